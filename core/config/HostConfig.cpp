@@ -1,0 +1,136 @@
+#include "config/HostConfig.h"
+
+#include "config/KeyReader.h"
+
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/NumberParser.h>
+#include <Poco/Path.h>
+#include <Poco/URI.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+namespace baraza::config {
+
+std::string resolvePath(const std::string& path, const std::string& baseDir) {
+  if (path.empty()) return path;
+  Poco::Path p(path);
+  if (p.isAbsolute() || baseDir.empty()) return p.toString();
+  p.makeAbsolute(Poco::Path::forDirectory(baseDir));
+  return p.toString();
+}
+
+Poco::AutoPtr<Poco::Util::AbstractConfiguration> loadPropertiesFile(const std::string& path,
+                                                                    Problems& problems) {
+  try {
+    Poco::File file(path);
+    if (!file.exists()) {
+      problems.push_back({path, "", "no such file"});
+      return nullptr;
+    }
+    if (!file.canRead()) {
+      problems.push_back({path, "", "not readable by this user"});
+      return nullptr;
+    }
+    return new Poco::Util::PropertyFileConfiguration(path);
+  } catch (const Poco::Exception& e) {
+    problems.push_back({path, "", "cannot be read: " + e.displayText()});
+    return nullptr;
+  }
+}
+
+namespace {
+
+void readListen(KeyReader& r, HttpServerSettings& http) {
+  const std::string listen = r.string("http.listen", "127.0.0.1:8080");
+  const size_t colon = listen.rfind(':');
+  unsigned port = 0;
+  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  Poco::Net::IPAddress address;
+  if (colon == std::string::npos || !Poco::NumberParser::tryParseUnsigned(listen.substr(colon + 1), port) ||
+      port > 65535 || !Poco::Net::IPAddress::tryParse(host, address)) {
+    r.problem("http.listen", "\"" + listen + "\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080, [::]:8080)");
+    return;
+  }
+  http.host = host;
+  http.port = static_cast<uint16_t>(port);
+}
+
+void readServiceOverrides(KeyReader& r, HttpClientSettings& client) {
+  Poco::Util::AbstractConfiguration::Keys services;
+  r.config().keys("http_client.service", services);
+  for (const auto& name : services) {
+    const std::string key = "http_client.service." + name + ".base_url";
+    const std::string url = r.requiredString(key);
+    if (url.empty()) continue;
+    try {
+      Poco::URI uri(url);
+      if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty()) {
+        r.problem(key, "\"" + url + "\" is not an http(s) URL");
+        continue;
+      }
+      client.serviceBaseUrls[name] = url;
+    } catch (const Poco::Exception& e) {
+      r.problem(key, "\"" + url + "\" is not a URL: " + e.message());
+    }
+  }
+}
+
+}  // namespace
+
+HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
+                          Problems& problems) {
+  HostConfig config;
+  config.file = path;
+  config.configDir = Poco::Path(path).makeAbsolute().parent().toString();
+  config.tenantsDir = resolvePath("tenants.d", config.configDir);
+
+  auto fileLayer = loadPropertiesFile(path, problems);
+  if (fileLayer.isNull()) return config;
+
+  Poco::AutoPtr<Poco::Util::LayeredConfiguration> layered = new Poco::Util::LayeredConfiguration;
+  Poco::AutoPtr<Poco::Util::MapConfiguration> overrideLayer = new Poco::Util::MapConfiguration;
+  for (const auto& [key, value] : overrides) overrideLayer->setString(key, value);
+  layered->add(overrideLayer, "overrides", -100, false);
+  layered->add(fileLayer, "file", 0, false);
+
+  KeyReader r(*layered, path, config.configDir, problems);
+  auto& http = config.http;
+  readListen(r, http);
+  http.threads = static_cast<int>(r.integer("http.threads", http.threads, 1, 1024));
+  http.queue = static_cast<int>(r.integer("http.queue", http.queue, 1, 65536));
+  http.maxBodyBytes = static_cast<size_t>(
+      r.integer("http.max_body_bytes", static_cast<int64_t>(http.maxBodyBytes), 1024, 1LL << 30));
+  http.timeoutSeconds = static_cast<int>(r.integer("http.timeout_seconds", http.timeoutSeconds, 1, 3600));
+  http.keepAliveSeconds =
+      static_cast<int>(r.integer("http.keep_alive_seconds", http.keepAliveSeconds, 0, 3600));
+  http.maxKeepAliveRequests = static_cast<int>(
+      r.integer("http.max_keep_alive_requests", http.maxKeepAliveRequests, 0, 1000000));
+  http.drainSeconds = static_cast<int>(r.integer("http.drain_seconds", http.drainSeconds, 0, 3600));
+
+  auto& client = config.httpClient;
+  client.connectTimeoutMs = static_cast<int>(
+      r.integer("http_client.connect_timeout_ms", client.connectTimeoutMs, 1, 600000));
+  client.timeoutMs = static_cast<int>(r.integer("http_client.timeout_ms", client.timeoutMs, 1, 3600000));
+  client.maxResponseBytes = static_cast<size_t>(r.integer(
+      "http_client.max_response_bytes", static_cast<int64_t>(client.maxResponseBytes), 1024, 1LL << 31));
+  client.caFile = resolvePath(r.string("http_client.ca_file", ""), config.configDir);
+  readServiceOverrides(r, client);
+
+  config.storeUrl = r.string("store.url", config.storeUrl);
+  if (config.storeUrl.rfind("sqlite://", 0) != 0 && config.storeUrl.rfind("mysql://", 0) != 0) {
+    r.problem("store.url", "\"" + config.storeUrl + "\" is neither sqlite:///PATH nor mysql://USER@HOST:PORT/DB");
+  }
+  config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
+  config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
+  config.logLevel = r.choice("log.level", config.logLevel,
+                             {"fatal", "critical", "error", "warning", "notice", "information",
+                              "debug", "trace"});
+  config.logFormat = r.choice("log.format", config.logFormat, {"text", "json"});
+  r.reportUnknownKeys();
+  return config;
+}
+
+}  // namespace baraza::config

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "config/Problem.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Util/LayeredConfiguration.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace baraza::config {
+
+struct HttpServerSettings {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  int threads = 32;  // Poco serves a keep-alive connection on one pooled thread
+  int queue = 128;   // accepted connections waiting for a thread
+  size_t maxBodyBytes = 3 * 1024 * 1024;  // Meta's webhook maximum
+  int timeoutSeconds = 15;                // socket receive/send: bounds slow headers and bodies
+  int keepAliveSeconds = 15;
+  int maxKeepAliveRequests = 1000;
+  int drainSeconds = 25;  // graceful stop: how long in-flight requests may take
+};
+
+struct HttpClientSettings {
+  int connectTimeoutMs = 5000;
+  int timeoutMs = 30000;
+  size_t maxResponseBytes = 16 * 1024 * 1024;
+  std::string caFile;  // empty: the system store
+  /** service name ("graph", "openai", "kra") -> base URL that replaces the plugin's. */
+  std::map<std::string, std::string> serviceBaseUrls;
+};
+
+/** The host's own settings: baraza.properties. Defaults are production values. */
+struct HostConfig {
+  std::string file;       // the properties file read
+  std::string configDir;  // its directory: relative paths are resolved from here
+  HttpServerSettings http;
+  HttpClientSettings httpClient;
+  std::string storeUrl = "sqlite:///var/lib/baraza/baraza.db";
+  std::string pluginsDir = "/usr/lib/baraza/plugins";
+  std::string tenantsDir;  // default: <configDir>/tenants.d
+  std::string logLevel = "information";
+  std::string logFormat = "text";
+};
+
+constexpr const char* kDefaultConfigPath = "/etc/baraza/baraza.properties";
+
+/**
+ * Loads baraza.properties into a LayeredConfiguration: `overrides` (key=value given on the
+ * command line) above the file. Every problem is appended to `problems`; the returned config
+ * holds defaults where a value was bad, so callers can go on to check tenants too.
+ */
+HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
+                          Problems& problems);
+
+/** Loads one properties file; a parse error becomes a Problem and null is returned. */
+Poco::AutoPtr<Poco::Util::AbstractConfiguration> loadPropertiesFile(const std::string& path,
+                                                                    Problems& problems);
+
+/** path made absolute against baseDir when relative. */
+std::string resolvePath(const std::string& path, const std::string& baseDir);
+
+}  // namespace baraza::config

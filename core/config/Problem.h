@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace baraza::config {
+
+/** One thing wrong with the configuration, printed as `file: key: message`. */
+struct Problem {
+  std::string file;
+  std::string key;  // empty when the whole file is at fault
+  std::string message;
+
+  std::string toString() const {
+    return key.empty() ? file + ": " + message : file + ": " + key + ": " + message;
+  }
+};
+
+using Problems = std::vector<Problem>;
+
+}  // namespace baraza::config

@@ -1,0 +1,78 @@
+#include "config/HostConfig.h"
+
+#include <Poco/TemporaryFile.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace baraza::config {
+namespace {
+
+class HostConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_.createDirectories(); }
+  std::string write(const std::string& text) {
+    const std::string path = dir_.path() + "/baraza.properties";
+    std::ofstream(path) << text;
+    return path;
+  }
+  Poco::TemporaryFile dir_;
+};
+
+TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
+  Problems problems;
+  HostConfig c = loadHostConfig(write(""), {}, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(c.http.host, "127.0.0.1");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.http.maxBodyBytes, 3u * 1024 * 1024);
+  EXPECT_EQ(c.tenantsDir, dir_.path() + "/tenants.d");
+}
+
+TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
+  Problems problems;
+  HostConfig c = loadHostConfig(write("http.listen = [::1]:9090\nhttp.threads = 4\n"
+                                      "plugins.dir = plugins\n"
+                                      "http_client.service.graph.base_url = http://127.0.0.1:1\n"),
+                                {}, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(c.http.host, "::1");
+  EXPECT_EQ(c.http.port, 9090);
+  EXPECT_EQ(c.http.threads, 4);
+  EXPECT_EQ(c.pluginsDir, dir_.path() + "/plugins");
+  EXPECT_EQ(c.httpClient.serviceBaseUrls.at("graph"), "http://127.0.0.1:1");
+}
+
+TEST_F(HostConfigTest, OverridesWinOverTheFile) {
+  Problems problems;
+  HostConfig c = loadHostConfig(write("http.listen = 127.0.0.1:1\n"),
+                                {{"http.listen", "127.0.0.1:2"}}, problems);
+  EXPECT_EQ(c.http.port, 2);
+}
+
+TEST_F(HostConfigTest, ReportsEveryProblemWithFileAndKey) {
+  Problems problems;
+  const std::string path = write("http.listen = localhost\nhttp.threads = many\n"
+                                 "htp.timeout_seconds = 3\nlog.level = loud\n");
+  loadHostConfig(path, {}, problems);
+  std::vector<std::string> lines;
+  for (const auto& p : problems) lines.push_back(p.toString());
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       path + ": http.listen: \"localhost\" is not ADDRESS:PORT (e.g. "
+                              "127.0.0.1:8080, [::]:8080)",
+                       path + ": http.threads: \"many\" is not an integer",
+                       path + ": log.level: \"loud\" is not one of fatal, critical, error, "
+                              "warning, notice, information, debug, trace",
+                       path + ": htp.timeout_seconds: unknown key",
+                   }));
+}
+
+TEST_F(HostConfigTest, MissingFileIsAProblem) {
+  Problems problems;
+  loadHostConfig(dir_.path() + "/nope.properties", {}, problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].toString(), dir_.path() + "/nope.properties: no such file");
+}
+
+}  // namespace
+}  // namespace baraza::config

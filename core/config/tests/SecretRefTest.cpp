@@ -1,0 +1,49 @@
+#include "config/SecretRef.h"
+
+#include <Poco/TemporaryFile.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace baraza::config {
+namespace {
+
+TEST(SecretRef, PlainValuesPassThrough) {
+  EXPECT_EQ(resolveSecretRefs("demo-app-secret", "").value(), "demo-app-secret");
+}
+
+TEST(SecretRef, EnvReferencesAreSubstitutedAnywhere) {
+  ::setenv("BARAZA_TEST_TOKEN", "s3cr3t", 1);
+  EXPECT_EQ(resolveSecretRefs("${env:BARAZA_TEST_TOKEN}", "").value(), "s3cr3t");
+  EXPECT_EQ(resolveSecretRefs("Bearer ${env:BARAZA_TEST_TOKEN}!", "").value(), "Bearer s3cr3t!");
+}
+
+TEST(SecretRef, MissingEnvNamesTheVariableNotAValue) {
+  ::unsetenv("BARAZA_TEST_MISSING");
+  auto r = resolveSecretRefs("${env:BARAZA_TEST_MISSING}", "");
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status().message(), "environment variable BARAZA_TEST_MISSING is not set");
+}
+
+TEST(SecretRef, FileReferenceReadsTheFileWithoutTrailingNewline) {
+  Poco::TemporaryFile file;
+  std::ofstream(file.path()) << "from-file\n";
+  EXPECT_EQ(resolveSecretRefs("file:" + file.path(), "").value(), "from-file");
+}
+
+TEST(SecretRef, RelativeFileReferenceIsResolvedFromTheConfigDirectory) {
+  Poco::TemporaryFile dir;
+  dir.createDirectories();
+  std::ofstream(dir.path() + "/token") << "relative";
+  EXPECT_EQ(resolveSecretRefs("file:token", dir.path()).value(), "relative");
+}
+
+TEST(SecretRef, UnreadableFileIsAnError) {
+  auto r = resolveSecretRefs("file:/nonexistent/baraza-secret", "");
+  ASSERT_FALSE(r.isOk());
+  EXPECT_NE(r.status().message().find("/nonexistent/baraza-secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace baraza::config

@@ -1,0 +1,178 @@
+// Host: the C++ view of the host API table, bound to one plugin instance.
+#pragma once
+
+#include <baraza/abi.h>
+#include <baraza/sdk/Status.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace baraza::sdk {
+
+inline baraza_str toAbi(std::string_view s) { return baraza_str{s.data(), s.size()}; }
+inline std::string_view fromAbi(baraza_str s) {
+  return s.data == nullptr ? std::string_view() : std::string_view(s.data, s.size);
+}
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  /** Upstream name whose base URL the operator may override ("graph", "openai", "kra"). */
+  std::string service;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  uint32_t timeoutMs = 0;  // 0: the host's default
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string headersJson;  // {"content-type": "...", ...}
+  std::string body;
+};
+
+enum class LogLevel : int32_t {
+  kTrace = BARAZA_LOG_TRACE,
+  kDebug = BARAZA_LOG_DEBUG,
+  kInfo = BARAZA_LOG_INFO,
+  kWarning = BARAZA_LOG_WARNING,
+  kError = BARAZA_LOG_ERROR,
+};
+
+/**
+ * Every field a plugin knows is present: the host refuses plugins built against a newer minor
+ * than its own, so the table it passes is never shorter than the plugin's view of it.
+ */
+class Host {
+ public:
+  Host(const baraza_host_api* api, const baraza_host_context* ctx) : api_(api), ctx_(ctx) {}
+
+  const baraza_host_api* api() const { return api_; }
+  const baraza_host_context* context() const { return ctx_; }
+
+  void log(LogLevel level, std::string_view message) const {
+    if (api_->log != nullptr) api_->log(ctx_, static_cast<int32_t>(level), toAbi(message));
+  }
+  void info(std::string_view message) const { log(LogLevel::kInfo, message); }
+  void warn(std::string_view message) const { log(LogLevel::kWarning, message); }
+  void error(std::string_view message) const { log(LogLevel::kError, message); }
+
+  StatusOr<HttpResponse> http(const HttpRequest& request) const {
+    if (api_->http_request == nullptr) return unimplemented("host has no HTTP client");
+    std::vector<baraza_http_header> headers;
+    headers.reserve(request.headers.size());
+    for (const auto& [name, value] : request.headers) headers.push_back({toAbi(name), toAbi(value)});
+    baraza_http_request req{};
+    req.struct_size = sizeof req;
+    req.method = toAbi(request.method);
+    req.url = toAbi(request.url);
+    req.service = toAbi(request.service);
+    req.headers = headers.data();
+    req.header_count = headers.size();
+    req.body = toAbi(request.body);
+    req.timeout_ms = request.timeoutMs;
+    baraza_http_response resp{};
+    resp.struct_size = sizeof resp;
+    baraza_buf error{};
+    baraza_status code = api_->http_request(ctx_, &req, &resp, &error);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), take(error));
+    HttpResponse out;
+    out.status = resp.status;
+    out.headersJson = take(resp.headers_json);
+    out.body = take(resp.body);
+    return out;
+  }
+
+  std::array<uint8_t, 32> hmacSha256(std::string_view key, std::string_view data) const {
+    std::array<uint8_t, 32> out{};
+    api_->hmac_sha256(toAbi(key), toAbi(data), out.data());
+    return out;
+  }
+  std::array<uint8_t, 32> sha256(std::string_view data) const {
+    std::array<uint8_t, 32> out{};
+    api_->sha256(toAbi(data), out.data());
+    return out;
+  }
+  std::vector<uint8_t> randomBytes(size_t size) const {
+    std::vector<uint8_t> out(size);
+    if (api_->random_bytes(out.data(), out.size()) != BARAZA_OK) {
+      throw StatusError(internal("host random source failed"));
+    }
+    return out;
+  }
+
+  StatusOr<std::string> secret(std::string_view name) const {
+    baraza_buf value{};
+    baraza_status code = api_->secret_get(ctx_, toAbi(name), &value);
+    std::string text = take(value);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), "secret " + std::string(name));
+    return text;
+  }
+
+  /** The stored value, or NOT_FOUND. */
+  StatusOr<std::string> kvGet(std::string_view key) const {
+    baraza_buf value{};
+    baraza_status code = api_->kv_get(ctx_, toAbi(key), &value);
+    std::string text = take(value);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), text);
+    return text;
+  }
+  Status kvPut(std::string_view key, std::string_view value, int64_t ttlSeconds = 0) const {
+    return toStatus(api_->kv_put(ctx_, toAbi(key), toAbi(value), ttlSeconds), "kv_put");
+  }
+  Status kvDelete(std::string_view key) const {
+    return toStatus(api_->kv_delete(ctx_, toAbi(key)), "kv_delete");
+  }
+
+  void count(std::string_view name, int64_t delta = 1) const {
+    api_->counter_add(ctx_, toAbi(name), delta);
+  }
+  int64_t nowUnixMs() const { return api_->now_unix_ms(); }
+  int64_t monotonicNs() const { return api_->monotonic_ns(); }
+
+  /** Queues an outbound message; returns its outbox id. */
+  StatusOr<std::string> send(std::string_view messageJson) const {
+    baraza_buf id{};
+    baraza_buf error{};
+    baraza_status code = api_->send(ctx_, toAbi(messageJson), &id, &error);
+    std::string idText = take(id);
+    std::string errorText = take(error);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), errorText);
+    return idText;
+  }
+
+  /** Copies text into a buffer allocated by the host (for results handed back across the ABI). */
+  void fill(baraza_buf* buf, std::string_view text) const { fill(api_, buf, text); }
+
+  static void fill(const baraza_host_api* api, baraza_buf* buf, std::string_view text) {
+    if (buf == nullptr || text.empty()) return;
+    buf->data = static_cast<char*>(api->alloc(text.size()));
+    if (buf->data == nullptr) {
+      buf->size = 0;
+      return;
+    }
+    std::copy(text.begin(), text.end(), buf->data);
+    buf->size = text.size();
+  }
+
+  /** Moves a host-allocated buffer into a string and frees it. */
+  std::string take(baraza_buf& buf) const {
+    std::string text = buf.data == nullptr ? std::string() : std::string(buf.data, buf.size);
+    if (buf.data != nullptr) api_->free(buf.data);
+    buf = baraza_buf{};
+    return text;
+  }
+
+ private:
+  static Status toStatus(baraza_status code, const char* what) {
+    return code == BARAZA_OK ? Status::ok() : Status(static_cast<Code>(code), what);
+  }
+
+  const baraza_host_api* api_;
+  const baraza_host_context* ctx_;
+};
+
+}  // namespace baraza::sdk

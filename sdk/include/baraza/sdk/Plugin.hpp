@@ -1,0 +1,216 @@
+// The C++ face of the plugin ABI: a base class per kind and BARAZA_PLUGIN(...), which emits the
+// three C entry points and the trampolines that turn exceptions into status codes.
+//
+//   class Echo : public baraza::sdk::Conversation {
+//    public:
+//     Echo(baraza::sdk::Host host, std::string_view configJson);
+//     baraza::sdk::StatusOr<std::string> onMessage(std::string_view eventJson) override;
+//   };
+//   BARAZA_PLUGIN("ke.baraza.conversation.echo", "1.0.0", Echo)
+//
+// The plugin class derives from every kind it provides and is constructed once per tenant with
+// that tenant's validated configuration (JSON text). A constructor that throws fails `create`
+// with the exception's message; the host then disables only that tenant's instance.
+#pragma once
+
+#include <baraza/abi.h>
+#include <baraza/sdk/Host.hpp>
+#include <baraza/sdk/Json.hpp>
+#include <baraza/sdk/Status.hpp>
+
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace baraza::sdk {
+
+/** Common to every instance. */
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  /** Self-check reported by the host's readiness probe. */
+  virtual Status health() { return Status::ok(); }
+};
+
+/** A messaging provider. Inputs and outputs are JSON documents described in docs/. */
+class Channel : public virtual Instance {
+ public:
+  /** A raw webhook delivery in; normalised events out. */
+  virtual StatusOr<std::string> parseWebhook(std::string_view deliveryJson) = 0;
+  /** An outbound message in; the provider HTTP request to make out. */
+  virtual StatusOr<std::string> buildSend(std::string_view messageJson) = 0;
+  /** A provider response in; its classification (accepted/retry/pause/failed) out. */
+  virtual StatusOr<std::string> classifyResponse(std::string_view responseJson) = 0;
+};
+
+/** The business logic of one WhatsApp Flow's data endpoint. */
+class Flow : public virtual Instance {
+ public:
+  /** A decrypted INIT/BACK/data_exchange request in; next screen, error or completion out. */
+  virtual StatusOr<std::string> exchange(std::string_view requestJson) = 0;
+};
+
+/** Classifies an inbound message. */
+class Intent : public virtual Instance {
+ public:
+  virtual StatusOr<std::string> detect(std::string_view messageJson) = 0;
+};
+
+/** Checks an identifier with an authority. */
+class Verifier : public virtual Instance {
+ public:
+  virtual StatusOr<std::string> verify(std::string_view requestJson) = 0;
+};
+
+/** Stores downloaded media. */
+class Media : public virtual Instance {
+ public:
+  virtual StatusOr<std::string> put(std::string_view objectJson) = 0;
+  virtual StatusOr<std::string> get(std::string_view objectJson) = 0;
+};
+
+/** The bot: an inbound message (with intents) in, the actions to take out. */
+class Conversation : public virtual Instance {
+ public:
+  virtual StatusOr<std::string> onMessage(std::string_view eventJson) = 0;
+};
+
+namespace detail {
+
+/** Runs fn, turning its result or any exception into a status code and an output buffer. */
+template <class Fn>
+baraza_status guard(const baraza_host_api* host, baraza_buf* output, Fn&& fn) noexcept {
+  try {
+    StatusOr<std::string> result = fn();
+    if (result.isOk()) {
+      Host::fill(host, output, *result);
+      return BARAZA_OK;
+    }
+    Host::fill(host, output, result.status().message());
+    return static_cast<baraza_status>(result.status().code());
+  } catch (const StatusError& e) {
+    Host::fill(host, output, e.status().message());
+    return static_cast<baraza_status>(e.status().code());
+  } catch (const std::bad_alloc&) {
+    Host::fill(host, output, "out of memory");
+    return BARAZA_RESOURCE_EXHAUSTED;
+  } catch (const std::invalid_argument& e) {
+    Host::fill(host, output, e.what());
+    return BARAZA_INVALID_ARGUMENT;
+  } catch (const std::exception& e) {
+    Host::fill(host, output, e.what());
+    return BARAZA_INTERNAL;
+  } catch (...) {
+    Host::fill(host, output, "unknown exception");
+    return BARAZA_UNKNOWN;
+  }
+}
+
+template <class T>
+struct Export {
+  static_assert(std::is_constructible_v<T, Host, std::string_view>,
+                "a plugin class needs a constructor (baraza::sdk::Host, std::string_view config)");
+
+  static inline const baraza_host_api* host = nullptr;
+  static inline baraza_plugin_descriptor descriptor{};
+  static inline baraza_channel_api channel{};
+  static inline baraza_flow_api flow{};
+  static inline baraza_intent_api intent{};
+  static inline baraza_verifier_api verifier{};
+  static inline baraza_media_api media{};
+  static inline baraza_conversation_api conversation{};
+
+  static T& self(void* instance) { return *static_cast<T*>(instance); }
+
+  template <StatusOr<std::string> (T::*Method)(std::string_view)>
+  static baraza_status call(void* instance, baraza_str input, baraza_buf* output) noexcept {
+    return guard(host, output, [&] { return (self(instance).*Method)(fromAbi(input)); });
+  }
+
+  static baraza_status create(const baraza_host_context* ctx, baraza_str config, void** instance,
+                              baraza_buf* error) noexcept {
+    *instance = nullptr;
+    return guard(host, error, [&]() -> StatusOr<std::string> {
+      *instance = new T(Host(host, ctx), fromAbi(config));
+      return std::string();
+    });
+  }
+
+  static void destroy(void* instance) noexcept { delete static_cast<T*>(instance); }
+
+  static baraza_status health(void* instance, baraza_str, baraza_buf* output) noexcept {
+    return guard(host, output, [&]() -> StatusOr<std::string> {
+      Status status = self(instance).health();
+      if (!status.isOk()) return status;
+      return std::string();
+    });
+  }
+
+  static const baraza_plugin_descriptor* init(const baraza_host_api* api, const char* id,
+                                              const char* version) noexcept {
+    if (api == nullptr || BARAZA_ABI_MAJOR_OF(api->abi_version) != BARAZA_ABI_VERSION_MAJOR) {
+      return nullptr;
+    }
+    host = api;
+    descriptor.struct_size = sizeof descriptor;
+    descriptor.id = toAbi(id);
+    descriptor.version = toAbi(version);
+    descriptor.create = &create;
+    descriptor.destroy = &destroy;
+    if constexpr (std::is_base_of_v<Channel, T>) {
+      channel = {sizeof channel, &call<&T::parseWebhook>, &call<&T::buildSend>,
+                 &call<&T::classifyResponse>};
+      descriptor.channel = &channel;
+      descriptor.kinds |= BARAZA_KIND_CHANNEL;
+    }
+    if constexpr (std::is_base_of_v<Flow, T>) {
+      flow = {sizeof flow, &call<&T::exchange>};
+      descriptor.flow = &flow;
+      descriptor.kinds |= BARAZA_KIND_FLOW;
+    }
+    if constexpr (std::is_base_of_v<Intent, T>) {
+      intent = {sizeof intent, &call<&T::detect>};
+      descriptor.intent = &intent;
+      descriptor.kinds |= BARAZA_KIND_INTENT;
+    }
+    if constexpr (std::is_base_of_v<Verifier, T>) {
+      verifier = {sizeof verifier, &call<&T::verify>};
+      descriptor.verifier = &verifier;
+      descriptor.kinds |= BARAZA_KIND_VERIFIER;
+    }
+    if constexpr (std::is_base_of_v<Media, T>) {
+      media = {sizeof media, &call<&T::put>, &call<&T::get>};
+      descriptor.media = &media;
+      descriptor.kinds |= BARAZA_KIND_MEDIA;
+    }
+    if constexpr (std::is_base_of_v<Conversation, T>) {
+      conversation = {sizeof conversation, &call<&T::onMessage>};
+      descriptor.conversation = &conversation;
+      descriptor.kinds |= BARAZA_KIND_CONVERSATION;
+    }
+#if BARAZA_ABI_TARGET_MINOR >= 1
+    descriptor.health = &health;
+#endif
+    return &descriptor;
+  }
+
+  static void shutdown() noexcept { host = nullptr; }
+};
+
+}  // namespace detail
+}  // namespace baraza::sdk
+
+/** Emits the plugin's three C entry points for CLASS. ID and VERSION must match plugin.json. */
+#define BARAZA_PLUGIN(ID, VERSION, CLASS)                                                     \
+  extern "C" BARAZA_PLUGIN_EXPORT uint32_t baraza_plugin_abi_version(void) {                  \
+    return BARAZA_ABI_VERSION;                                                                \
+  }                                                                                           \
+  extern "C" BARAZA_PLUGIN_EXPORT const baraza_plugin_descriptor* baraza_plugin_init(         \
+      const baraza_host_api* host) {                                                          \
+    return ::baraza::sdk::detail::Export<CLASS>::init(host, ID, VERSION);                     \
+  }                                                                                           \
+  extern "C" BARAZA_PLUGIN_EXPORT void baraza_plugin_shutdown(void) {                         \
+    ::baraza::sdk::detail::Export<CLASS>::shutdown();                                         \
+  }
