@@ -4,7 +4,7 @@
 #     ID <reverse-dns id> VERSION <x.y.z> KINDS <kind>...
 #     SOURCES <file>...
 #     [SCHEMA <config schema .json>] [DESCRIPTION <text>]
-#     [LIBRARIES <target>...] [ABI_MINOR <n>])
+#     [LIBRARIES <target>...] [ABI_MINOR <n>] [NO_INSTALL])
 #
 # The result is a folder <name>/ holding lib<name>.so and plugin.json, in the build tree under
 # BARAZA_PLUGIN_OUTPUT_DIR and installed under BARAZA_PLUGIN_INSTALL_DIR. The library is built
@@ -43,7 +43,7 @@ file(WRITE "${_baraza_version_script}"
      "{\n  global: baraza_plugin_abi_version; baraza_plugin_init; baraza_plugin_shutdown;\n  local: *;\n};\n")
 
 function(baraza_add_plugin name)
-  cmake_parse_arguments(P "" "ID;VERSION;SCHEMA;DESCRIPTION;ABI_MINOR" "KINDS;SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(P "NO_INSTALL" "ID;VERSION;SCHEMA;DESCRIPTION;ABI_MINOR" "KINDS;SOURCES;LIBRARIES" ${ARGN})
   foreach(required ID VERSION KINDS SOURCES)
     if(NOT P_${required})
       message(FATAL_ERROR "baraza_add_plugin(${name}): ${required} is required")
@@ -66,8 +66,8 @@ function(baraza_add_plugin name)
   add_library(${name} MODULE ${P_SOURCES})
   target_link_libraries(${name} PRIVATE Baraza::sdk ${P_LIBRARIES})
   target_compile_definitions(${name} PRIVATE BARAZA_ABI_TARGET_MINOR=${abi_minor})
-  target_compile_options(${name} PRIVATE -fvisibility=hidden -fvisibility-inlines-hidden
-                                         -fno-gnu-unique)
+  target_compile_options(${name} PRIVATE -fvisibility=hidden -fno-gnu-unique
+                         $<$<COMPILE_LANGUAGE:CXX>:-fvisibility-inlines-hidden>)
   target_link_options(${name} PRIVATE -Wl,-z,defs -Wl,-z,now
                       "-Wl,--version-script=${_baraza_version_script}")
   set(out_dir "${BARAZA_PLUGIN_OUTPUT_DIR}/${name}")
@@ -106,6 +106,9 @@ function(baraza_add_plugin name)
   file(GENERATE OUTPUT "${out_dir}/plugin.json" CONTENT "${manifest}"
        FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
+  if(P_NO_INSTALL)
+    return()
+  endif()
   install(TARGETS ${name} LIBRARY DESTINATION "${BARAZA_PLUGIN_INSTALL_DIR}/${name}"
           PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
   install(FILES "${out_dir}/plugin.json" DESTINATION "${BARAZA_PLUGIN_INSTALL_DIR}/${name}"
