@@ -1,0 +1,259 @@
+#include "http/HttpClient.h"
+#include "http/HttpServer.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Event.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace baraza::http {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+/** Captures log lines of a Poco logger. */
+class CaptureChannel : public Poco::Channel {
+ public:
+  void log(const Poco::Message& msg) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.push_back(msg.getText());
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+Reply request(uint16_t port, const std::string& method, const std::string& path,
+              const std::string& body = "", bool chunked = false) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (chunked) {
+    req.setChunkedTransferEncoding(true);
+  } else if (!body.empty() || method == "POST") {
+    req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  Reply reply;
+  std::istream& in = session.receiveResponse(resp);
+  reply.status = resp.getStatus();
+  Poco::StreamCopier::copyToString(in, reply.body);
+  return reply;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    settings_.port = 0;
+    settings_.threads = 4;
+    settings_.maxBodyBytes = 1024;
+    settings_.drainSeconds = 10;
+    router_.add("POST", "/echo", [](Exchange& ex) { ex.send(200, ex.body(), "text/plain"); });
+    router_.add("GET", "/tenants/{tenant}/hello", [](Exchange& ex) {
+      ex.annotate("tenant", ex.param("tenant"));
+      ex.sendJson(200, "{\"tenant\":\"" + ex.param("tenant") + "\",\"q\":\"" + ex.query("q") + "\"}");
+    });
+    router_.add("GET", "/slow", [this](Exchange& ex) {
+      started_.set();
+      release_.wait();
+      ex.send(200, "finished", "text/plain");
+    });
+    router_.add("GET", "/throws", [](Exchange&) { throw std::runtime_error("boom"); });
+  }
+
+  void start() {
+    server_ = std::make_unique<HttpServer>(settings_, router_);
+    server_->start();
+  }
+
+  config::HttpServerSettings settings_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  Poco::Event started_;
+  Poco::Event release_;
+};
+
+TEST_F(HttpServerTest, RoutesWithPathParametersAndQuery) {
+  start();
+  Reply r = request(server_->port(), "GET", "/tenants/acme/hello?q=x");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"tenant":"acme","q":"x"})");
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404AndWrongMethodIs405) {
+  start();
+  EXPECT_EQ(request(server_->port(), "GET", "/nope").status, 404);
+  Reply r = request(server_->port(), "GET", "/echo");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_THAT(r.body, HasSubstr("GET is not allowed on /echo"));
+}
+
+TEST_F(HttpServerTest, BodyWithinTheLimitIsRead) {
+  start();
+  Reply r = request(server_->port(), "POST", "/echo", std::string(1024, 'a'));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.size(), 1024u);
+}
+
+TEST_F(HttpServerTest, OversizeBodyIs413) {
+  start();
+  Reply r = request(server_->port(), "POST", "/echo", std::string(1025, 'a'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.body, R"({"error":{"status":413,"message":"request body exceeds 1024 bytes"}})");
+}
+
+TEST_F(HttpServerTest, OversizeChunkedBodyIs413) {
+  start();
+  Reply r = request(server_->port(), "POST", "/echo", std::string(5000, 'a'), true);
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(HttpServerTest, HandlerExceptionIs500AndTheServerKeepsServing) {
+  start();
+  EXPECT_EQ(request(server_->port(), "GET", "/throws").status, 500);
+  EXPECT_EQ(request(server_->port(), "GET", "/tenants/a/hello").status, 200);
+}
+
+TEST_F(HttpServerTest, AccessLogIsJsonWithoutTheQueryString) {
+  Poco::AutoPtr<CaptureChannel> capture = new CaptureChannel;
+  Poco::Logger& access = Poco::Logger::get("baraza.access");
+  access.setChannel(capture);
+  access.setLevel(Poco::Message::PRIO_INFORMATION);
+  start();
+  request(server_->port(), "GET", "/tenants/acme/hello?hub.verify_token=SECRET");
+  server_->stop();
+  auto lines = capture->lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr(R"("method":"GET","path":"/tenants/acme/hello","status":200)"));
+  EXPECT_THAT(lines[0], HasSubstr(R"("tenant":"acme")"));
+  EXPECT_THAT(lines[0], Not(HasSubstr("SECRET")));
+  access.setLevel(Poco::Message::PRIO_FATAL);
+}
+
+TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInFlightAndRefusesNewOnes) {
+  start();
+  const uint16_t port = server_->port();
+  auto inFlight = std::async(std::launch::async, [&] { return request(port, "GET", "/slow"); });
+  ASSERT_TRUE(started_.tryWait(5000));
+  auto stopping = std::async(std::launch::async, [&] { server_->stop(); });
+  // The listening socket closes promptly; the slow request is still being served.
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    try {
+      Poco::Net::StreamSocket probe;
+      probe.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(0, 200000));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } catch (const Poco::Exception&) {
+      refused = true;
+    }
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(stopping.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  release_.set();
+  Reply r = inFlight.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "finished");
+  stopping.get();
+}
+
+class HttpClientTest : public HttpServerTest {};
+
+TEST_F(HttpClientTest, SendsAndReceives) {
+  start();
+  HttpClient client({});
+  HttpRequest req;
+  req.method = "POST";
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
+  req.body = "ping";
+  auto resp = client.send(req);
+  ASSERT_TRUE(resp.isOk()) << resp.status().toString();
+  EXPECT_EQ(resp->status, 200);
+  EXPECT_EQ(resp->body, "ping");
+  EXPECT_EQ(resp->headers.at("content-type"), "text/plain");
+}
+
+TEST_F(HttpClientTest, ServiceOverrideRedirectsToTheConfiguredBaseUrl) {
+  start();
+  config::HttpClientSettings settings;
+  settings.serviceBaseUrls["graph"] = "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/";
+  HttpClient client(settings);
+  HttpRequest req;
+  req.url = "https://graph.facebook.com/fake/hello?q=v";
+  req.service = "graph";
+  EXPECT_EQ(client.effectiveUrl(req).value(),
+            "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/fake/hello?q=v");
+  auto resp = client.send(req);
+  ASSERT_TRUE(resp.isOk()) << resp.status().toString();
+  EXPECT_EQ(resp->body, R"({"tenant":"fake","q":"v"})");
+  req.service = "openai";  // not overridden: the URL stays as it is
+  EXPECT_EQ(client.effectiveUrl(req).value(), "https://graph.facebook.com/fake/hello?q=v");
+}
+
+TEST_F(HttpClientTest, TimeoutIsDeadlineExceeded) {
+  start();
+  config::HttpClientSettings settings;
+  settings.timeoutMs = 200;
+  HttpClient client(settings);
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/slow";
+  auto resp = client.send(req);
+  release_.set();
+  EXPECT_EQ(resp.status().code(), Code::kDeadlineExceeded) << resp.status().toString();
+}
+
+TEST_F(HttpClientTest, ConnectionRefusedIsUnavailable) {
+  start();
+  const uint16_t port = server_->port();
+  server_->stop();
+  HttpClient client({});
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/echo";
+  EXPECT_EQ(client.send(req).status().code(), Code::kUnavailable);
+}
+
+TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
+  settings_.maxBodyBytes = 1 << 20;
+  start();
+  config::HttpClientSettings settings;
+  settings.maxResponseBytes = 1024;
+  HttpClient client(settings);
+  HttpRequest req;
+  req.method = "POST";
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
+  req.body = std::string(4096, 'x');
+  EXPECT_EQ(client.send(req).status().code(), Code::kResourceExhausted);
+}
+
+TEST_F(HttpClientTest, NonHttpUrlIsInvalid) {
+  HttpClient client({});
+  HttpRequest req;
+  req.url = "ftp://example.com/x";
+  EXPECT_EQ(client.send(req).status().code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace baraza::http
