@@ -1,0 +1,165 @@
+#include "tenants/TenantConfig.h"
+
+#include "config/HostConfig.h"
+#include "config/KeyReader.h"
+#include "config/SchemaConfig.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+namespace baraza::tenants {
+namespace {
+
+const std::regex kTenantId("[a-z0-9][a-z0-9_-]{0,62}");
+const std::regex kDigits("[0-9]{1,20}");
+const std::regex kBindingName("[A-Za-z0-9_-]{1,64}");
+
+void readWhatsApp(config::KeyReader& r, TenantConfig& t) {
+  t.phoneNumberIds = r.list("whatsapp.phone_number_ids");
+  if (t.phoneNumberIds.empty()) r.problem("whatsapp.phone_number_ids", "required but missing");
+  for (const auto& id : t.phoneNumberIds) {
+    if (!std::regex_match(id, kDigits)) {
+      r.problem("whatsapp.phone_number_ids", "\"" + id + "\" is not a phone number id (digits)");
+    }
+  }
+  t.wabaId = r.string("whatsapp.waba_id", "");
+  if (!t.wabaId.empty() && !std::regex_match(t.wabaId, kDigits)) {
+    r.problem("whatsapp.waba_id", "\"" + t.wabaId + "\" is not a WhatsApp Business Account id");
+  }
+  t.appId = r.string("whatsapp.app_id", "");
+  if (!t.appId.empty() && !std::regex_match(t.appId, kDigits)) {
+    r.problem("whatsapp.app_id", "\"" + t.appId + "\" is not a Meta app id (digits)");
+  }
+  if (auto secret = r.secret("whatsapp.app_secret", true)) t.appSecrets.push_back(*secret);
+  if (auto previous = r.secret("whatsapp.app_secret_previous", false)) {
+    t.appSecrets.push_back(*previous);
+  }
+  if (auto token = r.secret("whatsapp.verify_token", true)) t.verifyToken = *token;
+  t.accessToken = r.secret("whatsapp.access_token", false);
+}
+
+void readFlows(config::KeyReader& r, TenantConfig& t) {
+  for (const auto& file : r.list("flows.private_key_files")) {
+    const std::string path = config::resolvePath(file, r.baseDir());
+    if (!Poco::File(path).exists()) {
+      r.problem("flows.private_key_files", path + ": no such file");
+      continue;
+    }
+    t.flowsPrivateKeyFiles.push_back(path);
+  }
+  t.flowsPrivateKeyPassphrase = r.secret("flows.private_key_passphrase", false);
+}
+
+void readSecrets(config::KeyReader& r, TenantConfig& t) {
+  Poco::Util::AbstractConfiguration::Keys names;
+  r.config().keys("secrets", names);
+  for (const auto& name : names) {
+    if (auto secret = r.secret("secrets." + name, true)) t.secrets.emplace(name, *secret);
+  }
+}
+
+std::string installedIds(const plugins::PluginRegistry& registry) {
+  std::string ids;
+  for (const auto& entry : registry.entries()) {
+    if (entry.manifest) ids += (ids.empty() ? "" : ", ") + entry.manifest->id;
+  }
+  return ids.empty() ? "none installed" : "installed: " + ids;
+}
+
+void readPlugins(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegistry& registry) {
+  Poco::Util::AbstractConfiguration::Keys names;
+  r.config().keys("plugins", names);
+  for (const auto& name : names) {
+    const std::string prefix = "plugins." + name;
+    if (!std::regex_match(name, kBindingName)) {
+      r.claimPrefix(prefix + ".");
+      r.problem(prefix, "instance names are letters, digits, '_' and '-'");
+      continue;
+    }
+    PluginBinding binding;
+    binding.name = name;
+    binding.pluginId = r.requiredString(prefix + ".plugin");
+    if (binding.pluginId.empty()) {
+      r.claimPrefix(prefix + ".");
+      continue;
+    }
+    const plugins::Manifest* manifest = registry.manifest(binding.pluginId);
+    if (manifest == nullptr) {
+      r.claimPrefix(prefix + ".");
+      r.problem(prefix + ".plugin", "no plugin with id " + binding.pluginId + " in " +
+                                        registry.dir() + " (" + installedIds(registry) + ")");
+      continue;
+    }
+    Poco::JSON::Object::Ptr json = config::buildSchemaConfig(r, prefix + ".config", manifest->configSchema);
+    std::ostringstream text;
+    json->stringify(text);
+    binding.configJson = text.str();
+    t.plugins.push_back(std::move(binding));
+  }
+}
+
+}  // namespace
+
+TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegistry& registry,
+                            config::Problems& problems) {
+  TenantConfig t;
+  t.file = path;
+  t.id = Poco::Path(path).getBaseName();
+  auto file = config::loadPropertiesFile(path, problems);
+  if (file.isNull()) return t;
+  config::KeyReader r(*file, path, Poco::Path(path).makeAbsolute().parent().toString(), problems);
+  if (!std::regex_match(t.id, kTenantId)) {
+    r.problem("", "the file name gives the tenant id \"" + t.id +
+                      "\", which must be lower-case letters, digits, '_' or '-' (max 63)");
+  }
+  t.displayName = r.string("tenant.display_name", t.id);
+  readWhatsApp(r, t);
+  readFlows(r, t);
+  readSecrets(r, t);
+  readPlugins(r, t, registry);
+  r.reportUnknownKeys();
+  return t;
+}
+
+TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& registry) {
+  TenantLoad load;
+  std::vector<std::string> files;
+  try {
+    for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
+      if (it->isFile() && Poco::Path(it.path()).getExtension() == "properties") {
+        files.push_back(it.path().toString());
+      }
+    }
+  } catch (const Poco::Exception& e) {
+    load.problems.push_back({dir, "", "cannot read the tenants directory: " + e.message()});
+    return load;
+  }
+  std::sort(files.begin(), files.end());
+
+  std::map<std::string, std::string> numberOwner;  // phone_number_id -> tenant id
+  for (const auto& path : files) {
+    const size_t before = load.problems.size();
+    TenantConfig tenant = loadTenantFile(path, registry, load.problems);
+    for (const auto& number : tenant.phoneNumberIds) {
+      auto owner = numberOwner.find(number);
+      if (owner != numberOwner.end()) {
+        load.problems.push_back({path, "whatsapp.phone_number_ids",
+                                 number + " already belongs to tenant " + owner->second});
+      }
+    }
+    if (load.problems.size() == before) {
+      for (const auto& number : tenant.phoneNumberIds) numberOwner.emplace(number, tenant.id);
+      load.valid.push_back(std::move(tenant));
+    } else {
+      load.invalid.push_back(tenant.id);
+    }
+  }
+  return load;
+}
+
+}  // namespace baraza::tenants

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "config/Problem.h"
+#include "config/Secret.h"
+#include "plugins/PluginRegistry.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace baraza::tenants {
+
+/** One `plugins.<name>.*` block of a tenant file: a configured plugin instance. */
+struct PluginBinding {
+  std::string name;        // <name>
+  std::string pluginId;    // plugins.<name>.plugin
+  std::string configJson;  // plugins.<name>.config.*, built and validated against the schema
+};
+
+/** One tenant file (tenants.d/<id>.properties), resolved and validated. */
+struct TenantConfig {
+  std::string id;  // the file name without .properties
+  std::string file;
+  std::string displayName;
+  /** WhatsApp: numbers this tenant owns (inbound is routed by metadata.phone_number_id). */
+  std::vector<std::string> phoneNumberIds;
+  std::string wabaId;
+  std::string appId;
+  /** App secrets for X-Hub-Signature-256: current first, then any still in rotation. */
+  std::vector<config::Secret> appSecrets;
+  config::Secret verifyToken;
+  std::optional<config::Secret> accessToken;
+  /** Flows endpoint private keys (PEM files): current first, then previous (rotation). */
+  std::vector<std::string> flowsPrivateKeyFiles;
+  std::optional<config::Secret> flowsPrivateKeyPassphrase;
+  /** secrets.<name>: what plugins read through the host API's secret lookup. */
+  std::map<std::string, config::Secret> secrets;
+  std::vector<PluginBinding> plugins;
+};
+
+/** Every tenant file of a directory, split into those that may start and every problem found. */
+struct TenantLoad {
+  std::vector<TenantConfig> valid;
+  std::vector<std::string> invalid;  // ids of tenants that will not start
+  config::Problems problems;
+};
+
+/**
+ * Reads every tenants.d/NAME.properties (name order). A tenant with any problem is invalid and does not
+ * start; the others do. Plugin configuration is checked against the manifests in `registry`
+ * without loading plugin code. A phone number claimed by two tenants invalidates the second.
+ */
+TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& registry);
+
+/** Reads one tenant file; problems are appended. */
+TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegistry& registry,
+                            config::Problems& problems);
+
+}  // namespace baraza::tenants

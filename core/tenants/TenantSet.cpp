@@ -1,0 +1,153 @@
+#include "tenants/TenantSet.h"
+
+#include <Poco/Logger.h>
+
+namespace baraza::tenants {
+namespace {
+
+Poco::Logger& pluginLogger(const std::string& pluginId) {
+  return Poco::Logger::get("baraza.plugin." + pluginId);
+}
+
+/** Metric label values are quoted: escape what the Prometheus text format requires. */
+std::string label(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? 'n' : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void TenantServices::log(const plugins::InstanceRef& who, int level, std::string_view message) {
+  Poco::Logger& logger = pluginLogger(who.pluginId);
+  const std::string text = "[" + who.tenant + "/" + who.instance + "] " + std::string(message);
+  switch (level) {
+    case BARAZA_LOG_TRACE: logger.trace(text); break;
+    case BARAZA_LOG_DEBUG: logger.debug(text); break;
+    case BARAZA_LOG_INFO: logger.information(text); break;
+    case BARAZA_LOG_WARNING: logger.warning(text); break;
+    default: logger.error(text); break;
+  }
+}
+
+StatusOr<HttpResponse> TenantServices::http(const plugins::InstanceRef&, const HttpRequest& request) {
+  if (!shared_.http) return unavailable("the host has no HTTP client configured");
+  return shared_.http(request);
+}
+
+StatusOr<std::string> TenantServices::secret(const plugins::InstanceRef&, std::string_view name) {
+  auto it = config_.secrets.find(std::string(name));
+  if (it == config_.secrets.end()) {
+    return notFound("tenant " + config_.id + " has no secrets." + std::string(name));
+  }
+  return it->second.reveal();
+}
+
+StatusOr<std::string> TenantServices::kvGet(const plugins::InstanceRef& who, std::string_view key) {
+  return shared_.kv->get(config_.id, who.instance, key);
+}
+
+Status TenantServices::kvPut(const plugins::InstanceRef& who, std::string_view key,
+                             std::string_view value, int64_t ttlSeconds) {
+  return shared_.kv->put(config_.id, who.instance, key, value, ttlSeconds);
+}
+
+Status TenantServices::kvDelete(const plugins::InstanceRef& who, std::string_view key) {
+  return shared_.kv->erase(config_.id, who.instance, key);
+}
+
+void TenantServices::counterAdd(const plugins::InstanceRef& who, std::string_view name,
+                                int64_t delta) {
+  if (shared_.metrics == nullptr) return;
+  shared_.metrics->add("baraza_plugin_events_total",
+                       "tenant=\"" + label(config_.id) + "\",instance=\"" + label(who.instance) +
+                           "\",name=\"" + label(std::string(name)) + "\"",
+                       delta);
+}
+
+StatusOr<std::string> TenantServices::send(const plugins::InstanceRef&, std::string_view json) {
+  if (!shared_.send) return unavailable("sending is not available in this host yet (no outbox)");
+  return shared_.send(config_.id, json);
+}
+
+Tenant::Tenant(TenantConfig config, SharedServices shared) : config_(std::move(config)) {
+  services_ = std::make_unique<TenantServices>(config_, std::move(shared));
+}
+
+Tenant::~Tenant() {
+  // Instances go before the services they call back into.
+  instances_.clear();
+}
+
+plugins::PluginInstancePtr Tenant::firstOfKind(baraza_kind_set kind) const {
+  for (const auto& slot : instances_) {
+    if (slot.instance && (slot.instance->kinds() & kind)) return slot.instance;
+  }
+  return nullptr;
+}
+
+plugins::PluginInstancePtr Tenant::instance(const std::string& name) const {
+  for (const auto& slot : instances_) {
+    if (slot.binding.name == name) return slot.instance;
+  }
+  return nullptr;
+}
+
+TenantSetPtr TenantSet::build(std::vector<TenantConfig> configs,
+                              const plugins::PluginRegistry& registry,
+                              const SharedServices& shared, uint64_t generation) {
+  Poco::Logger& log = Poco::Logger::get("baraza.tenants");
+  auto set = std::make_shared<TenantSet>();
+  set->generation_ = generation;
+  for (auto& config : configs) {
+    auto tenant = std::make_shared<Tenant>(std::move(config), shared);
+    for (const auto& binding : tenant->config_.plugins) {
+      InstanceSlot slot{binding, nullptr, ""};
+      const plugins::PluginEntry* entry = registry.entry(binding.pluginId);
+      if (entry == nullptr || !entry->loaded()) {
+        slot.error = "plugin " + binding.pluginId + " is not loaded" +
+                     (entry && !entry->error.empty() ? ": " + entry->error : "");
+      } else {
+        auto instance = plugins::PluginInstance::create(
+            entry->library, {tenant->id(), binding.name, binding.pluginId}, tenant->services_.get(),
+            binding.configJson);
+        if (instance.isOk()) {
+          slot.instance = std::move(instance).value();
+        } else {
+          slot.error = binding.pluginId + " create failed: " + instance.status().toString();
+        }
+      }
+      if (!slot.error.empty()) {
+        log.error("tenant " + tenant->id() + ": plugins." + binding.name + " disabled: " + slot.error);
+      }
+      tenant->instances_.push_back(std::move(slot));
+    }
+    for (const auto& number : tenant->config().phoneNumberIds) set->byNumber_[number] = tenant;
+    set->byId_[tenant->id()] = tenant;
+    set->tenants_.push_back(std::move(tenant));
+  }
+  return set;
+}
+
+TenantPtr TenantSet::byId(const std::string& id) const {
+  auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+TenantPtr TenantSet::byPhoneNumberId(const std::string& number) const {
+  auto it = byNumber_.find(number);
+  return it == byNumber_.end() ? nullptr : it->second;
+}
+
+size_t TenantSet::disabledInstances() const {
+  size_t n = 0;
+  for (const auto& tenant : tenants_) {
+    for (const auto& slot : tenant->instances()) n += slot.instance == nullptr;
+  }
+  return n;
+}
+
+}  // namespace baraza::tenants

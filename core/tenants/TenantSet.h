@@ -1,0 +1,111 @@
+#pragma once
+
+#include "common/Metrics.h"
+#include "plugins/PluginInstance.h"
+#include "plugins/PluginRegistry.h"
+#include "store/KeyValueStore.h"
+#include "tenants/TenantConfig.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace baraza::tenants {
+
+/** The process-wide services behind every tenant's host API (wired by the application). */
+struct SharedServices {
+  std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
+  store::KeyValueStore* kv = nullptr;
+  Metrics* metrics = nullptr;
+  /** Queues an outbound message for a tenant; returns its id. */
+  std::function<StatusOr<std::string>(const std::string& tenant, std::string_view json)> send;
+};
+
+/**
+ * The host API as one tenant's plugins see it: secrets are that tenant's, key/value entries are
+ * scoped to (tenant, instance), logs and metrics carry the tenant.
+ */
+class TenantServices : public plugins::HostServices {
+ public:
+  TenantServices(const TenantConfig& config, SharedServices shared)
+      : config_(config), shared_(std::move(shared)) {}
+
+  void log(const plugins::InstanceRef& who, int level, std::string_view message) override;
+  StatusOr<HttpResponse> http(const plugins::InstanceRef& who, const HttpRequest& request) override;
+  StatusOr<std::string> secret(const plugins::InstanceRef& who, std::string_view name) override;
+  StatusOr<std::string> kvGet(const plugins::InstanceRef& who, std::string_view key) override;
+  Status kvPut(const plugins::InstanceRef& who, std::string_view key, std::string_view value,
+               int64_t ttlSeconds) override;
+  Status kvDelete(const plugins::InstanceRef& who, std::string_view key) override;
+  void counterAdd(const plugins::InstanceRef& who, std::string_view name, int64_t delta) override;
+  StatusOr<std::string> send(const plugins::InstanceRef& who, std::string_view messageJson) override;
+
+ private:
+  const TenantConfig& config_;
+  SharedServices shared_;
+};
+
+/** A configured plugin instance of a tenant: running, or disabled with the reason. */
+struct InstanceSlot {
+  PluginBinding binding;
+  plugins::PluginInstancePtr instance;  // null when disabled
+  std::string error;                    // why it is disabled
+};
+
+/** One running tenant: its configuration and its plugin instances. */
+class Tenant {
+ public:
+  Tenant(TenantConfig config, SharedServices shared);
+  Tenant(const Tenant&) = delete;
+  Tenant& operator=(const Tenant&) = delete;
+  ~Tenant();
+
+  const TenantConfig& config() const { return config_; }
+  const std::string& id() const { return config_.id; }
+  const std::vector<InstanceSlot>& instances() const { return instances_; }
+  /** The first running instance providing `kind` (a BARAZA_KIND_* bit), or null. */
+  plugins::PluginInstancePtr firstOfKind(baraza_kind_set kind) const;
+  /** The running instance configured as plugins.<name>, or null. */
+  plugins::PluginInstancePtr instance(const std::string& name) const;
+
+ private:
+  friend class TenantSet;
+  TenantConfig config_;
+  std::unique_ptr<TenantServices> services_;
+  std::vector<InstanceSlot> instances_;
+};
+using TenantPtr = std::shared_ptr<const Tenant>;
+
+/**
+ * An immutable set of running tenants. Reload builds a new set beside the current one and swaps
+ * it in; requests hold the set they started with, so they finish on it.
+ */
+class TenantSet {
+ public:
+  /**
+   * Creates every tenant's plugin instances. A plugin that is not loaded, or whose create fails
+   * (or throws), disables only that tenant's instance, logged with the reason.
+   */
+  static std::shared_ptr<const TenantSet> build(std::vector<TenantConfig> configs,
+                                                const plugins::PluginRegistry& registry,
+                                                const SharedServices& shared, uint64_t generation);
+
+  TenantPtr byId(const std::string& id) const;
+  TenantPtr byPhoneNumberId(const std::string& phoneNumberId) const;
+  const std::vector<TenantPtr>& all() const { return tenants_; }
+  /** 1 for the set built at start, +1 for each accepted reload. */
+  uint64_t generation() const { return generation_; }
+  /** Instances that failed to start, over all tenants. */
+  size_t disabledInstances() const;
+
+ private:
+  std::vector<TenantPtr> tenants_;
+  std::map<std::string, TenantPtr> byId_;
+  std::map<std::string, TenantPtr> byNumber_;
+  uint64_t generation_ = 0;
+};
+using TenantSetPtr = std::shared_ptr<const TenantSet>;
+
+}  // namespace baraza::tenants

@@ -1,0 +1,256 @@
+#include "tenants/TenantManager.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+#include <Poco/TemporaryFile.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+namespace baraza::tenants {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class CaptureChannel : public Poco::Channel {
+ public:
+  void log(const Poco::Message& msg) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.push_back(msg.getSource() + ": " + msg.getText());
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+const char* kValidTenant = R"(
+whatsapp.phone_number_ids = 100000000000001
+whatsapp.app_secret = demo-app-secret
+whatsapp.verify_token = demo-verify-token
+plugins.bot.plugin = ke.baraza.conversation.echo
+plugins.bot.config.prefix = you said:
+)";
+
+class TenantsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.createDirectories();
+    registry_ = plugins::PluginRegistry::scan(BARAZA_BUILT_PLUGINS_DIR);
+    registry_.loadAll();
+    shared_.kv = &kv_;
+    shared_.metrics = &metrics_;
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  std::vector<std::string> problems(const TenantLoad& load) {
+    std::vector<std::string> out;
+    for (const auto& p : load.problems) out.push_back(p.toString());
+    return out;
+  }
+
+  Poco::TemporaryFile dir_;
+  plugins::PluginRegistry registry_;
+  store::MemoryKeyValueStore kv_;
+  Metrics metrics_;
+  SharedServices shared_;
+};
+
+TEST_F(TenantsTest, ValidTenantLoadsWithTypedPluginConfig) {
+  write("demo.properties", std::string(kValidTenant) + "plugins.bot.config.max_length = 100\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  ASSERT_TRUE(load.problems.empty()) << problems(load)[0];
+  ASSERT_EQ(load.valid.size(), 1u);
+  const TenantConfig& t = load.valid[0];
+  EXPECT_EQ(t.id, "demo");
+  EXPECT_THAT(t.phoneNumberIds, ElementsAre("100000000000001"));
+  EXPECT_EQ(t.appSecrets.at(0).reveal(), "demo-app-secret");
+  ASSERT_EQ(t.plugins.size(), 1u);
+  EXPECT_EQ(t.plugins[0].configJson, R"({"max_length":100,"prefix":"you said:"})");
+}
+
+TEST_F(TenantsTest, ThreeErrorsInTwoFilesAreAllReportedWithFileAndKey) {
+  const std::string a = write("a.properties", R"(
+whatsapp.phone_number_ids = 100000000000001
+whatsapp.verify_token = t
+plugins.bot.plugin = ke.baraza.conversation.echo
+plugins.bot.config.max_length = lots
+)");
+  const std::string b = write("b.properties", R"(
+whatsapp.phone_number_ids = 100000000000002
+whatsapp.app_secret = s
+whatsapp.verify_token = t
+whatsapp.verfy_token = typo
+)");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load),
+              ElementsAre(a + ": whatsapp.app_secret: required but missing",
+                          a + ": plugins.bot.config.max_length: \"lots\" is not an integer",
+                          b + ": whatsapp.verfy_token: unknown key"));
+  EXPECT_THAT(load.invalid, ElementsAre("a", "b"));
+  EXPECT_TRUE(load.valid.empty());
+}
+
+TEST_F(TenantsTest, PluginConfigIsCheckedAgainstTheManifestSchema) {
+  const std::string path = write("demo.properties", std::string(kValidTenant) +
+                                                        "plugins.bot.config.max_length = 0\n"
+                                                        "plugins.bot.config.colour = red\n"
+                                                        "plugins.other.plugin = com.example.none\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load),
+              ElementsAre(path + ": plugins.bot.config.colour: unknown key (known: max_length, prefix)",
+                          path + ": plugins.bot.config.max_length: less than the minimum 1",
+                          path + ": plugins.other.plugin: no plugin with id com.example.none in " +
+                              BARAZA_BUILT_PLUGINS_DIR +
+                              " (installed: ke.baraza.conversation.echo)"));
+}
+
+TEST_F(TenantsTest, SecretReferencesAreResolved) {
+  ::setenv("BARAZA_TEST_ACCESS_TOKEN", "EAAG-token", 1);
+  write("kra-key", "kra-secret\n");
+  write("demo.properties", std::string(kValidTenant) +
+                               "whatsapp.access_token = ${env:BARAZA_TEST_ACCESS_TOKEN}\n"
+                               "secrets.kra = file:kra-key\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  ASSERT_TRUE(load.problems.empty()) << problems(load)[0];
+  EXPECT_EQ(load.valid[0].accessToken->reveal(), "EAAG-token");
+  EXPECT_EQ(load.valid[0].secrets.at("kra").reveal(), "kra-secret");
+}
+
+TEST_F(TenantsTest, MissingSecretIsAProblemThatNamesOnlyTheVariable) {
+  ::unsetenv("BARAZA_TEST_UNSET");
+  const std::string path = write("demo.properties", std::string(kValidTenant) +
+                                                        "whatsapp.access_token = ${env:BARAZA_TEST_UNSET}\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load),
+              ElementsAre(path + ": whatsapp.access_token: environment variable BARAZA_TEST_UNSET is not set"));
+}
+
+TEST_F(TenantsTest, APhoneNumberBelongsToOneTenant) {
+  write("a.properties", kValidTenant);
+  const std::string b = write("b.properties", kValidTenant);
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load), ElementsAre(b + ": whatsapp.phone_number_ids: 100000000000001 "
+                                              "already belongs to tenant a"));
+  ASSERT_EQ(load.valid.size(), 1u);
+  EXPECT_EQ(load.valid[0].id, "a");
+}
+
+TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
+  Poco::AutoPtr<CaptureChannel> capture = new CaptureChannel;
+  Poco::Logger::get("baraza.plugin.ke.baraza.conversation.echo").setChannel(capture);
+  write("demo.properties", kValidTenant);
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  TenantPtr demo = manager.current()->byPhoneNumberId("100000000000001");
+  ASSERT_NE(demo, nullptr);
+  auto bot = demo->firstOfKind(BARAZA_KIND_CONVERSATION);
+  ASSERT_NE(bot, nullptr) << demo->instances()[0].error;
+  auto reply = bot->call(plugins::Operation::kConversationOnMessage,
+                         R"({"message":{"id":"wamid.1","from":"254700000001","type":"text",
+                             "text":{"body":"habari"}}})");
+  ASSERT_TRUE(reply.isOk()) << reply.status().toString();
+  EXPECT_EQ(*reply, R"({"replies":[{"text":{"body":"you said:habari"},"to":"254700000001","type":"text"}]})");
+  EXPECT_THAT(capture->lines(),
+              ElementsAre("baraza.plugin.ke.baraza.conversation.echo: [demo/bot] echo: message "
+                          "wamid.1 -> 1 reply"));
+  EXPECT_EQ(metrics_.value("baraza_plugin_events_total",
+                           R"(tenant="demo",instance="bot",name="replies")"),
+            1);
+}
+
+TEST_F(TenantsTest, InvalidTenantDoesNotStartAndTheOthersDo) {
+  write("good.properties", kValidTenant);
+  write("broken.properties", "whatsapp.phone_number_ids = 42\n");
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  ASSERT_EQ(manager.current()->all().size(), 1u);
+  EXPECT_EQ(manager.current()->all()[0]->id(), "good");
+}
+
+TEST_F(TenantsTest, BrokenReloadLeavesTheOldSetServing) {
+  write("demo.properties", kValidTenant);
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  TenantSetPtr before = manager.current();
+  const std::string broken = write("second.properties", "whatsapp.app_secret = x\n");
+  Status reloaded = manager.reload();
+  EXPECT_EQ(reloaded.code(), Code::kFailedPrecondition);
+  EXPECT_THAT(reloaded.message(), HasSubstr(broken + ": whatsapp.phone_number_ids: required but missing"));
+  EXPECT_EQ(manager.current(), before);
+  EXPECT_EQ(manager.current()->generation(), 1u);
+}
+
+TEST_F(TenantsTest, ValidReloadSwapsWhileRequestsFinishOnTheOldSet) {
+  write("demo.properties", kValidTenant);
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  TenantSetPtr inFlight = manager.current();  // a request holding its snapshot
+  write("second.properties", R"(
+whatsapp.phone_number_ids = 100000000000002
+whatsapp.app_secret = s
+whatsapp.verify_token = t
+)");
+  ASSERT_TRUE(manager.reload().isOk());
+  EXPECT_EQ(manager.current()->generation(), 2u);
+  EXPECT_EQ(manager.current()->all().size(), 2u);
+  // The old set is intact and its plugin instances still answer.
+  auto bot = inFlight->byId("demo")->firstOfKind(BARAZA_KIND_CONVERSATION);
+  EXPECT_TRUE(bot->call(plugins::Operation::kConversationOnMessage,
+                        R"({"message":{"type":"text","from":"1","text":{"body":"x"}}})")
+                  .isOk());
+  EXPECT_EQ(inFlight->byId("second"), nullptr);
+}
+
+TEST_F(TenantsTest, PluginThatFailsCreateDisablesOnlyThatInstance) {
+  registry_ = plugins::PluginRegistry::scan(BARAZA_FIXTURE_DIR);
+  registry_.loadAll();
+  write("acme.properties", R"(
+whatsapp.phone_number_ids = 100000000000001
+whatsapp.app_secret = s
+whatsapp.verify_token = t
+plugins.bot.plugin = test.baraza.good
+plugins.bot.config.greeting = hi
+plugins.kra.plugin = test.baraza.throwing
+)");
+  write("other.properties", R"(
+whatsapp.phone_number_ids = 100000000000002
+whatsapp.app_secret = s
+whatsapp.verify_token = t
+plugins.bot.plugin = test.baraza.good
+plugins.bot.config.greeting = hello
+)");
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  TenantSetPtr set = manager.current();
+  ASSERT_EQ(set->all().size(), 2u);
+  TenantPtr acme = set->byId("acme");
+  EXPECT_NE(acme->instance("bot"), nullptr);
+  EXPECT_EQ(acme->instance("kra"), nullptr);
+  EXPECT_EQ(acme->instances()[1].error,
+            "test.baraza.throwing create failed: INTERNAL: cannot reach the rules database");
+  EXPECT_NE(set->byId("other")->instance("bot"), nullptr);
+  EXPECT_EQ(set->disabledInstances(), 1u);
+  // The good instance got its defaults from the schema.
+  EXPECT_EQ(acme->instance("bot")->call(plugins::Operation::kConversationOnMessage, "m").value(),
+            R"({"config":{"greeting":"hi","retries":2},"input":"m"})");
+}
+
+}  // namespace
+}  // namespace baraza::tenants
