@@ -119,10 +119,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   client.caFile = resolvePath(r.string("http_client.ca_file", ""), config.configDir);
   readServiceOverrides(r, client);
 
-  config.storeUrl = r.string("store.url", config.storeUrl);
-  if (config.storeUrl.rfind("sqlite://", 0) != 0 && config.storeUrl.rfind("mysql://", 0) != 0) {
-    r.problem("store.url", "\"" + config.storeUrl + "\" is neither sqlite:///PATH nor mysql://USER@HOST:PORT/DB");
-  }
+  config.storeUrl = r.string("store.url", config.storeUrl);  // parsed by core/store
+  config.storePassword = r.secret("store.password", false).value_or(Secret());
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/Problem.h"
+#include "config/Secret.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/LayeredConfiguration.h>
@@ -40,6 +41,7 @@ struct HostConfig {
   HttpServerSettings http;
   HttpClientSettings httpClient;
   std::string storeUrl = "sqlite:///var/lib/baraza/baraza.db";
+  Secret storePassword;  // MySQL/MariaDB only; a secret reference in practice
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   std::string logLevel = "information";

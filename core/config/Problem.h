@@ -12,7 +12,8 @@ struct Problem {
   std::string message;
 
   std::string toString() const {
-    return key.empty() ? file + ": " + message : file + ": " + key + ": " + message;
+    std::string text = file.empty() ? "" : file + ": ";
+    return text + (key.empty() ? "" : key + ": ") + message;
   }
 };
 

@@ -1,0 +1,112 @@
+#include "app/Serve.h"
+
+#include "app/HostRoutes.h"
+#include "app/Logging.h"
+#include "config/HostConfig.h"
+#include "http/HttpClient.h"
+#include "http/HttpServer.h"
+#include "plugins/PluginRegistry.h"
+#include "store/Database.h"
+#include "store/KeyValueStore.h"
+#include "tenants/TenantManager.h"
+
+#include <Poco/Logger.h>
+
+#include <csignal>
+#include <iostream>
+
+namespace baraza::app {
+namespace {
+
+std::string describeTenant(const tenants::Tenant& tenant) {
+  std::string numbers;
+  for (const auto& n : tenant.config().phoneNumberIds) numbers += (numbers.empty() ? "" : ",") + n;
+  std::string plugins;
+  for (const auto& slot : tenant.instances()) {
+    plugins += (plugins.empty() ? "" : ", ") + slot.binding.name + "=" + slot.binding.pluginId +
+               (slot.instance ? "" : " (disabled)");
+  }
+  return "tenant " + tenant.id() + ": phone_number_ids " + numbers + "; plugins: " +
+         (plugins.empty() ? "none" : plugins);
+}
+
+}  // namespace
+
+int serve(const std::string& configPath, const std::map<std::string, std::string>& overrides) {
+  // Signals are taken synchronously by this thread (sigwait); every thread started from here on
+  // inherits the mask, so none of them is interrupted by one.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  config::Problems problems;
+  config::HostConfig host = config::loadHostConfig(configPath, overrides, problems);
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << p.toString() << "\n";
+    std::cerr << "baraza serve: not starting: the host configuration has problems\n";
+    return 1;
+  }
+  configureLogging(host.logLevel, host.logFormat);
+  Poco::Logger& log = Poco::Logger::get("baraza");
+  log.information("baraza " BARAZA_VERSION " starting with " + configPath);
+
+  auto database = store::openDatabase(host.storeUrl, host.storePassword.reveal());
+  if (!database.isOk()) {
+    log.fatal("not starting: " + database.status().message());
+    return 1;
+  }
+  log.information("store: " + (*database)->describe());
+
+  plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host.pluginsDir);
+  if (!registry.error().empty()) log.error(registry.error());
+  registry.loadAll();
+
+  http::HttpClient client(host.httpClient);
+  store::MemoryKeyValueStore kv;
+  Metrics metrics;
+  tenants::SharedServices shared;
+  shared.http = [&client](const HttpRequest& request) { return client.send(request); };
+  shared.kv = &kv;
+  shared.metrics = &metrics;
+
+  tenants::TenantManager tenants(host.tenantsDir, registry, shared);
+  tenants.start();
+  for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
+
+  http::Router router;
+  addHostRoutes(router, **database, tenants, metrics);
+  http::HttpServer server(host.http, std::move(router));
+  try {
+    server.start();
+  } catch (const Poco::Exception& e) {
+    log.fatal("not starting: cannot listen on " + host.http.host + ":" +
+              std::to_string(host.http.port) + ": " + e.displayText());
+    return 1;
+  }
+  const std::string shownHost =
+      host.http.host.find(':') != std::string::npos ? "[" + host.http.host + "]" : host.http.host;
+  log.information("listening on http://" + shownHost + ":" + std::to_string(server.port()));
+
+  while (true) {
+    int received = 0;
+    if (sigwait(&signals, &received) != 0) continue;
+    if (received == SIGHUP) {
+      log.information("SIGHUP: reloading tenants from " + host.tenantsDir);
+      if (tenants.reload().isOk()) {
+        for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
+      }
+      continue;
+    }
+    log.information(std::string(received == SIGTERM ? "SIGTERM" : "SIGINT") +
+                    ": stopping; requests in flight may take up to " +
+                    std::to_string(host.http.drainSeconds) + "s");
+    break;
+  }
+  server.stop();
+  log.information("stopped");
+  return 0;
+}
+
+}  // namespace baraza::app
