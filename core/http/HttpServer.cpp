@@ -130,7 +130,11 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
   Poco::Net::SocketAddress address(settings_.host, settings_.port);
-  socket_ = Poco::Net::ServerSocket(address, settings_.queue);
+  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not SO_REUSEPORT, which
+  // Poco's convenience constructor also sets: a second host on the same port must fail loudly.
+  socket_ = Poco::Net::ServerSocket();
+  socket_.bind(address, true, false);
+  socket_.listen(settings_.queue);
   Poco::AutoPtr<Poco::Net::HTTPServerParams> params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(settings_.threads);
   params->setMaxQueued(settings_.queue);

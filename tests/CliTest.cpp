@@ -1,0 +1,99 @@
+// The `baraza` command line, run as a real process.
+#include "support/BarazaProcess.h"
+#include "support/TempConfig.h"
+
+#include <Poco/File.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+namespace baraza::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(Cli, VersionNamesTheAbi) {
+  RunResult r = runBaraza({"version"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("baraza [0-9]+\\.[0-9]+\\.[0-9]+ \\(plugin ABI 1\\.1\\)\n"));
+}
+
+TEST(Cli, HelpListsEveryCommandAndEachCommandDescribesItsOptions) {
+  RunResult r = runBaraza({"--help"});
+  EXPECT_EQ(r.exitCode, 0);
+  for (const char* command : {"serve", "config check", "plugins list", "version"}) {
+    EXPECT_THAT(r.out, HasSubstr(command));
+  }
+  RunResult serve = runBaraza({"serve", "--help"});
+  EXPECT_EQ(serve.exitCode, 0);
+  EXPECT_THAT(serve.out, HasSubstr("--config=PATH"));
+  EXPECT_THAT(serve.out, HasSubstr("--set=KEY=VALUE"));
+  RunResult list = runBaraza({"help", "plugins", "list"});
+  EXPECT_EQ(list.exitCode, 0);
+  EXPECT_THAT(list.out, HasSubstr("--dir=DIR"));
+}
+
+TEST(Cli, UnknownCommandsAndOptionsExit2) {
+  RunResult unknown = runBaraza({"frobnicate"});
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command \"frobnicate\""));
+  RunResult badOption = runBaraza({"config", "check", "--colour"});
+  EXPECT_EQ(badOption.exitCode, 2);
+  EXPECT_THAT(badOption.err, HasSubstr("colour"));
+}
+
+TEST(Cli, ConfigCheckPassesOnAValidSetup) {
+  TempConfig config;
+  config.writeHost();
+  config.writeTenant("demo", kDemoTenant);
+  RunResult r = runBaraza({"config", "check", "--config", config.hostFile()});
+  EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("OK"));
+  EXPECT_THAT(r.err, HasSubstr("1 tenant(s)"));
+}
+
+TEST(Cli, ConfigCheckReportsEveryProblemAsFileKeyProblemAndExits1) {
+  TempConfig config;
+  const std::string host = config.writeHost("http.thread = 4\n");
+  const std::string a = config.writeTenant("a", std::string(kDemoTenant) +
+                                                    "plugins.bot.config.max_length = 99999\n");
+  const std::string b = config.writeTenant("b", "whatsapp.phone_number_ids = 100000000000002\n"
+                                                "whatsapp.app_secret = ${env:BARAZA_CLI_TEST_UNSET}\n"
+                                                "whatsapp.verify_token = t\n");
+  RunResult r = runBaraza({"config", "check", "-c", host});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.out, host + ": http.thread: unknown key\n" + a +
+                       ": plugins.bot.config.max_length: greater than the maximum 4096\n" + b +
+                       ": whatsapp.app_secret: environment variable BARAZA_CLI_TEST_UNSET is not set\n");
+  EXPECT_THAT(r.err, HasSubstr("3 problem(s)"));
+  EXPECT_THAT(r.err, HasSubstr("tenants that will not start: a, b"));
+}
+
+TEST(Cli, PluginsListShowsEachPluginAndItsStatus) {
+  TempConfig config;
+  config.writeHost();
+  RunResult r = runBaraza({"plugins", "list", "--config", config.hostFile()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex(
+                         "ke\\.baraza\\.conversation\\.echo +1\\.0\\.0 +conversation +1\\.1 +loaded +"
+                         ".*/baraza-echo/libbaraza-echo\\.so"));
+}
+
+TEST(Cli, PluginsListExplainsARefusedPluginAndExits1) {
+  TempConfig config;
+  const std::string dir = config.path() + "/plugins/echo";
+  Poco::File(dir).createDirectories();
+  Poco::File(BARAZA_PLUGINS_DIR "/baraza-echo/libbaraza-echo.so").copyTo(dir);
+  Poco::File(BARAZA_PLUGINS_DIR "/baraza-echo/plugin.json").copyTo(dir);
+  ::chmod((dir + "/libbaraza-echo.so").c_str(), 0777);
+  RunResult r = runBaraza({"plugins", "list", "--dir", config.path() + "/plugins"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.out, HasSubstr("refused"));
+  EXPECT_THAT(r.out, HasSubstr("reason: " + dir + "/libbaraza-echo.so: writable by group or others "
+                                                  "(mode 0777); refusing to load it"));
+}
+
+}  // namespace
+}  // namespace baraza::testing

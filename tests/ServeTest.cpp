@@ -1,0 +1,117 @@
+// `baraza serve` as a real process: endpoints, SIGHUP reload, SIGTERM.
+#include "support/BarazaProcess.h"
+#include "support/TempConfig.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace baraza::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+Reply get(int port, const std::string& path) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(10, 0));
+  Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+  session.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  Reply reply;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+  reply.status = response.getStatus();
+  return reply;
+}
+
+TEST(Serve, AnswersHealthAndReadinessAndStopsCleanlyOnSigterm) {
+  TempConfig config;
+  config.writeHost();
+  config.writeTenant("demo", kDemoTenant);
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  const int port = serve.port();
+  ASSERT_GT(port, 0) << serve.log();
+  EXPECT_TRUE(serve.waitForLine("tenant demo: phone_number_ids 100000000000001; plugins: "
+                                "bot=ke.baraza.conversation.echo"));
+  Reply health = get(port, "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"status":"alive"})");
+  Reply ready = get(port, "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_THAT(ready.body, HasSubstr(R"("tenants":{"ok":true,"count":1,"generation":1)"));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+  EXPECT_TRUE(serve.waitForLine("stopped"));
+  // No secret of the tenant reached the log.
+  EXPECT_THAT(serve.log(), ::testing::Not(HasSubstr("demo-app-secret")));
+}
+
+TEST(Serve, SighupWithABrokenTenantFileLeavesTheOldSetServing) {
+  TempConfig config;
+  config.writeHost();
+  config.writeTenant("demo", kDemoTenant);
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  const int port = serve.port();
+  ASSERT_GT(port, 0) << serve.log();
+
+  const std::string broken = config.writeTenant("second", "whatsapp.phone_number_ids = 100000000000002\n");
+  serve.signal(SIGHUP);
+  ASSERT_TRUE(serve.waitForLine("reload rejected")) << serve.log();
+  EXPECT_TRUE(serve.waitForLine(broken + ": whatsapp.app_secret: required but missing"));
+  Reply ready = get(port, "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_THAT(ready.body, HasSubstr(R"("count":1,"generation":1)"));
+
+  config.writeTenant("second", "whatsapp.phone_number_ids = 100000000000002\n"
+                               "whatsapp.app_secret = s\nwhatsapp.verify_token = t\n");
+  serve.signal(SIGHUP);
+  ASSERT_TRUE(serve.waitForLine("reload applied: generation 2")) << serve.log();
+  EXPECT_THAT(get(port, "/readyz").body, HasSubstr(R"("count":2,"generation":2)"));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+}
+
+TEST(Serve, InvalidTenantDoesNotStartButTheOthersServe) {
+  TempConfig config;
+  config.writeHost();
+  config.writeTenant("demo", kDemoTenant);
+  config.writeTenant("broken", "whatsapp.verify_token = x\n");
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  ASSERT_GT(serve.port(), 0) << serve.log();
+  EXPECT_TRUE(serve.waitForLine("tenant broken not started"));
+  EXPECT_THAT(get(serve.port(), "/readyz").body, HasSubstr(R"("count":1)"));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+}
+
+TEST(Serve, BadHostConfigurationRefusesToStart) {
+  TempConfig config;
+  const std::string host = config.writeHost("http.threads = -3\n");
+  RunResult r = runBaraza({"serve", "--config", host});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr(host + ": http.threads: -3 is outside 1..1024"));
+}
+
+TEST(Serve, AddressInUseIsAClearError) {
+  TempConfig config;
+  config.writeHost();
+  ServeProcess first({"serve", "--config", config.hostFile()});
+  const int port = first.port();
+  ASSERT_GT(port, 0);
+  RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set",
+                           "http.listen=127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait(), 0);
+}
+
+}  // namespace
+}  // namespace baraza::testing

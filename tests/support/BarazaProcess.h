@@ -1,0 +1,115 @@
+// Runs the real `baraza` executable for integration tests.
+#pragma once
+
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace baraza::testing {
+
+struct RunResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+
+/** Runs baraza with args to completion, capturing stdout and stderr. */
+inline RunResult runBaraza(const std::vector<std::string>& args) {
+  Poco::Pipe outPipe;
+  Poco::Pipe errPipe;
+  Poco::ProcessHandle handle = Poco::Process::launch(BARAZA_BINARY, args, nullptr, &outPipe, &errPipe);
+  auto err = std::async(std::launch::async, [&] {
+    Poco::PipeInputStream in(errPipe);
+    std::string text;
+    Poco::StreamCopier::copyToString(in, text);
+    return text;
+  });
+  RunResult result;
+  Poco::PipeInputStream in(outPipe);
+  Poco::StreamCopier::copyToString(in, result.out);
+  result.err = err.get();
+  result.exitCode = handle.wait();
+  return result;
+}
+
+/** A `baraza serve` child process whose log lines (stderr) are collected as they come. */
+class ServeProcess {
+ public:
+  explicit ServeProcess(const std::vector<std::string>& args)
+      : handle_(Poco::Process::launch(BARAZA_BINARY, args, nullptr, nullptr, &errPipe_)) {
+    reader_ = std::thread([this] {
+      Poco::PipeInputStream in(errPipe_);
+      std::string line;
+      while (std::getline(in, line)) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        lines_.push_back(line);
+        changed_.notify_all();
+      }
+    });
+  }
+  ~ServeProcess() {
+    if (!exitCode_) {
+      ::kill(handle_.id(), SIGKILL);
+      handle_.wait();
+    }
+    reader_.join();
+  }
+
+  /** The first log line containing `text`, waiting up to `timeout` for it. */
+  std::optional<std::string> waitForLine(const std::string& text,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<std::string> found;
+    changed_.wait_for(lock, timeout, [&] {
+      for (const auto& line : lines_) {
+        if (line.find(text) != std::string::npos) {
+          found = line;
+          return true;
+        }
+      }
+      return false;
+    });
+    return found;
+  }
+
+  /** The port from the "listening on http://HOST:PORT" line. */
+  int port() {
+    auto line = waitForLine("listening on http://");
+    if (!line) return 0;
+    return std::stoi(line->substr(line->rfind(':') + 1));
+  }
+
+  void signal(int sig) { ::kill(handle_.id(), sig); }
+  int wait() {
+    exitCode_ = handle_.wait();
+    return *exitCode_;
+  }
+  std::string log() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string all;
+    for (const auto& line : lines_) all += line + "\n";
+    return all;
+  }
+
+ private:
+  Poco::Pipe errPipe_;
+  Poco::ProcessHandle handle_;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;
+  std::optional<int> exitCode_;
+};
+
+}  // namespace baraza::testing
