@@ -31,11 +31,18 @@ Reply get(int port, const std::string& path) {
   return reply;
 }
 
-TEST(Serve, AnswersHealthAndReadinessAndStopsCleanlyOnSigterm) {
-  TempConfig config;
+/** A host with the demo tenant (and any others already written to config), serving. */
+std::unique_ptr<ServeProcess> serveDemo(TempConfig& config) {
   config.writeHost();
   config.writeTenant("demo", kDemoTenant);
-  ServeProcess serve({"serve", "--config", config.hostFile()});
+  return std::make_unique<ServeProcess>(
+      std::vector<std::string>{"serve", "--config", config.hostFile()});
+}
+
+TEST(Serve, AnswersHealthAndReadinessAndStopsCleanlyOnSigterm) {
+  TempConfig config;
+  auto process = serveDemo(config);
+  ServeProcess& serve = *process;
   const int port = serve.port();
   ASSERT_GT(port, 0) << serve.log();
   EXPECT_TRUE(serve.waitForLine("tenant demo: phone_number_ids 100000000000001; plugins: "
@@ -55,9 +62,8 @@ TEST(Serve, AnswersHealthAndReadinessAndStopsCleanlyOnSigterm) {
 
 TEST(Serve, SighupWithABrokenTenantFileLeavesTheOldSetServing) {
   TempConfig config;
-  config.writeHost();
-  config.writeTenant("demo", kDemoTenant);
-  ServeProcess serve({"serve", "--config", config.hostFile()});
+  auto process = serveDemo(config);
+  ServeProcess& serve = *process;
   const int port = serve.port();
   ASSERT_GT(port, 0) << serve.log();
 
@@ -80,10 +86,9 @@ TEST(Serve, SighupWithABrokenTenantFileLeavesTheOldSetServing) {
 
 TEST(Serve, InvalidTenantDoesNotStartButTheOthersServe) {
   TempConfig config;
-  config.writeHost();
-  config.writeTenant("demo", kDemoTenant);
   config.writeTenant("broken", "whatsapp.verify_token = x\n");
-  ServeProcess serve({"serve", "--config", config.hostFile()});
+  auto process = serveDemo(config);
+  ServeProcess& serve = *process;
   ASSERT_GT(serve.port(), 0) << serve.log();
   EXPECT_TRUE(serve.waitForLine("tenant broken not started"));
   EXPECT_THAT(get(serve.port(), "/readyz").body, HasSubstr(R"("count":1)"));
@@ -101,8 +106,8 @@ TEST(Serve, BadHostConfigurationRefusesToStart) {
 
 TEST(Serve, AddressInUseIsAClearError) {
   TempConfig config;
-  config.writeHost();
-  ServeProcess first({"serve", "--config", config.hostFile()});
+  auto process = serveDemo(config);
+  ServeProcess& first = *process;
   const int port = first.port();
   ASSERT_GT(port, 0);
   RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set",

@@ -1,11 +1,10 @@
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Channel.h>
+#include "common/testing/LogCapture.h"
+
 #include <Poco/Event.h>
 #include <Poco/Logger.h>
-#include <Poco/Message.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -15,7 +14,6 @@
 #include <gtest/gtest.h>
 
 #include <future>
-#include <mutex>
 #include <thread>
 
 namespace baraza::http {
@@ -23,23 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-/** Captures log lines of a Poco logger. */
-class CaptureChannel : public Poco::Channel {
- public:
-  void log(const Poco::Message& msg) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    lines_.push_back(msg.getText());
-  }
-  std::vector<std::string> lines() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 struct Reply {
   int status = 0;
@@ -139,19 +120,17 @@ TEST_F(HttpServerTest, HandlerExceptionIs500AndTheServerKeepsServing) {
 }
 
 TEST_F(HttpServerTest, AccessLogIsJsonWithoutTheQueryString) {
-  Poco::AutoPtr<CaptureChannel> capture = new CaptureChannel;
-  Poco::Logger& access = Poco::Logger::get("baraza.access");
-  access.setChannel(capture);
-  access.setLevel(Poco::Message::PRIO_INFORMATION);
+  auto capture = testing::LogCapture::attach("baraza.access");
   start();
   request(server_->port(), "GET", "/tenants/acme/hello?hub.verify_token=SECRET");
   server_->stop();
   auto lines = capture->lines();
   ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr(R"(baraza.access: {"ts":)"));
   EXPECT_THAT(lines[0], HasSubstr(R"("method":"GET","path":"/tenants/acme/hello","status":200)"));
   EXPECT_THAT(lines[0], HasSubstr(R"("tenant":"acme")"));
   EXPECT_THAT(lines[0], Not(HasSubstr("SECRET")));
-  access.setLevel(Poco::Message::PRIO_FATAL);
+  Poco::Logger::get("baraza.access").setLevel(Poco::Message::PRIO_FATAL);
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInFlightAndRefusesNewOnes) {

@@ -1,39 +1,20 @@
 #include "tenants/TenantManager.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Channel.h>
+#include "common/testing/LogCapture.h"
+
 #include <Poco/File.h>
-#include <Poco/Logger.h>
-#include <Poco/Message.h>
 #include <Poco/TemporaryFile.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 
 namespace baraza::tenants {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-class CaptureChannel : public Poco::Channel {
- public:
-  void log(const Poco::Message& msg) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    lines_.push_back(msg.getSource() + ": " + msg.getText());
-  }
-  std::vector<std::string> lines() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 const char* kValidTenant = R"(
 whatsapp.phone_number_ids = 100000000000001
@@ -153,8 +134,7 @@ TEST_F(TenantsTest, APhoneNumberBelongsToOneTenant) {
 }
 
 TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
-  Poco::AutoPtr<CaptureChannel> capture = new CaptureChannel;
-  Poco::Logger::get("baraza.plugin.ke.baraza.conversation.echo").setChannel(capture);
+  auto capture = testing::LogCapture::attach("baraza.plugin.ke.baraza.conversation.echo");
   write("demo.properties", kValidTenant);
   TenantManager manager(dir_.path(), registry_, shared_);
   manager.start();
