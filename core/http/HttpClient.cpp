@@ -17,7 +17,9 @@ namespace baraza::http {
 HttpClient::HttpClient(const config::HttpClientSettings& settings) : settings_(settings) {
   Poco::Net::initializeSSL();
   Poco::Net::Context::Params params;
-  params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;  // verify the peer's chain
+  // STRICT: the peer must present a certificate that chains to a trusted CA and names the host.
+  // (RELAXED would also skip the host-name check for loopback addresses.)
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
   params.loadDefaultCAs = settings_.caFile.empty();
   params.caLocation = settings_.caFile;
   params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
