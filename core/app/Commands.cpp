@@ -4,6 +4,11 @@
 #include "config/HostConfig.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
+#include "store/Migrations.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
 #include "tenants/TenantConfig.h"
 
 #include <Poco/Util/Option.h>
@@ -11,6 +16,7 @@
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <set>
 
 namespace baraza::app {
@@ -90,6 +96,48 @@ int runConfigCheck(const Args& args) {
   return 0;
 }
 
+/** Loads the host configuration for a command that needs only the store settings. */
+std::optional<config::HostConfig> hostFor(const Args& args) {
+  config::Problems problems;
+  config::HostConfig host = config::loadHostConfig(configPath(args), {}, problems);
+  for (const auto& p : problems) std::cerr << p.toString() << "\n";
+  if (!problems.empty()) return std::nullopt;
+  return host;
+}
+
+int runDb(const Args& args, bool apply) {
+  auto host = hostFor(args);
+  if (!host) return 1;
+  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal());
+  if (!db.isOk()) {
+    std::cerr << db.status().message() << "\n";
+    return 1;
+  }
+  if (apply) {
+    auto applied = store::migrate(**db);
+    if (!applied.isOk()) {
+      std::cerr << applied.status().message() << "\n";
+      return 1;
+    }
+    for (const auto& m : *applied) std::cout << "applied " << m.name << "\n";
+    std::cerr << (*db)->describe() << ": " << applied->size() << " migration(s) applied, schema up to date\n";
+    return 0;
+  }
+  auto status = store::migrationStatus(**db);
+  if (!status.isOk()) {
+    std::cerr << status.status().message() << "\n";
+    return 1;
+  }
+  std::cout << (*db)->describe() << "\n";
+  for (const auto& a : status->applied) {
+    std::cout << "  applied  " << a.name << "  " << Poco::DateTimeFormatter::format(
+        Poco::Timestamp::fromEpochTime(a.appliedAt / 1000), Poco::DateTimeFormat::ISO8601_FORMAT) << "\n";
+  }
+  for (const auto& p : status->pending) std::cout << "  pending  " << p.name << "\n";
+  for (const auto& p : status->problems) std::cout << "  problem  " << p << "\n";
+  return status->problems.empty() ? 0 : 1;
+}
+
 int runPluginsList(const Args& args) {
   std::string dir = args.get("dir");
   if (dir.empty()) {
@@ -161,6 +209,17 @@ std::vector<Command> commands() {
                          .argument("DIR"));
        },
        runPluginsList},
+      {{"db", "migrate"},
+       "Apply pending database migrations.",
+       "Applies every pending schema migration to the database store.url names (serve does this "
+       "at start too). Safe to run while hosts are serving and from several hosts at once. Refuses "
+       "a database whose applied migrations were edited or come from a newer baraza.",
+       configOption, [](const Args& args) { return runDb(args, true); }},
+      {{"db", "status"},
+       "List applied and pending database migrations.",
+       "Lists the migrations applied to the database store.url names, with when, and those this "
+       "baraza would apply. Exits 1 if an applied migration was edited or is unknown to it.",
+       configOption, [](const Args& args) { return runDb(args, false); }},
       {{"version"}, "Print the version and the plugin ABI version.",
        "Prints the Baraza version and the plugin ABI version (major.minor) this host speaks.", {},
        runVersion},

@@ -7,7 +7,8 @@
 #include "http/HttpServer.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
-#include "store/KeyValueStore.h"
+#include "store/Migrations.h"
+#include "store/SqlKeyValueStore.h"
 #include "tenants/TenantManager.h"
 
 #include <Poco/Logger.h>
@@ -52,19 +53,23 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   Poco::Logger& log = Poco::Logger::get("baraza");
   log.information("baraza " BARAZA_VERSION " starting with " + configPath);
 
-  auto database = store::openDatabase(host.storeUrl, host.storePassword.reveal());
+  auto database = store::Database::open(host.storeUrl, host.storePassword.reveal());
   if (!database.isOk()) {
     log.fatal("not starting: " + database.status().message());
     return 1;
   }
   log.information("store: " + (*database)->describe());
+  if (auto migrated = store::migrate(**database); !migrated.isOk()) {
+    log.fatal("not starting: " + migrated.status().message());
+    return 1;
+  }
 
   plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host.pluginsDir);
   if (!registry.error().empty()) log.error(registry.error());
   registry.loadAll();
 
   http::HttpClient client(host.httpClient);
-  store::MemoryKeyValueStore kv;
+  store::SqlKeyValueStore kv(*database);
   Metrics metrics;
   tenants::SharedServices shared;
   shared.http = [&client](const HttpRequest& request) { return client.send(request); };

@@ -121,6 +121,11 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
 
   config.storeUrl = r.string("store.url", config.storeUrl);  // parsed by core/store
   config.storePassword = r.secret("store.password", false).value_or(Secret());
+  config.storeMasterKey = r.secret("store.master_key", false).value_or(Secret());
+  config.groupCommitMaxBatch = static_cast<size_t>(
+      r.integer("store.group_commit.max_batch", static_cast<int64_t>(config.groupCommitMaxBatch), 1, 10000));
+  config.groupCommitMaxWaitUs = static_cast<int>(
+      r.integer("store.group_commit.max_wait_us", config.groupCommitMaxWaitUs, 0, 1000000));
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,

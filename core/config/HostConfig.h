@@ -42,6 +42,9 @@ struct HostConfig {
   HttpClientSettings httpClient;
   std::string storeUrl = "sqlite:///var/lib/baraza/baraza.db";
   Secret storePassword;  // MySQL/MariaDB only; a secret reference in practice
+  Secret storeMasterKey;  // encrypts stored secrets; 64 hex digits or base64 of 32 bytes
+  size_t groupCommitMaxBatch = 256;
+  int groupCommitMaxWaitUs = 1000;
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   std::string logLevel = "information";

@@ -1,19 +1,22 @@
 #include "store/Database.h"
 
 #include <Poco/Data/MySQL/Connector.h>
+#include <Poco/Data/MySQL/MySQLException.h>
 #include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/File.h>
-#include <Poco/NumberParser.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace baraza::store {
 namespace {
 
+using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
 void registerConnectors() {
@@ -24,29 +27,23 @@ void registerConnectors() {
   });
 }
 
-class PooledDatabase : public Database {
- public:
-  PooledDatabase(std::unique_ptr<Poco::Data::SessionPool> pool, std::string description)
-      : pool_(std::move(pool)), description_(std::move(description)) {}
-
-  Status ping() override {
-    try {
-      Poco::Data::Session session(pool_->get());
-      int one = 0;
-      session << "SELECT 1", Poco::Data::Keywords::into(one), now;
-      return one == 1 ? Status::ok() : unavailable(description_ + ": SELECT 1 returned " + std::to_string(one));
-    } catch (const Poco::Exception& e) {
-      return unavailable(description_ + ": " + e.displayText());
-    }
+/** Errors worth retrying the whole transaction for: contention, not bad SQL. */
+bool isTransient(const Poco::Exception& e) {
+  const std::string text = e.displayText();
+  for (const char* marker : {"database is locked", "busy", "Deadlock found", "Lock wait timeout",
+                             "try restarting transaction"}) {
+    if (text.find(marker) != std::string::npos) return true;
   }
-  std::string describe() const override { return description_; }
-
- private:
-  std::unique_ptr<Poco::Data::SessionPool> pool_;
-  std::string description_;
-};
+  return false;
+}
 
 }  // namespace
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 StatusOr<StoreUrl> parseStoreUrl(const std::string& text) {
   StoreUrl url;
@@ -60,15 +57,15 @@ StatusOr<StoreUrl> parseStoreUrl(const std::string& text) {
       return url;
     }
     if (uri.getScheme() == "mysql") {
-      url.backend = StoreUrl::Backend::kMysql;
+      url.backend = Backend::kMysql;
       url.host = uri.getHost();
       url.port = uri.getPort() == 0 ? 3306 : uri.getPort();
       url.user = uri.getUserInfo();
       url.db = uri.getPath().empty() ? "" : uri.getPath().substr(1);
       if (url.host.empty() || url.user.empty() || url.db.empty() ||
           url.user.find(':') != std::string::npos) {
-        return invalidArgument("store.url: \"" + uri.getScheme() + "://...\" must be " +
-                               "mysql://USER@HOST[:PORT]/DB (the password goes in store.password)");
+        return invalidArgument("store.url: \"mysql://...\" must be mysql://USER@HOST[:PORT]/DB "
+                               "(the password goes in store.password)");
       }
       return url;
     }
@@ -78,37 +75,119 @@ StatusOr<StoreUrl> parseStoreUrl(const std::string& text) {
   return invalidArgument("store.url: unknown scheme (sqlite:///PATH or mysql://USER@HOST:PORT/DB)");
 }
 
-StatusOr<DatabasePtr> openDatabase(const std::string& text, const std::string& password) {
+Database::Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPool> pool,
+                   std::string description)
+    : dialect_(&dialect), pool_(std::move(pool)), description_(std::move(description)) {}
+
+Database::~Database() = default;
+
+StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string& password) {
   StatusOr<StoreUrl> url = parseStoreUrl(text);
   if (!url.isOk()) return url.status();
   registerConnectors();
+  DatabasePtr db;
   try {
-    if (url->backend == StoreUrl::Backend::kSqlite) {
+    if (url->backend == Backend::kSqlite) {
       const std::string dir = Poco::Path(url->sqlitePath).parent().toString();
       if (!Poco::File(dir).exists()) {
         return failedPrecondition("store.url: directory " + dir + " does not exist");
       }
-      auto pool = std::make_unique<Poco::Data::SessionPool>("SQLite", url->sqlitePath, 1, 16, 60);
-      Poco::Data::Session session(pool->get());
+      auto pool = std::make_unique<Poco::Data::SessionPool>("SQLite", url->sqlitePath, 1, 32, 60);
+      db.reset(new Database(Dialect::sqlite(), std::move(pool), "sqlite:" + url->sqlitePath));
+      Poco::Data::Session session = db->session();
       std::string mode;
-      session << "PRAGMA journal_mode=WAL", Poco::Data::Keywords::into(mode), now;
-      session << "PRAGMA synchronous=FULL", now;
-      session << "PRAGMA busy_timeout=5000", now;
-      return DatabasePtr(std::make_unique<PooledDatabase>(std::move(pool), "sqlite:" + url->sqlitePath));
+      session << "PRAGMA journal_mode=WAL", into(mode), now;
+      if (mode != "wal") return failedPrecondition(db->describe() + ": cannot enable WAL (" + mode + ")");
+    } else {
+      std::string connect = "host=" + url->host + ";port=" + std::to_string(url->port) +
+                            ";user=" + url->user + ";db=" + url->db +
+                            ";compress=false;auto-reconnect=true;character-set=utf8mb4";
+      if (!password.empty()) connect += ";password=" + password;
+      auto pool = std::make_unique<Poco::Data::SessionPool>("MySQL", connect, 1, 64, 60);
+      db.reset(new Database(Dialect::mysql(), std::move(pool),
+                            "mysql:" + url->user + "@" + url->host + ":" +
+                                std::to_string(url->port) + "/" + url->db));
     }
-    std::string connect = "host=" + url->host + ";port=" + std::to_string(url->port) +
-                          ";user=" + url->user + ";db=" + url->db +
-                          ";compress=false;auto-reconnect=true";
-    if (!password.empty()) connect += ";password=" + password;
-    auto pool = std::make_unique<Poco::Data::SessionPool>("MySQL", connect, 1, 32, 60);
-    const std::string description =
-        "mysql:" + url->user + "@" + url->host + ":" + std::to_string(url->port) + "/" + url->db;
-    auto db = std::make_unique<PooledDatabase>(std::move(pool), description);
-    if (Status ping = db->ping(); !ping.isOk()) return ping;
-    return DatabasePtr(std::move(db));
   } catch (const Poco::Exception& e) {
-    return unavailable("store.url: cannot open " + url->sqlitePath + url->host + ": " + e.displayText());
+    // The connection string may hold the password: report only what we built ourselves.
+    const std::string where = url->backend == Backend::kSqlite
+                                  ? url->sqlitePath
+                                  : url->user + "@" + url->host + ":" + std::to_string(url->port) + "/" + url->db;
+    return unavailable("store.url: cannot open " + where + ": " + e.message());
   }
+  if (Status ping = db->ping(); !ping.isOk()) return ping;
+  return db;
+}
+
+Poco::Data::Session Database::session() {
+  Poco::Data::Session session(pool_->get());
+  if (backend() == Backend::kSqlite) {
+    // Per-connection settings: a pooled connection may be new.
+    session << "PRAGMA busy_timeout=5000", now;
+    session << "PRAGMA synchronous=FULL", now;
+    session << "PRAGMA foreign_keys=ON", now;
+  }
+  return session;
+}
+
+Status Database::ping() {
+  try {
+    Poco::Data::Session s = session();
+    int one = 0;
+    s << "SELECT 1", into(one), now;
+    return one == 1 ? Status::ok() : unavailable(description_ + ": SELECT 1 returned " + std::to_string(one));
+  } catch (const Poco::Exception& e) {
+    return unavailable(description_ + ": " + e.message());
+  }
+}
+
+Status Database::transaction(const std::function<void(Poco::Data::Session&)>& work) {
+  try {
+    Poco::Data::Session s = session();
+    return transaction(s, work);
+  } catch (const Poco::Exception& e) {
+    return unavailable(description_ + ": " + e.message());
+  }
+}
+
+Status Database::transaction(Poco::Data::Session& session,
+                             const std::function<void(Poco::Data::Session&)>& work) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    bool open = false;
+    try {
+      session << dialect_->begin, now;
+      open = true;
+      work(session);
+      session << "COMMIT", now;
+      return Status::ok();
+    } catch (const Poco::Exception& e) {
+      if (open) {
+        try {
+          session << "ROLLBACK", now;
+        } catch (const Poco::Exception&) {
+          // The connection is broken; the pool discards it.
+        }
+      }
+      if (attempt < kAttempts && isTransient(e)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+        continue;
+      }
+      return unavailable(description_ + ": " + e.message());
+    } catch (const sdk::StatusError& e) {
+      if (open) session << "ROLLBACK", now;
+      return e.status();
+    } catch (const std::exception& e) {
+      if (open) session << "ROLLBACK", now;
+      return internal(e.what());
+    }
+  }
+}
+
+int64_t Database::lastInsertId(Poco::Data::Session& session) const {
+  Poco::Int64 id = 0;
+  session << dialect_->lastInsertId, into(id), now;
+  return id;
 }
 
 }  // namespace baraza::store

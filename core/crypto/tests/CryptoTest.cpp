@@ -29,5 +29,39 @@ TEST(Crypto, RandomBytesDiffer) {
   EXPECT_NE(toHex(a, sizeof a), toHex(b, sizeof b));
 }
 
+std::string fromHex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+TEST(Crypto, AesGcmMatchesTheGcmSpecTestCase4) {
+  // "The Galois/Counter Mode of Operation", McGrew & Viega, test case 4 (AES-128, 96-bit IV, AAD).
+  const std::string key = fromHex("feffe9928665731c6d6a8f9467308308");
+  const std::string iv = fromHex("cafebabefacedbaddecaf888");
+  const std::string aad = fromHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+  const std::string plain = fromHex(
+      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+      "b16aedf5aa0de657ba637b39");
+  auto sealed = aesGcmEncrypt(key, iv, aad, plain);
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(toHex(reinterpret_cast<const uint8_t*>(sealed->data()), sealed->size()),
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa05"
+            "1ba30b396a0aac973d58e091"
+            "5bc94fbc3221a5db94fae95ae7121a47");
+  EXPECT_EQ(aesGcmDecrypt(key, iv, aad, *sealed).value(), plain);
+}
+
+TEST(Crypto, AesGcmRejectsTamperingAndTheWrongAad) {
+  std::string key(32, 'k');
+  std::string iv(12, 'i');
+  auto sealed = aesGcmEncrypt(key, iv, "tenant/name", "s3cret").value();
+  EXPECT_EQ(aesGcmDecrypt(key, iv, "tenant/name", sealed).value(), "s3cret");
+  EXPECT_FALSE(aesGcmDecrypt(key, iv, "other/name", sealed));
+  sealed[0] ^= 1;
+  EXPECT_FALSE(aesGcmDecrypt(key, iv, "tenant/name", sealed));
+  EXPECT_FALSE(aesGcmEncrypt(std::string(24, 'k'), iv, "", "x"));  // AES-192 is not offered
+}
+
 }  // namespace
 }  // namespace baraza::crypto

@@ -1,12 +1,18 @@
 #include "store/Database.h"
-#include "store/KeyValueStore.h"
+#include "store/Migrations.h"
+#include "store/testing/StoreTest.h"
 
 #include <Poco/File.h>
-#include <Poco/TemporaryFile.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace baraza::store {
 namespace {
+
+using testing::StoreTest;
+using ::testing::HasSubstr;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
 
 TEST(StoreUrl, ParsesBothBackends) {
   auto sqlite = parseStoreUrl("sqlite:///var/lib/baraza/baraza.db");
@@ -14,7 +20,7 @@ TEST(StoreUrl, ParsesBothBackends) {
   EXPECT_EQ(sqlite->sqlitePath, "/var/lib/baraza/baraza.db");
   auto mysql = parseStoreUrl("mysql://baraza@db.internal:3307/baraza");
   ASSERT_TRUE(mysql.isOk());
-  EXPECT_EQ(mysql->backend, StoreUrl::Backend::kMysql);
+  EXPECT_EQ(mysql->backend, Backend::kMysql);
   EXPECT_EQ(mysql->host, "db.internal");
   EXPECT_EQ(mysql->port, 3307u);
   EXPECT_EQ(mysql->user, "baraza");
@@ -22,40 +28,89 @@ TEST(StoreUrl, ParsesBothBackends) {
 }
 
 TEST(StoreUrl, RefusesPasswordsInTheUrlAndRelativePaths) {
-  EXPECT_FALSE(parseStoreUrl("mysql://baraza:hunter2@db/baraza").isOk());
-  EXPECT_EQ(parseStoreUrl("mysql://baraza:hunter2@db/baraza").status().message().find("hunter2"),
-            std::string::npos);
+  auto withPassword = parseStoreUrl("mysql://baraza:hunter2@db/baraza");
+  EXPECT_FALSE(withPassword.isOk());
+  EXPECT_EQ(withPassword.status().message().find("hunter2"), std::string::npos);
   EXPECT_FALSE(parseStoreUrl("sqlite://relative.db").isOk());
   EXPECT_FALSE(parseStoreUrl("postgres://x@y/z").isOk());
 }
 
-TEST(Database, SqliteFileIsCreatedAndPings) {
-  Poco::TemporaryFile dir;
-  dir.createDirectories();
-  const std::string path = dir.path() + "/baraza.db";
-  auto db = openDatabase("sqlite://" + path, "");
-  ASSERT_TRUE(db.isOk()) << db.status().toString();
-  EXPECT_TRUE((*db)->ping().isOk());
-  EXPECT_TRUE(Poco::File(path).exists());
-  EXPECT_EQ((*db)->describe(), "sqlite:" + path);
-}
-
-TEST(Database, MissingDirectoryIsNamed) {
-  auto db = openDatabase("sqlite:///nonexistent-baraza-dir/x.db", "");
+TEST(Database, MissingSqliteDirectoryIsNamed) {
+  auto db = Database::open("sqlite:///nonexistent-baraza-dir/x.db", "");
   ASSERT_FALSE(db.isOk());
   EXPECT_EQ(db.status().message(), "store.url: directory /nonexistent-baraza-dir/ does not exist");
 }
 
-TEST(MemoryKeyValueStore, ScopesByTenantAndInstance) {
-  MemoryKeyValueStore kv;
-  ASSERT_TRUE(kv.put("acme", "bot", "k", "v1", 0).isOk());
-  ASSERT_TRUE(kv.put("other", "bot", "k", "v2", 0).isOk());
-  EXPECT_EQ(kv.get("acme", "bot", "k").value(), "v1");
-  EXPECT_EQ(kv.get("other", "bot", "k").value(), "v2");
-  EXPECT_EQ(kv.get("acme", "rules", "k").status().code(), Code::kNotFound);
-  ASSERT_TRUE(kv.erase("acme", "bot", "k").isOk());
-  EXPECT_EQ(kv.get("acme", "bot", "k").status().code(), Code::kNotFound);
+TEST(Database, UnreachableMysqlIsUnavailableWithoutThePassword) {
+  auto db = Database::open("mysql://baraza@127.0.0.1:1/baraza", "hunter2");
+  ASSERT_FALSE(db.isOk());
+  EXPECT_EQ(db.status().code(), Code::kUnavailable);
+  EXPECT_EQ(db.status().message().find("hunter2"), std::string::npos);
 }
+
+class DatabaseTest : public StoreTest {};
+
+TEST_P(DatabaseTest, PingsAndDescribesItselfWithoutSecrets) {
+  EXPECT_TRUE(db_->ping().isOk());
+  EXPECT_THAT(db_->describe(), ::testing::StartsWith(GetParam() == Backend::kSqlite ? "sqlite:" : "mysql:root@"));
+}
+
+TEST(Database, SqliteRunsInWalModeWithFullSync) {
+  auto db = Database::open(testing::freshSqliteUrl(), "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  Poco::Data::Session s = (*db)->session();
+  std::string mode;
+  int sync = 0;
+  s << "PRAGMA journal_mode", into(mode), now;
+  s << "PRAGMA synchronous", into(sync), now;
+  EXPECT_EQ(mode, "wal");
+  EXPECT_EQ(sync, 2);  // FULL
+}
+
+TEST_P(DatabaseTest, MigrationsAreAppliedOnceAndReportedByStatus) {
+  auto status = migrationStatus(*db_);
+  ASSERT_TRUE(status.isOk());
+  EXPECT_TRUE(status->pending.empty());
+  ASSERT_EQ(status->applied.size(), migrationsFor(db_->dialect()).size());
+  EXPECT_EQ(status->applied[0].name, "001_core");
+  auto again = migrate(*db_);
+  ASSERT_TRUE(again.isOk());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST_P(DatabaseTest, AnEditedAppliedMigrationIsRefused) {
+  tx([](Poco::Data::Session& s) {
+    s << "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", now;
+  });
+  auto status = migrationStatus(*db_);
+  ASSERT_TRUE(status.isOk());
+  ASSERT_EQ(status->problems.size(), 1u);
+  EXPECT_THAT(status->problems[0], HasSubstr("migration 1 (001_core) was changed after it was applied"));
+  auto migrated = migrate(*db_);
+  EXPECT_EQ(migrated.status().code(), Code::kFailedPrecondition);
+}
+
+TEST_P(DatabaseTest, AMigrationUnknownToThisBuildIsRefused) {
+  tx([](Poco::Data::Session& s) {
+    s << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, '999_future', 'x', 0)", now;
+  });
+  auto migrated = migrate(*db_);
+  ASSERT_FALSE(migrated.isOk());
+  EXPECT_THAT(migrated.status().message(), HasSubstr("migrated by a newer baraza"));
+}
+
+TEST_P(DatabaseTest, FailedTransactionLeavesNothingBehind) {
+  Status failed = db_->transaction([](Poco::Data::Session& s) {
+    s << "INSERT INTO leases (name, owner, expires_at) VALUES ('a', 'me', 1)", now;
+    throw std::runtime_error("half-way");
+  });
+  EXPECT_EQ(failed.code(), Code::kInternal);
+  int count = -1;
+  tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM leases", into(count), now; });
+  EXPECT_EQ(count, 0);
+}
+
+BARAZA_ON_BOTH_BACKENDS(DatabaseTest);
 
 }  // namespace
 }  // namespace baraza::store

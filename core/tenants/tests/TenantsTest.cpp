@@ -1,6 +1,9 @@
 #include "tenants/TenantManager.h"
 
 #include "common/testing/LogCapture.h"
+#include "store/Migrations.h"
+#include "store/SqlKeyValueStore.h"
+#include "store/testing/MariaDbServer.h"
 
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
@@ -30,7 +33,11 @@ class TenantsTest : public ::testing::Test {
     dir_.createDirectories();
     registry_ = plugins::PluginRegistry::scan(BARAZA_BUILT_PLUGINS_DIR);
     registry_.loadAll();
-    shared_.kv = &kv_;
+    auto db = store::Database::open(store::testing::freshSqliteUrl(), "");
+    ASSERT_TRUE(db.isOk()) << db.status().toString();
+    ASSERT_TRUE(store::migrate(**db).isOk());
+    kv_ = std::make_unique<store::SqlKeyValueStore>(*db);
+    shared_.kv = kv_.get();
     shared_.metrics = &metrics_;
   }
 
@@ -48,7 +55,7 @@ class TenantsTest : public ::testing::Test {
 
   Poco::TemporaryFile dir_;
   plugins::PluginRegistry registry_;
-  store::MemoryKeyValueStore kv_;
+  std::unique_ptr<store::SqlKeyValueStore> kv_;
   Metrics metrics_;
   SharedServices shared_;
 };

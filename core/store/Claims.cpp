@@ -1,0 +1,33 @@
+#include "store/Claims.h"
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+std::string idList(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+std::vector<int64_t> claimRows(const Dialect& dialect, Poco::Data::Session& session,
+                               const ClaimSpec& spec, const std::string& owner, int64_t at,
+                               int64_t leaseMs, size_t limit) {
+  std::vector<Poco::Int64> found;
+  session << "SELECT id FROM " + spec.table +
+                 " WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND lease_expires_at < ?))" +
+                 (spec.filter.empty() ? "" : " AND (" + spec.filter + ")") + " ORDER BY id LIMIT " +
+                 std::to_string(limit) + dialect.skipLocked,
+      into(found), bind(spec.readyState), bind(at), bind(spec.leasedState), bind(at), now;
+  std::vector<int64_t> ids(found.begin(), found.end());
+  if (ids.empty()) return ids;
+  session << "UPDATE " + spec.table +
+                 " SET state = ?, lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1"
+                 " WHERE id IN (" + idList(ids) + ")",
+      bind(spec.leasedState), bind(owner), bind(at + leaseMs), now;
+  return ids;
+}
+
+}  // namespace baraza::store

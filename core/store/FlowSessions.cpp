@@ -1,0 +1,66 @@
+#include "store/FlowSessions.h"
+
+#include "store/Rows.h"
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::now;
+
+void FlowSessions::create(Poco::Data::Session& s, const FlowSession& f) const {
+  s << "INSERT INTO flow_sessions (token, tenant, contact, flow, conversation, state, created_at,"
+       " expires_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+      bind(f.token), bind(f.tenant), bind(f.contact), bind(f.flow), bind(f.conversation),
+      bind(f.createdAt), bind(f.expiresAt), now;
+}
+
+std::optional<FlowSession> FlowSessions::get(Poco::Data::Session& s, const std::string& token) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT token, tenant, contact, flow, conversation, state, created_at, expires_at, closed_at"
+            " FROM flow_sessions WHERE token = ?",
+      bind(token);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return FlowSession{text(rows, 0),    text(rows, 1),    text(rows, 2),
+                     text(rows, 3),    text(rows, 4),    text(rows, 5),
+                     integer(rows, 6), integer(rows, 7), integer(rows, 8)};
+}
+
+bool FlowSessions::close(Poco::Data::Session& s, const std::string& token, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE flow_sessions SET state = 'closed', closed_at = ? WHERE token = ? AND state = 'open'",
+      bind(at), bind(token);
+  return update.execute() == 1;
+}
+
+std::optional<ConversationState> ConversationStates::get(Poco::Data::Session& s,
+                                                         const std::string& tenant,
+                                                         const std::string& contact) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT state, version FROM conversation_state WHERE tenant = ? AND contact = ?",
+      bind(tenant), bind(contact);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return ConversationState{text(rows, 0), integer(rows, 1)};
+}
+
+std::optional<int64_t> ConversationStates::put(Poco::Data::Session& s, const std::string& tenant,
+                                               const std::string& contact, const std::string& state,
+                                               int64_t expected, int64_t at) const {
+  Poco::Data::Statement write(s);
+  if (expected == 0) {
+    write << dialect_.insertIgnore +
+                 " INTO conversation_state (tenant, contact, state, version, updated_at) VALUES (?, ?, ?, 1, ?)",
+        bind(tenant), bind(contact), bind(state), bind(at);
+  } else {
+    write << "UPDATE conversation_state SET state = ?, version = version + 1, updated_at = ?"
+             " WHERE tenant = ? AND contact = ? AND version = ?",
+        bind(state), bind(at), bind(tenant), bind(contact), bind(expected);
+  }
+  if (write.execute() != 1) return std::nullopt;
+  return expected + 1;
+}
+
+}  // namespace baraza::store

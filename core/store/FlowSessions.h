@@ -1,0 +1,60 @@
+#pragma once
+
+#include "store/Database.h"
+
+#include <optional>
+#include <string>
+
+namespace baraza::store {
+
+/** A flow token minted by the host, bound to tenant, contact, flow and conversation. */
+struct FlowSession {
+  std::string token;
+  std::string tenant;
+  std::string contact;
+  std::string flow;
+  std::string conversation;
+  std::string state = "open";  // open, closed
+  int64_t createdAt = 0;
+  int64_t expiresAt = 0;
+  int64_t closedAt = 0;
+};
+
+class FlowSessions {
+ public:
+  explicit FlowSessions(const Dialect& dialect) : dialect_(dialect) {}
+
+  void create(Poco::Data::Session& s, const FlowSession& session) const;
+  std::optional<FlowSession> get(Poco::Data::Session& s, const std::string& token) const;
+  /** Closes an open token; false if it was not open. */
+  bool close(Poco::Data::Session& s, const std::string& token, int64_t now) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+/** Per-contact state of a tenant's conversation, with optimistic concurrency. */
+struct ConversationState {
+  std::string state;  // JSON owned by the conversation plugin
+  int64_t version = 0;
+};
+
+class ConversationStates {
+ public:
+  explicit ConversationStates(const Dialect& dialect) : dialect_(dialect) {}
+
+  std::optional<ConversationState> get(Poco::Data::Session& s, const std::string& tenant,
+                                       const std::string& contact) const;
+  /**
+   * Writes `state` if the stored version is still `expectedVersion` (0: none stored yet).
+   * Returns the new version, or nullopt when someone else wrote first.
+   */
+  std::optional<int64_t> put(Poco::Data::Session& s, const std::string& tenant,
+                             const std::string& contact, const std::string& state,
+                             int64_t expectedVersion, int64_t now) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+}  // namespace baraza::store

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "common/Status.h"
+#include "store/Database.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace baraza::store {
+
+struct GroupCommitSettings {
+  size_t maxBatch = 256;                       // jobs per transaction at most
+  std::chrono::microseconds maxWait{1000};     // how long a batch waits to fill after its first job
+};
+
+/**
+ * Coalesces writes from many threads into one transaction per batch, so durability costs one
+ * commit (one fsync) per batch instead of one per caller. run() returns only after the
+ * transaction holding the caller's job has committed: that is what makes an acknowledgement
+ * durable. If a batch fails, its jobs are retried one transaction each, so one bad job fails
+ * alone. Jobs must therefore be safe to run twice (they are rolled back in between).
+ */
+class GroupCommitter {
+ public:
+  using Job = std::function<void(Poco::Data::Session&)>;
+
+  GroupCommitter(DatabasePtr db, GroupCommitSettings settings);
+  /** Commits what is queued, then stops the writer. */
+  ~GroupCommitter();
+
+  /** Runs job in a shared transaction; OK once committed. */
+  Status run(Job job);
+
+  /** Transactions committed so far (for tests and metrics). */
+  uint64_t commits() const;
+
+ private:
+  struct Pending;
+  void writerLoop();
+  void commitBatch(Poco::Data::Session& session, std::vector<std::shared_ptr<Pending>>& batch);
+
+  DatabasePtr db_;
+  GroupCommitSettings settings_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  uint64_t commits_ = 0;
+  std::thread writer_;
+};
+
+}  // namespace baraza::store

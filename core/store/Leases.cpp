@@ -1,0 +1,34 @@
+#include "store/Leases.h"
+
+#include "store/Rows.h"
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::now;
+
+bool Leases::acquire(Poco::Data::Session& s, const std::string& name, const std::string& owner,
+                     int64_t at, int64_t ttlMs) const {
+  s << dialect_.insertIgnore + " INTO leases (name, owner, expires_at) VALUES (?, ?, ?)", bind(name),
+      bind(owner), bind(at + ttlMs), now;
+  s << "UPDATE leases SET owner = ?, expires_at = ? WHERE name = ? AND (owner = ? OR expires_at < ?)",
+      bind(owner), bind(at + ttlMs), bind(name), bind(owner), bind(at), now;
+  // MySQL reports changed rows, not matched ones: ask who holds it instead of counting.
+  return holder(s, name, at) == owner;
+}
+
+void Leases::release(Poco::Data::Session& s, const std::string& name, const std::string& owner) const {
+  s << "DELETE FROM leases WHERE name = ? AND owner = ?", bind(name), bind(owner), now;
+}
+
+std::optional<std::string> Leases::holder(Poco::Data::Session& s, const std::string& name,
+                                          int64_t at) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT owner FROM leases WHERE name = ? AND expires_at >= ?", bind(name), bind(at);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return text(rows, 0);
+}
+
+}  // namespace baraza::store

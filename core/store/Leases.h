@@ -1,0 +1,32 @@
+#pragma once
+
+#include "store/Database.h"
+
+#include <optional>
+#include <string>
+
+namespace baraza::store {
+
+/**
+ * Named leases shared by every host on one database (e.g. "dispatch:<phone_number_id>"). A lease
+ * is held by one owner until it expires; the holder renews it, anyone may take it after expiry.
+ * Times are Unix ms from the hosts' clocks, so keep them synchronised (NTP) and leases well
+ * above the skew.
+ */
+class Leases {
+ public:
+  explicit Leases(const Dialect& dialect) : dialect_(dialect) {}
+
+  /** Takes or renews `name` for `owner` until now + ttlMs. True when `owner` holds it now. */
+  bool acquire(Poco::Data::Session& s, const std::string& name, const std::string& owner,
+               int64_t now, int64_t ttlMs) const;
+  /** Gives it up if `owner` holds it. */
+  void release(Poco::Data::Session& s, const std::string& name, const std::string& owner) const;
+  /** The current holder, if the lease exists and has not expired at `now`. */
+  std::optional<std::string> holder(Poco::Data::Session& s, const std::string& name, int64_t now) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+}  // namespace baraza::store

@@ -1,0 +1,120 @@
+#include "store/Messages.h"
+
+#include "store/Rows.h"
+
+#include <Poco/Nullable.h>
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::now;
+
+namespace {
+
+Poco::Nullable<std::string> orNull(const std::string& value) {
+  return value.empty() ? Poco::Nullable<std::string>() : Poco::Nullable<std::string>(value);
+}
+
+}  // namespace
+
+int statusRank(const std::string& status) {
+  if (status == "received" || status == "accepted") return 0;
+  if (status == "sent") return 1;
+  if (status == "delivered") return 2;
+  if (status == "read") return 3;
+  if (status == "played") return 4;
+  if (status == "failed") return 100;
+  return -1;
+}
+
+void MessageStore::upsertContact(Poco::Data::Session& s, const ContactRecord& c, int64_t at) const {
+  const auto& d = dialect_;
+  s << "INSERT INTO contacts (tenant, wa_id, user_id, profile_name, last_inbound_at, created_at, updated_at)"
+       " VALUES (?, ?, ?, ?, ?, ?, ?) " +
+           d.onConflict("tenant, wa_id") +
+           "user_id = COALESCE(" + d.excluded("user_id") + ", user_id), "
+           "profile_name = COALESCE(" + d.excluded("profile_name") + ", profile_name), "
+           "last_inbound_at = " + d.greatest + "(last_inbound_at, " + d.excluded("last_inbound_at") + "), "
+           "updated_at = " + d.excluded("updated_at"),
+      bind(c.tenant), bind(c.waId), bind(orNull(c.userId)), bind(orNull(c.profileName)),
+      bind(c.lastInboundAt), bind(at), bind(at), now;
+}
+
+std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s, const std::string& tenant,
+                                                   const std::string& waId) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT tenant, wa_id, user_id, profile_name, last_inbound_at FROM contacts"
+            " WHERE tenant = ? AND wa_id = ?",
+      bind(tenant), bind(waId);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return ContactRecord{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3), integer(rows, 4)};
+}
+
+bool MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore +
+                " INTO messages (tenant, provider_id, direction, phone_number_id, contact, type, content,"
+                " sent_at, status, status_rank, status_at, error, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId), bind(m.contact),
+      bind(m.type), bind(m.content), bind(m.sentAt), bind(m.status), bind(statusRank(m.status)),
+      bind(m.statusAt), bind(orNull(m.error)), bind(at);
+  return insert.execute() == 1;
+}
+
+std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
+                                                   const std::string& providerId) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
+            " status, status_at, error FROM messages WHERE tenant = ? AND provider_id = ?",
+      bind(tenant), bind(providerId);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return MessageRecord{text(rows, 0), text(rows, 1), text(rows, 2),    text(rows, 3),
+                       text(rows, 4), text(rows, 5), text(rows, 6),    integer(rows, 7),
+                       text(rows, 8), integer(rows, 9), text(rows, 10)};
+}
+
+bool MessageStore::advanceStatus(Poco::Data::Session& s, const std::string& tenant,
+                                 const std::string& providerId, const std::string& status,
+                                 int64_t at, const std::string& error) const {
+  const int rank = statusRank(status);
+  if (rank < 0) return false;
+  Poco::Data::Statement update(s);
+  update << "UPDATE messages SET status = ?, status_rank = ?, status_at = ?, error = COALESCE(?, error)"
+            " WHERE tenant = ? AND provider_id = ? AND status_rank < ?",
+      bind(status), bind(rank), bind(at), bind(orNull(error)), bind(tenant), bind(providerId),
+      bind(rank);
+  return update.execute() == 1;
+}
+
+bool MessageStore::addStatusEvent(Poco::Data::Session& s, const StatusEvent& e) const {
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore +
+                " INTO status_events (tenant, provider_id, status, occurred_at, recipient, errors,"
+                " pricing, conversation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      bind(e.tenant), bind(e.providerId), bind(e.status), bind(e.occurredAt), bind(orNull(e.recipient)),
+      bind(orNull(e.errors)), bind(orNull(e.pricing)), bind(orNull(e.conversation)), bind(e.receivedAt);
+  return insert.execute() == 1;
+}
+
+std::vector<StatusEvent> MessageStore::statusEvents(Poco::Data::Session& s, const std::string& tenant,
+                                                    const std::string& providerId) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT tenant, provider_id, status, occurred_at, recipient, errors, pricing, conversation,"
+            " received_at FROM status_events WHERE tenant = ? AND provider_id = ? ORDER BY occurred_at, id",
+      bind(tenant), bind(providerId);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  std::vector<StatusEvent> out;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    out.push_back({text(rows, 0), text(rows, 1), text(rows, 2), integer(rows, 3), text(rows, 4),
+                   text(rows, 5), text(rows, 6), text(rows, 7), integer(rows, 8)});
+  }
+  return out;
+}
+
+}  // namespace baraza::store

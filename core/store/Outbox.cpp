@@ -1,0 +1,112 @@
+#include "store/Outbox.h"
+
+#include "store/Claims.h"
+#include "store/Rows.h"
+
+#include <Poco/Nullable.h>
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+namespace {
+
+const char* kColumns =
+    "id, tenant, phone_number_id, recipient, payload, state, attempts, next_attempt_at, "
+    "lease_owner, lease_expires_at, provider_id, last_error, created_at, updated_at";
+
+std::vector<OutboxRow> read(Poco::Data::Statement& select) {
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  std::vector<OutboxRow> out;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    OutboxRow r;
+    r.id = integer(rows, 0);
+    r.tenant = text(rows, 1);
+    r.phoneNumberId = text(rows, 2);
+    r.recipient = text(rows, 3);
+    r.payload = text(rows, 4);
+    r.state = text(rows, 5);
+    r.attempts = static_cast<int>(integer(rows, 6));
+    r.nextAttemptAt = integer(rows, 7);
+    r.leaseOwner = text(rows, 8);
+    r.leaseExpiresAt = integer(rows, 9);
+    r.providerId = text(rows, 10);
+    r.lastError = text(rows, 11);
+    r.createdAt = integer(rows, 12);
+    r.updatedAt = integer(rows, 13);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_t at) const {
+  // NULL keys never collide, so messages without a key are always new.
+  Poco::Nullable<std::string> key;
+  if (!m.idempotencyKey.empty()) key = m.idempotencyKey;
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore +
+                " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state,"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+      bind(m.tenant), bind(m.phoneNumberId), bind(m.recipient), bind(key), bind(m.payload),
+      bind(std::max(m.notBefore, at)), bind(at), bind(at);
+  Poco::Int64 id = 0;
+  if (insert.execute() == 1) {
+    s << dialect_.lastInsertId, into(id), now;
+    return id;
+  }
+  s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?", into(id), bind(m.tenant),
+      bind(m.idempotencyKey), now;
+  return id;
+}
+
+std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
+                                     int64_t leaseMs, size_t limit, const std::string& filter) const {
+  const ClaimSpec spec{"outbox", "queued", "sending", filter};
+  std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
+  if (ids.empty()) return {};
+  Poco::Data::Statement select(s);
+  select << std::string("SELECT ") + kColumns + " FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id";
+  return read(select);
+}
+
+bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                      const std::string& providerId, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE outbox SET state = 'sent', provider_id = ?, last_error = NULL, lease_owner = NULL,"
+            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
+      bind(providerId), bind(at), bind(id), bind(owner);
+  return update.execute() == 1;
+}
+
+bool Outbox::retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                        const std::string& error, int64_t retryAt, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE outbox SET state = 'queued', next_attempt_at = ?, last_error = ?, lease_owner = NULL,"
+            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
+      bind(retryAt), bind(error), bind(at), bind(id), bind(owner);
+  return update.execute() == 1;
+}
+
+bool Outbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                        const std::string& error, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE outbox SET state = 'failed', last_error = ?, lease_owner = NULL,"
+            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
+      bind(error), bind(at), bind(id), bind(owner);
+  return update.execute() == 1;
+}
+
+std::optional<OutboxRow> Outbox::get(Poco::Data::Session& s, int64_t id) const {
+  Poco::Data::Statement select(s);
+  select << std::string("SELECT ") + kColumns + " FROM outbox WHERE id = ?", bind(id);
+  auto rows = read(select);
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+}  // namespace baraza::store

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "common/Status.h"
+#include "store/Database.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace baraza::store {
+
+struct OutboundMessage {
+  std::string tenant;
+  std::string phoneNumberId;  // the sending number
+  std::string recipient;
+  std::string payload;         // JSON, as the channel plugin will turn into a provider request
+  std::string idempotencyKey;  // optional: a second enqueue with the same key is the same message
+  int64_t notBefore = 0;       // first attempt at or after this time
+};
+
+struct OutboxRow {
+  int64_t id = 0;
+  std::string tenant, phoneNumberId, recipient, payload;
+  std::string state;  // queued, sending, sent, failed
+  int attempts = 0;
+  int64_t nextAttemptAt = 0;
+  std::string leaseOwner;
+  int64_t leaseExpiresAt = 0;
+  std::string providerId;
+  std::string lastError;
+  int64_t createdAt = 0, updatedAt = 0;
+};
+
+/**
+ * The durable outbox. A message is stored before any attempt; dispatchers claim due messages
+ * under a lease (another host takes them over when it expires), then record the outcome only if
+ * they still hold the lease.
+ */
+class Outbox {
+ public:
+  explicit Outbox(const Dialect& dialect) : dialect_(dialect) {}
+
+  /** Returns the message id; with an idempotency key already used, the existing message's. */
+  int64_t enqueue(Poco::Data::Session& s, const OutboundMessage& message, int64_t now) const;
+  /**
+   * Claims up to `limit` due messages (queued and due, or sending with an expired lease).
+   * `filter` narrows them (e.g. to the sending numbers this host holds leases for).
+   */
+  std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
+                               int64_t leaseMs, size_t limit, const std::string& filter = "") const;
+  /** Sent with the provider's id; false when `owner` lost the lease meanwhile. */
+  bool markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                const std::string& providerId, int64_t now) const;
+  /** Queued again for `retryAt` with the error kept. */
+  bool retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                  const std::string& error, int64_t retryAt, int64_t now) const;
+  /** Failed for good. */
+  bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                  const std::string& error, int64_t now) const;
+
+  std::optional<OutboxRow> get(Poco::Data::Session& s, int64_t id) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+}  // namespace baraza::store

@@ -1,0 +1,77 @@
+#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
+#include "store/testing/StoreTest.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+namespace baraza::store {
+namespace {
+
+using testing::StoreTest;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+class GroupCommitTest : public StoreTest {};
+
+TEST_P(GroupCommitTest, ConcurrentAppendsShareTransactionsAndAllCommit) {
+  Inbox inbox(db_->dialect());
+  GroupCommitter committer(db_, {64, std::chrono::microseconds(2000)});
+  constexpr int kThreads = 16;
+  constexpr int kEach = 50;
+  std::mutex mutex;
+  std::set<int64_t> ids;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int64_t id = 0;
+        Status ok = committer.run([&](Poco::Data::Session& s) {
+          id = inbox.append(s, {"app", "body-" + std::to_string(t) + "-" + std::to_string(i), i}).id;
+        });
+        if (!ok.isOk()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        ids.insert(id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_LT(committer.commits(), static_cast<uint64_t>(kThreads * kEach)) << "nothing was grouped";
+  int count = 0;
+  tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM inbox", into(count), now; });
+  EXPECT_EQ(count, kThreads * kEach);
+}
+
+TEST_P(GroupCommitTest, AFailingJobFailsAloneAndTheRestOfItsBatchCommits) {
+  GroupCommitter committer(db_, {64, std::chrono::microseconds(20000)});
+  std::vector<std::thread> threads;
+  std::vector<Status> results(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = committer.run([i](Poco::Data::Session& s) {
+        if (i == 3) s << "INSERT INTO no_such_table VALUES (1)", now;
+        s << "INSERT INTO leases (name, owner, expires_at) VALUES (?, 'x', 1)",
+            Poco::Data::Keywords::bind("lease-" + std::to_string(i)), now;
+      });
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(results[i].isOk(), i != 3) << i << ": " << results[i].toString();
+  int count = 0;
+  tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM leases", into(count), now; });
+  EXPECT_EQ(count, 7);
+}
+
+BARAZA_ON_BOTH_BACKENDS(GroupCommitTest);
+
+}  // namespace
+}  // namespace baraza::store

@@ -1,0 +1,463 @@
+// Every repository on both backends.
+#include "crypto/Crypto.h"
+#include "store/FlowSessions.h"
+#include "store/Inbox.h"
+#include "store/Leases.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+#include "store/SecretStore.h"
+#include "store/SqlKeyValueStore.h"
+#include "store/testing/StoreTest.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace baraza::store {
+namespace {
+
+using testing::StoreTest;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+using Session = Poco::Data::Session;
+
+class InboxTest : public StoreTest {};
+
+TEST_P(InboxTest, AppendStoresTheRawBytesAndDeduplicatesTheSameBody) {
+  Inbox inbox(db_->dialect());
+  const std::string body = std::string("{\"entry\":[]}\0\xff binary-safe", 28);
+  AppendResult first, second, other;
+  tx([&](Session& s) {
+    first = inbox.append(s, {"default", body, 1000});
+    second = inbox.append(s, {"default", body, 2000});
+    other = inbox.append(s, {"second-app", body, 3000});
+  });
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_TRUE(second.duplicate);
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_FALSE(other.duplicate);
+  std::optional<InboxRow> row;
+  tx([&](Session& s) { row = inbox.get(s, first.id); });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->body, body);
+  EXPECT_EQ(row->state, "pending");
+  EXPECT_EQ(row->receivedAt, 1000);
+}
+
+TEST_P(InboxTest, ClaimLeasesDueDeliveriesAndOnlyTheOwnerCompletesThem) {
+  Inbox inbox(db_->dialect());
+  int64_t a = 0, b = 0;
+  tx([&](Session& s) {
+    a = inbox.append(s, {"app", "a", 100}).id;
+    b = inbox.append(s, {"app", "b", 100}).id;
+    inbox.append(s, {"app", "bad json", 100, "failed", "not JSON"});
+  });
+  std::vector<InboxRow> claimed;
+  tx([&](Session& s) { claimed = inbox.claim(s, "worker-1", 1000, 30000, 10); });
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].id, a);
+  EXPECT_EQ(claimed[0].attempts, 1);
+  std::vector<InboxRow> again;
+  tx([&](Session& s) { again = inbox.claim(s, "worker-2", 2000, 30000, 10); });
+  EXPECT_TRUE(again.empty()) << "leased rows must not be claimed twice";
+  bool wrongOwner = true, done = false, retried = false;
+  tx([&](Session& s) {
+    wrongOwner = inbox.markDone(s, a, "worker-2");
+    done = inbox.markDone(s, a, "worker-1");
+    retried = inbox.markFailed(s, b, "worker-1", "tenant plugin unavailable", 5000);
+  });
+  EXPECT_FALSE(wrongOwner);
+  EXPECT_TRUE(done);
+  EXPECT_TRUE(retried);
+  tx([&](Session& s) { again = inbox.claim(s, "worker-2", 4000, 30000, 10); });
+  EXPECT_TRUE(again.empty()) << "not due before its retry time";
+  tx([&](Session& s) { again = inbox.claim(s, "worker-2", 5000, 30000, 10); });
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].id, b);
+  EXPECT_EQ(again[0].attempts, 2);
+  EXPECT_EQ(again[0].error, "tenant plugin unavailable");
+}
+
+TEST_P(InboxTest, AnExpiredLeaseIsTakenOver) {
+  Inbox inbox(db_->dialect());
+  int64_t id = 0;
+  tx([&](Session& s) { id = inbox.append(s, {"app", "x", 0}).id; });
+  std::vector<InboxRow> first, second;
+  tx([&](Session& s) { first = inbox.claim(s, "dead-host", 1000, 500, 10); });
+  tx([&](Session& s) { second = inbox.claim(s, "live-host", 1400, 500, 10); });
+  EXPECT_TRUE(second.empty());
+  tx([&](Session& s) { second = inbox.claim(s, "live-host", 1600, 500, 10); });
+  ASSERT_EQ(second.size(), 1u);
+  bool lateDone = true;
+  tx([&](Session& s) { lateDone = inbox.markDone(s, id, "dead-host"); });
+  EXPECT_FALSE(lateDone) << "the old owner lost its lease";
+}
+
+TEST_P(InboxTest, FailedDeliveriesAreListedAndReplayed) {
+  Inbox inbox(db_->dialect());
+  int64_t id = 0;
+  tx([&](Session& s) { id = inbox.append(s, {"app", "{oops", 10, "failed", "not JSON: line 1"}).id; });
+  std::vector<InboxRow> failed;
+  tx([&](Session& s) { failed = inbox.list(s, "failed", 10); });
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].error, "not JSON: line 1");
+  bool replayed = false;
+  tx([&](Session& s) { replayed = inbox.replay(s, id, 20); });
+  EXPECT_TRUE(replayed);
+  tx([&](Session& s) { failed = inbox.claim(s, "w", 20, 1000, 10); });
+  EXPECT_EQ(failed.size(), 1u);
+}
+
+BARAZA_ON_BOTH_BACKENDS(InboxTest);
+
+class MessageStoreTest : public StoreTest {};
+
+MessageRecord inbound(const std::string& wamid) {
+  return {"acme", wamid, "in", "100000000000001", "254700000001", "text",
+          R"({"body":"habari"})", 1700000000000, "received", 1700000000000, ""};
+}
+
+TEST_P(MessageStoreTest, AMessageIsStoredOncePerTenantAndWamid) {
+  MessageStore store(db_->dialect());
+  bool first = false, second = true, otherTenant = false;
+  tx([&](Session& s) {
+    first = store.insertOnce(s, inbound("wamid.A"), 1);
+    second = store.insertOnce(s, inbound("wamid.A"), 2);
+    MessageRecord other = inbound("wamid.A");
+    other.tenant = "globex";
+    otherTenant = store.insertOnce(s, other, 3);
+  });
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(second);
+  EXPECT_TRUE(otherTenant);
+  std::optional<MessageRecord> m;
+  tx([&](Session& s) { m = store.message(s, "acme", "wamid.A"); });
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->content, R"({"body":"habari"})");
+  EXPECT_EQ(m->status, "received");
+}
+
+TEST_P(MessageStoreTest, StatusesOnlyMoveForwardAndFailedIsTerminal) {
+  MessageStore store(db_->dialect());
+  MessageRecord out = inbound("wamid.OUT");
+  out.direction = "out";
+  out.status = "accepted";
+  std::vector<bool> moved;
+  tx([&](Session& s) {
+    store.insertOnce(s, out, 1);
+    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "read", 30, ""));       // read first: normal
+    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "delivered", 20, ""));  // late: ignored
+    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "sent", 10, ""));       // late: ignored
+    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "played", 40, ""));
+  });
+  EXPECT_EQ(moved, (std::vector<bool>{true, false, false, true}));
+  std::optional<MessageRecord> m;
+  tx([&](Session& s) { m = store.message(s, "acme", "wamid.OUT"); });
+  EXPECT_EQ(m->status, "played");
+  EXPECT_EQ(m->statusAt, 40);
+
+  MessageRecord failing = inbound("wamid.F");
+  failing.status = "accepted";
+  tx([&](Session& s) {
+    store.insertOnce(s, failing, 1);
+    moved = {store.advanceStatus(s, "acme", "wamid.F", "failed", 5, R"([{"code":131026}])"),
+             store.advanceStatus(s, "acme", "wamid.F", "delivered", 6, ""),
+             store.advanceStatus(s, "acme", "wamid.F", "failed", 7, R"([{"code":1}])")};
+  });
+  EXPECT_EQ(moved, (std::vector<bool>{true, false, false}));
+  tx([&](Session& s) { m = store.message(s, "acme", "wamid.F"); });
+  EXPECT_EQ(m->status, "failed");
+  EXPECT_EQ(m->error, R"([{"code":131026}])");
+}
+
+TEST_P(MessageStoreTest, StatusEventsAreKeptOnceEach) {
+  MessageStore store(db_->dialect());
+  StatusEvent e{"acme", "wamid.X", "delivered", 100, "254700000001", "", R"({"billable":true})", "", 5};
+  bool first = false, repeat = true;
+  tx([&](Session& s) {
+    first = store.addStatusEvent(s, e);
+    repeat = store.addStatusEvent(s, e);
+    e.status = "read";
+    e.occurredAt = 90;  // out of order
+    store.addStatusEvent(s, e);
+  });
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(repeat);
+  std::vector<StatusEvent> events;
+  tx([&](Session& s) { events = store.statusEvents(s, "acme", "wamid.X"); });
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].status, "read");
+  EXPECT_EQ(events[1].pricing, R"({"billable":true})");
+}
+
+TEST_P(MessageStoreTest, ContactsKeepTheLatestInboundTimeAndKnownNames) {
+  MessageStore store(db_->dialect());
+  tx([&](Session& s) {
+    store.upsertContact(s, {"acme", "254700000001", "", "Wanjiku", 2000}, 1);
+    store.upsertContact(s, {"acme", "254700000001", "US.123", "", 1000}, 2);  // older message, no name
+  });
+  std::optional<ContactRecord> c;
+  tx([&](Session& s) { c = store.contact(s, "acme", "254700000001"); });
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->profileName, "Wanjiku");
+  EXPECT_EQ(c->userId, "US.123");
+  EXPECT_EQ(c->lastInboundAt, 2000);
+  tx([&](Session& s) { c = store.contact(s, "globex", "254700000001"); });
+  EXPECT_FALSE(c) << "contacts are per tenant";
+}
+
+BARAZA_ON_BOTH_BACKENDS(MessageStoreTest);
+
+class OutboxTest : public StoreTest {};
+
+OutboundMessage message(const std::string& key = "") {
+  return {"acme", "100000000000001", "+254700000001", R"({"type":"text","text":{"body":"hi"}})", key, 0};
+}
+
+TEST_P(OutboxTest, EnqueueIsIdempotentByKey) {
+  Outbox outbox(db_->dialect());
+  int64_t a = 0, b = 0, c = 0, d = 0;
+  tx([&](Session& s) {
+    a = outbox.enqueue(s, message("reply:wamid.1:0"), 10);
+    b = outbox.enqueue(s, message("reply:wamid.1:0"), 20);
+    c = outbox.enqueue(s, message(), 30);
+    d = outbox.enqueue(s, message(), 40);
+  });
+  EXPECT_EQ(a, b);
+  EXPECT_NE(c, d) << "messages without a key are always new";
+  std::optional<OutboxRow> row;
+  tx([&](Session& s) { row = outbox.get(s, a); });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->state, "queued");
+  EXPECT_EQ(row->recipient, "+254700000001");
+  EXPECT_EQ(row->createdAt, 10);
+}
+
+TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
+  Outbox outbox(db_->dialect());
+  int64_t id = 0, other = 0;
+  tx([&](Session& s) {
+    id = outbox.enqueue(s, message(), 0);
+    other = outbox.enqueue(s, message(), 0);
+  });
+  std::vector<OutboxRow> claimed;
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 10000, 1); });
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, id);
+  EXPECT_EQ(claimed[0].state, "sending");
+  EXPECT_EQ(claimed[0].leaseOwner, "host-a");
+  bool retried = false, stolen = true;
+  tx([&](Session& s) {
+    stolen = outbox.markSent(s, id, "host-b", "wamid.Z", 150);
+    retried = outbox.retryLater(s, id, "host-a", "130429 rate limit", 1000, 150);
+  });
+  EXPECT_FALSE(stolen);
+  EXPECT_TRUE(retried);
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 200, 10000, 10); });
+  ASSERT_EQ(claimed.size(), 1u) << "only the other message is due";
+  EXPECT_EQ(claimed[0].id, other);
+  bool failed = false;
+  tx([&](Session& s) { failed = outbox.markFailed(s, other, "host-a", "131026 undeliverable", 210); });
+  EXPECT_TRUE(failed);
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 1000, 10000, 10); });
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].attempts, 2);
+  EXPECT_EQ(claimed[0].lastError, "130429 rate limit");
+  bool sent = false;
+  tx([&](Session& s) { sent = outbox.markSent(s, id, "host-a", "wamid.Z", 1100); });
+  EXPECT_TRUE(sent);
+  std::optional<OutboxRow> row;
+  tx([&](Session& s) { row = outbox.get(s, id); });
+  EXPECT_EQ(row->state, "sent");
+  EXPECT_EQ(row->providerId, "wamid.Z");
+  tx([&](Session& s) { row = outbox.get(s, other); });
+  EXPECT_EQ(row->state, "failed");
+  EXPECT_EQ(row->lastError, "131026 undeliverable");
+}
+
+TEST_P(OutboxTest, AMessageInFlightWhenItsHostDiedIsClaimedAgainAfterTheLease) {
+  Outbox outbox(db_->dialect());
+  tx([&](Session& s) { outbox.enqueue(s, message(), 0); });
+  std::vector<OutboxRow> claimed;
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 1000, 10); });
+  ASSERT_EQ(claimed.size(), 1u);
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-b", 1099, 1000, 10); });
+  EXPECT_TRUE(claimed.empty());
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-b", 1101, 1000, 10); });
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].leaseOwner, "host-b");
+  EXPECT_EQ(claimed[0].attempts, 2);
+}
+
+BARAZA_ON_BOTH_BACKENDS(OutboxTest);
+
+class LeasesTest : public StoreTest {};
+
+TEST_P(LeasesTest, OneOwnerUntilExpiryThenAnyone) {
+  Leases leases(db_->dialect());
+  std::vector<bool> got;
+  tx([&](Session& s) {
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-a", 1000, 500));
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-b", 1200, 500));
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-a", 1200, 500));  // renew
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-a", 1200, 500));  // same ms
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-b", 1600, 500));  // not yet
+    got.push_back(leases.acquire(s, "dispatch:100000000000001", "host-b", 1701, 500));  // expired
+  });
+  EXPECT_EQ(got, (std::vector<bool>{true, false, true, true, false, true}));
+  std::optional<std::string> holder;
+  tx([&](Session& s) {
+    leases.release(s, "dispatch:100000000000001", "host-a");  // not the holder: no effect
+    holder = leases.holder(s, "dispatch:100000000000001", 1800);
+  });
+  EXPECT_EQ(holder, "host-b");
+  tx([&](Session& s) {
+    leases.release(s, "dispatch:100000000000001", "host-b");
+    holder = leases.holder(s, "dispatch:100000000000001", 1800);
+  });
+  EXPECT_FALSE(holder);
+}
+
+BARAZA_ON_BOTH_BACKENDS(LeasesTest);
+
+class FlowAndConversationTest : public StoreTest {};
+
+TEST_P(FlowAndConversationTest, FlowTokensAreBoundAndCloseOnce) {
+  FlowSessions flows(db_->dialect());
+  tx([&](Session& s) {
+    flows.create(s, {"tok-1", "acme", "254700000001", "airtime", "conv-9", "open", 10, 1000, 0});
+  });
+  std::optional<FlowSession> f;
+  bool first = false, second = true;
+  tx([&](Session& s) {
+    f = flows.get(s, "tok-1");
+    first = flows.close(s, "tok-1", 50);
+    second = flows.close(s, "tok-1", 60);
+  });
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->flow, "airtime");
+  EXPECT_EQ(f->expiresAt, 1000);
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(second);
+  tx([&](Session& s) { f = flows.get(s, "tok-1"); });
+  EXPECT_EQ(f->state, "closed");
+  EXPECT_EQ(f->closedAt, 50);
+  tx([&](Session& s) { f = flows.get(s, "unknown"); });
+  EXPECT_FALSE(f);
+}
+
+TEST_P(FlowAndConversationTest, ConversationStateUsesOptimisticVersions) {
+  ConversationStates states(db_->dialect());
+  std::optional<int64_t> v1, conflict, v2;
+  tx([&](Session& s) {
+    v1 = states.put(s, "acme", "254700000001", R"({"step":"ask_pin"})", 0, 1);
+    conflict = states.put(s, "acme", "254700000001", R"({"step":"other"})", 0, 2);
+    v2 = states.put(s, "acme", "254700000001", R"({"step":"confirm"})", 1, 3);
+  });
+  EXPECT_EQ(v1, 1);
+  EXPECT_FALSE(conflict);
+  EXPECT_EQ(v2, 2);
+  std::optional<ConversationState> state;
+  tx([&](Session& s) { state = states.get(s, "acme", "254700000001"); });
+  EXPECT_EQ(state->state, R"({"step":"confirm"})");
+  EXPECT_EQ(state->version, 2);
+}
+
+BARAZA_ON_BOTH_BACKENDS(FlowAndConversationTest);
+
+class KeyValueTest : public StoreTest {};
+
+TEST_P(KeyValueTest, ScopedByTenantAndInstanceWithExpiry) {
+  SqlKeyValueStore kv(db_);
+  ASSERT_TRUE(kv.put("acme", "bot", "session", "v1", 0).isOk());
+  ASSERT_TRUE(kv.put("acme", "bot", "session", "v2", 0).isOk());  // overwrite
+  ASSERT_TRUE(kv.put("globex", "bot", "session", "other", 0).isOk());
+  ASSERT_TRUE(kv.put("acme", "bot", "gone", "x", -1).isOk());
+  EXPECT_EQ(kv.get("acme", "bot", "session").value(), "v2");
+  EXPECT_EQ(kv.get("globex", "bot", "session").value(), "other");
+  EXPECT_EQ(kv.get("acme", "rules", "session").status().code(), Code::kNotFound);
+  ASSERT_TRUE(kv.erase("acme", "bot", "session").isOk());
+  EXPECT_EQ(kv.get("acme", "bot", "session").status().code(), Code::kNotFound);
+  EXPECT_EQ(kv.put("acme", "bot", "", "x", 0).code(), Code::kInvalidArgument);
+}
+
+TEST_P(KeyValueTest, ExpiredEntriesAreInvisibleAndPurged) {
+  SqlKeyValueStore kv(db_);
+  ASSERT_TRUE(kv.put("acme", "bot", "short", "x", 1).isOk());
+  tx([](Session& s) { s << "UPDATE plugin_kv SET expires_at = 1 WHERE k = 'short'", now; });
+  EXPECT_EQ(kv.get("acme", "bot", "short").status().code(), Code::kNotFound);
+  EXPECT_EQ(kv.purgeExpired().value(), 1u);
+}
+
+BARAZA_ON_BOTH_BACKENDS(KeyValueTest);
+
+class SecretStoreTest : public StoreTest {};
+
+const char* kMarker = "plaintext-marker-7f3a9c";
+
+TEST_P(SecretStoreTest, SecretsRoundTripAndAreNeverStoredInPlaintext) {
+  MasterKey key = MasterKey::parse(MasterKey::generateHex()).value();
+  SecretStore secrets(db_->dialect(), key);
+  tx([&](Session& s) { secrets.put(s, "acme", "kra_api_key", kMarker, 1); });
+  StatusOr<std::string> back = internal("unset");
+  tx([&](Session& s) { back = secrets.get(s, "acme", "kra_api_key"); });
+  EXPECT_EQ(back.value(), kMarker);
+
+  // The table holds no plaintext...
+  std::vector<Poco::Data::BLOB> ciphertexts;
+  tx([&](Session& s) { s << "SELECT ciphertext FROM secrets", into(ciphertexts), now; });
+  ASSERT_EQ(ciphertexts.size(), 1u);
+  const std::string stored(reinterpret_cast<const char*>(ciphertexts[0].rawContent()), ciphertexts[0].size());
+  EXPECT_EQ(stored.find(kMarker), std::string::npos);
+  // ...and neither does the SQLite file or its WAL.
+  if (GetParam() == Backend::kSqlite) {
+    const std::string path = url_.substr(std::string("sqlite://").size());
+    for (const std::string& file : {path, path + "-wal"}) {
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      EXPECT_EQ(bytes.str().find(kMarker), std::string::npos) << file;
+    }
+  }
+}
+
+TEST_P(SecretStoreTest, WrongKeyAndMovedCiphertextAreDetected) {
+  SecretStore secrets(db_->dialect(), MasterKey::parse(MasterKey::generateHex()).value());
+  SecretStore otherKey(db_->dialect(), MasterKey::parse(MasterKey::generateHex()).value());
+  tx([&](Session& s) {
+    secrets.put(s, "acme", "a", "one", 1);
+    secrets.put(s, "acme", "b", "two", 1);
+  });
+  StatusOr<std::string> got = internal("unset");
+  tx([&](Session& s) { got = otherKey.get(s, "acme", "a"); });
+  EXPECT_EQ(got.status().code(), Code::kFailedPrecondition);
+  // Copy b's ciphertext over a's row: the AAD binds it to (acme, b).
+  tx([&](Session& s) {
+    Poco::Data::BLOB nonce, sealed;
+    s << "SELECT nonce, ciphertext FROM secrets WHERE name = 'b'", into(nonce), into(sealed), now;
+    s << "UPDATE secrets SET nonce = ?, ciphertext = ? WHERE name = 'a'",
+        Poco::Data::Keywords::bind(nonce), Poco::Data::Keywords::bind(sealed), now;
+  });
+  tx([&](Session& s) { got = secrets.get(s, "acme", "a"); });
+  EXPECT_EQ(got.status().code(), Code::kDataLoss);
+  tx([&](Session& s) { got = secrets.get(s, "acme", "missing"); });
+  EXPECT_EQ(got.status().code(), Code::kNotFound);
+}
+
+TEST(MasterKey, AcceptsHexAndBase64AndRejectsOtherSizes) {
+  const std::string hex = MasterKey::generateHex();
+  auto fromHex = MasterKey::parse(hex + "\n");
+  ASSERT_TRUE(fromHex.isOk());
+  EXPECT_EQ(fromHex->bytes().size(), 32u);
+  EXPECT_EQ(fromHex->id().size(), 16u);
+  EXPECT_TRUE(MasterKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").isOk());
+  EXPECT_FALSE(MasterKey::parse("abcd").isOk());
+}
+
+BARAZA_ON_BOTH_BACKENDS(SecretStoreTest);
+
+}  // namespace
+}  // namespace baraza::store
