@@ -26,7 +26,7 @@ package: build
 	@ls -1 $(BUILD_DIR)/*.deb $(BUILD_DIR)/*.rpm
 
 bench: build
-	@echo "no benchmarks yet"
+	$(BUILD_DIR)/bench/store_bench
 
 clean:
 	rm -rf build

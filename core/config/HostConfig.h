@@ -44,7 +44,8 @@ struct HostConfig {
   Secret storePassword;  // MySQL/MariaDB only; a secret reference in practice
   Secret storeMasterKey;  // encrypts stored secrets; 64 hex digits or base64 of 32 bytes
   size_t groupCommitMaxBatch = 256;
-  int groupCommitMaxWaitUs = 1000;
+  int groupCommitMaxWaitUs = 0;
+  int groupCommitWriters = 0;  // 0: by backend
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   std::string logLevel = "information";

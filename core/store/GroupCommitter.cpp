@@ -13,7 +13,9 @@ struct GroupCommitter::Pending {
 
 GroupCommitter::GroupCommitter(DatabasePtr db, GroupCommitSettings settings)
     : db_(std::move(db)), settings_(settings) {
-  writer_ = std::thread([this] { writerLoop(); });
+  size_t writers = settings_.writers;
+  if (writers == 0) writers = db_->backend() == Backend::kSqlite ? 1 : 4;
+  for (size_t i = 0; i < writers; ++i) writers_.emplace_back([this] { writerLoop(); });
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -22,7 +24,7 @@ GroupCommitter::~GroupCommitter() {
     stopping_ = true;
   }
   wake_.notify_all();
-  writer_.join();
+  for (auto& writer : writers_) writer.join();
 }
 
 uint64_t GroupCommitter::commits() const {
@@ -51,9 +53,11 @@ void GroupCommitter::writerLoop() {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, nothing left
-      // Let the batch fill for up to maxWait after its first job, unless it is full already.
-      const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
-      wake_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() >= settings_.maxBatch; });
+      if (settings_.maxWait.count() > 0) {
+        // Let the batch fill for up to maxWait after its first job, unless it is full already.
+        const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
+        wake_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() >= settings_.maxBatch; });
+      }
       while (!queue_.empty() && batch.size() < settings_.maxBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

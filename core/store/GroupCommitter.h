@@ -10,12 +10,24 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace baraza::store {
 
 struct GroupCommitSettings {
-  size_t maxBatch = 256;                       // jobs per transaction at most
-  std::chrono::microseconds maxWait{1000};     // how long a batch waits to fill after its first job
+  size_t maxBatch = 256;  // jobs per transaction at most
+  /**
+   * How long a writer waits for a batch to fill after its first job. 0 (the default) commits
+   * what is queued at once: batches then form by themselves while the previous commit syncs,
+   * so a lone caller pays no extra latency and a busy host gets large batches.
+   */
+  std::chrono::microseconds maxWait{0};
+  /**
+   * Writer threads, each with its own connection and batches. 0: one on SQLite (which admits
+   * one writer at a time anyway), four on MySQL/MariaDB (whose own group commit then overlaps
+   * our transactions' round trips).
+   */
+  size_t writers = 0;
 };
 
 /**
@@ -51,7 +63,7 @@ class GroupCommitter {
   std::deque<std::shared_ptr<Pending>> queue_;
   bool stopping_ = false;
   uint64_t commits_ = 0;
-  std::thread writer_;
+  std::vector<std::thread> writers_;
 };
 
 }  // namespace baraza::store

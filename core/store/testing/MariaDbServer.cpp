@@ -103,7 +103,11 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
                                    "--max-connections=500",
                                    "--skip-name-resolve"};
   if (root) args.push_back("--user=root");
-  Poco::ProcessHandle handle = Poco::Process::launch(daemon, args);
+  // Through a shell that execs the daemon, so its early stderr lands in a file, not the test log.
+  std::string command = "exec " + daemon;
+  for (const auto& a : args) command += " '" + a + "'";
+  command += " >>'" + dir_ + "/stdout.log' 2>&1";
+  Poco::ProcessHandle handle = Poco::Process::launch("/bin/sh", {"-c", command});
   pid_ = handle.id();
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
