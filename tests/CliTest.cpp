@@ -95,5 +95,31 @@ TEST(Cli, PluginsListExplainsARefusedPluginAndExits1) {
                                                   "(mode 0777); refusing to load it"));
 }
 
+TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
+  TempConfig config;
+  config.writeHost();
+  RunResult before = runBaraza({"db", "status", "--config", config.hostFile()});
+  EXPECT_EQ(before.exitCode, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("pending  001_core"));
+  RunResult migrate = runBaraza({"db", "migrate", "--config", config.hostFile()});
+  EXPECT_EQ(migrate.exitCode, 0) << migrate.err;
+  EXPECT_EQ(migrate.out, "applied 001_core\n");
+  RunResult again = runBaraza({"db", "migrate", "--config", config.hostFile()});
+  EXPECT_EQ(again.out, "");
+  EXPECT_THAT(again.err, HasSubstr("0 migration(s) applied, schema up to date"));
+  RunResult after = runBaraza({"db", "status", "--config", config.hostFile()});
+  EXPECT_THAT(after.out, HasSubstr("applied  001_core"));
+  EXPECT_THAT(after.out, ::testing::Not(HasSubstr("pending")));
+}
+
+TEST(Cli, ConfigCheckRefusesAMalformedMasterKeyWithoutPrintingIt) {
+  TempConfig config;
+  const std::string host = config.writeHost("store.master_key = not-a-real-key-1234\n");
+  RunResult r = runBaraza({"config", "check", "--config", host});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.out, HasSubstr(host + ": store.master_key: expected 32 bytes as 64 hex digits or base64"));
+  EXPECT_THAT(r.out + r.err, ::testing::Not(HasSubstr("not-a-real-key-1234")));
+}
+
 }  // namespace
 }  // namespace baraza::testing

@@ -5,6 +5,7 @@
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/Migrations.h"
+#include "store/SecretStore.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -71,6 +72,11 @@ int runConfigCheck(const Args& args) {
   config::HostConfig host = config::loadHostConfig(path, overrides(args, problems), problems);
   if (auto url = store::parseStoreUrl(host.storeUrl); !url.isOk()) {
     problems.push_back({path, "", url.status().message()});
+  }
+  if (!host.storeMasterKey.empty()) {
+    if (auto key = store::MasterKey::parse(host.storeMasterKey.reveal()); !key.isOk()) {
+      problems.push_back({path, "", key.status().message()});
+    }
   }
   plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host.pluginsDir);
   if (!registry.error().empty()) problems.push_back({path, "plugins.dir", registry.error()});

@@ -8,6 +8,7 @@
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/Migrations.h"
+#include "store/SecretStore.h"
 #include "store/SqlKeyValueStore.h"
 #include "tenants/TenantManager.h"
 
@@ -48,6 +49,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     for (const auto& p : problems) std::cerr << p.toString() << "\n";
     std::cerr << "baraza serve: not starting: the host configuration has problems\n";
     return 1;
+  }
+  if (!host.storeMasterKey.empty()) {
+    if (auto key = store::MasterKey::parse(host.storeMasterKey.reveal()); !key.isOk()) {
+      std::cerr << configPath << ": " << key.status().message() << "\n";
+      return 1;
+    }
   }
   configureLogging(host.logLevel, host.logFormat);
   Poco::Logger& log = Poco::Logger::get("baraza");
