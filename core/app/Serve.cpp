@@ -2,6 +2,9 @@
 
 #include "app/HostRoutes.h"
 #include "app/Logging.h"
+#include "app/WebhookRoutes.h"
+#include "inbound/WebhookReceiver.h"
+#include "store/GroupCommitter.h"
 #include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
@@ -87,8 +90,14 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   tenants.start();
   for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
 
+  store::GroupCommitter committer(*database, {host.groupCommitMaxBatch,
+                                             std::chrono::microseconds(host.groupCommitMaxWaitUs),
+                                             static_cast<size_t>(host.groupCommitWriters)});
+  inbound::WebhookReceiver webhooks(tenants, committer, (*database)->dialect());
+
   http::Router router;
   addHostRoutes(router, **database, tenants, metrics);
+  addWebhookRoutes(router, webhooks);
   http::HttpServer server(host.http, std::move(router));
   try {
     server.start();

@@ -136,12 +136,24 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
   throw std::runtime_error("mariadbd did not accept connections within 60 s:\n" + readFile(dir_ + "/error.log"));
 }
 
-MariaDbServer::~MariaDbServer() {
+void MariaDbServer::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
     int status = 0;
     ::waitpid(pid_, &status, 0);
+    pid_ = 0;
   }
+}
+
+void MariaDbServer::restart() {
+  stop();
+  if (!start(findProgram({"/usr/sbin/mariadbd", "/usr/sbin/mysqld"}), ::geteuid() == 0)) {
+    throw std::runtime_error("mariadbd did not restart:\n" + readFile(dir_ + "/error.log"));
+  }
+}
+
+MariaDbServer::~MariaDbServer() {
+  stop();
   try {
     Poco::File(dir_).remove(true);
   } catch (...) {

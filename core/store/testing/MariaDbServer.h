@@ -12,14 +12,20 @@ class MariaDbServer {
  public:
   /** The process-wide server, started on first use. Throws std::runtime_error with the reason. */
   static MariaDbServer& shared();
+  /** A server of the caller's own (e.g. to stop it mid-test). */
+  MariaDbServer();
   ~MariaDbServer();
+
+  /** Stops the server (SIGTERM, waits); start it again with restart(). */
+  void stop();
+  /** Starts it again on the same port and data directory. */
+  void restart();
 
   int port() const { return port_; }
   /** A new, empty database on this server; returns its store.url (user root, no password). */
   std::string createDatabase();
 
  private:
-  MariaDbServer();
   bool start(const std::string& daemon, bool root);
   void admin(const std::string& sql);
 

@@ -50,7 +50,7 @@ TEST_P(ProcessTest, EveryAcknowledgedAppendSurvivesASigkill) {
 }
 
 TEST_P(ProcessTest, TwoProcessesClaimingOneOutboxNeverGetTheSameMessage) {
-  constexpr int kMessages = 1500;
+  constexpr int kMessages = 1000;
   Outbox outbox(db_->dialect());
   tx([&](Poco::Data::Session& s) {
     for (int i = 0; i < kMessages; ++i) {
@@ -59,7 +59,7 @@ TEST_P(ProcessTest, TwoProcessesClaimingOneOutboxNeverGetTheSameMessage) {
   });
   auto runClaimer = [this](const std::string& owner) {
     Poco::Pipe out;
-    Poco::ProcessHandle child = Poco::Process::launch(STORE_CHILD, {"claim", url_, owner}, nullptr, &out, nullptr);
+    Poco::ProcessHandle child = Poco::Process::launch(STORE_CHILD, {"claim", url_, owner, "1"}, nullptr, &out, nullptr);
     Poco::PipeInputStream in(out);
     std::vector<int64_t> ids;
     std::string line;

@@ -1,6 +1,7 @@
 // Helper process for the cross-process store tests.
 //   store_child append URL THREADS   append through group commit forever; print each acked id
-//   store_child claim URL OWNER      claim outbox rows until none are left; print each claimed id
+//   store_child claim URL OWNER SEND_MS   claim outbox rows until none are left, spending SEND_MS
+//                                          on each as a dispatcher would; print each claimed id
 #include "store/GroupCommitter.h"
 #include "store/Inbox.h"
 #include "store/Outbox.h"
@@ -49,7 +50,7 @@ int append(DatabasePtr db, int threads) {
   return 0;
 }
 
-int claim(DatabasePtr db, const std::string& owner) {
+int claim(DatabasePtr db, const std::string& owner, int sendMs) {
   Outbox outbox(db->dialect());
   int emptyRounds = 0;
   while (emptyRounds < 3) {
@@ -67,6 +68,7 @@ int claim(DatabasePtr db, const std::string& owner) {
     emptyRounds = 0;
     for (const auto& row : rows) {
       emit(row.id);
+      std::this_thread::sleep_for(std::chrono::milliseconds(sendMs));
       bool sent = false;
       Status done = db->transaction([&](Poco::Data::Session& s) {
         sent = outbox.markSent(s, row.id, owner, "wamid." + std::to_string(row.id), nowMs());
@@ -83,8 +85,8 @@ int claim(DatabasePtr db, const std::string& owner) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::cerr << "usage: store_child append URL THREADS | claim URL OWNER\n";
+  if (argc < 4) {
+    std::cerr << "usage: store_child append URL THREADS | claim URL OWNER SEND_MS\n";
     return 2;
   }
   auto db = Database::open(argv[2], "");
@@ -93,6 +95,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (std::strcmp(argv[1], "append") == 0) return append(*db, std::atoi(argv[3]));
-  if (std::strcmp(argv[1], "claim") == 0) return claim(*db, argv[3]);
+  if (std::strcmp(argv[1], "claim") == 0) return claim(*db, argv[3], argc > 4 ? std::atoi(argv[4]) : 0);
   return 2;
 }

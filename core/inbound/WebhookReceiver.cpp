@@ -1,0 +1,93 @@
+#include "inbound/WebhookReceiver.h"
+
+#include "crypto/Crypto.h"
+
+#include <Poco/Logger.h>
+
+namespace baraza::inbound {
+
+int Receipt::httpStatus() const {
+  switch (outcome) {
+    case Outcome::kStored: return 200;
+    case Outcome::kMissingSignature: return 401;
+    case Outcome::kBadSignature: return 403;
+    case Outcome::kUnknownApp: return 404;
+    case Outcome::kStoreUnavailable: return 503;
+  }
+  return 500;
+}
+
+WebhookReceiver::WebhookReceiver(const tenants::TenantManager& tenants,
+                                 store::GroupCommitter& committer, const store::Dialect& dialect)
+    : tenants_(tenants), committer_(committer), inbox_(dialect) {}
+
+std::shared_ptr<const WebhookApps> WebhookReceiver::apps() {
+  tenants::TenantSetPtr set = tenants_.current();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!apps_ || set->generation() != generation_) {
+    apps_ = WebhookApps::from(*set);
+    generation_ = set->generation();
+  }
+  return apps_;
+}
+
+bool WebhookReceiver::knowsApp(const std::string& appKey) {
+  return appKey.empty() || apps()->find(appKey) != nullptr;
+}
+
+std::optional<std::string> WebhookReceiver::verifySubscription(const std::string& appKey,
+                                                               const std::string& mode,
+                                                               const std::string& token,
+                                                               const std::string& challenge) {
+  auto apps = this->apps();
+  const WebhookApp* only = appKey.empty() ? nullptr : apps->find(appKey);
+  if (!appKey.empty() && only == nullptr) return std::nullopt;
+  bool matched = false;
+  for (const auto& app : apps->all()) {
+    if (only != nullptr && &app != only) continue;
+    for (const auto& expected : app.verifyTokens) {
+      matched = crypto::constantTimeEquals(expected.reveal(), token) || matched;
+    }
+  }
+  if (mode != "subscribe" || token.empty() || !matched) return std::nullopt;
+  return challenge;
+}
+
+Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
+                                 const std::string& body) {
+  Receipt receipt;
+  auto apps = this->apps();
+  const WebhookApp* only = appKey.empty() ? nullptr : apps->find(appKey);
+  if (!appKey.empty() && only == nullptr) {
+    receipt.outcome = Receipt::Outcome::kUnknownApp;
+    receipt.error = "no app " + appKey;
+    return receipt;
+  }
+  if (!signature) {
+    receipt.outcome = Receipt::Outcome::kMissingSignature;
+    receipt.error = "missing X-Hub-Signature-256";
+    return receipt;
+  }
+  const WebhookApp* app = apps->verify(body, *signature, only);
+  if (app == nullptr) {
+    receipt.outcome = Receipt::Outcome::kBadSignature;
+    receipt.error = "signature mismatch";
+    return receipt;
+  }
+  receipt.appKey = app->key;
+  store::AppendResult stored;
+  Status committed = committer_.run([&](Poco::Data::Session& s) {
+    stored = inbox_.append(s, {app->key, body, store::nowMs()});
+  });
+  if (!committed.isOk()) {
+    Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + committed.message());
+    receipt.outcome = Receipt::Outcome::kStoreUnavailable;
+    receipt.error = "store unavailable; retry";
+    return receipt;
+  }
+  receipt.deliveryId = stored.id;
+  receipt.duplicate = stored.duplicate;
+  return receipt;
+}
+
+}  // namespace baraza::inbound

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "inbound/WebhookApps.h"
+#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
+#include "tenants/TenantManager.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace baraza::inbound {
+
+/** What became of one webhook POST, and the HTTP status Meta must get for it. */
+struct Receipt {
+  enum class Outcome {
+    kStored,            // 200: committed to the inbox (or already there)
+    kMissingSignature,  // 401
+    kBadSignature,      // 403
+    kUnknownApp,        // 404
+    kStoreUnavailable,  // 503: Meta retries
+  };
+  Outcome outcome = Outcome::kStored;
+  std::string appKey;
+  int64_t deliveryId = 0;
+  bool duplicate = false;
+  std::string error;
+
+  int httpStatus() const;
+};
+
+/**
+ * Receives WhatsApp webhooks, independent of the transport: verifies Meta's subscription check
+ * and each POST's X-Hub-Signature-256 over the raw bytes (constant time, every app secret in
+ * rotation), then commits the delivery to the inbox through group commit. A delivery is
+ * acknowledged only once committed. Whether the body is valid JSON is decided later, by the
+ * processing that reads it; a signed body is always kept.
+ */
+class WebhookReceiver {
+ public:
+  WebhookReceiver(const tenants::TenantManager& tenants, store::GroupCommitter& committer,
+                  const store::Dialect& dialect);
+
+  /** `appKey` empty: any configured app. The challenge to echo, or nullopt (answer 403). */
+  std::optional<std::string> verifySubscription(const std::string& appKey, const std::string& mode,
+                                                const std::string& token,
+                                                const std::string& challenge);
+  /** `signature` is the X-Hub-Signature-256 header, if present. */
+  Receipt receive(const std::string& appKey, const std::optional<std::string>& signature,
+                  const std::string& body);
+  /** True when `appKey` is empty or names a configured app. */
+  bool knowsApp(const std::string& appKey);
+
+ private:
+  std::shared_ptr<const WebhookApps> apps();
+
+  const tenants::TenantManager& tenants_;
+  store::GroupCommitter& committer_;
+  store::Inbox inbox_;
+  std::mutex mutex_;
+  uint64_t generation_ = 0;
+  std::shared_ptr<const WebhookApps> apps_;
+};
+
+}  // namespace baraza::inbound

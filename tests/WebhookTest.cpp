@@ -1,0 +1,222 @@
+// The WhatsApp webhook endpoint end to end: real HTTP, real tenants, a real inbox (SQLite and a
+// private MariaDB), signatures from the reference's vector W1.
+#include "app/WebhookRoutes.h"
+#include "crypto/Crypto.h"
+#include "http/HttpServer.h"
+#include "store/Inbox.h"
+#include "store/Migrations.h"
+#include "store/testing/StoreTest.h"
+#include "support/TempConfig.h"
+#include "tenants/TenantManager.h"
+
+#include <Poco/File.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace baraza {
+namespace {
+
+using ::testing::HasSubstr;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+// Vector W1 (reference §1.5): 511 bytes signed with the app secret as 32 ASCII bytes.
+const std::string kW1Secret = "1222e786b144d0e85b9f365372d93676";
+const std::string kW1Body =
+    R"({"object":"whatsapp_business_account","entry":[{"id":"264937493375603","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550953877","phone_number_id":"277321005464405"},"contacts":[{"profile":{"name":"PyWa Tests"},"wa_id":"972544401243"}],"messages":[{"from":"972544401243","id":"wamid.HBgMOTcyNTQ0NDAxMjQzFQIAEhggM0RFQTNCMEEwRTY3QzUwODYzMDc4NjQ4QzM4ODAxM0YA","timestamp":"1730231903","text":{"body":"Hey there! I am using PyWa."},"type":"text"}]},"field":"messages"}]}]})";
+const std::string kW1Signature = "sha256=54edfa1d7259e0eb13c677cc7d73d1b5c86cfa12433d19156e058ab9251bc441";
+
+std::string sign(const std::string& secret, const std::string& body) {
+  return "sha256=" + crypto::toHex(crypto::hmacSha256(secret, body));
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+class WebhookTest : public store::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    config_.writeTenant("pywa", "whatsapp.phone_number_ids = 277321005464405\n"
+                                "whatsapp.app_id = 111\n"
+                                "whatsapp.app_secret = " + kW1Secret + "\n"
+                                "whatsapp.app_secret_previous = old-secret\n"
+                                "whatsapp.verify_token = pywa-token\n");
+    config_.writeTenant("other", "whatsapp.phone_number_ids = 100000000000002\n"
+                                 "whatsapp.app_id = 222\n"
+                                 "whatsapp.app_secret = other-secret\n"
+                                 "whatsapp.verify_token = other-token\n");
+    start();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  void start() {
+    registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_,
+                                                         tenants::SharedServices{});
+    tenants_->start();
+    committer_ = std::make_unique<store::GroupCommitter>(db_, store::GroupCommitSettings{});
+    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *committer_, db_->dialect());
+    http::Router router;
+    app::addWebhookRoutes(router, *receiver_);
+    config::HttpServerSettings settings;
+    settings.port = 0;
+    settings.threads = 8;
+    settings.maxBodyBytes = 64 * 1024;
+    server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
+    server_->start();
+  }
+
+  Reply send(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::string& signature = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
+    session.setTimeout(Poco::Timespan(30, 0));
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!signature.empty()) request.set("X-Hub-Signature-256", signature);
+    if (method == "POST") {
+      request.setContentType("application/json");
+      request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    }
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    Reply reply;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+    reply.status = response.getStatus();
+    return reply;
+  }
+
+  std::vector<store::InboxRow> inbox() {
+    std::vector<store::InboxRow> rows;
+    tx([&](Poco::Data::Session& s) { rows = store::Inbox(db_->dialect()).list(s, "", 1000); });
+    return rows;
+  }
+
+  baraza::testing::TempConfig config_;
+  plugins::PluginRegistry registry_;
+  std::unique_ptr<tenants::TenantManager> tenants_;
+  std::unique_ptr<store::GroupCommitter> committer_;
+  std::unique_ptr<inbound::WebhookReceiver> receiver_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+TEST_P(WebhookTest, VerificationEchoesTheChallengeForAConfiguredToken) {
+  Reply ok = send("GET", "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=pywa-token&hub.challenge=1158201444");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "1158201444");
+  EXPECT_EQ(send("GET", "/webhooks/whatsapp/222?hub.mode=subscribe&hub.verify_token=other-token&hub.challenge=7").body, "7");
+  EXPECT_EQ(send("GET", "/webhooks/whatsapp/222?hub.mode=subscribe&hub.verify_token=pywa-token&hub.challenge=7").status, 403)
+      << "a token of another app";
+  EXPECT_EQ(send("GET", "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=7").status, 403);
+  EXPECT_EQ(send("GET", "/webhooks/whatsapp?hub.mode=unsubscribe&hub.verify_token=pywa-token&hub.challenge=7").status, 403);
+  EXPECT_EQ(send("GET", "/webhooks/whatsapp?hub.challenge=7").status, 403);
+}
+
+TEST_P(WebhookTest, VectorW1IsAcceptedAndItsRawBytesStored) {
+  ASSERT_EQ(kW1Body.size(), 511u);
+  ASSERT_EQ(sign(kW1Secret, kW1Body), kW1Signature);
+  Reply r = send("POST", "/webhooks/whatsapp", kW1Body, kW1Signature);
+  EXPECT_EQ(r.status, 200);
+  auto rows = inbox();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].body, kW1Body);
+  EXPECT_EQ(rows[0].app, "111");
+  EXPECT_EQ(rows[0].state, "pending");
+}
+
+TEST_P(WebhookTest, MissingSignatureIs401AndWrongSignatureIs403AndNothingIsStored) {
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", kW1Body).status, 401);
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", kW1Body, sign("wrong-secret", kW1Body)).status, 403);
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", kW1Body + " ", kW1Signature).status, 403)
+      << "one byte more than was signed";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", kW1Body, "sha1=54edfa1d").status, 403);
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp/222", kW1Body, kW1Signature).status, 403)
+      << "signed by app 111, posted to app 222";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp/999", kW1Body, kW1Signature).status, 404);
+  EXPECT_TRUE(inbox().empty());
+}
+
+TEST_P(WebhookTest, ThePreviousSecretIsAcceptedDuringRotation) {
+  const std::string body = R"({"object":"whatsapp_business_account","entry":[]})";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp/111", body, sign("old-secret", body)).status, 200);
+  ASSERT_EQ(inbox().size(), 1u);
+  EXPECT_EQ(inbox()[0].app, "111");
+}
+
+TEST_P(WebhookTest, OversizeBodyIs413AndNotStored) {
+  const std::string big(64 * 1024 + 1, ' ');
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", big, sign(kW1Secret, big)).status, 413);
+  EXPECT_TRUE(inbox().empty());
+}
+
+TEST_P(WebhookTest, SignedInvalidJsonIsStillAcknowledgedAndKept) {
+  const std::string body = "{not json";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", body, sign(kW1Secret, body)).status, 200);
+  ASSERT_EQ(inbox().size(), 1u);
+  EXPECT_EQ(inbox()[0].body, body);
+}
+
+TEST_P(WebhookTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsStoredOnce) {
+  std::vector<std::future<Reply>> posts;
+  for (int i = 0; i < 3; ++i) {
+    posts.push_back(std::async(std::launch::async, [&] { return send("POST", "/webhooks/whatsapp", kW1Body, kW1Signature); }));
+  }
+  for (auto& p : posts) EXPECT_EQ(p.get().status, 200);
+  EXPECT_EQ(inbox().size(), 1u);
+}
+
+BARAZA_ON_BOTH_BACKENDS(WebhookTest);
+
+TEST(WebhookOutage, AStoreOutageIs503AndNothingAcknowledgedIsLost) {
+  store::testing::MariaDbServer server;  // our own, to stop
+  const std::string url = server.createDatabase();
+  auto db = store::Database::open(url, "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  ASSERT_TRUE(store::migrate(**db).isOk());
+
+  baraza::testing::TempConfig config;
+  config.writeTenant("pywa", "whatsapp.phone_number_ids = 277321005464405\n"
+                             "whatsapp.app_secret = " + kW1Secret + "\nwhatsapp.verify_token = t\n");
+  auto registry = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+  tenants::TenantManager tenants(config.path() + "/tenants.d", registry, {});
+  tenants.start();
+  store::GroupCommitter committer(*db, {});
+  inbound::WebhookReceiver receiver(tenants, committer, (*db)->dialect());
+
+  std::vector<std::string> acknowledged;
+  auto post = [&](int i) {
+    const std::string body = R"({"object":"whatsapp_business_account","n":)" + std::to_string(i) + "}";
+    inbound::Receipt r = receiver.receive("", sign(kW1Secret, body), body);
+    if (r.httpStatus() == 200) acknowledged.push_back(body);
+    return r.httpStatus();
+  };
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(post(i), 200);
+  server.stop();
+  for (int i = 20; i < 25; ++i) EXPECT_EQ(post(i), 503) << "acknowledged while the store was down";
+  server.restart();
+  int recovered = 0;
+  for (int i = 25; i < 45 && recovered == 0; ++i) {
+    if (post(i) == 200) recovered = i;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_GT(recovered, 0) << "the host never recovered after the store came back";
+
+  std::vector<store::InboxRow> rows;
+  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) { rows = store::Inbox((*db)->dialect()).list(s, "", 1000); }).isOk());
+  std::set<std::string> stored;
+  for (const auto& row : rows) stored.insert(row.body);
+  for (const auto& body : acknowledged) EXPECT_TRUE(stored.count(body)) << "acknowledged but lost: " << body;
+}
+
+}  // namespace
+}  // namespace baraza
