@@ -39,6 +39,7 @@ whatsapp.phone_number_ids = 100000000000001
 whatsapp.app_secret = demo-app-secret
 whatsapp.verify_token = demo-verify-token
 flows.private_key_files = $var/keys/demo-flows.pem
+plugins.whatsapp.plugin = ke.baraza.channel.whatsapp
 plugins.bot.plugin = ke.baraza.conversation.echo
 CONF
 

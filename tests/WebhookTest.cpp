@@ -1,6 +1,9 @@
 // The WhatsApp webhook endpoint end to end: real HTTP, real tenants, a real inbox (SQLite and a
 // private MariaDB), signatures from the reference's vector W1.
 #include "app/WebhookRoutes.h"
+#include "inbound/InboundProcessor.h"
+#include "store/Events.h"
+#include "store/Messages.h"
 #include "crypto/Crypto.h"
 #include "http/HttpServer.h"
 #include "store/Inbox.h"
@@ -17,7 +20,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
+#include <sstream>
 
 namespace baraza {
 namespace {
@@ -55,6 +60,14 @@ class WebhookTest : public store::testing::StoreTest {
                                  "whatsapp.app_id = 222\n"
                                  "whatsapp.app_secret = other-secret\n"
                                  "whatsapp.verify_token = other-token\n");
+    config_.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\n"
+                                "whatsapp.waba_id = 200000000000001\n"
+                                "whatsapp.app_id = 333\n"
+                                "whatsapp.app_secret = acme-secret\n"
+                                "whatsapp.verify_token = acme-token\n"
+                                "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+                                "plugins.bot.plugin = ke.baraza.conversation.echo\n"
+                                "plugins.bot.config.prefix = echo:\n");
     start();
   }
   void TearDown() override {
@@ -63,6 +76,7 @@ class WebhookTest : public store::testing::StoreTest {
 
   void start() {
     registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+    registry_.loadAll();
     tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_,
                                                          tenants::SharedServices{});
     tenants_->start();
@@ -176,6 +190,143 @@ TEST_P(WebhookTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsStoredOnce) {
 }
 
 BARAZA_ON_BOTH_BACKENDS(WebhookTest);
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/** The webhook endpoint with the processor behind it. */
+class ProcessingTest : public WebhookTest {
+ protected:
+  void SetUp() override {
+    WebhookTest::SetUp();
+    if (HasFatalFailure()) return;
+    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, inbound::ProcessorSettings{}, "test-worker");
+  }
+
+  int post(const std::string& body, const std::string& secret, const std::string& path = "/webhooks/whatsapp") {
+    return send("POST", path, body, sign(secret, body)).status;
+  }
+  void processAll() {
+    for (int i = 0; i < 100 && processor_->runOnce() > 0; ++i) {
+    }
+  }
+  template <class T>
+  T query(const std::string& sql) {
+    T value{};
+    tx([&](Poco::Data::Session& s) { s << sql, into(value), now; });
+    return value;
+  }
+  std::vector<store::EventRecord> events(const std::string& kind) {
+    std::vector<store::EventRecord> out;
+    tx([&](Poco::Data::Session& s) { out = store::Events(db_->dialect()).list(s, "", kind, 100); });
+    return out;
+  }
+
+  std::unique_ptr<inbound::InboundProcessor> processor_;
+};
+
+TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
+  const std::string body = fixture("every_type.json");
+  ASSERT_EQ(post(body, "acme-secret"), 200);
+  processAll();
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages WHERE tenant = 'acme' AND direction = 'in'"), 21);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM conversation_jobs WHERE state = 'done'"), 21);
+  // echo answers the four text messages; the replies wait in the outbox for the dispatcher.
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox WHERE tenant = 'acme' AND state = 'queued'"), 4);
+  std::optional<store::ContactRecord> wanjiku, bsuid;
+  std::optional<store::MessageRecord> nfm;
+  tx([&](Poco::Data::Session& s) {
+    store::MessageStore m(db_->dialect());
+    wanjiku = m.contact(s, "acme", "254711000001");
+    bsuid = m.contact(s, "acme", "US.13491208655302741918");
+    nfm = m.message(s, "acme", "wamid.nfm_reply");
+  });
+  ASSERT_TRUE(wanjiku);
+  EXPECT_EQ(wanjiku->profileName, "Wanjiku");
+  EXPECT_EQ(wanjiku->lastInboundAt, 1730231922000) << "the latest of its messages";
+  ASSERT_TRUE(bsuid) << "a contact without a phone number is kept by its business-scoped id";
+  ASSERT_TRUE(nfm);
+  EXPECT_THAT(nfm->content, HasSubstr(R"("flow_token":"tok-123")"));
+
+  // Meta retries, and other subscribed apps deliver the same updates again, byte for byte or
+  // not: nothing is stored or answered twice.
+  std::string reformatted = body;
+  reformatted.insert(1, " ");
+  ASSERT_EQ(post(body, "acme-secret"), 200);
+  ASSERT_EQ(post(reformatted, "acme-secret"), 200);
+  processAll();
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 2);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 21);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 4);
+}
+
+TEST_P(ProcessingTest, StatusesMoveForwardOnlyAndEveryEventIsKept) {
+  tx([&](Poco::Data::Session& s) {
+    store::MessageStore m(db_->dialect());
+    for (const char* id : {"wamid.out1", "wamid.out2", "wamid.voice-out"}) {
+      m.insertOnce(s, {"acme", id, "out", "100000000000001", "254711000001", "text", "{}", 1, "accepted", 1, ""}, 1);
+    }
+  });
+  ASSERT_EQ(post(fixture("statuses.json"), "acme-secret"), 200);
+  processAll();
+  std::optional<store::MessageRecord> out1, out2, voice;
+  tx([&](Poco::Data::Session& s) {
+    store::MessageStore m(db_->dialect());
+    out1 = m.message(s, "acme", "wamid.out1");
+    out2 = m.message(s, "acme", "wamid.out2");
+    voice = m.message(s, "acme", "wamid.voice-out");
+  });
+  EXPECT_EQ(out1->status, "read") << "read arrived first; the late delivered and sent did not overwrite it";
+  EXPECT_EQ(out2->status, "failed");
+  EXPECT_THAT(out2->error, HasSubstr("131026"));
+  EXPECT_EQ(voice->status, "played");
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM status_events"), 5);
+  auto errors = events("error");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0].payload, HasSubstr("130429"));
+  auto fields = events("field");
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0].field, "message_template_status_update");
+  EXPECT_EQ(fields[0].tenant, "acme");
+}
+
+TEST_P(ProcessingTest, AChangeForAnUnknownNumberIsKeptAsUnroutable) {
+  std::string body = fixture("every_type.json");
+  body.replace(body.find("100000000000001"), 15, "999999999999999");
+  ASSERT_EQ(post(body, "acme-secret"), 200);
+  processAll();
+  auto unroutable = events("unroutable");
+  ASSERT_EQ(unroutable.size(), 1u);
+  EXPECT_EQ(unroutable[0].reason, "no tenant owns phone_number_id 999999999999999");
+  EXPECT_THAT(unroutable[0].payload, HasSubstr("wamid.text"));
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 0);
+}
+
+TEST_P(ProcessingTest, AnotherAppsSignatureCannotWriteIntoATenant) {
+  ASSERT_EQ(post(fixture("every_type.json"), "other-secret"), 200);  // app 222 signs acme's number
+  processAll();
+  auto unroutable = events("unroutable");
+  ASSERT_EQ(unroutable.size(), 1u);
+  EXPECT_EQ(unroutable[0].reason,
+            "phone_number_id 100000000000001 belongs to tenant acme, whose app did not sign this delivery");
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 0);
+}
+
+TEST_P(ProcessingTest, SignedInvalidJsonFailsVisiblyAndIsNotRetried) {
+  ASSERT_EQ(post("{oops", "acme-secret"), 200);
+  processAll();
+  std::vector<store::InboxRow> failed;
+  tx([&](Poco::Data::Session& s) { failed = store::Inbox(db_->dialect()).list(s, "failed", 10); });
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_THAT(failed[0].error, HasSubstr("not valid JSON"));
+  EXPECT_EQ(failed[0].attempts, 1);
+}
+
+BARAZA_ON_BOTH_BACKENDS(ProcessingTest);
 
 TEST(WebhookOutage, AStoreOutageIs503AndNothingAcknowledgedIsLost) {
   store::testing::MariaDbServer server;  // our own, to stop

@@ -3,6 +3,7 @@
 #include "app/HostRoutes.h"
 #include "app/Logging.h"
 #include "app/WebhookRoutes.h"
+#include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
 #include "store/GroupCommitter.h"
 #include "config/HostConfig.h"
@@ -15,7 +16,10 @@
 #include "store/SqlKeyValueStore.h"
 #include "tenants/TenantManager.h"
 
+#include <Poco/Environment.h>
 #include <Poco/Logger.h>
+
+#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -94,6 +98,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
                                              std::chrono::microseconds(host.groupCommitMaxWaitUs),
                                              static_cast<size_t>(host.groupCommitWriters)});
   inbound::WebhookReceiver webhooks(tenants, committer, (*database)->dialect());
+  inbound::ProcessorSettings processing;
+  processing.workers = host.inboundWorkers;
+  inbound::InboundProcessor processor(*database, tenants, processing,
+                                      Poco::Environment::nodeName() + ":" + std::to_string(::getpid()));
+  webhooks.onStored([&processor] { processor.wake(); });
+  processor.start();
 
   http::Router router;
   addHostRoutes(router, **database, tenants, metrics);
@@ -126,6 +136,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     break;
   }
   server.stop();
+  processor.stop();
   log.information("stopped");
   return 0;
 }

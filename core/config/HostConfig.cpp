@@ -128,6 +128,7 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
       r.integer("store.group_commit.max_wait_us", config.groupCommitMaxWaitUs, 0, 1000000));
   config.groupCommitWriters = static_cast<int>(
       r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
+  config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,

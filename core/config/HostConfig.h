@@ -48,6 +48,7 @@ struct HostConfig {
   int groupCommitWriters = 0;  // 0: by backend
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
+  int inboundWorkers = 2;  // threads processing stored webhook deliveries
   std::string logLevel = "information";
   std::string logFormat = "text";
 };

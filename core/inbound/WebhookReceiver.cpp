@@ -87,6 +87,7 @@ Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<
   }
   receipt.deliveryId = stored.id;
   receipt.duplicate = stored.duplicate;
+  if (onStored_ && !stored.duplicate) onStored_();
   return receipt;
 }
 

@@ -5,6 +5,7 @@
 #include "store/Inbox.h"
 #include "tenants/TenantManager.h"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,8 @@ class WebhookReceiver {
                   const std::string& body);
   /** True when `appKey` is empty or names a configured app. */
   bool knowsApp(const std::string& appKey);
+  /** Called after each committed delivery (to wake the processor). */
+  void onStored(std::function<void()> callback) { onStored_ = std::move(callback); }
 
  private:
   std::shared_ptr<const WebhookApps> apps();
@@ -60,6 +63,7 @@ class WebhookReceiver {
   std::mutex mutex_;
   uint64_t generation_ = 0;
   std::shared_ptr<const WebhookApps> apps_;
+  std::function<void()> onStored_;
 };
 
 }  // namespace baraza::inbound

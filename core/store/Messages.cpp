@@ -52,7 +52,7 @@ std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s, const
   return ContactRecord{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3), integer(rows, 4)};
 }
 
-bool MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
+int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
   Poco::Data::Statement insert(s);
   insert << dialect_.insertIgnore +
                 " INTO messages (tenant, provider_id, direction, phone_number_id, contact, type, content,"
@@ -61,15 +61,33 @@ bool MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, in
       bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId), bind(m.contact),
       bind(m.type), bind(m.content), bind(m.sentAt), bind(m.status), bind(statusRank(m.status)),
       bind(m.statusAt), bind(orNull(m.error)), bind(at);
-  return insert.execute() == 1;
+  if (insert.execute() != 1) return 0;
+  Poco::Int64 id = 0;
+  s << dialect_.lastInsertId, Poco::Data::Keywords::into(id), now;
+  return id;
+}
+
+namespace {
+const char* kMessageColumns =
+    "SELECT tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
+    " status, status_at, error FROM messages ";
+}  // namespace
+
+std::optional<MessageRecord> MessageStore::messageById(Poco::Data::Session& s, int64_t id) const {
+  Poco::Data::Statement select(s);
+  select << std::string(kMessageColumns) + "WHERE id = ?", bind(id);
+  return readMessage(select);
 }
 
 std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
                                                    const std::string& providerId) const {
   Poco::Data::Statement select(s);
-  select << "SELECT tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
-            " status, status_at, error FROM messages WHERE tenant = ? AND provider_id = ?",
-      bind(tenant), bind(providerId);
+  select << std::string(kMessageColumns) + "WHERE tenant = ? AND provider_id = ?", bind(tenant),
+      bind(providerId);
+  return readMessage(select);
+}
+
+std::optional<MessageRecord> MessageStore::readMessage(Poco::Data::Statement& select) {
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;

@@ -59,8 +59,10 @@ class MessageStore {
   std::optional<ContactRecord> contact(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& waId) const;
 
-  /** True when stored now, false when (tenant, providerId) was already there. */
-  bool insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
+  /** The new row's id, or 0 when (tenant, providerId) was already stored. */
+  int64_t insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
+  /** A message by its row id. */
+  std::optional<MessageRecord> messageById(Poco::Data::Session& s, int64_t id) const;
   std::optional<MessageRecord> message(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& providerId) const;
   /**
@@ -77,6 +79,7 @@ class MessageStore {
                                         const std::string& providerId) const;
 
  private:
+  static std::optional<MessageRecord> readMessage(Poco::Data::Statement& select);
   const Dialect& dialect_;
 };
 

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "store/Database.h"
+#include "store/Events.h"
+#include "store/Inbox.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+#include "tenants/TenantManager.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace baraza::inbound {
+
+struct ProcessorSettings {
+  int workers = 2;
+  size_t batch = 16;
+  int64_t leaseMs = 60000;  // a worker that dies holds a delivery this long at most
+  int maxAttempts = 10;     // then the delivery (or conversation job) is failed for good
+  int idleMs = 250;         // poll interval when nothing woke the workers
+};
+
+/**
+ * Processes stored webhook deliveries, at least once and idempotently: every entry, change,
+ * message and status of a delivery, in one transaction with marking it done.
+ *
+ * A "messages" change is routed by metadata.phone_number_id to the tenant owning that number,
+ * and taken only if that tenant belongs to the app whose secret signed the delivery; its tenant's
+ * channel plugin normalises it; contacts, messages (once per wamid), statuses (forward only) and
+ * errors are stored; each new inbound message gets a conversation job. Other fields are kept as
+ * events; what no tenant can take is kept as "unroutable", never dropped. A delivery that is not
+ * JSON fails at once (visible, replayable); other failures are retried with backoff.
+ *
+ * Conversation jobs run the tenant's conversation plugin and queue its replies in the outbox
+ * under idempotency keys, so running a job twice queues nothing twice.
+ */
+class InboundProcessor {
+ public:
+  InboundProcessor(store::DatabasePtr db, const tenants::TenantManager& tenants,
+                   ProcessorSettings settings, std::string owner);
+  ~InboundProcessor();
+
+  void start();
+  /** Lets work in progress finish, then stops the workers. */
+  void stop();
+  /** New work was stored: process it now rather than at the next poll. */
+  void wake();
+  /** One pass over due deliveries and conversation jobs (also used by tests); how many ran. */
+  size_t runOnce();
+
+ private:
+  void workerLoop();
+  size_t processDeliveries();
+  size_t runConversations();
+  Status process(const store::InboxRow& row);
+  Status converse(const store::ConversationJob& job);
+  int64_t retryAt(int attempts) const;
+
+  store::DatabasePtr db_;
+  const tenants::TenantManager& tenants_;
+  ProcessorSettings settings_;
+  std::string owner_;
+  store::Inbox inbox_;
+  store::MessageStore messages_;
+  store::Events events_;
+  store::ConversationJobs jobs_;
+  store::Outbox outbox_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace baraza::inbound

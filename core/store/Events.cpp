@@ -1,0 +1,84 @@
+#include "store/Events.h"
+
+#include "store/Claims.h"
+#include "store/Rows.h"
+
+#include <Poco/Nullable.h>
+
+namespace baraza::store {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::now;
+
+bool Events::add(Poco::Data::Session& s, const EventRecord& e) const {
+  Poco::Nullable<std::string> tenant;
+  if (!e.tenant.empty()) tenant = e.tenant;
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore +
+                " INTO events (delivery_id, position, tenant, kind, field, payload, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      bind(e.deliveryId), bind(e.position), bind(tenant), bind(e.kind), bind(e.field), bind(e.payload),
+      bind(e.reason), bind(e.createdAt);
+  return insert.execute() == 1;
+}
+
+std::vector<EventRecord> Events::list(Poco::Data::Session& s, const std::string& tenant,
+                                      const std::string& kind, size_t limit) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT id, delivery_id, position, tenant, kind, field, payload, reason, created_at FROM events"
+            " WHERE (? = '' OR tenant = ?) AND (? = '' OR kind = ?) ORDER BY id DESC LIMIT " + std::to_string(limit),
+      bind(tenant), bind(tenant), bind(kind), bind(kind);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  std::vector<EventRecord> out;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    out.push_back({integer(rows, 0), integer(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
+                   text(rows, 5), text(rows, 6), text(rows, 7), integer(rows, 8)});
+  }
+  return out;
+}
+
+void ConversationJobs::enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId,
+                               int64_t at) const {
+  s << dialect_.insertIgnore +
+           " INTO conversation_jobs (tenant, message_id, state, next_attempt_at, created_at)"
+           " VALUES (?, ?, 'pending', ?, ?)",
+      bind(tenant), bind(messageId), bind(at), bind(at), now;
+}
+
+std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, const std::string& owner,
+                                                     int64_t at, int64_t leaseMs, size_t limit) const {
+  const ClaimSpec spec{"conversation_jobs", "pending", "processing", ""};
+  std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
+  if (ids.empty()) return {};
+  Poco::Data::Statement select(s);
+  select << "SELECT id, tenant, message_id, attempts FROM conversation_jobs WHERE id IN (" + idList(ids) +
+                ") ORDER BY id";
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  std::vector<ConversationJob> out;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    out.push_back({integer(rows, 0), text(rows, 1), integer(rows, 2), static_cast<int>(integer(rows, 3))});
+  }
+  return out;
+}
+
+bool ConversationJobs::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE conversation_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL,"
+            " error = NULL WHERE id = ? AND lease_owner = ? AND state = 'processing'",
+      bind(id), bind(owner);
+  return update.execute() == 1;
+}
+
+bool ConversationJobs::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                                  const std::string& error, int64_t retryAt) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE conversation_jobs SET state = ?, next_attempt_at = ?, error = ?, lease_owner = NULL,"
+            " lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'processing'",
+      bind(std::string(retryAt > 0 ? "pending" : "failed")), bind(retryAt), bind(error), bind(id),
+      bind(owner);
+  return update.execute() == 1;
+}
+
+}  // namespace baraza::store

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "store/Database.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace baraza::store {
+
+/** A webhook change or item kept for operators and later features. */
+struct EventRecord {
+  int64_t id = 0;
+  int64_t deliveryId = 0;
+  std::string position;  // "entry.change" or "entry.change.item"
+  std::string tenant;    // empty when unroutable
+  std::string kind;      // "field" (a non-message change), "unroutable", "error"
+  std::string field;     // the webhook field ("messages", "flows", ...)
+  std::string payload;   // JSON
+  std::string reason;
+  int64_t createdAt = 0;
+};
+
+class Events {
+ public:
+  explicit Events(const Dialect& dialect) : dialect_(dialect) {}
+
+  /** Keeps the event unless the same (delivery, position, kind) is already kept. */
+  bool add(Poco::Data::Session& s, const EventRecord& event) const;
+  /** Newest first; empty filters match everything. */
+  std::vector<EventRecord> list(Poco::Data::Session& s, const std::string& tenant,
+                                const std::string& kind, size_t limit) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+/** A conversation job: run the tenant's conversation plugin for one stored inbound message. */
+struct ConversationJob {
+  int64_t id = 0;
+  std::string tenant;
+  int64_t messageId = 0;
+  int attempts = 0;
+};
+
+class ConversationJobs {
+ public:
+  explicit ConversationJobs(const Dialect& dialect) : dialect_(dialect) {}
+
+  /** Once per message, however often its delivery is processed. */
+  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId, int64_t now) const;
+  std::vector<ConversationJob> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
+                                     int64_t leaseMs, size_t limit) const;
+  bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
+  /** Pending again at retryAt, or failed for good when retryAt is 0. */
+  bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                  const std::string& error, int64_t retryAt) const;
+
+ private:
+  const Dialect& dialect_;
+};
+
+}  // namespace baraza::store
