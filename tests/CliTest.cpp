@@ -101,9 +101,10 @@ TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
   RunResult before = runBaraza({"db", "status", "--config", config.hostFile()});
   EXPECT_EQ(before.exitCode, 0) << before.err;
   EXPECT_THAT(before.out, HasSubstr("pending  001_core"));
+  EXPECT_THAT(before.out, HasSubstr("pending  002_events"));
   RunResult migrate = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(migrate.exitCode, 0) << migrate.err;
-  EXPECT_EQ(migrate.out, "applied 001_core\n");
+  EXPECT_EQ(migrate.out, "applied 001_core\napplied 002_events\n");
   RunResult again = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(again.out, "");
   EXPECT_THAT(again.err, HasSubstr("0 migration(s) applied, schema up to date"));

@@ -64,11 +64,14 @@ void readSecrets(config::KeyReader& r, TenantConfig& t) {
 }
 
 std::string installedIds(const plugins::PluginRegistry& registry) {
-  std::string ids;
+  std::vector<std::string> ids;
   for (const auto& entry : registry.entries()) {
-    if (entry.manifest) ids += (ids.empty() ? "" : ", ") + entry.manifest->id;
+    if (entry.manifest) ids.push_back(entry.manifest->id);
   }
-  return ids.empty() ? "none installed" : "installed: " + ids;
+  std::sort(ids.begin(), ids.end());
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+  return ids.empty() ? "none installed" : "installed: " + list;
 }
 
 void readPlugins(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegistry& registry) {
