@@ -34,6 +34,14 @@ TEST(Cli, HelpListsEveryCommandAndEachCommandDescribesItsOptions) {
   EXPECT_THAT(list.out, HasSubstr("--dir=DIR"));
 }
 
+TEST(Cli, ACommandGroupListsItsCommands) {
+  RunResult r = runBaraza({"events", "--help"});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_THAT(r.out, HasSubstr("events list"));
+  EXPECT_THAT(r.out, HasSubstr("events replay"));
+  EXPECT_EQ(runBaraza({"db"}).exitCode, 2);
+}
+
 TEST(Cli, UnknownCommandsAndOptionsExit2) {
   RunResult unknown = runBaraza({"frobnicate"});
   EXPECT_EQ(unknown.exitCode, 2);

@@ -2,6 +2,8 @@
 #include "support/BarazaProcess.h"
 #include "support/TempConfig.h"
 
+#include "crypto/Crypto.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -92,6 +94,48 @@ TEST(Serve, InvalidTenantDoesNotStartButTheOthersServe) {
   ASSERT_GT(serve.port(), 0) << serve.log();
   EXPECT_TRUE(serve.waitForLine("tenant broken not started"));
   EXPECT_THAT(get(serve.port(), "/readyz").body, HasSubstr(R"("count":1)"));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+}
+
+TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
+  TempConfig config;
+  config.writeTenant("demo", std::string(kDemoTenant) + "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  auto process = serveDemo(config);
+  ServeProcess& serve = *process;
+  const int port = serve.port();
+  ASSERT_GT(port, 0) << serve.log();
+  auto post = [&](const std::string& body) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request("POST", "/webhooks/whatsapp", Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256("demo-app-secret", body)));
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    session.receiveResponse(response);
+    return static_cast<int>(response.getStatus());
+  };
+  EXPECT_EQ(post("{not json"), 200);
+  EXPECT_EQ(post(R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages",)"
+                 R"("value":{"metadata":{"phone_number_id":"555"},"messages":[]}}]}]})"),
+            200);
+  ASSERT_TRUE(serve.waitForLine("failed: not valid JSON")) << serve.log();
+
+  RunResult failed = runBaraza({"events", "list", "--failed", "--config", config.hostFile()});
+  EXPECT_EQ(failed.exitCode, 0) << failed.err;
+  EXPECT_THAT(failed.out, ::testing::MatchesRegex("delivery 1 .* error: not valid JSON.*\n"));
+  RunResult unroutable;
+  for (int i = 0; i < 100 && unroutable.out.empty(); ++i) {
+    unroutable = runBaraza({"events", "list", "--unroutable", "--config", config.hostFile()});
+    if (unroutable.out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(unroutable.out, HasSubstr("unroutable  -  messages  delivery 2@0.0  no tenant owns phone_number_id 555"));
+  RunResult replay = runBaraza({"events", "replay", "--failed", "--config", config.hostFile()});
+  EXPECT_EQ(replay.exitCode, 0) << replay.err;
+  EXPECT_EQ(replay.out, "1 delivery queued for processing again (a running host picks them up)\n");
+  RunResult missing = runBaraza({"events", "replay", "42", "--config", config.hostFile()});
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no failed or processed delivery 42"));
   serve.signal(SIGTERM);
   EXPECT_EQ(serve.wait(), 0);
 }

@@ -67,6 +67,20 @@ int runCli(const std::vector<Command>& commands, int argc, char** argv, std::ost
     }
   }
   if (command == nullptr) {
+    // A command group ("db", "events") without its subcommand: show that group.
+    std::vector<const Command*> group;
+    for (const auto& c : commands) {
+      if (c.words.size() > 1 && c.words[0] == args[0]) group.push_back(&c);
+    }
+    if (!group.empty()) {
+      const bool help = args.size() > 1 && (args[1] == "--help" || args[1] == "-h");
+      std::ostream& to = help ? out : err;
+      to << "Usage: baraza " << args[0] << " <command> [options]\n\nCommands:\n";
+      for (const Command* c : group) {
+        to << "  " << std::left << std::setw(18) << joined(c->words) << c->summary << "\n";
+      }
+      return help ? 0 : 2;
+    }
     err << "baraza: unknown command \"" << args[0] << "\"\n\n";
     printUsage(commands, err);
     return 2;

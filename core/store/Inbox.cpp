@@ -80,6 +80,14 @@ bool Inbox::replay(Poco::Data::Session& s, int64_t id, int64_t at) const {
   return update.execute() == 1;
 }
 
+size_t Inbox::replayFailed(Poco::Data::Session& s, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE inbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL,"
+            " lease_expires_at = NULL WHERE state = 'failed'",
+      bind(at);
+  return update.execute();
+}
+
 std::optional<InboxRow> Inbox::get(Poco::Data::Session& s, int64_t id) const {
   Poco::Data::Statement select(s);
   select << std::string("SELECT ") + kColumns + " FROM inbox WHERE id = ?", bind(id);

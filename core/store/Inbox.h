@@ -55,6 +55,8 @@ class Inbox {
                   const std::string& error, int64_t retryAt) const;
   /** A failed (or done) delivery processed again from the start. */
   bool replay(Poco::Data::Session& s, int64_t id, int64_t now) const;
+  /** Every failed delivery processed again; returns how many. */
+  size_t replayFailed(Poco::Data::Session& s, int64_t now) const;
 
   std::optional<InboxRow> get(Poco::Data::Session& s, int64_t id) const;
   /** Newest first; state "" means every state. */
