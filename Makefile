@@ -27,6 +27,7 @@ package: build
 
 bench: build
 	$(BUILD_DIR)/bench/store_bench
+	$(BUILD_DIR)/bench/webhook_ingest
 
 clean:
 	rm -rf build

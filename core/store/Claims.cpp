@@ -15,12 +15,20 @@ std::string idList(const std::vector<int64_t>& ids) {
 std::vector<int64_t> claimRows(const Dialect& dialect, Poco::Data::Session& session,
                                const ClaimSpec& spec, const std::string& owner, int64_t at,
                                int64_t leaseMs, size_t limit) {
+  // Two index-friendly queries rather than one OR (which InnoDB answers with a scan that locks
+  // every row it reads): due rows in id order, then rows whose lease expired.
+  const std::string filter = spec.filter.empty() ? "" : " AND (" + spec.filter + ")";
   std::vector<Poco::Int64> found;
-  session << "SELECT id FROM " + spec.table +
-                 " WHERE ((state = ? AND next_attempt_at <= ?) OR (state = ? AND lease_expires_at < ?))" +
-                 (spec.filter.empty() ? "" : " AND (" + spec.filter + ")") + " ORDER BY id LIMIT " +
-                 std::to_string(limit) + dialect.skipLocked,
-      into(found), bind(spec.readyState), bind(at), bind(spec.leasedState), bind(at), now;
+  session << "SELECT id FROM " + spec.table + " WHERE state = ? AND next_attempt_at <= ?" + filter +
+                 " ORDER BY id LIMIT " + std::to_string(limit) + dialect.skipLocked,
+      into(found), bind(spec.readyState), bind(at), now;
+  if (found.size() < limit) {
+    std::vector<Poco::Int64> expired;
+    session << "SELECT id FROM " + spec.table + " WHERE state = ? AND lease_expires_at < ?" + filter +
+                   " ORDER BY id LIMIT " + std::to_string(limit - found.size()) + dialect.skipLocked,
+        into(expired), bind(spec.leasedState), bind(at), now;
+    found.insert(found.end(), expired.begin(), expired.end());
+  }
   std::vector<int64_t> ids(found.begin(), found.end());
   if (ids.empty()) return ids;
   session << "UPDATE " + spec.table +

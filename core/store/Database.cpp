@@ -6,6 +6,7 @@
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/File.h>
+#include <Poco/Logger.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 
@@ -170,6 +171,7 @@ Status Database::transaction(Poco::Data::Session& session,
         }
       }
       if (attempt < kAttempts && isTransient(e)) {
+        Poco::Logger::get("baraza.store").debug("transaction retried after a transient error: " + e.message());
         std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
         continue;
       }

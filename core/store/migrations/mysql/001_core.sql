@@ -1,5 +1,8 @@
 -- Wave 1 schema. Timestamps are Unix milliseconds (BIGINT). Never edit once released: add a
 -- new migration instead (the host refuses a database whose applied migrations changed).
+-- Note: Poco::Data::MySQL sizes each result buffer by the column's declared maximum, so a query
+-- selecting a MEDIUM* column allocates and zeroes 16 MiB. Select such columns only where needed.
+-- (LONG* columns avoid that but Poco 1.11 crashes reading LONGBLOB.)
 
 -- Raw webhook deliveries, committed before the 200.
 CREATE TABLE inbox (
@@ -15,7 +18,9 @@ CREATE TABLE inbox (
   lease_expires_at BIGINT,
   error TEXT,
   UNIQUE KEY inbox_dedup (app, dedup_key),
-  KEY inbox_due (state, next_attempt_at)
+  -- Claims walk one state in id order and stop after a batch; expired leases have their own index.
+  KEY inbox_claim (state, id),
+  KEY inbox_leases (state, lease_expires_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE contacts (
@@ -79,7 +84,8 @@ CREATE TABLE outbox (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   UNIQUE KEY outbox_idempotency (tenant, idempotency_key),
-  KEY outbox_due (state, next_attempt_at)
+  KEY outbox_claim (state, id),
+  KEY outbox_leases (state, lease_expires_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Named leases (e.g. per sending phone number): owner and expiry, taken over after expiry.

@@ -28,5 +28,6 @@ CREATE TABLE conversation_jobs (
   error TEXT,
   created_at BIGINT NOT NULL,
   UNIQUE KEY conversation_jobs_once (message_id),
-  KEY conversation_jobs_due (state, next_attempt_at)
+  KEY conversation_jobs_claim (state, id),
+  KEY conversation_jobs_leases (state, lease_expires_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

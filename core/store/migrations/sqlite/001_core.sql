@@ -16,7 +16,9 @@ CREATE TABLE inbox (
   error TEXT,
   UNIQUE (app, dedup_key)
 );
-CREATE INDEX inbox_due ON inbox (state, next_attempt_at);
+-- Claims walk one state in id order and stop after a batch; expired leases have their own index.
+CREATE INDEX inbox_claim ON inbox (state, id);
+CREATE INDEX inbox_leases ON inbox (state, lease_expires_at);
 
 CREATE TABLE contacts (
   tenant TEXT NOT NULL,
@@ -80,7 +82,8 @@ CREATE TABLE outbox (
   updated_at INTEGER NOT NULL,
   UNIQUE (tenant, idempotency_key)
 );
-CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_claim ON outbox (state, id);
+CREATE INDEX outbox_leases ON outbox (state, lease_expires_at);
 
 -- Named leases (e.g. per sending phone number): owner and expiry, taken over after expiry.
 CREATE TABLE leases (

@@ -29,4 +29,5 @@ CREATE TABLE conversation_jobs (
   created_at INTEGER NOT NULL,
   UNIQUE (message_id)
 );
-CREATE INDEX conversation_jobs_due ON conversation_jobs (state, next_attempt_at);
+CREATE INDEX conversation_jobs_claim ON conversation_jobs (state, id);
+CREATE INDEX conversation_jobs_leases ON conversation_jobs (state, lease_expires_at);

@@ -1,0 +1,234 @@
+// webhook_ingest: unique signed webhooks on keep-alive connections, against
+//   (a) a bare Poco HTTPServer that reads the body and answers 200 (the baseline),
+//   (b) Baraza's webhook endpoint on SQLite, (c) the same on MariaDB,
+// in one run. For Baraza a 200 means the delivery is durably committed. Then the sustained
+// processing rate: deliveries parsed by the channel plugin, stored, and answered by the
+// conversation plugin, per second.
+//   BARAZA_BENCH_SECONDS (default 5), BARAZA_BENCH_CONNECTIONS (default 8)
+#include "app/WebhookRoutes.h"
+#include "crypto/Crypto.h"
+#include "http/HttpServer.h"
+#include "inbound/InboundProcessor.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
+#include "tenants/TenantManager.h"
+
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+using namespace baraza;
+
+namespace {
+
+const std::string kSecret = "bench-app-secret";
+
+double envOr(const char* name, double fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::atof(v) : fallback;
+}
+
+struct Result {
+  double rps = 0, p50 = 0, p99 = 0;
+  size_t errors = 0;
+};
+
+/** A realistic single-message webhook, unique per (connection, sequence). */
+std::string body(int connection, int64_t seq) {
+  const std::string id = "wamid.bench-" + std::to_string(connection) + "-" + std::to_string(seq);
+  return R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000000","phone_number_id":"100000000000001"},"contacts":[{"profile":{"name":"Bench User"},"wa_id":"2547110)" +
+         std::to_string(10000 + connection) + R"("}],"messages":[{"from":"2547110)" + std::to_string(10000 + connection) +
+         R"(","id":")" + id + R"(","timestamp":"1730231903","type":"text","text":{"body":"Habari, I would like to buy airtime for 50 shillings please"}}]}}]}]})";
+}
+
+Result drive(uint16_t port) {
+  const int connections = static_cast<int>(envOr("BARAZA_BENCH_CONNECTIONS", 8));
+  const double seconds = envOr("BARAZA_BENCH_SECONDS", 5);
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> latencies(connections);
+  std::atomic<size_t> errors{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      Poco::Net::HTTPClientSession session("127.0.0.1", port);
+      session.setKeepAlive(true);
+      session.setTimeout(Poco::Timespan(30, 0));
+      for (int64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
+        const std::string payload = body(c, seq);
+        Poco::Net::HTTPRequest request("POST", "/webhooks/whatsapp", Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        request.setContentType("application/json");
+        request.set("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, payload)));
+        request.setContentLength64(static_cast<Poco::Int64>(payload.size()));
+        const auto started = std::chrono::steady_clock::now();
+        try {
+          session.sendRequest(request) << payload;
+          Poco::Net::HTTPResponse response;
+          std::istream& in = session.receiveResponse(response);
+          in.ignore(std::numeric_limits<std::streamsize>::max());
+          if (response.getStatus() != 200) ++errors;
+        } catch (const Poco::Exception&) {
+          ++errors;
+          session.reset();
+        }
+        latencies[c].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      }
+    });
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Result r;
+  r.errors = errors;
+  r.rps = static_cast<double>(all.size() - std::min(all.size(), r.errors)) / elapsed;
+  if (!all.empty()) {
+    r.p50 = all[all.size() / 2];
+    r.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return r;
+}
+
+class Bare : public Poco::Net::HTTPRequestHandler {
+ public:
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    std::string body;
+    Poco::StreamCopier::copyToString(request.stream(), body);
+    response.setContentType("application/json");
+    response.setContentLength(2);
+    response.send() << "{}";
+  }
+};
+
+class BareFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new Bare; }
+};
+
+/** Poco serves a keep-alive connection on one thread: both servers get one per connection. */
+int serverThreads() { return std::max(16, static_cast<int>(envOr("BARAZA_BENCH_CONNECTIONS", 8))); }
+
+config::HttpServerSettings serverSettings() {
+  config::HttpServerSettings s;
+  s.port = 0;
+  s.threads = serverThreads();
+  s.queue = 256;
+  return s;
+}
+
+Result bare() {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 128);
+  Poco::AutoPtr<Poco::Net::HTTPServerParams> params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(serverThreads());
+  Poco::ThreadPool pool(2, serverThreads());
+  Poco::Net::HTTPServer server(new BareFactory, pool, socket, params);
+  server.start();
+  Result r = drive(socket.address().port());
+  server.stopAll(true);
+  pool.joinAll();
+  return r;
+}
+
+struct BarazaRun {
+  Result ingest;
+  double processedPerSecond = 0;
+  size_t processed = 0;
+};
+
+BarazaRun runBaraza(const std::string& url) {
+  auto db = store::Database::open(url, "");
+  if (!db.isOk()) throw std::runtime_error(db.status().toString());
+  if (auto m = store::migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
+  Poco::TemporaryFile dir;
+  Poco::File(dir.path()).createDirectories();
+  std::ofstream(dir.path() + "/bench.properties")
+      << "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = " << kSecret
+      << "\nwhatsapp.verify_token = t\nplugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+         "plugins.bot.plugin = ke.baraza.conversation.echo\n";
+  auto registry = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+  registry.loadAll();
+  tenants::TenantManager tenants(dir.path(), registry, {});
+  tenants.start();
+  store::GroupCommitter committer(*db, {});
+  inbound::WebhookReceiver receiver(tenants, committer, (*db)->dialect());
+  http::Router router;
+  app::addWebhookRoutes(router, receiver);
+  http::HttpServer server(serverSettings(), std::move(router));
+  server.start();
+  BarazaRun run;
+  run.ingest = drive(server.port());
+  server.stop();
+
+  // Processing what was acknowledged, with the default two workers.
+  inbound::ProcessorSettings settings;
+  settings.batch = 64;
+  inbound::InboundProcessor processor(*db, tenants, settings, "bench");
+  int64_t pending = 0;
+  auto countPending = [&] {
+    (*db)->transaction([&](Poco::Data::Session& s) {
+      s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'", Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
+    });
+    return pending;
+  };
+  const int64_t total = countPending();
+  const auto started = std::chrono::steady_clock::now();
+  processor.start();
+  const double cap = envOr("BARAZA_BENCH_PROCESS_SECONDS", 20);
+  while (countPending() > 0 &&
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < cap) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  processor.stop();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  run.processed = static_cast<size_t>(total - countPending());
+  run.processedPerSecond = static_cast<double>(run.processed) / elapsed;
+  return run;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    Poco::Logger::root().setLevel("warning");
+    std::printf("webhook_ingest: %d keep-alive connections, %.0f s per target, ~600-byte signed webhooks\n",
+                static_cast<int>(envOr("BARAZA_BENCH_CONNECTIONS", 8)), envOr("BARAZA_BENCH_SECONDS", 5));
+    Result a = bare();
+    std::printf("%-22s %9s %9s %9s %7s %7s\n", "target", "req/s", "p50 ms", "p99 ms", "errors", "ratio");
+    std::printf("%-22s %9.0f %9.2f %9.2f %7zu %7s\n", "(a) bare Poco server", a.rps, a.p50, a.p99, a.errors, "1.00");
+    std::fflush(stdout);
+    Poco::TemporaryFile sqliteDir;
+    Poco::File(sqliteDir.path()).createDirectories();
+    BarazaRun b = runBaraza("sqlite://" + sqliteDir.path() + "/bench.db");
+    std::printf("%-22s %9.0f %9.2f %9.2f %7zu %7.2f  (goal >= 0.60)\n", "(b) baraza, SQLite", b.ingest.rps,
+                b.ingest.p50, b.ingest.p99, b.ingest.errors, b.ingest.rps / a.rps);
+    std::fflush(stdout);
+    BarazaRun c = runBaraza(store::testing::MariaDbServer::shared().createDatabase());
+    std::printf("%-22s %9.0f %9.2f %9.2f %7zu %7.2f  (goal >= 0.40)\n", "(c) baraza, MariaDB", c.ingest.rps,
+                c.ingest.p50, c.ingest.p99, c.ingest.errors, c.ingest.rps / a.rps);
+    std::printf("processing (parse, store, conversation, reply queued): SQLite %.0f msg/s (%zu), MariaDB %.0f msg/s (%zu)\n",
+                b.processedPerSecond, b.processed, c.processedPerSecond, c.processed);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "webhook_ingest: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
