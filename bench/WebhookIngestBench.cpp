@@ -168,8 +168,8 @@ BarazaRun runBaraza(const std::string& url) {
   registry.loadAll();
   tenants::TenantManager tenants(dir.path(), registry, {});
   tenants.start();
-  store::GroupCommitter committer(*db, {});
-  inbound::WebhookReceiver receiver(tenants, committer, (*db)->dialect());
+  store::InboxWriter inboxWriter(*db, {});
+  inbound::WebhookReceiver receiver(tenants, inboxWriter);
   http::Router router;
   app::addWebhookRoutes(router, receiver);
   http::HttpServer server(serverSettings(), std::move(router));

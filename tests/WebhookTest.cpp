@@ -80,8 +80,8 @@ class WebhookTest : public store::testing::StoreTest {
     tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_,
                                                          tenants::SharedServices{});
     tenants_->start();
-    committer_ = std::make_unique<store::GroupCommitter>(db_, store::GroupCommitSettings{});
-    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *committer_, db_->dialect());
+    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
+    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
     http::Router router;
     app::addWebhookRoutes(router, *receiver_);
     config::HttpServerSettings settings;
@@ -119,7 +119,7 @@ class WebhookTest : public store::testing::StoreTest {
   baraza::testing::TempConfig config_;
   plugins::PluginRegistry registry_;
   std::unique_ptr<tenants::TenantManager> tenants_;
-  std::unique_ptr<store::GroupCommitter> committer_;
+  std::unique_ptr<store::InboxWriter> inboxWriter_;
   std::unique_ptr<inbound::WebhookReceiver> receiver_;
   std::unique_ptr<http::HttpServer> server_;
 };
@@ -341,8 +341,8 @@ TEST(WebhookOutage, AStoreOutageIs503AndNothingAcknowledgedIsLost) {
   auto registry = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
   tenants::TenantManager tenants(config.path() + "/tenants.d", registry, {});
   tenants.start();
-  store::GroupCommitter committer(*db, {});
-  inbound::WebhookReceiver receiver(tenants, committer, (*db)->dialect());
+  store::InboxWriter inboxWriter(*db, {});
+  inbound::WebhookReceiver receiver(tenants, inboxWriter);
 
   std::vector<std::string> acknowledged;
   auto post = [&](int i) {

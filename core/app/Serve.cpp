@@ -5,7 +5,7 @@
 #include "app/WebhookRoutes.h"
 #include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
-#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
 #include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
@@ -94,10 +94,10 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   tenants.start();
   for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
 
-  store::GroupCommitter committer(*database, {host.groupCommitMaxBatch,
-                                             std::chrono::microseconds(host.groupCommitMaxWaitUs),
-                                             static_cast<size_t>(host.groupCommitWriters)});
-  inbound::WebhookReceiver webhooks(tenants, committer, (*database)->dialect());
+  store::InboxWriter inbox(*database, {host.groupCommitMaxBatch,
+                                      std::chrono::microseconds(host.groupCommitMaxWaitUs),
+                                      static_cast<size_t>(host.groupCommitWriters)});
+  inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::ProcessorSettings processing;
   processing.workers = host.inboundWorkers;
   inbound::InboundProcessor processor(*database, tenants, processing,

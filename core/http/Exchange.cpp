@@ -47,6 +47,20 @@ const std::string& Exchange::body() {
   return body_;
 }
 
+void Exchange::discardBody(size_t cap) {
+  std::istream& in = request_.stream();
+  char buffer[16384];
+  size_t dropped = 0;
+  try {
+    while (in && dropped < cap) {
+      in.read(buffer, sizeof buffer);
+      dropped += static_cast<size_t>(in.gcount());
+    }
+  } catch (const Poco::Exception&) {
+    // The client gave up or timed out: nothing more to do.
+  }
+}
+
 void Exchange::send(int status, std::string_view body, const std::string& contentType) {
   if (sent_) return;
   sent_ = true;

@@ -49,6 +49,13 @@ class Exchange {
    */
   const std::string& body();
 
+  /**
+   * Reads and drops what is left of the request body, up to `cap` bytes. Done before closing a
+   * connection on a refused body: closing with unread data makes the kernel reset the
+   * connection, and the client may never read the refusal.
+   */
+  void discardBody(size_t cap);
+
   void send(int status, std::string_view body, const std::string& contentType);
   void sendJson(int status, std::string_view json) { send(status, json, "application/json"); }
   /** {"error": {"status": N, "message": "..."}} */

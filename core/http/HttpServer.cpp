@@ -21,6 +21,9 @@
 namespace baraza::http {
 namespace {
 
+/** The most of a refused request body read and dropped before closing its connection. */
+constexpr size_t kDiscardCap = 32 * 1024 * 1024;
+
 std::string accessLine(const Exchange& ex, const Poco::Net::HTTPServerRequest& request,
                        double millis) {
   std::string line = "{\"ts\":" + sdk::json::quote(Poco::DateTimeFormatter::format(
@@ -70,6 +73,8 @@ class DispatchHandler : public Poco::Net::HTTPRequestHandler {
       // The body may be unread: the connection cannot be reused safely.
       if (e.status() == 413) response.setKeepAlive(false);
       ex->sendError(e.status(), e.what());
+      // Let the client finish sending (bounded), so it reads the 413 instead of a reset.
+      if (e.status() == 413) ex->discardBody(kDiscardCap);
     } catch (const std::exception& e) {
       Poco::Logger::get("baraza.http").error(std::string("unhandled error in ") +
                                              request.getMethod() + " " + ex->path() + ": " + e.what());

@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
+#include <map>
 #include <sstream>
 
 namespace baraza::inbound {
@@ -216,8 +217,19 @@ size_t InboundProcessor::runConversations() {
     logger().error("claiming conversation jobs: " + claimed.message());
     return 0;
   }
+  // One query for every job's message (see MessageStore::messagesByIds).
+  std::vector<int64_t> ids;
+  for (const auto& job : jobs) ids.push_back(job.messageId);
+  std::map<int64_t, store::MessageRecord> messages;
+  Status read = db_->transaction([&](Poco::Data::Session& s) { messages = messages_.messagesByIds(s, ids); });
+  if (!read.isOk()) {
+    logger().error("reading messages for conversation jobs: " + read.message());
+    return 0;  // the leases expire and the jobs are claimed again
+  }
   for (const auto& job : jobs) {
-    Status done = converse(job);
+    auto found = messages.find(job.messageId);
+    Status done = converse(job, found == messages.end() ? std::nullopt
+                                                        : std::optional<store::MessageRecord>(found->second));
     if (done.isOk()) continue;
     const int64_t retry = retryAt(job.attempts);
     logger().warning("conversation job " + std::to_string(job.id) + " (tenant " + job.tenant + ")" +
@@ -227,12 +239,10 @@ size_t InboundProcessor::runConversations() {
   return jobs.size();
 }
 
-Status InboundProcessor::converse(const store::ConversationJob& job) {
+Status InboundProcessor::converse(const store::ConversationJob& job,
+                                  const std::optional<store::MessageRecord>& message) {
   const tenants::TenantSetPtr set = tenants_.current();
   tenants::TenantPtr tenant = set->byId(job.tenant);
-  std::optional<store::MessageRecord> message;
-  Status read = db_->transaction([&](Poco::Data::Session& s) { message = messages_.messageById(s, job.messageId); });
-  if (!read.isOk()) return read;
   if (!message) return notFound("message " + std::to_string(job.messageId) + " is gone");
 
   if (!tenant) return failedPrecondition("tenant " + job.tenant + " is not configured any more");

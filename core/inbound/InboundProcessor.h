@@ -57,7 +57,7 @@ class InboundProcessor {
   size_t processDeliveries();
   size_t runConversations();
   Status process(const store::InboxRow& row);
-  Status converse(const store::ConversationJob& job);
+  Status converse(const store::ConversationJob& job, const std::optional<store::MessageRecord>& message);
   int64_t retryAt(int attempts) const;
 
   store::DatabasePtr db_;

@@ -17,9 +17,8 @@ int Receipt::httpStatus() const {
   return 500;
 }
 
-WebhookReceiver::WebhookReceiver(const tenants::TenantManager& tenants,
-                                 store::GroupCommitter& committer, const store::Dialect& dialect)
-    : tenants_(tenants), committer_(committer), inbox_(dialect) {}
+WebhookReceiver::WebhookReceiver(const tenants::TenantManager& tenants, store::InboxWriter& inbox)
+    : tenants_(tenants), inbox_(inbox) {}
 
 std::shared_ptr<const WebhookApps> WebhookReceiver::apps() {
   tenants::TenantSetPtr set = tenants_.current();
@@ -75,19 +74,16 @@ Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<
     return receipt;
   }
   receipt.appKey = app->key;
-  store::AppendResult stored;
-  Status committed = committer_.run([&](Poco::Data::Session& s) {
-    stored = inbox_.append(s, {app->key, body, store::nowMs()});
-  });
-  if (!committed.isOk()) {
-    Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + committed.message());
+  StatusOr<store::AppendResult> stored = inbox_.append({app->key, body, store::nowMs()});
+  if (!stored.isOk()) {
+    Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + stored.status().message());
     receipt.outcome = Receipt::Outcome::kStoreUnavailable;
     receipt.error = "store unavailable; retry";
     return receipt;
   }
-  receipt.deliveryId = stored.id;
-  receipt.duplicate = stored.duplicate;
-  if (onStored_ && !stored.duplicate) onStored_();
+  receipt.deliveryId = stored->id;
+  receipt.duplicate = stored->duplicate;
+  if (onStored_ && !stored->duplicate) onStored_();
   return receipt;
 }
 

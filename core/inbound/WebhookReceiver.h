@@ -1,7 +1,6 @@
 #pragma once
 
 #include "inbound/WebhookApps.h"
-#include "store/GroupCommitter.h"
 #include "store/Inbox.h"
 #include "tenants/TenantManager.h"
 
@@ -33,14 +32,13 @@ struct Receipt {
 /**
  * Receives WhatsApp webhooks, independent of the transport: verifies Meta's subscription check
  * and each POST's X-Hub-Signature-256 over the raw bytes (constant time, every app secret in
- * rotation), then commits the delivery to the inbox through group commit. A delivery is
+ * rotation), then commits the delivery to the inbox (group-committed multi-row inserts). A delivery is
  * acknowledged only once committed. Whether the body is valid JSON is decided later, by the
  * processing that reads it; a signed body is always kept.
  */
 class WebhookReceiver {
  public:
-  WebhookReceiver(const tenants::TenantManager& tenants, store::GroupCommitter& committer,
-                  const store::Dialect& dialect);
+  WebhookReceiver(const tenants::TenantManager& tenants, store::InboxWriter& inbox);
 
   /** `appKey` empty: any configured app. The challenge to echo, or nullopt (answer 403). */
   std::optional<std::string> verifySubscription(const std::string& appKey, const std::string& mode,
@@ -58,8 +56,7 @@ class WebhookReceiver {
   std::shared_ptr<const WebhookApps> apps();
 
   const tenants::TenantManager& tenants_;
-  store::GroupCommitter& committer_;
-  store::Inbox inbox_;
+  store::InboxWriter& inbox_;
   std::mutex mutex_;
   uint64_t generation_ = 0;
   std::shared_ptr<const WebhookApps> apps_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Status.h"
+#include "store/BatchWriter.h"
 #include "store/Database.h"
 
 #include <optional>
@@ -31,7 +32,11 @@ struct InboxRow {
 
 struct AppendResult {
   int64_t id = 0;
-  bool duplicate = false;  // the same body had already been stored for this app
+  /**
+   * The same body had already been stored for this app. Exact when the earlier append had
+   * committed; two appends of one body racing in different batches may both read false.
+   */
+  bool duplicate = false;
 };
 
 /**
@@ -44,6 +49,8 @@ class Inbox {
 
   /** Inserts a delivery unless the same body is already stored for the app (then its id). */
   AppendResult append(Poco::Data::Session& s, const Delivery& delivery) const;
+  /** append() for many deliveries in two statements; results in the same order. */
+  std::vector<AppendResult> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
 
   /** Claims up to `limit` due deliveries for `owner`, leased for `leaseMs`. */
   std::vector<InboxRow> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
@@ -64,6 +71,21 @@ class Inbox {
 
  private:
   const Dialect& dialect_;
+};
+
+/**
+ * The webhook acknowledgement path: deliveries from concurrent requests are appended to the inbox
+ * in one multi-row INSERT per group-commit batch; append() returns once that batch committed.
+ */
+class InboxWriter {
+ public:
+  InboxWriter(DatabasePtr db, GroupCommitSettings settings);
+  /** Durable when OK. */
+  StatusOr<AppendResult> append(Delivery delivery) { return writer_.submit(std::move(delivery)); }
+  uint64_t commits() const { return writer_.commits(); }
+
+ private:
+  BatchWriter<Delivery, AppendResult> writer_;
 };
 
 }  // namespace baraza::store

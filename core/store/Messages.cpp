@@ -1,5 +1,6 @@
 #include "store/Messages.h"
 
+#include "store/Claims.h"
 #include "store/Rows.h"
 
 #include <Poco/Nullable.h>
@@ -72,6 +73,23 @@ const char* kMessageColumns =
     "SELECT tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
     " status, status_at, error FROM messages ";
 }  // namespace
+
+std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session& s,
+                                                             const std::vector<int64_t>& ids) const {
+  std::map<int64_t, MessageRecord> out;
+  if (ids.empty()) return out;
+  Poco::Data::Statement select(s);
+  select << "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
+            " status, status_at, error FROM messages WHERE id IN (" + idList(ids) + ")";
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    out[integer(rows, 0)] = MessageRecord{text(rows, 1), text(rows, 2),     text(rows, 3),  text(rows, 4),
+                                          text(rows, 5), text(rows, 6),     text(rows, 7),  integer(rows, 8),
+                                          text(rows, 9), integer(rows, 10), text(rows, 11)};
+  }
+  return out;
+}
 
 std::optional<MessageRecord> MessageStore::messageById(Poco::Data::Session& s, int64_t id) const {
   Poco::Data::Statement select(s);

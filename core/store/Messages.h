@@ -2,6 +2,7 @@
 
 #include "store/Database.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ class MessageStore {
   int64_t insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
   /** A message by its row id. */
   std::optional<MessageRecord> messageById(Poco::Data::Session& s, int64_t id) const;
+  /**
+   * Messages by row id, in one query. Prefer it to messageById in loops: on MySQL each query
+   * selecting `content` costs a 16 MiB result buffer in Poco, whatever the rows hold.
+   */
+  std::map<int64_t, MessageRecord> messagesByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
   std::optional<MessageRecord> message(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& providerId) const;
   /**

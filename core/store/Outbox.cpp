@@ -59,8 +59,8 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
     s << dialect_.lastInsertId, into(id), now;
     return id;
   }
-  s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?", into(id), bind(m.tenant),
-      bind(m.idempotencyKey), now;
+  s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?" + dialect_.currentRead,
+      into(id), bind(m.tenant), bind(m.idempotencyKey), now;
   return id;
 }
 

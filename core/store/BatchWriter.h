@@ -1,0 +1,170 @@
+#pragma once
+
+#include "common/Status.h"
+#include "store/Database.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace baraza::store {
+
+struct GroupCommitSettings {
+  size_t maxBatch = 256;  // items per transaction at most
+  /**
+   * How long a writer waits for a batch to fill after its first item. 0 (the default) commits
+   * what is queued at once: batches then form by themselves while the previous commit syncs,
+   * so a lone caller pays no extra latency and a busy host gets large batches.
+   */
+  std::chrono::microseconds maxWait{0};
+  /**
+   * Writer threads, each with its own connection and batches. 0: one on SQLite (which admits
+   * one writer at a time anyway), four on MySQL/MariaDB (whose own group commit then overlaps
+   * our transactions' round trips).
+   */
+  size_t writers = 0;
+};
+
+/**
+ * The machinery of group commit: callers on many threads submit items and block; writer
+ * threads take what is queued (up to maxBatch), write the whole batch in one transaction with
+ * `write`, and answer every caller only after the commit. If a batch fails, each item is
+ * written again in a transaction of its own, so one bad item fails alone; `write` must
+ * therefore be safe to run again for items of a rolled-back batch.
+ */
+template <class Item, class Result>
+class BatchWriter {
+ public:
+  /** Writes items (in order) in the caller's transaction; fills results (same order). */
+  using WriteFn = std::function<void(Poco::Data::Session&, const std::vector<Item>&, std::vector<Result>&)>;
+
+  BatchWriter(DatabasePtr db, GroupCommitSettings settings, WriteFn write)
+      : db_(std::move(db)), settings_(settings), write_(std::move(write)) {
+    size_t writers = settings_.writers;
+    if (writers == 0) writers = db_->backend() == Backend::kSqlite ? 1 : 4;
+    for (size_t i = 0; i < writers; ++i) threads_.emplace_back([this] { loop(); });
+  }
+
+  /** Writes what is queued, then stops the writers. */
+  ~BatchWriter() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  /** The item's result once its transaction committed, or why it did not. */
+  StatusOr<Result> submit(Item item) {
+    auto pending = std::make_shared<Pending>();
+    pending->item = std::move(item);
+    std::future<StatusOr<Result>> done = pending->done.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return unavailable("the store is shutting down");
+      queue_.push_back(pending);
+    }
+    wake_.notify_one();
+    return done.get();
+  }
+
+  /** Transactions committed so far. */
+  uint64_t commits() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return commits_;
+  }
+
+ private:
+  struct Pending {
+    Item item;
+    std::promise<StatusOr<Result>> done;
+  };
+  using Batch = std::vector<std::shared_ptr<Pending>>;
+
+  void loop() {
+    std::unique_ptr<Poco::Data::Session> session;
+    while (true) {
+      Batch batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left
+        if (settings_.maxWait.count() > 0) {
+          const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
+          wake_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() >= settings_.maxBatch; });
+        }
+        while (!queue_.empty() && batch.size() < settings_.maxBatch) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      try {
+        if (!session) session = std::make_unique<Poco::Data::Session>(db_->session());
+        commit(*session, batch);
+      } catch (const Poco::Exception& e) {
+        session.reset();  // no connection: fail this batch; the next one tries a new one
+        const Status down = unavailable(db_->describe() + ": " + e.message());
+        for (auto& p : batch) p->done.set_value(down);
+      }
+    }
+  }
+
+  /** One transaction for `batch`; results set only after it committed. */
+  Status writeAll(Poco::Data::Session& session, const Batch& batch, std::vector<Result>& results) {
+    std::vector<Item> items;
+    items.reserve(batch.size());
+    for (const auto& p : batch) items.push_back(p->item);
+    Status status = db_->transaction(session, [&](Poco::Data::Session& s) {
+      results.clear();
+      write_(s, items, results);
+    });
+    if (status.isOk()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++commits_;
+    }
+    return status;
+  }
+
+  void commit(Poco::Data::Session& session, Batch& batch) {
+    std::vector<Result> results;
+    Status status = writeAll(session, batch, results);
+    if (status.isOk() && results.size() == batch.size()) {
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+      return;
+    }
+    if (status.isOk()) status = internal("batch writer returned " + std::to_string(results.size()) +
+                                         " results for " + std::to_string(batch.size()) + " items");
+    if (batch.size() == 1) {
+      batch[0]->done.set_value(status);
+      return;
+    }
+    for (auto& p : batch) {  // find the culprit: each item alone
+      Batch one{p};
+      Status alone = writeAll(session, one, results);
+      if (alone.isOk() && results.size() == 1) {
+        p->done.set_value(std::move(results[0]));
+      } else {
+        p->done.set_value(alone.isOk() ? internal("no result") : alone);
+      }
+    }
+  }
+
+  DatabasePtr db_;
+  GroupCommitSettings settings_;
+  WriteFn write_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  uint64_t commits_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace baraza::store
