@@ -12,6 +12,17 @@ std::string idList(const std::vector<int64_t>& ids) {
   return out;
 }
 
+bool finishClaim(Poco::Data::Session& session, const ClaimSpec& spec, int64_t id,
+                 const std::string& owner, const std::string& assignments,
+                 const std::function<void(Poco::Data::Statement&)>& bindValues) {
+  Poco::Data::Statement update(session);
+  update << "UPDATE " + spec.table + " SET " + assignments +
+                ", lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?";
+  if (bindValues) bindValues(update);
+  update, bind(id), bind(owner), bind(spec.leasedState);
+  return update.execute() == 1;
+}
+
 std::vector<int64_t> claimRows(const Dialect& dialect, Poco::Data::Session& session,
                                const ClaimSpec& spec, const std::string& owner, int64_t at,
                                int64_t leaseMs, size_t limit) {

@@ -2,6 +2,7 @@
 
 #include "store/Database.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ struct ClaimSpec {
 std::vector<int64_t> claimRows(const Dialect& dialect, Poco::Data::Session& session,
                                const ClaimSpec& spec, const std::string& owner, int64_t now,
                                int64_t leaseMs, size_t limit);
+
+/**
+ * Ends `owner`'s lease on row `id` (still in spec.leasedState) with `assignments`, a SET fragment
+ * such as "state = 'done', error = ?" whose placeholders `bindValues` binds. False when `owner`
+ * no longer holds the lease (it expired and another worker took the row).
+ */
+bool finishClaim(Poco::Data::Session& session, const ClaimSpec& spec, int64_t id,
+                 const std::string& owner, const std::string& assignments,
+                 const std::function<void(Poco::Data::Statement&)>& bindValues = {});
 
 /** "1,2,3" for an IN list of ids (integers only, so safe to inline). */
 std::string idList(const std::vector<int64_t>& ids);

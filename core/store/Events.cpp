@@ -10,6 +10,10 @@ namespace baraza::store {
 using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::now;
 
+namespace {
+const ClaimSpec kJobClaim{"conversation_jobs", "pending", "processing", ""};
+}  // namespace
+
 bool Events::add(Poco::Data::Session& s, const EventRecord& e) const {
   Poco::Nullable<std::string> tenant;
   if (!e.tenant.empty()) tenant = e.tenant;
@@ -48,8 +52,7 @@ void ConversationJobs::enqueue(Poco::Data::Session& s, const std::string& tenant
 
 std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, const std::string& owner,
                                                      int64_t at, int64_t leaseMs, size_t limit) const {
-  const ClaimSpec spec{"conversation_jobs", "pending", "processing", ""};
-  std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
+  std::vector<int64_t> ids = claimRows(dialect_, s, kJobClaim, owner, at, leaseMs, limit);
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
   select << "SELECT id, tenant, message_id, attempts FROM conversation_jobs WHERE id IN (" + idList(ids) +
@@ -64,21 +67,14 @@ std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, con
 }
 
 bool ConversationJobs::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE conversation_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL,"
-            " error = NULL WHERE id = ? AND lease_owner = ? AND state = 'processing'",
-      bind(id), bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kJobClaim, id, owner, "state = 'done', error = NULL");
 }
 
 bool ConversationJobs::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                                   const std::string& error, int64_t retryAt) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE conversation_jobs SET state = ?, next_attempt_at = ?, error = ?, lease_owner = NULL,"
-            " lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'processing'",
-      bind(std::string(retryAt > 0 ? "pending" : "failed")), bind(retryAt), bind(error), bind(id),
-      bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kJobClaim, id, owner, "state = ?, next_attempt_at = ?, error = ?", [&](auto& u) {
+    u, bind(std::string(retryAt > 0 ? "pending" : "failed")), bind(retryAt), bind(error);
+  });
 }
 
 }  // namespace baraza::store

@@ -113,21 +113,14 @@ std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& ow
 }
 
 bool Inbox::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE inbox SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, error = NULL"
-            " WHERE id = ? AND lease_owner = ? AND state = 'processing'",
-      bind(id), bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kClaim, id, owner, "state = 'done', error = NULL");
 }
 
 bool Inbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                        const std::string& error, int64_t retryAt) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE inbox SET state = ?, next_attempt_at = ?, error = ?, lease_owner = NULL,"
-            " lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = 'processing'",
-      bind(std::string(retryAt > 0 ? "pending" : "failed")), bind(retryAt), bind(error), bind(id),
-      bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kClaim, id, owner, "state = ?, next_attempt_at = ?, error = ?", [&](auto& u) {
+    u, bind(std::string(retryAt > 0 ? "pending" : "failed")), bind(retryAt), bind(error);
+  });
 }
 
 bool Inbox::replay(Poco::Data::Session& s, int64_t id, int64_t at) const {

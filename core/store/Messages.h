@@ -15,6 +15,12 @@ struct ContactRecord {
   std::string userId;   // business-scoped user id when Meta sends one
   std::string profileName;
   int64_t lastInboundAt = 0;  // the 24-hour customer-service window runs from here
+
+  /** Free-form messages may be sent until 24 h after the contact's last inbound message. */
+  bool serviceWindowOpen(int64_t now) const {
+    return lastInboundAt > 0 && now < lastInboundAt + kServiceWindowMs;
+  }
+  static constexpr int64_t kServiceWindowMs = 24LL * 60 * 60 * 1000;
 };
 
 struct MessageRecord {

@@ -13,6 +13,8 @@ using Poco::Data::Keywords::now;
 
 namespace {
 
+const ClaimSpec kClaim{"outbox", "queued", "sending", ""};
+
 const char* kColumns =
     "id, tenant, phone_number_id, recipient, payload, state, attempts, next_attempt_at, "
     "lease_owner, lease_expires_at, provider_id, last_error, created_at, updated_at";
@@ -66,7 +68,8 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
 
 std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
                                      int64_t leaseMs, size_t limit, const std::string& filter) const {
-  const ClaimSpec spec{"outbox", "queued", "sending", filter};
+  ClaimSpec spec = kClaim;
+  spec.filter = filter;
   std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
@@ -76,29 +79,20 @@ std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& 
 
 bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                       const std::string& providerId, int64_t at) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE outbox SET state = 'sent', provider_id = ?, last_error = NULL, lease_owner = NULL,"
-            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
-      bind(providerId), bind(at), bind(id), bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kClaim, id, owner, "state = 'sent', provider_id = ?, last_error = NULL, updated_at = ?",
+                     [&](auto& u) { u, bind(providerId), bind(at); });
 }
 
 bool Outbox::retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
                         const std::string& error, int64_t retryAt, int64_t at) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE outbox SET state = 'queued', next_attempt_at = ?, last_error = ?, lease_owner = NULL,"
-            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
-      bind(retryAt), bind(error), bind(at), bind(id), bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kClaim, id, owner, "state = 'queued', next_attempt_at = ?, last_error = ?, updated_at = ?",
+                     [&](auto& u) { u, bind(retryAt), bind(error), bind(at); });
 }
 
 bool Outbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                         const std::string& error, int64_t at) const {
-  Poco::Data::Statement update(s);
-  update << "UPDATE outbox SET state = 'failed', last_error = ?, lease_owner = NULL,"
-            " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? AND state = 'sending'",
-      bind(error), bind(at), bind(id), bind(owner);
-  return update.execute() == 1;
+  return finishClaim(s, kClaim, id, owner, "state = 'failed', last_error = ?, updated_at = ?",
+                     [&](auto& u) { u, bind(error), bind(at); });
 }
 
 std::optional<OutboxRow> Outbox::get(Poco::Data::Session& s, int64_t id) const {

@@ -209,6 +209,14 @@ TEST_P(MessageStoreTest, ContactsKeepTheLatestInboundTimeAndKnownNames) {
   EXPECT_FALSE(c) << "contacts are per tenant";
 }
 
+TEST(ContactRecord, TheServiceWindowIs24HoursFromTheLastInboundMessage) {
+  ContactRecord c{"acme", "254700000001", "", "", 1000};
+  EXPECT_TRUE(c.serviceWindowOpen(1000));
+  EXPECT_TRUE(c.serviceWindowOpen(1000 + ContactRecord::kServiceWindowMs - 1));
+  EXPECT_FALSE(c.serviceWindowOpen(1000 + ContactRecord::kServiceWindowMs));
+  EXPECT_FALSE(ContactRecord{}.serviceWindowOpen(1)) << "no inbound message, no window";
+}
+
 BARAZA_ON_BOTH_BACKENDS(MessageStoreTest);
 
 class OutboxTest : public StoreTest {};
