@@ -6,6 +6,7 @@
 #include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
 #include "store/Inbox.h"
+#include "store/Outbox.h"
 #include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
@@ -89,6 +90,13 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   shared.http = [&client](const HttpRequest& request) { return client.send(request); };
   shared.kv = &kv;
   shared.metrics = &metrics;
+  store::Outbox outbox((*database)->dialect());
+  shared.enqueue = [&outbox, db = *database](const store::OutboundMessage& message) -> StatusOr<int64_t> {
+    int64_t id = 0;
+    Status stored = db->transaction([&](Poco::Data::Session& s) { id = outbox.enqueue(s, message, store::nowMs()); });
+    if (!stored.isOk()) return stored;
+    return id;
+  };
 
   tenants::TenantManager tenants(host.tenantsDir, registry, shared);
   tenants.start();

@@ -1,6 +1,10 @@
 #include "tenants/TenantSet.h"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
+
+#include <algorithm>
 
 namespace baraza::tenants {
 namespace {
@@ -68,9 +72,33 @@ void TenantServices::counterAdd(const plugins::InstanceRef& who, std::string_vie
                        delta);
 }
 
-StatusOr<std::string> TenantServices::send(const plugins::InstanceRef&, std::string_view json) {
-  if (!shared_.send) return unavailable("sending is not available in this host yet (no outbox)");
-  return shared_.send(config_.id, json);
+StatusOr<std::string> TenantServices::send(const plugins::InstanceRef& who, std::string_view json) {
+  if (!shared_.enqueue) return unavailable("this host has no outbox");
+  Poco::JSON::Object::Ptr message;
+  try {
+    Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(std::string(json));
+    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) message = parsed.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    return invalidArgument("message is not valid JSON: " + e.message());
+  }
+  if (message.isNull()) return invalidArgument("message must be a JSON object");
+  store::OutboundMessage out;
+  out.tenant = config_.id;
+  out.recipient = message->optValue<std::string>("to", "");
+  if (out.recipient.empty()) return invalidArgument("message has no \"to\"");
+  // Sent from the number the plugin names, which must be the tenant's, else its first one.
+  out.phoneNumberId = message->optValue<std::string>("phone_number_id", config_.phoneNumberIds.front());
+  if (std::find(config_.phoneNumberIds.begin(), config_.phoneNumberIds.end(), out.phoneNumberId) ==
+      config_.phoneNumberIds.end()) {
+    return Status(Code::kPermissionDenied, "phone_number_id " + out.phoneNumberId + " is not tenant " +
+                                               config_.id + "'s");
+  }
+  const std::string key = message->optValue<std::string>("idempotency_key", "");
+  if (!key.empty()) out.idempotencyKey = who.instance + ":" + key;
+  out.payload = std::string(json);
+  StatusOr<int64_t> id = shared_.enqueue(out);
+  if (!id.isOk()) return id.status();
+  return std::to_string(*id);
 }
 
 Tenant::Tenant(TenantConfig config, SharedServices shared) : config_(std::move(config)) {

@@ -4,6 +4,7 @@
 #include "plugins/PluginInstance.h"
 #include "plugins/PluginRegistry.h"
 #include "store/KeyValueStore.h"
+#include "store/Outbox.h"
 #include "tenants/TenantConfig.h"
 
 #include <functional>
@@ -19,8 +20,8 @@ struct SharedServices {
   std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
   store::KeyValueStore* kv = nullptr;
   Metrics* metrics = nullptr;
-  /** Queues an outbound message for a tenant; returns its id. */
-  std::function<StatusOr<std::string>(const std::string& tenant, std::string_view json)> send;
+  /** Stores an outbound message in the outbox; returns its id. */
+  std::function<StatusOr<int64_t>(const store::OutboundMessage&)> enqueue;
 };
 
 /**

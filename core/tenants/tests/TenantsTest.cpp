@@ -36,8 +36,15 @@ class TenantsTest : public ::testing::Test {
     auto db = store::Database::open(store::testing::freshSqliteUrl(), "");
     ASSERT_TRUE(db.isOk()) << db.status().toString();
     ASSERT_TRUE(store::migrate(**db).isOk());
-    kv_ = std::make_unique<store::SqlKeyValueStore>(*db);
+    db_ = *db;
+    kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
     shared_.kv = kv_.get();
+    shared_.enqueue = [this](const store::OutboundMessage& m) -> StatusOr<int64_t> {
+      int64_t id = 0;
+      Status ok = db_->transaction([&](Poco::Data::Session& s) { id = store::Outbox(db_->dialect()).enqueue(s, m, 1); });
+      if (!ok.isOk()) return ok;
+      return id;
+    };
     shared_.metrics = &metrics_;
   }
 
@@ -55,6 +62,7 @@ class TenantsTest : public ::testing::Test {
 
   Poco::TemporaryFile dir_;
   plugins::PluginRegistry registry_;
+  store::DatabasePtr db_;
   std::unique_ptr<store::SqlKeyValueStore> kv_;
   Metrics metrics_;
   SharedServices shared_;
@@ -160,6 +168,29 @@ TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
   EXPECT_EQ(metrics_.value("baraza_plugin_events_total",
                            R"(tenant="demo",instance="bot",name="replies")"),
             1);
+}
+
+TEST_F(TenantsTest, SendStoresTheMessageInTheTenantsOutbox) {
+  TenantConfig config;
+  config.id = "demo";
+  config.phoneNumberIds = {"100000000000001", "100000000000009"};
+  TenantServices services(config, shared_);
+  const plugins::InstanceRef bot{"demo", "bot", "x"};
+  auto first = services.send(bot, R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})");
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  auto again = services.send(bot, R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})");
+  EXPECT_EQ(again.value(), *first) << "the same idempotency key is the same message";
+  auto fromSecond = services.send(bot, R"({"to":"+254700000002","phone_number_id":"100000000000009"})");
+  ASSERT_TRUE(fromSecond.isOk());
+  std::optional<store::OutboxRow> row;
+  ASSERT_TRUE(db_->transaction([&](Poco::Data::Session& s) { row = store::Outbox(db_->dialect()).get(s, std::stoll(*fromSecond)); }).isOk());
+  EXPECT_EQ(row->tenant, "demo");
+  EXPECT_EQ(row->phoneNumberId, "100000000000009");
+  EXPECT_EQ(row->state, "queued");
+  EXPECT_EQ(services.send(bot, R"({"to":"+1","phone_number_id":"555"})").status().code(), Code::kPermissionDenied)
+      << "not the tenant's number";
+  EXPECT_EQ(services.send(bot, R"({"type":"text"})").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(services.send(bot, "nope").status().code(), Code::kInvalidArgument);
 }
 
 TEST_F(TenantsTest, InvalidTenantDoesNotStartAndTheOthersDo) {
