@@ -62,11 +62,9 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
   s << "SELECT COALESCE(MAX(id), 0) FROM inbox" + dialect_.currentRead, into(before), now;
   std::vector<std::string> keys;
   std::string values;
-  std::string in;
   for (const auto& d : deliveries) {
     keys.push_back(crypto::toHex(crypto::sha256(d.body)));
     values += std::string(values.empty() ? "" : ", ") + "(?, ?, ?, ?, ?, ?, ?)";
-    in += std::string(in.empty() ? "" : ", ") + "?";
   }
   Poco::Data::Statement insert(s);
   insert << dialect_.insertIgnore +
@@ -78,14 +76,21 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
   }
   insert.execute();
 
-  Poco::Data::Statement select(s);
-  select << "SELECT id, app, dedup_key FROM inbox WHERE dedup_key IN (" + in + ")" + dialect_.currentRead;
-  for (const auto& key : keys) select, bind(key);
-  select.execute();
-  Poco::Data::RecordSet rows(select);
+  // Look the ids up per app, so the unique (app, dedup_key) index serves the query.
+  std::map<std::string, std::vector<std::string>> keysByApp;
+  for (size_t i = 0; i < deliveries.size(); ++i) keysByApp[deliveries[i].app].push_back(keys[i]);
   std::map<std::pair<std::string, std::string>, int64_t> ids;
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-    ids[{text(rows, 1), text(rows, 2)}] = integer(rows, 0);
+  for (const auto& [app, appKeys] : keysByApp) {
+    std::string placeholders;
+    for (size_t i = 0; i < appKeys.size(); ++i) placeholders += i ? ", ?" : "?";
+    Poco::Data::Statement select(s);
+    select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + placeholders + ")" +
+                  dialect_.currentRead,
+        bind(app);
+    for (const auto& key : appKeys) select, bind(key);
+    select.execute();
+    Poco::Data::RecordSet rows(select);
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) ids[{app, text(rows, 1)}] = integer(rows, 0);
   }
   std::vector<AppendResult> results;
   std::set<int64_t> seen;
