@@ -1,11 +1,15 @@
 #include "crypto/Crypto.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <cctype>
 #include <limits>
 
 namespace baraza::crypto {
@@ -110,5 +114,144 @@ std::optional<std::string> aesGcmDecrypt(std::string_view key, std::string_view 
   }
   return out;
 }
+
+std::string base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(data),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  for (char c : text) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return std::nullopt;
+  }
+  std::string out(3 * (text.size() / 4) + 1, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(text),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  size_t size = static_cast<size_t>(n);
+  // EVP_DecodeBlock counts padding as data: drop one byte per '='.
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
+  out.resize(size);
+  return out;
+}
+
+struct RsaPrivateKey::Key {
+  EVP_PKEY* pkey = nullptr;
+  ~Key() { EVP_PKEY_free(pkey); }
+};
+
+namespace {
+
+std::string opensslError() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
+struct PkeyCtx {
+  EVP_PKEY_CTX* ctx;
+  explicit PkeyCtx(EVP_PKEY* key) : ctx(EVP_PKEY_CTX_new(key, nullptr)) {}
+  ~PkeyCtx() { EVP_PKEY_CTX_free(ctx); }
+};
+
+bool setOaepSha256(EVP_PKEY_CTX* ctx) {
+  return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
+         EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) > 0 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) > 0;
+}
+
+std::string bioText(BIO* bio) {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<size_t>(size));
+  BIO_free(bio);
+  return out;
+}
+
+}  // namespace
+
+std::optional<RsaPrivateKey> RsaPrivateKey::fromPem(std::string_view pem, std::string_view passphrase,
+                                                    std::string* error) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  std::string pass(passphrase);
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, pass.empty() ? nullptr : pass.data());
+  BIO_free(bio);
+  if (pkey == nullptr) {
+    if (error) *error = "cannot read the private key (wrong passphrase, or not a PEM key): " + opensslError();
+    return std::nullopt;
+  }
+  auto key = std::make_shared<Key>();
+  key->pkey = pkey;
+  if (EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA) {
+    if (error) *error = "the private key is not an RSA key";
+    return std::nullopt;
+  }
+  return RsaPrivateKey(std::move(key));
+}
+
+std::optional<RsaPrivateKey> RsaPrivateKey::generate(int bits) {
+  EVP_PKEY* pkey = EVP_RSA_gen(static_cast<unsigned int>(bits));
+  if (pkey == nullptr) return std::nullopt;
+  auto key = std::make_shared<Key>();
+  key->pkey = pkey;
+  return RsaPrivateKey(std::move(key));
+}
+
+std::optional<std::string> RsaPrivateKey::decryptOaepSha256(std::string_view ciphertext) const {
+  PkeyCtx c(key_->pkey);
+  size_t size = 0;
+  if (c.ctx == nullptr || EVP_PKEY_decrypt_init(c.ctx) <= 0 || !setOaepSha256(c.ctx) ||
+      EVP_PKEY_decrypt(c.ctx, nullptr, &size, bytes(ciphertext), ciphertext.size()) <= 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::string out(size, '\0');
+  if (EVP_PKEY_decrypt(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &size, bytes(ciphertext),
+                       ciphertext.size()) <= 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  out.resize(size);
+  return out;
+}
+
+std::optional<std::string> RsaPrivateKey::encryptOaepSha256(std::string_view plaintext) const {
+  PkeyCtx c(key_->pkey);
+  size_t size = 0;
+  if (c.ctx == nullptr || EVP_PKEY_encrypt_init(c.ctx) <= 0 || !setOaepSha256(c.ctx) ||
+      EVP_PKEY_encrypt(c.ctx, nullptr, &size, bytes(plaintext), plaintext.size()) <= 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::string out(size, '\0');
+  if (EVP_PKEY_encrypt(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &size, bytes(plaintext),
+                       plaintext.size()) <= 0) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string RsaPrivateKey::privatePem() const {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key_->pkey, nullptr, nullptr, 0, nullptr, nullptr);
+  return bioText(bio);
+}
+
+std::string RsaPrivateKey::publicPem() const {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, key_->pkey);
+  return bioText(bio);
+}
+
+int RsaPrivateKey::bits() const { return EVP_PKEY_get_bits(key_->pkey); }
 
 }  // namespace baraza::crypto

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,5 +30,37 @@ std::optional<std::string> aesGcmEncrypt(std::string_view key, std::string_view 
 std::optional<std::string> aesGcmDecrypt(std::string_view key, std::string_view iv,
                                          std::string_view aad, std::string_view sealed);
 inline std::string toHex(const Digest& d) { return toHex(d.data(), d.size()); }
+
+/** Standard base64 with padding. */
+std::string base64Encode(std::string_view bytes);
+/** Strict standard base64 (padding required, no whitespace); nullopt when malformed. */
+std::optional<std::string> base64Decode(std::string_view text);
+
+/**
+ * An RSA private key, parsed once (PEM: PKCS#1 or PKCS#8, optionally encrypted). Copies share
+ * the parsed key; decrypting is safe from several threads.
+ */
+class RsaPrivateKey {
+ public:
+  /** nullopt with a reason in *error (never the passphrase) when the PEM cannot be used. */
+  static std::optional<RsaPrivateKey> fromPem(std::string_view pem, std::string_view passphrase,
+                                              std::string* error);
+  /** A new key (e.g. 2048 bits) for `baraza keygen`. */
+  static std::optional<RsaPrivateKey> generate(int bits);
+
+  /** RSA-OAEP with SHA-256 and MGF1-SHA-256, empty label; nullopt when it does not decrypt. */
+  std::optional<std::string> decryptOaepSha256(std::string_view ciphertext) const;
+  /** The same padding, for tests and tools. */
+  std::optional<std::string> encryptOaepSha256(std::string_view plaintext) const;
+  /** PKCS#8 PEM (unencrypted) of the private key, and SPKI PEM of the public key. */
+  std::string privatePem() const;
+  std::string publicPem() const;
+  int bits() const;
+
+ private:
+  struct Key;
+  explicit RsaPrivateKey(std::shared_ptr<Key> key) : key_(std::move(key)) {}
+  std::shared_ptr<Key> key_;
+};
 
 }  // namespace baraza::crypto
