@@ -1,6 +1,7 @@
 #include "app/Serve.h"
 
 #include "app/HostRoutes.h"
+#include "app/FlowRoutes.h"
 #include "app/Logging.h"
 #include "app/WebhookRoutes.h"
 #include "inbound/InboundProcessor.h"
@@ -113,9 +114,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   webhooks.onStored([&processor] { processor.wake(); });
   processor.start();
 
+  flows::FlowEndpoint flowEndpoint(tenants, *database);
+
   http::Router router;
   addHostRoutes(router, **database, tenants, metrics);
   addWebhookRoutes(router, webhooks);
+  addFlowRoutes(router, flowEndpoint);
   http::HttpServer server(host.http, std::move(router));
   try {
     server.start();

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <fstream>
 #include <sstream>
 
 namespace baraza::tenants {
@@ -44,15 +45,31 @@ void readWhatsApp(config::KeyReader& r, TenantConfig& t) {
 }
 
 void readFlows(config::KeyReader& r, TenantConfig& t) {
+  t.flowsPrivateKeyPassphrase = r.secret("flows.private_key_passphrase", false);
+  t.flowsRequireSignature = r.boolean("flows.require_signature", true);
+  const std::string passphrase = t.flowsPrivateKeyPassphrase ? t.flowsPrivateKeyPassphrase->reveal() : "";
   for (const auto& file : r.list("flows.private_key_files")) {
     const std::string path = config::resolvePath(file, r.baseDir());
-    if (!Poco::File(path).exists()) {
-      r.problem("flows.private_key_files", path + ": no such file");
+    std::ifstream in(path);
+    if (!in) {
+      r.problem("flows.private_key_files", path + ": cannot be read");
+      continue;
+    }
+    std::stringstream pem;
+    pem << in.rdbuf();
+    std::string error;
+    auto key = crypto::RsaPrivateKey::fromPem(pem.str(), passphrase, &error);
+    if (!key) {
+      r.problem("flows.private_key_files", path + ": " + error);
+      continue;
+    }
+    if (key->bits() < 2048) {
+      r.problem("flows.private_key_files", path + ": " + std::to_string(key->bits()) + "-bit key; use 2048 bits");
       continue;
     }
     t.flowsPrivateKeyFiles.push_back(path);
+    t.flowsKeys.push_back(*key);
   }
-  t.flowsPrivateKeyPassphrase = r.secret("flows.private_key_passphrase", false);
 }
 
 void readSecrets(config::KeyReader& r, TenantConfig& t) {

@@ -2,6 +2,7 @@
 
 #include "config/Problem.h"
 #include "config/Secret.h"
+#include "crypto/Crypto.h"
 #include "plugins/PluginRegistry.h"
 
 #include <map>
@@ -34,6 +35,10 @@ struct TenantConfig {
   /** Flows endpoint private keys (PEM files): current first, then previous (rotation). */
   std::vector<std::string> flowsPrivateKeyFiles;
   std::optional<config::Secret> flowsPrivateKeyPassphrase;
+  /** The same keys, parsed once when the file is loaded, in the same order. */
+  std::vector<crypto::RsaPrivateKey> flowsKeys;
+  /** Flows requests must carry a valid X-Hub-Signature-256 (off only for Flows without an app). */
+  bool flowsRequireSignature = true;
   /** secrets.<name>: what plugins read through the host API's secret lookup. */
   std::map<std::string, config::Secret> secrets;
   std::vector<PluginBinding> plugins;

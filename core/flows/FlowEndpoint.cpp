@@ -1,0 +1,169 @@
+#include "flows/FlowEndpoint.h"
+
+#include "flows/FlowCrypto.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+
+#include <sstream>
+
+namespace baraza::flows {
+namespace {
+
+using Poco::JSON::Object;
+
+Poco::Logger& logger() { return Poco::Logger::get("baraza.flows"); }
+
+std::string json(const Poco::Dynamic::Var& v) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(v, out);
+  return out.str();
+}
+
+Object::Ptr parseObject(const std::string& text) {
+  Poco::Dynamic::Var v = Poco::JSON::Parser().parse(text);
+  if (v.type() != typeid(Object::Ptr)) throw Poco::DataFormatException("not a JSON object");
+  return v.extract<Object::Ptr>();
+}
+
+bool signatureValid(const tenants::TenantConfig& tenant, const std::string& header, const std::string& body) {
+  static const std::string kPrefix = "sha256=";
+  if (header.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  bool valid = false;
+  for (const auto& secret : tenant.appSecrets) {
+    valid = crypto::constantTimeEquals(crypto::toHex(crypto::hmacSha256(secret.reveal(), body)),
+                                       header.substr(kPrefix.size())) || valid;
+  }
+  return valid;
+}
+
+}  // namespace
+
+StatusOr<std::string> mintFlowToken(store::Database& db, const std::string& tenant,
+                                    const std::string& contact, const std::string& flow,
+                                    const std::string& conversation, int64_t ttlMs) {
+  uint8_t random[16];
+  if (!crypto::randomBytes(random, sizeof random)) return internal("no random source");
+  std::string token = crypto::base64Encode(std::string(reinterpret_cast<char*>(random), sizeof random));
+  for (char& c : token) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL-safe
+  while (!token.empty() && token.back() == '=') token.pop_back();
+  const int64_t now = store::nowMs();
+  Status created = db.transaction([&](Poco::Data::Session& s) {
+    store::FlowSessions(db.dialect()).create(s, {token, tenant, contact, flow, conversation, "open", now, now + ttlMs, 0});
+  });
+  if (!created.isOk()) return created;
+  return token;
+}
+
+FlowEndpoint::FlowEndpoint(const tenants::TenantManager& tenants, store::DatabasePtr db)
+    : tenants_(tenants), db_(std::move(db)) {}
+
+FlowReply FlowEndpoint::handle(const std::string& tenantId, const std::optional<std::string>& signature,
+                               const std::string& body) {
+  tenants::TenantPtr tenant = tenants_.current()->byId(tenantId);
+  if (!tenant) return {404, "", "text/plain"};
+  const auto& config = tenant->config();
+  if (config.flowsRequireSignature && (!signature || !signatureValid(config, *signature, body))) {
+    logger().warning("flows " + tenantId + ": signature " + (signature ? "mismatch" : "missing") + " (432)");
+    return {432, "", "text/plain"};
+  }
+  StatusOr<DecryptedRequest> request = decryptRequest(body, config.flowsKeys);
+  if (!request.isOk()) {
+    logger().warning("flows " + tenantId + ": " + request.status().message() + " (421)");
+    return {421, "", "text/plain"};
+  }
+  auto reply = [&](int status, const std::string& plaintext) -> FlowReply {
+    StatusOr<std::string> sealed = encryptResponse(plaintext, request->aesKey, request->iv);
+    if (!sealed.isOk()) return {500, "", "text/plain"};
+    return {status, *sealed, "text/plain"};
+  };
+
+  Object::Ptr payload;
+  try {
+    payload = parseObject(request->plaintext);
+  } catch (const Poco::Exception& e) {
+    logger().warning("flows " + tenantId + ": decrypted payload is not JSON: " + e.message());
+    return {400, "", "text/plain"};
+  }
+  const std::string action = payload->optValue<std::string>("action", "");
+  if (action == "ping") return reply(200, R"({"data":{"status":"active"}})");
+
+  Object::Ptr data = payload->getObject("data");
+  if (!data.isNull() && (data->has("error") || data->has("error_key") || data->has("error_message"))) {
+    // The client rejected our previous answer: keep it where operators look, and acknowledge.
+    db_->transaction([&](Poco::Data::Session& s) {
+      store::Events(db_->dialect()).add(s, {0, 0, "flow:" + std::to_string(store::nowMs()), tenantId, "flow_error", "flows",
+                                            request->plaintext, data->optValue<std::string>("error", ""), store::nowMs()});
+    });
+    logger().warning("flows " + tenantId + ": error notification: " + request->plaintext);
+    return reply(200, R"({"data":{"acknowledged":true}})");
+  }
+
+  const std::string token = payload->optValue<std::string>("flow_token", "");
+  std::optional<store::FlowSession> session;
+  Status read = db_->transaction([&](Poco::Data::Session& s) { session = store::FlowSessions(db_->dialect()).get(s, token); });
+  if (!read.isOk()) return {503, "", "text/plain"};
+  std::string refusal;
+  if (!session || session->tenant != tenantId) refusal = "This session is not valid. Please start again.";
+  else if (session->state != "open") refusal = "This session has ended.";
+  else if (session->expiresAt <= store::nowMs()) refusal = "This session has expired. Please start again.";
+  if (!refusal.empty()) {
+    Object error;
+    error.set("error_msg", refusal);
+    return reply(427, json(error));
+  }
+
+  plugins::PluginInstancePtr flow = tenant->instance(session->flow);
+  if (!flow || !(flow->kinds() & BARAZA_KIND_FLOW)) {
+    logger().error("flows " + tenantId + ": token bound to flow \"" + session->flow + "\", which is not a running flow plugin");
+    return {500, "", "text/plain"};
+  }
+  Object input;
+  for (const char* key : {"action", "screen", "data", "version", "flow_token"}) {
+    if (payload->has(key)) input.set(key, payload->get(key));
+  }
+  Object context;
+  context.set("tenant", tenantId);
+  context.set("contact", session->contact);
+  context.set("flow", session->flow);
+  context.set("conversation", session->conversation);
+  input.set("context", context);
+  StatusOr<std::string> answered = flow->call(plugins::Operation::kFlowExchange, json(input));
+  if (!answered.isOk()) {
+    logger().error("flows " + tenantId + ": " + session->flow + ": " + answered.status().toString());
+    return {500, "", "text/plain"};
+  }
+  Object::Ptr answer;
+  try {
+    answer = parseObject(*answered);
+  } catch (const Poco::Exception& e) {
+    logger().error("flows " + tenantId + ": " + session->flow + " answered something that is not JSON");
+    return {500, "", "text/plain"};
+  }
+
+  Object response;
+  if (answer->has("complete")) {
+    Object::Ptr params = answer->getObject("complete");
+    if (params.isNull()) params = new Object;
+    params->set("flow_token", token);
+    Object extension;
+    extension.set("params", params);
+    Object completion;
+    completion.set("extension_message_response", extension);
+    response.set("screen", "SUCCESS");
+    response.set("data", completion);
+    db_->transaction([&](Poco::Data::Session& s) { store::FlowSessions(db_->dialect()).close(s, token, store::nowMs()); });
+  } else if (answer->has("error_message")) {
+    Object errorData;
+    errorData.set("error_message", answer->getValue<std::string>("error_message"));
+    response.set("screen", payload->optValue<std::string>("screen", ""));
+    response.set("data", errorData);
+  } else {
+    response.set("screen", answer->optValue<std::string>("screen", ""));
+    response.set("data", answer->has("data") ? answer->get("data") : Poco::Dynamic::Var(Object::Ptr(new Object)));
+  }
+  return reply(200, json(response));
+}
+
+}  // namespace baraza::flows

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "store/Database.h"
+#include "store/Events.h"
+#include "store/FlowSessions.h"
+#include "tenants/TenantManager.h"
+
+#include <optional>
+#include <string>
+
+namespace baraza::flows {
+
+/** The HTTP answer to one Flows data request. */
+struct FlowReply {
+  int status = 200;
+  std::string body;  // base64 ciphertext, or empty
+  std::string contentType = "text/plain";
+};
+
+/**
+ * Mints flow tokens: 128 random bits, URL-safe, bound to tenant, contact, flow (the tenant's
+ * flow plugin instance) and conversation, valid for `ttlMs`.
+ */
+StatusOr<std::string> mintFlowToken(store::Database& db, const std::string& tenant,
+                                    const std::string& contact, const std::string& flow,
+                                    const std::string& conversation, int64_t ttlMs);
+
+/**
+ * The WhatsApp Flows data endpoint of every tenant (`POST /flows/{tenant}`), per reference §1:
+ *   unknown tenant -> 404; bad or missing X-Hub-Signature-256 -> 432 (empty);
+ *   undecryptable with every configured key -> 421 (empty; the client re-fetches the key);
+ *   ping -> {"data":{"status":"active"}}; error notification -> kept as an event, answered
+ *   {"data":{"acknowledged":true}}; INIT/BACK/data_exchange with an unknown, expired or closed
+ *   flow token -> 427 with an encrypted {"error_msg"}; otherwise the flow plugin bound to the
+ *   token answers: next screen, an error for the current screen, or completion (the host adds
+ *   extension_message_response.params.flow_token and closes the token).
+ * Every 200 and 427 body is encrypted under the request's key with the flipped IV.
+ */
+class FlowEndpoint {
+ public:
+  FlowEndpoint(const tenants::TenantManager& tenants, store::DatabasePtr db);
+
+  FlowReply handle(const std::string& tenant, const std::optional<std::string>& signature,
+                   const std::string& body);
+
+ private:
+  const tenants::TenantManager& tenants_;
+  store::DatabasePtr db_;
+};
+
+}  // namespace baraza::flows

@@ -1,0 +1,232 @@
+// The Flows data endpoint end to end: real HTTP, keys made in the test, the airtime plugin, flow
+// tokens in a real store (SQLite and MariaDB).
+#include "app/FlowRoutes.h"
+#include "crypto/Crypto.h"
+#include "flows/FlowCrypto.h"
+#include "http/HttpServer.h"
+#include "store/Events.h"
+#include "store/testing/StoreTest.h"
+#include "support/TempConfig.h"
+#include "tenants/TenantManager.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace baraza {
+namespace {
+
+using ::testing::HasSubstr;
+using Poco::JSON::Object;
+
+std::string sign(const std::string& secret, const std::string& body) {
+  return "sha256=" + crypto::toHex(crypto::hmacSha256(secret, body));
+}
+
+std::string random(size_t n) {
+  std::string out(n, '\0');
+  crypto::randomBytes(reinterpret_cast<uint8_t*>(out.data()), n);
+  return out;
+}
+
+/** What the WhatsApp client does: a fresh AES key and IV per request, the key wrapped for us. */
+struct ClientRequest {
+  std::string body, aesKey, iv;
+};
+ClientRequest encrypt(const crypto::RsaPrivateKey& key, const std::string& plaintext) {
+  ClientRequest r{"", random(16), random(16)};
+  r.body = R"({"encrypted_flow_data":")" + crypto::base64Encode(crypto::aesGcmEncrypt(r.aesKey, r.iv, "", plaintext).value()) +
+           R"(","encrypted_aes_key":")" + crypto::base64Encode(key.encryptOaepSha256(r.aesKey).value()) +
+           R"(","initial_vector":")" + crypto::base64Encode(r.iv) + R"("})";
+  return r;
+}
+
+/** The client's side of a response: flipped IV, bare base64. */
+std::string decryptReply(const ClientRequest& r, const std::string& body) {
+  std::string flipped = r.iv;
+  for (char& c : flipped) c = static_cast<char>(~static_cast<unsigned char>(c));
+  auto bytes = crypto::base64Decode(body);
+  if (!bytes) return "<not base64: " + body + ">";
+  return crypto::aesGcmDecrypt(r.aesKey, flipped, "", *bytes).value_or("<does not decrypt>");
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string contentType;
+};
+
+class FlowEndpointTest : public store::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    current_ = crypto::RsaPrivateKey::generate(2048).value();
+    previous_ = crypto::RsaPrivateKey::generate(2048).value();
+    config_.write("current.pem", current_->privatePem());
+    config_.write("previous.pem", previous_->privatePem());
+    config_.writeTenant("shop", "whatsapp.phone_number_ids = 100000000000001\n"
+                                "whatsapp.app_secret = shop-secret\nwhatsapp.verify_token = t\n"
+                                "flows.private_key_files = ../current.pem, ../previous.pem\n"
+                                "plugins.airtime.plugin = ke.baraza.flow.airtime\n"
+                                "plugins.airtime.config.min_amount = 20\n");
+    registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+    registry_.loadAll();
+    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, tenants::SharedServices{});
+    tenants_->start();
+    ASSERT_EQ(tenants_->current()->all().size(), 1u) << "the shop tenant did not start";
+    endpoint_ = std::make_unique<flows::FlowEndpoint>(*tenants_, db_);
+    http::Router router;
+    app::addFlowRoutes(router, *endpoint_);
+    config::HttpServerSettings settings;
+    settings.port = 0;
+    server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
+    server_->start();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+
+  Reply post(const std::string& body, const std::string& signature, const std::string& tenant = "shop") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
+    Poco::Net::HTTPRequest request("POST", "/flows/" + tenant, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!signature.empty()) request.set("X-Hub-Signature-256", signature);
+    request.setContentType("application/json");
+    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    Reply reply;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
+    reply.status = response.getStatus();
+    reply.contentType = response.getContentType();
+    return reply;
+  }
+
+  /** Encrypts, signs and posts a plaintext request; returns status and decrypted answer. */
+  std::pair<int, std::string> exchange(const std::string& plaintext, const crypto::RsaPrivateKey* key = nullptr) {
+    ClientRequest request = encrypt(key ? *key : *current_, plaintext);
+    Reply reply = post(request.body, sign("shop-secret", request.body));
+    return {reply.status, reply.body.empty() ? "" : decryptReply(request, reply.body)};
+  }
+
+  std::string mint(int64_t ttlMs = 600000) {
+    return flows::mintFlowToken(*db_, "shop", "254711000001", "airtime", "conv-1", ttlMs).value();
+  }
+
+  baraza::testing::TempConfig config_;
+  std::optional<crypto::RsaPrivateKey> current_, previous_;
+  plugins::PluginRegistry registry_;
+  std::unique_ptr<tenants::TenantManager> tenants_;
+  std::unique_ptr<flows::FlowEndpoint> endpoint_;
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+TEST_P(FlowEndpointTest, PingIsAnsweredEncryptedAsBareBase64) {
+  ClientRequest request = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
+  Reply reply = post(request.body, sign("shop-secret", request.body));
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.contentType, "text/plain");
+  EXPECT_EQ(decryptReply(request, reply.body), R"({"data":{"status":"active"}})");
+}
+
+TEST_P(FlowEndpointTest, BadOrMissingSignatureIs432WithAnEmptyBody) {
+  ClientRequest request = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
+  Reply wrong = post(request.body, sign("other-secret", request.body));
+  EXPECT_EQ(wrong.status, 432);
+  EXPECT_EQ(wrong.body, "");
+  EXPECT_EQ(post(request.body, "").status, 432);
+}
+
+TEST_P(FlowEndpointTest, WhatNoConfiguredKeyDecryptsIs421WithAnEmptyBody) {
+  auto stranger = crypto::RsaPrivateKey::generate(2048).value();
+  auto [status, body] = exchange(R"({"version":"3.0","action":"ping"})", &stranger);
+  EXPECT_EQ(status, 421);
+  EXPECT_EQ(body, "");
+  ClientRequest tampered = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
+  tampered.body[tampered.body.find("\"encrypted_flow_data\":\"") + 23] ^= 1;
+  EXPECT_EQ(post(tampered.body, sign("shop-secret", tampered.body)).status, 421);
+}
+
+TEST_P(FlowEndpointTest, ThePreviousKeyStillWorksDuringRotation) {
+  auto [status, body] = exchange(R"({"version":"3.0","action":"ping"})", &*previous_);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, R"({"data":{"status":"active"}})");
+}
+
+TEST_P(FlowEndpointTest, UnknownAndExpiredTokensAre427WithAnEncryptedMessage) {
+  auto [status, body] = exchange(R"({"version":"3.0","action":"INIT","flow_token":"made-up","screen":"","data":{}})");
+  EXPECT_EQ(status, 427);
+  EXPECT_EQ(body, R"({"error_msg":"This session is not valid. Please start again."})");
+  const std::string expired = mint(-1);
+  auto [expiredStatus, expiredBody] =
+      exchange(R"({"version":"3.0","action":"INIT","flow_token":")" + expired + R"(","screen":"","data":{}})");
+  EXPECT_EQ(expiredStatus, 427);
+  EXPECT_THAT(expiredBody, HasSubstr("expired"));
+}
+
+TEST_P(FlowEndpointTest, AirtimeFromInitThroughDataExchangeToCompletion) {
+  const std::string token = mint();
+  EXPECT_EQ(token.size(), 22u) << "128 random bits, URL-safe base64";
+  auto request = [&](const std::string& action, const std::string& screen, const std::string& data) {
+    return exchange(R"({"version":"3.0","action":")" + action + R"(","flow_token":")" + token +
+                    R"(","screen":")" + screen + R"(","data":)" + data + "}");
+  };
+  auto [initStatus, init] = request("INIT", "", "{}");
+  EXPECT_EQ(initStatus, 200);
+  EXPECT_THAT(init, HasSubstr(R"("screen":"RECHARGE")"));
+  EXPECT_THAT(init, HasSubstr(R"("min_amount":20)"));
+
+  auto [badStatus, bad] = request("data_exchange", "RECHARGE", R"({"phone":"12345","network":"safaricom","amount":"50"})");
+  EXPECT_EQ(badStatus, 200);
+  EXPECT_EQ(bad, R"({"data":{"error_message":"Enter a Kenyan mobile number, e.g. 0712345678."},"screen":"RECHARGE"})");
+  auto [lowStatus, low] = request("data_exchange", "RECHARGE", R"({"phone":"0712345678","network":"safaricom","amount":"10"})");
+  EXPECT_THAT(low, HasSubstr("from 20 to 10000 KES"));
+
+  auto [confirmStatus, confirm] = request("data_exchange", "RECHARGE", R"({"phone":"0712 345 678","network":"airtel","amount":"50"})");
+  EXPECT_EQ(confirmStatus, 200);
+  EXPECT_THAT(confirm, HasSubstr(R"("screen":"CONFIRM")"));
+  EXPECT_THAT(confirm, HasSubstr(R"("summary":"KES 50 of Airtel airtime for +254712345678")"));
+
+  auto [doneStatus, done] = request("data_exchange", "CONFIRM", R"({"phone":"+254712345678","network":"airtel","amount":50})");
+  EXPECT_EQ(doneStatus, 200);
+  Object::Ptr completion = Poco::JSON::Parser().parse(done).extract<Object::Ptr>();
+  EXPECT_EQ(completion->getValue<std::string>("screen"), "SUCCESS");
+  Object::Ptr params = completion->getObject("data")->getObject("extension_message_response")->getObject("params");
+  ASSERT_FALSE(params.isNull()) << done;
+  EXPECT_EQ(params->getValue<std::string>("flow_token"), token);
+  EXPECT_EQ(params->getValue<std::string>("phone"), "+254712345678");
+  EXPECT_EQ(params->getValue<int>("amount"), 50);
+
+  auto [afterStatus, after] = request("data_exchange", "CONFIRM", "{}");
+  EXPECT_EQ(afterStatus, 427) << "completion closed the token";
+  EXPECT_THAT(after, HasSubstr("ended"));
+}
+
+TEST_P(FlowEndpointTest, ErrorNotificationsAreAcknowledgedAndKept) {
+  const std::string token = mint();
+  auto [status, body] = exchange(R"({"version":"3.0","action":"data_exchange","flow_token":")" + token +
+                                 R"(","data":{"error":"invalid-screen-transition","error_message":"bad"}})");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, R"({"data":{"acknowledged":true}})");
+  std::vector<store::EventRecord> kept;
+  tx([&](Poco::Data::Session& s) { kept = store::Events(db_->dialect()).list(s, "shop", "flow_error", 10); });
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].reason, "invalid-screen-transition");
+}
+
+TEST_P(FlowEndpointTest, AnUnknownTenantIs404) {
+  ClientRequest request = encrypt(*current_, R"({"action":"ping"})");
+  EXPECT_EQ(post(request.body, sign("shop-secret", request.body), "nobody").status, 404);
+}
+
+BARAZA_ON_BOTH_BACKENDS(FlowEndpointTest);
+
+}  // namespace
+}  // namespace baraza
