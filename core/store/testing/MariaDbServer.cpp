@@ -1,6 +1,7 @@
 #include "store/testing/MariaDbServer.h"
 
 #include <Poco/File.h>
+#include <Poco/Path.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Pipe.h>
@@ -62,16 +63,20 @@ MariaDbServer& MariaDbServer::shared() {
 }
 
 MariaDbServer::MariaDbServer() {
-  dir_ = Poco::TemporaryFile::tempName("/tmp/baraza-mariadb-");
-  Poco::File(dir_).createDirectories();
+  dir_ = Poco::Path(Poco::TemporaryFile::tempName()).parent().toString() + "baraza-mariadb-" +
+         Poco::Path(Poco::TemporaryFile::tempName()).getFileName();
+  Poco::File(dir_ + "/tmp").createDirectories();
   const std::string installDb = findProgram({"/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"});
   const std::string daemon = findProgram({"/usr/sbin/mariadbd", "/usr/sbin/mysqld"});
   const bool root = ::geteuid() == 0;
   const std::string user = root ? "--user=root" : "--user=" + std::string(::getlogin() ? ::getlogin() : "nobody");
 
-  const int installed = run(installDb,
-                            {"--no-defaults", "--datadir=" + dir_ + "/data", user,
-                             "--auth-root-authentication-method=normal", "--skip-test-db"},
+  // A private TMPDIR: concurrent installs (other test processes) otherwise collide on their
+  // temporary tables in /tmp.
+  const int installed = run("/bin/sh",
+                            {"-c", "TMPDIR='" + dir_ + "/tmp' exec " + installDb + " --no-defaults '--datadir=" +
+                                       dir_ + "/data' " + user + " --auth-root-authentication-method=normal" +
+                                       " --skip-test-db"},
                             dir_ + "/install.log");
   if (installed != 0) {
     throw std::runtime_error("mariadb-install-db failed (" + std::to_string(installed) + "):\n" +
@@ -99,6 +104,7 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
                                    "--socket=" + dir_ + "/mysqld.sock",
                                    "--pid-file=" + dir_ + "/mysqld.pid",
                                    "--log-error=" + dir_ + "/error.log",
+                                   "--tmpdir=" + dir_ + "/tmp",
                                    "--innodb-buffer-pool-size=128M",
                                    "--max-connections=500",
                                    "--skip-name-resolve"};

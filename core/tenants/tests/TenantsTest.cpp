@@ -114,7 +114,7 @@ TEST_F(TenantsTest, PluginConfigIsCheckedAgainstTheManifestSchema) {
                           path + ": plugins.bot.config.max_length: less than the minimum 1",
                           path + ": plugins.other.plugin: no plugin with id com.example.none in " +
                               BARAZA_BUILT_PLUGINS_DIR +
-                              " (installed: ke.baraza.channel.whatsapp, ke.baraza.conversation.echo)"));
+                              " (installed: ke.baraza.channel.whatsapp, ke.baraza.conversation.echo, ke.baraza.flow.airtime)"));
 }
 
 TEST_F(TenantsTest, SecretReferencesAreResolved) {
