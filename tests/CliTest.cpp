@@ -34,6 +34,35 @@ TEST(Cli, HelpListsEveryCommandAndEachCommandDescribesItsOptions) {
   EXPECT_THAT(list.out, HasSubstr("--dir=DIR"));
 }
 
+TEST(Cli, KeygenWritesAPrivateKeyOnlyTheOwnerCanReadAndPrintsThePublicKey) {
+  TempConfig config;
+  const std::string out = config.path() + "/keys/shop-flows.pem";
+  RunResult r = runBaraza({"keygen", "--tenant", "shop", "--out", out});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::StartsWith("-----BEGIN PUBLIC KEY-----"));
+  struct stat st {};
+  ASSERT_EQ(::stat(out.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The key loads as a tenant's Flows key.
+  config.writeHost();
+  config.writeTenant("shop", std::string(kDemoTenant) + "flows.private_key_files = " + out + "\n");
+  EXPECT_EQ(runBaraza({"config", "check", "--config", config.hostFile()}).exitCode, 0);
+  RunResult again = runBaraza({"keygen", "--tenant", "shop", "--out", out});
+  EXPECT_EQ(again.exitCode, 1);
+  EXPECT_THAT(again.err, HasSubstr("exists"));
+  EXPECT_EQ(runBaraza({"keygen", "--out", out}).exitCode, 2);
+}
+
+TEST(Cli, ABrokenFlowsKeyIsAConfigProblem) {
+  TempConfig config;
+  config.writeHost();
+  const std::string key = config.write("bad.pem", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+  const std::string tenant = config.writeTenant("shop", std::string(kDemoTenant) + "flows.private_key_files = " + key + "\n");
+  RunResult r = runBaraza({"config", "check", "--config", config.hostFile()});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_THAT(r.out, HasSubstr(tenant + ": flows.private_key_files: " + key + ": cannot read the private key"));
+}
+
 TEST(Cli, ACommandGroupListsItsCommands) {
   RunResult r = runBaraza({"events", "--help"});
   EXPECT_EQ(r.exitCode, 0);

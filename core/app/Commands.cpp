@@ -2,6 +2,7 @@
 
 #include "app/Serve.h"
 #include "config/HostConfig.h"
+#include "crypto/Crypto.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/Events.h"
@@ -11,14 +12,22 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/File.h>
 #include <Poco/NumberParser.h>
+#include <Poco/Path.h>
 #include <Poco/Timestamp.h>
 #include "tenants/TenantConfig.h"
 
 #include <Poco/Util/Option.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -228,6 +237,44 @@ int runEventsReplay(const Args& args) {
   return 0;
 }
 
+int runKeygen(const Args& args) {
+  const std::string tenant = args.get("tenant");
+  if (tenant.empty()) {
+    std::cerr << "baraza keygen: --tenant is required\n";
+    return 2;
+  }
+  const std::string out = args.get("out", "/var/lib/baraza/keys/" + tenant + "-flows.pem");
+  if (Poco::File(out).exists() && !args.has("force")) {
+    std::cerr << "baraza keygen: " << out << " exists; keep it (rotation needs it) or pass --force\n";
+    return 1;
+  }
+  auto key = crypto::RsaPrivateKey::generate(2048);
+  if (!key) {
+    std::cerr << "baraza keygen: key generation failed\n";
+    return 1;
+  }
+  try {
+    Poco::File(Poco::Path(out).parent()).createDirectories();
+  } catch (const Poco::Exception& e) {
+    std::cerr << "baraza keygen: " << e.displayText() << "\n";
+    return 1;
+  }
+  // Created 0600 from the start: the private key is never readable by others, not even briefly.
+  const std::string tmp = out + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const std::string pem = key->privatePem();
+  if (fd < 0 || ::write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size()) || ::fsync(fd) != 0 ||
+      ::close(fd) != 0 || ::rename(tmp.c_str(), out.c_str()) != 0) {
+    std::cerr << "baraza keygen: cannot write " << out << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  std::cerr << "private key (RSA-2048, mode 0600): " << out << "\n"
+            << "add it to tenants.d/" << tenant << ".properties: flows.private_key_files = " << out
+            << "\nthen register this public key on the tenant's phone number:\n";
+  std::cout << key->publicPem();
+  return 0;
+}
+
 int runPluginsList(const Args& args) {
   std::string dir = args.get("dir");
   if (dir.empty()) {
@@ -333,6 +380,18 @@ std::vector<Command> commands() {
          o.addOption(Poco::Util::Option("failed", "f", "Replay every failed delivery."));
        },
        runEventsReplay},
+      {{"keygen"},
+       "Generate a tenant's RSA-2048 key pair for the Flows endpoint.",
+       "Writes a new RSA-2048 private key (PKCS#8 PEM, mode 0600) for the tenant's Flows endpoint "
+       "and prints the public key (SPKI PEM) to register with Meta. Refuses to overwrite an "
+       "existing key unless --force: during rotation the old key must stay.",
+       [](auto& o) {
+         o.addOption(Poco::Util::Option("tenant", "t", "The tenant the key is for.").argument("TENANT"));
+         o.addOption(Poco::Util::Option("out", "o", "Where to write the private key (default "
+                                                     "/var/lib/baraza/keys/TENANT-flows.pem).").argument("PATH"));
+         o.addOption(Poco::Util::Option("force", "f", "Overwrite an existing key file."));
+       },
+       runKeygen},
       {{"version"}, "Print the version and the plugin ABI version.",
        "Prints the Baraza version and the plugin ABI version (major.minor) this host speaks.", {},
        runVersion},
