@@ -3,6 +3,7 @@
 #include "app/WebhookRoutes.h"
 #include "inbound/InboundProcessor.h"
 #include "store/Events.h"
+#include "store/FlowSessions.h"
 #include "store/Messages.h"
 #include "crypto/Crypto.h"
 #include "http/HttpServer.h"
@@ -235,7 +236,8 @@ TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
   processAll();
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages WHERE tenant = 'acme' AND direction = 'in'"), 21);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM conversation_jobs WHERE state = 'done'"), 21);
-  // echo answers the four text messages; the replies wait in the outbox for the dispatcher.
+  // echo answers the four text messages (tok-123 is no token of ours here, so the flow reply
+  // gets none); the replies wait in the outbox for the dispatcher.
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox WHERE tenant = 'acme' AND state = 'queued'"), 4);
   std::optional<store::ContactRecord> wanjiku, bsuid;
   std::optional<store::MessageRecord> nfm;
@@ -262,6 +264,24 @@ TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 2);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 21);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 4);
+}
+
+TEST_P(ProcessingTest, AFlowCompletionClosesItsTokenAndResumesTheConversationWithItsResponse) {
+  // every_type.json's nfm_reply carries flow token tok-123 with amount and network.
+  tx([&](Poco::Data::Session& s) {
+    store::FlowSessions(db_->dialect()).create(s, {"tok-123", "acme", "254711000001", "airtime", "conv-7", "open", 1, store::nowMs() + 60000, 0});
+  });
+  ASSERT_EQ(post(fixture("every_type.json"), "acme-secret"), 200);
+  processAll();
+  std::optional<store::FlowSession> session;
+  tx([&](Poco::Data::Session& s) { session = store::FlowSessions(db_->dialect()).get(s, "tok-123"); });
+  EXPECT_EQ(session->state, "closed");
+  std::string reply;
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT payload FROM outbox WHERE idempotency_key = 'reply:wamid.nfm_reply:0'", into(reply), now;
+  });
+  EXPECT_THAT(reply, HasSubstr("echo:flow airtime completed amount=50 network=safaricom"));
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 5) << "four text echoes and the flow acknowledgement";
 }
 
 TEST_P(ProcessingTest, StatusesMoveForwardOnlyAndEveryEventIsKept) {

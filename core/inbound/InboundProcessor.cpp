@@ -1,6 +1,7 @@
 #include "inbound/InboundProcessor.h"
 
 #include "inbound/WebhookApps.h"
+#include "store/FlowSessions.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -208,6 +209,28 @@ Status InboundProcessor::process(const store::InboxRow& row) {
   });
 }
 
+Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant,
+                                                        const Poco::JSON::Object::Ptr& message) {
+  // A completed Flow arrives as an interactive nfm_reply whose response carries our flow token.
+  Object::Ptr content = message->getObject("content");
+  if (str(message, "type") != "interactive" || content.isNull() || str(content, "kind") != "nfm_reply") return nullptr;
+  const std::string token = str(content, "flow_token");
+  if (token.empty()) return nullptr;
+  std::optional<store::FlowSession> session;
+  db_->transaction([&](Poco::Data::Session& s) {
+    store::FlowSessions sessions(db_->dialect());
+    session = sessions.get(s, token);
+    if (session && session->tenant == tenant) sessions.close(s, token, store::nowMs());
+  });
+  if (!session || session->tenant != tenant) return nullptr;  // not a token we minted for this tenant
+  Object::Ptr flow = new Object;
+  flow->set("token", token);
+  flow->set("flow", session->flow);
+  flow->set("conversation", session->conversation);
+  flow->set("response", content->has("response") ? content->get("response") : Poco::Dynamic::Var(Object::Ptr(new Object)));
+  return flow;
+}
+
 size_t InboundProcessor::runConversations() {
   std::vector<store::ConversationJob> jobs;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
@@ -259,6 +282,7 @@ Status InboundProcessor::converse(const store::ConversationJob& job,
     event.set("tenant", tenant->id());
     event.set("phone_number_id", message->phoneNumberId);
     event.set("message", shown);
+    if (Object::Ptr flow = flowCompletion(tenant->id(), normal)) event.set("flow", flow);
     StatusOr<std::string> answer = bot->call(plugins::Operation::kConversationOnMessage, json(event));
     if (!answer.isOk()) return answer.status();
     forEachObject(parseObject(*answer)->getArray("replies"), [&](size_t, const Object::Ptr& reply) {

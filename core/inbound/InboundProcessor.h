@@ -1,6 +1,8 @@
 #pragma once
 
 #include "store/Database.h"
+
+#include <Poco/JSON/Object.h>
 #include "store/Events.h"
 #include "store/Inbox.h"
 #include "store/Messages.h"
@@ -36,7 +38,9 @@ struct ProcessorSettings {
  * JSON fails at once (visible, replayable); other failures are retried with backoff.
  *
  * Conversation jobs run the tenant's conversation plugin and queue its replies in the outbox
- * under idempotency keys, so running a job twice queues nothing twice.
+ * under idempotency keys, so running a job twice queues nothing twice. A completed Flow (an
+ * nfm_reply with a flow token the host minted) closes its token and reaches the plugin with
+ * {"flow": {"token", "flow", "conversation", "response"}} beside the message.
  */
 class InboundProcessor {
  public:
@@ -59,6 +63,8 @@ class InboundProcessor {
   Status process(const store::InboxRow& row);
   Status converse(const store::ConversationJob& job, const std::optional<store::MessageRecord>& message);
   int64_t retryAt(int attempts) const;
+  /** For an nfm_reply carrying a flow token this tenant minted: the session, its response; closes it. */
+  Poco::JSON::Object::Ptr flowCompletion(const std::string& tenant, const Poco::JSON::Object::Ptr& message);
 
   store::DatabasePtr db_;
   const tenants::TenantManager& tenants_;

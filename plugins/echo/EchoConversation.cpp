@@ -1,13 +1,16 @@
 // echo: the smallest useful conversation plugin. Replies to every text message with the same
-// text, behind a configurable prefix. Exercises plugin -> host API (log, metrics) -> host.
+// text, behind a configurable prefix, and to a completed Flow with what it returned. Exercises
+// plugin -> host API (log, metrics) -> host.
 #include <baraza/sdk/Plugin.hpp>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -31,8 +34,21 @@ class EchoConversation : public baraza::sdk::Conversation {
 
     Poco::JSON::Object replies;
     Poco::JSON::Array list;
+    std::string body;
     if (message->optValue<std::string>("type", "") == "text") {
-      std::string body = prefix_ + message->getObject("text")->getValue<std::string>("body");
+      body = prefix_ + message->getObject("text")->getValue<std::string>("body");
+    } else if (Poco::JSON::Object::Ptr flow = event->getObject("flow")) {
+      // A completed Flow: say what came back, so the round trip is visible.
+      body = prefix_ + "flow " + flow->optValue<std::string>("flow", "?") + " completed";
+      Poco::JSON::Object::Ptr response = flow->getObject("response");
+      std::vector<std::string> names;
+      if (!response.isNull()) response->getNames(names);
+      std::sort(names.begin(), names.end());
+      for (const auto& name : names) {
+        if (name != "flow_token") body += " " + name + "=" + response->get(name).toString();
+      }
+    }
+    if (!body.empty()) {
       if (static_cast<int>(body.size()) > maxLength_) body.resize(maxLength_);
       Poco::JSON::Object text;
       text.set("body", body);
