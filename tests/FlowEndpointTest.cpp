@@ -1,6 +1,7 @@
 // The Flows data endpoint end to end: real HTTP, keys made in the test, the airtime plugin, flow
 // tokens in a real store (SQLite and MariaDB).
 #include "app/FlowRoutes.h"
+#include "common/testing/HttpCall.h"
 #include "crypto/Crypto.h"
 #include "flows/FlowCrypto.h"
 #include "http/HttpServer.h"
@@ -57,11 +58,7 @@ std::string decryptReply(const ClientRequest& r, const std::string& body) {
   return crypto::aesGcmDecrypt(r.aesKey, flipped, "", *bytes).value_or("<does not decrypt>");
 }
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string contentType;
-};
+using Reply = baraza::testing::HttpReply;
 
 class FlowEndpointTest : public store::testing::StoreTest {
  protected:
@@ -95,18 +92,9 @@ class FlowEndpointTest : public store::testing::StoreTest {
   }
 
   Reply post(const std::string& body, const std::string& signature, const std::string& tenant = "shop") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
-    Poco::Net::HTTPRequest request("POST", "/flows/" + tenant, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!signature.empty()) request.set("X-Hub-Signature-256", signature);
-    request.setContentType("application/json");
-    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    Reply reply;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
-    reply.status = response.getStatus();
-    reply.contentType = response.getContentType();
-    return reply;
+    baraza::testing::HttpCall call{"POST", "/flows/" + tenant, body, {{"Content-Type", "application/json"}}};
+    if (!signature.empty()) call.headers.emplace_back("X-Hub-Signature-256", signature);
+    return baraza::testing::httpCall(server_->port(), call);
   }
 
   /** Encrypts, signs and posts a plaintext request; returns status and decrypted answer. */

@@ -1,4 +1,5 @@
 // `baraza serve` as a real process: endpoints, SIGHUP reload, SIGTERM.
+#include "common/testing/HttpCall.h"
 #include "support/BarazaProcess.h"
 #include "support/TempConfig.h"
 
@@ -16,22 +17,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct Reply {
-  int status = 0;
-  std::string body;
-};
+using Reply = HttpReply;
 
-Reply get(int port, const std::string& path) {
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-  session.sendRequest(request);
-  Poco::Net::HTTPResponse response;
-  Reply reply;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
-  reply.status = response.getStatus();
-  return reply;
-}
+Reply get(int port, const std::string& path) { return httpCall(static_cast<uint16_t>(port), {"GET", path}); }
 
 /** A host with the demo tenant (and any others already written to config), serving. */
 std::unique_ptr<ServeProcess> serveDemo(TempConfig& config) {

@@ -1,6 +1,7 @@
 // The WhatsApp webhook endpoint end to end: real HTTP, real tenants, a real inbox (SQLite and a
 // private MariaDB), signatures from the reference's vector W1.
 #include "app/WebhookRoutes.h"
+#include "common/testing/HttpCall.h"
 #include "inbound/InboundProcessor.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
@@ -42,10 +43,7 @@ std::string sign(const std::string& secret, const std::string& body) {
   return "sha256=" + crypto::toHex(crypto::hmacSha256(secret, body));
 }
 
-struct Reply {
-  int status = 0;
-  std::string body;
-};
+using Reply = baraza::testing::HttpReply;
 
 class WebhookTest : public store::testing::StoreTest {
  protected:
@@ -95,20 +93,9 @@ class WebhookTest : public store::testing::StoreTest {
 
   Reply send(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& signature = "") {
-    Poco::Net::HTTPClientSession session("127.0.0.1", server_->port());
-    session.setTimeout(Poco::Timespan(30, 0));
-    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!signature.empty()) request.set("X-Hub-Signature-256", signature);
-    if (method == "POST") {
-      request.setContentType("application/json");
-      request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    }
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    Reply reply;
-    Poco::StreamCopier::copyToString(session.receiveResponse(response), reply.body);
-    reply.status = response.getStatus();
-    return reply;
+    baraza::testing::HttpCall call{method, path, body, {{"Content-Type", "application/json"}}};
+    if (!signature.empty()) call.headers.emplace_back("X-Hub-Signature-256", signature);
+    return baraza::testing::httpCall(server_->port(), call);
   }
 
   std::vector<store::InboxRow> inbox() {

@@ -1,6 +1,7 @@
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
 
+#include "common/testing/HttpCall.h"
 #include "common/testing/LogCapture.h"
 
 #include <Poco/Event.h>
@@ -22,28 +23,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Reply {
-  int status = 0;
-  std::string body;
-};
+using Reply = testing::HttpReply;
 
 Reply request(uint16_t port, const std::string& method, const std::string& path,
               const std::string& body = "", bool chunked = false) {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setTimeout(Poco::Timespan(10, 0));
-  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (chunked) {
-    req.setChunkedTransferEncoding(true);
-  } else if (!body.empty() || method == "POST") {
-    req.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  }
-  session.sendRequest(req) << body;
-  Poco::Net::HTTPResponse resp;
-  Reply reply;
-  std::istream& in = session.receiveResponse(resp);
-  reply.status = resp.getStatus();
-  Poco::StreamCopier::copyToString(in, reply.body);
-  return reply;
+  return testing::httpCall(port, {method, path, body, {}, chunked});
 }
 
 class HttpServerTest : public ::testing::Test {
