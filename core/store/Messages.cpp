@@ -70,19 +70,14 @@ int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m,
 
 namespace {
 const char* kMessageColumns =
-    "SELECT tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
+    "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
     " status, status_at, error FROM messages ";
 }  // namespace
 
-std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session& s,
-                                                             const std::vector<int64_t>& ids) const {
-  std::map<int64_t, MessageRecord> out;
-  if (ids.empty()) return out;
-  Poco::Data::Statement select(s);
-  select << "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
-            " status, status_at, error FROM messages WHERE id IN (" + idList(ids) + ")";
+std::map<int64_t, MessageRecord> MessageStore::readMessages(Poco::Data::Statement& select) {
   select.execute();
   Poco::Data::RecordSet rows(select);
+  std::map<int64_t, MessageRecord> out;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     out[integer(rows, 0)] = MessageRecord{text(rows, 1), text(rows, 2),     text(rows, 3),  text(rows, 4),
                                           text(rows, 5), text(rows, 6),     text(rows, 7),  integer(rows, 8),
@@ -91,10 +86,12 @@ std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session
   return out;
 }
 
-std::optional<MessageRecord> MessageStore::messageById(Poco::Data::Session& s, int64_t id) const {
+std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session& s,
+                                                             const std::vector<int64_t>& ids) const {
+  if (ids.empty()) return {};
   Poco::Data::Statement select(s);
-  select << std::string(kMessageColumns) + "WHERE id = ?", bind(id);
-  return readMessage(select);
+  select << std::string(kMessageColumns) + "WHERE id IN (" + idList(ids) + ")";
+  return readMessages(select);
 }
 
 std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
@@ -102,16 +99,9 @@ std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const
   Poco::Data::Statement select(s);
   select << std::string(kMessageColumns) + "WHERE tenant = ? AND provider_id = ?", bind(tenant),
       bind(providerId);
-  return readMessage(select);
-}
-
-std::optional<MessageRecord> MessageStore::readMessage(Poco::Data::Statement& select) {
-  select.execute();
-  Poco::Data::RecordSet rows(select);
-  if (!rows.moveFirst()) return std::nullopt;
-  return MessageRecord{text(rows, 0), text(rows, 1), text(rows, 2),    text(rows, 3),
-                       text(rows, 4), text(rows, 5), text(rows, 6),    integer(rows, 7),
-                       text(rows, 8), integer(rows, 9), text(rows, 10)};
+  auto found = readMessages(select);
+  if (found.empty()) return std::nullopt;
+  return found.begin()->second;
 }
 
 bool MessageStore::advanceStatus(Poco::Data::Session& s, const std::string& tenant,

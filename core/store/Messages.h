@@ -68,11 +68,9 @@ class MessageStore {
 
   /** The new row's id, or 0 when (tenant, providerId) was already stored. */
   int64_t insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
-  /** A message by its row id. */
-  std::optional<MessageRecord> messageById(Poco::Data::Session& s, int64_t id) const;
   /**
-   * Messages by row id, in one query. Prefer it to messageById in loops: on MySQL each query
-   * selecting `content` costs a 16 MiB result buffer in Poco, whatever the rows hold.
+   * Messages by row id, in one query. Use it rather than a query per message: on MySQL each
+   * query selecting `content` costs a 16 MiB result buffer in Poco, whatever the rows hold.
    */
   std::map<int64_t, MessageRecord> messagesByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
   std::optional<MessageRecord> message(Poco::Data::Session& s, const std::string& tenant,
@@ -91,7 +89,8 @@ class MessageStore {
                                         const std::string& providerId) const;
 
  private:
-  static std::optional<MessageRecord> readMessage(Poco::Data::Statement& select);
+  /** Rows selected with kMessageColumns, by id. */
+  static std::map<int64_t, MessageRecord> readMessages(Poco::Data::Statement& select);
   const Dialect& dialect_;
 };
 
