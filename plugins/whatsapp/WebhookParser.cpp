@@ -1,5 +1,7 @@
 #include "WebhookParser.h"
 
+#include "JsonText.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -13,22 +15,6 @@ namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-Object::Ptr parseObject(const std::string& text) {
-  Poco::Dynamic::Var v;
-  try {
-    v = Poco::JSON::Parser().parse(text);
-  } catch (const Poco::Exception& e) {
-    throw std::invalid_argument("not valid JSON: " + e.message());
-  }
-  if (v.type() != typeid(Object::Ptr)) throw std::invalid_argument("not a JSON object");
-  return v.extract<Object::Ptr>();
-}
-
-std::string str(const Object::Ptr& o, const std::string& key) {
-  if (o.isNull() || !o->has(key) || o->isNull(key)) return {};
-  return o->get(key).convert<std::string>();
-}
 
 /** Meta sends Unix seconds as strings ("1730231903"); 0 when absent or malformed. */
 Poco::Int64 millis(const Object::Ptr& o, const std::string& key) {
