@@ -185,7 +185,8 @@ BarazaRun runBaraza(const std::string& url) {
   // Processing what was acknowledged, with the default two workers.
   inbound::ProcessorSettings settings;
   settings.batch = 64;
-  inbound::InboundProcessor processor(*db, tenants, settings, "bench");
+  outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);
+  inbound::InboundProcessor processor(*db, tenants, queue, settings, "bench");
   int64_t pending = 0;
   auto countPending = [&] {
     (*db)->transaction([&](Poco::Data::Session& s) {

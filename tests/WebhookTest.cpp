@@ -192,7 +192,9 @@ class ProcessingTest : public WebhookTest {
   void SetUp() override {
     WebhookTest::SetUp();
     if (HasFatalFailure()) return;
-    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, inbound::ProcessorSettings{}, "test-worker");
+    queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
+    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, inbound::ProcessorSettings{},
+                                                             "test-worker");
   }
 
   int post(const std::string& body, const std::string& secret, const std::string& path = "/webhooks/whatsapp") {
@@ -214,6 +216,7 @@ class ProcessingTest : public WebhookTest {
     return out;
   }
 
+  std::unique_ptr<outbound::OutboundQueue> queue_;
   std::unique_ptr<inbound::InboundProcessor> processor_;
 };
 
@@ -224,8 +227,15 @@ TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages WHERE tenant = 'acme' AND direction = 'in'"), 21);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM conversation_jobs WHERE state = 'done'"), 21);
   // echo answers the four text messages (tok-123 is no token of ours here, so the flow reply
-  // gets none); the replies wait in the outbox for the dispatcher.
-  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox WHERE tenant = 'acme' AND state = 'queued'"), 4);
+  // gets none); three replies wait in the outbox for the dispatcher. The fourth would go to a
+  // contact known only by its business-scoped id, which cannot be sent to: it is kept as an
+  // error event with the reason instead.
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox WHERE tenant = 'acme' AND state = 'queued'"), 3);
+  std::vector<store::EventRecord> refused = events("error");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].field, "reply");
+  EXPECT_EQ(refused[0].position, "reply:wamid.bsuid:0");
+  EXPECT_THAT(refused[0].reason, HasSubstr("is not a phone number"));
   std::optional<store::ContactRecord> wanjiku, bsuid;
   std::optional<store::MessageRecord> nfm;
   tx([&](Poco::Data::Session& s) {
@@ -250,7 +260,8 @@ TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
   processAll();
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 2);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 21);
-  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 4);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 3);
+  EXPECT_EQ(events("error").size(), 1u);
 }
 
 TEST_P(ProcessingTest, AFlowCompletionClosesItsTokenAndResumesTheConversationWithItsResponse) {
@@ -268,7 +279,7 @@ TEST_P(ProcessingTest, AFlowCompletionClosesItsTokenAndResumesTheConversationWit
     s << "SELECT payload FROM outbox WHERE idempotency_key = 'reply:wamid.nfm_reply:0'", into(reply), now;
   });
   EXPECT_THAT(reply, HasSubstr("echo:flow airtime completed amount=50 network=safaricom"));
-  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 5) << "four text echoes and the flow acknowledgement";
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 4) << "three text echoes and the flow acknowledgement";
 }
 
 TEST_P(ProcessingTest, StatusesMoveForwardOnlyAndEveryEventIsKept) {

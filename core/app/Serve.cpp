@@ -6,8 +6,9 @@
 #include "app/WebhookRoutes.h"
 #include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
+#include "outbound/Dispatcher.h"
+#include "outbound/OutboundQueue.h"
 #include "store/Inbox.h"
-#include "store/Outbox.h"
 #include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
@@ -91,11 +92,14 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   shared.http = [&client](const HttpRequest& request) { return client.send(request); };
   shared.kv = &kv;
   shared.metrics = &metrics;
-  store::Outbox outbox((*database)->dialect());
-  shared.enqueue = [&outbox, db = *database](const store::OutboundMessage& message) -> StatusOr<int64_t> {
-    int64_t id = 0;
-    Status stored = db->transaction([&](Poco::Data::Session& s) { id = outbox.enqueue(s, message, store::nowMs()); });
-    if (!stored.isOk()) return stored;
+  // The queue and the dispatcher need the tenants, and the tenants' host API needs the queue.
+  std::unique_ptr<outbound::OutboundQueue> queue;
+  std::unique_ptr<outbound::Dispatcher> dispatcher;
+  shared.enqueue = [&queue, &dispatcher](const std::string& tenant, const std::string& json,
+                                         const std::string& key) -> StatusOr<int64_t> {
+    if (!queue) return unavailable("the outbound queue is not running yet");
+    StatusOr<int64_t> id = queue->submit(tenant, json, key);
+    if (id.isOk() && dispatcher) dispatcher->wake();
     return id;
   };
 
@@ -103,15 +107,25 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   tenants.start();
   for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
 
+  const std::string owner = Poco::Environment::nodeName() + ":" + std::to_string(::getpid());
+  queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
+  outbound::DispatchSettings dispatch;
+  dispatch.senders = host.outboundSenders;
+  dispatch.maxAttempts = host.outboundMaxAttempts;
+  dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
+  dispatcher = std::make_unique<outbound::Dispatcher>(
+      *database, tenants, *queue, [&client](const HttpRequest& request) { return client.send(request); }, dispatch,
+      owner, &metrics);
+
   store::InboxWriter inbox(*database, {host.groupCommitMaxBatch,
                                       std::chrono::microseconds(host.groupCommitMaxWaitUs),
                                       static_cast<size_t>(host.groupCommitWriters)});
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::ProcessorSettings processing;
   processing.workers = host.inboundWorkers;
-  inbound::InboundProcessor processor(*database, tenants, processing,
-                                      Poco::Environment::nodeName() + ":" + std::to_string(::getpid()));
+  inbound::InboundProcessor processor(*database, tenants, *queue, processing, owner);
   webhooks.onStored([&processor] { processor.wake(); });
+  processor.onQueued([&dispatcher] { dispatcher->wake(); });
   processor.start();
 
   flows::FlowEndpoint flowEndpoint(tenants, *database);
@@ -131,6 +145,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   const std::string shownHost =
       host.http.host.find(':') != std::string::npos ? "[" + host.http.host + "]" : host.http.host;
   log.information("listening on http://" + shownHost + ":" + std::to_string(server.port()));
+  // Started last: on the early returns above it never ran, so nothing outlives the tenants.
+  dispatcher->start();
 
   while (true) {
     int received = 0;
@@ -149,6 +165,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   }
   server.stop();
   processor.stop();
+  dispatcher->stop();
   log.information("stopped");
   return 0;
 }

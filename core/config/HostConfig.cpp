@@ -129,6 +129,11 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   config.groupCommitWriters = static_cast<int>(
       r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
+  config.outboundSenders = static_cast<int>(r.integer("outbound.senders", config.outboundSenders, 1, 256));
+  config.outboundMaxAttempts = static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));
+  config.outboundLeaseSeconds =
+      static_cast<int>(r.integer("outbound.lease_seconds", config.outboundLeaseSeconds, 10, 3600));
+  config.flowTokenTtlSeconds = r.integer("flows.token_ttl_seconds", config.flowTokenTtlSeconds, 60, 90LL * 24 * 3600);
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,

@@ -1,5 +1,6 @@
 #include "flows/FlowEndpoint.h"
 
+#include "common/JsonText.h"
 #include "flows/FlowCrypto.h"
 
 #include <Poco/JSON/Object.h>
@@ -12,20 +13,10 @@ namespace baraza::flows {
 namespace {
 
 using Poco::JSON::Object;
+using jsontext::json;
+using jsontext::parseObject;
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.flows"); }
-
-std::string json(const Poco::Dynamic::Var& v) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(v, out);
-  return out.str();
-}
-
-Object::Ptr parseObject(const std::string& text) {
-  Poco::Dynamic::Var v = Poco::JSON::Parser().parse(text);
-  if (v.type() != typeid(Object::Ptr)) throw Poco::DataFormatException("not a JSON object");
-  return v.extract<Object::Ptr>();
-}
 
 bool signatureValid(const tenants::TenantConfig& tenant, const std::string& header, const std::string& body) {
   static const std::string kPrefix = "sha256=";
@@ -40,20 +31,26 @@ bool signatureValid(const tenants::TenantConfig& tenant, const std::string& head
 
 }  // namespace
 
-StatusOr<std::string> mintFlowToken(store::Database& db, const std::string& tenant,
-                                    const std::string& contact, const std::string& flow,
-                                    const std::string& conversation, int64_t ttlMs) {
+StatusOr<store::FlowSession> newFlowSession(const std::string& tenant, const std::string& contact,
+                                            const std::string& flow, const std::string& conversation,
+                                            int64_t ttlMs) {
   uint8_t random[16];
   if (!crypto::randomBytes(random, sizeof random)) return internal("no random source");
   std::string token = crypto::base64Encode(std::string(reinterpret_cast<char*>(random), sizeof random));
   for (char& c : token) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL-safe
   while (!token.empty() && token.back() == '=') token.pop_back();
   const int64_t now = store::nowMs();
-  Status created = db.transaction([&](Poco::Data::Session& s) {
-    store::FlowSessions(db.dialect()).create(s, {token, tenant, contact, flow, conversation, "open", now, now + ttlMs, 0});
-  });
+  return store::FlowSession{token, tenant, contact, flow, conversation, "open", now, now + ttlMs, 0};
+}
+
+StatusOr<std::string> mintFlowToken(store::Database& db, const std::string& tenant,
+                                    const std::string& contact, const std::string& flow,
+                                    const std::string& conversation, int64_t ttlMs) {
+  StatusOr<store::FlowSession> session = newFlowSession(tenant, contact, flow, conversation, ttlMs);
+  if (!session.isOk()) return session.status();
+  Status created = db.transaction([&](Poco::Data::Session& s) { store::FlowSessions(db.dialect()).create(s, *session); });
   if (!created.isOk()) return created;
-  return token;
+  return session->token;
 }
 
 FlowEndpoint::FlowEndpoint(const tenants::TenantManager& tenants, store::DatabasePtr db)

@@ -18,6 +18,14 @@ struct FlowReply {
 };
 
 /**
+ * A new flow token (128 random bits, URL-safe) and its session, not yet stored: for callers that
+ * store it in their own transaction (the outbox does, beside the Flow message carrying it).
+ */
+StatusOr<store::FlowSession> newFlowSession(const std::string& tenant, const std::string& contact,
+                                            const std::string& flow, const std::string& conversation,
+                                            int64_t ttlMs);
+
+/**
  * Mints flow tokens: 128 random bits, URL-safe, bound to tenant, contact, flow (the tenant's
  * flow plugin instance) and conversation, valid for `ttlMs`.
  */

@@ -50,52 +50,89 @@ StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const
   }
 }
 
+HttpClient::Session HttpClient::connect(const std::string& scheme, const std::string& host, uint16_t port) const {
+  Session session;
+  if (scheme == "https") {
+    session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls_);
+  } else {
+    session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
+  }
+  session->setKeepAlive(true);
+  // Reconnect rather than reuse a connection idle this long: servers close idle ones.
+  session->setKeepAliveTimeout(Poco::Timespan(4, 0));
+  return session;
+}
+
+HttpClient::Session HttpClient::take(const std::string& origin, bool& reused) const {
+  std::lock_guard lock(poolMutex_);
+  auto it = idle_.find(origin);
+  if (it == idle_.end() || it->second.empty()) {
+    reused = false;
+    return nullptr;
+  }
+  Session session = std::move(it->second.back());
+  it->second.pop_back();
+  reused = true;
+  return session;
+}
+
+void HttpClient::giveBack(const std::string& origin, Session session) const {
+  std::lock_guard lock(poolMutex_);
+  auto& sessions = idle_[origin];
+  if (sessions.size() < kMaxIdlePerOrigin) sessions.push_back(std::move(session));
+}
+
 StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   StatusOr<std::string> url = effectiveUrl(request);
   if (!url.isOk()) return url.status();
   const Poco::URI uri(*url);
-  const std::string where = request.method + " " + uri.getScheme() + "://" + uri.getAuthority() +
-                            uri.getPath();
-  try {
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (uri.getScheme() == "https") {
-      session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_);
-    } else {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+  const std::string origin = uri.getScheme() + "://" + uri.getAuthority();
+  const std::string where = request.method + " " + origin + uri.getPath();
+  const int timeoutMs = request.timeoutMs > 0 ? static_cast<int>(request.timeoutMs) : settings_.timeoutMs;
+  bool reused = false;
+  for (int attempt = 0;; ++attempt) {
+    Session session = attempt == 0 ? take(origin, reused) : nullptr;
+    if (!session) {
+      reused = false;
+      session = connect(uri.getScheme(), uri.getHost(), uri.getPort());
     }
-    const int timeoutMs = request.timeoutMs > 0 ? static_cast<int>(request.timeoutMs) : settings_.timeoutMs;
-    session->setTimeout(Poco::Timespan(0, settings_.connectTimeoutMs * 1000),
-                        Poco::Timespan(0, timeoutMs * 1000), Poco::Timespan(0, timeoutMs * 1000));
-
-    Poco::Net::HTTPRequest req(request.method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : request.headers) req.set(name, value);
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-      req.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
-    }
-    session->sendRequest(req).write(request.body.data(),
-                                    static_cast<std::streamsize>(request.body.size()));
-
-    Poco::Net::HTTPResponse resp;
-    std::istream& in = session->receiveResponse(resp);
-    HttpResponse out;
-    out.status = static_cast<int>(resp.getStatus());
-    for (const auto& [name, value] : resp) out.headers[Poco::toLower(name)] = value;
-    char buffer[16384];
-    while (in) {
-      in.read(buffer, sizeof buffer);
-      out.body.append(buffer, static_cast<size_t>(in.gcount()));
-      if (out.body.size() > settings_.maxResponseBytes) {
-        return Status(Code::kResourceExhausted, where + ": response larger than " +
-                                                    std::to_string(settings_.maxResponseBytes) + " bytes");
+    bool responseStarted = false;
+    try {
+      session->setTimeout(Poco::Timespan(0, settings_.connectTimeoutMs * 1000),
+                          Poco::Timespan(0, timeoutMs * 1000), Poco::Timespan(0, timeoutMs * 1000));
+      Poco::Net::HTTPRequest req(request.method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+      for (const auto& [name, value] : request.headers) req.set(name, value);
+      if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+        req.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
       }
+      session->sendRequest(req).write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+
+      Poco::Net::HTTPResponse resp;
+      std::istream& in = session->receiveResponse(resp);
+      responseStarted = true;
+      HttpResponse out;
+      out.status = static_cast<int>(resp.getStatus());
+      for (const auto& [name, value] : resp) out.headers[Poco::toLower(name)] = value;
+      char buffer[16384];
+      while (in) {
+        in.read(buffer, sizeof buffer);
+        out.body.append(buffer, static_cast<size_t>(in.gcount()));
+        if (out.body.size() > settings_.maxResponseBytes) {
+          return Status(Code::kResourceExhausted, where + ": response larger than " +
+                                                      std::to_string(settings_.maxResponseBytes) + " bytes");
+        }
+      }
+      if (resp.getKeepAlive() && in.eof()) giveBack(origin, std::move(session));
+      return out;
+    } catch (const Poco::TimeoutException& e) {
+      return Status(Code::kDeadlineExceeded, where + ": timed out");
+    } catch (const Poco::Net::ConnectionRefusedException& e) {
+      return unavailable(where + ": connection refused");
+    } catch (const Poco::Exception& e) {
+      // A kept-alive connection the server closed while it sat idle: try once on a new one.
+      if (reused && !responseStarted && attempt == 0) continue;
+      return unavailable(where + ": " + e.displayText());
     }
-    return out;
-  } catch (const Poco::TimeoutException& e) {
-    return Status(Code::kDeadlineExceeded, where + ": timed out");
-  } catch (const Poco::Net::ConnectionRefusedException& e) {
-    return unavailable(where + ": connection refused");
-  } catch (const Poco::Exception& e) {
-    return unavailable(where + ": " + e.displayText());
   }
 }
 

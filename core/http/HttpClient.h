@@ -6,8 +6,14 @@
 
 #include <Poco/AutoPtr.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
 namespace Poco::Net {
 class Context;
+class HTTPClientSession;
 }
 
 namespace baraza::http {
@@ -18,6 +24,11 @@ namespace baraza::http {
  * whole-request timeouts and a response size limit come from configuration. A request naming a
  * `service` whose base URL is overridden in configuration goes there instead: its scheme, host
  * and port are replaced and the override's path is put in front of the request's.
+ *
+ * Connections are kept alive and reused (up to `kMaxIdlePerOrigin` idle ones per origin), so a
+ * steady stream of calls to one API costs no handshakes. A reused connection the server has
+ * closed meanwhile is replaced, and the request sent again on a fresh one, only when nothing of
+ * the response arrived.
  */
 class HttpClient {
  public:
@@ -35,8 +46,16 @@ class HttpClient {
   StatusOr<std::string> effectiveUrl(const HttpRequest& request) const;
 
  private:
+  using Session = std::unique_ptr<Poco::Net::HTTPClientSession>;
+  static constexpr size_t kMaxIdlePerOrigin = 64;
+  Session take(const std::string& origin, bool& reused) const;
+  void giveBack(const std::string& origin, Session session) const;
+  Session connect(const std::string& scheme, const std::string& host, uint16_t port) const;
+
   config::HttpClientSettings settings_;
   Poco::AutoPtr<Poco::Net::Context> tls_;
+  mutable std::mutex poolMutex_;
+  mutable std::map<std::string, std::vector<Session>> idle_;
 };
 
 }  // namespace baraza::http

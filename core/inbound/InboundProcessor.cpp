@@ -1,5 +1,6 @@
 #include "inbound/InboundProcessor.h"
 
+#include "common/JsonText.h"
 #include "inbound/WebhookApps.h"
 #include "store/FlowSessions.h"
 
@@ -16,47 +17,27 @@ namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-std::string json(const Poco::Dynamic::Var& v) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(v, out);
-  return out.str();
-}
-
-std::string str(const Object::Ptr& o, const std::string& key) {
-  if (o.isNull() || !o->has(key) || o->isNull(key)) return {};
-  return o->get(key).convert<std::string>();
-}
-
-Object::Ptr parseObject(const std::string& text) {
-  Poco::Dynamic::Var v = Poco::JSON::Parser().parse(text);
-  if (v.type() != typeid(Object::Ptr)) throw Poco::DataFormatException("not a JSON object");
-  return v.extract<Object::Ptr>();
-}
-
-template <class F>
-void forEachObject(const Array::Ptr& array, F&& fn) {
-  for (size_t i = 0; !array.isNull() && i < array->size(); ++i) {
-    Object::Ptr item = array->getObject(static_cast<unsigned>(i));
-    if (!item.isNull()) fn(i, item);
-  }
-}
+using jsontext::json;
+using jsontext::str;
+using jsontext::parseObject;
+using jsontext::forEachObject;
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.inbound"); }
 
 }  // namespace
 
 InboundProcessor::InboundProcessor(store::DatabasePtr db, const tenants::TenantManager& tenants,
-                                   ProcessorSettings settings, std::string owner)
+                                   const outbound::OutboundQueue& queue, ProcessorSettings settings,
+                                   std::string owner)
     : db_(std::move(db)),
       tenants_(tenants),
+      queue_(queue),
       settings_(settings),
       owner_(std::move(owner)),
       inbox_(db_->dialect()),
       messages_(db_->dialect()),
       events_(db_->dialect()),
-      jobs_(db_->dialect()),
-      outbox_(db_->dialect()) {}
+      jobs_(db_->dialect()) {}
 
 InboundProcessor::~InboundProcessor() { stop(); }
 
@@ -289,18 +270,37 @@ Status InboundProcessor::converse(const store::ConversationJob& job,
       replies.push_back(json(reply));
     });
   }
-  return db_->transaction([&](Poco::Data::Session& s) {
-    for (size_t k = 0; k < replies.size(); ++k) {
-      Object::Ptr reply = parseObject(replies[k]);
-      const std::string to = str(reply, "to").empty() ? message->contact : str(reply, "to");
-      outbox_.enqueue(s, {job.tenant, message->phoneNumberId, to, replies[k],
-                          "reply:" + message->providerId + ":" + std::to_string(k), 0},
-                      store::nowMs());
+  // Each reply is checked and built by the channel plugin first; one that is not a valid
+  // message is kept as an error event (visible in `baraza events list`), the others are queued.
+  std::vector<outbound::PreparedMessage> ready;
+  std::vector<store::EventRecord> refused;
+  for (size_t k = 0; k < replies.size(); ++k) {
+    Object::Ptr reply = parseObject(replies[k]);
+    if (str(reply, "to").empty()) reply->set("to", "+" + message->contact);
+    if (str(reply, "phone_number_id").empty()) reply->set("phone_number_id", message->phoneNumberId);
+    const std::string key = "reply:" + message->providerId + ":" + std::to_string(k);
+    StatusOr<outbound::PreparedMessage> prepared = queue_.prepare(*tenant, json(reply), key);
+    if (prepared.isOk()) {
+      ready.push_back(std::move(*prepared));
+    } else {
+      logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " + message->providerId +
+                     " not sent: " + prepared.status().message());
+      refused.push_back({0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
+    }
+  }
+  Status done = db_->transaction([&](Poco::Data::Session& s) {
+    const int64_t now = store::nowMs();
+    for (const auto& prepared : ready) queue_.store(s, prepared, now);
+    for (auto event : refused) {
+      event.createdAt = now;
+      events_.add(s, event);
     }
     if (!jobs_.markDone(s, job.id, owner_)) {
       throw sdk::StatusError(Status(Code::kAborted, "lease on conversation job lost"));
     }
   });
+  if (done.isOk() && !ready.empty() && onQueued_) onQueued_();
+  return done;
 }
 
 }  // namespace baraza::inbound

@@ -6,11 +6,12 @@
 #include "store/Events.h"
 #include "store/Inbox.h"
 #include "store/Messages.h"
-#include "store/Outbox.h"
+#include "outbound/OutboundQueue.h"
 #include "tenants/TenantManager.h"
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -37,15 +38,16 @@ struct ProcessorSettings {
  * events; what no tenant can take is kept as "unroutable", never dropped. A delivery that is not
  * JSON fails at once (visible, replayable); other failures are retried with backoff.
  *
- * Conversation jobs run the tenant's conversation plugin and queue its replies in the outbox
- * under idempotency keys, so running a job twice queues nothing twice. A completed Flow (an
+ * Conversation jobs run the tenant's conversation plugin and queue its replies through the
+ * outbound queue under idempotency keys, so running a job twice queues nothing twice; a reply
+ * the channel plugin refuses is kept as an error event with the reason. A completed Flow (an
  * nfm_reply with a flow token the host minted) closes its token and reaches the plugin with
  * {"flow": {"token", "flow", "conversation", "response"}} beside the message.
  */
 class InboundProcessor {
  public:
   InboundProcessor(store::DatabasePtr db, const tenants::TenantManager& tenants,
-                   ProcessorSettings settings, std::string owner);
+                   const outbound::OutboundQueue& queue, ProcessorSettings settings, std::string owner);
   ~InboundProcessor();
 
   void start();
@@ -53,6 +55,8 @@ class InboundProcessor {
   void stop();
   /** New work was stored: process it now rather than at the next poll. */
   void wake();
+  /** Called after conversation replies were queued (to wake the dispatcher). */
+  void onQueued(std::function<void()> callback) { onQueued_ = std::move(callback); }
   /** One pass over due deliveries and conversation jobs (also used by tests); how many ran. */
   size_t runOnce();
 
@@ -68,13 +72,14 @@ class InboundProcessor {
 
   store::DatabasePtr db_;
   const tenants::TenantManager& tenants_;
+  const outbound::OutboundQueue& queue_;
+  std::function<void()> onQueued_;
   ProcessorSettings settings_;
   std::string owner_;
   store::Inbox inbox_;
   store::MessageStore messages_;
   store::Events events_;
   store::ConversationJobs jobs_;
-  store::Outbox outbox_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -89,6 +89,18 @@ bool Outbox::retryLater(Poco::Data::Session& s, int64_t id, const std::string& o
                      [&](auto& u) { u, bind(retryAt), bind(error), bind(at); });
 }
 
+bool Outbox::release(Poco::Data::Session& s, int64_t id, const std::string& owner, int64_t retryAt,
+                     const std::string& note, int64_t at) const {
+  return finishClaim(s, kClaim, id, owner,
+                     "state = 'queued', attempts = attempts - 1, next_attempt_at = ?, "
+                     "last_error = COALESCE(?, last_error), updated_at = ?",
+                     [&](auto& u) {
+                       Poco::Nullable<std::string> error;
+                       if (!note.empty()) error = note;
+                       u, bind(retryAt), bind(error), bind(at);
+                     });
+}
+
 bool Outbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                         const std::string& error, int64_t at) const {
   return finishClaim(s, kClaim, id, owner, "state = 'failed', last_error = ?, updated_at = ?",

@@ -54,6 +54,12 @@ class Outbox {
   /** Queued again for `retryAt` with the error kept. */
   bool retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt, int64_t now) const;
+  /**
+   * Back to the queue for `retryAt` without counting the attempt the claim counted: it was not
+   * made (pacing, a paused tenant, a lease handed over). `note` replaces last_error when not empty.
+   */
+  bool release(Poco::Data::Session& s, int64_t id, const std::string& owner, int64_t retryAt,
+               const std::string& note, int64_t now) const;
   /** Failed for good. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t now) const;

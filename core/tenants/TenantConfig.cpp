@@ -42,6 +42,13 @@ void readWhatsApp(config::KeyReader& r, TenantConfig& t) {
   }
   if (auto token = r.secret("whatsapp.verify_token", true)) t.verifyToken = *token;
   t.accessToken = r.secret("whatsapp.access_token", false);
+
+  // Sending (reference §5.3): throughput per number, pair rate per recipient, re-engagement.
+  t.sending.messagesPerSecond = static_cast<int>(r.integer("whatsapp.messages_per_second", 80, 1, 10000));
+  t.sending.pairIntervalMs = r.integer("whatsapp.pair_interval_ms", 6000, 0, 3600000);
+  t.sending.pairBurst = static_cast<int>(r.integer("whatsapp.pair_burst", 5, 1, 45));
+  t.sending.reengagementTemplate = r.string("whatsapp.reengagement_template", "");
+  t.sending.reengagementLanguage = r.string("whatsapp.reengagement_language", "en_US");
 }
 
 void readFlows(config::KeyReader& r, TenantConfig& t) {

@@ -19,6 +19,16 @@ struct PluginBinding {
   std::string configJson;  // plugins.<name>.config.*, built and validated against the schema
 };
 
+/** How a tenant's messages go out (whatsapp.* sending keys). */
+struct SendingSettings {
+  int messagesPerSecond = 80;   // per sending number; Meta's default tier (1000 once upgraded)
+  int64_t pairIntervalMs = 6000;  // one message per recipient per interval on average…
+  int pairBurst = 5;              // …with bursts of up to this many
+  /** Sent instead of a message refused for being outside the 24-hour window (131047). */
+  std::string reengagementTemplate;
+  std::string reengagementLanguage = "en_US";
+};
+
 /** One tenant file (tenants.d/<id>.properties), resolved and validated. */
 struct TenantConfig {
   std::string id;  // the file name without .properties
@@ -32,6 +42,7 @@ struct TenantConfig {
   std::vector<config::Secret> appSecrets;
   config::Secret verifyToken;
   std::optional<config::Secret> accessToken;
+  SendingSettings sending;
   /** Flows endpoint private keys (PEM files): current first, then previous (rotation). */
   std::vector<std::string> flowsPrivateKeyFiles;
   std::optional<config::Secret> flowsPrivateKeyPassphrase;

@@ -82,21 +82,9 @@ StatusOr<std::string> TenantServices::send(const plugins::InstanceRef& who, std:
     return invalidArgument("message is not valid JSON: " + e.message());
   }
   if (message.isNull()) return invalidArgument("message must be a JSON object");
-  store::OutboundMessage out;
-  out.tenant = config_.id;
-  out.recipient = message->optValue<std::string>("to", "");
-  if (out.recipient.empty()) return invalidArgument("message has no \"to\"");
-  // Sent from the number the plugin names, which must be the tenant's, else its first one.
-  out.phoneNumberId = message->optValue<std::string>("phone_number_id", config_.phoneNumberIds.front());
-  if (std::find(config_.phoneNumberIds.begin(), config_.phoneNumberIds.end(), out.phoneNumberId) ==
-      config_.phoneNumberIds.end()) {
-    return Status(Code::kPermissionDenied, "phone_number_id " + out.phoneNumberId + " is not tenant " +
-                                               config_.id + "'s");
-  }
+  // Keys are the plugin's own: two instances cannot collide on them.
   const std::string key = message->optValue<std::string>("idempotency_key", "");
-  if (!key.empty()) out.idempotencyKey = who.instance + ":" + key;
-  out.payload = std::string(json);
-  StatusOr<int64_t> id = shared_.enqueue(out);
+  StatusOr<int64_t> id = shared_.enqueue(config_.id, std::string(json), key.empty() ? "" : who.instance + ":" + key);
   if (!id.isOk()) return id.status();
   return std::to_string(*id);
 }

@@ -20,8 +20,13 @@ struct SharedServices {
   std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
   store::KeyValueStore* kv = nullptr;
   Metrics* metrics = nullptr;
-  /** Stores an outbound message in the outbox; returns its id. */
-  std::function<StatusOr<int64_t>(const store::OutboundMessage&)> enqueue;
+  /**
+   * Queues an outbound message of `tenant` (checked and built by its channel plugin, then stored
+   * in the outbox); returns its id. A second call with the same non-empty key is the same message.
+   */
+  std::function<StatusOr<int64_t>(const std::string& tenant, const std::string& messageJson,
+                                  const std::string& idempotencyKey)>
+      enqueue;
 };
 
 /**

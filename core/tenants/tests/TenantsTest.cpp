@@ -39,11 +39,10 @@ class TenantsTest : public ::testing::Test {
     db_ = *db;
     kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
     shared_.kv = kv_.get();
-    shared_.enqueue = [this](const store::OutboundMessage& m) -> StatusOr<int64_t> {
-      int64_t id = 0;
-      Status ok = db_->transaction([&](Poco::Data::Session& s) { id = store::Outbox(db_->dialect()).enqueue(s, m, 1); });
-      if (!ok.isOk()) return ok;
-      return id;
+    shared_.enqueue = [this](const std::string& tenant, const std::string& json,
+                             const std::string& key) -> StatusOr<int64_t> {
+      queued_.push_back({tenant, json, key});
+      return static_cast<int64_t>(queued_.size());
     };
     shared_.metrics = &metrics_;
   }
@@ -66,6 +65,10 @@ class TenantsTest : public ::testing::Test {
   std::unique_ptr<store::SqlKeyValueStore> kv_;
   Metrics metrics_;
   SharedServices shared_;
+  struct Queued {
+    std::string tenant, json, key;
+  };
+  std::vector<Queued> queued_;
 };
 
 TEST_F(TenantsTest, ValidTenantLoadsWithTypedPluginConfig) {
@@ -170,27 +173,26 @@ TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
             1);
 }
 
-TEST_F(TenantsTest, SendStoresTheMessageInTheTenantsOutbox) {
+TEST_F(TenantsTest, SendQueuesForTheTenantWithKeysScopedToThePlugin) {
   TenantConfig config;
   config.id = "demo";
-  config.phoneNumberIds = {"100000000000001", "100000000000009"};
+  config.phoneNumberIds = {"100000000000001"};
   TenantServices services(config, shared_);
-  const plugins::InstanceRef bot{"demo", "bot", "x"};
-  auto first = services.send(bot, R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})");
-  ASSERT_TRUE(first.isOk()) << first.status().toString();
-  auto again = services.send(bot, R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})");
-  EXPECT_EQ(again.value(), *first) << "the same idempotency key is the same message";
-  auto fromSecond = services.send(bot, R"({"to":"+254700000002","phone_number_id":"100000000000009"})");
-  ASSERT_TRUE(fromSecond.isOk());
-  std::optional<store::OutboxRow> row;
-  ASSERT_TRUE(db_->transaction([&](Poco::Data::Session& s) { row = store::Outbox(db_->dialect()).get(s, std::stoll(*fromSecond)); }).isOk());
-  EXPECT_EQ(row->tenant, "demo");
-  EXPECT_EQ(row->phoneNumberId, "100000000000009");
-  EXPECT_EQ(row->state, "queued");
-  EXPECT_EQ(services.send(bot, R"({"to":"+1","phone_number_id":"555"})").status().code(), Code::kPermissionDenied)
-      << "not the tenant's number";
-  EXPECT_EQ(services.send(bot, R"({"type":"text"})").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(services.send(bot, "nope").status().code(), Code::kInvalidArgument);
+  const std::string message = R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})";
+  auto id = services.send({"demo", "bot", "x"}, message);
+  ASSERT_TRUE(id.isOk()) << id.status().toString();
+  EXPECT_EQ(*id, "1");
+  ASSERT_TRUE(services.send({"demo", "other", "x"}, message).isOk());
+  ASSERT_TRUE(services.send({"demo", "bot", "x"}, R"({"to":"+254700000001"})").isOk());
+  ASSERT_EQ(queued_.size(), 3u);
+  EXPECT_EQ(queued_[0].tenant, "demo");
+  EXPECT_EQ(queued_[0].json, message);
+  EXPECT_EQ(queued_[0].key, "bot:k1");
+  EXPECT_EQ(queued_[1].key, "other:k1") << "two instances cannot collide on a key";
+  EXPECT_EQ(queued_[2].key, "") << "no key: always a new message";
+  EXPECT_EQ(services.send({"demo", "bot", "x"}, "nope").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(services.send({"demo", "bot", "x"}, "[1]").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(queued_.size(), 3u) << "nothing queued for what is not a message";
 }
 
 TEST_F(TenantsTest, InvalidTenantDoesNotStartAndTheOthersDo) {

@@ -1,0 +1,721 @@
+#include "outbound/Dispatcher.h"
+
+#include "common/JsonText.h"
+#include "crypto/Crypto.h"
+#include "outbound/Pacing.h"
+
+#include <Poco/Logger.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <deque>
+#include <random>
+#include <unordered_set>
+
+namespace baraza::outbound {
+namespace {
+
+using Poco::JSON::Object;
+using jsontext::json;
+using jsontext::parseObject;
+using jsontext::str;
+
+constexpr int64_t kSecondUs = 1000000;
+constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
+
+Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
+
+int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string fingerprint(const std::string& token) {
+  return token.empty() ? "" : crypto::toHex(crypto::sha256(token));
+}
+
+/** base·2^(attempt-1), capped, then a uniformly random point in its upper half (jitter). */
+int64_t backoffMs(int attempt, int64_t baseMs, int64_t maxMs) {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  int64_t delay = baseMs;
+  for (int i = 1; i < attempt && delay < maxMs; ++i) delay *= 2;
+  delay = std::min(delay, maxMs);
+  return delay / 2 + static_cast<int64_t>(random() % static_cast<uint64_t>(delay / 2 + 1));
+}
+
+std::string errorJson(const Object::Ptr& classified) {
+  Object error;
+  for (const char* key : {"code", "subcode", "title", "details"}) {
+    if (classified->has(key)) error.set(key, classified->get(key));
+  }
+  return json(error);
+}
+
+std::string errorJson(const std::string& title, const std::string& details) {
+  Object error;
+  error.set("title", title);
+  error.set("details", details);
+  return json(error);
+}
+
+}  // namespace
+
+/** One claimed message waiting for its turn, with its request ready to go. */
+struct Dispatcher::Pending {
+  store::OutboxRow row;
+  std::string recipient;
+  bool pairRate = true;
+  std::string method, url, body, type;
+  int64_t claimedUs = 0;
+};
+
+/** One sending phone number: its pacing, its claimed messages, and the lease this host holds. */
+struct Dispatcher::Lane {
+  Lane(std::string number, std::string tenant, int rate, int64_t windowUs, int64_t pairIntervalUs, int pairBurst)
+      : number(std::move(number)), tenant(std::move(tenant)), window(rate, windowUs), pairs(pairIntervalUs, pairBurst) {}
+  std::string number, tenant;
+  SlidingWindow window;
+  PairPacer pairs;
+  std::deque<Pending> queue;
+  std::unordered_set<std::string> inFlight;  // recipients with a call in flight
+  int64_t heldUntilUs = 0;    // this host may send until then (renewed well before the lease ends)
+  int64_t blockedUntilUs = 0;  // throughput back-off of the whole number
+  int throttles = 0;           // consecutive throughput refusals
+};
+
+/** What became of one message: written to the outbox by the recorder. */
+struct Dispatcher::Outcome {
+  enum class Kind { kSent, kRetry, kRequeue, kFailed } kind = Kind::kRequeue;
+  Pending pending;
+  std::string providerId;
+  std::string error;  // JSON {"code","subcode","title","details"}
+  int64_t atMs = 0;   // retry / requeue time
+  std::optional<PreparedMessage> replacement;  // re-engagement template sent instead
+
+  // Before settling: what the channel plugin said.
+  std::string verdict;  // accepted, retry, pause, reengage, failed, release
+  std::string scope;
+  int64_t afterMs = 0;
+  std::string refusedToken;  // fingerprint of the token a pause was about
+};
+
+Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
+                       HttpSend http, DispatchSettings settings, std::string owner, Metrics* metrics)
+    : db_(std::move(db)),
+      tenants_(tenants),
+      queue_(queue),
+      http_(std::move(http)),
+      settings_(settings),
+      owner_(std::move(owner)),
+      metrics_(metrics),
+      outbox_(db_->dialect()),
+      leases_(db_->dialect()),
+      messages_(db_->dialect()) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() {
+  stopping_ = false;
+  recorderStopping_ = false;
+  recorder_ = std::thread([this] { recorderLoop(); });
+  scheduler_ = std::thread([this] { schedulerLoop(); });
+  for (int i = 0; i < settings_.senders; ++i) senders_.emplace_back([this] { senderLoop(); });
+}
+
+void Dispatcher::stop() {
+  if (!scheduler_.joinable()) return;
+  stopping_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    schedulerWoken_ = true;
+  }
+  schedulerWake_.notify_all();
+  sendersWake_.notify_all();
+  scheduler_.join();
+  for (auto& t : senders_) t.join();
+  senders_.clear();
+
+  // What is claimed but not sent goes back to the queue at once; the leases go too.
+  std::vector<Outcome> released;
+  std::vector<std::string> numbers;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [number, lane] : lanes_) {
+      for (auto& pending : lane->queue) {
+        Outcome o;
+        o.pending = std::move(pending);
+        o.atMs = store::nowMs();
+        released.push_back(std::move(o));
+      }
+      lane->queue.clear();
+      numbers.push_back(number);
+    }
+    lanes_.clear();
+  }
+  record(std::move(released));
+  recorderStopping_ = true;
+  recordWake_.notify_all();
+  recorder_.join();
+  db_->transaction([&](Poco::Data::Session& s) {
+    for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_);
+  });
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    schedulerWoken_ = true;
+  }
+  schedulerWake_.notify_one();
+}
+
+void Dispatcher::count(const std::string& name, const std::string& tenant, int64_t delta) {
+  if (metrics_) metrics_->add(name, "tenant=\"" + tenant + "\"", delta);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduler: leases, claims, and handing long waits back to the database.
+
+void Dispatcher::schedulerLoop() {
+  int64_t nextRefreshUs = 0;
+  while (!stopping_) {
+    const int64_t now = nowUs();
+    if (now >= nextRefreshUs) {
+      refreshLanes(now);
+      nextRefreshUs = now + settings_.numberLeaseMs * 1000 / 3;
+    }
+    std::vector<std::pair<std::shared_ptr<Lane>, size_t>> wants;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [number, lane] : lanes_) {
+        // Half a second of sending per lane in memory: enough to keep senders busy, little to
+        // hand back if the lease or the token goes.
+        const size_t target = std::clamp<size_t>(static_cast<size_t>(lane->window.limit()) / 2, 16, 2000);
+        if (lane->heldUntilUs > now && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
+            lane->queue.size() < target / 2 + 1) {
+          wants.emplace_back(lane, target - lane->queue.size());
+        }
+      }
+    }
+    for (const auto& [lane, limit] : wants) claimFor(lane, limit, now);
+    releaseStale(nowUs());
+    sendersWake_.notify_all();
+
+    std::unique_lock lock(mutex_);
+    schedulerWake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs),
+                            [this] { return schedulerWoken_ || stopping_; });
+    schedulerWoken_ = false;
+  }
+}
+
+void Dispatcher::refreshLanes(int64_t now) {
+  tenants::TenantSetPtr set = tenants_.current();
+  struct Wanted {
+    std::string tenant;
+    tenants::SendingSettings sending;
+  };
+  std::map<std::string, Wanted> wanted;
+  for (const auto& tenant : set->all()) {
+    for (const auto& number : tenant->config().phoneNumberIds) wanted[number] = {tenant->id(), tenant->config().sending};
+  }
+  std::map<std::string, bool> held;
+  std::vector<std::string> gone;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [number, lane] : lanes_) {
+      if (!wanted.count(number)) gone.push_back(number);
+    }
+  }
+  Status leased = db_->transaction([&](Poco::Data::Session& s) {
+    for (const auto& [number, w] : wanted) {
+      held[number] = leases_.acquire(s, "dispatch:" + number, owner_, now / 1000, settings_.numberLeaseMs);
+    }
+    for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_);
+  });
+  if (!leased.isOk()) {
+    logger().warning("cannot renew sending-number leases (sending stops when they run out): " + leased.message());
+    return;
+  }
+
+  std::vector<Outcome> released;
+  std::lock_guard lock(mutex_);
+  for (const auto& number : gone) {
+    auto it = lanes_.find(number);
+    if (it == lanes_.end()) continue;
+    for (auto& pending : it->second->queue) {
+      Outcome o;
+      o.pending = std::move(pending);
+      o.atMs = now / 1000;
+      released.push_back(std::move(o));
+    }
+    lanes_.erase(it);
+  }
+  for (const auto& [number, w] : wanted) {
+    std::shared_ptr<Lane>& lane = lanes_[number];
+    if (!lane) {
+      lane = std::make_shared<Lane>(number, w.tenant, w.sending.messagesPerSecond, kSecondUs + settings_.windowGuardUs,
+                                    w.sending.pairIntervalMs * 1000, w.sending.pairBurst);
+    }
+    lane->tenant = w.tenant;
+    lane->window.setLimit(w.sending.messagesPerSecond);
+    const bool wasHeld = lane->heldUntilUs > now;
+    // Renewed every third of the lease: stop sending well before another host may take over.
+    lane->heldUntilUs = held[number] ? now + settings_.numberLeaseMs * 1000 * 2 / 3 : 0;
+    if (held[number] && !wasHeld) logger().information("sending for number " + number + " (tenant " + w.tenant + ")");
+  }
+  // A paused tenant resumes when its token is not the one that was refused any more.
+  for (auto it = paused_.begin(); it != paused_.end();) {
+    tenants::TenantPtr tenant = set->byId(it->first);
+    std::string token;
+    if (tenant) {
+      auto ex = exchanged_.find(it->first);
+      const std::string configured = tenant->config().accessToken ? tenant->config().accessToken->reveal() : "";
+      token = ex != exchanged_.end() && ex->second.first == fingerprint(configured) ? ex->second.second : configured;
+    }
+    if (!tenant || (!token.empty() && fingerprint(token) != it->second)) {
+      logger().information("tenant " + it->first + ": access token changed; sending resumes");
+      it = paused_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!released.empty()) {
+    std::lock_guard recordLock(recordMutex_);
+    for (auto& o : released) toRecord_.push_back(std::move(o));
+    recordWake_.notify_one();
+  }
+}
+
+void Dispatcher::claimFor(const std::shared_ptr<Lane>& lane, size_t limit, int64_t now) {
+  std::vector<store::OutboxRow> rows;
+  // Phone number ids are digits (checked when tenant files load), so inlining one is safe.
+  Status claimed = db_->transaction([&](Poco::Data::Session& s) {
+    rows = outbox_.claim(s, owner_, now / 1000, settings_.leaseMs, limit, "phone_number_id = '" + lane->number + "'");
+  });
+  if (!claimed.isOk()) {
+    logger().warning("cannot claim messages for number " + lane->number + ": " + claimed.message());
+    return;
+  }
+  if (rows.empty()) return;
+  std::vector<Pending> ready;
+  std::vector<Outcome> broken;
+  for (auto& row : rows) {
+    Pending p;
+    p.claimedUs = now;
+    try {
+      Object::Ptr built = parseObject(row.payload);
+      Object::Ptr request = built->getObject("request");
+      p.recipient = str(built, "recipient");
+      p.pairRate = built->optValue<bool>("pair_rate", true);
+      p.method = str(request, "method");
+      p.url = str(request, "url");
+      Object::Ptr body = request->getObject("body");
+      p.type = body.isNull() ? "" : (body->has("type") ? str(body, "type") : str(body, "status"));
+      p.body = body.isNull() ? "" : json(body);
+      if (p.url.empty() || p.method.empty()) throw Poco::DataFormatException("no request method or url");
+      p.row = std::move(row);
+      ready.push_back(std::move(p));
+    } catch (const Poco::Exception& e) {
+      Outcome o;
+      o.kind = Outcome::Kind::kFailed;
+      o.pending.row = std::move(row);
+      o.error = errorJson("unsendable", "the stored request is not usable: " + e.message());
+      broken.push_back(std::move(o));
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& p : ready) lane->queue.push_back(std::move(p));
+  }
+  sendersWake_.notify_all();
+  if (!broken.empty()) {
+    std::lock_guard recordLock(recordMutex_);
+    for (auto& o : broken) toRecord_.push_back(std::move(o));
+    recordWake_.notify_one();
+  }
+}
+
+void Dispatcher::releaseStale(int64_t now) {
+  std::vector<Outcome> released;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [number, lane] : lanes_) {
+      const bool dropAll = lane->heldUntilUs <= now || paused_.count(lane->tenant) ||
+                           lane->blockedUntilUs > now + kHoldHorizonUs;
+      for (auto it = lane->queue.begin(); it != lane->queue.end();) {
+        int64_t readyAt = now;
+        if (dropAll) readyAt = std::max(now, lane->blockedUntilUs);
+        else if (it->pairRate && !it->recipient.empty()) readyAt = lane->pairs.nextAllowed(it->recipient, now);
+        const bool old = now - it->claimedUs > settings_.leaseMs * 1000 / 2;
+        if (dropAll || readyAt > now + kHoldHorizonUs || old) {
+          Outcome o;
+          o.pending = std::move(*it);
+          o.atMs = readyAt / 1000;
+          released.push_back(std::move(o));
+          it = lane->queue.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      lane->pairs.forgetIdle(now);
+    }
+  }
+  if (released.empty()) return;
+  std::lock_guard recordLock(recordMutex_);
+  for (auto& o : released) toRecord_.push_back(std::move(o));
+  recordWake_.notify_one();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Senders: take the next message pacing allows, call the provider, settle the outcome.
+
+bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chosen, Pending& pending) {
+  std::vector<std::shared_ptr<Lane>> order;
+  order.reserve(lanes_.size());
+  for (const auto& [number, lane] : lanes_) order.push_back(lane);
+  const size_t n = order.size();
+  for (size_t k = 0; k < n; ++k) {
+    const size_t index = (nextLane_ + k) % n;
+    Lane& lane = *order[index];
+    if (lane.queue.empty() || lane.heldUntilUs <= now || paused_.count(lane.tenant)) continue;
+    if (lane.blockedUntilUs > now) {
+      wakeAt = std::min(wakeAt, lane.blockedUntilUs);
+      continue;
+    }
+    if (const int64_t at = lane.window.nextAllowed(now); at > now) {
+      wakeAt = std::min(wakeAt, at);
+      continue;
+    }
+    std::unordered_set<std::string> blocked;  // recipients whose earlier message must go first
+    for (size_t i = 0; i < lane.queue.size(); ++i) {
+      const Pending& p = lane.queue[i];
+      if (!p.recipient.empty()) {
+        if (blocked.count(p.recipient)) continue;
+        if (lane.inFlight.count(p.recipient)) {
+          blocked.insert(p.recipient);
+          continue;
+        }
+        if (p.pairRate) {
+          if (const int64_t at = lane.pairs.nextAllowed(p.recipient, now); at > now) {
+            blocked.insert(p.recipient);
+            wakeAt = std::min(wakeAt, at);
+            continue;
+          }
+        }
+      }
+      pending = std::move(lane.queue[i]);
+      lane.queue.erase(lane.queue.begin() + static_cast<std::ptrdiff_t>(i));
+      chosen = order[index];
+      nextLane_ = index + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Dispatcher::senderLoop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    const int64_t now = nowUs();
+    int64_t wakeAt = now + settings_.idleMs * 1000;
+    std::shared_ptr<Lane> lane;
+    Pending pending;
+    if (!pick(now, wakeAt, lane, pending)) {
+      sendersWake_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(wakeAt - now, 100)));
+      continue;
+    }
+    lane->window.record(now);
+    if (pending.pairRate && !pending.recipient.empty()) lane->pairs.record(pending.recipient, now);
+    if (!pending.recipient.empty()) lane->inFlight.insert(pending.recipient);
+    const size_t target = std::clamp<size_t>(static_cast<size_t>(lane->window.limit()) / 2, 16, 2000);
+    if (lane->queue.size() < target / 2) {
+      schedulerWoken_ = true;
+      schedulerWake_.notify_one();
+    }
+    lock.unlock();
+    Outcome outcome = attempt(*lane, pending);
+    lock.lock();
+    settle(lane, std::move(pending), std::move(outcome), nowUs());
+    sendersWake_.notify_all();
+  }
+}
+
+std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
+  const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
+  auto ex = exchanged_.find(tenant.id);
+  if (ex != exchanged_.end() && ex->second.first == fingerprint(configured)) return ex->second.second;
+  return configured;
+}
+
+Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
+  Outcome out;
+  tenants::TenantPtr tenant = tenants_.current()->byId(lane.tenant);
+  plugins::PluginInstancePtr channel = tenant ? tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
+  if (!channel) {
+    // Not sendable here now (tenant removed, channel plugin disabled): keep it queued.
+    out.verdict = "release";
+    out.afterMs = 60000;
+    out.error = errorJson("not sent", tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
+    return out;
+  }
+  std::string token;
+  {
+    std::lock_guard lock(mutex_);
+    token = tokenFor(tenant->config());
+  }
+  if (token.empty()) {
+    out.verdict = "pause";
+    out.error = errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
+    return out;
+  }
+
+  HttpRequest request;
+  request.method = pending.method;
+  request.url = pending.url;
+  request.service = "graph";
+  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  request.body = pending.body;
+  StatusOr<HttpResponse> response = http_(request);
+  Object::Ptr classified;
+  if (!response.isOk()) {
+    classified = new Object;
+    classified->set("outcome", "retry");
+    classified->set("scope", "message");
+    classified->set("title", codeName(response.status().code()));
+    classified->set("details", response.status().message());
+  } else {
+    Object input;
+    input.set("status", response->status);
+    input.set("body", response->body);
+    StatusOr<std::string> answer = channel->call(plugins::Operation::kChannelClassifyResponse, json(input));
+    try {
+      if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
+      classified = parseObject(*answer);
+    } catch (const Poco::Exception& e) {
+      // The call was made; without a verdict, retrying is the safe side (at least once).
+      classified = new Object;
+      classified->set("outcome", "retry");
+      classified->set("scope", "message");
+      classified->set("title", "unclassified response");
+      classified->set("details", "HTTP " + std::to_string(response->status) + "; channel plugin: " + e.message());
+    }
+  }
+  out.verdict = str(classified, "outcome");
+  out.scope = str(classified, "scope");
+  out.afterMs = classified->optValue<int64_t>("after_ms", 0);
+  out.providerId = str(classified, "provider_id");
+  out.error = errorJson(classified);
+
+  if (out.verdict == "pause") {
+    out.refusedToken = fingerprint(token);
+    tryTokenExchange(tenant->config(), token, pending.url);
+  } else if (out.verdict == "reengage") {
+    const auto& sending = tenant->config().sending;
+    if (!sending.reengagementTemplate.empty() && !pending.recipient.empty()) {
+      Object language;
+      language.set("code", sending.reengagementLanguage);
+      Object templ;
+      templ.set("name", sending.reengagementTemplate);
+      templ.set("language", language);
+      Object message;
+      message.set("phone_number_id", lane.number);
+      message.set("to", pending.recipient);
+      message.set("type", "template");
+      message.set("template", templ);
+      StatusOr<PreparedMessage> prepared =
+          queue_.prepare(*tenant, json(message), "reengage:" + std::to_string(pending.row.id));
+      if (prepared.isOk()) {
+        out.replacement = std::move(*prepared);
+      } else {
+        logger().error("tenant " + lane.tenant + ": re-engagement template " + sending.reengagementTemplate +
+                       " cannot be built: " + prepared.status().message());
+      }
+    }
+  }
+  return out;
+}
+
+void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std::string& token,
+                                  const std::string& requestUrl) {
+  if (tenant.appId.empty() || tenant.appSecrets.empty()) return;
+  // The exchange lives at /<version>/oauth/access_token on the Graph host the send went to.
+  Poco::URI uri(requestUrl);
+  std::vector<std::string> segments;
+  uri.getPathSegments(segments);
+  if (segments.empty()) return;
+  Poco::URI exchange(uri.getScheme() + "://" + uri.getAuthority() + "/" + segments.front() + "/oauth/access_token");
+  exchange.addQueryParameter("grant_type", "fb_exchange_token");
+  exchange.addQueryParameter("client_id", tenant.appId);
+  exchange.addQueryParameter("client_secret", tenant.appSecrets.front().reveal());
+  exchange.addQueryParameter("fb_exchange_token", token);
+  HttpRequest request;
+  request.url = exchange.toString();
+  request.service = "graph";
+  StatusOr<HttpResponse> response = http_(request);
+  std::string fresh;
+  if (response.isOk() && response->status == 200) {
+    try {
+      fresh = str(parseObject(response->body), "access_token");
+    } catch (const Poco::Exception&) {
+    }
+  }
+  if (fresh.empty() || fresh == token) {
+    logger().error("tenant " + tenant.id + ": the long-lived token exchange failed" +
+                   (response.isOk() ? " (HTTP " + std::to_string(response->status) + ")" : ": " + response.status().message()));
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
+  exchanged_[tenant.id] = {fingerprint(configured), fresh};
+  logger().warning("tenant " + tenant.id + ": access token refused; exchanged it for a long-lived token "
+                   "(kept in memory: put a new token in the tenant file to survive a restart)");
+}
+
+void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {
+  lane->inFlight.erase(pending.recipient);
+  const std::string tenant = pending.row.tenant;
+  auto backAtFront = [&] { lane->queue.push_front(std::move(pending)); };
+  auto toRecorder = [&](Outcome::Kind kind) {
+    o.kind = kind;
+    o.pending = std::move(pending);
+    std::lock_guard recordLock(recordMutex_);
+    toRecord_.push_back(std::move(o));
+    recordWake_.notify_one();
+  };
+
+  if (o.verdict == "accepted") {
+    lane->throttles = 0;
+    lane->pairs.accepted(pending.recipient);
+    count("baraza_outbound_sent_total", tenant);
+    return toRecorder(Outcome::Kind::kSent);
+  }
+  if (o.verdict == "retry" && o.scope == "number") {
+    ++lane->throttles;
+    int64_t waitMs = o.afterMs;
+    if (waitMs <= 0) waitMs = std::min<int64_t>(settings_.numberBackoffMaxMs, 1000LL << std::min(lane->throttles - 1, 20));
+    lane->blockedUntilUs = std::max(lane->blockedUntilUs, now + waitMs * 1000);
+    count("baraza_outbound_throttled_total", tenant);
+    logger().warning("number " + lane->number + ": throughput limit (" + o.error + "); pausing it " +
+                     std::to_string(waitMs) + " ms");
+    return backAtFront();
+  }
+  if (o.verdict == "retry" && o.scope == "recipient") {
+    const int64_t until = lane->pairs.refused(pending.recipient, now);
+    count("baraza_outbound_pair_limited_total", tenant);
+    logger().information("number " + lane->number + ": pair rate limit for a recipient; next try in " +
+                         std::to_string((until - now) / 1000) + " ms");
+    return backAtFront();
+  }
+  if (o.verdict == "pause") {
+    std::string current;
+    if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) current = fingerprint(tokenFor(t->config()));
+    if (!current.empty() && current != o.refusedToken) return backAtFront();  // replaced meanwhile
+    if (!paused_.count(tenant)) {
+      logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + o.error +
+                     "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
+      count("baraza_outbound_paused_total", tenant);
+    }
+    paused_[tenant] = o.refusedToken;
+    return backAtFront();
+  }
+  if (o.verdict == "release") {
+    o.atMs = now / 1000 + o.afterMs;
+    return toRecorder(Outcome::Kind::kRequeue);
+  }
+  if (o.verdict == "retry") {
+    if (pending.row.attempts >= settings_.maxAttempts) {
+      count("baraza_outbound_failed_total", tenant);
+      logger().warning("message " + std::to_string(pending.row.id) + " failed after " +
+                       std::to_string(pending.row.attempts) + " attempts: " + o.error);
+      return toRecorder(Outcome::Kind::kFailed);
+    }
+    o.atMs = now / 1000 + backoffMs(pending.row.attempts, settings_.retryBaseMs, settings_.retryMaxMs);
+    count("baraza_outbound_retried_total", tenant);
+    return toRecorder(Outcome::Kind::kRetry);
+  }
+  if (o.verdict == "reengage") {
+    Object::Ptr error = parseObject(o.error);
+    error->set("details", str(error, "details") + (o.replacement ? "; re-engagement template queued instead"
+                                                                 : "; no re-engagement template configured"));
+    o.error = json(error);
+  }
+  count("baraza_outbound_failed_total", tenant);
+  logger().warning("message " + std::to_string(pending.row.id) + " to number " + lane->number + " failed: " + o.error);
+  toRecorder(Outcome::Kind::kFailed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recorder: outcomes written in batches, one transaction each.
+
+void Dispatcher::recorderLoop() {
+  while (true) {
+    std::vector<Outcome> batch;
+    {
+      std::unique_lock lock(recordMutex_);
+      recordWake_.wait(lock, [this] { return !toRecord_.empty() || recorderStopping_; });
+      if (toRecord_.empty() && recorderStopping_) return;
+      batch.swap(toRecord_);
+    }
+    record(std::move(batch));
+  }
+}
+
+void Dispatcher::record(std::vector<Outcome> batch) {
+  if (batch.empty()) return;
+  for (int tries = 0;; ++tries) {
+    size_t lost = 0;
+    const int64_t now = store::nowMs();
+    Status written = db_->transaction([&](Poco::Data::Session& s) {
+      lost = 0;
+      for (const Outcome& o : batch) {
+        const store::OutboxRow& row = o.pending.row;
+        bool held = true;
+        switch (o.kind) {
+          case Outcome::Kind::kSent:
+            held = outbox_.markSent(s, row.id, owner_, o.providerId, now);
+            if (!o.providerId.empty()) {
+              store::MessageRecord m;
+              m.tenant = row.tenant;
+              m.providerId = o.providerId;
+              m.direction = "out";
+              m.phoneNumberId = row.phoneNumberId;
+              m.contact = o.pending.recipient.empty() ? "" : o.pending.recipient.substr(1);
+              m.type = o.pending.type;
+              m.content = o.pending.body;
+              m.sentAt = now;
+              m.status = "accepted";
+              m.statusAt = now;
+              messages_.insertOnce(s, m, now);
+            }
+            break;
+          case Outcome::Kind::kRetry:
+            held = outbox_.retryLater(s, row.id, owner_, o.error, o.atMs, now);
+            break;
+          case Outcome::Kind::kRequeue:
+            held = outbox_.release(s, row.id, owner_, o.atMs, o.error, now);
+            break;
+          case Outcome::Kind::kFailed:
+            held = outbox_.markFailed(s, row.id, owner_, o.error, now);
+            if (held && o.replacement) queue_.store(s, *o.replacement, now);
+            break;
+        }
+        lost += !held;
+      }
+    });
+    if (written.isOk()) {
+      if (lost > 0) {
+        logger().warning(std::to_string(lost) + " outcome(s) not recorded: their lease had expired and "
+                         "another dispatcher may send them again");
+      }
+      return;
+    }
+    logger().error("cannot record " + std::to_string(batch.size()) + " send outcome(s) (retrying): " + written.message());
+    if (tries >= 30) {
+      logger().error("giving up recording; the messages will be sent again when their leases expire");
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+}  // namespace baraza::outbound

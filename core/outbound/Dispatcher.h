@@ -1,0 +1,121 @@
+#pragma once
+
+#include "common/HttpTypes.h"
+#include "common/Metrics.h"
+#include "outbound/OutboundQueue.h"
+#include "store/Database.h"
+#include "store/Leases.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+#include "tenants/TenantManager.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace baraza::outbound {
+
+struct DispatchSettings {
+  int senders = 8;             // threads making provider calls
+  int maxAttempts = 10;        // then a message fails for good
+  int64_t leaseMs = 60000;     // on claimed messages: a host that dies holds them this long
+  int64_t numberLeaseMs = 15000;  // on a sending number: another host takes it this long after
+  int64_t windowGuardUs = 10000;  // pacing windows are 1 s plus this, so network jitter cannot
+                                  // squeeze one more message into a second on Meta's side
+  int64_t retryBaseMs = 1000;     // message retries: base·2^(attempt-1) with jitter…
+  int64_t retryMaxMs = 300000;    // …up to this
+  int64_t numberBackoffMaxMs = 60000;  // throughput refusals: 1 s doubling up to this
+  int64_t idleMs = 200;        // poll interval when nothing woke the dispatcher
+};
+
+using HttpSend = std::function<StatusOr<HttpResponse>(const HttpRequest&)>;
+
+/**
+ * Sends what the outbox holds, per reference §5: one lane per sending phone number, held by one
+ * host at a time through a named lease ("dispatch:<phone_number_id>"), so the pacing below holds
+ * across every sender thread of every host on the database:
+ *   - per number, at most the tenant's messages_per_second in any one-second window;
+ *   - per recipient, the pair rate (one per pair_interval_ms on average, bursts of pair_burst),
+ *     and 4^X s after each 131056; messages to one recipient go out one at a time, in order.
+ * Due messages of held lanes are claimed in batches under a lease (restart safety: a message in
+ * flight when a host dies is sent again once its lease expires). The tenant's channel plugin
+ * classifies each answer: accepted (wamid kept, and a message row that status webhooks update),
+ * retry (the message with exponential backoff and jitter; the whole number on throughput
+ * errors; only the recipient on pair-rate errors), pause (an invalid token: the tenant's
+ * messages stay queued until its token changes — a reload, or the long-lived token exchange when
+ * app id and secret are configured), reengage (131047: the tenant's re-engagement template is
+ * queued instead, or the message fails) and failed (code, title and details kept). Outcomes are
+ * written in batches by one recorder thread.
+ */
+class Dispatcher {
+ public:
+  Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
+             HttpSend http, DispatchSettings settings, std::string owner, Metrics* metrics = nullptr);
+  ~Dispatcher();
+
+  void start();
+  /** Stops claiming, lets calls in flight finish, records their outcomes, gives up its leases. */
+  void stop();
+  /** Something was queued: look now rather than at the next poll. */
+  void wake();
+
+  struct Lane;
+  struct Pending;
+  struct Outcome;
+
+ private:
+  void schedulerLoop();
+  void senderLoop();
+  void recorderLoop();
+  void refreshLanes(int64_t nowUs);
+  void claimFor(const std::shared_ptr<Lane>& lane, size_t limit, int64_t nowUs);
+  void releaseStale(int64_t nowUs);
+  bool pick(int64_t nowUs, int64_t& wakeAtUs, std::shared_ptr<Lane>& lane, Pending& pending);
+  Outcome attempt(const Lane& lane, Pending& pending);
+  void settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome outcome, int64_t nowUs);
+  void record(std::vector<Outcome> outcomes);
+  std::string tokenFor(const tenants::TenantConfig& tenant);
+  void tryTokenExchange(const tenants::TenantConfig& tenant, const std::string& token, const std::string& requestUrl);
+  void count(const std::string& name, const std::string& tenant, int64_t delta = 1);
+
+  store::DatabasePtr db_;
+  const tenants::TenantManager& tenants_;
+  const OutboundQueue& queue_;
+  HttpSend http_;
+  DispatchSettings settings_;
+  std::string owner_;
+  Metrics* metrics_;
+  store::Outbox outbox_;
+  store::Leases leases_;
+  store::MessageStore messages_;
+
+  std::mutex mutex_;
+  std::condition_variable sendersWake_;
+  std::condition_variable schedulerWake_;
+  bool schedulerWoken_ = false;
+  std::map<std::string, std::shared_ptr<Lane>> lanes_;  // by phone number id
+  size_t nextLane_ = 0;
+  /** tenant -> fingerprint of the token that was refused; sending resumes when it changes. */
+  std::map<std::string, std::string> paused_;
+  /** tenant -> (fingerprint of the token it replaced, the exchanged long-lived token). */
+  std::map<std::string, std::pair<std::string, std::string>> exchanged_;
+
+  std::mutex recordMutex_;
+  std::condition_variable recordWake_;
+  std::vector<Outcome> toRecord_;
+  size_t recording_ = 0;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> recorderStopping_{false};
+  std::thread scheduler_;
+  std::thread recorder_;
+  std::vector<std::thread> senders_;
+};
+
+}  // namespace baraza::outbound

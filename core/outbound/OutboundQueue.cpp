@@ -1,0 +1,113 @@
+#include "outbound/OutboundQueue.h"
+
+#include "common/JsonText.h"
+#include "flows/FlowEndpoint.h"
+
+#include <algorithm>
+
+namespace baraza::outbound {
+namespace {
+
+using Poco::JSON::Object;
+using jsontext::json;
+using jsontext::parseObject;
+using jsontext::str;
+
+/** The parameters object of an interactive Flow message, or null for any other message. */
+Object::Ptr flowParameters(const Object::Ptr& message) {
+  if (str(message, "type") != "interactive") return nullptr;
+  Object::Ptr interactive = message->getObject("interactive");
+  if (interactive.isNull() || str(interactive, "type") != "flow") return nullptr;
+  Object::Ptr action = interactive->getObject("action");
+  return action.isNull() ? nullptr : action->getObject("parameters");
+}
+
+/** The plugin instance name of the tenant's first running flow plugin, or "". */
+std::string firstFlowPlugin(const tenants::Tenant& tenant) {
+  for (const auto& slot : tenant.instances()) {
+    if (slot.instance && (slot.instance->kinds() & BARAZA_KIND_FLOW)) return slot.binding.name;
+  }
+  return "";
+}
+
+}  // namespace
+
+OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants, int64_t flowTokenTtlMs)
+    : db_(std::move(db)),
+      tenants_(tenants),
+      flowTokenTtlMs_(flowTokenTtlMs),
+      outbox_(db_->dialect()),
+      flowSessions_(db_->dialect()) {}
+
+StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, const std::string& messageJson,
+                                                 const std::string& idempotencyKey) const {
+  Object::Ptr message;
+  try {
+    message = parseObject(messageJson);
+  } catch (const Poco::Exception& e) {
+    return invalidArgument("the message is not a JSON object: " + e.message());
+  }
+  const auto& numbers = tenant.config().phoneNumberIds;
+  const std::string from = str(message, "phone_number_id").empty() ? numbers.front() : str(message, "phone_number_id");
+  if (std::find(numbers.begin(), numbers.end(), from) == numbers.end()) {
+    return Status(Code::kPermissionDenied, "phone_number_id " + from + " is not one of tenant " + tenant.id() + "'s numbers");
+  }
+  message->set("phone_number_id", from);
+
+  PreparedMessage prepared;
+  if (Object::Ptr parameters = flowParameters(message); !parameters.isNull() && !parameters->has("flow_token")) {
+    std::string flow = str(message, "flow_plugin");
+    if (flow.empty()) flow = firstFlowPlugin(tenant);
+    if (flow.empty()) {
+      return failedPrecondition("tenant " + tenant.id() + " has no flow plugin to answer this Flow; "
+                                "name one with \"flow_plugin\" or give a \"flow_token\"");
+    }
+    if (!tenant.instance(flow) || !(tenant.instance(flow)->kinds() & BARAZA_KIND_FLOW)) {
+      return invalidArgument("flow_plugin \"" + flow + "\" is not a running flow plugin of tenant " + tenant.id());
+    }
+    std::string contact = str(message, "to");
+    contact.erase(std::remove_if(contact.begin(), contact.end(), [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); }),
+                  contact.end());
+    StatusOr<store::FlowSession> session =
+        flows::newFlowSession(tenant.id(), contact, flow, str(message, "conversation"), flowTokenTtlMs_);
+    if (!session.isOk()) return session.status();
+    parameters->set("flow_token", session->token);
+    prepared.flowSession = *session;
+  }
+
+  plugins::PluginInstancePtr channel = tenant.firstOfKind(BARAZA_KIND_CHANNEL);
+  if (!channel) return failedPrecondition("tenant " + tenant.id() + " has no running channel plugin to send with");
+  StatusOr<std::string> built = channel->call(plugins::Operation::kChannelBuildSend, json(message));
+  if (!built.isOk()) return built.status();
+  Object::Ptr request;
+  try {
+    request = parseObject(*built);
+  } catch (const Poco::Exception& e) {
+    return internal("the channel plugin built something that is not JSON: " + e.message());
+  }
+  prepared.message.tenant = tenant.id();
+  prepared.message.phoneNumberId = from;
+  prepared.message.recipient = str(request, "recipient");
+  prepared.message.payload = *built;
+  prepared.message.idempotencyKey = idempotencyKey;
+  return prepared;
+}
+
+int64_t OutboundQueue::store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const {
+  if (prepared.flowSession) flowSessions_.create(s, *prepared.flowSession);
+  return outbox_.enqueue(s, prepared.message, now);
+}
+
+StatusOr<int64_t> OutboundQueue::submit(const std::string& tenantId, const std::string& messageJson,
+                                        const std::string& idempotencyKey) const {
+  tenants::TenantPtr tenant = tenants_.current()->byId(tenantId);
+  if (!tenant) return notFound("no tenant " + tenantId);
+  StatusOr<PreparedMessage> prepared = prepare(*tenant, messageJson, idempotencyKey);
+  if (!prepared.isOk()) return prepared.status();
+  int64_t id = 0;
+  Status stored = db_->transaction([&](Poco::Data::Session& s) { id = store(s, *prepared, store::nowMs()); });
+  if (!stored.isOk()) return stored;
+  return id;
+}
+
+}  // namespace baraza::outbound

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "store/Database.h"
+#include "store/FlowSessions.h"
+#include "store/Outbox.h"
+#include "tenants/TenantManager.h"
+
+#include <optional>
+#include <string>
+
+namespace baraza::outbound {
+
+/** A message checked and built by the tenant's channel plugin, ready to store. */
+struct PreparedMessage {
+  store::OutboundMessage message;  // payload: the channel's {"recipient", "pair_rate", "request"}
+  std::optional<store::FlowSession> flowSession;  // a token minted for a Flow message
+};
+
+/**
+ * Queueing outbound messages, for every caller (plugins through the host API, conversation
+ * replies, `baraza send`, the admin API): the tenant's channel plugin validates the message and
+ * builds the provider request; only then is it stored in the outbox, so an invalid message is
+ * refused with the reason and nothing is queued.
+ *
+ * Message JSON is the Graph message object (reference §3: "to", "type", the type's object,
+ * "context") plus host fields: "phone_number_id" (the sending number; default the tenant's
+ * first), and for Flow messages without a flow_token, "flow_plugin" (the tenant's plugin
+ * instance that will answer the Flow's data requests; default its first flow plugin) and
+ * "conversation" (kept with the token). The host mints the flow token.
+ */
+class OutboundQueue {
+ public:
+  OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants, int64_t flowTokenTtlMs);
+
+  /** Checks and builds; nothing is stored. INVALID_ARGUMENT names what is wrong. */
+  StatusOr<PreparedMessage> prepare(const tenants::Tenant& tenant, const std::string& messageJson,
+                                    const std::string& idempotencyKey) const;
+  /** Stores a prepared message (and its flow token) in the caller's transaction; its id. */
+  int64_t store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const;
+  /** prepare + store in one transaction. NOT_FOUND for an unknown tenant. */
+  StatusOr<int64_t> submit(const std::string& tenant, const std::string& messageJson,
+                           const std::string& idempotencyKey) const;
+
+ private:
+  store::DatabasePtr db_;
+  const tenants::TenantManager& tenants_;
+  int64_t flowTokenTtlMs_;
+  store::Outbox outbox_;
+  store::FlowSessions flowSessions_;
+};
+
+}  // namespace baraza::outbound

@@ -1,0 +1,422 @@
+#include "fakes/FakeGraph.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <sstream>
+
+namespace baraza::fakes {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string json(const Object& o) {
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
+std::string member(const Object::Ptr& o, const std::string& key) {
+  if (o.isNull() || !o->has(key) || o->isNull(key)) return {};
+  return o->get(key).convert<std::string>();
+}
+
+size_t characters(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+/** What Meta would object to in a send body, as (code, details); code 0 when it is fine. */
+std::pair<int, std::string> checkSend(const Object::Ptr& body) {
+  auto missing = [](const std::string& what) { return std::make_pair(131008, "Required parameter is missing: " + what); };
+  auto invalid = [](const std::string& what) { return std::make_pair(131009, "Parameter value is not valid: " + what); };
+  if (member(body, "messaging_product") != "whatsapp") return missing("messaging_product");
+  if (member(body, "status") == "read") {
+    return member(body, "message_id").empty() ? missing("message_id") : std::make_pair(0, std::string());
+  }
+  if (member(body, "to").empty()) return missing("to");
+  const std::string type = member(body, "type");
+  if (type.empty()) return missing("type");
+  if (type == "contacts") {
+    Array::Ptr contacts = body->getArray("contacts");
+    return contacts.isNull() || contacts->size() == 0 ? missing("contacts") : std::make_pair(0, std::string());
+  }
+  Object::Ptr content = body->getObject(type);
+  if (content.isNull()) return missing(type);
+  if (type == "text") {
+    if (member(content, "body").empty()) return missing("text.body");
+    if (characters(member(content, "body")) > 4096) return invalid("text.body is longer than 4096 characters");
+  } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" || type == "document") {
+    if (content->has("id") == content->has("link")) return invalid(type + " needs id or link");
+  } else if (type == "location") {
+    if (!content->has("latitude") || !content->has("longitude")) return missing("location.latitude/longitude");
+  } else if (type == "reaction") {
+    if (member(content, "message_id").empty()) return missing("reaction.message_id");
+  } else if (type == "template") {
+    if (member(content, "name").empty()) return missing("template.name");
+    if (member(content->getObject("language"), "code").empty()) return missing("template.language.code");
+  } else if (type == "interactive") {
+    const std::string kind = member(content, "type");
+    Object::Ptr action = content->getObject("action");
+    if (action.isNull()) return missing("interactive.action");
+    if (kind == "button") {
+      Array::Ptr buttons = action->getArray("buttons");
+      if (buttons.isNull() || buttons->size() == 0 || buttons->size() > 3) return invalid("interactive.action.buttons (1 to 3)");
+      for (size_t i = 0; i < buttons->size(); ++i) {
+        if (characters(member(buttons->getObject(static_cast<unsigned>(i))->getObject("reply"), "title")) > 20) {
+          return invalid("button title longer than 20 characters");
+        }
+      }
+    } else if (kind == "list") {
+      Array::Ptr sections = action->getArray("sections");
+      if (sections.isNull() || sections->size() == 0 || sections->size() > 10) return invalid("interactive.action.sections");
+      size_t rows = 0;
+      for (size_t i = 0; i < sections->size(); ++i) {
+        Array::Ptr r = sections->getObject(static_cast<unsigned>(i))->getArray("rows");
+        rows += r.isNull() ? 0 : r->size();
+      }
+      if (rows == 0 || rows > 10) return invalid("a list has 1 to 10 rows in total");
+    } else if (kind == "flow") {
+      Object::Ptr p = action->getObject("parameters");
+      if (p.isNull()) return missing("interactive.action.parameters");
+      if (!p->has("flow_message_version") || !p->get("flow_message_version").isString() ||
+          member(p, "flow_message_version") != "3") {
+        return invalid("flow_message_version must be \"3\"");
+      }
+      if (p->has("flow_id") == p->has("flow_name")) return invalid("one of flow_id and flow_name");
+      if (member(p, "flow_cta").empty()) return missing("flow_cta");
+    } else {
+      return invalid("interactive.type");
+    }
+  } else {
+    return std::make_pair(131051, std::string("Unsupported message type"));
+  }
+  return {0, {}};
+}
+
+}  // namespace
+
+std::string graphErrorBody(int code, const std::string& title, const std::string& details, int subcode) {
+  Object data;
+  data.set("messaging_product", "whatsapp");
+  data.set("details", details);
+  Object error;
+  error.set("message", "(#" + std::to_string(code) + ") " + title);
+  error.set("type", code == 190 || code == 0 ? "OAuthException" : "OAuthException");
+  error.set("code", code);
+  if (subcode != 0) error.set("error_subcode", subcode);
+  error.set("error_data", data);
+  error.set("fbtrace_id", "AfakeTrace");
+  Object body;
+  body.set("error", error);
+  return json(body);
+}
+
+int graphErrorStatus(int code) {
+  switch (code) {
+    case 0: case 190: return 401;
+    case 10: case 368: case 131005: case 131031: return 403;
+    case 132001: return 404;
+    case 2: case 133004: return 503;
+    case 3: case 131000: case 131016: case 131057: case 131045: return 500;
+    default: return 400;
+  }
+}
+
+class FakeGraph::Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(FakeGraph& graph) : graph_(graph) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    std::string body;
+    Poco::StreamCopier::copyToString(request.stream(), body);
+    GraphCall call = graph_.handle(request.getMethod(), request.getURI(), request.get("Authorization", ""),
+                                   request.getContentType(), body);
+    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(call.status));
+    response.setContentType("application/json");
+    response.setContentLength64(static_cast<Poco::Int64>(call.answer.size()));
+    response.send() << call.answer;
+  }
+
+ private:
+  FakeGraph& graph_;
+};
+
+namespace {
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(FakeGraph& graph) : graph_(graph) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new FakeGraph::Handler(graph_);
+  }
+
+ private:
+  FakeGraph& graph_;
+};
+}  // namespace
+
+struct FakeGraph::Server {
+  Poco::Net::ServerSocket socket;
+  std::unique_ptr<Poco::Net::HTTPServer> http;
+};
+
+FakeGraph::FakeGraph() : server_(std::make_unique<Server>()) {
+  server_->socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), false, false);
+  server_->socket.listen(256);
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(64);
+  params->setMaxQueued(256);
+  params->setKeepAlive(true);
+  params->setMaxKeepAliveRequests(0);  // unlimited
+  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+  server_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), server_->socket, params);
+  server_->http->start();
+}
+
+FakeGraph::~FakeGraph() {
+  server_->http->stopAll(true);
+  server_->socket.close();
+}
+
+uint16_t FakeGraph::port() const { return server_->socket.address().port(); }
+std::string FakeGraph::baseUrl() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+void FakeGraph::setToken(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  token_ = token;
+}
+
+void FakeGraph::setRate(int perSecond) {
+  std::lock_guard lock(mutex_);
+  rate_ = perSecond;
+}
+
+void FakeGraph::failRecipient(const std::string& recipient, int code, int times) {
+  std::lock_guard lock(mutex_);
+  failRecipients_[recipient] = {code, times};
+}
+
+void FakeGraph::failNext(int code, int times) {
+  std::lock_guard lock(mutex_);
+  failNext_.emplace_back(code, times);
+}
+
+void FakeGraph::allowTokenExchange(const std::string& appId, const std::string& appSecret,
+                                   const std::string& from, const std::string& to) {
+  std::lock_guard lock(mutex_);
+  exchanges_.push_back({appId, appSecret, from, to});
+}
+
+std::vector<GraphCall> FakeGraph::calls() const {
+  std::lock_guard lock(mutex_);
+  return calls_;
+}
+
+std::vector<GraphCall> FakeGraph::accepted() const {
+  std::lock_guard lock(mutex_);
+  std::vector<GraphCall> out;
+  for (const auto& call : calls_) {
+    if (!call.wamid.empty()) out.push_back(call);
+  }
+  return out;
+}
+
+size_t FakeGraph::acceptedCount() const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& call : calls_) n += !call.wamid.empty();
+  return n;
+}
+
+std::string FakeGraph::publicKey(const std::string& phoneNumberId) const {
+  std::lock_guard lock(mutex_);
+  auto it = publicKeys_.find(phoneNumberId);
+  return it == publicKeys_.end() ? "" : it->second;
+}
+
+void FakeGraph::clear() {
+  std::lock_guard lock(mutex_);
+  calls_.clear();
+  recentSends_.clear();
+  failRecipients_.clear();
+  failNext_.clear();
+}
+
+GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, const std::string& authorization,
+                            const std::string& contentType, const std::string& body) {
+  GraphCall call;
+  call.receivedUs = nowUs();
+  Poco::URI parsed(uri);
+  call.method = method;
+  call.path = parsed.getPath();
+  call.query = parsed.getRawQuery();
+  call.authorization = authorization;
+  call.contentType = contentType;
+  call.body = body;
+
+  std::vector<std::string> segments;
+  parsed.getPathSegments(segments);
+  // /<version>/<phone-number-id>/<edge>, /<version>/oauth/access_token
+  if (segments.size() == 3 && segments[2] == "messages" && method == "POST") {
+    call.phoneNumberId = segments[1];
+    call = send(std::move(call));
+  } else if (segments.size() == 3 && segments[2] == "whatsapp_business_encryption") {
+    call.phoneNumberId = segments[1];
+    call = encryption(std::move(call));
+  } else if (segments.size() == 3 && segments[1] == "oauth" && segments[2] == "access_token") {
+    call = exchange(std::move(call));
+  } else {
+    call.status = 400;
+    call.answer = graphErrorBody(100, "Unsupported request", "Unknown path components: " + call.path);
+  }
+  std::lock_guard lock(mutex_);
+  calls_.push_back(call);
+  return call;
+}
+
+GraphCall FakeGraph::send(GraphCall call) {
+  auto refuse = [&call](int code, const std::string& title, const std::string& details) {
+    call.status = graphErrorStatus(code);
+    call.answer = graphErrorBody(code, title, details, code == 190 ? 463 : 0);
+    return call;
+  };
+  Object::Ptr body;
+  try {
+    Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(call.body);
+    if (parsed.type() == typeid(Object::Ptr)) body = parsed.extract<Object::Ptr>();
+  } catch (const Poco::Exception&) {
+  }
+  if (body.isNull()) return refuse(100, "Invalid parameter", "The request body is not a JSON object");
+  call.recipient = member(body, "to");
+
+  std::lock_guard lock(mutex_);
+  if (call.authorization != "Bearer " + token_) {
+    return refuse(190, "Error validating access token", "Session has expired or the token is invalid");
+  }
+  if (auto [code, details] = checkSend(body); code != 0) return refuse(code, "Invalid parameter", details);
+  if (!failNext_.empty()) {
+    const int code = failNext_.front().first;
+    if (--failNext_.front().second == 0) failNext_.erase(failNext_.begin());
+    return refuse(code, "Scripted failure", "failNext(" + std::to_string(code) + ")");
+  }
+  if (auto it = failRecipients_.find(call.recipient); it != failRecipients_.end()) {
+    const int code = it->second.first;
+    if (--it->second.second == 0) failRecipients_.erase(it);
+    return refuse(code, "Scripted failure", "failRecipient(" + call.recipient + ", " + std::to_string(code) + ")");
+  }
+  if (rate_ > 0) {
+    std::deque<int64_t>& recent = recentSends_[call.phoneNumberId];
+    while (!recent.empty() && recent.front() <= call.receivedUs - 1000000) recent.pop_front();
+    if (static_cast<int>(recent.size()) >= rate_) {
+      return refuse(130429, "Rate limit hit", "Cloud API message throughput has been reached.");
+    }
+    recent.push_back(call.receivedUs);
+  }
+
+  Object out;
+  out.set("messaging_product", "whatsapp");
+  if (member(body, "status") == "read") {
+    Object ok;
+    ok.set("success", true);
+    call.status = 200;
+    call.answer = json(ok);
+    return call;
+  }
+  call.wamid = "wamid.FAKE" + std::to_string(nextWamid_++);
+  Object contact;
+  contact.set("input", call.recipient);
+  contact.set("wa_id", call.recipient.substr(call.recipient.rfind('+') == 0 ? 1 : 0));
+  Array::Ptr contacts = new Array;
+  contacts->add(contact);
+  Object message;
+  message.set("id", call.wamid);
+  Array::Ptr messages = new Array;
+  messages->add(message);
+  out.set("contacts", contacts);
+  out.set("messages", messages);
+  call.status = 200;
+  call.answer = json(out);
+  return call;
+}
+
+GraphCall FakeGraph::encryption(GraphCall call) {
+  std::lock_guard lock(mutex_);
+  if (call.authorization != "Bearer " + token_) {
+    call.status = 401;
+    call.answer = graphErrorBody(190, "Error validating access token", "Session has expired", 463);
+    return call;
+  }
+  if (call.method == "POST") {
+    if (call.contentType.find("application/x-www-form-urlencoded") != 0) {
+      call.status = 400;
+      call.answer = graphErrorBody(100, "Invalid parameter", "expected a form body");
+      return call;
+    }
+    std::istringstream in(call.body);
+    Poco::Net::HTMLForm form;
+    form.read(in);
+    const std::string key = form.get("business_public_key", "");
+    if (key.rfind("-----BEGIN PUBLIC KEY-----", 0) != 0 || key.find("-----END PUBLIC KEY-----") == std::string::npos) {
+      call.status = 400;
+      call.answer = graphErrorBody(100, "Invalid parameter", "business_public_key is not a valid 2048-bit RSA public key");
+      return call;
+    }
+    publicKeys_[call.phoneNumberId] = key;
+    call.status = 200;
+    call.answer = R"({"success":true})";
+    return call;
+  }
+  Array::Ptr data = new Array;
+  if (auto it = publicKeys_.find(call.phoneNumberId); it != publicKeys_.end()) {
+    Object entry;
+    entry.set("business_public_key", it->second);
+    entry.set("business_public_key_signature_status", "VALID");
+    data->add(entry);
+  }
+  Object out;
+  out.set("data", data);
+  call.status = 200;
+  call.answer = json(out);
+  return call;
+}
+
+GraphCall FakeGraph::exchange(GraphCall call) {
+  Poco::URI uri("/?" + call.query);
+  std::map<std::string, std::string> q;
+  for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
+  std::lock_guard lock(mutex_);
+  for (const auto& e : exchanges_) {
+    if (q["grant_type"] == "fb_exchange_token" && q["client_id"] == e.appId && q["client_secret"] == e.appSecret &&
+        q["fb_exchange_token"] == e.from) {
+      Object out;
+      out.set("access_token", e.to);
+      out.set("token_type", "bearer");
+      out.set("expires_in", 5183944);
+      call.status = 200;
+      call.answer = json(out);
+      return call;
+    }
+  }
+  call.status = 400;
+  call.answer = graphErrorBody(190, "Error validating access token", "The access token could not be exchanged", 463);
+  return call;
+}
+
+}  // namespace baraza::fakes

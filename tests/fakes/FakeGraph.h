@@ -1,0 +1,97 @@
+// A fake of Meta's Graph API for tests and benchmarks: a real HTTP server on 127.0.0.1 that
+// speaks the documented wire format (reference §3, §5, §1.12, §7), error envelope included.
+//
+//   FakeGraph graph;                       // listens on a free port
+//   graph.setRate(80);                     // 130429 beyond 80 sends/s per phone number
+//   graph.failRecipient("+254700000001", 131056, 2);
+//   ... point http_client.service.graph.base_url at graph.baseUrl() ...
+//   for (const auto& call : graph.calls()) ...
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace baraza::fakes {
+
+/** One request the fake received, and what it answered. */
+struct GraphCall {
+  int64_t receivedUs = 0;  // system clock, microseconds
+  std::string method, path, query, authorization, contentType, body;
+  std::string phoneNumberId;  // from /<version>/<id>/messages
+  std::string recipient;      // body "to" of a send
+  int status = 0;
+  std::string answer;
+  std::string wamid;  // for accepted sends
+};
+
+/** Meta's error envelope for `code` (reference §5.1). */
+std::string graphErrorBody(int code, const std::string& title, const std::string& details, int subcode = 0);
+/** The HTTP status Meta answers `code` with (reference §5.2). */
+int graphErrorStatus(int code);
+
+class FakeGraph {
+ public:
+  FakeGraph();
+  ~FakeGraph();
+  FakeGraph(const FakeGraph&) = delete;
+  FakeGraph& operator=(const FakeGraph&) = delete;
+
+  uint16_t port() const;
+  /** http://127.0.0.1:<port>: the base URL for http_client.service.graph.base_url. */
+  std::string baseUrl() const;
+
+  /** Sends must carry "Authorization: Bearer <token>"; anything else is answered 190. */
+  void setToken(const std::string& token);
+  /** At most `perSecond` sends per phone number in any one-second window; beyond, 130429. 0: no limit. */
+  void setRate(int perSecond);
+  /** The next `times` sends to `recipient` are answered with error `code`. */
+  void failRecipient(const std::string& recipient, int code, int times = 1);
+  /** The next `times` sends, to anyone, are answered with error `code`. */
+  void failNext(int code, int times = 1);
+  /** GET /oauth/access_token with fb_exchange_token=`from` (and this app) answers `to`. */
+  void allowTokenExchange(const std::string& appId, const std::string& appSecret,
+                          const std::string& from, const std::string& to);
+
+  /** Every request received so far, in arrival order. */
+  std::vector<GraphCall> calls() const;
+  /** The sends answered with a wamid. */
+  std::vector<GraphCall> accepted() const;
+  size_t acceptedCount() const;
+  /** The business public key registered for a phone number (empty if none). */
+  std::string publicKey(const std::string& phoneNumberId) const;
+  void clear();
+
+  class Handler;
+
+ private:
+  friend class Handler;
+  GraphCall handle(const std::string& method, const std::string& uri, const std::string& authorization,
+                   const std::string& contentType, const std::string& body);
+  GraphCall send(GraphCall call);
+  GraphCall encryption(GraphCall call);
+  GraphCall exchange(GraphCall call);
+
+  struct Server;
+  std::unique_ptr<Server> server_;
+
+  mutable std::mutex mutex_;
+  std::string token_ = "test-token";
+  int rate_ = 0;
+  std::map<std::string, std::deque<int64_t>> recentSends_;  // per number, accepted send times (µs)
+  std::map<std::string, std::pair<int, int>> failRecipients_;  // recipient -> (code, times)
+  std::vector<std::pair<int, int>> failNext_;                  // (code, times)
+  struct Exchange {
+    std::string appId, appSecret, from, to;
+  };
+  std::vector<Exchange> exchanges_;
+  std::map<std::string, std::string> publicKeys_;
+  std::vector<GraphCall> calls_;
+  uint64_t nextWamid_ = 1;
+};
+
+}  // namespace baraza::fakes
