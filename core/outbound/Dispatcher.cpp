@@ -8,6 +8,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <algorithm>
 #include <deque>
 #include <random>
 #include <unordered_set>
@@ -158,6 +159,7 @@ void Dispatcher::stop() {
   recorder_.join();
   db_->transaction([&](Poco::Data::Session& s) {
     for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_);
+    leases_.release(s, "host:" + owner_, owner_);
   });
 }
 
@@ -218,17 +220,54 @@ void Dispatcher::refreshLanes(int64_t now) {
   for (const auto& tenant : set->all()) {
     for (const auto& number : tenant->config().phoneNumberIds) wanted[number] = {tenant->id(), tenant->config().sending};
   }
-  std::map<std::string, bool> held;
+  // What this host holds now, and which lanes have calls in flight (those are not handed over).
+  std::map<std::string, bool> holding, busy;
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
+      holding[number] = lane->heldUntilUs > now;
+      busy[number] = !lane->inFlight.empty();
     }
   }
+  // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
+  // ceil(numbers / H) numbers and hands back what it holds beyond that, so hosts share the work.
+  // Hosts start looking at a different number each, so they do not all reach for the same ones.
+  std::map<std::string, bool> held;
+  std::vector<std::string> handBack, fresh;
   Status leased = db_->transaction([&](Poco::Data::Session& s) {
-    for (const auto& [number, w] : wanted) {
-      held[number] = leases_.acquire(s, "dispatch:" + number, owner_, now / 1000, settings_.numberLeaseMs);
+    const int64_t nowMs = now / 1000;
+    leases_.acquire(s, "host:" + owner_, owner_, nowMs, settings_.numberLeaseMs);
+    const size_t hosts = std::max<size_t>(1, leases_.live(s, "host:", nowMs));
+    const size_t share = (wanted.size() + hosts - 1) / hosts;
+    size_t count = 0;
+    for (const auto& [number, w] : wanted) count += holding[number];
+    std::vector<std::string> order;
+    for (const auto& [number, w] : wanted) order.push_back(number);
+    if (!order.empty()) {
+      std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(owner_) % order.size()),
+                  order.end());
+    }
+    for (const auto& number : order) {
+      const std::string name = "dispatch:" + number;
+      if (holding[number]) {
+        if (count > share && !busy[number]) {
+          leases_.release(s, name, owner_);
+          handBack.push_back(number);
+          --count;
+          held[number] = false;
+        } else {
+          held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
+          count -= !held[number];
+        }
+      } else if (count < share) {
+        held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
+        if (held[number]) {
+          fresh.push_back(number);
+          ++count;
+        }
+      }
     }
     for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_);
   });
@@ -239,15 +278,19 @@ void Dispatcher::refreshLanes(int64_t now) {
 
   std::vector<Outcome> released;
   std::lock_guard lock(mutex_);
-  for (const auto& number : gone) {
-    auto it = lanes_.find(number);
-    if (it == lanes_.end()) continue;
-    for (auto& pending : it->second->queue) {
+  auto releaseQueue = [&](Lane& lane) {
+    for (auto& pending : lane.queue) {
       Outcome o;
       o.pending = std::move(pending);
       o.atMs = now / 1000;
       released.push_back(std::move(o));
     }
+    lane.queue.clear();
+  };
+  for (const auto& number : gone) {
+    auto it = lanes_.find(number);
+    if (it == lanes_.end()) continue;
+    releaseQueue(*it->second);
     lanes_.erase(it);
   }
   for (const auto& [number, w] : wanted) {
@@ -258,10 +301,19 @@ void Dispatcher::refreshLanes(int64_t now) {
     }
     lane->tenant = w.tenant;
     lane->window.setLimit(w.sending.messagesPerSecond);
-    const bool wasHeld = lane->heldUntilUs > now;
     // Renewed every third of the lease: stop sending well before another host may take over.
     lane->heldUntilUs = held[number] ? now + settings_.numberLeaseMs * 1000 * 2 / 3 : 0;
-    if (held[number] && !wasHeld) logger().information("sending for number " + number + " (tenant " + w.tenant + ")");
+    if (!held[number]) releaseQueue(*lane);
+  }
+  for (const auto& number : fresh) {
+    // The previous holder may have sent a full window's worth just before it let go: wait one
+    // window before the first send, so no second on Meta's side holds more than the rate.
+    Lane& lane = *lanes_[number];
+    lane.blockedUntilUs = std::max(lane.blockedUntilUs, now + kSecondUs + settings_.windowGuardUs);
+    logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
+  }
+  for (const auto& number : handBack) {
+    logger().information("handed number " + number + " to another host (sharing the numbers among hosts)");
   }
   // A paused tenant resumes when its token is not the one that was refused any more.
   for (auto it = paused_.begin(); it != paused_.end();) {

@@ -24,11 +24,18 @@ void Leases::release(Poco::Data::Session& s, const std::string& name, const std:
 std::optional<std::string> Leases::holder(Poco::Data::Session& s, const std::string& name,
                                           int64_t at) const {
   Poco::Data::Statement select(s);
-  select << "SELECT owner FROM leases WHERE name = ? AND expires_at >= ?", bind(name), bind(at);
+  select << "SELECT owner FROM leases WHERE name = ? AND expires_at >= ?" + dialect_.currentRead, bind(name), bind(at);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;
   return text(rows, 0);
+}
+
+size_t Leases::live(Poco::Data::Session& s, const std::string& prefix, int64_t at) const {
+  Poco::Int64 n = 0;
+  s << "SELECT COUNT(*) FROM leases WHERE name LIKE ? AND expires_at >= ?" + dialect_.currentRead,
+      Poco::Data::Keywords::into(n), bind(prefix + "%"), bind(at), now;
+  return static_cast<size_t>(n);
 }
 
 }  // namespace baraza::store

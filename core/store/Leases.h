@@ -22,6 +22,8 @@ class Leases {
                int64_t now, int64_t ttlMs) const;
   /** Gives it up if `owner` holds it. */
   void release(Poco::Data::Session& s, const std::string& name, const std::string& owner) const;
+  /** How many unexpired leases have names starting with `prefix` (no % or _ in it). */
+  size_t live(Poco::Data::Session& s, const std::string& prefix, int64_t now) const;
   /** The current holder, if the lease exists and has not expired at `now`. */
   std::optional<std::string> holder(Poco::Data::Session& s, const std::string& name, int64_t now) const;
 

@@ -1,0 +1,161 @@
+// Sending with real `baraza` processes: the send CLI against a serving host, and two hosts on one
+// private MariaDB sharing the sending numbers, all against the fake Graph API.
+#include "common/JsonText.h"
+#include "fakes/FakeGraph.h"
+#include "outbound/OutboundQueue.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
+#include "support/BarazaProcess.h"
+#include "support/TempConfig.h"
+#include "tenants/TenantManager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace baraza::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string hostFile(const std::string& storeUrl, const fakes::FakeGraph& graph) {
+  return "store.url = " + storeUrl + "\nhttp_client.service.graph.base_url = " + graph.baseUrl() +
+         "\noutbound.senders = 4\n";
+}
+
+/** Waits up to `seconds` for `done()`. */
+template <class F>
+bool eventually(F&& done, int seconds = 30) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
+  fakes::FakeGraph graph;
+  TempConfig config;
+  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
+  config.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\n"
+                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                             "whatsapp.access_token = test-token\n"
+                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  ASSERT_GT(serve.port(), 0) << serve.log();
+
+  RunResult sent = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to", "+254 700 000001",
+                              "--text", "Habari"});
+  ASSERT_EQ(sent.exitCode, 0) << sent.err;
+  const std::string id = sent.out.substr(0, sent.out.find('\n'));
+  EXPECT_THAT(sent.err, HasSubstr("queued as message " + id));
+  ASSERT_TRUE(eventually([&] { return graph.acceptedCount() == 1; })) << serve.log();
+  EXPECT_THAT(graph.accepted()[0].body, HasSubstr(R"("text":{"body":"Habari"})"));
+  EXPECT_EQ(graph.accepted()[0].recipient, "+254700000001");
+
+  RunResult status;
+  ASSERT_TRUE(eventually([&] {
+    status = runBaraza({"send", "status", id, "--config", config.hostFile()});
+    return status.out.find("state      sent") != std::string::npos;
+  })) << status.out << status.err;
+  EXPECT_THAT(status.out, HasSubstr("wamid      " + graph.accepted()[0].wamid));
+  EXPECT_THAT(status.out, HasSubstr("status     accepted"));
+  EXPECT_THAT(status.out, HasSubstr("attempts   1"));
+
+  // A message Meta would refuse is refused here, with the reason, and nothing is queued.
+  RunResult refused = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to", "+254700000001",
+                                 "--json", config.write("bad.json", R"({"type":"text","text":{"body":""}})")});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_THAT(refused.err, HasSubstr("not queued: text.body: must not be empty"));
+  EXPECT_EQ(runBaraza({"send", "status", std::to_string(std::stoi(id) + 1), "--config", config.hostFile()}).exitCode, 1);
+  EXPECT_EQ(runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme"}).exitCode, 2) << "nothing to send";
+}
+
+TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
+  constexpr int kRate = 500;
+  constexpr int kMessages = 10000;
+  const std::vector<std::string> numbers = {"100000000000011", "100000000000012", "100000000000013", "100000000000014"};
+  fakes::FakeGraph graph;
+  graph.setRate(kRate);  // the fake refuses with 130429 what goes over: there must be none
+  const std::string url = store::testing::MariaDbServer::shared().createDatabase();
+  TempConfig config;
+  config.writeHost(hostFile(url, graph));
+  std::string ids;
+  for (const auto& n : numbers) ids += (ids.empty() ? "" : ",") + n;
+  config.writeTenant("bulk", "whatsapp.phone_number_ids = " + ids + "\n"
+                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                             "whatsapp.access_token = test-token\n"
+                             "whatsapp.messages_per_second = " + std::to_string(kRate) + "\n"
+                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  ServeProcess a({"serve", "--config", config.hostFile()});
+  ASSERT_GT(a.port(), 0) << a.log();
+  ServeProcess b({"serve", "--config", config.hostFile()});
+  ASSERT_GT(b.port(), 0) << b.log();
+  // Each host ends up with its share of the four numbers.
+  ASSERT_TRUE(b.waitForLine("sending for number", std::chrono::seconds(30))) << a.log() << b.log();
+  ASSERT_TRUE(a.waitForLine("sending for number", std::chrono::seconds(30))) << a.log() << b.log();
+
+  // 10,000 messages queued at once, spread over the four numbers, each to its own recipient.
+  auto db = store::Database::open(url, "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  plugins::PluginRegistry registry = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+  registry.loadAll();
+  tenants::TenantManager tenants(config.path() + "/tenants.d", registry, tenants::SharedServices{});
+  tenants.start();
+  outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);
+  std::vector<outbound::PreparedMessage> prepared;
+  for (int i = 0; i < kMessages; ++i) {
+    auto p = queue.prepare(*tenants.current()->byId("bulk"),
+                           R"({"phone_number_id":")" + numbers[i % numbers.size()] + R"(","to":"+25471)" +
+                               std::to_string(1000000 + i) + R"(","type":"text","text":{"body":"m)" + std::to_string(i) + "\"}}",
+                           "");
+    ASSERT_TRUE(p.isOk()) << p.status().toString();
+    prepared.push_back(std::move(*p));
+  }
+  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
+    for (const auto& p : prepared) queue.store(s, p, store::nowMs());
+  }).isOk());
+
+  ASSERT_TRUE(eventually([&] { return graph.acceptedCount() >= kMessages; }, 120))
+      << graph.acceptedCount() << " accepted\n" << a.log() << b.log();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing more may come
+
+  std::vector<fakes::GraphCall> calls = graph.calls();
+  std::map<std::string, int> bodies;
+  std::map<std::string, std::vector<int64_t>> arrivals;
+  int refused = 0;
+  for (const auto& c : calls) {
+    if (c.status != 200) {
+      ++refused;
+      continue;
+    }
+    ++bodies[c.body];
+    arrivals[c.phoneNumberId].push_back(c.receivedUs);
+  }
+  EXPECT_EQ(refused, 0) << "no call was over the rate (130429) or otherwise refused";
+  EXPECT_EQ(bodies.size(), static_cast<size_t>(kMessages));
+  int duplicates = 0;
+  for (const auto& [body, n] : bodies) duplicates += n - 1;
+  EXPECT_EQ(duplicates, 0) << "each message exactly once";
+  for (auto& [number, times] : arrivals) {
+    std::sort(times.begin(), times.end());
+    size_t busiest = 0;
+    for (size_t i = 0, j = 0; j < times.size(); ++j) {
+      while (times[j] - times[i] >= 1000000) ++i;
+      busiest = std::max(busiest, j - i + 1);
+    }
+    EXPECT_LE(busiest, static_cast<size_t>(kRate)) << "number " << number;
+    std::cout << "number " << number << ": " << times.size() << " messages, busiest second " << busiest << "\n";
+  }
+  a.signal(SIGTERM);
+  b.signal(SIGTERM);
+  EXPECT_EQ(a.wait(), 0);
+  EXPECT_EQ(b.wait(), 0);
+}
+
+}  // namespace
+}  // namespace baraza::testing
