@@ -28,6 +28,7 @@ package: build
 bench: build
 	$(BUILD_DIR)/bench/store_bench
 	$(BUILD_DIR)/bench/webhook_ingest
+	$(BUILD_DIR)/bench/outbound_bench
 
 clean:
 	rm -rf build
