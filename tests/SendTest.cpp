@@ -75,6 +75,36 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
   EXPECT_EQ(runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme"}).exitCode, 2) << "nothing to send";
 }
 
+TEST(FlowsCli, RegisterKeyUploadsThePublicKeyToEachNumberAndShowsItsSignatureStatus) {
+  fakes::FakeGraph graph;
+  TempConfig config;
+  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
+  RunResult keygen = runBaraza({"keygen", "--tenant", "acme", "--out", config.path() + "/lib/acme-flows.pem"});
+  ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
+  const std::string tenant = "whatsapp.phone_number_ids = 100000000000001, 100000000000002\n"
+                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                             "flows.private_key_files = " + config.path() + "/lib/acme-flows.pem\n";
+  config.writeTenant("acme", tenant + "whatsapp.access_token = test-token\n");
+
+  RunResult registered = runBaraza({"flows", "register-key", "--tenant", "acme", "--config", config.hostFile()});
+  EXPECT_EQ(registered.exitCode, 0) << registered.out << registered.err;
+  EXPECT_THAT(registered.out, HasSubstr("number 100000000000001: public key registered, signature status VALID"));
+  EXPECT_THAT(registered.out, HasSubstr("number 100000000000002: public key registered, signature status VALID"));
+  EXPECT_EQ(graph.publicKey("100000000000001"), keygen.out) << "the key keygen printed, newlines included";
+  EXPECT_EQ(graph.publicKey("100000000000002"), keygen.out);
+  const fakes::GraphCall upload = graph.calls().at(0);
+  EXPECT_EQ(upload.method, "POST");
+  EXPECT_EQ(upload.path, "/v25.0/100000000000001/whatsapp_business_encryption");
+  EXPECT_EQ(upload.contentType, "application/x-www-form-urlencoded");
+
+  // A refused token: the Graph error is shown and the exit code says it did not work.
+  config.writeTenant("acme", tenant + "whatsapp.access_token = expired\n");
+  RunResult refused = runBaraza({"flows", "register-key", "--tenant", "acme", "--number", "100000000000001",
+                                 "--config", config.hostFile()});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_THAT(refused.err, HasSubstr("number 100000000000001: upload refused: code 190: (#190) Error validating access token"));
+}
+
 TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
   constexpr int kRate = 500;
   constexpr int kMessages = 10000;

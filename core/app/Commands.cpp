@@ -20,7 +20,9 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/URI.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/NumberParser.h>
@@ -385,9 +387,96 @@ int runKeygen(const Args& args) {
   }
   std::cerr << "private key (RSA-2048, mode 0600): " << out << "\n"
             << "add it to tenants.d/" << tenant << ".properties: flows.private_key_files = " << out
-            << "\nthen register this public key on the tenant's phone number:\n";
+            << "\nthen register this public key on the tenant's phone numbers (`baraza flows register-key --tenant "
+            << tenant << "`):\n";
   std::cout << key->publicPem();
   return 0;
+}
+
+/** The business public key entry of a GET whatsapp_business_encryption answer, in either shape. */
+Poco::JSON::Object::Ptr encryptionEntry(const std::string& body) {
+  Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(body);
+  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;
+  Poco::JSON::Object::Ptr root = parsed.extract<Poco::JSON::Object::Ptr>();
+  // Postman shows {"data": [{...}]}, the doc page a bare object (reference §1.12): take both.
+  if (Poco::JSON::Array::Ptr data = root->getArray("data")) return data->size() ? data->getObject(0) : nullptr;
+  return root;
+}
+
+/** "code N: message" from a Graph error envelope, else the HTTP status and body. */
+std::string graphError(const HttpResponse& response) {
+  try {
+    Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(response.body);
+    Poco::JSON::Object::Ptr error = parsed.extract<Poco::JSON::Object::Ptr>()->getObject("error");
+    if (error) return "code " + error->optValue<std::string>("code", "?") + ": " + error->optValue<std::string>("message", "");
+  } catch (const Poco::Exception&) {
+  }
+  return "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 200);
+}
+
+int runFlowsRegisterKey(const Args& args) {
+  const std::string tenantId = args.get("tenant");
+  if (tenantId.empty()) {
+    std::cerr << "baraza flows register-key: --tenant is required\n";
+    return 2;
+  }
+  auto host = hostFor(args);
+  if (!host) return 1;
+  plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host->pluginsDir);
+  config::Problems problems;
+  tenants::TenantConfig tenant =
+      tenants::loadTenantFile(host->tenantsDir + "/" + tenantId + ".properties", registry, problems);
+  for (const auto& p : problems) std::cerr << p.toString() << "\n";
+  if (!problems.empty()) return 1;
+  if (tenant.flowsKeys.empty()) {
+    std::cerr << "baraza flows register-key: tenant " << tenantId
+              << " has no flows.private_key_files (make one with `baraza keygen --tenant " << tenantId << "`)\n";
+    return 1;
+  }
+  if (!tenant.accessToken) {
+    std::cerr << "baraza flows register-key: tenant " << tenantId << " has no whatsapp.access_token\n";
+    return 1;
+  }
+  // The current key (the first): Meta keeps one key per number.
+  const std::string publicPem = tenant.flowsKeys.front().publicPem();
+  const std::string version = args.get("graph-version", "v25.0");
+  std::vector<std::string> numbers = tenant.phoneNumberIds;
+  if (args.has("number")) numbers = {args.get("number")};
+  http::HttpClient client(host->httpClient);
+  bool allValid = true;
+  for (const auto& number : numbers) {
+    const std::string url = "https://graph.facebook.com/" + version + "/" + number + "/whatsapp_business_encryption";
+    const std::pair<std::string, std::string> auth{"Authorization", "Bearer " + tenant.accessToken->reveal()};
+    HttpRequest upload{"POST", url, "graph", {auth, {"Content-Type", "application/x-www-form-urlencoded"}}, ""};
+    Poco::URI form;
+    form.addQueryParameter("business_public_key", publicPem);
+    upload.body = form.getRawQuery();
+    StatusOr<HttpResponse> posted = client.send(upload);
+    if (!posted.isOk() || posted->status != 200) {
+      std::cerr << "number " << number << ": upload refused: "
+                << (posted.isOk() ? graphError(*posted) : posted.status().message()) << "\n";
+      allValid = false;
+      continue;
+    }
+    StatusOr<HttpResponse> read = client.send({"GET", url, "graph", {auth}, ""});
+    Poco::JSON::Object::Ptr entry;
+    try {
+      if (read.isOk() && read->status == 200) entry = encryptionEntry(read->body);
+    } catch (const Poco::Exception&) {
+    }
+    if (!entry) {
+      std::cerr << "number " << number << ": uploaded, but its signature status cannot be read: "
+                << (!read.isOk() ? read.status().message() : graphError(*read)) << "\n";
+      allValid = false;
+      continue;
+    }
+    const std::string status = entry->optValue<std::string>("business_public_key_signature_status", "UNKNOWN");
+    const bool ours = entry->optValue<std::string>("business_public_key", "") == publicPem;
+    std::cout << "number " << number << ": public key registered, signature status " << status
+              << (ours ? "" : " (but Meta shows a different key)") << "\n";
+    allValid = allValid && ours && status == "VALID";
+  }
+  return allValid ? 0 : 1;
 }
 
 int runPluginsList(const Args& args) {
@@ -519,6 +608,20 @@ std::vector<Command> commands() {
        "(queued, sending, sent, failed), attempts, the next try, the last error (code, title, "
        "details), the wamid Meta gave it and the latest delivery status from webhooks.",
        configOption, runSendStatus},
+      {{"flows", "register-key"},
+       "Register a tenant's Flows public key with Meta and show its signature status.",
+       "Uploads the public half of the tenant's current Flows key (the first of "
+       "flows.private_key_files) to each of its phone numbers (POST /<number>/"
+       "whatsapp_business_encryption with its access token), then reads back the signature "
+       "status. Exits 0 when every number shows this key as VALID. Run it after `keygen`, after "
+       "re-registering a number, and when Meta alerts public-key-missing.",
+       [](auto& o) {
+         configOption(o);
+         o.addOption(Poco::Util::Option("tenant", "t", "The tenant.").argument("TENANT"));
+         o.addOption(Poco::Util::Option("number", "n", "Only this phone number id.").argument("ID"));
+         o.addOption(Poco::Util::Option("graph-version", "", "Graph API version (default v25.0).").argument("VERSION"));
+       },
+       runFlowsRegisterKey},
       {{"keygen"},
        "Generate a tenant's RSA-2048 key pair for the Flows endpoint.",
        "Writes a new RSA-2048 private key (PKCS#8 PEM, mode 0600) for the tenant's Flows endpoint "
