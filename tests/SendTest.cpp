@@ -75,6 +75,47 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
   EXPECT_EQ(runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme"}).exitCode, 2) << "nothing to send";
 }
 
+TEST(SendRestart, MessagesInFlightWhenTheHostIsKilledAreSentAfterItRestarts) {
+  fakes::FakeGraph graph;
+  graph.setLatencyMs(300);  // calls stay in flight long enough to kill the host under them
+  TempConfig config;
+  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph) + "outbound.lease_seconds = 10\n");
+  config.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\n"
+                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                             "whatsapp.access_token = test-token\n"
+                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) {
+    RunResult sent = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
+                                "+2547000000" + std::to_string(10 + i), "--text", "m" + std::to_string(i)});
+    ASSERT_EQ(sent.exitCode, 0) << sent.err;
+    ids.push_back(sent.out.substr(0, sent.out.find('\n')));
+  }
+  {
+    ServeProcess first({"serve", "--config", config.hostFile()});
+    ASSERT_TRUE(eventually([&] { return graph.calls().size() >= 4; })) << first.log();
+    first.signal(SIGKILL);  // four senders are waiting on the fake: those calls are in flight
+    first.wait();
+  }
+  const size_t reachedBeforeKill = graph.calls().size();
+  ServeProcess second({"serve", "--config", config.hostFile()});
+  ASSERT_TRUE(eventually([&] {
+    std::set<std::string> bodies;
+    for (const auto& c : graph.accepted()) bodies.insert(c.body);
+    return bodies.size() == 12;
+  }, 60)) << second.log();
+  // Every message reached Meta at least once; the ones in flight may have reached it twice.
+  EXPECT_GE(graph.calls().size(), 12u);
+  EXPECT_GT(reachedBeforeKill, 0u);
+  for (const auto& id : ids) {
+    RunResult status;
+    EXPECT_TRUE(eventually([&] {
+      status = runBaraza({"send", "status", id, "--config", config.hostFile()});
+      return status.out.find("state      sent") != std::string::npos;
+    })) << status.out;
+  }
+}
+
 TEST(FlowsCli, RegisterKeyUploadsThePublicKeyToEachNumberAndShowsItsSignatureStatus) {
   fakes::FakeGraph graph;
   TempConfig config;

@@ -199,7 +199,7 @@ void Dispatcher::schedulerLoop() {
         }
       }
     }
-    for (const auto& [lane, limit] : wants) claimFor(lane, limit, now);
+    if (!wants.empty()) claim(wants, now);
     releaseStale(nowUs());
     sendersWake_.notify_all();
 
@@ -338,46 +338,54 @@ void Dispatcher::refreshLanes(int64_t now) {
   }
 }
 
-void Dispatcher::claimFor(const std::shared_ptr<Lane>& lane, size_t limit, int64_t now) {
-  std::vector<store::OutboxRow> rows;
-  // Phone number ids are digits (checked when tenant files load), so inlining one is safe.
+void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
+  // One transaction for every lane that wants more: on SQLite each commit is an fsync, and the
+  // claims compete with the recorder and with whoever is queueing for the one write lock.
+  std::vector<std::vector<store::OutboxRow>> rows(wants.size());
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
-    rows = outbox_.claim(s, owner_, now / 1000, settings_.leaseMs, limit, "phone_number_id = '" + lane->number + "'");
+    for (size_t i = 0; i < wants.size(); ++i) {
+      // Phone number ids are digits (checked when tenant files load), so inlining one is safe.
+      rows[i] = outbox_.claim(s, owner_, now / 1000, settings_.leaseMs, wants[i].second,
+                              "phone_number_id = '" + wants[i].first->number + "'");
+    }
   });
   if (!claimed.isOk()) {
-    logger().warning("cannot claim messages for number " + lane->number + ": " + claimed.message());
+    logger().warning("cannot claim messages to send: " + claimed.message());
     return;
   }
-  if (rows.empty()) return;
-  std::vector<Pending> ready;
+  std::vector<std::vector<Pending>> ready(wants.size());
   std::vector<Outcome> broken;
-  for (auto& row : rows) {
-    Pending p;
-    p.claimedUs = now;
-    try {
-      Object::Ptr built = parseObject(row.payload);
-      Object::Ptr request = built->getObject("request");
-      p.recipient = str(built, "recipient");
-      p.pairRate = built->optValue<bool>("pair_rate", true);
-      p.method = str(request, "method");
-      p.url = str(request, "url");
-      Object::Ptr body = request->getObject("body");
-      p.type = body.isNull() ? "" : (body->has("type") ? str(body, "type") : str(body, "status"));
-      p.body = body.isNull() ? "" : json(body);
-      if (p.url.empty() || p.method.empty()) throw Poco::DataFormatException("no request method or url");
-      p.row = std::move(row);
-      ready.push_back(std::move(p));
-    } catch (const Poco::Exception& e) {
-      Outcome o;
-      o.kind = Outcome::Kind::kFailed;
-      o.pending.row = std::move(row);
-      o.error = errorJson("unsendable", "the stored request is not usable: " + e.message());
-      broken.push_back(std::move(o));
+  for (size_t i = 0; i < wants.size(); ++i) {
+    for (auto& row : rows[i]) {
+      Pending p;
+      p.claimedUs = now;
+      try {
+        Object::Ptr built = parseObject(row.payload);
+        Object::Ptr request = built->getObject("request");
+        p.recipient = str(built, "recipient");
+        p.pairRate = built->optValue<bool>("pair_rate", true);
+        p.method = str(request, "method");
+        p.url = str(request, "url");
+        Object::Ptr body = request->getObject("body");
+        p.type = body.isNull() ? "" : (body->has("type") ? str(body, "type") : str(body, "status"));
+        p.body = body.isNull() ? "" : json(body);
+        if (p.url.empty() || p.method.empty()) throw Poco::DataFormatException("no request method or url");
+        p.row = std::move(row);
+        ready[i].push_back(std::move(p));
+      } catch (const Poco::Exception& e) {
+        Outcome o;
+        o.kind = Outcome::Kind::kFailed;
+        o.pending.row = std::move(row);
+        o.error = errorJson("unsendable", "the stored request is not usable: " + e.message());
+        broken.push_back(std::move(o));
+      }
     }
   }
   {
     std::lock_guard lock(mutex_);
-    for (auto& p : ready) lane->queue.push_back(std::move(p));
+    for (size_t i = 0; i < wants.size(); ++i) {
+      for (auto& p : ready[i]) wants[i].first->queue.push_back(std::move(p));
+    }
   }
   sendersWake_.notify_all();
   if (!broken.empty()) {

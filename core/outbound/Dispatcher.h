@@ -74,7 +74,8 @@ class Dispatcher {
   void senderLoop();
   void recorderLoop();
   void refreshLanes(int64_t nowUs);
-  void claimFor(const std::shared_ptr<Lane>& lane, size_t limit, int64_t nowUs);
+  /** Claims up to the wanted number of due messages for each lane, in one transaction. */
+  void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
   bool pick(int64_t nowUs, int64_t& wakeAtUs, std::shared_ptr<Lane>& lane, Pending& pending);
   Outcome attempt(const Lane& lane, Pending& pending);

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <thread>
 
 namespace baraza::fakes {
 namespace {
@@ -208,6 +209,11 @@ void FakeGraph::setRate(int perSecond) {
   rate_ = perSecond;
 }
 
+void FakeGraph::setLatencyMs(int ms) {
+  std::lock_guard lock(mutex_);
+  latencyMs_ = ms;
+}
+
 void FakeGraph::failRecipient(const std::string& recipient, int code, int times) {
   std::lock_guard lock(mutex_);
   failRecipients_[recipient] = {code, times};
@@ -276,6 +282,12 @@ GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, c
   // /<version>/<phone-number-id>/<edge>, /<version>/oauth/access_token
   if (segments.size() == 3 && segments[2] == "messages" && method == "POST") {
     call.phoneNumberId = segments[1];
+    int latency = 0;
+    {
+      std::lock_guard lock(mutex_);
+      latency = latencyMs_;
+    }
+    if (latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency));
     call = send(std::move(call));
   } else if (segments.size() == 3 && segments[2] == "whatsapp_business_encryption") {
     call.phoneNumberId = segments[1];

@@ -51,6 +51,8 @@ class FakeGraph {
   void setRate(int perSecond);
   /** The next `times` sends to `recipient` are answered with error `code`. */
   void failRecipient(const std::string& recipient, int code, int times = 1);
+  /** Every send is answered this much later (a slow Graph API: calls stay in flight). */
+  void setLatencyMs(int ms);
   /** The next `times` sends, to anyone, are answered with error `code`. */
   void failNext(int code, int times = 1);
   /** GET /oauth/access_token with fb_exchange_token=`from` (and this app) answers `to`. */
@@ -82,6 +84,7 @@ class FakeGraph {
   mutable std::mutex mutex_;
   std::string token_ = "test-token";
   int rate_ = 0;
+  int latencyMs_ = 0;
   std::map<std::string, std::deque<int64_t>> recentSends_;  // per number, accepted send times (µs)
   std::map<std::string, std::pair<int, int>> failRecipients_;  // recipient -> (code, times)
   std::vector<std::pair<int, int>> failNext_;                  // (code, times)
