@@ -3,7 +3,7 @@ PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 BARAZA := $(BUILD_DIR)/core/app/baraza
 
-.PHONY: deps configure build test run package bench clean
+.PHONY: deps configure build test run package bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +29,16 @@ bench: build
 	$(BUILD_DIR)/bench/store_bench
 	$(BUILD_DIR)/bench/webhook_ingest
 	$(BUILD_DIR)/bench/outbound_bench
+
+# libFuzzer on the Flows request decoder, with ASan/UBSan, for FUZZ_SECONDS (CI runs it briefly).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+	@cmake --build build/fuzz
+	@mkdir -p build/fuzz/corpus && cp -n fuzz/corpus/flow_request/* build/fuzz/corpus/
+	build/fuzz/flow_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  -print_final_stats=1 build/fuzz/corpus
 
 clean:
 	rm -rf build

@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev libmariadb-dev mariadb-server
   libgtest-dev libgmock-dev libbenchmark-dev
   rpm dpkg-dev file curl
+  clang libclang-rt-14-dev
 )
 
 missing=()
