@@ -5,6 +5,7 @@
 // Baseline (same run): `openssl speed -multi <cores> rsa2048` private operations per second, the
 // most any endpoint could answer. Prints req/s, p50/p99 and the ratio.
 //   BARAZA_BENCH_SECONDS (default 5), BARAZA_BENCH_CONNECTIONS (default 8).
+#include "LoadDriver.h"
 #include "app/FlowRoutes.h"
 #include "crypto/Crypto.h"
 #include "flows/FlowEndpoint.h"
@@ -121,51 +122,18 @@ int main() {
     }
   }
 
-  std::atomic<bool> stop{false};
-  std::atomic<size_t> errors{0};
-  std::vector<std::vector<double>> latencies(connections);
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      Poco::Net::HTTPClientSession session("127.0.0.1", server.port());
-      session.setKeepAlive(true);
-      session.setTimeout(Poco::Timespan(30, 0));
-      for (size_t i = 0; i < requests[c].size() && !stop; ++i) {
-        const Prepared& p = requests[c][i];
-        Poco::Net::HTTPRequest request("POST", "/flows/shop", Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setContentType("application/json");
-        request.set("X-Hub-Signature-256", p.signature);
-        request.setContentLength64(static_cast<Poco::Int64>(p.body.size()));
-        const auto started = std::chrono::steady_clock::now();
-        try {
-          session.sendRequest(request) << p.body;
-          Poco::Net::HTTPResponse response;
-          session.receiveResponse(response).ignore(std::numeric_limits<std::streamsize>::max());
-          if (response.getStatus() != 200) ++errors;
-        } catch (const Poco::Exception&) {
-          ++errors;
-          session.reset();
-        }
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-      }
-    });
-  }
-  const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const bench::LoadResult r = bench::drive(server.port(), connections, seconds, [&](int c, int64_t seq) {
+    const auto& list = requests[static_cast<size_t>(c)];
+    if (static_cast<size_t>(seq) >= list.size()) return bench::LoadRequest{};  // ran out: stop
+    const Prepared& p = list[static_cast<size_t>(seq)];
+    return bench::LoadRequest{"/flows/shop", p.body, {{"X-Hub-Signature-256", p.signature}}};
+  });
   server.stop();
 
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  const double rps = static_cast<double>(all.size() - std::min(all.size(), errors.load())) / elapsed;
-  const double p50 = all.empty() ? 0 : all[all.size() / 2];
-  const double p99 = all.empty() ? 0 : all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  const double rps = r.rps, p50 = r.p50, p99 = r.p99;
   std::printf("flows_endpoint: %d keep-alive connections, %d s, unique RSA-wrapped requests (ping)\n", connections, seconds);
   std::printf("  baseline: openssl speed -multi %u rsa2048: %.0f private ops/s\n", cores, baseline);
-  std::printf("  baraza:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %zu\n", rps, p50, p99, errors.load());
+  std::printf("  baraza:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %zu\n", rps, p50, p99, r.errors);
   std::printf("  ratio %.2f (goal >= 0.80), p99 %s 20 ms\n", baseline > 0 ? rps / baseline : 0.0, p99 < 20 ? "<" : ">=");
   return 0;
 }

@@ -6,6 +6,7 @@
 // conversation plugin, per second.
 //   BARAZA_BENCH_SECONDS (default 4 per target), BARAZA_BENCH_CONNECTIONS (default "8,64": each
 //   count is a full run; Meta delivers concurrently, and group commit needs concurrency).
+#include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
 #include "crypto/Crypto.h"
 #include "http/HttpServer.h"
@@ -47,10 +48,8 @@ double envOr(const char* name, double fallback) {
   return v ? std::atof(v) : fallback;
 }
 
-struct Result {
-  double rps = 0, p50 = 0, p99 = 0;
-  size_t errors = 0;
-};
+using Result = bench::LoadResult;
+
 
 /** A realistic single-message webhook, unique per (connection, sequence). */
 std::string body(int connection, int64_t seq) {
@@ -61,55 +60,11 @@ std::string body(int connection, int64_t seq) {
 }
 
 Result drive(uint16_t port) {
-  const int connections = gConnections;
-  const double seconds = envOr("BARAZA_BENCH_SECONDS", 4);
-  std::atomic<bool> stop{false};
-  std::vector<std::vector<double>> latencies(connections);
-  std::atomic<size_t> errors{0};
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      Poco::Net::HTTPClientSession session("127.0.0.1", port);
-      session.setKeepAlive(true);
-      session.setTimeout(Poco::Timespan(30, 0));
-      for (int64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
-        const std::string payload = body(c, seq);
-        Poco::Net::HTTPRequest request("POST", "/webhooks/whatsapp", Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setKeepAlive(true);
-        request.setContentType("application/json");
-        request.set("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, payload)));
-        request.setContentLength64(static_cast<Poco::Int64>(payload.size()));
-        const auto started = std::chrono::steady_clock::now();
-        try {
-          session.sendRequest(request) << payload;
-          Poco::Net::HTTPResponse response;
-          std::istream& in = session.receiveResponse(response);
-          in.ignore(std::numeric_limits<std::streamsize>::max());
-          if (response.getStatus() != 200) ++errors;
-        } catch (const Poco::Exception&) {
-          ++errors;
-          session.reset();
-        }
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-      }
-    });
-  }
-  const auto started = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  Result r;
-  r.errors = errors;
-  r.rps = static_cast<double>(all.size() - std::min(all.size(), r.errors)) / elapsed;
-  if (!all.empty()) {
-    r.p50 = all[all.size() / 2];
-    r.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
-  return r;
+  return bench::drive(port, gConnections, envOr("BARAZA_BENCH_SECONDS", 4), [](int connection, int64_t seq) {
+    bench::LoadRequest request{"/webhooks/whatsapp", body(connection, seq), {}};
+    request.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, request.body)));
+    return request;
+  });
 }
 
 class Bare : public Poco::Net::HTTPRequestHandler {

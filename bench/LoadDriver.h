@@ -1,0 +1,89 @@
+// The load driver the HTTP benchmarks share: keep-alive connections from this machine, each
+// sending its own requests back to back for a fixed time; req/s (successful) and latencies.
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace baraza::bench {
+
+struct LoadRequest {
+  std::string path;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct LoadResult {
+  double rps = 0, p50 = 0, p99 = 0;  // successful requests per second; latencies in ms
+  size_t errors = 0;                 // non-200 answers and transport failures
+};
+
+/**
+ * `connections` threads POST what `next(connection, sequence)` gives, for `seconds`; a request
+ * with an empty path ends that connection early (it ran out of prepared requests).
+ */
+inline LoadResult drive(uint16_t port, int connections, double seconds,
+                        const std::function<LoadRequest(int, int64_t)>& next) {
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> errors{0};
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      Poco::Net::HTTPClientSession session("127.0.0.1", port);
+      session.setKeepAlive(true);
+      session.setTimeout(Poco::Timespan(30, 0));
+      for (int64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
+        const LoadRequest load = next(c, seq);
+        if (load.path.empty()) break;
+        Poco::Net::HTTPRequest request("POST", load.path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        request.setContentType("application/json");
+        for (const auto& [name, value] : load.headers) request.set(name, value);
+        request.setContentLength64(static_cast<Poco::Int64>(load.body.size()));
+        const auto started = std::chrono::steady_clock::now();
+        try {
+          session.sendRequest(request) << load.body;
+          Poco::Net::HTTPResponse response;
+          session.receiveResponse(response).ignore(std::numeric_limits<std::streamsize>::max());
+          if (response.getStatus() != 200) ++errors;
+        } catch (const Poco::Exception&) {
+          ++errors;
+          session.reset();
+        }
+        latencies[static_cast<size_t>(c)].push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      }
+    });
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  LoadResult r;
+  r.errors = errors;
+  r.rps = static_cast<double>(all.size() - std::min(all.size(), r.errors)) / elapsed;
+  if (!all.empty()) {
+    r.p50 = all[all.size() / 2];
+    r.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return r;
+}
+
+}  // namespace baraza::bench
