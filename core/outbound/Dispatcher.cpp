@@ -84,6 +84,15 @@ struct Dispatcher::Lane {
   int throttles = 0;           // consecutive throughput refusals
 };
 
+/**
+ * How many claimed messages a lane keeps in memory: half a second of sending, enough to keep the
+ * senders busy and little to hand back if the lease or the token goes. Claims top it up once it
+ * is half empty.
+ */
+size_t Dispatcher::backlogTarget(const Lane& lane) {
+  return std::clamp<size_t>(static_cast<size_t>(lane.window.limit()) / 2, 16, 2000);
+}
+
 /** What became of one message: written to the outbox by the recorder. */
 struct Dispatcher::Outcome {
   enum class Kind { kSent, kRetry, kRequeue, kFailed } kind = Kind::kRequeue;
@@ -152,6 +161,7 @@ void Dispatcher::stop() {
       numbers.push_back(number);
     }
     lanes_.clear();
+    laneList_.clear();
   }
   record(std::move(released));
   recorderStopping_ = true;
@@ -190,9 +200,7 @@ void Dispatcher::schedulerLoop() {
     {
       std::lock_guard lock(mutex_);
       for (const auto& [number, lane] : lanes_) {
-        // Half a second of sending per lane in memory: enough to keep senders busy, little to
-        // hand back if the lease or the token goes.
-        const size_t target = std::clamp<size_t>(static_cast<size_t>(lane->window.limit()) / 2, 16, 2000);
+        const size_t target = backlogTarget(*lane);
         if (lane->heldUntilUs > now && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
             lane->queue.size() < target / 2 + 1) {
           wants.emplace_back(lane, target - lane->queue.size());
@@ -305,6 +313,8 @@ void Dispatcher::refreshLanes(int64_t now) {
     lane->heldUntilUs = held[number] ? now + settings_.numberLeaseMs * 1000 * 2 / 3 : 0;
     if (!held[number]) releaseQueue(*lane);
   }
+  laneList_.clear();
+  for (const auto& [number, lane] : lanes_) laneList_.push_back(lane);
   for (const auto& number : fresh) {
     // The previous holder may have sent a full window's worth just before it let go: wait one
     // window before the first send, so no second on Meta's side holds more than the rate.
@@ -318,12 +328,7 @@ void Dispatcher::refreshLanes(int64_t now) {
   // A paused tenant resumes when its token is not the one that was refused any more.
   for (auto it = paused_.begin(); it != paused_.end();) {
     tenants::TenantPtr tenant = set->byId(it->first);
-    std::string token;
-    if (tenant) {
-      auto ex = exchanged_.find(it->first);
-      const std::string configured = tenant->config().accessToken ? tenant->config().accessToken->reveal() : "";
-      token = ex != exchanged_.end() && ex->second.first == fingerprint(configured) ? ex->second.second : configured;
-    }
+    const std::string token = tenant ? tokenFor(tenant->config()) : "";
     if (!tenant || (!token.empty() && fingerprint(token) != it->second)) {
       logger().information("tenant " + it->first + ": access token changed; sending resumes");
       it = paused_.erase(it);
@@ -430,9 +435,7 @@ void Dispatcher::releaseStale(int64_t now) {
 // Senders: take the next message pacing allows, call the provider, settle the outcome.
 
 bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chosen, Pending& pending) {
-  std::vector<std::shared_ptr<Lane>> order;
-  order.reserve(lanes_.size());
-  for (const auto& [number, lane] : lanes_) order.push_back(lane);
+  const std::vector<std::shared_ptr<Lane>>& order = laneList_;
   const size_t n = order.size();
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (nextLane_ + k) % n;
@@ -487,8 +490,7 @@ void Dispatcher::senderLoop() {
     lane->window.record(now);
     if (pending.pairRate && !pending.recipient.empty()) lane->pairs.record(pending.recipient, now);
     if (!pending.recipient.empty()) lane->inFlight.insert(pending.recipient);
-    const size_t target = std::clamp<size_t>(static_cast<size_t>(lane->window.limit()) / 2, 16, 2000);
-    if (lane->queue.size() < target / 2) {
+    if (lane->queue.size() < backlogTarget(*lane) / 2) {
       schedulerWoken_ = true;
       schedulerWake_.notify_one();
     }

@@ -82,7 +82,9 @@ class Dispatcher {
   Outcome attempt(const Lane& lane, Pending& pending);
   void settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome outcome, int64_t nowUs);
   void record(std::vector<Outcome> outcomes);
+  /** The token to send with: an exchanged one while it replaces the configured one. Lock held. */
   std::string tokenFor(const tenants::TenantConfig& tenant);
+  static size_t backlogTarget(const Lane& lane);
   void tryTokenExchange(const tenants::TenantConfig& tenant, const std::string& token, const std::string& requestUrl);
   void count(const std::string& name, const std::string& tenant, int64_t delta = 1);
 
@@ -102,6 +104,7 @@ class Dispatcher {
   std::condition_variable schedulerWake_;
   bool schedulerWoken_ = false;
   std::map<std::string, std::shared_ptr<Lane>> lanes_;  // by phone number id
+  std::vector<std::shared_ptr<Lane>> laneList_;        // the same, for round-robin picking
   size_t nextLane_ = 0;
   /** tenant -> fingerprint of the token that was refused; sending resumes when it changes. */
   std::map<std::string, std::string> paused_;
