@@ -1,6 +1,7 @@
 #include "app/Commands.h"
 
 #include "app/Serve.h"
+#include "common/JsonText.h"
 #include "config/HostConfig.h"
 #include "crypto/Crypto.h"
 #include "plugins/PluginRegistry.h"
@@ -395,9 +396,7 @@ int runKeygen(const Args& args) {
 
 /** The business public key entry of a GET whatsapp_business_encryption answer, in either shape. */
 Poco::JSON::Object::Ptr encryptionEntry(const std::string& body) {
-  Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(body);
-  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;
-  Poco::JSON::Object::Ptr root = parsed.extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Object::Ptr root = jsontext::parseObject(body);  // throws when it is not an object
   // Postman shows {"data": [{...}]}, the doc page a bare object (reference §1.12): take both.
   if (Poco::JSON::Array::Ptr data = root->getArray("data")) return data->size() ? data->getObject(0) : nullptr;
   return root;
@@ -406,8 +405,7 @@ Poco::JSON::Object::Ptr encryptionEntry(const std::string& body) {
 /** "code N: message" from a Graph error envelope, else the HTTP status and body. */
 std::string graphError(const HttpResponse& response) {
   try {
-    Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(response.body);
-    Poco::JSON::Object::Ptr error = parsed.extract<Poco::JSON::Object::Ptr>()->getObject("error");
+    Poco::JSON::Object::Ptr error = jsontext::parseObject(response.body)->getObject("error");
     if (error) return "code " + error->optValue<std::string>("code", "?") + ": " + error->optValue<std::string>("message", "");
   } catch (const Poco::Exception&) {
   }

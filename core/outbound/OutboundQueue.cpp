@@ -62,7 +62,8 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
       return failedPrecondition("tenant " + tenant.id() + " has no flow plugin to answer this Flow; "
                                 "name one with \"flow_plugin\" or give a \"flow_token\"");
     }
-    if (!tenant.instance(flow) || !(tenant.instance(flow)->kinds() & BARAZA_KIND_FLOW)) {
+    plugins::PluginInstancePtr bound = tenant.instance(flow);
+    if (!bound || !(bound->kinds() & BARAZA_KIND_FLOW)) {
       return invalidArgument("flow_plugin \"" + flow + "\" is not a running flow plugin of tenant " + tenant.id());
     }
     std::string contact = str(message, "to");

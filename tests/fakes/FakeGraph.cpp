@@ -121,7 +121,7 @@ std::string graphErrorBody(int code, const std::string& title, const std::string
   data.set("details", details);
   Object error;
   error.set("message", "(#" + std::to_string(code) + ") " + title);
-  error.set("type", code == 190 || code == 0 ? "OAuthException" : "OAuthException");
+  error.set("type", "OAuthException");  // Meta varies it; nobody may branch on it (§5.1)
   error.set("code", code);
   if (subcode != 0) error.set("error_subcode", subcode);
   error.set("error_data", data);

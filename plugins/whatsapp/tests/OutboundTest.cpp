@@ -193,8 +193,7 @@ Object::Ptr classify(int status, const std::string& body) {
   return parseObject(classifyResponse(toJson(response)));
 }
 
-std::string graphError(int code, const std::string& title, int http = 400) {
-  (void)http;
+std::string graphError(int code, const std::string& title) {
   return R"({"error":{"message":"(#)" + std::to_string(code) + ") " + title +
          R"(","type":"OAuthException","code":)" + std::to_string(code) +
          R"(,"error_data":{"messaging_product":"whatsapp","details":"more about )" + title + R"("},"fbtrace_id":"A"}})";
