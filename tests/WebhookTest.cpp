@@ -2,6 +2,7 @@
 // private MariaDB), signatures from the reference's vector W1.
 #include "app/WebhookRoutes.h"
 #include "common/testing/HttpCall.h"
+#include "common/testing/ReadFile.h"
 #include "inbound/InboundProcessor.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
@@ -179,12 +180,7 @@ TEST_P(WebhookTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsStoredOnce) {
 
 BARAZA_ON_BOTH_BACKENDS(WebhookTest);
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(FIXTURES_DIR) + "/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string fixture(const std::string& name) { return baraza::testing::readFile(std::string(FIXTURES_DIR) + "/" + name); }
 
 /** The webhook endpoint with the processor behind it. */
 class ProcessingTest : public WebhookTest {

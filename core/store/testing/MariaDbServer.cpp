@@ -1,4 +1,5 @@
 #include "store/testing/MariaDbServer.h"
+#include "common/testing/ReadFile.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -24,12 +25,7 @@
 namespace baraza::store::testing {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using baraza::testing::readFile;
 
 int freePort() {
   Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));

@@ -8,6 +8,7 @@
 #include "store/SecretStore.h"
 #include "store/SqlKeyValueStore.h"
 #include "store/testing/StoreTest.h"
+#include "common/testing/ReadFile.h"
 
 #include <Poco/Data/RecordSet.h>
 #include <gmock/gmock.h>
@@ -424,10 +425,7 @@ TEST_P(SecretStoreTest, SecretsRoundTripAndAreNeverStoredInPlaintext) {
   if (GetParam() == Backend::kSqlite) {
     const std::string path = url_.substr(std::string("sqlite://").size());
     for (const std::string& file : {path, path + "-wal"}) {
-      std::ifstream in(file, std::ios::binary);
-      std::stringstream bytes;
-      bytes << in.rdbuf();
-      EXPECT_EQ(bytes.str().find(kMarker), std::string::npos) << file;
+      EXPECT_EQ(baraza::testing::readFile(file).find(kMarker), std::string::npos) << file;
     }
   }
 }
