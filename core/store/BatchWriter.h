@@ -18,9 +18,11 @@ namespace baraza::store {
 struct GroupCommitSettings {
   size_t maxBatch = 256;  // items per transaction at most
   /**
-   * How long a writer waits for a batch to fill after its first item. 0 (the default) commits
-   * what is queued at once: batches then form by themselves while the previous commit syncs,
-   * so a lone caller pays no extra latency and a busy host gets large batches.
+   * How long a writer may wait, after the first item of a batch, for the callers its previous
+   * batch released to come back. 0 (the default) adapts: at most one recent commit's duration,
+   * capped at 2 ms. Without this wait, callers released together trickle back one by one and
+   * the first of them gets a commit of its own; with it, one fsync carries them all again. A
+   * lone caller never waits (its previous batch was itself).
    */
   std::chrono::microseconds maxWait{0};
   /**
@@ -90,24 +92,32 @@ class BatchWriter {
 
   void loop() {
     std::unique_ptr<Poco::Data::Session> session;
+    size_t released = 0;                     // callers our previous commit answered
+    std::chrono::microseconds commitTime{0};  // a recent commit's duration (moving average)
     while (true) {
       Batch batch;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, nothing left
-        if (settings_.maxWait.count() > 0) {
-          const auto deadline = std::chrono::steady_clock::now() + settings_.maxWait;
-          wake_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() >= settings_.maxBatch; });
+        const size_t expected = std::min(released, settings_.maxBatch);
+        if (queue_.size() < expected) {
+          const auto wait = settings_.maxWait.count() > 0 ? settings_.maxWait : std::min(commitTime, kMaxAdaptiveWait);
+          wake_.wait_until(lock, std::chrono::steady_clock::now() + wait,
+                           [&] { return stopping_ || queue_.size() >= expected; });
         }
         while (!queue_.empty() && batch.size() < settings_.maxBatch) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
+      released = batch.size();
       try {
         if (!session) session = std::make_unique<Poco::Data::Session>(db_->session());
+        const auto started = std::chrono::steady_clock::now();
         commit(*session, batch);
+        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        commitTime = (commitTime * 7 + took) / 8;
       } catch (const Poco::Exception& e) {
         session.reset();  // no connection: fail this batch; the next one tries a new one
         const Status down = unavailable(db_->describe() + ": " + e.message());
@@ -155,6 +165,8 @@ class BatchWriter {
       }
     }
   }
+
+  static constexpr std::chrono::microseconds kMaxAdaptiveWait{2000};
 
   DatabasePtr db_;
   GroupCommitSettings settings_;

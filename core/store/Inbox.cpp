@@ -16,7 +16,6 @@ using Poco::Data::Keywords::now;
 namespace {
 
 const ClaimSpec kClaim{"inbox", "pending", "processing", ""};
-constexpr size_t kMultiRowFrom = 16;
 const char* kColumns = "id, app, received_at, body, state, attempts, error";
 
 std::vector<InboxRow> read(Poco::Data::Statement& select) {
@@ -33,70 +32,74 @@ std::vector<InboxRow> read(Poco::Data::Statement& select) {
 }  // namespace
 
 AppendResult Inbox::append(Poco::Data::Session& s, const Delivery& d) const {
-  const std::string dedupKey = crypto::toHex(crypto::sha256(d.body));
-  Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO inbox (app, received_at, dedup_key, body, state, next_attempt_at, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-      bind(d.app), bind(d.receivedAt), bind(dedupKey), bind(toBlob(d.body)), bind(d.state),
-      bind(d.receivedAt), bind(d.error);
-  Poco::Int64 id = 0;
-  if (insert.execute() == 1) {
-    s << dialect_.lastInsertId, into(id), now;
-    return {id, false};
-  }
-  s << "SELECT id FROM inbox WHERE app = ? AND dedup_key = ?" + dialect_.currentRead, into(id),
-      bind(d.app), bind(dedupKey), now;
-  return {id, true};
+  return appendBatch(s, {d}).front();
 }
 
 std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
                                             const std::vector<Delivery>& deliveries) const {
-  if (deliveries.size() < kMultiRowFrom) {
-    // Small batches: two plain statements per row beat the multi-row form's extra queries.
-    std::vector<AppendResult> results;
-    for (const auto& d : deliveries) results.push_back(append(s, d));
-    return results;
-  }
-  Poco::Int64 before = 0;
-  s << "SELECT COALESCE(MAX(id), 0) FROM inbox" + dialect_.currentRead, into(before), now;
-  std::vector<std::string> keys;
+  using Key = std::pair<std::string, std::string>;  // (app, dedup key)
+  std::vector<Key> keys;
   std::string values;
   for (const auto& d : deliveries) {
-    keys.push_back(crypto::toHex(crypto::sha256(d.body)));
-    values += std::string(values.empty() ? "" : ", ") + "(?, ?, ?, ?, ?, ?, ?)";
+    keys.emplace_back(d.app, crypto::toHex(crypto::sha256(d.body)));
+    values += values.empty() ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
   }
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO inbox (app, received_at, dedup_key, body, state, next_attempt_at, error) VALUES " + values;
+  insert << dialect_.insertIgnore + " INTO inbox (app, received_at, dedup_key, body, state, next_attempt_at, error)"
+                                    " VALUES " + values + (dialect_.returning ? " RETURNING id, app, dedup_key" : "");
   for (size_t i = 0; i < deliveries.size(); ++i) {
     const Delivery& d = deliveries[i];
-    insert, bind(d.app), bind(d.receivedAt), bind(keys[i]), bind(toBlob(d.body)), bind(d.state),
+    insert, bind(d.app), bind(d.receivedAt), bind(keys[i].second), bind(toBlob(d.body)), bind(d.state),
         bind(d.receivedAt), bind(d.error);
   }
-  insert.execute();
+  const size_t inserted = insert.execute();
 
-  // Look the ids up per app, so the unique (app, dedup_key) index serves the query.
-  std::map<std::string, std::vector<std::string>> keysByApp;
-  for (size_t i = 0; i < deliveries.size(); ++i) keysByApp[deliveries[i].app].push_back(keys[i]);
-  std::map<std::pair<std::string, std::string>, int64_t> ids;
-  for (const auto& [app, appKeys] : keysByApp) {
-    std::string placeholders;
-    for (size_t i = 0; i < appKeys.size(); ++i) placeholders += i ? ", ?" : "?";
-    Poco::Data::Statement select(s);
-    select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + placeholders + ")" +
-                  dialect_.currentRead,
-        bind(app);
-    for (const auto& key : appKeys) select, bind(key);
-    select.execute();
-    Poco::Data::RecordSet rows(select);
-    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) ids[{app, text(rows, 1)}] = integer(rows, 0);
+  std::map<Key, int64_t> ids;  // every key of the batch, once its id is known
+  // Which ids this statement created: RETURNING lists them (one statement for the whole batch).
+  // Without it, MySQL's LAST_INSERT_ID() is the first id this statement generated; a multi-row
+  // INSERT takes its ids as one increasing block, so any id from there on is ours.
+  std::function<bool(int64_t)> isFresh;
+  std::set<int64_t> returned;
+  if (dialect_.returning) {
+    Poco::Data::RecordSet rows(insert);
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      ids[{text(rows, 1), text(rows, 2)}] = integer(rows, 0);
+      returned.insert(integer(rows, 0));
+    }
+    isFresh = [&](int64_t id) { return returned.count(id) > 0; };
+  } else if (inserted > 0) {
+    Poco::Int64 first = 0;
+    s << dialect_.lastInsertId, into(first), now;
+    if (keys.size() == 1) ids[keys.front()] = first;
+    isFresh = [first](int64_t id) { return id >= first; };
+  } else {
+    isFresh = [](int64_t) { return false; };
+  }
+  if (ids.size() < keys.size()) {
+    // Look the ids up per app, so the unique (app, dedup_key) index serves the query.
+    std::map<std::string, std::vector<std::string>> missing;
+    for (const auto& key : keys) {
+      if (ids.count(key) == 0) missing[key.first].push_back(key.second);
+    }
+    for (const auto& [app, appKeys] : missing) {
+      std::string placeholders;
+      for (size_t i = 0; i < appKeys.size(); ++i) placeholders += i ? ", ?" : "?";
+      Poco::Data::Statement select(s);
+      select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + placeholders + ")" +
+                    dialect_.currentRead,
+          bind(app);
+      for (const auto& key : appKeys) select, bind(key);
+      select.execute();
+      Poco::Data::RecordSet rows(select);
+      for (bool more = rows.moveFirst(); more; more = rows.moveNext()) ids[{app, text(rows, 1)}] = integer(rows, 0);
+    }
   }
   std::vector<AppendResult> results;
-  std::set<int64_t> seen;
-  for (size_t i = 0; i < deliveries.size(); ++i) {
-    const int64_t id = ids.at({deliveries[i].app, keys[i]});
-    results.push_back({id, id <= before || !seen.insert(id).second});
+  std::set<int64_t> answered;
+  for (const auto& key : keys) {
+    const int64_t id = ids.at(key);
+    // The first delivery of a fresh row is new; later ones in the batch repeat it.
+    results.push_back({id, !isFresh(id) || !answered.insert(id).second});
   }
   return results;
 }

@@ -49,7 +49,7 @@ class Inbox {
 
   /** Inserts a delivery unless the same body is already stored for the app (then its id). */
   AppendResult append(Poco::Data::Session& s, const Delivery& delivery) const;
-  /** append() for many deliveries in two statements; results in the same order. */
+  /** append() for many deliveries, in one statement when no body was seen before; results in order. */
   std::vector<AppendResult> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
 
   /** Claims up to `limit` due deliveries for `owner`, leased for `leaseMs`. */

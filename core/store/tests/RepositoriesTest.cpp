@@ -48,6 +48,41 @@ TEST_P(InboxTest, AppendStoresTheRawBytesAndDeduplicatesTheSameBody) {
   EXPECT_EQ(row->receivedAt, 1000);
 }
 
+TEST_P(InboxTest, AppendBatchTellsNewRowsFromRepeats) {
+  // SQLite learns the inserted rows from RETURNING, MySQL/MariaDB from LAST_INSERT_ID().
+  for (const std::string tag : {"first", "second"}) {
+    SCOPED_TRACE(tag);
+    Inbox inbox(db_->dialect());
+    std::vector<AppendResult> before, batch, again;
+    const std::vector<Delivery> deliveries{{"a", "new-" + tag, 2},
+                                           {"a", "old-" + tag, 3},  // stored before
+                                           {"a", "new-" + tag, 4},  // repeated within the batch
+                                           {"b", "new-" + tag, 5},  // same body, another app
+                                           {"a", "other-" + tag, 6}};
+    tx([&](Session& s) { before = inbox.appendBatch(s, {{"a", "old-" + tag, 1}}); });
+    tx([&](Session& s) { batch = inbox.appendBatch(s, deliveries); });
+    tx([&](Session& s) { again = inbox.appendBatch(s, deliveries); });  // Meta retrying it all
+    ASSERT_EQ(batch.size(), 5u);
+    EXPECT_FALSE(batch[0].duplicate);
+    EXPECT_TRUE(batch[1].duplicate);
+    EXPECT_EQ(batch[1].id, before[0].id);
+    EXPECT_TRUE(batch[2].duplicate);
+    EXPECT_EQ(batch[2].id, batch[0].id);
+    EXPECT_FALSE(batch[3].duplicate);
+    EXPECT_NE(batch[3].id, batch[0].id);
+    EXPECT_FALSE(batch[4].duplicate);
+    for (size_t i = 0; i < again.size(); ++i) {
+      EXPECT_TRUE(again[i].duplicate) << i;
+      EXPECT_EQ(again[i].id, batch[i].id) << i;
+    }
+    std::optional<InboxRow> row;
+    tx([&](Session& s) { row = inbox.get(s, batch[3].id); });
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->app, "b");
+    EXPECT_EQ(row->receivedAt, 5);
+  }
+}
+
 TEST_P(InboxTest, ClaimLeasesDueDeliveriesAndOnlyTheOwnerCompletesThem) {
   Inbox inbox(db_->dialect());
   int64_t a = 0, b = 0;
