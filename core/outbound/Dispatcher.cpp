@@ -729,12 +729,15 @@ void Dispatcher::record(std::vector<Outcome> batch) {
     const int64_t now = store::nowMs();
     Status written = db_->transaction([&](Poco::Data::Session& s) {
       lost = 0;
+      // Accepted sends, the bulk of every batch, go in a few multi-row statements.
+      std::vector<std::pair<int64_t, std::string>> sent;
+      std::vector<store::MessageRecord> messages;
       for (const Outcome& o : batch) {
         const store::OutboxRow& row = o.pending.row;
         bool held = true;
         switch (o.kind) {
           case Outcome::Kind::kSent:
-            held = outbox_.markSent(s, row.id, owner_, o.providerId, now);
+            sent.emplace_back(row.id, o.providerId);
             if (!o.providerId.empty()) {
               store::MessageRecord m;
               m.tenant = row.tenant;
@@ -747,7 +750,7 @@ void Dispatcher::record(std::vector<Outcome> batch) {
               m.sentAt = now;
               m.status = "accepted";
               m.statusAt = now;
-              messages_.insertOnce(s, m, now);
+              messages.push_back(std::move(m));
             }
             break;
           case Outcome::Kind::kRetry:
@@ -763,6 +766,8 @@ void Dispatcher::record(std::vector<Outcome> batch) {
         }
         lost += !held;
       }
+      lost += sent.size() - outbox_.markAllSent(s, sent, owner_, now);
+      messages_.insertAll(s, messages, now);
     });
     if (written.isOk()) {
       if (lost > 0) {

@@ -4,13 +4,17 @@
 #include <Poco/Data/MySQL/MySQLException.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 
+#include <sqlite3.h>
+
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -36,6 +40,42 @@ bool isTransient(const Poco::Exception& e) {
     if (text.find(marker) != std::string::npos) return true;
   }
   return false;
+}
+
+/**
+ * SQLite admits one writer at a time. Its stock busy handler sleeps 1, 2, 5, 10 … 100 ms between
+ * tries, so with several writers in this process (webhook group commit, outbox claims, outcome
+ * recording, queueing) the lock sat free while they slept. Our transactions announce when they
+ * end, and a waiting connection retries at once; it also retries every millisecond for writers in
+ * other processes (CLI commands). Gives up after about 5 s, as busy_timeout=5000 did.
+ */
+struct WriteTurns {
+  std::mutex mutex;
+  std::condition_variable ended;
+  uint64_t generation = 0;
+
+  static WriteTurns& instance() {
+    static WriteTurns turns;
+    return turns;
+  }
+  void announceEnd() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++generation;
+    }
+    ended.notify_all();
+  }
+};
+
+constexpr int kBusyTries = 5000;  // of at most 1 ms each
+
+int waitForWriteTurn(void*, int tries) {
+  if (tries >= kBusyTries) return 0;
+  WriteTurns& turns = WriteTurns::instance();
+  std::unique_lock<std::mutex> lock(turns.mutex);
+  const uint64_t seen = turns.generation;
+  turns.ended.wait_for(lock, std::chrono::milliseconds(1), [&] { return turns.generation != seen; });
+  return 1;
 }
 
 }  // namespace
@@ -124,7 +164,7 @@ Poco::Data::Session Database::session() {
   Poco::Data::Session session(pool_->get());
   if (backend() == Backend::kSqlite) {
     // Per-connection settings: a pooled connection may be new.
-    session << "PRAGMA busy_timeout=5000", now;
+    sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitForWriteTurn, nullptr);
     session << "PRAGMA synchronous=FULL", now;
     session << "PRAGMA foreign_keys=ON", now;
   }
@@ -161,6 +201,7 @@ Status Database::transaction(Poco::Data::Session& session,
       open = true;
       work(session);
       session << "COMMIT", now;
+      endTurn();
       return Status::ok();
     } catch (const Poco::Exception& e) {
       if (open) {
@@ -169,6 +210,7 @@ Status Database::transaction(Poco::Data::Session& session,
         } catch (const Poco::Exception&) {
           // The connection is broken; the pool discards it.
         }
+        endTurn();
       }
       if (attempt < kAttempts && isTransient(e)) {
         Poco::Logger::get("baraza.store").debug("transaction retried after a transient error: " + e.message());
@@ -178,12 +220,18 @@ Status Database::transaction(Poco::Data::Session& session,
       return unavailable(description_ + ": " + e.message());
     } catch (const sdk::StatusError& e) {
       if (open) session << "ROLLBACK", now;
+      endTurn();
       return e.status();
     } catch (const std::exception& e) {
       if (open) session << "ROLLBACK", now;
+      endTurn();
       return internal(e.what());
     }
   }
+}
+
+void Database::endTurn() const {
+  if (backend() == Backend::kSqlite) WriteTurns::instance().announceEnd();
 }
 
 int64_t Database::lastInsertId(Poco::Data::Session& session) const {

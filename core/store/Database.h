@@ -67,6 +67,8 @@ class Database {
   int64_t lastInsertId(Poco::Data::Session& session) const;
 
  private:
+  /** A write transaction ended: SQLite connections of this process waiting for the lock retry now. */
+  void endTurn() const;
   Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPool> pool,
            std::string description);
   const Dialect* dialect_;

@@ -53,19 +53,44 @@ std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s, const
   return ContactRecord{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3), integer(rows, 4)};
 }
 
-int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
-  Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO messages (tenant, provider_id, direction, phone_number_id, contact, type, content,"
-                " sent_at, status, status_rank, status_at, error, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId), bind(m.contact),
+namespace {
+
+const char* kInsertColumns =
+    " INTO messages (tenant, provider_id, direction, phone_number_id, contact, type, content,"
+    " sent_at, status, status_rank, status_at, error, created_at) VALUES ";
+const char* kInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+void bindMessage(Poco::Data::Statement& insert, const MessageRecord& m, int64_t at) {
+  insert, bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId), bind(m.contact),
       bind(m.type), bind(m.content), bind(m.sentAt), bind(m.status), bind(statusRank(m.status)),
       bind(m.statusAt), bind(orNull(m.error)), bind(at);
+}
+
+}  // namespace
+
+int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore + kInsertColumns + kInsertRow;
+  bindMessage(insert, m, at);
   if (insert.execute() != 1) return 0;
   Poco::Int64 id = 0;
   s << dialect_.lastInsertId, Poco::Data::Keywords::into(id), now;
   return id;
+}
+
+size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t at) const {
+  constexpr size_t kRowsPerStatement = 200;
+  size_t inserted = 0;
+  for (size_t from = 0; from < messages.size(); from += kRowsPerStatement) {
+    const size_t to = std::min(messages.size(), from + kRowsPerStatement);
+    std::string rows;
+    for (size_t i = from; i < to; ++i) rows += std::string(i == from ? "" : ", ") + kInsertRow;
+    Poco::Data::Statement insert(s);
+    insert << dialect_.insertIgnore + kInsertColumns + rows;
+    for (size_t i = from; i < to; ++i) bindMessage(insert, messages[i], at);
+    inserted += insert.execute();
+  }
+  return inserted;
 }
 
 namespace {

@@ -79,8 +79,30 @@ std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& 
 
 bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                       const std::string& providerId, int64_t at) const {
-  return finishClaim(s, kClaim, id, owner, "state = 'sent', provider_id = ?, last_error = NULL, updated_at = ?",
-                     [&](auto& u) { u, bind(providerId), bind(at); });
+  return markAllSent(s, {{id, providerId}}, owner, at) == 1;
+}
+
+size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
+                           const std::string& owner, int64_t at) const {
+  constexpr size_t kRowsPerStatement = 200;
+  size_t marked = 0;
+  for (size_t from = 0; from < sent.size(); from += kRowsPerStatement) {
+    const size_t to = std::min(sent.size(), from + kRowsPerStatement);
+    std::string cases, ids;
+    for (size_t i = from; i < to; ++i) {
+      cases += " WHEN ? THEN ?";
+      ids += std::string(i == from ? "" : ", ") + "?";
+    }
+    Poco::Data::Statement update(s);
+    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id" + cases +
+                  " END, last_error = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
+                  " WHERE lease_owner = ? AND state = ? AND id IN (" + ids + ")";
+    for (size_t i = from; i < to; ++i) update, bind(sent[i].first), bind(sent[i].second);
+    update, bind(at), bind(owner), bind(kClaim.leasedState);
+    for (size_t i = from; i < to; ++i) update, bind(sent[i].first);
+    marked += update.execute();
+  }
+  return marked;
 }
 
 bool Outbox::retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,

@@ -51,6 +51,9 @@ class Outbox {
   /** Sent with the provider's id; false when `owner` lost the lease meanwhile. */
   bool markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                 const std::string& providerId, int64_t now) const;
+  /** markSent() for many (id, provider id) pairs in few statements; returns how many held. */
+  size_t markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
+                     const std::string& owner, int64_t now) const;
   /** Queued again for `retryAt` with the error kept. */
   bool retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt, int64_t now) const;

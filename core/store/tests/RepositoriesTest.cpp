@@ -176,6 +176,23 @@ TEST_P(MessageStoreTest, AMessageIsStoredOncePerTenantAndWamid) {
   EXPECT_EQ(m->status, "received");
 }
 
+TEST_P(MessageStoreTest, InsertAllStoresEachNewMessageOnce) {
+  MessageStore store(db_->dialect());
+  size_t first = 0, again = 0;
+  std::vector<MessageRecord> batch;
+  for (int i = 0; i < 250; ++i) batch.push_back(inbound("wamid.many-" + std::to_string(i)));  // two statements
+  tx([&](Session& s) {
+    first = store.insertAll(s, {inbound("wamid.many-7")}, 1);
+    again = store.insertAll(s, batch, 2);
+  });
+  EXPECT_EQ(first, 1u);
+  EXPECT_EQ(again, 249u) << "wamid.many-7 was stored before";
+  std::optional<MessageRecord> m;
+  tx([&](Session& s) { m = store.message(s, "acme", "wamid.many-249"); });
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->content, R"({"body":"habari"})");
+}
+
 TEST_P(MessageStoreTest, StatusesOnlyMoveForwardAndFailedIsTerminal) {
   MessageStore store(db_->dialect());
   MessageRecord out = inbound("wamid.OUT");
@@ -320,6 +337,36 @@ TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
   tx([&](Session& s) { row = outbox.get(s, other); });
   EXPECT_EQ(row->state, "failed");
   EXPECT_EQ(row->lastError, "131026 undeliverable");
+}
+
+TEST_P(OutboxTest, MarkAllSentKeepsEachProviderIdAndSkipsLeasesLost) {
+  Outbox outbox(db_->dialect());
+  std::vector<int64_t> ids(3);
+  tx([&](Session& s) {
+    for (auto& id : ids) id = outbox.enqueue(s, message(), 0);
+  });
+  std::vector<OutboxRow> claimed;
+  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 10000, 10); });
+  ASSERT_EQ(claimed.size(), 3u);
+  // The second message's lease went to another host meanwhile.
+  tx([&](Session& s) {
+    s << "UPDATE outbox SET lease_owner = 'host-b' WHERE id = ?", Poco::Data::Keywords::bind(ids[1]), now;
+  });
+  size_t marked = 0;
+  tx([&](Session& s) {
+    marked = outbox.markAllSent(s, {{ids[0], "wamid.0"}, {ids[1], "wamid.1"}, {ids[2], "wamid.2"}}, "host-a", 200);
+  });
+  EXPECT_EQ(marked, 2u);
+  std::vector<std::optional<OutboxRow>> rows(3);
+  tx([&](Session& s) {
+    for (size_t i = 0; i < 3; ++i) rows[i] = outbox.get(s, ids[i]);
+  });
+  EXPECT_EQ(rows[0]->state, "sent");
+  EXPECT_EQ(rows[0]->providerId, "wamid.0");
+  EXPECT_EQ(rows[1]->state, "sending") << "not ours to settle";
+  EXPECT_EQ(rows[1]->providerId, "");
+  EXPECT_EQ(rows[2]->state, "sent");
+  EXPECT_EQ(rows[2]->providerId, "wamid.2");
 }
 
 TEST_P(OutboxTest, AMessageInFlightWhenItsHostDiedIsClaimedAgainAfterTheLease) {
