@@ -230,6 +230,19 @@ Status Database::transaction(Poco::Data::Session& session,
   }
 }
 
+Status Database::autocommit(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work) {
+  try {
+    work(session);
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    return unavailable(description_ + ": " + e.message());
+  } catch (const sdk::StatusError& e) {
+    return e.status();
+  } catch (const std::exception& e) {
+    return internal(e.what());
+  }
+}
+
 void Database::endTurn() const {
   if (backend() == Backend::kSqlite) WriteTurns::instance().announceEnd();
 }

@@ -104,8 +104,15 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
   return results;
 }
 
+namespace {
+GroupCommitSettings oneStatement(GroupCommitSettings settings) {
+  settings.oneWriteStatement = true;  // appendBatch writes with one INSERT, then only reads
+  return settings;
+}
+}  // namespace
+
 InboxWriter::InboxWriter(DatabasePtr db, GroupCommitSettings settings)
-    : writer_(db, settings,
+    : writer_(db, oneStatement(settings),
               [dialect = &db->dialect()](Poco::Data::Session& s, const std::vector<Delivery>& items,
                                          std::vector<AppendResult>& results) {
                 results = Inbox(*dialect).appendBatch(s, items);
