@@ -4,6 +4,7 @@
 #include "store/Claims.h"
 #include "store/Rows.h"
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -58,23 +59,21 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
   // Which ids this statement created: RETURNING lists them (one statement for the whole batch).
   // Without it, MySQL's LAST_INSERT_ID() is the first id this statement generated; a multi-row
   // INSERT takes its ids as one increasing block, so any id from there on is ours.
-  std::function<bool(int64_t)> isFresh;
-  std::set<int64_t> returned;
+  std::set<int64_t> returned;                               // with RETURNING
+  int64_t firstNew = std::numeric_limits<int64_t>::max();  // without: LAST_INSERT_ID(), if any
   if (dialect_.returning) {
     Poco::Data::RecordSet rows(insert);
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
       ids[{text(rows, 1), text(rows, 2)}] = integer(rows, 0);
       returned.insert(integer(rows, 0));
     }
-    isFresh = [&](int64_t id) { return returned.count(id) > 0; };
   } else if (inserted > 0) {
     Poco::Int64 first = 0;
     s << dialect_.lastInsertId, into(first), now;
+    firstNew = first;
     if (keys.size() == 1) ids[keys.front()] = first;
-    isFresh = [first](int64_t id) { return id >= first; };
-  } else {
-    isFresh = [](int64_t) { return false; };
   }
+  auto isFresh = [&](int64_t id) { return dialect_.returning ? returned.count(id) > 0 : id >= firstNew; };
   if (ids.size() < keys.size()) {
     // Look the ids up per app, so the unique (app, dedup_key) index serves the query.
     std::map<std::string, std::vector<std::string>> missing;

@@ -49,7 +49,10 @@ class Inbox {
 
   /** Inserts a delivery unless the same body is already stored for the app (then its id). */
   AppendResult append(Poco::Data::Session& s, const Delivery& delivery) const;
-  /** append() for many deliveries, in one statement when no body was seen before; results in order. */
+  /**
+   * append() for many deliveries with one INSERT; results in order. SQLite learns the new ids from
+   * it; MySQL/MariaDB read LAST_INSERT_ID() and then look the ids up (one query per app).
+   */
   std::vector<AppendResult> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
 
   /** Claims up to `limit` due deliveries for `owner`, leased for `leaseMs`. */
