@@ -40,14 +40,11 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
                                             const std::vector<Delivery>& deliveries) const {
   using Key = std::pair<std::string, std::string>;  // (app, dedup key)
   std::vector<Key> keys;
-  std::string values;
-  for (const auto& d : deliveries) {
-    keys.emplace_back(d.app, crypto::toHex(crypto::sha256(d.body)));
-    values += values.empty() ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
-  }
+  for (const auto& d : deliveries) keys.emplace_back(d.app, crypto::toHex(crypto::sha256(d.body)));
   Poco::Data::Statement insert(s);
   insert << dialect_.insertIgnore + " INTO inbox (app, received_at, dedup_key, body, state, next_attempt_at, error)"
-                                    " VALUES " + values + (dialect_.returning ? " RETURNING id, app, dedup_key" : "");
+                                    " VALUES " + repeated("(?, ?, ?, ?, ?, ?, ?)", deliveries.size()) +
+                (dialect_.returning ? " RETURNING id, app, dedup_key" : "");
   for (size_t i = 0; i < deliveries.size(); ++i) {
     const Delivery& d = deliveries[i];
     insert, bind(d.app), bind(d.receivedAt), bind(keys[i].second), bind(toBlob(d.body)), bind(d.state),
@@ -81,10 +78,8 @@ std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
       if (ids.count(key) == 0) missing[key.first].push_back(key.second);
     }
     for (const auto& [app, appKeys] : missing) {
-      std::string placeholders;
-      for (size_t i = 0; i < appKeys.size(); ++i) placeholders += i ? ", ?" : "?";
       Poco::Data::Statement select(s);
-      select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + placeholders + ")" +
+      select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + repeated("?", appKeys.size()) + ")" +
                     dialect_.currentRead,
           bind(app);
       for (const auto& key : appKeys) select, bind(key);

@@ -79,14 +79,11 @@ int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m,
 }
 
 size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t at) const {
-  constexpr size_t kRowsPerStatement = 200;
   size_t inserted = 0;
   for (size_t from = 0; from < messages.size(); from += kRowsPerStatement) {
     const size_t to = std::min(messages.size(), from + kRowsPerStatement);
-    std::string rows;
-    for (size_t i = from; i < to; ++i) rows += std::string(i == from ? "" : ", ") + kInsertRow;
     Poco::Data::Statement insert(s);
-    insert << dialect_.insertIgnore + kInsertColumns + rows;
+    insert << dialect_.insertIgnore + kInsertColumns + repeated(kInsertRow, to - from);
     for (size_t i = from; i < to; ++i) bindMessage(insert, messages[i], at);
     inserted += insert.execute();
   }

@@ -84,19 +84,13 @@ bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& own
 
 size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
                            const std::string& owner, int64_t at) const {
-  constexpr size_t kRowsPerStatement = 200;
   size_t marked = 0;
   for (size_t from = 0; from < sent.size(); from += kRowsPerStatement) {
     const size_t to = std::min(sent.size(), from + kRowsPerStatement);
-    std::string cases, ids;
-    for (size_t i = from; i < to; ++i) {
-      cases += " WHEN ? THEN ?";
-      ids += std::string(i == from ? "" : ", ") + "?";
-    }
     Poco::Data::Statement update(s);
-    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id" + cases +
+    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id " + repeated("WHEN ? THEN ?", to - from, " ") +
                   " END, last_error = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
-                  " WHERE lease_owner = ? AND state = ? AND id IN (" + ids + ")";
+                  " WHERE lease_owner = ? AND state = ? AND id IN (" + repeated("?", to - from) + ")";
     for (size_t i = from; i < to; ++i) update, bind(sent[i].first), bind(sent[i].second);
     update, bind(at), bind(owner), bind(kClaim.leasedState);
     for (size_t i = from; i < to; ++i) update, bind(sent[i].first);

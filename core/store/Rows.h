@@ -8,6 +8,16 @@
 
 namespace baraza::store {
 
+/** Rows per multi-row statement: well under every backend's limit on bound values. */
+constexpr size_t kRowsPerStatement = 200;
+
+/** `count` copies of `item` joined by `separator`: placeholder lists such as "?, ?, ?". */
+inline std::string repeated(const std::string& item, size_t count, const std::string& separator = ", ") {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) out += (i ? separator : "") + item;
+  return out;
+}
+
 inline Poco::Data::BLOB toBlob(const std::string& bytes) {
   return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
