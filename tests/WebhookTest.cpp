@@ -169,15 +169,6 @@ TEST_P(WebhookTest, SignedInvalidJsonIsStillAcknowledgedAndKept) {
   EXPECT_EQ(inbox()[0].body, body);
 }
 
-TEST_P(WebhookTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsStoredOnce) {
-  std::vector<std::future<Reply>> posts;
-  for (int i = 0; i < 3; ++i) {
-    posts.push_back(std::async(std::launch::async, [&] { return send("POST", "/webhooks/whatsapp", kW1Body, kW1Signature); }));
-  }
-  for (auto& p : posts) EXPECT_EQ(p.get().status, 200);
-  EXPECT_EQ(inbox().size(), 1u);
-}
-
 BARAZA_ON_BOTH_BACKENDS(WebhookTest);
 
 std::string fixture(const std::string& name) { return baraza::testing::readFile(std::string(FIXTURES_DIR) + "/" + name); }
@@ -255,6 +246,7 @@ TEST_P(ProcessingTest, EveryMessageOfABatchIsStoredOnceAndAnsweredOnce) {
   ASSERT_EQ(post(reformatted, "acme-secret"), 200);
   processAll();
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 2);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'duplicate'"), 1) << "the byte-for-byte repeat";
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 21);
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 3);
   EXPECT_EQ(events("error").size(), 1u);
@@ -306,6 +298,28 @@ TEST_P(ProcessingTest, StatusesMoveForwardOnlyAndEveryEventIsKept) {
   ASSERT_EQ(fields.size(), 1u);
   EXPECT_EQ(fields[0].field, "message_template_status_update");
   EXPECT_EQ(fields[0].tenant, "acme");
+}
+
+TEST_P(ProcessingTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsProcessedOnce) {
+  const std::string body = fixture("every_type.json");  // 21 messages for tenant acme
+  std::vector<std::future<int>> posts;
+  for (int i = 0; i < 3; ++i) posts.push_back(std::async(std::launch::async, [&] { return post(body, "acme-secret"); }));
+  for (auto& p : posts) EXPECT_EQ(p.get(), 200);
+  ASSERT_EQ(inbox().size(), 3u) << "each delivery is acknowledged only once it is stored";
+  processAll();
+  std::vector<store::InboxRow> rows = inbox();
+  std::vector<store::InboxRow> done, duplicates;
+  for (const auto& row : rows) (row.state == "done" ? done : duplicates).push_back(row);
+  ASSERT_EQ(done.size(), 1u);
+  ASSERT_EQ(duplicates.size(), 2u);
+  for (const auto& d : duplicates) {
+    EXPECT_EQ(d.state, "duplicate");
+    EXPECT_EQ(d.error, "same body as delivery " + std::to_string(done[0].id));
+  }
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 21);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM conversation_jobs"), 21);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 3);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM events"), 1) << "the one refused reply, as after a single delivery";
 }
 
 TEST_P(ProcessingTest, AChangeForAnUnknownNumberIsKeptAsUnroutable) {

@@ -35,7 +35,6 @@ void addWebhookRoutes(http::Router& router, inbound::WebhookReceiver& receiver) 
       }
       ex.annotate("app", receipt.appKey);
       ex.annotate("delivery", std::to_string(receipt.deliveryId));
-      if (receipt.duplicate) ex.annotate("duplicate", "true");
       ex.sendJson(200, "{}");
     });
   }

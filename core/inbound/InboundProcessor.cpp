@@ -24,6 +24,9 @@ using jsontext::forEachObject;
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.inbound"); }
 
+/** Thrown inside a delivery's transaction when its lease expired and another worker took it. */
+sdk::StatusError leaseLost() { return sdk::StatusError(Status(Code::kAborted, "lease on delivery lost; another worker has it")); }
+
 }  // namespace
 
 InboundProcessor::InboundProcessor(store::DatabasePtr db, const tenants::TenantManager& tenants,
@@ -113,7 +116,15 @@ Status InboundProcessor::process(const store::InboxRow& row) {
   }
   const tenants::TenantSetPtr set = tenants_.current();
   const int64_t now = store::nowMs();
+  const std::string digest = store::Inbox::digestOf(row.body);
   return db_->transaction([&](Poco::Data::Session& s) {
+    // Meta delivers at least once: a body this app already delivered and we processed is a repeat.
+    if (const int64_t original = inbox_.recordDigest(s, row.app, digest, row.id); original != row.id) {
+      if (!inbox_.markDuplicate(s, row.id, owner_, original)) {
+        throw leaseLost();
+      }
+      return;
+    }
     auto keep = [&](const std::string& position, const tenants::TenantPtr& tenant, const std::string& kind,
                     const std::string& field, const std::string& payload, const std::string& reason) {
       events_.add(s, {0, row.id, position, tenant ? tenant->id() : "", kind, field, payload, reason, now});
@@ -185,7 +196,7 @@ Status InboundProcessor::process(const store::InboxRow& row) {
       });
     });
     if (!inbox_.markDone(s, row.id, owner_)) {
-      throw sdk::StatusError(Status(Code::kAborted, "lease on delivery lost; another worker has it"));
+      throw leaseLost();
     }
   });
 }

@@ -74,16 +74,15 @@ Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<
     return receipt;
   }
   receipt.appKey = app->key;
-  StatusOr<store::AppendResult> stored = inbox_.append({app->key, body, store::nowMs()});
+  StatusOr<int64_t> stored = inbox_.append({app->key, body, store::nowMs()});
   if (!stored.isOk()) {
     Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + stored.status().message());
     receipt.outcome = Receipt::Outcome::kStoreUnavailable;
     receipt.error = "store unavailable; retry";
     return receipt;
   }
-  receipt.deliveryId = stored->id;
-  receipt.duplicate = stored->duplicate;
-  if (onStored_ && !stored->duplicate) onStored_();
+  receipt.deliveryId = *stored;
+  if (onStored_) onStored_();
   return receipt;
 }
 

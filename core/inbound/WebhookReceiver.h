@@ -14,7 +14,7 @@ namespace baraza::inbound {
 /** What became of one webhook POST, and the HTTP status Meta must get for it. */
 struct Receipt {
   enum class Outcome {
-    kStored,            // 200: committed to the inbox (or already there)
+    kStored,            // 200: committed to the inbox
     kMissingSignature,  // 401
     kBadSignature,      // 403
     kUnknownApp,        // 404
@@ -23,7 +23,6 @@ struct Receipt {
   Outcome outcome = Outcome::kStored;
   std::string appKey;
   int64_t deliveryId = 0;
-  bool duplicate = false;
   std::string error;
 
   int httpStatus() const;

@@ -32,11 +32,11 @@ struct GroupCommitSettings {
    */
   size_t writers = 0;
   /**
-   * The batch's only write is one statement (other statements only read): on MySQL/MariaDB it
-   * then runs in autocommit mode, without BEGIN and COMMIT round trips. SQLite always gets a
-   * transaction.
+   * A batch of at most this many items is written by one statement (nothing else writes): on
+   * MySQL/MariaDB it then runs in autocommit mode, without BEGIN and COMMIT round trips. 0: never.
+   * SQLite always gets a transaction.
    */
-  bool oneWriteStatement = false;
+  size_t oneStatementUpTo = 0;
 };
 
 /**
@@ -141,8 +141,8 @@ class BatchWriter {
       results.clear();
       write_(s, items, results);
     };
-    Status status = settings_.oneWriteStatement && db_->backend() == Backend::kMysql ? db_->autocommit(session, work)
-                                                                                     : db_->transaction(session, work);
+    const bool oneStatement = items.size() <= settings_.oneStatementUpTo && db_->backend() == Backend::kMysql;
+    Status status = oneStatement ? db_->autocommit(session, work) : db_->transaction(session, work);
     if (status.isOk()) {
       std::lock_guard<std::mutex> lock(mutex_);
       ++commits_;

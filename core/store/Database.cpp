@@ -157,6 +157,16 @@ StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string&
     return unavailable("store.url: cannot open " + where + ": " + e.message());
   }
   if (Status ping = db->ping(); !ping.isOk()) return ping;
+  if (db->backend() == Backend::kMysql) {
+    try {
+      Poco::Data::Session session = db->session();
+      Poco::Int64 mode = 1;
+      session << "SELECT @@innodb_autoinc_lock_mode", into(mode), now;
+      db->consecutiveIds_ = mode != 2;
+    } catch (const Poco::Exception& e) {
+      return unavailable(db->describe() + ": reading innodb_autoinc_lock_mode: " + e.message());
+    }
+  }
   return db;
 }
 

@@ -4,9 +4,7 @@
 #include "store/Claims.h"
 #include "store/Rows.h"
 
-#include <limits>
-#include <map>
-#include <set>
+#include <algorithm>
 
 namespace baraza::store {
 
@@ -32,84 +30,65 @@ std::vector<InboxRow> read(Poco::Data::Statement& select) {
 
 }  // namespace
 
-AppendResult Inbox::append(Poco::Data::Session& s, const Delivery& d) const {
-  return appendBatch(s, {d}).front();
+int64_t Inbox::append(Poco::Data::Session& s, const Delivery& d) const { return insertRows(s, &d, 1).front(); }
+
+std::vector<int64_t> Inbox::appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const {
+  std::vector<int64_t> ids;
+  ids.reserve(deliveries.size());
+  const size_t step = consecutiveIds_ ? kRowsPerStatement : 1;
+  for (size_t from = 0; from < deliveries.size(); from += step) {
+    const std::vector<int64_t> some = insertRows(s, deliveries.data() + from, std::min(step, deliveries.size() - from));
+    ids.insert(ids.end(), some.begin(), some.end());
+  }
+  return ids;
 }
 
-std::vector<AppendResult> Inbox::appendBatch(Poco::Data::Session& s,
-                                            const std::vector<Delivery>& deliveries) const {
-  using Key = std::pair<std::string, std::string>;  // (app, dedup key)
-  std::vector<Key> keys;
-  for (const auto& d : deliveries) keys.emplace_back(d.app, crypto::toHex(crypto::sha256(d.body)));
+std::vector<int64_t> Inbox::insertRows(Poco::Data::Session& s, const Delivery* first, size_t count) const {
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore + " INTO inbox (app, received_at, dedup_key, body, state, next_attempt_at, error)"
-                                    " VALUES " + repeated("(?, ?, ?, ?, ?, ?, ?)", deliveries.size()) +
-                (dialect_.returning ? " RETURNING id, app, dedup_key" : "");
-  for (size_t i = 0; i < deliveries.size(); ++i) {
-    const Delivery& d = deliveries[i];
-    insert, bind(d.app), bind(d.receivedAt), bind(keys[i].second), bind(toBlob(d.body)), bind(d.state),
-        bind(d.receivedAt), bind(d.error);
+  insert << "INSERT INTO inbox (app, received_at, body, state, next_attempt_at, error) VALUES " +
+                repeated("(?, ?, ?, ?, ?, ?)", count);
+  for (const Delivery* d = first; d != first + count; ++d) {
+    insert, bind(d->app), bind(d->receivedAt), bind(toBlob(d->body)), bind(d->state), bind(d->receivedAt),
+        bind(d->error);
   }
-  const size_t inserted = insert.execute();
+  insert.execute();
+  // The rows took consecutive ids in VALUES order (see consecutiveIds_). SQLite reports the last
+  // of them, MySQL/MariaDB the first. (MariaDB has INSERT ... RETURNING, but Poco's MySQL
+  // connector hangs on the next statement after a prepared one that returned rows.)
+  Poco::Int64 reported = 0;
+  s << dialect_.lastInsertId, into(reported), now;
+  const int64_t firstId = dialect_.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
+  std::vector<int64_t> ids(count);
+  for (size_t i = 0; i < count; ++i) ids[i] = firstId + static_cast<int64_t>(i);
+  return ids;
+}
 
-  std::map<Key, int64_t> ids;  // every key of the batch, once its id is known
-  // Which ids this statement created: RETURNING lists them (one statement for the whole batch).
-  // Without it, MySQL's LAST_INSERT_ID() is the first id this statement generated; a multi-row
-  // INSERT takes its ids as one increasing block, so any id from there on is ours.
-  std::set<int64_t> returned;                               // with RETURNING
-  int64_t firstNew = std::numeric_limits<int64_t>::max();  // without: LAST_INSERT_ID(), if any
-  if (dialect_.returning) {
-    Poco::Data::RecordSet rows(insert);
-    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-      ids[{text(rows, 1), text(rows, 2)}] = integer(rows, 0);
-      returned.insert(integer(rows, 0));
-    }
-  } else if (inserted > 0) {
-    Poco::Int64 first = 0;
-    s << dialect_.lastInsertId, into(first), now;
-    firstNew = first;
-    if (keys.size() == 1) ids[keys.front()] = first;
-  }
-  auto isFresh = [&](int64_t id) { return dialect_.returning ? returned.count(id) > 0 : id >= firstNew; };
-  if (ids.size() < keys.size()) {
-    // Look the ids up per app, so the unique (app, dedup_key) index serves the query.
-    std::map<std::string, std::vector<std::string>> missing;
-    for (const auto& key : keys) {
-      if (ids.count(key) == 0) missing[key.first].push_back(key.second);
-    }
-    for (const auto& [app, appKeys] : missing) {
-      Poco::Data::Statement select(s);
-      select << "SELECT id, dedup_key FROM inbox WHERE app = ? AND dedup_key IN (" + repeated("?", appKeys.size()) + ")" +
-                    dialect_.currentRead,
-          bind(app);
-      for (const auto& key : appKeys) select, bind(key);
-      select.execute();
-      Poco::Data::RecordSet rows(select);
-      for (bool more = rows.moveFirst(); more; more = rows.moveNext()) ids[{app, text(rows, 1)}] = integer(rows, 0);
-    }
-  }
-  std::vector<AppendResult> results;
-  std::set<int64_t> answered;
-  for (const auto& key : keys) {
-    const int64_t id = ids.at(key);
-    // The first delivery of a fresh row is new; later ones in the batch repeat it.
-    results.push_back({id, !isFresh(id) || !answered.insert(id).second});
-  }
-  return results;
+std::string Inbox::digestOf(const std::string& body) { return crypto::toHex(crypto::sha256(body)); }
+
+int64_t Inbox::recordDigest(Poco::Data::Session& s, const std::string& app, const std::string& digest,
+                            int64_t id) const {
+  Poco::Data::Statement insert(s);
+  insert << dialect_.insertIgnore + " INTO delivery_digests (app, digest, delivery_id) VALUES (?, ?, ?)", bind(app),
+      bind(digest), bind(id);
+  if (insert.execute() == 1) return id;
+  Poco::Int64 owner = 0;
+  s << "SELECT delivery_id FROM delivery_digests WHERE app = ? AND digest = ?" + dialect_.currentRead, bind(app),
+      bind(digest), into(owner), now;
+  return owner;
 }
 
 namespace {
-GroupCommitSettings oneStatement(GroupCommitSettings settings) {
-  settings.oneWriteStatement = true;  // appendBatch writes with one INSERT, then only reads
+GroupCommitSettings oneStatement(GroupCommitSettings settings, bool consecutiveIds) {
+  if (consecutiveIds) settings.oneStatementUpTo = kRowsPerStatement;  // appendBatch's INSERT size
   return settings;
 }
 }  // namespace
 
 InboxWriter::InboxWriter(DatabasePtr db, GroupCommitSettings settings)
-    : writer_(db, oneStatement(settings),
-              [dialect = &db->dialect()](Poco::Data::Session& s, const std::vector<Delivery>& items,
-                                         std::vector<AppendResult>& results) {
-                results = Inbox(*dialect).appendBatch(s, items);
+    : writer_(db, oneStatement(settings, db->multiRowInsertIdsConsecutive()),
+              [inbox = Inbox(db->dialect(), db->multiRowInsertIdsConsecutive())](
+                  Poco::Data::Session& s, const std::vector<Delivery>& items, std::vector<int64_t>& ids) {
+                ids = inbox.appendBatch(s, items);
               }) {}
 
 std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
@@ -123,6 +102,11 @@ std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& ow
 
 bool Inbox::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
   return finishClaim(s, kClaim, id, owner, "state = 'done', error = NULL");
+}
+
+bool Inbox::markDuplicate(Poco::Data::Session& s, int64_t id, const std::string& owner, int64_t original) const {
+  return finishClaim(s, kClaim, id, owner, "state = 'duplicate', error = ?",
+                     [&](auto& u) { u, bind("same body as delivery " + std::to_string(original)); });
 }
 
 bool Inbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,

@@ -25,45 +25,53 @@ struct InboxRow {
   std::string app;
   int64_t receivedAt = 0;
   std::string body;
-  std::string state;  // pending, processing, done, failed
+  std::string state;  // pending, processing, done, failed, duplicate
   int attempts = 0;
   std::string error;
 };
 
-struct AppendResult {
-  int64_t id = 0;
-  /**
-   * The same body had already been stored for this app. Exact when the earlier append had
-   * committed; two appends of one body racing in different batches may both read false.
-   */
-  bool duplicate = false;
-};
-
 /**
  * Durable store of raw webhook deliveries. A delivery is acknowledged only after append() has
- * committed it; it is then processed at least once (claim -> done/failed/retry).
+ * committed it; it is then processed at least once (claim -> done/failed/retry). Every delivery
+ * gets a row, repeats included: the processor recognises a body it already processed by its
+ * digest (recordDigest) and marks the repeat `duplicate`, so acknowledging never reads or writes
+ * a random-keyed index.
  */
 class Inbox {
  public:
-  explicit Inbox(const Dialect& dialect) : dialect_(dialect) {}
-
-  /** Inserts a delivery unless the same body is already stored for the app (then its id). */
-  AppendResult append(Poco::Data::Session& s, const Delivery& delivery) const;
   /**
-   * append() for many deliveries with one INSERT; results in order. SQLite learns the new ids from
-   * it; MySQL/MariaDB read LAST_INSERT_ID() and then look the ids up (one query per app).
+   * `consecutiveIds`: a multi-row INSERT takes consecutive ids (Database::
+   * multiRowInsertIdsConsecutive); when false, appendBatch inserts row by row.
    */
-  std::vector<AppendResult> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
+  explicit Inbox(const Dialect& dialect, bool consecutiveIds = true)
+      : dialect_(dialect), consecutiveIds_(consecutiveIds) {}
+
+  /** Stores a delivery; its id. */
+  int64_t append(Poco::Data::Session& s, const Delivery& delivery) const;
+  /** append() for many deliveries, with one multi-row INSERT per kRowsPerStatement; ids in order. */
+  std::vector<int64_t> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
+
+  /**
+   * Records that delivery `id` carries the body with this digest for `app`, unless an earlier
+   * delivery already did: returns the delivery the digest belongs to (`id` when recorded now).
+   * Called in the transaction that processes the delivery, so a rolled-back attempt records
+   * nothing.
+   */
+  int64_t recordDigest(Poco::Data::Session& s, const std::string& app, const std::string& digest, int64_t id) const;
+  /** The digest recordDigest expects: hex SHA-256 of the raw body. */
+  static std::string digestOf(const std::string& body);
 
   /** Claims up to `limit` due deliveries for `owner`, leased for `leaseMs`. */
   std::vector<InboxRow> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                               int64_t leaseMs, size_t limit) const;
   /** Done, if `owner` still holds the lease; false when the lease was lost. */
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
+  /** Done without processing: the same body as delivery `original`, if `owner` holds the lease. */
+  bool markDuplicate(Poco::Data::Session& s, int64_t id, const std::string& owner, int64_t original) const;
   /** Back to pending at `retryAt`, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt) const;
-  /** A failed (or done) delivery processed again from the start. */
+  /** A failed (or done) delivery processed again from the start. A duplicate is not replayed. */
   bool replay(Poco::Data::Session& s, int64_t id, int64_t now) const;
   /** Every failed delivery processed again; returns how many. */
   size_t replayFailed(Poco::Data::Session& s, int64_t now) const;
@@ -73,7 +81,11 @@ class Inbox {
   std::vector<InboxRow> list(Poco::Data::Session& s, const std::string& state, size_t limit) const;
 
  private:
+  /** One INSERT for `count` deliveries from `first`; their ids. */
+  std::vector<int64_t> insertRows(Poco::Data::Session& s, const Delivery* first, size_t count) const;
+
   const Dialect& dialect_;
+  bool consecutiveIds_;
 };
 
 /**
@@ -83,12 +95,12 @@ class Inbox {
 class InboxWriter {
  public:
   InboxWriter(DatabasePtr db, GroupCommitSettings settings);
-  /** Durable when OK. */
-  StatusOr<AppendResult> append(Delivery delivery) { return writer_.submit(std::move(delivery)); }
+  /** The delivery's id once it is durable. */
+  StatusOr<int64_t> append(Delivery delivery) { return writer_.submit(std::move(delivery)); }
   uint64_t commits() const { return writer_.commits(); }
 
  private:
-  BatchWriter<Delivery, AppendResult> writer_;
+  BatchWriter<Delivery, int64_t> writer_;
 };
 
 }  // namespace baraza::store

@@ -3,6 +3,7 @@
 #include "common/Status.h"
 #include "store/Database.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,8 @@ StatusOr<MigrationStatus> migrationStatus(Database& db);
  * Applies every pending migration in order; safe to run from several hosts at once (SQLite:
  * write lock; MySQL: a named lock). Refuses to run when an applied migration was edited or is
  * unknown to this build (a newer host migrated the database). Returns what it applied.
+ * `throughVersion` stops after that version (tests of an upgrade start from an older schema).
  */
-StatusOr<std::vector<Migration>> migrate(Database& db);
+StatusOr<std::vector<Migration>> migrate(Database& db, int throughVersion = std::numeric_limits<int>::max());
 
 }  // namespace baraza::store

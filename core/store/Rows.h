@@ -9,7 +9,7 @@
 namespace baraza::store {
 
 /** Rows per multi-row statement: well under every backend's limit on bound values. */
-constexpr size_t kRowsPerStatement = 200;
+constexpr size_t kRowsPerStatement = 256;
 
 /** `count` copies of `item` joined by `separator`: placeholder lists such as "?, ?, ?". */
 inline std::string repeated(const std::string& item, size_t count, const std::string& separator = ", ") {

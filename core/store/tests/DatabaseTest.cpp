@@ -1,4 +1,5 @@
 #include "store/Database.h"
+#include "store/Inbox.h"
 #include "store/Migrations.h"
 #include "store/testing/StoreTest.h"
 
@@ -97,6 +98,39 @@ TEST_P(DatabaseTest, AMigrationUnknownToThisBuildIsRefused) {
   auto migrated = migrate(*db_);
   ASSERT_FALSE(migrated.isOk());
   EXPECT_THAT(migrated.status().message(), HasSubstr("migrated by a newer baraza"));
+}
+
+TEST_P(DatabaseTest, Migration004KeepsEveryDeliveryItsIdAndItsDigest) {
+  auto db = Database::open(testing::freshUrl(GetParam()), "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  ASSERT_TRUE(migrate(**db, 3).isOk());
+  // Two deliveries under the old schema, the second since deleted: ids must not be handed out again.
+  const std::string body = "{\"entry\":[]}";
+  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
+    for (const std::string& b : {body, std::string("{}")}) {
+      s << "INSERT INTO inbox (app, received_at, dedup_key, body, state) VALUES ('app', 5, ?, ?, 'done')",
+          Poco::Data::Keywords::bind(Inbox::digestOf(b)), Poco::Data::Keywords::bind(b), now;
+    }
+    s << "DELETE FROM inbox WHERE id = 2", now;
+  }).isOk());
+  auto applied = migrate(**db);
+  ASSERT_TRUE(applied.isOk()) << applied.status().toString();
+  ASSERT_EQ(applied->size(), migrationsFor((*db)->dialect()).size() - 3);
+  EXPECT_EQ(applied->front().name, "004_delivery_digests");
+
+  Inbox inbox((*db)->dialect());
+  std::optional<InboxRow> kept;
+  int64_t next = 0, owner = 0;
+  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
+    kept = inbox.get(s, 1);
+    next = inbox.append(s, {"app", body, 6});
+    owner = inbox.recordDigest(s, "app", Inbox::digestOf(body), next);
+  }).isOk());
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->body, body);
+  EXPECT_EQ(kept->state, "done");
+  EXPECT_EQ(next, 3) << "ids carry on after the highest ever used";
+  EXPECT_EQ(owner, 1) << "a delivery stored before the upgrade is still recognised when repeated";
 }
 
 TEST_P(DatabaseTest, FailedTransactionLeavesNothingBehind) {
