@@ -132,11 +132,8 @@ class BatchWriter {
     }
   }
 
-  /** One transaction for `batch`; results set only after it committed. */
-  Status writeAll(Poco::Data::Session& session, const Batch& batch, std::vector<Result>& results) {
-    std::vector<Item> items;
-    items.reserve(batch.size());
-    for (const auto& p : batch) items.push_back(p->item);
+  /** One transaction for `items`; results set only after it committed. */
+  Status writeAll(Poco::Data::Session& session, const std::vector<Item>& items, std::vector<Result>& results) {
     auto work = [&](Poco::Data::Session& s) {
       results.clear();
       write_(s, items, results);
@@ -151,8 +148,11 @@ class BatchWriter {
   }
 
   void commit(Poco::Data::Session& session, Batch& batch) {
+    std::vector<Item> items;  // moved out of the callers' requests: copied only to retry one alone
+    items.reserve(batch.size());
+    for (auto& p : batch) items.push_back(std::move(p->item));
     std::vector<Result> results;
-    Status status = writeAll(session, batch, results);
+    Status status = writeAll(session, items, results);
     if (status.isOk() && results.size() == batch.size()) {
       for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
       return;
@@ -163,13 +163,12 @@ class BatchWriter {
       batch[0]->done.set_value(status);
       return;
     }
-    for (auto& p : batch) {  // find the culprit: each item alone
-      Batch one{p};
-      Status alone = writeAll(session, one, results);
+    for (size_t i = 0; i < batch.size(); ++i) {  // find the culprit: each item alone
+      Status alone = writeAll(session, {items[i]}, results);
       if (alone.isOk() && results.size() == 1) {
-        p->done.set_value(std::move(results[0]));
+        batch[i]->done.set_value(std::move(results[0]));
       } else {
-        p->done.set_value(alone.isOk() ? internal("no result") : alone);
+        batch[i]->done.set_value(alone.isOk() ? internal("no result") : alone);
       }
     }
   }
