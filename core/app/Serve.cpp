@@ -117,9 +117,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
       *database, tenants, *queue, [&client](const HttpRequest& request) { return client.send(request); }, dispatch,
       owner, &metrics);
 
-  store::InboxWriter inbox(*database, {host.groupCommitMaxBatch,
-                                      std::chrono::microseconds(host.groupCommitMaxWaitUs),
-                                      static_cast<size_t>(host.groupCommitWriters)});
+  store::GroupCommitSettings groupCommit;
+  groupCommit.maxBatch = host.groupCommitMaxBatch;
+  groupCommit.maxWait = std::chrono::microseconds(host.groupCommitMaxWaitUs);
+  groupCommit.writers = static_cast<size_t>(host.groupCommitWriters);
+  groupCommit.writerNice = host.groupCommitWriterNice;
+  store::InboxWriter inbox(*database, groupCommit);
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::ProcessorSettings processing;
   processing.workers = host.inboundWorkers;

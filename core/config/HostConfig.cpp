@@ -128,6 +128,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
       r.integer("store.group_commit.max_wait_us", config.groupCommitMaxWaitUs, 0, 1000000));
   config.groupCommitWriters = static_cast<int>(
       r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
+  config.groupCommitWriterNice = static_cast<int>(
+      r.integer("store.group_commit.writer_nice", config.groupCommitWriterNice, -20, 0));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
   config.outboundSenders = static_cast<int>(r.integer("outbound.senders", config.outboundSenders, 1, 256));
   config.outboundMaxAttempts = static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));

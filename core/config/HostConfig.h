@@ -46,6 +46,7 @@ struct HostConfig {
   size_t groupCommitMaxBatch = 256;
   int groupCommitMaxWaitUs = 0;
   int groupCommitWriters = 0;  // 0: by backend
+  int groupCommitWriterNice = -10;
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   int inboundWorkers = 2;  // threads processing stored webhook deliveries

@@ -37,7 +37,18 @@ struct GroupCommitSettings {
    * SQLite always gets a transaction.
    */
   size_t oneStatementUpTo = 0;
+  /**
+   * The nice value writer threads ask for (lower runs sooner; 0 leaves them as they are). Every
+   * acknowledgement waits for a writer's commit, and under load the request threads outnumber
+   * it: at normal priority it spent longer waiting for a core than committing (webhook_ingest,
+   * 64 connections). Needs RLIMIT_NICE (systemd LimitNICE=) or CAP_SYS_NICE; without, the writer
+   * keeps the process's priority and the log says so once.
+   */
+  int writerNice = -10;
 };
+
+/** Sets the calling thread's nice value; false (logged once per process) when not permitted. */
+bool prioritiseThisThread(int nice);
 
 /**
  * The machinery of group commit: callers on many threads submit items and block; writer
@@ -97,6 +108,7 @@ class BatchWriter {
   using Batch = std::vector<std::shared_ptr<Pending>>;
 
   void loop() {
+    prioritiseThisThread(settings_.writerNice);
     std::unique_ptr<Poco::Data::Session> session;
     size_t released = 0;                     // callers our previous commit answered
     std::chrono::microseconds commitTime{0};  // a recent commit's duration (moving average)

@@ -27,13 +27,15 @@ TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.maxBodyBytes, 3u * 1024 * 1024);
   EXPECT_EQ(c.tenantsDir, dir_.path() + "/tenants.d");
+  EXPECT_EQ(c.groupCommitWriterNice, -10);
 }
 
 TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
   Problems problems;
   HostConfig c = loadHostConfig(write("http.listen = [::1]:9090\nhttp.threads = 4\n"
                                       "plugins.dir = plugins\n"
-                                      "http_client.service.graph.base_url = http://127.0.0.1:1\n"),
+                                      "http_client.service.graph.base_url = http://127.0.0.1:1\n"
+                                      "store.group_commit.writer_nice = 0\n"),
                                 {}, problems);
   EXPECT_TRUE(problems.empty());
   EXPECT_EQ(c.http.host, "::1");
@@ -41,6 +43,7 @@ TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
   EXPECT_EQ(c.http.threads, 4);
   EXPECT_EQ(c.pluginsDir, dir_.path() + "/plugins");
   EXPECT_EQ(c.httpClient.serviceBaseUrls.at("graph"), "http://127.0.0.1:1");
+  EXPECT_EQ(c.groupCommitWriterNice, 0);
 }
 
 TEST_F(HostConfigTest, OverridesWinOverTheFile) {

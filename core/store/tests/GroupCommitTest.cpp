@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace baraza::store {
 namespace {
 
@@ -70,6 +72,19 @@ TEST_P(GroupCommitTest, AFailingJobFailsAloneAndTheRestOfItsBatchCommits) {
   int count = 0;
   tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM leases", into(count), now; });
   EXPECT_EQ(count, 7);
+}
+
+TEST_P(GroupCommitTest, WritersRunAtTheirConfiguredNiceValue) {
+  // Raising a nice value is always permitted, so this holds without privileges; jobs run on the
+  // writer thread, so a job sees the writer's priority.
+  const int mine = getpriority(PRIO_PROCESS, 0);
+  GroupCommitSettings settings;
+  settings.writerNice = 7;
+  GroupCommitter committer(db_, settings);
+  int seen = 0;
+  ASSERT_TRUE(committer.run([&](Poco::Data::Session&) { seen = getpriority(PRIO_PROCESS, 0); }).isOk());
+  EXPECT_EQ(seen, 7);
+  EXPECT_EQ(getpriority(PRIO_PROCESS, 0), mine) << "only the writer thread changes";
 }
 
 TEST_P(GroupCommitTest, InboxWriterGivesEachCallerTheIdOfItsOwnRow) {
