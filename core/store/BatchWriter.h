@@ -85,12 +85,16 @@ class BatchWriter {
     auto pending = std::make_shared<Pending>();
     pending->item = std::move(item);
     std::future<StatusOr<Result>> done = pending->done.get_future();
+    bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return unavailable("the store is shutting down");
       queue_.push_back(pending);
+      // Wake a writer only when it waits for this: an idle one for any item, a filling one for
+      // its target. Waking it for every item made it switch in and out once per caller.
+      wake = idle_ > 0 || queue_.size() == fillTarget_;
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_all();
     return done.get();
   }
 
@@ -116,13 +120,17 @@ class BatchWriter {
       Batch batch;
       {
         std::unique_lock<std::mutex> lock(mutex_);
+        ++idle_;
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        --idle_;
         if (queue_.empty()) return;  // stopping, nothing left
         const size_t expected = std::min(released, settings_.maxBatch);
         if (queue_.size() < expected) {
           const auto wait = settings_.maxWait.count() > 0 ? settings_.maxWait : std::min(commitTime, kMaxAdaptiveWait);
+          fillTarget_ = expected;  // with several writers filling at once, the others time out
           wake_.wait_until(lock, std::chrono::steady_clock::now() + wait,
                            [&] { return stopping_ || queue_.size() >= expected; });
+          fillTarget_ = 0;
         }
         while (!queue_.empty() && batch.size() < settings_.maxBatch) {
           batch.push_back(std::move(queue_.front()));
@@ -193,6 +201,8 @@ class BatchWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Pending>> queue_;
+  size_t idle_ = 0;        // writers waiting for the first item of a batch
+  size_t fillTarget_ = 0;  // queue length a filling writer waits for (0: none is filling)
   bool stopping_ = false;
   uint64_t commits_ = 0;
   std::vector<std::thread> threads_;
