@@ -176,9 +176,7 @@ int main() {
       }
     }
     const int64_t at = nowUs();
-    (*db)->transaction([&](Poco::Data::Session& s) {
-      for (const auto& p : batch) queue.store(s, p, at / 1000);
-    });
+    (*db)->transaction([&](Poco::Data::Session& s) { queue.storeAll(s, batch, at / 1000); });
     for (size_t i = 0; i < batch.size(); ++i) queuedAt.push_back(at);
     dispatcher.wake();
   }

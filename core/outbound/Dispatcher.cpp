@@ -23,6 +23,7 @@ using jsontext::str;
 
 constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
+constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
@@ -189,7 +190,7 @@ void Dispatcher::count(const std::string& name, const std::string& tenant, int64
 // Scheduler: leases, claims, and handing long waits back to the database.
 
 void Dispatcher::schedulerLoop() {
-  int64_t nextRefreshUs = 0;
+  int64_t nextRefreshUs = 0, nextReleaseUs = 0;
   while (!stopping_) {
     const int64_t now = nowUs();
     if (now >= nextRefreshUs) {
@@ -208,7 +209,13 @@ void Dispatcher::schedulerLoop() {
       }
     }
     if (!wants.empty()) claim(wants, now);
-    releaseStale(nowUs());
+    // Looks at every held message: a few times a second is precise enough for waits measured
+    // against a 5 s horizon and half a lease, and running it on every wake-up cost 8% of the CPU
+    // at 10,000 msg/s (outbound_bench).
+    if (const int64_t at = nowUs(); at >= nextReleaseUs) {
+      releaseStale(at);
+      nextReleaseUs = at + kReleaseEveryUs;
+    }
     sendersWake_.notify_all();
 
     std::unique_lock lock(mutex_);

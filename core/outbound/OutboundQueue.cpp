@@ -36,7 +36,7 @@ OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager
     : db_(std::move(db)),
       tenants_(tenants),
       flowTokenTtlMs_(flowTokenTtlMs),
-      outbox_(db_->dialect()),
+      outbox_(db_->dialect(), db_->multiRowInsertIdsConsecutive()),
       flowSessions_(db_->dialect()) {}
 
 StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, const std::string& messageJson,
@@ -97,6 +97,17 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
 int64_t OutboundQueue::store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const {
   if (prepared.flowSession) flowSessions_.create(s, *prepared.flowSession);
   return outbox_.enqueue(s, prepared.message, now);
+}
+
+std::vector<int64_t> OutboundQueue::storeAll(Poco::Data::Session& s, const std::vector<PreparedMessage>& prepared,
+                                             int64_t now) const {
+  std::vector<store::OutboundMessage> messages;
+  messages.reserve(prepared.size());
+  for (const auto& p : prepared) {
+    if (p.flowSession) flowSessions_.create(s, *p.flowSession);
+    messages.push_back(p.message);
+  }
+  return outbox_.enqueueAll(s, messages, now);
 }
 
 StatusOr<int64_t> OutboundQueue::submit(const std::string& tenantId, const std::string& messageJson,

@@ -37,6 +37,8 @@ class OutboundQueue {
                                     const std::string& idempotencyKey) const;
   /** Stores a prepared message (and its flow token) in the caller's transaction; its id. */
   int64_t store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const;
+  /** store() for many (bulk sends): the messages' outbox rows in few statements; ids in order. */
+  std::vector<int64_t> storeAll(Poco::Data::Session& s, const std::vector<PreparedMessage>& prepared, int64_t now) const;
   /** prepare + store in one transaction. NOT_FOUND for an unknown tenant. */
   StatusOr<int64_t> submit(const std::string& tenant, const std::string& messageJson,
                            const std::string& idempotencyKey) const;

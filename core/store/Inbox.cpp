@@ -52,15 +52,7 @@ std::vector<int64_t> Inbox::insertRows(Poco::Data::Session& s, const Delivery* f
         bind(d->error);
   }
   insert.execute();
-  // The rows took consecutive ids in VALUES order (see consecutiveIds_). SQLite reports the last
-  // of them, MySQL/MariaDB the first. (MariaDB has INSERT ... RETURNING, but Poco's MySQL
-  // connector hangs on the next statement after a prepared one that returned rows.)
-  Poco::Int64 reported = 0;
-  s << dialect_.lastInsertId, into(reported), now;
-  const int64_t firstId = dialect_.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
-  std::vector<int64_t> ids(count);
-  for (size_t i = 0; i < count; ++i) ids[i] = firstId + static_cast<int64_t>(i);
-  return ids;
+  return insertedIds(s, dialect_, count);  // consecutive: see consecutiveIds_
 }
 
 std::string Inbox::digestOf(const std::string& body) { return crypto::toHex(crypto::sha256(body)); }

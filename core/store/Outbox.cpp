@@ -46,16 +46,21 @@ std::vector<OutboxRow> read(Poco::Data::Statement& select) {
 
 }  // namespace
 
+namespace {
+const std::string kInto =
+    " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state, next_attempt_at,"
+    " created_at, updated_at) VALUES ";
+const char* kInsertRow = "(?, ?, ?, ?, ?, 'queued', ?, ?, ?)";
+}  // namespace
+
 int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_t at) const {
-  // NULL keys never collide, so messages without a key are always new.
-  Poco::Nullable<std::string> key;
-  if (!m.idempotencyKey.empty()) key = m.idempotencyKey;
+  if (m.idempotencyKey.empty()) {
+    const OutboundMessage* one = &m;
+    return insertRows(s, &one, 1, at).front();
+  }
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state,"
-                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
-      bind(m.tenant), bind(m.phoneNumberId), bind(m.recipient), bind(key), bind(m.payload),
-      bind(std::max(m.notBefore, at)), bind(at), bind(at);
+  insert << dialect_.insertIgnore + kInto + kInsertRow, bind(m.tenant), bind(m.phoneNumberId),
+      bind(m.recipient), bind(m.idempotencyKey), bind(m.payload), bind(std::max(m.notBefore, at)), bind(at), bind(at);
   Poco::Int64 id = 0;
   if (insert.execute() == 1) {
     s << dialect_.lastInsertId, into(id), now;
@@ -64,6 +69,42 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
   s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?" + dialect_.currentRead,
       into(id), bind(m.tenant), bind(m.idempotencyKey), now;
   return id;
+}
+
+std::vector<int64_t> Outbox::enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
+                                        int64_t at) const {
+  std::vector<int64_t> ids(messages.size());
+  std::vector<size_t> plain;  // without a key: always a new row
+  std::vector<const OutboundMessage*> rows;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (!messages[i].idempotencyKey.empty()) {
+      ids[i] = enqueue(s, messages[i], at);
+    } else {
+      plain.push_back(i);
+      rows.push_back(&messages[i]);
+    }
+  }
+  const size_t step = consecutiveIds_ ? kRowsPerStatement : 1;
+  for (size_t from = 0; from < rows.size(); from += step) {
+    const size_t count = std::min(step, rows.size() - from);
+    const std::vector<int64_t> some = insertRows(s, rows.data() + from, count, at);
+    for (size_t k = 0; k < count; ++k) ids[plain[from + k]] = some[k];
+  }
+  return ids;
+}
+
+std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMessage* const* first, size_t count,
+                                        int64_t at) const {
+  Poco::Data::Statement insert(s);
+  insert << "INSERT" + kInto + repeated(kInsertRow, count);
+  const Poco::Nullable<std::string> noKey;  // NULL keys never collide
+  for (size_t i = 0; i < count; ++i) {
+    const OutboundMessage& m = *first[i];
+    insert, bind(m.tenant), bind(m.phoneNumberId), bind(m.recipient), bind(noKey), bind(m.payload),
+        bind(std::max(m.notBefore, at)), bind(at), bind(at);
+  }
+  insert.execute();
+  return insertedIds(s, dialect_, count);
 }
 
 std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,

@@ -38,10 +38,18 @@ struct OutboxRow {
  */
 class Outbox {
  public:
-  explicit Outbox(const Dialect& dialect) : dialect_(dialect) {}
+  /** `consecutiveIds`: as for Inbox (Database::multiRowInsertIdsConsecutive). */
+  explicit Outbox(const Dialect& dialect, bool consecutiveIds = true)
+      : dialect_(dialect), consecutiveIds_(consecutiveIds) {}
 
   /** Returns the message id; with an idempotency key already used, the existing message's. */
   int64_t enqueue(Poco::Data::Session& s, const OutboundMessage& message, int64_t now) const;
+  /**
+   * enqueue() for many messages, ids in order: those without an idempotency key with one
+   * multi-row INSERT per kRowsPerStatement (bulk sends queue far faster so), the others one by one.
+   */
+  std::vector<int64_t> enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
+                                  int64_t now) const;
   /**
    * Claims up to `limit` due messages (queued and due, or sending with an expired lease).
    * `filter` narrows them (e.g. to the sending numbers this host holds leases for).
@@ -70,7 +78,12 @@ class Outbox {
   std::optional<OutboxRow> get(Poco::Data::Session& s, int64_t id) const;
 
  private:
+  /** New rows for `count` messages from `first` (none has an idempotency key); their ids. */
+  std::vector<int64_t> insertRows(Poco::Data::Session& s, const OutboundMessage* const* first, size_t count,
+                                  int64_t now) const;
+
   const Dialect& dialect_;
+  bool consecutiveIds_;
 };
 
 }  // namespace baraza::store

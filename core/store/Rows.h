@@ -1,10 +1,14 @@
 // Small helpers for reading Poco::Data results and binding binary values.
 #pragma once
 
+#include "store/Dialect.h"
+
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
 
 #include <string>
+#include <vector>
 
 namespace baraza::store {
 
@@ -16,6 +20,21 @@ inline std::string repeated(const std::string& item, size_t count, const std::st
   std::string out;
   for (size_t i = 0; i < count; ++i) out += (i ? separator : "") + item;
   return out;
+}
+
+/**
+ * The ids the multi-row INSERT of `count` rows just run on this connection took, in VALUES order.
+ * Valid only where such an INSERT takes consecutive ids (Database::multiRowInsertIdsConsecutive).
+ * SQLite reports the last of them, MySQL/MariaDB the first. (MariaDB has INSERT ... RETURNING,
+ * but Poco's MySQL connector hangs on the next statement after a prepared one that returned rows.)
+ */
+inline std::vector<int64_t> insertedIds(Poco::Data::Session& s, const Dialect& dialect, size_t count) {
+  Poco::Int64 reported = 0;
+  s << dialect.lastInsertId, Poco::Data::Keywords::into(reported), Poco::Data::Keywords::now;
+  const int64_t first = dialect.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
+  std::vector<int64_t> ids(count);
+  for (size_t i = 0; i < count; ++i) ids[i] = first + static_cast<int64_t>(i);
+  return ids;
 }
 
 inline Poco::Data::BLOB toBlob(const std::string& bytes) {

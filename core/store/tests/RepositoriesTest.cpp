@@ -334,6 +334,36 @@ TEST_P(OutboxTest, EnqueueIsIdempotentByKey) {
   EXPECT_EQ(row->createdAt, 10);
 }
 
+TEST_P(OutboxTest, EnqueueAllGivesEachMessageItsRowAndKeepsKeysIdempotent) {
+  int64_t existing = 0;
+  tx([&](Session& s) { existing = Outbox(db_->dialect()).enqueue(s, message("key-0"), 5); });
+  for (const bool consecutive : {true, false}) {
+    SCOPED_TRACE(consecutive ? "multi-row INSERT" : "row by row");
+    Outbox outbox(db_->dialect(), consecutive);
+    std::vector<OutboundMessage> messages;
+    for (size_t i = 0; i < kRowsPerStatement + 44; ++i) {
+      OutboundMessage m = message(i % 50 == 7 ? "key-" + std::string(consecutive ? "a" : "b") + std::to_string(i) : "");
+      m.recipient = "+2547" + std::to_string(10000000 + i);
+      m.payload = R"({"n":)" + std::to_string(i) + "}";
+      messages.push_back(m);
+    }
+    messages[3].idempotencyKey = "key-0";  // queued before: the same message
+    std::vector<int64_t> ids;
+    tx([&](Session& s) { ids = outbox.enqueueAll(s, messages, 10); });
+    ASSERT_EQ(ids.size(), messages.size());
+    EXPECT_EQ(ids[3], existing);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i == 3) continue;
+      std::optional<OutboxRow> row;
+      tx([&](Session& s) { row = outbox.get(s, ids[i]); });
+      ASSERT_TRUE(row) << i;
+      EXPECT_EQ(row->recipient, messages[i].recipient) << i;
+      EXPECT_EQ(row->payload, messages[i].payload) << i;
+      EXPECT_EQ(row->state, "queued") << i;
+    }
+  }
+}
+
 TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
   Outbox outbox(db_->dialect());
   int64_t id = 0, other = 0;
