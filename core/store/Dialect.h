@@ -24,12 +24,6 @@ struct Dialect {
    * MySQL's REPEATABLE READ a plain SELECT may not see it yet.
    */
   std::string currentRead;
-  /**
-   * INSERT ... RETURNING can be used (SQLite >= 3.35). Off for MySQL/MariaDB: MariaDB has it, but
-   * Poco's MySQL connector leaves the returned rows of a prepared INSERT unread and the
-   * connection then hangs on its next statement.
-   */
-  bool returning = true;
 
   /** Start of an upsert's update part for a conflict on `keys` ("a, b"). */
   std::string onConflict(const std::string& keys) const {
@@ -45,13 +39,13 @@ struct Dialect {
     // BEGIN IMMEDIATE takes the write lock up front: one writer at a time across processes and
     // no deadlock from upgrading a read lock.
     static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE", "INSERT OR IGNORE",
-                           "SELECT last_insert_rowid()", "", "MAX", "", true};
+                           "SELECT last_insert_rowid()", "", "MAX", ""};
     return d;
   }
   static const Dialect& mysql() {
     static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION", "INSERT IGNORE",
                            "SELECT LAST_INSERT_ID()", " FOR UPDATE SKIP LOCKED", "GREATEST",
-                           " LOCK IN SHARE MODE", false};
+                           " LOCK IN SHARE MODE"};
     return d;
   }
 };
