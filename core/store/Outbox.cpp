@@ -44,13 +44,11 @@ std::vector<OutboxRow> read(Poco::Data::Statement& select) {
   return out;
 }
 
-}  // namespace
-
-namespace {
 const std::string kInto =
     " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state, next_attempt_at,"
     " created_at, updated_at) VALUES ";
 const char* kInsertRow = "(?, ?, ?, ?, ?, 'queued', ?, ?, ?)";
+
 }  // namespace
 
 int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_t at) const {
