@@ -30,7 +30,8 @@ class InboxTest : public StoreTest {};
 
 TEST_P(InboxTest, AppendStoresEveryDeliveryWithItsRawBytes) {
   Inbox inbox(db_->dialect());
-  const std::string body = std::string("{\"entry\":[]}\0\xff binary-safe", 28);
+  const char raw[] = "{\"entry\":[]}\0\xff binary-safe";  // a NUL and a byte that is not UTF-8
+  const std::string body(raw, sizeof raw - 1);
   int64_t first = 0, repeat = 0;
   tx([&](Session& s) {
     first = inbox.append(s, {"default", body, 1000});
