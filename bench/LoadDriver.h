@@ -40,14 +40,13 @@ struct LoadResult {
   double cpuUsPerRequest = 0;
 };
 
-/** Busy and total CPU time of the machine so far, in clock ticks (/proc/stat). */
-inline std::pair<double, double> machineCpuTicks() {
+/** Busy CPU time of the machine so far (all cores, idle and I/O wait left out), in clock ticks. */
+inline double machineBusyTicks() {
   std::ifstream stat("/proc/stat");
   std::string cpu;
   double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
   stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  const double busy = user + nice + system + irq + softirq + steal;
-  return {busy, busy + idle + iowait};
+  return user + nice + system + irq + softirq + steal;
 }
 
 /**
@@ -89,10 +88,10 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
     });
   }
   const auto started = std::chrono::steady_clock::now();
-  const double busyBefore = machineCpuTicks().first;
+  const double busyBefore = machineBusyTicks();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  const double busyTicks = machineCpuTicks().first - busyBefore;
+  const double busyTicks = machineBusyTicks() - busyBefore;
   for (auto& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::vector<double> all;

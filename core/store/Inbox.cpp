@@ -35,11 +35,10 @@ int64_t Inbox::append(Poco::Data::Session& s, const Delivery& d) const { return 
 std::vector<int64_t> Inbox::appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const {
   std::vector<int64_t> ids;
   ids.reserve(deliveries.size());
-  const size_t step = consecutiveIds_ ? kRowsPerStatement : 1;
-  for (size_t from = 0; from < deliveries.size(); from += step) {
-    const std::vector<int64_t> some = insertRows(s, deliveries.data() + from, std::min(step, deliveries.size() - from));
+  inStatements(deliveries.size(), rowsPerInsert(consecutiveIds_), [&](size_t from, size_t count) {
+    const std::vector<int64_t> some = insertRows(s, deliveries.data() + from, count);
     ids.insert(ids.end(), some.begin(), some.end());
-  }
+  });
   return ids;
 }
 

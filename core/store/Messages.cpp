@@ -80,13 +80,12 @@ int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m,
 
 size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t at) const {
   size_t inserted = 0;
-  for (size_t from = 0; from < messages.size(); from += kRowsPerStatement) {
-    const size_t to = std::min(messages.size(), from + kRowsPerStatement);
+  inStatements(messages.size(), kRowsPerStatement, [&](size_t from, size_t count) {
     Poco::Data::Statement insert(s);
-    insert << dialect_.insertIgnore + kInsertColumns + repeated(kInsertRow, to - from);
-    for (size_t i = from; i < to; ++i) bindMessage(insert, messages[i], at);
+    insert << dialect_.insertIgnore + kInsertColumns + repeated(kInsertRow, count);
+    for (size_t i = from; i < from + count; ++i) bindMessage(insert, messages[i], at);
     inserted += insert.execute();
-  }
+  });
   return inserted;
 }
 

@@ -82,12 +82,10 @@ std::vector<int64_t> Outbox::enqueueAll(Poco::Data::Session& s, const std::vecto
       rows.push_back(&messages[i]);
     }
   }
-  const size_t step = consecutiveIds_ ? kRowsPerStatement : 1;
-  for (size_t from = 0; from < rows.size(); from += step) {
-    const size_t count = std::min(step, rows.size() - from);
+  inStatements(rows.size(), rowsPerInsert(consecutiveIds_), [&](size_t from, size_t count) {
     const std::vector<int64_t> some = insertRows(s, rows.data() + from, count, at);
     for (size_t k = 0; k < count; ++k) ids[plain[from + k]] = some[k];
-  }
+  });
   return ids;
 }
 
@@ -124,17 +122,16 @@ bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& own
 size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
                            const std::string& owner, int64_t at) const {
   size_t marked = 0;
-  for (size_t from = 0; from < sent.size(); from += kRowsPerStatement) {
-    const size_t to = std::min(sent.size(), from + kRowsPerStatement);
+  inStatements(sent.size(), kRowsPerStatement, [&](size_t from, size_t count) {
     Poco::Data::Statement update(s);
-    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id " + repeated("WHEN ? THEN ?", to - from, " ") +
+    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id " + repeated("WHEN ? THEN ?", count, " ") +
                   " END, last_error = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
-                  " WHERE lease_owner = ? AND state = ? AND id IN (" + repeated("?", to - from) + ")";
-    for (size_t i = from; i < to; ++i) update, bind(sent[i].first), bind(sent[i].second);
+                  " WHERE lease_owner = ? AND state = ? AND id IN (" + repeated("?", count) + ")";
+    for (size_t i = from; i < from + count; ++i) update, bind(sent[i].first), bind(sent[i].second);
     update, bind(at), bind(owner), bind(kClaim.leasedState);
-    for (size_t i = from; i < to; ++i) update, bind(sent[i].first);
+    for (size_t i = from; i < from + count; ++i) update, bind(sent[i].first);
     marked += update.execute();
-  }
+  });
   return marked;
 }
 

@@ -1,4 +1,4 @@
-// Small helpers for reading Poco::Data results and binding binary values.
+// Small helpers for multi-row statements, reading Poco::Data results and binding binary values.
 #pragma once
 
 #include "store/Dialect.h"
@@ -7,6 +7,7 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,15 @@ namespace baraza::store {
 
 /** Rows per multi-row statement: well under every backend's limit on bound values. */
 constexpr size_t kRowsPerStatement = 256;
+
+/** Calls `statement(from, count)` for consecutive pieces of [0, total), each at most `rows` long. */
+template <class F>
+void inStatements(size_t total, size_t rows, const F& statement) {
+  for (size_t from = 0; from < total; from += rows) statement(from, std::min(rows, total - from));
+}
+
+/** Rows per multi-row INSERT whose ids are read back: one unless they are consecutive (insertedIds). */
+inline size_t rowsPerInsert(bool consecutiveIds) { return consecutiveIds ? kRowsPerStatement : 1; }
 
 /** `count` copies of `item` joined by `separator`: placeholder lists such as "?, ?, ?". */
 inline std::string repeated(const std::string& item, size_t count, const std::string& separator = ", ") {
