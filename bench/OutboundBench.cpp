@@ -8,6 +8,7 @@
 //   queue -> accepted latency p50/p99 (accepted = the fake received it and answered a wamid).
 //   BARAZA_BENCH_SECONDS (default 30), BARAZA_BENCH_NUMBERS (10), BARAZA_BENCH_RATE (1000),
 //   BARAZA_BENCH_SENDERS (16).
+#include "LoadDriver.h"
 #include "fakes/FakeGraph.h"
 #include "http/HttpClient.h"
 #include "outbound/Dispatcher.h"
@@ -52,8 +53,13 @@ double percentile(std::vector<int64_t> v, double p) {
   return static_cast<double>(v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))]);
 }
 
+struct Capacity {
+  double perSecond = 0;
+  double cpuUsPerSend = 0;  // the machine's busy CPU time per send (clients and fake)
+};
+
 /** Sends per second the fake takes from 8 bare keep-alive connections for 3 s. */
-double fakeCapacity(fakes::FakeGraph& graph) {
+Capacity fakeCapacity(fakes::FakeGraph& graph) {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> done{0};
   std::vector<std::thread> threads;
@@ -76,10 +82,13 @@ double fakeCapacity(fakes::FakeGraph& graph) {
       }
     });
   }
+  const double busyBefore = bench::machineBusyTicks();
   std::this_thread::sleep_for(std::chrono::seconds(3));
+  const double busy = bench::machineBusyTicks() - busyBefore;
+  const int64_t sent = done;
   stop = true;
   for (auto& t : threads) t.join();
-  return static_cast<double>(done) / 3.0;
+  return {static_cast<double>(sent) / 3.0, busy / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / static_cast<double>(sent)};
 }
 
 }  // namespace
@@ -92,11 +101,13 @@ int main() {
   const int senders = envOr("BARAZA_BENCH_SENDERS", 16);
 
   fakes::FakeGraph graph;
-  const double capacity = fakeCapacity(graph);
+  const Capacity bare = fakeCapacity(graph);
+  const double capacity = bare.perSecond;
   graph.clear();
   std::printf("outbound: %d numbers x %d msg/s for %d s (target %d msg/s in all)\n", numberCount, rate, seconds,
               numberCount * rate);
-  std::printf("  baseline: the fake Graph API takes %.0f sends/s from 8 bare keep-alive connections\n", capacity);
+  std::printf("  baseline: the fake Graph API takes %.0f sends/s from 8 bare keep-alive connections "
+              "(machine CPU %.0f us per send)\n", capacity, bare.cpuUsPerSend);
 
   Poco::TemporaryFile dir;
   dir.createDirectories();
@@ -147,36 +158,46 @@ int main() {
     templates.push_back(std::move(*p));
   }
 
-  // The producer: every 10 ms, rate/100 messages per number, in one transaction.
+  // The producer: every 10 ms, rate/100 messages per number, in one transaction; when it has
+  // fallen behind, every tick that is due goes into that one transaction (as a bulk sender
+  // would), so the producer's own commits do not set the pace.
   std::vector<int64_t> queuedAt;
   queuedAt.reserve(static_cast<size_t>(seconds) * numberCount * rate + 1000);
   const int64_t start = nowUs();
+  const double busyAtStart = bench::machineBusyTicks();
   int64_t behind = 0;
-  for (int tick = 0; tick < seconds * 100; ++tick) {
+  size_t transactions = 0;
+  for (int tick = 0; tick < seconds * 100;) {
     const int64_t due = start + tick * 10000;
     if (const int64_t wait = due - nowUs(); wait > 0) std::this_thread::sleep_for(std::chrono::microseconds(wait));
     else behind = std::max(behind, -wait);
+    const int dueTicks = std::clamp(static_cast<int>((nowUs() - start) / 10000) - tick + 1, 1, seconds * 100 - tick);
     std::vector<outbound::PreparedMessage> batch;
-    for (size_t n = 0; n < numbers.size(); ++n) {
-      for (int k = 0; k < rate / 100; ++k) {
-        // The number's message, checked and built once by the channel plugin, with this
-        // message's recipient and sequence put in: the producer must not be what limits the run.
-        const size_t seq = queuedAt.size() + batch.size();
-        outbound::PreparedMessage p = templates[n];
-        const std::string recipient = "+2547" + std::to_string(10000000 + seq);
-        for (auto [from, to] : {std::pair{std::string("+254700000000"), recipient},
-                                std::pair{std::string("\"q0\""), "\"q" + std::to_string(seq) + "\""}}) {
-          for (size_t at = p.message.payload.find(from); at != std::string::npos; at = p.message.payload.find(from, at)) {
-            p.message.payload.replace(at, from.size(), to);
-            at += to.size();
+    for (int t = 0; t < dueTicks; ++t) {
+      for (size_t n = 0; n < numbers.size(); ++n) {
+        for (int k = 0; k < rate / 100; ++k) {
+          // The number's message, checked and built once by the channel plugin, with this
+          // message's recipient and sequence put in: the producer must not be what limits the run.
+          const size_t seq = queuedAt.size() + batch.size();
+          outbound::PreparedMessage p = templates[n];
+          const std::string recipient = "+2547" + std::to_string(10000000 + seq);
+          for (auto [from, to] : {std::pair{std::string("+254700000000"), recipient},
+                                  std::pair{std::string("\"q0\""), "\"q" + std::to_string(seq) + "\""}}) {
+            for (size_t at = p.message.payload.find(from); at != std::string::npos;
+                 at = p.message.payload.find(from, at)) {
+              p.message.payload.replace(at, from.size(), to);
+              at += to.size();
+            }
           }
+          p.message.recipient = recipient;
+          batch.push_back(std::move(p));
         }
-        p.message.recipient = recipient;
-        batch.push_back(std::move(p));
       }
     }
+    tick += dueTicks;
     const int64_t at = nowUs();
     (*db)->transaction([&](Poco::Data::Session& s) { queue.storeAll(s, batch, at / 1000); });
+    ++transactions;
     for (size_t i = 0; i < batch.size(); ++i) queuedAt.push_back(at);
     dispatcher.wake();
   }
@@ -185,6 +206,7 @@ int main() {
   while (graph.acceptedCount() < queuedAt.size() && nowUs() - produced < 30 * 1000000LL) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  const double busy = bench::machineBusyTicks() - busyAtStart;
   dispatcher.stop();
 
   std::map<std::string, std::vector<int64_t>> arrivals;
@@ -222,10 +244,13 @@ int main() {
     std::printf("  number %s: %.0f msg/s while producing, %zu in all, busiest second %zu\n", number.c_str(), perSecond,
                 times.size(), most);
   }
-  std::printf("  queued %zu, accepted %zu, refused by the fake %zu; producer at most %.1f ms behind schedule\n",
-              queuedAt.size(), accepted, refused, static_cast<double>(behind) / 1000.0);
+  std::printf("  queued %zu in %zu transactions, accepted %zu, refused by the fake %zu; producer at most %.1f ms "
+              "behind schedule\n", queuedAt.size(), transactions, accepted, refused, static_cast<double>(behind) / 1000.0);
   std::printf("  slowest number %.0f msg/s (goal %d); busiest second of any number %zu (limit %d: %s)\n", slowest, rate,
               busiest, rate, busiest <= static_cast<size_t>(rate) ? "never over" : "OVER");
+  std::printf("  machine CPU per message queued and sent: %.0f us (the bare send alone: %.0f us)\n",
+              busy / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / static_cast<double>(std::max<size_t>(accepted, 1)),
+              bare.cpuUsPerSend);
   std::printf("  queue -> accepted latency p50 %.1f ms, p99 %.1f ms\n", percentile(latency, 0.50) / 1000.0,
               percentile(latency, 0.99) / 1000.0);
   std::printf("  Baraza / baseline: %.2f (all numbers' sends per second over what the fake takes)\n",

@@ -298,8 +298,9 @@ GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, c
     call.status = 400;
     call.answer = graphErrorBody(100, "Unsupported request", "Unknown path components: " + call.path);
   }
+  GraphCall recorded = call;  // copied before taking the lock every handler thread needs
   std::lock_guard lock(mutex_);
-  calls_.push_back(call);
+  calls_.push_back(std::move(recorded));
   return call;
 }
 
@@ -317,12 +318,15 @@ GraphCall FakeGraph::send(GraphCall call) {
   }
   if (body.isNull()) return refuse(100, "Invalid parameter", "The request body is not a JSON object");
   call.recipient = member(body, "to");
+  // Checked before taking the lock (it needs none), reported after the token as Meta does.
+  const auto [invalid, invalidDetails] = checkSend(body);
+  const bool markRead = member(body, "status") == "read";
 
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (call.authorization != "Bearer " + token_) {
     return refuse(190, "Error validating access token", "Session has expired or the token is invalid");
   }
-  if (auto [code, details] = checkSend(body); code != 0) return refuse(code, "Invalid parameter", details);
+  if (invalid != 0) return refuse(invalid, "Invalid parameter", invalidDetails);
   if (!failNext_.empty()) {
     const int code = failNext_.front().first;
     if (--failNext_.front().second == 0) failNext_.erase(failNext_.begin());
@@ -342,16 +346,15 @@ GraphCall FakeGraph::send(GraphCall call) {
     recent.push_back(call.receivedUs);
   }
 
-  Object out;
-  out.set("messaging_product", "whatsapp");
-  if (member(body, "status") == "read") {
-    Object ok;
-    ok.set("success", true);
+  if (markRead) {
     call.status = 200;
-    call.answer = json(ok);
+    call.answer = R"({"success":true})";
     return call;
   }
   call.wamid = "wamid.FAKE" + std::to_string(nextWamid_++);
+  lock.unlock();
+  Object out;
+  out.set("messaging_product", "whatsapp");
   Object contact;
   contact.set("input", call.recipient);
   contact.set("wa_id", call.recipient.substr(call.recipient.rfind('+') == 0 ? 1 : 0));
