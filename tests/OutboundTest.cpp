@@ -377,7 +377,7 @@ TEST_P(OutboundTest, MessagesADeadHostWasSendingAreSentAfterItsLeasesExpire) {
   // A host claimed them and held the number, then died before recording anything.
   tx([&](Poco::Data::Session& s) {
     store::Leases(db_->dialect()).acquire(s, std::string("dispatch:") + kNumber, "dead-host", store::nowMs(), 1500);
-    store::Outbox(db_->dialect()).claim(s, "dead-host", store::nowMs(), 1500, 10);
+    store::Outbox(db_->dialect()).claim(s, kNumber, "dead-host", store::nowMs(), 1500, 10);
   });
   settings_.numberLeaseMs = 1500;
   startDispatcher("host-b");

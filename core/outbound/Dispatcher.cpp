@@ -356,9 +356,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   std::vector<std::vector<store::OutboxRow>> rows(wants.size());
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
     for (size_t i = 0; i < wants.size(); ++i) {
-      // Phone number ids are digits (checked when tenant files load), so inlining one is safe.
-      rows[i] = outbox_.claim(s, owner_, now / 1000, settings_.leaseMs, wants[i].second,
-                              "phone_number_id = '" + wants[i].first->number + "'");
+      rows[i] = outbox_.claim(s, wants[i].first->number, owner_, now / 1000, settings_.leaseMs, wants[i].second);
     }
   });
   if (!claimed.isOk()) {

@@ -5,6 +5,10 @@
 
 #include <Poco/Nullable.h>
 
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
 namespace baraza::store {
 
 using Poco::Data::Keywords::bind;
@@ -103,10 +107,16 @@ std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMe
   return insertedIds(s, dialect_, count);
 }
 
-std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
-                                     int64_t leaseMs, size_t limit, const std::string& filter) const {
+std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& phoneNumberId,
+                                     const std::string& owner, int64_t at, int64_t leaseMs, size_t limit) const {
+  // Inlined into the claim's SQL, so only digits (tenant files are checked so when they load).
+  if (phoneNumberId.empty() || !std::all_of(phoneNumberId.begin(), phoneNumberId.end(), [](unsigned char c) {
+        return std::isdigit(c) != 0;
+      })) {
+    throw std::invalid_argument("a phone number id is digits only, not '" + phoneNumberId + "'");
+  }
   ClaimSpec spec = kClaim;
-  spec.filter = filter;
+  spec.filter = "phone_number_id = '" + phoneNumberId + "'";
   std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);

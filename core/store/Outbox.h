@@ -51,11 +51,12 @@ class Outbox {
   std::vector<int64_t> enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
                                   int64_t now) const;
   /**
-   * Claims up to `limit` due messages (queued and due, or sending with an expired lease).
-   * `filter` narrows them (e.g. to the sending numbers this host holds leases for).
+   * Claims up to `limit` due messages of one sending number (queued and due, or sending with an
+   * expired lease), in id order. Dispatch works one number at a time (its lease holder), and so
+   * does the only index claims need: (phone_number_id, state, id).
    */
-  std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
-                               int64_t leaseMs, size_t limit, const std::string& filter = "") const;
+  std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& phoneNumberId, const std::string& owner,
+                               int64_t now, int64_t leaseMs, size_t limit) const;
   /** Sent with the provider's id; false when `owner` lost the lease meanwhile. */
   bool markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                 const std::string& providerId, int64_t now) const;

@@ -373,7 +373,7 @@ TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
     other = outbox.enqueue(s, message(), 0);
   });
   std::vector<OutboxRow> claimed;
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 10000, 1); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 100, 10000, 1); });
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].id, id);
   EXPECT_EQ(claimed[0].state, "sending");
@@ -385,13 +385,13 @@ TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
   });
   EXPECT_FALSE(stolen);
   EXPECT_TRUE(retried);
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 200, 10000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 200, 10000, 10); });
   ASSERT_EQ(claimed.size(), 1u) << "only the other message is due";
   EXPECT_EQ(claimed[0].id, other);
   bool failed = false;
   tx([&](Session& s) { failed = outbox.markFailed(s, other, "host-a", "131026 undeliverable", 210); });
   EXPECT_TRUE(failed);
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 1000, 10000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 1000, 10000, 10); });
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].attempts, 2);
   EXPECT_EQ(claimed[0].lastError, "130429 rate limit");
@@ -414,7 +414,7 @@ TEST_P(OutboxTest, MarkAllSentKeepsEachProviderIdAndSkipsLeasesLost) {
     for (auto& id : ids) id = outbox.enqueue(s, message(), 0);
   });
   std::vector<OutboxRow> claimed;
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 10000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 100, 10000, 10); });
   ASSERT_EQ(claimed.size(), 3u);
   // The second message's lease went to another host meanwhile.
   tx([&](Session& s) {
@@ -437,15 +437,30 @@ TEST_P(OutboxTest, MarkAllSentKeepsEachProviderIdAndSkipsLeasesLost) {
   EXPECT_EQ(rows[2]->providerId, "wamid.2");
 }
 
+TEST_P(OutboxTest, AClaimTakesOnlyItsSendingNumbersMessages) {
+  Outbox outbox(db_->dialect());
+  OutboundMessage other = message();
+  other.phoneNumberId = "100000000000002";
+  tx([&](Session& s) { outbox.enqueueAll(s, {message(), other, message(), other}, 0); });
+  std::vector<OutboxRow> claimed;
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000002", "host-a", 100, 10000, 10); });
+  ASSERT_EQ(claimed.size(), 2u);
+  for (const auto& row : claimed) EXPECT_EQ(row.phoneNumberId, "100000000000002");
+  // A phone number id is inlined into the claim's SQL: anything but digits is refused.
+  const Status refused = db_->transaction([&](Session& s) { outbox.claim(s, "1' OR '1' = '1", "host-a", 100, 10000, 10); });
+  EXPECT_FALSE(refused.isOk());
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("digits only"));
+}
+
 TEST_P(OutboxTest, AMessageInFlightWhenItsHostDiedIsClaimedAgainAfterTheLease) {
   Outbox outbox(db_->dialect());
   tx([&](Session& s) { outbox.enqueue(s, message(), 0); });
   std::vector<OutboxRow> claimed;
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-a", 100, 1000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 100, 1000, 10); });
   ASSERT_EQ(claimed.size(), 1u);
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-b", 1099, 1000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-b", 1099, 1000, 10); });
   EXPECT_TRUE(claimed.empty());
-  tx([&](Session& s) { claimed = outbox.claim(s, "host-b", 1101, 1000, 10); });
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-b", 1101, 1000, 10); });
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].leaseOwner, "host-b");
   EXPECT_EQ(claimed[0].attempts, 2);

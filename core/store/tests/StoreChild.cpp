@@ -55,7 +55,7 @@ int claim(DatabasePtr db, const std::string& owner, int sendMs) {
   int emptyRounds = 0;
   while (emptyRounds < 3) {
     std::vector<OutboxRow> rows;
-    Status ok = db->transaction([&](Poco::Data::Session& s) { rows = outbox.claim(s, owner, nowMs(), 600000, 10); });
+    Status ok = db->transaction([&](Poco::Data::Session& s) { rows = outbox.claim(s, "100000000000001", owner, nowMs(), 600000, 10); });
     if (!ok.isOk()) {
       std::cerr << ok.toString() << "\n";
       return 1;
