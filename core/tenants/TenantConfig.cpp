@@ -169,6 +169,7 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
   std::sort(files.begin(), files.end());
 
   std::map<std::string, std::string> numberOwner;  // phone_number_id -> tenant id
+  std::map<std::string, size_t> firstOfApp;  // app_id -> the first valid tenant with it (in load.valid)
   for (const auto& path : files) {
     const size_t before = load.problems.size();
     TenantConfig tenant = loadTenantFile(path, registry, load.problems);
@@ -179,8 +180,24 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
                                  number + " already belongs to tenant " + owner->second});
       }
     }
+    // Tenants of one Meta app verify its webhooks together, with every secret any of them names:
+    // secrets that share nothing mean one of the files is wrong, and would let a wrong one sign.
+    if (auto first = firstOfApp.find(tenant.appId); !tenant.appId.empty() && first != firstOfApp.end()) {
+      const TenantConfig& other = load.valid[first->second];
+      const auto& theirs = other.appSecrets;
+      const bool shared = std::any_of(tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
+        return std::any_of(theirs.begin(), theirs.end(), [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
+      });
+      if (!shared && !tenant.appSecrets.empty()) {
+        load.problems.push_back({path, "whatsapp.app_secret",
+                                 "tenant " + other.id + " has the same whatsapp.app_id (" + tenant.appId +
+                                     ") with another app secret; a Meta app has one (and the previous one while "
+                                     "it is rotated, whatsapp.app_secret_previous)"});
+      }
+    }
     if (load.problems.size() == before) {
       for (const auto& number : tenant.phoneNumberIds) numberOwner.emplace(number, tenant.id);
+      if (!tenant.appId.empty()) firstOfApp.emplace(tenant.appId, load.valid.size());
       load.valid.push_back(std::move(tenant));
     } else {
       load.invalid.push_back(tenant.id);

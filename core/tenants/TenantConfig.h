@@ -65,7 +65,8 @@ struct TenantLoad {
 /**
  * Reads every tenants.d/NAME.properties (name order). A tenant with any problem is invalid and does not
  * start; the others do. Plugin configuration is checked against the manifests in `registry`
- * without loading plugin code. A phone number claimed by two tenants invalidates the second.
+ * without loading plugin code. A phone number claimed by two tenants invalidates the second, and so
+ * does an app secret sharing nothing with an earlier tenant's of the same app_id.
  */
 TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& registry);
 

@@ -151,6 +151,24 @@ TEST_F(TenantsTest, APhoneNumberBelongsToOneTenant) {
   EXPECT_EQ(load.valid[0].id, "a");
 }
 
+TEST_F(TenantsTest, TenantsOfOneMetaAppShareItsSecret) {
+  auto tenant = [](const std::string& number, const std::string& secrets) {
+    return "whatsapp.phone_number_ids = " + number + "\nwhatsapp.app_id = 555\n" + secrets +
+           "whatsapp.verify_token = v\nplugins.bot.plugin = ke.baraza.conversation.echo\n";
+  };
+  write("a.properties", tenant("100000000000001", "whatsapp.app_secret = new\nwhatsapp.app_secret_previous = old\n"));
+  write("b.properties", tenant("100000000000002", "whatsapp.app_secret = old\n"));  // not rotated yet: fine
+  const std::string c = write("c.properties", tenant("100000000000003", "whatsapp.app_secret = typo\n"));
+  write("d.properties", tenant("100000000000004", "whatsapp.app_secret = new\n"));
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load),
+              ElementsAre(c + ": whatsapp.app_secret: tenant a has the same whatsapp.app_id (555) with another app "
+                              "secret; a Meta app has one (and the previous one while it is rotated, "
+                              "whatsapp.app_secret_previous)"));
+  EXPECT_EQ(load.valid.size(), 3u);
+  EXPECT_EQ(load.invalid, std::vector<std::string>{"c"});
+}
+
 TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
   auto capture = testing::LogCapture::attach("baraza.plugin.ke.baraza.conversation.echo");
   write("demo.properties", kValidTenant);
