@@ -143,9 +143,8 @@ BarazaRun runBaraza(const std::string& url) {
   run.commitsPerSecond = static_cast<double>(inboxWriter.commits()) / seconds;
   if (inboxWriter.commits() > 0) run.perCommit = run.ingest.rps * seconds / static_cast<double>(inboxWriter.commits());
 
-  // Processing what was acknowledged, with the default two workers.
+  // Processing what was acknowledged, with the default settings (two workers, batches of 64).
   inbound::ProcessorSettings settings;
-  settings.batch = 64;
   outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);
   inbound::InboundProcessor processor(*db, tenants, queue, settings, "bench");
   int64_t pending = 0;

@@ -322,6 +322,41 @@ TEST_P(ProcessingTest, TheSameDeliveryPostedThreeTimesConcurrentlyIsProcessedOnc
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM events"), 1) << "the one refused reply, as after a single delivery";
 }
 
+TEST_P(ProcessingTest, ADeliveryThatFailsInABatchLeavesNothingBehindAndTheOthersAreProcessed) {
+  // Deliveries are processed in batches, one transaction each, every delivery in a savepoint.
+  // MariaDB (strict mode) refuses a profile name longer than its column (512): that delivery
+  // must fail alone, its contact and message unwritten, while the deliveries around it commit.
+  // SQLite has no length limit and stores all three.
+  auto delivery = [](int n, const std::string& name) {
+    const std::string from = "25471100000" + std::to_string(n);
+    return R"({"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{)"
+           R"("messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000001","phone_number_id":"100000000000001"},)"
+           R"("contacts":[{"profile":{"name":")" + name + R"("},"wa_id":")" + from + R"("}],)"
+           R"("messages":[{"from":")" + from + R"(","id":"wamid.batch)" + std::to_string(n) +
+           R"(","timestamp":"1730231903","type":"text","text":{"body":"hi"}}]}}]}]})";
+  };
+  ASSERT_EQ(post(delivery(1, "Wanjiku"), "acme-secret"), 200);
+  ASSERT_EQ(post(delivery(2, std::string(600, 'x')), "acme-secret"), 200);
+  ASSERT_EQ(post(delivery(3, "Otieno"), "acme-secret"), 200);
+  ASSERT_GT(processor_->runOnce(), 0u);  // one claim takes all three (a batch is up to 64)
+
+  std::map<std::string, std::string> states;
+  for (const auto& row : inbox()) states[row.body.substr(row.body.find("wamid.batch"), 12)] = row.state + " " + row.error;
+  const bool mariaDb = GetParam() == store::Backend::kMysql;
+  EXPECT_EQ(states["wamid.batch1"], "done ");
+  EXPECT_EQ(states["wamid.batch3"], "done ");
+  if (mariaDb) {
+    EXPECT_THAT(states["wamid.batch2"], ::testing::StartsWith("pending ")) << "retried later, with the reason";
+    EXPECT_THAT(states["wamid.batch2"], HasSubstr("profile_name"));
+    EXPECT_EQ(query<int>("SELECT COUNT(*) FROM contacts WHERE wa_id = '254711000002'"), 0) << "nothing half-written";
+    EXPECT_EQ(query<int>("SELECT COUNT(*) FROM delivery_digests"), 2);
+  } else {
+    EXPECT_EQ(states["wamid.batch2"], "done ");
+  }
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages WHERE provider_id IN ('wamid.batch1', 'wamid.batch3')"), 2);
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), mariaDb ? 2 : 3);
+}
+
 TEST_P(ProcessingTest, AChangeForAnUnknownNumberIsKeptAsUnroutable) {
   std::string body = fixture("every_type.json");
   body.replace(body.find("100000000000001"), 15, "999999999999999");

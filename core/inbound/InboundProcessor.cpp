@@ -86,6 +86,16 @@ int64_t InboundProcessor::retryAt(int attempts) const {
   return store::nowMs() + backoffMs;
 }
 
+/** What one change of a delivery becomes, worked out before the delivery's transaction. */
+struct InboundProcessor::Change {
+  std::string position, field, valueJson;
+  std::string kind;  // "messages": stored from `normal`; otherwise the kind of event kept ("field", "unroutable")
+  tenants::TenantPtr tenant;  // null when no tenant takes it
+  std::string reason;         // why an event was kept
+  std::string number;         // the tenant's phone number id ("messages")
+  Object::Ptr normal;         // the channel plugin's normalised view ("messages")
+};
+
 size_t InboundProcessor::processDeliveries() {
   std::vector<store::InboxRow> rows;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
@@ -95,110 +105,147 @@ size_t InboundProcessor::processDeliveries() {
     logger().error("claiming deliveries: " + claimed.message());
     return 0;
   }
+  if (rows.empty()) return 0;
+  // Parsing, routing and the channel plugins' work come first, outside the transaction: on
+  // SQLite it holds the write lock that webhook acknowledgements wait for.
+  const tenants::TenantSetPtr set = tenants_.current();
+  struct Planned {
+    const store::InboxRow* row;
+    std::vector<Change> changes;
+  };
+  std::vector<Planned> planned;
+  std::vector<std::pair<const store::InboxRow*, Status>> unplanned;
   for (const auto& row : rows) {
-    Status processed = process(row);
-    if (processed.isOk()) continue;
-    const bool invalid = processed.code() == Code::kInvalidArgument;
-    const int64_t retry = invalid ? 0 : retryAt(row.attempts);
-    logger().warning("delivery " + std::to_string(row.id) + (retry ? " will be retried: " : " failed: ") +
-                     processed.message());
-    db_->transaction([&](Poco::Data::Session& s) { inbox_.markFailed(s, row.id, owner_, processed.message(), retry); });
+    try {
+      planned.push_back({&row, plan(row, *set)});
+    } catch (const sdk::StatusError& e) {
+      unplanned.emplace_back(&row, e.status());
+    } catch (const Poco::Exception& e) {
+      unplanned.emplace_back(&row, internal("reading the channel plugin's answer: " + e.message()));
+    }
+  }
+  // One transaction for the batch (one commit, one fsync), each delivery in a savepoint of its
+  // own: one that fails leaves nothing behind and is marked for a retry, the others commit.
+  std::vector<std::pair<const store::InboxRow*, Status>> failed;
+  Status batch = db_->transaction([&](Poco::Data::Session& s) {
+    failed = unplanned;
+    const int64_t now = store::nowMs();
+    for (const auto& p : planned) {
+      Status one = db_->savepoint(s, [&](Poco::Data::Session& s) { apply(s, *p.row, p.changes, now); });
+      if (!one.isOk()) failed.emplace_back(p.row, one);
+    }
+    for (const auto& [row, status] : failed) {
+      const bool invalid = status.code() == Code::kInvalidArgument;
+      inbox_.markFailed(s, row->id, owner_, status.message(), invalid ? 0 : retryAt(row->attempts));
+    }
+  });
+  if (!batch.isOk()) {
+    logger().error("processing " + std::to_string(rows.size()) + " deliveries: " + batch.message() +
+                   " (they are claimed again when their leases expire)");
+    return rows.size();
+  }
+  for (const auto& [row, status] : failed) {
+    const bool retried = status.code() != Code::kInvalidArgument && retryAt(row->attempts) != 0;
+    logger().warning("delivery " + std::to_string(row->id) + (retried ? " will be retried: " : " failed: ") +
+                     status.message());
   }
   return rows.size();
 }
 
-Status InboundProcessor::process(const store::InboxRow& row) {
+std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxRow& row,
+                                                             const tenants::TenantSet& set) const {
   Object::Ptr root;
   try {
     root = parseObject(row.body);
   } catch (const Poco::Exception& e) {
-    return invalidArgument("not valid JSON: " + e.message());
+    throw sdk::StatusError(invalidArgument("not valid JSON: " + e.message()));
   }
-  const tenants::TenantSetPtr set = tenants_.current();
-  const int64_t now = store::nowMs();
-  const std::string digest = store::Inbox::digestOf(row.body);
-  return db_->transaction([&](Poco::Data::Session& s) {
-    // Meta delivers at least once: a body this app already delivered and we processed is a repeat.
-    if (const int64_t original = inbox_.recordDigest(s, row.app, digest, row.id); original != row.id) {
-      if (!inbox_.markDuplicate(s, row.id, owner_, original)) {
-        throw leaseLost();
-      }
-      return;
-    }
-    auto keep = [&](const std::string& position, const tenants::TenantPtr& tenant, const std::string& kind,
-                    const std::string& field, const std::string& payload, const std::string& reason) {
-      events_.add(s, {0, row.id, position, tenant ? tenant->id() : "", kind, field, payload, reason, now});
-    };
-    forEachObject(root->getArray("entry"), [&](size_t i, const Object::Ptr& entry) {
-      forEachObject(entry->getArray("changes"), [&](size_t j, const Object::Ptr& change) {
-        const std::string position = std::to_string(i) + "." + std::to_string(j);
-        const std::string field = str(change, "field");
-        Object::Ptr value = change->getObject("value");
-        const std::string valueJson = value.isNull() ? "{}" : json(value);
-        if (field != "messages") {
-          // Non-message fields carry the WABA id as entry.id.
-          tenants::TenantPtr owner;
-          for (const auto& t : set->all()) {
-            if (!t->config().wabaId.empty() && t->config().wabaId == str(entry, "id") &&
-                WebhookApps::keyOf(t->config()) == row.app) {
-              owner = t;
-            }
+  std::vector<Change> changes;
+  forEachObject(root->getArray("entry"), [&](size_t i, const Object::Ptr& entry) {
+    forEachObject(entry->getArray("changes"), [&](size_t j, const Object::Ptr& change) {
+      Change c;
+      c.position = std::to_string(i) + "." + std::to_string(j);
+      c.field = str(change, "field");
+      Object::Ptr value = change->getObject("value");
+      c.valueJson = value.isNull() ? "{}" : json(value);
+      if (c.field != "messages") {
+        // Non-message fields carry the WABA id as entry.id.
+        c.kind = "field";
+        for (const auto& t : set.all()) {
+          if (!t->config().wabaId.empty() && t->config().wabaId == str(entry, "id") &&
+              WebhookApps::keyOf(t->config()) == row.app) {
+            c.tenant = t;
           }
-          keep(position, owner, "field", field, valueJson,
-               owner ? "" : "no tenant has waba_id " + str(entry, "id"));
-          return;
         }
-        const std::string number = str(value->getObject("metadata"), "phone_number_id");
-        tenants::TenantPtr tenant = set->byPhoneNumberId(number);
-        if (!tenant) {
-          keep(position, nullptr, "unroutable", field, valueJson, "no tenant owns phone_number_id " + number);
-          return;
-        }
-        if (WebhookApps::keyOf(tenant->config()) != row.app) {
-          keep(position, nullptr, "unroutable", field, valueJson,
-               "phone_number_id " + number + " belongs to tenant " + tenant->id() +
-                   ", whose app did not sign this delivery");
-          return;
-        }
-        plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL);
-        if (!channel) {
-          keep(position, tenant, "unroutable", field, valueJson,
-               "tenant " + tenant->id() + " has no running channel plugin");
-          return;
-        }
-        StatusOr<std::string> parsed = channel->call(plugins::Operation::kChannelParseWebhook, valueJson);
+        if (!c.tenant) c.reason = "no tenant has waba_id " + str(entry, "id");
+        changes.push_back(std::move(c));
+        return;
+      }
+      c.kind = "unroutable";
+      c.number = str(value->getObject("metadata"), "phone_number_id");
+      tenants::TenantPtr tenant = set.byPhoneNumberId(c.number);
+      if (!tenant) {
+        c.reason = "no tenant owns phone_number_id " + c.number;
+      } else if (WebhookApps::keyOf(tenant->config()) != row.app) {
+        c.reason = "phone_number_id " + c.number + " belongs to tenant " + tenant->id() +
+                   ", whose app did not sign this delivery";
+      } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL); !channel) {
+        c.tenant = tenant;
+        c.reason = "tenant " + tenant->id() + " has no running channel plugin";
+      } else {
+        StatusOr<std::string> parsed = channel->call(plugins::Operation::kChannelParseWebhook, c.valueJson);
         if (!parsed.isOk()) throw sdk::StatusError(parsed.status());
-        Object::Ptr normal = parseObject(*parsed);
-        const std::string& t = tenant->id();
-
-        forEachObject(normal->getArray("contacts"), [&](size_t, const Object::Ptr& c) {
-          const std::string waId = str(c, "wa_id").empty() ? str(c, "user_id") : str(c, "wa_id");
-          if (!waId.empty()) messages_.upsertContact(s, {t, waId, str(c, "user_id"), str(c, "profile_name"), 0}, now);
-        });
-        forEachObject(normal->getArray("messages"), [&](size_t, const Object::Ptr& m) {
-          const std::string contact = str(m, "from").empty() ? str(m, "from_user_id") : str(m, "from");
-          const int64_t at = m->optValue<Poco::Int64>("timestamp_ms", 0);
-          store::MessageRecord record{t, str(m, "id"), "in", number, contact, str(m, "type"), json(m),
-                                      at, "received", at, m->has("errors") ? json(m->get("errors")) : ""};
-          if (int64_t id = messages_.insertOnce(s, record, now)) jobs_.enqueue(s, t, id, now);
-          messages_.upsertContact(s, {t, contact, str(m, "from_user_id"), "", at}, now);
-        });
-        forEachObject(normal->getArray("statuses"), [&](size_t, const Object::Ptr& st) {
-          auto part = [&](const char* key) { return st->has(key) ? json(st->get(key)) : std::string(); };
-          const int64_t at = st->optValue<Poco::Int64>("timestamp_ms", 0);
-          messages_.addStatusEvent(s, {t, str(st, "id"), str(st, "status"), at, str(st, "recipient_id"),
-                                       part("errors"), part("pricing"), part("conversation"), now});
-          messages_.advanceStatus(s, t, str(st, "id"), str(st, "status"), at, part("errors"));
-        });
-        forEachObject(normal->getArray("errors"), [&](size_t k, const Object::Ptr& e) {
-          keep(position + "." + std::to_string(k), tenant, "error", field, json(e), str(e, "title"));
-        });
-      });
+        c.kind = "messages";
+        c.tenant = tenant;
+        c.normal = parseObject(*parsed);
+      }
+      changes.push_back(std::move(c));
     });
-    if (!inbox_.markDone(s, row.id, owner_)) {
-      throw leaseLost();
-    }
   });
+  return changes;
+}
+
+void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes,
+                             int64_t now) {
+  // Meta delivers at least once: a body this app already delivered and we processed is a repeat.
+  if (const int64_t original = inbox_.recordDigest(s, row.app, store::Inbox::digestOf(row.body), row.id);
+      original != row.id) {
+    if (!inbox_.markDuplicate(s, row.id, owner_, original)) throw leaseLost();
+    return;
+  }
+  for (const Change& c : changes) {
+    const std::string tenantId = c.tenant ? c.tenant->id() : "";
+    if (c.kind != "messages") {
+      events_.add(s, {0, row.id, c.position, tenantId, c.kind, c.field, c.valueJson, c.reason, now});
+      continue;
+    }
+    const std::string& t = tenantId;
+    forEachObject(c.normal->getArray("contacts"), [&](size_t, const Object::Ptr& contact) {
+      const std::string waId = str(contact, "wa_id").empty() ? str(contact, "user_id") : str(contact, "wa_id");
+      if (!waId.empty()) {
+        messages_.upsertContact(s, {t, waId, str(contact, "user_id"), str(contact, "profile_name"), 0}, now);
+      }
+    });
+    forEachObject(c.normal->getArray("messages"), [&](size_t, const Object::Ptr& m) {
+      const std::string contact = str(m, "from").empty() ? str(m, "from_user_id") : str(m, "from");
+      const int64_t at = m->optValue<Poco::Int64>("timestamp_ms", 0);
+      store::MessageRecord record{t, str(m, "id"), "in", c.number, contact, str(m, "type"), json(m),
+                                  at, "received", at, m->has("errors") ? json(m->get("errors")) : ""};
+      if (int64_t id = messages_.insertOnce(s, record, now)) jobs_.enqueue(s, t, id, now);
+      messages_.upsertContact(s, {t, contact, str(m, "from_user_id"), "", at}, now);
+    });
+    forEachObject(c.normal->getArray("statuses"), [&](size_t, const Object::Ptr& st) {
+      auto part = [&](const char* key) { return st->has(key) ? json(st->get(key)) : std::string(); };
+      const int64_t at = st->optValue<Poco::Int64>("timestamp_ms", 0);
+      messages_.addStatusEvent(s, {t, str(st, "id"), str(st, "status"), at, str(st, "recipient_id"),
+                                   part("errors"), part("pricing"), part("conversation"), now});
+      messages_.advanceStatus(s, t, str(st, "id"), str(st, "status"), at, part("errors"));
+    });
+    forEachObject(c.normal->getArray("errors"), [&](size_t k, const Object::Ptr& e) {
+      events_.add(s, {0, row.id, c.position + "." + std::to_string(k), t, "error", c.field, json(e), str(e, "title"), now});
+    });
+  }
+  if (!inbox_.markDone(s, row.id, owner_)) throw leaseLost();
 }
 
 Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant,
@@ -223,6 +270,12 @@ Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tena
   return flow;
 }
 
+/** What a conversation job queues: replies the channel plugin built, and those it refused. */
+struct InboundProcessor::Answer {
+  std::vector<outbound::PreparedMessage> ready;
+  std::vector<store::EventRecord> refused;
+};
+
 size_t InboundProcessor::runConversations() {
   std::vector<store::ConversationJob> jobs;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
@@ -232,6 +285,7 @@ size_t InboundProcessor::runConversations() {
     logger().error("claiming conversation jobs: " + claimed.message());
     return 0;
   }
+  if (jobs.empty()) return 0;
   // One query for every job's message (see MessageStore::messagesByIds).
   std::vector<int64_t> ids;
   for (const auto& job : jobs) ids.push_back(job.messageId);
@@ -241,50 +295,78 @@ size_t InboundProcessor::runConversations() {
     logger().error("reading messages for conversation jobs: " + read.message());
     return 0;  // the leases expire and the jobs are claimed again
   }
+  // The conversation plugins answer first; then one transaction queues every reply, each job in
+  // a savepoint of its own (as deliveries are processed).
+  std::vector<StatusOr<Answer>> answers;
   for (const auto& job : jobs) {
     auto found = messages.find(job.messageId);
-    Status done = converse(job, found == messages.end() ? std::nullopt
-                                                        : std::optional<store::MessageRecord>(found->second));
-    if (done.isOk()) continue;
-    const int64_t retry = retryAt(job.attempts);
-    logger().warning("conversation job " + std::to_string(job.id) + " (tenant " + job.tenant + ")" +
-                     (retry ? " will be retried: " : " failed: ") + done.message());
-    db_->transaction([&](Poco::Data::Session& s) { jobs_.markFailed(s, job.id, owner_, done.message(), retry); });
+    answers.push_back(answer(job, found == messages.end() ? std::nullopt
+                                                          : std::optional<store::MessageRecord>(found->second)));
   }
+  std::vector<std::pair<const store::ConversationJob*, Status>> failed;
+  bool queued = false;
+  Status batch = db_->transaction([&](Poco::Data::Session& s) {
+    failed.clear();
+    queued = false;
+    const int64_t now = store::nowMs();
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      Status done = answers[i].status();
+      if (done.isOk()) done = db_->savepoint(s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answers[i], now); });
+      if (done.isOk()) {
+        queued = queued || !answers[i]->ready.empty();
+        continue;
+      }
+      failed.emplace_back(&jobs[i], done);
+      jobs_.markFailed(s, jobs[i].id, owner_, done.message(), retryAt(jobs[i].attempts));
+    }
+  });
+  if (!batch.isOk()) {
+    logger().error("queueing the replies of " + std::to_string(jobs.size()) + " conversation jobs: " + batch.message() +
+                   " (they are claimed again when their leases expire)");
+    return jobs.size();
+  }
+  for (const auto& [job, status] : failed) {
+    logger().warning("conversation job " + std::to_string(job->id) + " (tenant " + job->tenant + ")" +
+                     (retryAt(job->attempts) ? " will be retried: " : " failed: ") + status.message());
+  }
+  if (queued && onQueued_) onQueued_();
   return jobs.size();
 }
 
-Status InboundProcessor::converse(const store::ConversationJob& job,
-                                  const std::optional<store::MessageRecord>& message) {
+StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const store::ConversationJob& job,
+                                                            const std::optional<store::MessageRecord>& message) {
   const tenants::TenantSetPtr set = tenants_.current();
   tenants::TenantPtr tenant = set->byId(job.tenant);
   if (!message) return notFound("message " + std::to_string(job.messageId) + " is gone");
 
   if (!tenant) return failedPrecondition("tenant " + job.tenant + " is not configured any more");
   std::vector<std::string> replies;
-  if (plugins::PluginInstancePtr bot = tenant->firstOfKind(BARAZA_KIND_CONVERSATION)) {
-    // The plugin sees the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}.
-    Object::Ptr normal = parseObject(message->content);
-    Object::Ptr shown = new Object;
-    for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
-      if (normal->has(key)) shown->set(key, normal->get(key));
+  try {
+    if (plugins::PluginInstancePtr bot = tenant->firstOfKind(BARAZA_KIND_CONVERSATION)) {
+      // The plugin sees the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}.
+      Object::Ptr normal = parseObject(message->content);
+      Object::Ptr shown = new Object;
+      for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
+        if (normal->has(key)) shown->set(key, normal->get(key));
+      }
+      shown->set(message->type, normal->get("content"));
+      Object event;
+      event.set("tenant", tenant->id());
+      event.set("phone_number_id", message->phoneNumberId);
+      event.set("message", shown);
+      if (Object::Ptr flow = flowCompletion(tenant->id(), normal)) event.set("flow", flow);
+      StatusOr<std::string> said = bot->call(plugins::Operation::kConversationOnMessage, json(event));
+      if (!said.isOk()) return said.status();
+      forEachObject(parseObject(*said)->getArray("replies"), [&](size_t, const Object::Ptr& reply) {
+        replies.push_back(json(reply));
+      });
     }
-    shown->set(message->type, normal->get("content"));
-    Object event;
-    event.set("tenant", tenant->id());
-    event.set("phone_number_id", message->phoneNumberId);
-    event.set("message", shown);
-    if (Object::Ptr flow = flowCompletion(tenant->id(), normal)) event.set("flow", flow);
-    StatusOr<std::string> answer = bot->call(plugins::Operation::kConversationOnMessage, json(event));
-    if (!answer.isOk()) return answer.status();
-    forEachObject(parseObject(*answer)->getArray("replies"), [&](size_t, const Object::Ptr& reply) {
-      replies.push_back(json(reply));
-    });
+  } catch (const Poco::Exception& e) {
+    return internal("conversation plugin answer: " + e.message());
   }
   // Each reply is checked and built by the channel plugin first; one that is not a valid
   // message is kept as an error event (visible in `baraza events list`), the others are queued.
-  std::vector<outbound::PreparedMessage> ready;
-  std::vector<store::EventRecord> refused;
+  Answer out;
   for (size_t k = 0; k < replies.size(); ++k) {
     Object::Ptr reply = parseObject(replies[k]);
     if (str(reply, "to").empty()) reply->set("to", "+" + message->contact);
@@ -292,26 +374,26 @@ Status InboundProcessor::converse(const store::ConversationJob& job,
     const std::string key = "reply:" + message->providerId + ":" + std::to_string(k);
     StatusOr<outbound::PreparedMessage> prepared = queue_.prepare(*tenant, json(reply), key);
     if (prepared.isOk()) {
-      ready.push_back(std::move(*prepared));
+      out.ready.push_back(std::move(*prepared));
     } else {
       logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " + message->providerId +
                      " not sent: " + prepared.status().message());
-      refused.push_back({0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
+      out.refused.push_back({0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
     }
   }
-  Status done = db_->transaction([&](Poco::Data::Session& s) {
-    const int64_t now = store::nowMs();
-    for (const auto& prepared : ready) queue_.store(s, prepared, now);
-    for (auto event : refused) {
-      event.createdAt = now;
-      events_.add(s, event);
-    }
-    if (!jobs_.markDone(s, job.id, owner_)) {
-      throw sdk::StatusError(Status(Code::kAborted, "lease on conversation job lost"));
-    }
-  });
-  if (done.isOk() && !ready.empty() && onQueued_) onQueued_();
-  return done;
+  return out;
+}
+
+void InboundProcessor::finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer,
+                              int64_t now) {
+  for (const auto& prepared : answer.ready) queue_.store(s, prepared, now);
+  for (auto event : answer.refused) {
+    event.createdAt = now;
+    events_.add(s, event);
+  }
+  if (!jobs_.markDone(s, job.id, owner_)) {
+    throw sdk::StatusError(Status(Code::kAborted, "lease on conversation job lost"));
+  }
 }
 
 }  // namespace baraza::inbound

@@ -21,7 +21,13 @@ namespace baraza::inbound {
 
 struct ProcessorSettings {
   int workers = 2;
-  size_t batch = 16;
+  /**
+   * Deliveries (and conversation jobs) claimed and committed together, each in a savepoint:
+   * one commit per batch. webhook_ingest's processing rate, SQLite / MariaDB: 16 → 1,400–1,550
+   * / 320 msg/s, 64 → 1,900–2,000 / 535. Only the writes hold the transaction open (parsing and
+   * the plugins run before it), so acknowledgements waiting for SQLite's lock wait milliseconds.
+   */
+  size_t batch = 64;
   int64_t leaseMs = 60000;  // a worker that dies holds a delivery this long at most
   int maxAttempts = 10;     // then the delivery (or conversation job) is failed for good
   int idleMs = 250;         // poll interval when nothing woke the workers
@@ -29,7 +35,10 @@ struct ProcessorSettings {
 
 /**
  * Processes stored webhook deliveries, at least once and idempotently: every entry, change,
- * message and status of a delivery, in one transaction with marking it done.
+ * message and status of a delivery, written together with marking it done. Deliveries are
+ * processed in batches: routing and the channel plugin's normalising first, then one
+ * transaction for the batch in which each delivery has a savepoint of its own, so one that
+ * fails (retried later) leaves nothing behind and does not hold back the others.
  *
  * A "messages" change is routed by metadata.phone_number_id to the tenant owning that number,
  * and taken only if that tenant belongs to the app whose secret signed the delivery; its tenant's
@@ -62,10 +71,18 @@ class InboundProcessor {
 
  private:
   void workerLoop();
+  struct Change;
   size_t processDeliveries();
+  /** A delivery's changes: routed, and normalised by the channel plugin. Throws sdk::StatusError. */
+  std::vector<Change> plan(const store::InboxRow& row, const tenants::TenantSet& set) const;
+  /** Writes what plan() found, inside the batch's transaction; throws when the lease was lost. */
+  void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes, int64_t now);
+  struct Answer;
   size_t runConversations();
-  Status process(const store::InboxRow& row);
-  Status converse(const store::ConversationJob& job, const std::optional<store::MessageRecord>& message);
+  /** Runs the tenant's conversation plugin on the job's message; its replies, built or refused. */
+  StatusOr<Answer> answer(const store::ConversationJob& job, const std::optional<store::MessageRecord>& message);
+  /** Queues what answer() gave, inside the batch's transaction; throws when the lease was lost. */
+  void finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer, int64_t now);
   int64_t retryAt(int attempts) const;
   /** For an nfm_reply carrying a flow token this tenant minted: the session, its response; closes it. */
   Poco::JSON::Object::Ptr flowCompletion(const std::string& tenant, const Poco::JSON::Object::Ptr& message);

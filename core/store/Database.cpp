@@ -240,6 +240,30 @@ Status Database::transaction(Poco::Data::Session& session,
   }
 }
 
+Status Database::savepoint(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work) {
+  // The same statements on SQLite and MySQL/MariaDB.
+  session << "SAVEPOINT baraza_item", now;
+  auto undo = [&session] {
+    session << "ROLLBACK TO SAVEPOINT baraza_item", now;
+    session << "RELEASE SAVEPOINT baraza_item", now;
+  };
+  try {
+    work(session);
+  } catch (const Poco::Exception& e) {
+    if (isTransient(e)) throw;
+    undo();
+    return unavailable(description_ + ": " + e.message());
+  } catch (const sdk::StatusError& e) {
+    undo();
+    return e.status();
+  } catch (const std::exception& e) {
+    undo();
+    return internal(e.what());
+  }
+  session << "RELEASE SAVEPOINT baraza_item", now;
+  return Status::ok();
+}
+
 Status Database::autocommit(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work) {
   try {
     work(session);

@@ -64,6 +64,14 @@ class Database {
                      const std::function<void(Poco::Data::Session&)>& work);
 
   /**
+   * Runs `work` inside the caller's transaction as a unit of its own (a SAVEPOINT), so one item
+   * of a batch can fail alone: when `work` throws, what it wrote is undone and its error is
+   * returned (as transaction() would report it), and the transaction goes on. Contention errors
+   * (busy, deadlock) are rethrown: they end the whole transaction, which transaction() retries.
+   */
+  Status savepoint(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work);
+
+  /**
    * Runs `work` outside any explicit transaction (autocommit): for work whose only write is one
    * statement, which MySQL/MariaDB then commits by itself, two round trips fewer than
    * transaction(). Errors become a Status as in transaction(). Not for SQLite: there a statement

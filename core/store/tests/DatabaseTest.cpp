@@ -144,6 +144,32 @@ TEST_P(DatabaseTest, FailedTransactionLeavesNothingBehind) {
   EXPECT_EQ(count, 0);
 }
 
+TEST_P(DatabaseTest, AnItemThatFailsInItsSavepointIsUndoneAloneAndTheBatchCommits) {
+  std::vector<Status> items;
+  tx([&](Poco::Data::Session& s) {
+    items.clear();  // the transaction may run again after contention
+    s << "INSERT INTO leases (name, owner, expires_at) VALUES ('before', 'me', 1)", now;
+    items.push_back(db_->savepoint(s, [](Poco::Data::Session& s) {
+      s << "INSERT INTO leases (name, owner, expires_at) VALUES ('half-written', 'me', 1)", now;
+      throw sdk::StatusError(Status(Code::kInvalidArgument, "bad item"));
+    }));
+    items.push_back(db_->savepoint(s, [](Poco::Data::Session& s) {
+      s << "INSERT INTO leases (name, owner, expires_at) VALUES ('before', 'again', 1)", now;  // duplicate key
+    }));
+    items.push_back(db_->savepoint(s, [](Poco::Data::Session& s) {
+      s << "INSERT INTO leases (name, owner, expires_at) VALUES ('after', 'me', 1)", now;
+    }));
+  });
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].code(), Code::kInvalidArgument);
+  EXPECT_EQ(items[0].message(), "bad item");
+  EXPECT_FALSE(items[1].isOk()) << "a statement the database refuses fails its item only";
+  EXPECT_TRUE(items[2].isOk()) << items[2].toString();
+  std::vector<std::string> names;
+  tx([&](Poco::Data::Session& s) { s << "SELECT name FROM leases ORDER BY name", into(names), now; });
+  EXPECT_EQ(names, (std::vector<std::string>{"after", "before"}));
+}
+
 BARAZA_ON_BOTH_BACKENDS(DatabaseTest);
 
 }  // namespace
