@@ -14,16 +14,26 @@ struct Dialect {
   Backend backend;
   std::string name;          // "sqlite" | "mysql": also the migrations folder
   std::string begin;         // starts a write transaction
-  std::string insertIgnore;  // "INSERT ... " that skips rows violating a unique key
   std::string lastInsertId;  // query for the id the last INSERT generated on this connection
   std::string skipLocked;    // suffix for a claiming SELECT (row locks; empty on SQLite)
   std::string greatest;      // scalar maximum of two values
   /**
    * Suffix making a SELECT read the latest committed rows rather than the transaction's snapshot.
-   * Needed after an INSERT IGNORE that skipped a row another transaction just committed: under
+   * Needed after an INSERT that skipped a row another transaction just committed: under
    * MySQL's REPEATABLE READ a plain SELECT may not see it yet.
    */
   std::string currentRead;
+
+  /**
+   * Suffix for an INSERT ... VALUES that skips a row whose unique key is taken, and nothing else;
+   * `column` is any column of the table (MySQL "updates" it to itself, which changes no row). Not
+   * INSERT IGNORE / INSERT OR IGNORE: those also silence other errors, so MySQL would store a
+   * value too long for its column cut short, and SQLite would drop a row with a NULL in a NOT
+   * NULL column, without a word.
+   */
+  std::string skipDuplicate(const std::string& column) const {
+    return backend == Backend::kSqlite ? " ON CONFLICT DO NOTHING" : " ON DUPLICATE KEY UPDATE " + column + " = " + column;
+  }
 
   /** Start of an upsert's update part for a conflict on `keys` ("a, b"). */
   std::string onConflict(const std::string& keys) const {
@@ -38,12 +48,12 @@ struct Dialect {
   static const Dialect& sqlite() {
     // BEGIN IMMEDIATE takes the write lock up front: one writer at a time across processes and
     // no deadlock from upgrading a read lock.
-    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE", "INSERT OR IGNORE",
+    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE",
                            "SELECT last_insert_rowid()", "", "MAX", ""};
     return d;
   }
   static const Dialect& mysql() {
-    static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION", "INSERT IGNORE",
+    static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION",
                            "SELECT LAST_INSERT_ID()", " FOR UPDATE SKIP LOCKED", "GREATEST",
                            " LOCK IN SHARE MODE"};
     return d;

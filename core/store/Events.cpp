@@ -18,9 +18,8 @@ bool Events::add(Poco::Data::Session& s, const EventRecord& e) const {
   Poco::Nullable<std::string> tenant;
   if (!e.tenant.empty()) tenant = e.tenant;
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO events (delivery_id, position, tenant, kind, field, payload, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  insert << "INSERT INTO events (delivery_id, position, tenant, kind, field, payload, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" + dialect_.skipDuplicate("id"),
       bind(e.deliveryId), bind(e.position), bind(tenant), bind(e.kind), bind(e.field), bind(e.payload),
       bind(e.reason), bind(e.createdAt);
   return insert.execute() == 1;
@@ -44,9 +43,8 @@ std::vector<EventRecord> Events::list(Poco::Data::Session& s, const std::string&
 
 void ConversationJobs::enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId,
                                int64_t at) const {
-  s << dialect_.insertIgnore +
-           " INTO conversation_jobs (tenant, message_id, state, next_attempt_at, created_at)"
-           " VALUES (?, ?, 'pending', ?, ?)",
+  s << "INSERT INTO conversation_jobs (tenant, message_id, state, next_attempt_at, created_at)"
+           " VALUES (?, ?, 'pending', ?, ?)" + dialect_.skipDuplicate("id"),
       bind(tenant), bind(messageId), bind(at), bind(at), now;
 }
 

@@ -51,8 +51,8 @@ std::optional<int64_t> ConversationStates::put(Poco::Data::Session& s, const std
                                                int64_t expected, int64_t at) const {
   Poco::Data::Statement write(s);
   if (expected == 0) {
-    write << dialect_.insertIgnore +
-                 " INTO conversation_state (tenant, contact, state, version, updated_at) VALUES (?, ?, ?, 1, ?)",
+    write << "INSERT INTO conversation_state (tenant, contact, state, version, updated_at) VALUES (?, ?, ?, 1, ?)" +
+                 dialect_.skipDuplicate("tenant"),
         bind(tenant), bind(contact), bind(state), bind(at);
   } else {
     write << "UPDATE conversation_state SET state = ?, version = version + 1, updated_at = ?"

@@ -59,7 +59,7 @@ std::string Inbox::digestOf(const std::string& body) { return crypto::toHex(cryp
 int64_t Inbox::recordDigest(Poco::Data::Session& s, const std::string& app, const std::string& digest,
                             int64_t id) const {
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore + " INTO delivery_digests (app, digest, delivery_id) VALUES (?, ?, ?)", bind(app),
+  insert << "INSERT INTO delivery_digests (app, digest, delivery_id) VALUES (?, ?, ?)" + dialect_.skipDuplicate("app"), bind(app),
       bind(digest), bind(id);
   if (insert.execute() == 1) return id;
   Poco::Int64 owner = 0;

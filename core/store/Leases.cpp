@@ -9,7 +9,7 @@ using Poco::Data::Keywords::now;
 
 bool Leases::acquire(Poco::Data::Session& s, const std::string& name, const std::string& owner,
                      int64_t at, int64_t ttlMs) const {
-  s << dialect_.insertIgnore + " INTO leases (name, owner, expires_at) VALUES (?, ?, ?)", bind(name),
+  s << "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)" + dialect_.skipDuplicate("name"), bind(name),
       bind(owner), bind(at + ttlMs), now;
   s << "UPDATE leases SET owner = ?, expires_at = ? WHERE name = ? AND (owner = ? OR expires_at < ?)",
       bind(owner), bind(at + ttlMs), bind(name), bind(owner), bind(at), now;

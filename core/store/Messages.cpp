@@ -70,7 +70,7 @@ void bindMessage(Poco::Data::Statement& insert, const MessageRecord& m, int64_t 
 
 int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m, int64_t at) const {
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore + kInsertColumns + kInsertRow;
+  insert << std::string("INSERT") + kInsertColumns + kInsertRow + dialect_.skipDuplicate("id");
   bindMessage(insert, m, at);
   if (insert.execute() != 1) return 0;
   Poco::Int64 id = 0;
@@ -82,7 +82,7 @@ size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<Message
   size_t inserted = 0;
   inStatements(messages.size(), kRowsPerStatement, [&](size_t from, size_t count) {
     Poco::Data::Statement insert(s);
-    insert << dialect_.insertIgnore + kInsertColumns + repeated(kInsertRow, count);
+    insert << std::string("INSERT") + kInsertColumns + repeated(kInsertRow, count) + dialect_.skipDuplicate("id");
     for (size_t i = from; i < from + count; ++i) bindMessage(insert, messages[i], at);
     inserted += insert.execute();
   });
@@ -140,9 +140,8 @@ bool MessageStore::advanceStatus(Poco::Data::Session& s, const std::string& tena
 
 bool MessageStore::addStatusEvent(Poco::Data::Session& s, const StatusEvent& e) const {
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore +
-                " INTO status_events (tenant, provider_id, status, occurred_at, recipient, errors,"
-                " pricing, conversation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  insert << "INSERT INTO status_events (tenant, provider_id, status, occurred_at, recipient, errors,"
+                " pricing, conversation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" + dialect_.skipDuplicate("id"),
       bind(e.tenant), bind(e.providerId), bind(e.status), bind(e.occurredAt), bind(orNull(e.recipient)),
       bind(orNull(e.errors)), bind(orNull(e.pricing)), bind(orNull(e.conversation)), bind(e.receivedAt);
   return insert.execute() == 1;

@@ -61,7 +61,7 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
     return insertRows(s, &one, 1, at).front();
   }
   Poco::Data::Statement insert(s);
-  insert << dialect_.insertIgnore + kInto + kInsertRow, bind(m.tenant), bind(m.phoneNumberId),
+  insert << "INSERT" + kInto + kInsertRow + dialect_.skipDuplicate("id"), bind(m.tenant), bind(m.phoneNumberId),
       bind(m.recipient), bind(m.idempotencyKey), bind(m.payload), bind(std::max(m.notBefore, at)), bind(at), bind(at);
   Poco::Int64 id = 0;
   if (insert.execute() == 1) {

@@ -231,6 +231,22 @@ TEST_P(MessageStoreTest, InsertAllStoresEachNewMessageOnce) {
   EXPECT_EQ(m->content, R"({"body":"habari"})");
 }
 
+TEST_P(MessageStoreTest, SkippingARepeatedWamidSilencesNothingElse) {
+  // Two wamids alike in their first 191 characters (MariaDB's column). Cut short, the first
+  // would be stored wrong and the second dropped as its repeat: each must be an error instead.
+  MessageStore store(db_->dialect());
+  const std::string prefix(191, 'w');
+  std::vector<Status> inserted;
+  for (const std::string& wamid : {prefix + "-1", prefix + "-2"}) {
+    inserted.push_back(db_->transaction([&](Session& s) { store.insertOnce(s, inbound(wamid), 1); }));
+  }
+  int stored = -1;
+  tx([&](Session& s) { s << "SELECT COUNT(*) FROM messages", into(stored), now; });
+  const bool sqlite = GetParam() == Backend::kSqlite;  // no length limits
+  for (const Status& status : inserted) EXPECT_EQ(status.isOk(), sqlite) << status.toString();
+  EXPECT_EQ(stored, sqlite ? 2 : 0);
+}
+
 TEST_P(MessageStoreTest, StatusesOnlyMoveForwardAndFailedIsTerminal) {
   MessageStore store(db_->dialect());
   MessageRecord out = inbound("wamid.OUT");
