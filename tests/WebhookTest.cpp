@@ -369,6 +369,17 @@ TEST_P(ProcessingTest, AChangeForAnUnknownNumberIsKeptAsUnroutable) {
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 0);
 }
 
+TEST_P(ProcessingTest, AMessagesChangeWithoutAValueIsKeptAsUnroutable) {
+  ASSERT_EQ(post(R"({"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages"}]}]})",
+                 "acme-secret"),
+            200);
+  processAll();
+  auto unroutable = events("unroutable");
+  ASSERT_EQ(unroutable.size(), 1u);
+  EXPECT_EQ(unroutable[0].reason, "a messages change without a value object");
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 1) << "kept, not retried";
+}
+
 TEST_P(ProcessingTest, AnotherAppsSignatureCannotWriteIntoATenant) {
   ASSERT_EQ(post(fixture("every_type.json"), "other-secret"), 200);  // app 222 signs acme's number
   processAll();

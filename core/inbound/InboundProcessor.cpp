@@ -182,6 +182,11 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
         return;
       }
       c.kind = "unroutable";
+      if (value.isNull()) {
+        c.reason = "a messages change without a value object";
+        changes.push_back(std::move(c));
+        return;
+      }
       c.number = str(value->getObject("metadata"), "phone_number_id");
       tenants::TenantPtr tenant = set.byPhoneNumberId(c.number);
       if (!tenant) {
