@@ -25,7 +25,9 @@ struct ProcessorSettings {
    * Deliveries (and conversation jobs) claimed and committed together, each in a savepoint:
    * one commit per batch. webhook_ingest's processing rate, SQLite / MariaDB: 16 → 1,400–1,550
    * / 320 msg/s, 64 → 1,900–2,000 / 535. Only the writes hold the transaction open (parsing and
-   * the plugins run before it), so acknowledgements waiting for SQLite's lock wait milliseconds.
+   * the plugins run before it), but acknowledgements wait for SQLite's lock meanwhile: with
+   * processing running during webhook_ingest (64 connections) their p99 was 23 ms at 16 and
+   * 49 ms at 64, far inside Meta's timeout, and the backlog drains faster.
    */
   size_t batch = 64;
   int64_t leaseMs = 60000;  // a worker that dies holds a delivery this long at most
