@@ -7,7 +7,7 @@
 //   the busiest one-second window of any number (must never exceed its rate), and the
 //   queue -> accepted latency p50/p99 (accepted = the fake received it and answered a wamid).
 //   BARAZA_BENCH_SECONDS (default 30), BARAZA_BENCH_NUMBERS (10), BARAZA_BENCH_RATE (1000),
-//   BARAZA_BENCH_SENDERS (16).
+//   BARAZA_BENCH_SENDERS (16), BARAZA_BENCH_STORE (sqlite; "mariadb" for a private MariaDB server).
 #include "LoadDriver.h"
 #include "fakes/FakeGraph.h"
 #include "http/HttpClient.h"
@@ -123,7 +123,15 @@ int main() {
       << "whatsapp.access_token = test-token\nwhatsapp.messages_per_second = " << rate << "\n"
       << "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n";
 
-  auto db = store::Database::open(store::testing::freshSqliteUrl(), "");
+  const std::string backend = std::getenv("BARAZA_BENCH_STORE") ? std::getenv("BARAZA_BENCH_STORE") : "sqlite";
+  if (backend != "sqlite" && backend != "mariadb") {
+    std::fprintf(stderr, "BARAZA_BENCH_STORE: sqlite or mariadb, not %s\n", backend.c_str());
+    return 2;
+  }
+  std::printf("  store: %s\n", backend.c_str());
+  auto db = store::Database::open(backend == "sqlite" ? store::testing::freshSqliteUrl()
+                                                      : store::testing::MariaDbServer::shared().createDatabase(),
+                                  "");
   if (!db.isOk() || !store::migrate(**db).isOk()) {
     std::fprintf(stderr, "cannot open the store\n");
     return 1;
