@@ -4,6 +4,7 @@
 #include "crypto/Crypto.h"
 #include "outbound/Pacing.h"
 
+#include <Poco/JSONString.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
@@ -551,10 +552,10 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
     classified->set("title", codeName(response.status().code()));
     classified->set("details", response.status().message());
   } else {
-    Object input;
-    input.set("status", response->status);
-    input.set("body", response->body);
-    StatusOr<std::string> answer = channel->call(plugins::Operation::kChannelClassifyResponse, json(input));
+    // {"status": N, "body": "<the answer's text>"}, written out: every send pays for it.
+    const std::string input =
+        R"({"status":)" + std::to_string(response->status) + R"(,"body":)" + Poco::toJSON(response->body) + "}";
+    StatusOr<std::string> answer = channel->call(plugins::Operation::kChannelClassifyResponse, input);
     try {
       if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
       classified = parseObject(*answer);
