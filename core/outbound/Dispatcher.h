@@ -106,6 +106,7 @@ class Dispatcher {
   std::map<std::string, std::shared_ptr<Lane>> lanes_;  // by phone number id
   std::vector<std::shared_ptr<Lane>> laneList_;        // the same, for round-robin picking
   size_t nextLane_ = 0;
+  int64_t nextForgetUs_ = 0;  // next sweep of idle recipients (scheduler thread only)
   /** tenant -> fingerprint of the token that was refused; sending resumes when it changes. */
   std::map<std::string, std::string> paused_;
   /** tenant -> (fingerprint of the token it replaced, the exchanged long-lived token). */
