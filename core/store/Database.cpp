@@ -252,13 +252,10 @@ Status Database::savepoint(Poco::Data::Session& session, const std::function<voi
   } catch (const Poco::Exception& e) {
     if (isTransient(e)) throw;
     undo();
-    return unavailable(description_ + ": " + e.message());
-  } catch (const sdk::StatusError& e) {
+    return failure(std::current_exception());
+  } catch (const std::exception&) {
     undo();
-    return e.status();
-  } catch (const std::exception& e) {
-    undo();
-    return internal(e.what());
+    return failure(std::current_exception());
   }
   session << "RELEASE SAVEPOINT baraza_item", now;
   return Status::ok();
@@ -268,6 +265,14 @@ Status Database::autocommit(Poco::Data::Session& session, const std::function<vo
   try {
     work(session);
     return Status::ok();
+  } catch (const std::exception&) {
+    return failure(std::current_exception());
+  }
+}
+
+Status Database::failure(const std::exception_ptr& error) const {
+  try {
+    std::rethrow_exception(error);
   } catch (const Poco::Exception& e) {
     return unavailable(description_ + ": " + e.message());
   } catch (const sdk::StatusError& e) {

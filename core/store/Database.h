@@ -5,6 +5,7 @@
 
 #include <Poco/Data/Session.h>
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -90,6 +91,8 @@ class Database {
   int64_t lastInsertId(Poco::Data::Session& session) const;
 
  private:
+  /** The Status reporting work that threw `error` (a std::exception): as transaction() reports it. */
+  Status failure(const std::exception_ptr& error) const;
   /** A write transaction ended: SQLite connections of this process waiting for the lock retry now. */
   void endTurn() const;
   Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPool> pool,
