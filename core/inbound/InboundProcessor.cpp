@@ -127,6 +127,10 @@ size_t InboundProcessor::processDeliveries() {
   // One transaction for the batch (one commit, one fsync), each delivery in a savepoint of its
   // own: one that fails leaves nothing behind and is marked for a retry, the others commit.
   std::vector<std::pair<const store::InboxRow*, Status>> failed;
+  // When a failed delivery is tried again: never if it is not JSON, else after a backoff.
+  auto retryOf = [this](const store::InboxRow& row, const Status& status) {
+    return status.code() == Code::kInvalidArgument ? 0 : retryAt(row.attempts);
+  };
   Status batch = db_->transaction([&](Poco::Data::Session& s) {
     failed = unplanned;
     const int64_t now = store::nowMs();
@@ -134,10 +138,7 @@ size_t InboundProcessor::processDeliveries() {
       Status one = db_->savepoint(s, [&](Poco::Data::Session& s) { apply(s, *p.row, p.changes, now); });
       if (!one.isOk()) failed.emplace_back(p.row, one);
     }
-    for (const auto& [row, status] : failed) {
-      const bool invalid = status.code() == Code::kInvalidArgument;
-      inbox_.markFailed(s, row->id, owner_, status.message(), invalid ? 0 : retryAt(row->attempts));
-    }
+    for (const auto& [row, status] : failed) inbox_.markFailed(s, row->id, owner_, status.message(), retryOf(*row, status));
   });
   if (!batch.isOk()) {
     logger().error("processing " + std::to_string(rows.size()) + " deliveries: " + batch.message() +
@@ -145,8 +146,7 @@ size_t InboundProcessor::processDeliveries() {
     return rows.size();
   }
   for (const auto& [row, status] : failed) {
-    const bool retried = status.code() != Code::kInvalidArgument && retryAt(row->attempts) != 0;
-    logger().warning("delivery " + std::to_string(row->id) + (retried ? " will be retried: " : " failed: ") +
+    logger().warning("delivery " + std::to_string(row->id) + (retryOf(*row, status) ? " will be retried: " : " failed: ") +
                      status.message());
   }
   return rows.size();
