@@ -1,4 +1,5 @@
 #include "inbound/InboundProcessor.h"
+#include "common/ThreadName.h"
 
 #include "common/JsonText.h"
 #include "inbound/WebhookApps.h"
@@ -45,7 +46,12 @@ InboundProcessor::InboundProcessor(store::DatabasePtr db, const tenants::TenantM
 InboundProcessor::~InboundProcessor() { stop(); }
 
 void InboundProcessor::start() {
-  for (int i = 0; i < settings_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 0; i < settings_.workers; ++i) {
+    workers_.emplace_back([this] {
+      nameThisThread("baraza-inbound");
+      workerLoop();
+    });
+  }
 }
 
 void InboundProcessor::stop() {

@@ -1,6 +1,7 @@
 #include "outbound/Dispatcher.h"
 
 #include "common/JsonText.h"
+#include "common/ThreadName.h"
 #include "crypto/Crypto.h"
 #include "outbound/Pacing.h"
 
@@ -129,9 +130,20 @@ Dispatcher::~Dispatcher() { stop(); }
 void Dispatcher::start() {
   stopping_ = false;
   recorderStopping_ = false;
-  recorder_ = std::thread([this] { recorderLoop(); });
-  scheduler_ = std::thread([this] { schedulerLoop(); });
-  for (int i = 0; i < settings_.senders; ++i) senders_.emplace_back([this] { senderLoop(); });
+  recorder_ = std::thread([this] {
+    nameThisThread("baraza-record");
+    recorderLoop();
+  });
+  scheduler_ = std::thread([this] {
+    nameThisThread("baraza-claim");
+    schedulerLoop();
+  });
+  for (int i = 0; i < settings_.senders; ++i) {
+    senders_.emplace_back([this] {
+      nameThisThread("baraza-send");
+      senderLoop();
+    });
+  }
 }
 
 void Dispatcher::stop() {

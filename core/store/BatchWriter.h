@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/Status.h"
+#include "common/ThreadName.h"
 #include "store/Database.h"
 
 #include <chrono>
@@ -67,7 +68,12 @@ class BatchWriter {
       : db_(std::move(db)), settings_(settings), write_(std::move(write)) {
     size_t writers = settings_.writers;
     if (writers == 0) writers = 1;
-    for (size_t i = 0; i < writers; ++i) threads_.emplace_back([this] { loop(); });
+    for (size_t i = 0; i < writers; ++i) {
+      threads_.emplace_back([this] {
+        nameThisThread("baraza-commit");
+        loop();
+      });
+    }
   }
 
   /** Writes what is queued, then stops the writers. */
