@@ -1,5 +1,7 @@
 #include "http/HttpServer.h"
 
+#include "http/PollingHttpServer.h"
+
 #include <baraza/sdk/Json.hpp>
 
 #include <Poco/DateTimeFormat.h>
@@ -7,7 +9,6 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
@@ -149,7 +150,7 @@ void HttpServer::start() {
   params->setMaxKeepAliveRequests(settings_.maxKeepAliveRequests);
   params->setServerName("baraza");
   pool_ = std::make_unique<Poco::ThreadPool>("http", std::min(2, settings_.threads), settings_.threads);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(
+  server_ = std::make_unique<PollingHttpServer>(
       new Factory(router_, settings_.maxBodyBytes, inFlight_), *pool_, socket_, params);
   server_->start();
 }

@@ -8,19 +8,19 @@
 #include <atomic>
 #include <memory>
 
-namespace Poco::Net {
-class HTTPServer;
-}
 namespace Poco {
 class ThreadPool;
 }
 
 namespace baraza::http {
 
+class PollingHttpServer;
+
 /**
- * The host's HTTP server: Poco's HTTPServer with the listen address, thread pool, timeouts and
- * body limit from configuration, a JSON access-log line per request (logger "baraza.access"; the
- * query string is left out because it can carry tokens), and a graceful stop.
+ * The host's HTTP server: Poco's HTTP server (as PollingHttpServer) with the listen address,
+ * thread pool, timeouts and body limit from configuration, a JSON access-log line per request
+ * (logger "baraza.access"; the query string is left out because it can carry tokens), and a
+ * graceful stop.
  * Handlers never let an exception escape: an HttpError becomes its status, anything else a 500.
  */
 class HttpServer {
@@ -46,7 +46,7 @@ class HttpServer {
   std::shared_ptr<Router> router_;
   Poco::Net::ServerSocket socket_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<PollingHttpServer> server_;
   std::shared_ptr<std::atomic<int>> inFlight_;
 };
 

@@ -1,5 +1,7 @@
 #include "fakes/FakeGraph.h"
 
+#include "http/PollingHttpServer.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -7,7 +9,6 @@
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
@@ -176,7 +177,7 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 
 struct FakeGraph::Server {
   Poco::Net::ServerSocket socket;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<baraza::http::PollingHttpServer> http;  // as Poco's HTTPServer, one poll per request
 };
 
 FakeGraph::FakeGraph() : server_(std::make_unique<Server>()) {
@@ -188,7 +189,7 @@ FakeGraph::FakeGraph() : server_(std::make_unique<Server>()) {
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
   params->setKeepAliveTimeout(Poco::Timespan(30, 0));
-  server_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), server_->socket, params);
+  server_->http = std::make_unique<baraza::http::PollingHttpServer>(new Factory(*this), server_->socket, params);
   server_->http->start();
 }
 

@@ -9,12 +9,14 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <future>
+#include <tuple>
 #include <thread>
 
 namespace baraza::http {
@@ -141,6 +143,85 @@ TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInFlightAndRefusesNewOnes) 
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "finished");
   stopping.get();
+}
+
+// One kept-alive connection, written and read by hand so that a reconnect cannot hide a close.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) {
+    socket_.connect(Poco::Net::SocketAddress("127.0.0.1", port));
+    socket_.setReceiveTimeout(Poco::Timespan(10, 0));
+  }
+
+  void send(const std::string& text) { socket_.sendBytes(text.data(), static_cast<int>(text.size())); }
+
+  /** The next response: status, whether it keeps the connection, and its body. */
+  std::tuple<int, bool, std::string> response() {
+    Poco::Net::HTTPResponse response;
+    response.read(stream_);
+    // Poco's error answers (400 for a malformed request) carry no length and no body.
+    std::string body(static_cast<size_t>(std::max<Poco::Int64>(0, response.getContentLength64())), '\0');
+    stream_.read(body.data(), static_cast<std::streamsize>(body.size()));
+    return {response.getStatus(), response.getKeepAlive(), body};
+  }
+
+  /** True when the server has closed the connection (nothing more to read). */
+  bool closedByServer() {
+    char c;
+    return !stream_.get(c);
+  }
+
+ private:
+  Poco::Net::StreamSocket socket_;
+  Poco::Net::SocketInputStream stream_{socket_};
+};
+
+const std::string kHello = "GET /tenants/a/hello HTTP/1.1\r\nHost: test\r\n\r\n";
+
+TEST_F(HttpServerTest, AKeptAliveConnectionServesRequestAfterRequestUpToTheLimit) {
+  settings_.maxKeepAliveRequests = 3;
+  start();
+  RawConnection connection(server_->port());
+  for (int i = 1; i <= 3; ++i) {
+    connection.send(kHello);
+    auto [status, keepAlive, body] = connection.response();
+    EXPECT_EQ(status, 200) << "request " << i;
+    EXPECT_EQ(body, R"({"tenant":"a","q":""})");
+    EXPECT_EQ(keepAlive, i < 3) << "request " << i << " of at most 3 on one connection";
+  }
+  EXPECT_TRUE(connection.closedByServer());
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  start();
+  RawConnection connection(server_->port());
+  connection.send(kHello + "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello" + kHello);
+  EXPECT_EQ(std::get<2>(connection.response()), R"({"tenant":"a","q":""})");
+  EXPECT_EQ(std::get<2>(connection.response()), "hello");
+  EXPECT_EQ(std::get<2>(connection.response()), R"({"tenant":"a","q":""})");
+}
+
+TEST_F(HttpServerTest, AMalformedRequestIs400AndClosesTheConnection) {
+  start();
+  RawConnection connection(server_->port());
+  connection.send("NOT-HTTP\r\n\r\n");
+  auto [status, keepAlive, body] = connection.response();
+  EXPECT_EQ(status, 400);
+  EXPECT_FALSE(keepAlive);
+  EXPECT_TRUE(connection.closedByServer());
+}
+
+TEST_F(HttpServerTest, StopClosesIdleKeptAliveConnectionsWithoutWaitingForTheDrain) {
+  auto capture = testing::LogCapture::attach("baraza.http");
+  settings_.drainSeconds = 2;
+  settings_.keepAliveSeconds = 60;
+  start();
+  RawConnection connection(server_->port());
+  connection.send(kHello);
+  EXPECT_EQ(std::get<0>(connection.response()), 200);
+  server_->stop();  // the connection is idle, waiting for its next request
+  EXPECT_TRUE(connection.closedByServer());
+  for (const auto& line : capture->lines()) EXPECT_THAT(line, Not(HasSubstr("drain timeout")));
 }
 
 class HttpClientTest : public HttpServerTest {};
