@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -177,6 +178,10 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 
 struct FakeGraph::Server {
   Poco::Net::ServerSocket socket;
+  // Its own threads: Poco's default pool has 16, shared with the rest of the process, and a
+  // kept-alive connection holds one for as long as it is open, so a 17th client connection
+  // waited, its request unanswered, until another closed (outbound_bench: 16 senders).
+  Poco::ThreadPool pool{"fake-graph", 2, 64};
   std::unique_ptr<baraza::http::PollingHttpServer> http;  // as Poco's HTTPServer, one poll per request
 };
 
@@ -189,13 +194,15 @@ FakeGraph::FakeGraph() : server_(std::make_unique<Server>()) {
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
   params->setKeepAliveTimeout(Poco::Timespan(30, 0));
-  server_->http = std::make_unique<baraza::http::PollingHttpServer>(new Factory(*this), server_->socket, params);
+  server_->http =
+      std::make_unique<baraza::http::PollingHttpServer>(new Factory(*this), server_->pool, server_->socket, params);
   server_->http->start();
 }
 
 FakeGraph::~FakeGraph() {
   server_->http->stopAll(true);
   server_->socket.close();
+  server_->pool.joinAll();  // no handler may still be using this object
 }
 
 uint16_t FakeGraph::port() const { return server_->socket.address().port(); }
