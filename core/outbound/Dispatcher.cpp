@@ -181,9 +181,10 @@ void Dispatcher::stop() {
   recorderStopping_ = true;
   recordWake_.notify_all();
   recorder_.join();
+  const int64_t releasedAt = store::nowMs();
   db_->transaction([&](Poco::Data::Session& s) {
-    for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_);
-    leases_.release(s, "host:" + owner_, owner_);
+    for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_, releasedAt);
+    leases_.release(s, "host:" + owner_, owner_, releasedAt);
   });
 }
 
@@ -262,8 +263,13 @@ void Dispatcher::refreshLanes(int64_t now) {
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
   // ceil(numbers / H) numbers and hands back what it holds beyond that, so hosts share the work.
   // Hosts start looking at a different number each, so they do not all reach for the same ones.
+  auto stopSending = [this](const std::string& number) {
+    std::lock_guard lock(mutex_);
+    if (auto it = lanes_.find(number); it != lanes_.end()) it->second->heldUntilUs = 0;
+  };
   std::map<std::string, bool> held;
-  std::vector<std::string> handBack, fresh;
+  std::vector<std::string> handBack;
+  std::map<std::string, std::optional<int64_t>> fresh;  // numbers taken now -> when their last hold ended
   Status leased = db_->transaction([&](Poco::Data::Session& s) {
     const int64_t nowMs = now / 1000;
     leases_.acquire(s, "host:" + owner_, owner_, nowMs, settings_.numberLeaseMs);
@@ -281,7 +287,8 @@ void Dispatcher::refreshLanes(int64_t now) {
       const std::string name = "dispatch:" + number;
       if (holding[number]) {
         if (count > share && !busy[number]) {
-          leases_.release(s, name, owner_);
+          stopSending(number);  // before the release: the next holder's wait counts from it
+          leases_.release(s, name, owner_, nowMs);
           handBack.push_back(number);
           --count;
           held[number] = false;
@@ -290,14 +297,15 @@ void Dispatcher::refreshLanes(int64_t now) {
           count -= !held[number];
         }
       } else if (count < share) {
+        const std::optional<int64_t> lastHeld = leases_.lastHeld(s, name);
         held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
         if (held[number]) {
-          fresh.push_back(number);
+          fresh[number] = lastHeld;
           ++count;
         }
       }
     }
-    for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_);
+    for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_, nowMs);
   });
   if (!leased.isOk()) {
     logger().warning("cannot renew sending-number leases (sending stops when they run out): " + leased.message());
@@ -335,11 +343,14 @@ void Dispatcher::refreshLanes(int64_t now) {
   }
   laneList_.clear();
   for (const auto& [number, lane] : lanes_) laneList_.push_back(lane);
-  for (const auto& number : fresh) {
-    // The previous holder may have sent a full window's worth just before it let go: wait one
-    // window before the first send, so no second on Meta's side holds more than the rate.
+  for (const auto& [number, lastHeldMs] : fresh) {
+    // A previous holder may have sent a full window's worth just before its hold ended: the first
+    // send waits one window after that, so no second on Meta's side holds more than the rate. A
+    // number nobody held, or held long ago, sends at once.
     Lane& lane = *lanes_[number];
-    lane.blockedUntilUs = std::max(lane.blockedUntilUs, now + kSecondUs + settings_.windowGuardUs);
+    if (lastHeldMs) {
+      lane.blockedUntilUs = std::max(lane.blockedUntilUs, (*lastHeldMs + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
+    }
     logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
   }
   for (const auto& number : handBack) {

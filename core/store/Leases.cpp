@@ -17,8 +17,19 @@ bool Leases::acquire(Poco::Data::Session& s, const std::string& name, const std:
   return holder(s, name, at) == owner;
 }
 
-void Leases::release(Poco::Data::Session& s, const std::string& name, const std::string& owner) const {
-  s << "DELETE FROM leases WHERE name = ? AND owner = ?", bind(name), bind(owner), now;
+void Leases::release(Poco::Data::Session& s, const std::string& name, const std::string& owner, int64_t at) const {
+  // Held up to at - 1: anyone may take it from `at` on (acquire takes leases with expires_at < now).
+  s << "UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ? AND expires_at >= ?", bind(at - 1), bind(name),
+      bind(owner), bind(at), now;
+}
+
+std::optional<int64_t> Leases::lastHeld(Poco::Data::Session& s, const std::string& name) const {
+  Poco::Data::Statement select(s);
+  select << "SELECT expires_at FROM leases WHERE name = ?" + dialect_.currentRead, bind(name);
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return integer(rows, 0);
 }
 
 std::optional<std::string> Leases::holder(Poco::Data::Session& s, const std::string& name,

@@ -500,15 +500,39 @@ TEST_P(LeasesTest, OneOwnerUntilExpiryThenAnyone) {
   EXPECT_EQ(got, (std::vector<bool>{true, false, true, true, false, true}));
   std::optional<std::string> holder;
   tx([&](Session& s) {
-    leases.release(s, "dispatch:100000000000001", "host-a");  // not the holder: no effect
+    leases.release(s, "dispatch:100000000000001", "host-a", 1800);  // not the holder: no effect
     holder = leases.holder(s, "dispatch:100000000000001", 1800);
   });
   EXPECT_EQ(holder, "host-b");
   tx([&](Session& s) {
-    leases.release(s, "dispatch:100000000000001", "host-b");
+    leases.release(s, "dispatch:100000000000001", "host-b", 1800);
     holder = leases.holder(s, "dispatch:100000000000001", 1800);
   });
   EXPECT_FALSE(holder);
+}
+
+TEST_P(LeasesTest, AHoldIsRememberedAfterItEnds) {
+  Leases leases(db_->dialect());
+  std::optional<int64_t> never, expired, released, stillHeld;
+  bool taken = false;
+  tx([&](Session& s) {
+    never = leases.lastHeld(s, "dispatch:100000000000002");
+    leases.acquire(s, "dispatch:100000000000002", "host-a", 1000, 500);
+    expired = leases.lastHeld(s, "dispatch:100000000000002");  // host-a may send until 1500
+    taken = leases.acquire(s, "dispatch:100000000000002", "host-b", 1600, 500);
+    leases.release(s, "dispatch:100000000000002", "host-b", 1700);
+    released = leases.lastHeld(s, "dispatch:100000000000002");
+    leases.release(s, "dispatch:100000000000002", "host-a", 1750);  // not the holder: no effect
+    stillHeld = leases.lastHeld(s, "dispatch:100000000000002");
+  });
+  EXPECT_FALSE(never);
+  EXPECT_EQ(expired, 1500);
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(released, 1699);  // held up to just before the release
+  EXPECT_EQ(stillHeld, 1699);
+  bool again = false;
+  tx([&](Session& s) { again = leases.acquire(s, "dispatch:100000000000002", "host-a", 1700, 500); });
+  EXPECT_TRUE(again) << "a released lease is free at once";
 }
 
 BARAZA_ON_BOTH_BACKENDS(LeasesTest);
