@@ -112,6 +112,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   outbound::DispatchSettings dispatch;
   dispatch.senders = host.outboundSenders;
   dispatch.maxAttempts = host.outboundMaxAttempts;
+  dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
   dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
   dispatcher = std::make_unique<outbound::Dispatcher>(
       *database, tenants, *queue, [&client](const HttpRequest& request) { return client.send(request); }, dispatch,

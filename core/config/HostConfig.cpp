@@ -132,6 +132,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
       r.integer("store.group_commit.writer_nice", config.groupCommitWriterNice, -20, 0));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
   config.outboundSenders = static_cast<int>(r.integer("outbound.senders", config.outboundSenders, 1, 256));
+  config.outboundWindowGuardMs =
+      static_cast<int>(r.integer("outbound.window_guard_ms", config.outboundWindowGuardMs, 0, 1000));
   config.outboundMaxAttempts = static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));
   config.outboundLeaseSeconds =
       static_cast<int>(r.integer("outbound.lease_seconds", config.outboundLeaseSeconds, 10, 3600));
