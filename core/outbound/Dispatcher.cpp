@@ -287,8 +287,9 @@ void Dispatcher::refreshLanes(int64_t now) {
       const std::string name = "dispatch:" + number;
       if (holding[number]) {
         if (count > share && !busy[number]) {
-          stopSending(number);  // before the release: the next holder's wait counts from it
-          leases_.release(s, name, owner_, nowMs);
+          // Stopped first and released as of then: the next holder's wait counts from it.
+          stopSending(number);
+          leases_.release(s, name, owner_, store::nowMs());
           handBack.push_back(number);
           --count;
           held[number] = false;
