@@ -226,17 +226,12 @@ class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
 
 PollingHttpServer::PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool& pool,
                                      const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params)
-    : PollingHttpServer(std::move(factory), &pool, socket, std::move(params), std::make_shared<Connections>()) {}
+    : PollingHttpServer(std::move(factory), pool, socket, std::move(params), std::make_shared<Connections>()) {}
 
-PollingHttpServer::PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                                     const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params)
-    : PollingHttpServer(std::move(factory), nullptr, socket, std::move(params), std::make_shared<Connections>()) {}
-
-PollingHttpServer::PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool* pool,
+PollingHttpServer::PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool& pool,
                                      const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                                      std::shared_ptr<Connections> connections)
-    : TCPServer(new ConnectionFactory(std::move(factory), params, connections),
-                pool ? *pool : Poco::ThreadPool::defaultPool(), socket, params),
+    : TCPServer(new ConnectionFactory(std::move(factory), params, connections), pool, socket, params),
       connections_(std::move(connections)) {}
 
 // Like Poco's HTTPServer: destroying it stops accepting (TCPServer's destructor); connections that

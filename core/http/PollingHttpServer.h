@@ -25,11 +25,12 @@ namespace baraza::http {
  */
 class PollingHttpServer : public Poco::Net::TCPServer {
  public:
+  /**
+   * Serves on `pool`, which must allow as many threads as connections may be open at once: each
+   * open connection holds one (Poco's default pool has 16, shared with the whole process).
+   */
   PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool& pool,
                     const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params);
-  /** On Poco's default thread pool. */
-  PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, const Poco::Net::ServerSocket& socket,
-                    Poco::Net::HTTPServerParams::Ptr params);
   ~PollingHttpServer() override;
 
   /**
@@ -42,7 +43,7 @@ class PollingHttpServer : public Poco::Net::TCPServer {
   class Connections;
 
  private:
-  PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool* pool,
+  PollingHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr factory, Poco::ThreadPool& pool,
                     const Poco::Net::ServerSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
                     std::shared_ptr<Connections> connections);
   std::shared_ptr<Connections> connections_;

@@ -1,7 +1,7 @@
 #include "inbound/InboundProcessor.h"
-#include "common/ThreadName.h"
 
 #include "common/JsonText.h"
+#include "common/ThreadName.h"
 #include "inbound/WebhookApps.h"
 #include "store/FlowSessions.h"
 
