@@ -1,11 +1,12 @@
 // webhook_ingest: unique signed webhooks on keep-alive connections, against
 //   (a) a bare Poco HTTPServer that reads the body and answers 200 (the baseline, measured before
-//       and after the others; ratios are to the mean of both),
+//       and after each round of the others; ratios are to the mean of the two either side),
 //   (b) Baraza's webhook endpoint on SQLite, (c) the same on MariaDB,
 // in one run. For Baraza a 200 means the delivery is durably committed. Then the sustained
 // processing rate: deliveries parsed by the channel plugin, stored, and answered by the
 // conversation plugin, per second.
-//   BARAZA_BENCH_SECONDS (default 4 per target), BARAZA_BENCH_CONNECTIONS (default "8,64": each
+//   BARAZA_BENCH_SECONDS (default 4 per target and round), BARAZA_BENCH_ROUNDS (default 3; the
+//   figures printed are medians over rounds), BARAZA_BENCH_CONNECTIONS (default "8,64": each
 //   count is a full run; Meta delivers concurrently, and group commit needs concurrency).
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
@@ -108,94 +109,151 @@ Result bare() {
   return r;
 }
 
-struct BarazaRun {
-  Result ingest;
-  double commitsPerSecond = 0;   // group commits during the ingest run
-  double perCommit = 0;          // deliveries per commit
-  double processedPerSecond = 0;
-  size_t processed = 0;
+/** Baraza's webhook endpoint on one store, up for every round of a run. */
+class Baraza {
+ public:
+  explicit Baraza(const std::string& url)
+      : db_(open(url)), tenants_(startTenants(dir_, registry_)), inboxWriter_(db_, {}), receiver_(*tenants_, inboxWriter_) {
+    http::Router router;
+    app::addWebhookRoutes(router, receiver_);
+    server_ = std::make_unique<http::HttpServer>(serverSettings(), std::move(router));
+    server_->start();
+  }
+  ~Baraza() { server_->stop(); }
+
+  /** One measured run; 200 means committed. */
+  Result ingest() {
+    const uint64_t commitsBefore = inboxWriter_.commits();
+    Result r = drive(server_->port());
+    acknowledged_ += r.rps * envOr("BARAZA_BENCH_SECONDS", 4);
+    commits_ += inboxWriter_.commits() - commitsBefore;
+    seconds_ += envOr("BARAZA_BENCH_SECONDS", 4);
+    return r;
+  }
+  double commitsPerSecond() const { return static_cast<double>(commits_) / seconds_; }
+  double deliveriesPerCommit() const { return commits_ > 0 ? acknowledged_ / static_cast<double>(commits_) : 0; }
+
+  /** Processes what was acknowledged, with the default settings; messages per second. */
+  double process(size_t& processed) {
+    server_->stop();
+    inbound::ProcessorSettings settings;
+    outbound::OutboundQueue queue(db_, *tenants_, 3600 * 1000);
+    inbound::InboundProcessor processor(db_, *tenants_, queue, settings, "bench");
+    int64_t pending = 0;
+    auto countPending = [&] {
+      db_->transaction([&](Poco::Data::Session& s) {
+        s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'", Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
+      });
+      return pending;
+    };
+    const int64_t total = countPending();
+    const auto started = std::chrono::steady_clock::now();
+    processor.start();
+    const double cap = envOr("BARAZA_BENCH_PROCESS_SECONDS", 20);
+    while (countPending() > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < cap) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    processor.stop();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    processed = static_cast<size_t>(total - countPending());
+    return static_cast<double>(processed) / elapsed;
+  }
+
+ private:
+  static store::DatabasePtr open(const std::string& url) {
+    auto db = store::Database::open(url, "");
+    if (!db.isOk()) throw std::runtime_error(db.status().toString());
+    if (auto m = store::migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
+    return *db;
+  }
+
+  static std::unique_ptr<tenants::TenantManager> startTenants(const Poco::TemporaryFile& dir,
+                                                              plugins::PluginRegistry& registry) {
+    Poco::File(dir.path()).createDirectories();
+    std::ofstream(dir.path() + "/bench.properties")
+        << "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = " << kSecret
+        << "\nwhatsapp.verify_token = t\nplugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+           "plugins.bot.plugin = ke.baraza.conversation.echo\n";
+    registry.loadAll();
+    auto tenants = std::make_unique<tenants::TenantManager>(dir.path(), registry, tenants::SharedServices{});
+    tenants->start();
+    return tenants;
+  }
+
+  // In this order: each is built from the ones above it.
+  store::DatabasePtr db_;
+  Poco::TemporaryFile dir_;
+  plugins::PluginRegistry registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+  std::unique_ptr<tenants::TenantManager> tenants_;
+  store::InboxWriter inboxWriter_;
+  inbound::WebhookReceiver receiver_;
+  std::unique_ptr<http::HttpServer> server_;
+  double acknowledged_ = 0, seconds_ = 0;
+  uint64_t commits_ = 0;
 };
 
-BarazaRun runBaraza(const std::string& url) {
-  auto db = store::Database::open(url, "");
-  if (!db.isOk()) throw std::runtime_error(db.status().toString());
-  if (auto m = store::migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
-  Poco::TemporaryFile dir;
-  Poco::File(dir.path()).createDirectories();
-  std::ofstream(dir.path() + "/bench.properties")
-      << "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = " << kSecret
-      << "\nwhatsapp.verify_token = t\nplugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
-         "plugins.bot.plugin = ke.baraza.conversation.echo\n";
-  auto registry = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
-  registry.loadAll();
-  tenants::TenantManager tenants(dir.path(), registry, {});
-  tenants.start();
-  store::InboxWriter inboxWriter(*db, {});
-  inbound::WebhookReceiver receiver(tenants, inboxWriter);
-  http::Router router;
-  app::addWebhookRoutes(router, receiver);
-  http::HttpServer server(serverSettings(), std::move(router));
-  server.start();
-  BarazaRun run;
-  run.ingest = drive(server.port());
-  server.stop();
-  const double seconds = envOr("BARAZA_BENCH_SECONDS", 4);
-  run.commitsPerSecond = static_cast<double>(inboxWriter.commits()) / seconds;
-  if (inboxWriter.commits() > 0) run.perCommit = run.ingest.rps * seconds / static_cast<double>(inboxWriter.commits());
-
-  // Processing what was acknowledged, with the default settings (two workers, batches of 64).
-  inbound::ProcessorSettings settings;
-  outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);
-  inbound::InboundProcessor processor(*db, tenants, queue, settings, "bench");
-  int64_t pending = 0;
-  auto countPending = [&] {
-    (*db)->transaction([&](Poco::Data::Session& s) {
-      s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'", Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
-    });
-    return pending;
-  };
-  const int64_t total = countPending();
-  const auto started = std::chrono::steady_clock::now();
-  processor.start();
-  const double cap = envOr("BARAZA_BENCH_PROCESS_SECONDS", 20);
-  while (countPending() > 0 &&
-         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < cap) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  processor.stop();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  run.processed = static_cast<size_t>(total - countPending());
-  run.processedPerSecond = static_cast<double>(run.processed) / elapsed;
-  return run;
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
+
+/** Per target: every round's result, and its ratio to the bare runs either side of it. */
+struct Series {
+  std::vector<Result> runs;
+  std::vector<double> ratios;
+  double median(double Result::*field) const {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(r.*field);
+    return ::median(v);
+  }
+};
 
 void runAt(int connections) {
   gConnections = connections;
-  std::printf("\nwebhook_ingest: %d keep-alive connections, %.0f s per target, ~600-byte signed webhooks\n",
-              connections, envOr("BARAZA_BENCH_SECONDS", 4));
-  // The baseline runs before and after Baraza and the ratios use its mean: on a shared virtual
-  // machine the speed drifts within a run, and one side measured alone carries that drift.
-  const Result before = bare();
+  const int rounds = std::max(1, static_cast<int>(envOr("BARAZA_BENCH_ROUNDS", 3)));
+  std::printf("\nwebhook_ingest: %d keep-alive connections, %d rounds of %.0f s per target, ~600-byte signed webhooks\n",
+              connections, rounds, envOr("BARAZA_BENCH_SECONDS", 4));
+  // Rounds of bare, SQLite, MariaDB, and a last bare run: each Baraza run is compared with the
+  // mean of the bare runs either side of it, so the drift of a shared virtual machine within a
+  // run cancels, and the medians over rounds keep one disturbed run from deciding the result.
   Poco::TemporaryFile sqliteDir;
   Poco::File(sqliteDir.path()).createDirectories();
-  BarazaRun b = runBaraza("sqlite://" + sqliteDir.path() + "/bench.db");
-  BarazaRun c = runBaraza(store::testing::MariaDbServer::shared().createDatabase());
-  const Result after = bare();
-  const double baseline = (before.rps + after.rps) / 2;
-  std::printf("%-24s %9s %9s %9s %7s %10s %7s\n", "target", "req/s", "p50 ms", "p99 ms", "errors", "cpu us/req", "ratio");
-  auto row = [&](const char* name, const Result& r, const char* goal) {
-    std::printf("%-24s %9.0f %9.2f %9.2f %7zu %10.1f %7.2f%s\n", name, r.rps, r.p50, r.p99, r.errors, r.cpuUsPerRequest,
-                r.rps / baseline, goal);
+  Baraza sqlite("sqlite://" + sqliteDir.path() + "/bench.db");
+  Baraza mariadb(store::testing::MariaDbServer::shared().createDatabase());
+  Series a, b, c;
+  a.runs.push_back(bare());
+  for (int round = 0; round < rounds; ++round) {
+    b.runs.push_back(sqlite.ingest());
+    c.runs.push_back(mariadb.ingest());
+    a.runs.push_back(bare());
+    const double baseline = (a.runs[a.runs.size() - 2].rps + a.runs.back().rps) / 2;
+    b.ratios.push_back(b.runs.back().rps / baseline);
+    c.ratios.push_back(c.runs.back().rps / baseline);
+    std::printf("  round %d: bare %.0f, %.0f req/s; SQLite %.0f req/s (%.2f), MariaDB %.0f req/s (%.2f)\n", round + 1,
+                a.runs[a.runs.size() - 2].rps, a.runs.back().rps, b.runs.back().rps, b.ratios.back(),
+                c.runs.back().rps, c.ratios.back());
+  }
+  std::printf("%-24s %9s %9s %9s %7s %10s %7s\n", "target (median)", "req/s", "p50 ms", "p99 ms", "errors",
+              "cpu us/req", "ratio");
+  auto row = [&](const char* name, const Series& s, const char* goal) {
+    size_t errors = 0;
+    for (const auto& r : s.runs) errors += r.errors;
+    std::printf("%-24s %9.0f %9.2f %9.2f %7zu %10.1f %7s%s\n", name, s.median(&Result::rps), s.median(&Result::p50),
+                s.median(&Result::p99), errors, s.median(&Result::cpuUsPerRequest),
+                s.ratios.empty() ? "1.00" : std::to_string(median(s.ratios)).substr(0, 4).c_str(), goal);
   };
-  row("(a) bare Poco, before", before, "");
-  row("(a) bare Poco, after", after, "");
-  row("(b) baraza, SQLite", b.ingest, "  (goal >= 0.60)");
-  row("(c) baraza, MariaDB", c.ingest, "  (goal >= 0.40)");
+  row("(a) bare Poco", a, "");
+  row("(b) baraza, SQLite", b, "  (goal >= 0.60)");
+  row("(c) baraza, MariaDB", c, "  (goal >= 0.40)");
   // Each connection waits for its commit: req/s <= connections x commits/s, and a commit is an fsync.
-  std::printf("group commits: SQLite %.0f/s of %.1f deliveries, MariaDB %.0f/s of %.1f\n", b.commitsPerSecond,
-              b.perCommit, c.commitsPerSecond, c.perCommit);
+  std::printf("group commits: SQLite %.0f/s of %.1f deliveries, MariaDB %.0f/s of %.1f\n", sqlite.commitsPerSecond(),
+              sqlite.deliveriesPerCommit(), mariadb.commitsPerSecond(), mariadb.deliveriesPerCommit());
+  size_t sqliteProcessed = 0, mariadbProcessed = 0;
+  const double sqliteRate = sqlite.process(sqliteProcessed);
+  const double mariadbRate = mariadb.process(mariadbProcessed);
   std::printf("processing (parse, store, conversation, reply queued): SQLite %.0f msg/s (%zu), MariaDB %.0f msg/s (%zu)\n",
-              b.processedPerSecond, b.processed, c.processedPerSecond, c.processed);
+              sqliteRate, sqliteProcessed, mariadbRate, mariadbProcessed);
   std::fflush(stdout);
 }
 
