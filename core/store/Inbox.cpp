@@ -11,6 +11,7 @@ namespace baraza::store {
 using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using Poco::Data::Keywords::use;
 
 namespace {
 
@@ -33,6 +34,7 @@ std::vector<InboxRow> read(Poco::Data::Statement& select) {
 int64_t Inbox::append(Poco::Data::Session& s, const Delivery& d) const { return insertRows(s, &d, 1).front(); }
 
 std::vector<int64_t> Inbox::appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const {
+  if (dialect_.backend == Backend::kSqlite) return insertEach(s, deliveries);
   std::vector<int64_t> ids;
   ids.reserve(deliveries.size());
   inStatements(deliveries.size(), rowsPerInsert(consecutiveIds_), [&](size_t from, size_t count) {
@@ -52,6 +54,25 @@ std::vector<int64_t> Inbox::insertRows(Poco::Data::Session& s, const Delivery* f
   }
   insert.execute();
   return insertedIds(s, dialect_, count);  // consecutive: see consecutiveIds_
+}
+
+std::vector<int64_t> Inbox::insertEach(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const {
+  if (deliveries.empty()) return {};
+  std::vector<std::string> apps, states, errors;
+  std::vector<Poco::Int64> times;
+  std::vector<Poco::Data::BLOB> bodies;
+  for (const Delivery& d : deliveries) {
+    apps.push_back(d.app);
+    times.push_back(d.receivedAt);
+    bodies.push_back(toBlob(d.body));
+    states.push_back(d.state);
+    errors.push_back(d.error);
+  }
+  Poco::Data::Statement insert(s);
+  insert << "INSERT INTO inbox (app, received_at, body, state, next_attempt_at, error) VALUES (?, ?, ?, ?, ?, ?)",
+      use(apps), use(times), use(bodies), use(states), use(times), use(errors);
+  insert.execute();  // prepared once, run once per row
+  return insertedIds(s, dialect_, deliveries.size());
 }
 
 std::string Inbox::digestOf(const std::string& body) { return crypto::toHex(crypto::sha256(body)); }

@@ -69,6 +69,7 @@ TEST_P(InboxTest, AppendBatchGivesEachDeliveryTheIdOfItsRow) {
       EXPECT_EQ(row->body, deliveries[i].body) << i;
       EXPECT_EQ(row->receivedAt, deliveries[i].receivedAt) << i;
       EXPECT_EQ(row->state, i == 3 ? "failed" : "pending") << i;
+      EXPECT_EQ(row->error, i == 3 ? "not JSON" : "") << i;
     }
   }
 }
