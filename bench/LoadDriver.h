@@ -10,9 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -47,6 +50,28 @@ inline double machineBusyTicks() {
   double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
   stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
   return user + nice + system + irq + softirq + steal;
+}
+
+/** CPU ticks (user + system) used so far by the threads of this process alive now, summed by name. */
+inline std::map<std::string, double> threadTicksByName() {
+  std::map<std::string, double> ticks;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;  // the thread ended meanwhile
+    // pid (name) state ... : the name may hold spaces, so fields count from its closing bracket.
+    const size_t open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string field;
+    double user = 0, system = 0;
+    for (int i = 0; i < 13 && fields >> field; ++i) {  // fields 3..15 of proc(5): utime is 14, stime 15
+      if (i == 11) user = std::stod(field);
+      if (i == 12) system = std::stod(field);
+    }
+    ticks[line.substr(open + 1, close - open - 1)] += user + system;
+  }
+  return ticks;
 }
 
 /**

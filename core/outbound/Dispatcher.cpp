@@ -75,13 +75,16 @@ struct Dispatcher::Pending {
 
 /** One sending phone number: its pacing, its claimed messages, and the lease this host holds. */
 struct Dispatcher::Lane {
-  Lane(std::string number, std::string tenant, int rate, int64_t windowUs, int64_t pairIntervalUs, int pairBurst)
-      : number(std::move(number)), tenant(std::move(tenant)), window(rate, windowUs), pairs(pairIntervalUs, pairBurst) {}
+  Lane(std::string number, std::string tenant, int rate, int64_t arrivalGuardUs, int64_t pairIntervalUs, int pairBurst)
+      : number(std::move(number)),
+        tenant(std::move(tenant)),
+        window(rate, kSecondUs, arrivalGuardUs),
+        pairs(pairIntervalUs, pairBurst) {}
   std::string number, tenant;
   SlidingWindow window;
   PairPacer pairs;
   std::deque<Pending> queue;
-  std::unordered_set<std::string> inFlight;  // recipients with a call in flight
+  std::unordered_set<std::string> recipientsInFlight;  // one call per recipient at a time
   int64_t heldUntilUs = 0;    // this host may send until then (renewed well before the lease ends)
   int64_t blockedUntilUs = 0;  // throughput back-off of the whole number
   int throttles = 0;           // consecutive throughput refusals
@@ -249,23 +252,28 @@ void Dispatcher::refreshLanes(int64_t now) {
   for (const auto& tenant : set->all()) {
     for (const auto& number : tenant->config().phoneNumberIds) wanted[number] = {tenant->id(), tenant->config().sending};
   }
-  // What this host holds now, and which lanes have calls in flight (those are not handed over).
-  std::map<std::string, bool> holding, busy;
+  // What this host holds now.
+  std::map<std::string, bool> holding;
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
       holding[number] = lane->heldUntilUs > now;
-      busy[number] = !lane->inFlight.empty();
     }
   }
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
   // ceil(numbers / H) numbers and hands back what it holds beyond that, so hosts share the work.
   // Hosts start looking at a different number each, so they do not all reach for the same ones.
-  auto stopSending = [this](const std::string& number) {
+  // A number is handed back only with nothing of it in flight: its release time then comes after
+  // every arrival of its sends, and the next holder's wait counts from it. True when stopped.
+  auto stopIfIdle = [this](const std::string& number) {
     std::lock_guard lock(mutex_);
-    if (auto it = lanes_.find(number); it != lanes_.end()) it->second->heldUntilUs = 0;
+    auto it = lanes_.find(number);
+    if (it == lanes_.end()) return true;
+    if (it->second->window.inFlight() > 0) return false;
+    it->second->heldUntilUs = 0;
+    return true;
   };
   std::map<std::string, bool> held;
   std::vector<std::string> handBack;
@@ -286,9 +294,7 @@ void Dispatcher::refreshLanes(int64_t now) {
     for (const auto& number : order) {
       const std::string name = "dispatch:" + number;
       if (holding[number]) {
-        if (count > share && !busy[number]) {
-          // Stopped first and released as of then: the next holder's wait counts from it.
-          stopSending(number);
+        if (count > share && stopIfIdle(number)) {
           leases_.release(s, name, owner_, store::nowMs());
           handBack.push_back(number);
           --count;
@@ -333,7 +339,7 @@ void Dispatcher::refreshLanes(int64_t now) {
   for (const auto& [number, w] : wanted) {
     std::shared_ptr<Lane>& lane = lanes_[number];
     if (!lane) {
-      lane = std::make_shared<Lane>(number, w.tenant, w.sending.messagesPerSecond, kSecondUs + settings_.windowGuardUs,
+      lane = std::make_shared<Lane>(number, w.tenant, w.sending.messagesPerSecond, settings_.windowGuardUs,
                                     w.sending.pairIntervalMs * 1000, w.sending.pairBurst);
     }
     lane->tenant = w.tenant;
@@ -489,7 +495,7 @@ bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chose
       const Pending& p = lane.queue[i];
       if (!p.recipient.empty()) {
         if (blocked.count(p.recipient)) continue;
-        if (lane.inFlight.count(p.recipient)) {
+        if (lane.recipientsInFlight.count(p.recipient)) {
           blocked.insert(p.recipient);
           continue;
         }
@@ -522,9 +528,9 @@ void Dispatcher::senderLoop() {
       sendersWake_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(wakeAt - now, 100)));
       continue;
     }
-    lane->window.record(now);
+    const uint64_t ticket = lane->window.started(now);
     if (pending.pairRate && !pending.recipient.empty()) lane->pairs.record(pending.recipient, now);
-    if (!pending.recipient.empty()) lane->inFlight.insert(pending.recipient);
+    if (!pending.recipient.empty()) lane->recipientsInFlight.insert(pending.recipient);
     if (lane->queue.size() < backlogTarget(*lane) / 2) {
       schedulerWoken_ = true;
       schedulerWake_.notify_one();
@@ -532,6 +538,7 @@ void Dispatcher::senderLoop() {
     lock.unlock();
     Outcome outcome = attempt(*lane, pending);
     lock.lock();
+    lane->window.completed(ticket, nowUs());
     settle(lane, std::move(pending), std::move(outcome), nowUs());
     sendersWake_.notify_all();
   }
@@ -669,7 +676,7 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
 }
 
 void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {
-  lane->inFlight.erase(pending.recipient);
+  lane->recipientsInFlight.erase(pending.recipient);
   const std::string tenant = pending.row.tenant;
   auto backAtFront = [&] { lane->queue.push_front(std::move(pending)); };
   auto toRecorder = [&](Outcome::Kind kind) {

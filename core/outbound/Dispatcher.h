@@ -26,9 +26,9 @@ struct DispatchSettings {
   int maxAttempts = 10;        // then a message fails for good
   int64_t leaseMs = 60000;     // on claimed messages: a host that dies holds them this long
   int64_t numberLeaseMs = 15000;  // on a sending number: another host takes it this long after
-  int64_t windowGuardUs = 50000;  // pacing windows are 1 s plus this, so scheduling and network
-                                  // jitter cannot squeeze one more message into a second as Meta
-                                  // counts them (on arrival)
+  int64_t windowGuardUs = 50000;  // pacing assumes a send in flight reaches Meta within this of
+                                  // its start (Meta counts on arrival); one answered sooner
+                                  // counts as arrived when answered (SlidingWindow)
   int64_t retryBaseMs = 1000;     // message retries: base·2^(attempt-1) with jitter…
   int64_t retryMaxMs = 300000;    // …up to this
   int64_t numberBackoffMaxMs = 60000;  // throughput refusals: 1 s doubling up to this

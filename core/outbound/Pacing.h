@@ -11,32 +11,54 @@
 namespace baraza::outbound {
 
 /**
- * At most `limit` sends in any window of `windowUs` (a sliding log of the last `limit` send
- * times). Unlike a token bucket, no window of that length can ever hold more than `limit`,
- * including the first one after start.
+ * At most `limit` sends in any window of `windowUs` as the receiver counts them (on arrival),
+ * holding across any delays between here and there. A send arrives after it starts and no later
+ * than its completion (answer received, or given up); until then, it is assumed to arrive within
+ * `arrivalGuardUs` of its start. Send k may start only more than `windowUs` after the latest
+ * arrival possible for send k-limit, so the arrivals of any limit+1 consecutive sends lie more
+ * than `windowUs` apart. Where answers come back faster than the guard (as on a short network
+ * path), the guard costs nothing; otherwise each window is at most the guard longer.
  */
 class SlidingWindow {
  public:
-  SlidingWindow(int limit, int64_t windowUs) : limit_(limit < 1 ? 1 : limit), windowUs_(windowUs) {}
+  SlidingWindow(int limit, int64_t windowUs, int64_t arrivalGuardUs)
+      : limit_(limit < 1 ? 1 : limit), windowUs_(windowUs), arrivalGuardUs_(arrivalGuardUs) {}
 
   /** The earliest time (≥ now) a send may start. */
   int64_t nextAllowed(int64_t now) const {
-    if (static_cast<int>(sent_.size()) < limit_) return now;
-    const int64_t at = sent_.front() + windowUs_;
+    if (latestArrival_.size() < static_cast<size_t>(limit_)) return now;
+    const int64_t at = latestArrival_[latestArrival_.size() - static_cast<size_t>(limit_)] + windowUs_ + 1;
     return at > now ? at : now;
   }
-  /** Records a send started at `now` (call only when nextAllowed(now) == now). */
-  void record(int64_t now) {
-    sent_.push_back(now);
-    while (static_cast<int>(sent_.size()) > limit_) sent_.pop_front();
+  /** A send starts at `now` (call only when nextAllowed(now) == now); its ticket for completed(). */
+  uint64_t started(int64_t now) {
+    latestArrival_.push_back(now + arrivalGuardUs_);
+    ++inFlight_;
+    while (latestArrival_.size() > static_cast<size_t>(limit_)) {  // older ones decide nothing any more
+      latestArrival_.pop_front();
+      ++firstTicket_;
+    }
+    return firstTicket_ + latestArrival_.size() - 1;
   }
+  /** The send with this ticket completed at `at`: it arrived by then. Exactly once per ticket. */
+  void completed(uint64_t ticket, int64_t at) {
+    --inFlight_;
+    if (ticket < firstTicket_) return;
+    int64_t& latest = latestArrival_[ticket - firstTicket_];
+    if (at < latest) latest = at;
+  }
+  /** Sends started and not completed. */
+  int inFlight() const { return inFlight_; }
   void setLimit(int limit) { limit_ = limit < 1 ? 1 : limit; }
   int limit() const { return limit_; }
 
  private:
   int limit_;
   int64_t windowUs_;
-  std::deque<int64_t> sent_;
+  int64_t arrivalGuardUs_;
+  std::deque<int64_t> latestArrival_;  // of the last `limit` sends, oldest first
+  uint64_t firstTicket_ = 0;           // the ticket of latestArrival_.front()
+  int inFlight_ = 0;
 };
 
 /**
