@@ -68,7 +68,7 @@ class MessageStore {
 
   /** The new row's id, or 0 when (tenant, providerId) was already stored. */
   int64_t insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
-  /** insertOnce() for many, in multi-row statements; returns how many were new. */
+  /** insertOnce() for many (multi-row statements on MariaDB); returns how many were new. */
   size_t insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t now) const;
   /**
    * Messages by row id, in one query. Use it rather than a query per message: on MySQL each

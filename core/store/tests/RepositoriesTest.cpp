@@ -220,16 +220,36 @@ TEST_P(MessageStoreTest, InsertAllStoresEachNewMessageOnce) {
   size_t first = 0, again = 0;
   std::vector<MessageRecord> batch;
   for (int i = 0; i < 250; ++i) batch.push_back(inbound("wamid.many-" + std::to_string(i)));  // two statements
+  batch[9].status = "failed";
+  batch[9].error = R"({"code":131026})";
   tx([&](Session& s) {
     first = store.insertAll(s, {inbound("wamid.many-7")}, 1);
     again = store.insertAll(s, batch, 2);
   });
   EXPECT_EQ(first, 1u);
   EXPECT_EQ(again, 249u) << "wamid.many-7 was stored before";
-  std::optional<MessageRecord> m;
-  tx([&](Session& s) { m = store.message(s, "acme", "wamid.many-249"); });
+  std::optional<MessageRecord> m, failed;
+  bool advanced = false, advancedPastFailed = true;
+  int withoutError = -1;
+  tx([&](Session& s) {
+    m = store.message(s, "acme", "wamid.many-249");
+    failed = store.message(s, "acme", "wamid.many-9");
+    // The status rank went in with each row: a stored "received" moves on, a "failed" does not.
+    advanced = store.advanceStatus(s, "acme", "wamid.many-249", "delivered", 3, "");
+    advancedPastFailed = store.advanceStatus(s, "acme", "wamid.many-9", "read", 3, "");
+    s << "SELECT COUNT(*) FROM messages WHERE error IS NULL", into(withoutError), now;
+  });
   ASSERT_TRUE(m);
   EXPECT_EQ(m->content, R"({"body":"habari"})");
+  EXPECT_EQ(m->phoneNumberId, "100000000000001");
+  EXPECT_EQ(m->contact, "254700000001");
+  EXPECT_EQ(m->sentAt, 1700000000000);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_EQ(failed->error, R"({"code":131026})");
+  EXPECT_TRUE(advanced);
+  EXPECT_FALSE(advancedPastFailed);
+  EXPECT_EQ(withoutError, 249) << "no error is NULL, not an empty string";
 }
 
 TEST_P(MessageStoreTest, SkippingARepeatedWamidSilencesNothingElse) {
