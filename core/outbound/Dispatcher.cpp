@@ -384,11 +384,11 @@ void Dispatcher::refreshLanes(int64_t now) {
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
   // One transaction for every lane that wants more: on SQLite each commit is an fsync, and the
   // claims compete with the recorder and with whoever is queueing for the one write lock.
-  std::vector<std::vector<store::OutboxRow>> rows(wants.size());
+  std::vector<std::pair<std::string, size_t>> numbers;
+  for (const auto& [lane, count] : wants) numbers.emplace_back(lane->number, count);
+  std::vector<std::vector<store::OutboxRow>> rows;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
-    for (size_t i = 0; i < wants.size(); ++i) {
-      rows[i] = outbox_.claim(s, wants[i].first->number, owner_, now / 1000, settings_.leaseMs, wants[i].second);
-    }
+    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs);
   });
   if (!claimed.isOk()) {
     logger().warning("cannot claim messages to send: " + claimed.message());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <stdexcept>
 
 namespace baraza::store {
@@ -110,19 +111,33 @@ std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMe
 
 std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& phoneNumberId,
                                      const std::string& owner, int64_t at, int64_t leaseMs, size_t limit) const {
-  // Inlined into the claim's SQL, so only digits (tenant files are checked so when they load).
-  if (phoneNumberId.empty() || !std::all_of(phoneNumberId.begin(), phoneNumberId.end(), [](unsigned char c) {
-        return std::isdigit(c) != 0;
-      })) {
-    throw std::invalid_argument("a phone number id is digits only, not '" + phoneNumberId + "'");
+  return claimEach(s, {{phoneNumberId, limit}}, owner, at, leaseMs).front();
+}
+
+std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
+                                                      const std::vector<std::pair<std::string, size_t>>& numbers,
+                                                      const std::string& owner, int64_t at, int64_t leaseMs) const {
+  std::vector<int64_t> ids;
+  for (const auto& [phoneNumberId, limit] : numbers) {
+    // Inlined into the claim's SQL, so only digits (tenant files are checked so when they load).
+    if (phoneNumberId.empty() || !std::all_of(phoneNumberId.begin(), phoneNumberId.end(), [](unsigned char c) {
+          return std::isdigit(c) != 0;
+        })) {
+      throw std::invalid_argument("a phone number id is digits only, not '" + phoneNumberId + "'");
+    }
+    ClaimSpec spec = kClaim;
+    spec.filter = "phone_number_id = '" + phoneNumberId + "'";
+    const std::vector<int64_t> some = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
+    ids.insert(ids.end(), some.begin(), some.end());
   }
-  ClaimSpec spec = kClaim;
-  spec.filter = "phone_number_id = '" + phoneNumberId + "'";
-  std::vector<int64_t> ids = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
-  if (ids.empty()) return {};
+  std::vector<std::vector<OutboxRow>> out(numbers.size());
+  if (ids.empty()) return out;
   Poco::Data::Statement select(s);
   select << std::string("SELECT ") + kColumns + " FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id";
-  return read(select);
+  std::map<std::string, size_t> slot;
+  for (size_t i = 0; i < numbers.size(); ++i) slot.emplace(numbers[i].first, i);
+  for (OutboxRow& row : read(select)) out[slot.at(row.phoneNumberId)].push_back(std::move(row));
+  return out;
 }
 
 bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,

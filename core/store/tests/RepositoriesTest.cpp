@@ -489,6 +489,42 @@ TEST_P(OutboxTest, AClaimTakesOnlyItsSendingNumbersMessages) {
   EXPECT_THAT(refused.message(), ::testing::HasSubstr("digits only"));
 }
 
+TEST_P(OutboxTest, OneClaimForSeveralNumbersGivesEachItsOwnRowsUpToItsLimit) {
+  Outbox outbox(db_->dialect());
+  auto from = [](const std::string& number, const std::string& to) {
+    OutboundMessage m = message();
+    m.phoneNumberId = number;
+    m.recipient = to;
+    return m;
+  };
+  tx([&](Session& s) {
+    outbox.enqueueAll(s, {from("100000000000001", "+1"), from("100000000000002", "+2"), from("100000000000001", "+3"),
+                          from("100000000000002", "+4"), from("100000000000001", "+5"), from("100000000000003", "+6")},
+                      0);
+  });
+  std::vector<std::vector<OutboxRow>> claimed;
+  tx([&](Session& s) {
+    claimed = outbox.claimEach(s, {{"100000000000002", 10}, {"100000000000001", 2}, {"100000000000009", 5}}, "host-a",
+                               100, 10000);
+  });
+  ASSERT_EQ(claimed.size(), 3u);
+  auto recipients = [](const std::vector<OutboxRow>& rows) {
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(row.recipient);
+    return out;
+  };
+  EXPECT_EQ(recipients(claimed[0]), (std::vector<std::string>{"+2", "+4"}));
+  EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+1", "+3"})) << "its limit, oldest first";
+  EXPECT_TRUE(claimed[2].empty());
+  for (const auto& rows : claimed) {
+    for (const auto& row : rows) EXPECT_EQ(row.leaseOwner, "host-a");
+  }
+  // What was left is there for the next claim, and nothing claimed is claimed twice.
+  tx([&](Session& s) { claimed = outbox.claimEach(s, {{"100000000000001", 10}, {"100000000000003", 10}}, "host-b", 100, 10000); });
+  EXPECT_EQ(recipients(claimed[0]), (std::vector<std::string>{"+5"}));
+  EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+6"}));
+}
+
 TEST_P(OutboxTest, AMessageInFlightWhenItsHostDiedIsClaimedAgainAfterTheLease) {
   Outbox outbox(db_->dialect());
   tx([&](Session& s) { outbox.enqueue(s, message(), 0); });
