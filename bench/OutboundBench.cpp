@@ -8,7 +8,8 @@
 //   queue -> accepted latency p50/p99 (accepted = the fake received it and answered a wamid).
 //   BARAZA_BENCH_SECONDS (default 30), BARAZA_BENCH_NUMBERS (10), BARAZA_BENCH_RATE (1000),
 //   BARAZA_BENCH_SENDERS (16), BARAZA_BENCH_STORE (sqlite; "mariadb" for a private MariaDB server),
-//   BARAZA_BENCH_GUARD_MS (the dispatcher's pacing-window guard, default as outbound.window_guard_ms).
+//   BARAZA_BENCH_GUARD_MS (how long pacing assumes a send in flight may take to arrive; default as
+//   outbound.window_guard_ms).
 #include "LoadDriver.h"
 #include "fakes/FakeGraph.h"
 #include "http/HttpClient.h"
