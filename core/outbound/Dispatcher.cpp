@@ -9,10 +9,11 @@
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <random>
+#include <set>
 #include <unordered_set>
 
 namespace baraza::outbound {
@@ -26,6 +27,7 @@ using jsontext::str;
 constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
+constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
@@ -86,6 +88,7 @@ struct Dispatcher::Lane {
   std::deque<Pending> queue;
   std::unordered_set<std::string> recipientsInFlight;  // one call per recipient at a time
   int64_t heldUntilUs = 0;    // this host may send until then (renewed well before the lease ends)
+  bool handingBack = false;    // stopped for another host; released when nothing of it is in flight
   int64_t blockedUntilUs = 0;  // throughput back-off of the whole number
   int throttles = 0;           // consecutive throughput refusals
 };
@@ -211,15 +214,16 @@ void Dispatcher::schedulerLoop() {
   while (!stopping_) {
     const int64_t now = nowUs();
     if (now >= nextRefreshUs) {
-      refreshLanes(now);
-      nextRefreshUs = now + settings_.numberLeaseMs * 1000 / 3;
+      // Soon again while a number waits for its last sends before it is handed back.
+      const bool handingBack = refreshLanes(now);
+      nextRefreshUs = now + (handingBack ? kHandBackPollUs : settings_.numberLeaseMs * 1000 / 3);
     }
     std::vector<std::pair<std::shared_ptr<Lane>, size_t>> wants;
     {
       std::lock_guard lock(mutex_);
       for (const auto& [number, lane] : lanes_) {
         const size_t target = backlogTarget(*lane);
-        if (lane->heldUntilUs > now && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
+        if (lane->heldUntilUs > now && !lane->handingBack && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
             lane->queue.size() < target / 2 + 1) {
           wants.emplace_back(lane, target - lane->queue.size());
         }
@@ -242,7 +246,7 @@ void Dispatcher::schedulerLoop() {
   }
 }
 
-void Dispatcher::refreshLanes(int64_t now) {
+bool Dispatcher::refreshLanes(int64_t now) {
   tenants::TenantSetPtr set = tenants_.current();
   struct Wanted {
     std::string tenant;
@@ -265,16 +269,18 @@ void Dispatcher::refreshLanes(int64_t now) {
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
   // ceil(numbers / H) numbers and hands back what it holds beyond that, so hosts share the work.
   // Hosts start looking at a different number each, so they do not all reach for the same ones.
-  // A number is handed back only with nothing of it in flight: its release time then comes after
-  // every arrival of its sends, and the next holder's wait counts from it. True when stopped.
-  auto stopIfIdle = [this](const std::string& number) {
+  // A number is handed back in two steps: it stops sending at once, and its lease is released
+  // when nothing of it is in flight (this refresh or one soon after), so the release comes after
+  // every arrival of its sends and the next holder's wait counts from it. A number that never
+  // pauses is handed back all the same. True when it can be released now.
+  auto stopForHandBack = [this](const std::string& number) {
     std::lock_guard lock(mutex_);
     auto it = lanes_.find(number);
     if (it == lanes_.end()) return true;
-    if (it->second->window.inFlight() > 0) return false;
-    it->second->heldUntilUs = 0;
-    return true;
+    it->second->handingBack = true;
+    return it->second->window.inFlight() == 0;
   };
+  std::set<std::string> draining;  // stopped, lease kept while their last sends finish
   std::map<std::string, bool> held;
   std::vector<std::string> handBack;
   std::map<std::string, std::optional<int64_t>> fresh;  // numbers taken now -> when their last hold ended
@@ -294,11 +300,16 @@ void Dispatcher::refreshLanes(int64_t now) {
     for (const auto& number : order) {
       const std::string name = "dispatch:" + number;
       if (holding[number]) {
-        if (count > share && stopIfIdle(number)) {
-          leases_.release(s, name, owner_, store::nowMs());
-          handBack.push_back(number);
+        if (count > share) {
           --count;
-          held[number] = false;
+          if (stopForHandBack(number)) {
+            leases_.release(s, name, owner_, store::nowMs());
+            handBack.push_back(number);
+            held[number] = false;
+          } else {
+            held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
+            if (held[number]) draining.insert(number);
+          }
         } else {
           held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
           count -= !held[number];
@@ -316,7 +327,9 @@ void Dispatcher::refreshLanes(int64_t now) {
   });
   if (!leased.isOk()) {
     logger().warning("cannot renew sending-number leases (sending stops when they run out): " + leased.message());
-    return;
+    std::lock_guard lock(mutex_);
+    for (auto& [number, lane] : lanes_) lane->handingBack = false;  // decided again next time
+    return false;
   }
 
   std::vector<Outcome> released;
@@ -346,6 +359,7 @@ void Dispatcher::refreshLanes(int64_t now) {
     lane->window.setLimit(w.sending.messagesPerSecond);
     // Renewed every third of the lease: stop sending well before another host may take over.
     lane->heldUntilUs = held[number] ? now + settings_.numberLeaseMs * 1000 * 2 / 3 : 0;
+    lane->handingBack = draining.count(number) > 0;
     if (!held[number]) releaseQueue(*lane);
   }
   laneList_.clear();
@@ -379,6 +393,7 @@ void Dispatcher::refreshLanes(int64_t now) {
     for (auto& o : released) toRecord_.push_back(std::move(o));
     recordWake_.notify_one();
   }
+  return !draining.empty();
 }
 
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
@@ -481,7 +496,7 @@ bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chose
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (nextLane_ + k) % n;
     Lane& lane = *order[index];
-    if (lane.queue.empty() || lane.heldUntilUs <= now || paused_.count(lane.tenant)) continue;
+    if (lane.queue.empty() || lane.heldUntilUs <= now || lane.handingBack || paused_.count(lane.tenant)) continue;
     if (lane.blockedUntilUs > now) {
       wakeAt = std::min(wakeAt, lane.blockedUntilUs);
       continue;

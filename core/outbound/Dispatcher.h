@@ -74,7 +74,8 @@ class Dispatcher {
   void schedulerLoop();
   void senderLoop();
   void recorderLoop();
-  void refreshLanes(int64_t nowUs);
+  /** Leases and lanes; true while a number being handed back still has sends in flight. */
+  bool refreshLanes(int64_t nowUs);
   /** Claims up to the wanted number of due messages for each lane, in one transaction. */
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
