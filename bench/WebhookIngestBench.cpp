@@ -260,6 +260,7 @@ void runAt(int connections) {
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each round's line as it ends, also into a file or pipe
   try {
     Poco::Logger::root().setLevel("warning");
     const char* list = std::getenv("BARAZA_BENCH_CONNECTIONS");

@@ -4,6 +4,7 @@
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
 #include "outbound/Pacing.h"
+#include "outbound/StoredRequest.h"
 
 #include <Poco/JSONString.h>
 #include <Poco/Logger.h>
@@ -416,16 +417,13 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
       Pending p;
       p.claimedUs = now;
       try {
-        Object::Ptr built = parseObject(row.payload);
-        Object::Ptr request = built->getObject("request");
-        p.recipient = str(built, "recipient");
-        p.pairRate = built->optValue<bool>("pair_rate", true);
-        p.method = str(request, "method");
-        p.url = str(request, "url");
-        Object::Ptr body = request->getObject("body");
-        p.type = body.isNull() ? "" : (body->has("type") ? str(body, "type") : str(body, "status"));
-        p.body = body.isNull() ? "" : json(body);
-        if (p.url.empty() || p.method.empty()) throw Poco::DataFormatException("no request method or url");
+        StoredRequest request = StoredRequest::decode(row.payload);
+        p.recipient = std::move(request.recipient);
+        p.pairRate = request.pairRate;
+        p.method = std::move(request.method);
+        p.url = std::move(request.url);
+        p.type = std::move(request.type);
+        p.body = std::move(request.body);
         p.row = std::move(row);
         ready[i].push_back(std::move(p));
       } catch (const Poco::Exception& e) {

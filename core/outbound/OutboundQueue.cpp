@@ -2,6 +2,7 @@
 
 #include "common/JsonText.h"
 #include "flows/FlowEndpoint.h"
+#include "outbound/StoredRequest.h"
 
 #include <algorithm>
 
@@ -80,16 +81,16 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
   if (!channel) return failedPrecondition("tenant " + tenant.id() + " has no running channel plugin to send with");
   StatusOr<std::string> built = channel->call(plugins::Operation::kChannelBuildSend, json(message));
   if (!built.isOk()) return built.status();
-  Object::Ptr request;
+  StoredRequest request;
   try {
-    request = parseObject(*built);
+    request = StoredRequest::fromChannelOutput(*built);
   } catch (const Poco::Exception& e) {
-    return internal("the channel plugin built something that is not JSON: " + e.message());
+    return internal("the channel plugin built no usable request: " + e.displayText());
   }
   prepared.message.tenant = tenant.id();
   prepared.message.phoneNumberId = from;
-  prepared.message.recipient = str(request, "recipient");
-  prepared.message.payload = *built;
+  prepared.message.recipient = request.recipient;
+  prepared.message.payload = request.encode();
   prepared.message.idempotencyKey = idempotencyKey;
   return prepared;
 }

@@ -12,7 +12,7 @@ namespace baraza::outbound {
 
 /** A message checked and built by the tenant's channel plugin, ready to store. */
 struct PreparedMessage {
-  store::OutboundMessage message;  // payload: the channel's {"recipient", "pair_rate", "request"}
+  store::OutboundMessage message;  // payload: the channel's request, encoded by StoredRequest
   std::optional<store::FlowSession> flowSession;  // a token minted for a Flow message
 };
 

@@ -1,0 +1,72 @@
+#include "outbound/StoredRequest.h"
+
+#include "common/JsonText.h"
+
+#include <Poco/Exception.h>
+
+namespace baraza::outbound {
+namespace {
+
+using Poco::JSON::Object;
+using jsontext::json;
+using jsontext::parseObject;
+using jsontext::str;
+
+constexpr int kLayout = 1;  // the header's "layout"; another value is another layout
+
+}  // namespace
+
+StoredRequest StoredRequest::fromChannelOutput(const std::string& built) {
+  Object::Ptr out = parseObject(built);
+  Object::Ptr request = out->getObject("request");
+  if (request.isNull()) throw Poco::DataFormatException("no request");
+  StoredRequest r;
+  r.recipient = str(out, "recipient");
+  r.pairRate = out->optValue<bool>("pair_rate", true);
+  r.method = str(request, "method");
+  r.url = str(request, "url");
+  if (r.method.empty() || r.url.empty()) throw Poco::DataFormatException("no request method or url");
+  if (Object::Ptr body = request->getObject("body"); !body.isNull()) {
+    r.type = body->has("type") ? str(body, "type") : str(body, "status");
+    r.body = json(body);
+  }
+  return r;
+}
+
+std::string StoredRequest::encode() const {
+  Object::Ptr header = new Object;
+  header->set("layout", kLayout);
+  header->set("recipient", recipient);
+  header->set("pair_rate", pairRate);
+  header->set("method", method);
+  header->set("url", url);
+  header->set("type", type);
+  // Compact JSON escapes every newline inside strings: the first newline ends the header.
+  return json(header) + "\n" + body;
+}
+
+StoredRequest StoredRequest::decode(const std::string& payload) {
+  const size_t end = payload.find('\n');
+  if (end != std::string::npos) {
+    Object::Ptr header;
+    try {
+      header = parseObject(payload.substr(0, end));
+    } catch (const Poco::Exception&) {
+      // Not this layout's header: a pretty-printed build_send output, perhaps.
+    }
+    if (!header.isNull() && header->optValue<int>("layout", 0) == kLayout) {
+      StoredRequest r;
+      r.recipient = str(header, "recipient");
+      r.pairRate = header->optValue<bool>("pair_rate", true);
+      r.method = str(header, "method");
+      r.url = str(header, "url");
+      r.type = str(header, "type");
+      r.body = payload.substr(end + 1);
+      if (r.method.empty() || r.url.empty()) throw Poco::DataFormatException("no request method or url");
+      return r;
+    }
+  }
+  return fromChannelOutput(payload);
+}
+
+}  // namespace baraza::outbound
