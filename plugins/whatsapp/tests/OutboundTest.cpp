@@ -1,4 +1,5 @@
 // Building Graph send requests (limits of reference §3.1) and classifying Graph answers (§5.2).
+#include "JsonScalars.h"
 #include "JsonText.h"
 #include "Outbound.h"
 
@@ -204,6 +205,33 @@ TEST(WhatsAppClassify, AcceptedWithTheWamid) {
   EXPECT_EQ(str(out, "outcome"), "accepted");
   EXPECT_EQ(str(out, "provider_id"), "wamid.OK");
   EXPECT_EQ(str(classify(200, R"({"success":true})"), "outcome"), "accepted");
+}
+
+TEST(WhatsAppClassify, AcceptedReadsTheFirstMessagesIdWhereverTheFieldsAre) {
+  // The host's wrapper in another key order, a wamid with characters JSON escapes.
+  Object::Ptr out = parseObject(classifyResponse(
+      R"({"body":"{\"messages\":[{\"id\":\"wamid.A\\\"B\\u00e9\"}],\"contacts\":[{\"wa_id\":\"1\"}]}","status":201})"));
+  EXPECT_EQ(str(out, "outcome"), "accepted");
+  EXPECT_EQ(str(out, "provider_id"), "wamid.A\"B\xc3\xa9");
+  // No id in the first message: not an accepted send, whatever comes after.
+  Object::Ptr noId = classify(200, R"({"messages":[{"message_status":"accepted"},{"id":"wamid.second"}]})");
+  EXPECT_EQ(str(noId, "outcome"), "failed");
+  EXPECT_NE(str(noId, "details").find("a success without a message id"), std::string::npos);
+}
+
+TEST(WhatsAppJsonScalars, PathsNameMembersAndArrayIndexes) {
+  const JsonScalars j(R"({"a":1,"b":{"c":[true,null,{"d":"x\ny"},[7,8]],"e":-2.5},"f":[],"g":"z"})");
+  auto at = [&](const std::string& path) { return j.find(path) ? *j.find(path) : std::string("<none>"); };
+  EXPECT_EQ(at("a"), "1");
+  EXPECT_EQ(at("b.c.0"), "true");
+  EXPECT_EQ(at("b.c.1"), "<none>") << "null";
+  EXPECT_EQ(at("b.c.2.d"), "x\ny");
+  EXPECT_EQ(at("b.c.3.0"), "7");
+  EXPECT_EQ(at("b.c.3.1"), "8");
+  EXPECT_EQ(at("b.e").substr(0, 4), "-2.5");
+  EXPECT_EQ(at("g"), "z") << "after an empty array";
+  EXPECT_EQ(at("b"), "<none>") << "not a scalar";
+  EXPECT_THROW(JsonScalars("{\"a\":"), std::invalid_argument);
 }
 
 TEST(WhatsAppClassify, EveryErrorClass) {
