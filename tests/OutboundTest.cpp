@@ -74,7 +74,7 @@ class OutboundTest : public store::testing::StoreTest {
   }
   void startDispatcher(const std::string& owner = "host-a") {
     dispatcher_ = std::make_unique<outbound::Dispatcher>(
-        db_, *tenants_, *queue_, [this](const HttpRequest& r) { return http_->send(r); }, settings_, owner);
+        db_, *tenants_, *queue_, [this](const HttpRequest& r) { return http_->send(r); }, settings_, owner, &metrics_);
     dispatcher_->start();
   }
 
@@ -116,6 +116,7 @@ class OutboundTest : public store::testing::StoreTest {
   std::unique_ptr<tenants::TenantManager> tenants_;
   std::unique_ptr<outbound::OutboundQueue> queue_;
   outbound::DispatchSettings settings_;
+  Metrics metrics_;
   std::unique_ptr<outbound::Dispatcher> dispatcher_;
 };
 
@@ -303,6 +304,24 @@ TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
   for (size_t i = 2; i < toSame.size(); ++i) {
     EXPECT_GE(toSame[i].receivedUs - toSame[i - 1].receivedUs, 400000 - 20000) << i;
   }
+  EXPECT_EQ(metrics_.value("baraza_outbound_senders_short_total", ""), 0) << "pacing held them, not the senders";
+}
+
+TEST_P(OutboundTest, SendersTooFewForTheNumbersRateAreCountedAndTheMessagesStillGo) {
+  // One sender and 100 ms answers carry about 10 msg/s; the number may send 80.
+  settings_.senders = 1;
+  settings_.numberLeaseMs = 1500;  // the check runs at each lease refresh, every 500 ms here
+  graph_.setLatencyMs(100);
+  startTenant();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(submit(text("+2547100" + std::to_string(10000 + i), "m")));
+  startDispatcher();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (metrics_.value("baraza_outbound_senders_short_total", "") == 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(metrics_.value("baraza_outbound_senders_short_total", ""), 0);
+  for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
 }
 
 TEST_P(OutboundTest, ARefusedTokenPausesTheTenantUntilTheTokenIsReplaced) {

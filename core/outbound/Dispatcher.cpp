@@ -29,6 +29,7 @@ constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
+constexpr int64_t kSendersWarningEveryUs = 300 * kSecondUs;  // "too few senders" at most this often
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
@@ -215,6 +216,7 @@ void Dispatcher::schedulerLoop() {
   while (!stopping_) {
     const int64_t now = nowUs();
     if (now >= nextRefreshUs) {
+      checkSenders(now);
       // Soon again while a number waits for its last sends before it is handed back.
       const bool handingBack = refreshLanes(now);
       nextRefreshUs = now + (handingBack ? kHandBackPollUs : settings_.numberLeaseMs * 1000 / 3);
@@ -397,6 +399,36 @@ bool Dispatcher::refreshLanes(int64_t now) {
   return !draining.empty();
 }
 
+void Dispatcher::checkSenders(int64_t now) {
+  // Each sender makes one call at a time, so this host sends at most senders / call time messages
+  // a second: 8 senders at Meta's usual 100-300 ms carry 25-80. Too few show as a backlog while
+  // the numbers held may send faster than the senders can.
+  int64_t calls = 0, callUs = 0, rate = 0;
+  bool backlog = false;
+  {
+    std::lock_guard lock(mutex_);
+    std::swap(calls, calls_);
+    std::swap(callUs, callUs_);
+    for (const auto& [number, lane] : lanes_) {
+      if (lane->heldUntilUs <= now || lane->handingBack || paused_.count(lane->tenant)) continue;
+      rate += lane->window.limit();
+      backlog = backlog || !lane->queue.empty();
+    }
+  }
+  if (calls == 0 || !backlog) return;
+  const double meanCallUs = static_cast<double>(callUs) / static_cast<double>(calls);
+  const double capacity = settings_.senders * 1e6 / std::max(meanCallUs, 1.0);
+  if (capacity >= static_cast<double>(rate)) return;
+  if (metrics_) metrics_->add("baraza_outbound_senders_short_total", "", 1);
+  if (now < nextSendersWarningUs_) return;
+  nextSendersWarningUs_ = now + kSendersWarningEveryUs;
+  logger().warning("outbound: " + std::to_string(settings_.senders) + " senders at " +
+                   std::to_string(static_cast<int64_t>(meanCallUs / 1000)) + " ms a call carry about " +
+                   std::to_string(static_cast<int64_t>(capacity)) + " msg/s, less than the " + std::to_string(rate) +
+                   " msg/s the numbers this host holds may send, and messages are waiting: raise outbound.senders "
+                   "(about that rate x the call time in seconds)");
+}
+
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
   // One transaction for every lane that wants more: on SQLite each commit is an fsync, and the
   // claims compete with the recorder and with whoever is queueing for the one write lock.
@@ -551,7 +583,10 @@ void Dispatcher::senderLoop() {
     lock.unlock();
     Outcome outcome = attempt(*lane, pending);
     lock.lock();
-    lane->window.completed(ticket, nowUs());
+    const int64_t done = nowUs();
+    lane->window.completed(ticket, done);
+    callUs_ += done - now;
+    ++calls_;
     settle(lane, std::move(pending), std::move(outcome), nowUs());
     sendersWake_.notify_all();
   }

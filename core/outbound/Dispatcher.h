@@ -76,6 +76,8 @@ class Dispatcher {
   void recorderLoop();
   /** Leases and lanes; true while a number being handed back still has sends in flight. */
   bool refreshLanes(int64_t nowUs);
+  /** Counts (and now and then logs) when the senders cannot carry the rate of the numbers held. */
+  void checkSenders(int64_t nowUs);
   /** Claims up to the wanted number of due messages for each lane, in one transaction. */
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
@@ -108,6 +110,8 @@ class Dispatcher {
   std::vector<std::shared_ptr<Lane>> laneList_;        // the same, for round-robin picking
   size_t nextLane_ = 0;
   int64_t nextForgetUs_ = 0;  // next sweep of idle recipients (scheduler thread only)
+  int64_t calls_ = 0, callUs_ = 0;  // calls made and their time since the last checkSenders()
+  int64_t nextSendersWarningUs_ = 0;  // scheduler thread only
   /** tenant -> fingerprint of the token that was refused; sending resumes when it changes. */
   std::map<std::string, std::string> paused_;
   /** tenant -> (fingerprint of the token it replaced, the exchanged long-lived token). */
