@@ -22,7 +22,7 @@
 namespace baraza::outbound {
 
 struct DispatchSettings {
-  int senders = 8;             // threads making provider calls
+  int senders = 32;            // threads making provider calls (one call each at a time)
   int maxAttempts = 10;        // then a message fails for good
   int64_t leaseMs = 60000;     // on claimed messages: a host that dies holds them this long
   int64_t numberLeaseMs = 15000;  // on a sending number: another host takes it this long after
