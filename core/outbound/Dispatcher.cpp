@@ -71,9 +71,7 @@ std::string errorJson(const std::string& title, const std::string& details) {
 /** One claimed message waiting for its turn, with its request ready to go. */
 struct Dispatcher::Pending {
   store::OutboxRow row;
-  std::string recipient;
-  bool pairRate = true;
-  std::string method, url, body, type;
+  StoredRequest request;
   int64_t claimedUs = 0;
 };
 
@@ -449,13 +447,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
       Pending p;
       p.claimedUs = now;
       try {
-        StoredRequest request = StoredRequest::decode(row.payload);
-        p.recipient = std::move(request.recipient);
-        p.pairRate = request.pairRate;
-        p.method = std::move(request.method);
-        p.url = std::move(request.url);
-        p.type = std::move(request.type);
-        p.body = std::move(request.body);
+        p.request = StoredRequest::decode(row.payload);
         p.row = std::move(row);
         ready[i].push_back(std::move(p));
       } catch (const Poco::Exception& e) {
@@ -496,7 +488,7 @@ void Dispatcher::releaseStale(int64_t now) {
       for (auto it = lane->queue.begin(); it != lane->queue.end();) {
         int64_t readyAt = now;
         if (dropAll) readyAt = std::max(now, lane->blockedUntilUs);
-        else if (it->pairRate && !it->recipient.empty()) readyAt = lane->pairs.nextAllowed(it->recipient, now);
+        else if (it->request.pairRate && !it->request.recipient.empty()) readyAt = lane->pairs.nextAllowed(it->request.recipient, now);
         const bool old = now - it->claimedUs > settings_.leaseMs * 1000 / 2;
         if (dropAll || readyAt > now + kHoldHorizonUs || old) {
           Outcome o;
@@ -538,15 +530,15 @@ bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chose
     std::unordered_set<std::string> blocked;  // recipients whose earlier message must go first
     for (size_t i = 0; i < lane.queue.size(); ++i) {
       const Pending& p = lane.queue[i];
-      if (!p.recipient.empty()) {
-        if (blocked.count(p.recipient)) continue;
-        if (lane.recipientsInFlight.count(p.recipient)) {
-          blocked.insert(p.recipient);
+      if (!p.request.recipient.empty()) {
+        if (blocked.count(p.request.recipient)) continue;
+        if (lane.recipientsInFlight.count(p.request.recipient)) {
+          blocked.insert(p.request.recipient);
           continue;
         }
-        if (p.pairRate) {
-          if (const int64_t at = lane.pairs.nextAllowed(p.recipient, now); at > now) {
-            blocked.insert(p.recipient);
+        if (p.request.pairRate) {
+          if (const int64_t at = lane.pairs.nextAllowed(p.request.recipient, now); at > now) {
+            blocked.insert(p.request.recipient);
             wakeAt = std::min(wakeAt, at);
             continue;
           }
@@ -574,8 +566,8 @@ void Dispatcher::senderLoop() {
       continue;
     }
     const uint64_t ticket = lane->window.started(now);
-    if (pending.pairRate && !pending.recipient.empty()) lane->pairs.record(pending.recipient, now);
-    if (!pending.recipient.empty()) lane->recipientsInFlight.insert(pending.recipient);
+    if (pending.request.pairRate && !pending.request.recipient.empty()) lane->pairs.record(pending.request.recipient, now);
+    if (!pending.request.recipient.empty()) lane->recipientsInFlight.insert(pending.request.recipient);
     if (lane->queue.size() < backlogTarget(*lane) / 2) {
       schedulerWoken_ = true;
       schedulerWake_.notify_one();
@@ -622,11 +614,11 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
   }
 
   HttpRequest request;
-  request.method = pending.method;
-  request.url = pending.url;
+  request.method = pending.request.method;
+  request.url = pending.request.url;
   request.service = "graph";
   request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
-  request.body = pending.body;
+  request.body = pending.request.body;
   StatusOr<HttpResponse> response = http_(request);
   Object::Ptr classified;
   if (!response.isOk()) {
@@ -660,10 +652,10 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
 
   if (out.verdict == "pause") {
     out.refusedToken = fingerprint(token);
-    tryTokenExchange(tenant->config(), token, pending.url);
+    tryTokenExchange(tenant->config(), token, pending.request.url);
   } else if (out.verdict == "reengage") {
     const auto& sending = tenant->config().sending;
-    if (!sending.reengagementTemplate.empty() && !pending.recipient.empty()) {
+    if (!sending.reengagementTemplate.empty() && !pending.request.recipient.empty()) {
       Object language;
       language.set("code", sending.reengagementLanguage);
       Object templ;
@@ -671,7 +663,7 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
       templ.set("language", language);
       Object message;
       message.set("phone_number_id", lane.number);
-      message.set("to", pending.recipient);
+      message.set("to", pending.request.recipient);
       message.set("type", "template");
       message.set("template", templ);
       StatusOr<PreparedMessage> prepared =
@@ -724,7 +716,7 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
 }
 
 void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {
-  lane->recipientsInFlight.erase(pending.recipient);
+  lane->recipientsInFlight.erase(pending.request.recipient);
   const std::string tenant = pending.row.tenant;
   auto backAtFront = [&] { lane->queue.push_front(std::move(pending)); };
   auto toRecorder = [&](Outcome::Kind kind) {
@@ -737,7 +729,7 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
 
   if (o.verdict == "accepted") {
     lane->throttles = 0;
-    lane->pairs.accepted(pending.recipient);
+    lane->pairs.accepted(pending.request.recipient);
     count("baraza_outbound_sent_total", tenant);
     return toRecorder(Outcome::Kind::kSent);
   }
@@ -752,7 +744,7 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
     return backAtFront();
   }
   if (o.verdict == "retry" && o.scope == "recipient") {
-    const int64_t until = lane->pairs.refused(pending.recipient, now);
+    const int64_t until = lane->pairs.refused(pending.request.recipient, now);
     count("baraza_outbound_pair_limited_total", tenant);
     logger().information("number " + lane->number + ": pair rate limit for a recipient; next try in " +
                          std::to_string((until - now) / 1000) + " ms");
@@ -834,9 +826,9 @@ void Dispatcher::record(std::vector<Outcome> batch) {
               m.providerId = o.providerId;
               m.direction = "out";
               m.phoneNumberId = row.phoneNumberId;
-              m.contact = o.pending.recipient.empty() ? "" : o.pending.recipient.substr(1);
-              m.type = o.pending.type;
-              m.content = o.pending.body;
+              m.contact = o.pending.request.recipient.empty() ? "" : o.pending.request.recipient.substr(1);
+              m.type = o.pending.request.type;
+              m.content = o.pending.request.body;
               m.sentAt = now;
               m.status = "accepted";
               m.statusAt = now;

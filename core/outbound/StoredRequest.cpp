@@ -1,16 +1,16 @@
 #include "outbound/StoredRequest.h"
 
-#include "common/JsonText.h"
-
 #include <Poco/Exception.h>
+
+#include "common/JsonText.h"
 
 namespace baraza::outbound {
 namespace {
 
-using Poco::JSON::Object;
 using jsontext::json;
 using jsontext::parseObject;
 using jsontext::str;
+using Poco::JSON::Object;
 
 constexpr int kLayout = 1;  // the header's "layout"; another value is another layout
 
@@ -25,7 +25,8 @@ StoredRequest StoredRequest::fromChannelOutput(const std::string& built) {
   r.pairRate = out->optValue<bool>("pair_rate", true);
   r.method = str(request, "method");
   r.url = str(request, "url");
-  if (r.method.empty() || r.url.empty()) throw Poco::DataFormatException("no request method or url");
+  if (r.method.empty() || r.url.empty())
+    throw Poco::DataFormatException("no request method or url");
   if (Object::Ptr body = request->getObject("body"); !body.isNull()) {
     r.type = body->has("type") ? str(body, "type") : str(body, "status");
     r.body = json(body);
@@ -62,7 +63,8 @@ StoredRequest StoredRequest::decode(const std::string& payload) {
       r.url = str(header, "url");
       r.type = str(header, "type");
       r.body = payload.substr(end + 1);
-      if (r.method.empty() || r.url.empty()) throw Poco::DataFormatException("no request method or url");
+      if (r.method.empty() || r.url.empty())
+        throw Poco::DataFormatException("no request method or url");
       return r;
     }
   }

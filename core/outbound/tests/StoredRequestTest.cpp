@@ -1,7 +1,7 @@
-#include "outbound/StoredRequest.h"
-
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
+
+#include "outbound/StoredRequest.h"
 
 namespace baraza::outbound {
 namespace {
@@ -21,9 +21,11 @@ TEST(StoredRequest, KeepsEverythingDispatchNeedsAndTheBodyAsText) {
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/100000000000001/messages");
   EXPECT_EQ(r.type, "text");
-  EXPECT_EQ(r.body, R"({"messaging_product":"whatsapp","text":{"body":"line one\nline two \"quoted\""},)"
-                    R"("to":"+254700000001","type":"text"})");
-  EXPECT_EQ(payload.substr(payload.find('\n') + 1), r.body) << "the body is stored as it will be sent";
+  EXPECT_EQ(r.body,
+            R"({"messaging_product":"whatsapp","text":{"body":"line one\nline two \"quoted\""},)"
+            R"("to":"+254700000001","type":"text"})");
+  EXPECT_EQ(payload.substr(payload.find('\n') + 1), r.body)
+      << "the body is stored as it will be sent";
 }
 
 TEST(StoredRequest, ReadsWhatEarlierVersionsQueuedVerbatim) {
@@ -32,22 +34,28 @@ TEST(StoredRequest, ReadsWhatEarlierVersionsQueuedVerbatim) {
   EXPECT_EQ(compact.url, "https://graph.facebook.com/v25.0/100000000000001/messages");
   EXPECT_EQ(compact.type, "text");
   const StoredRequest pretty = StoredRequest::decode(
-      "{\n  \"recipient\": \"+254700000002\",\n  \"pair_rate\": false,\n  \"request\": {\"method\": \"POST\",\n"
+      "{\n  \"recipient\": \"+254700000002\",\n  \"pair_rate\": false,\n  \"request\": "
+      "{\"method\": \"POST\",\n"
       "  \"url\": \"https://graph.facebook.com/v25.0/1/messages\",\n"
-      "  \"body\": {\"messaging_product\": \"whatsapp\", \"status\": \"read\", \"message_id\": \"wamid.X\"}}}");
+      "  \"body\": {\"messaging_product\": \"whatsapp\", \"status\": \"read\", \"message_id\": "
+      "\"wamid.X\"}}}");
   EXPECT_EQ(pretty.recipient, "+254700000002");
   EXPECT_FALSE(pretty.pairRate);
   EXPECT_EQ(pretty.type, "read") << "mark-as-read has a status, not a type";
-  EXPECT_EQ(pretty.body, R"({"message_id":"wamid.X","messaging_product":"whatsapp","status":"read"})");
+  EXPECT_EQ(pretty.body,
+            R"({"message_id":"wamid.X","messaging_product":"whatsapp","status":"read"})");
 }
 
 TEST(StoredRequest, ARequestWithoutMethodOrUrlOrNotJsonIsRefused) {
-  EXPECT_THROW(StoredRequest::fromChannelOutput(R"({"recipient":"+1","request":{"method":"POST"}})"), Poco::Exception);
+  EXPECT_THROW(
+      StoredRequest::fromChannelOutput(R"({"recipient":"+1","request":{"method":"POST"}})"),
+      Poco::Exception);
   EXPECT_THROW(StoredRequest::fromChannelOutput(R"({"recipient":"+1"})"), Poco::Exception);
   EXPECT_THROW(StoredRequest::decode("not json"), Poco::Exception);
   EXPECT_THROW(StoredRequest::decode("{\"layout\":1,\"method\":\"POST\"}\n{}"), Poco::Exception);
   // A header of another layout is not read as this one.
-  EXPECT_THROW(StoredRequest::decode("{\"layout\":2,\"method\":\"POST\",\"url\":\"u\"}\n{}"), Poco::Exception);
+  EXPECT_THROW(StoredRequest::decode("{\"layout\":2,\"method\":\"POST\",\"url\":\"u\"}\n{}"),
+               Poco::Exception);
 }
 
 }  // namespace
