@@ -25,29 +25,44 @@ HttpClient::HttpClient(const config::HttpClientSettings& settings) : settings_(s
   params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
   tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
   tls_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  for (const auto& [service, url] : settings_.serviceBaseUrls) {
+    try {
+      bases_.emplace(service, Poco::URI(url));
+    } catch (const Poco::Exception&) {
+      bases_.emplace(service, std::nullopt);  // configuration checks them; the requests fail
+    }
+  }
 }
 
 HttpClient::~HttpClient() { Poco::Net::uninitializeSSL(); }
 
-StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {
+StatusOr<Poco::URI> HttpClient::resolve(const HttpRequest& request) const {
   try {
     Poco::URI target(request.url);
     if (target.getScheme() != "http" && target.getScheme() != "https") {
       return invalidArgument("not an http(s) URL: " + request.url);
     }
-    auto override = settings_.serviceBaseUrls.find(request.service);
-    if (request.service.empty() || override == settings_.serviceBaseUrls.end()) {
-      return target.toString();
+    auto override = request.service.empty() ? bases_.end() : bases_.find(request.service);
+    if (override == bases_.end()) return target;
+    if (!override->second) {
+      return invalidArgument("bad base URL for service " + request.service + ": " +
+                             settings_.serviceBaseUrls.at(request.service));
     }
-    Poco::URI base(override->second);
+    Poco::URI base = *override->second;
     std::string prefix = base.getPath();
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     base.setPath(prefix + target.getPath());
     base.setRawQuery(target.getRawQuery());
-    return base.toString();
+    return base;
   } catch (const Poco::Exception& e) {
     return invalidArgument("bad URL " + request.url + ": " + e.message());
   }
+}
+
+StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {
+  StatusOr<Poco::URI> uri = resolve(request);
+  if (!uri.isOk()) return uri.status();
+  return uri->toString();
 }
 
 HttpClient::Session HttpClient::connect(const std::string& scheme, const std::string& host, uint16_t port) const {
@@ -83,9 +98,9 @@ void HttpClient::giveBack(const std::string& origin, Session session) const {
 }
 
 StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
-  StatusOr<std::string> url = effectiveUrl(request);
-  if (!url.isOk()) return url.status();
-  const Poco::URI uri(*url);
+  StatusOr<Poco::URI> resolved = resolve(request);
+  if (!resolved.isOk()) return resolved.status();
+  const Poco::URI& uri = *resolved;
   const std::string origin = uri.getScheme() + "://" + uri.getAuthority();
   const std::string where = request.method + " " + origin + uri.getPath();
   const int timeoutMs = request.timeoutMs > 0 ? static_cast<int>(request.timeoutMs) : settings_.timeoutMs;

@@ -5,10 +5,12 @@
 #include "config/HostConfig.h"
 
 #include <Poco/AutoPtr.h>
+#include <Poco/URI.h>
 
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace Poco::Net {
@@ -51,9 +53,12 @@ class HttpClient {
   Session take(const std::string& origin, bool& reused) const;
   void giveBack(const std::string& origin, Session session) const;
   Session connect(const std::string& scheme, const std::string& host, uint16_t port) const;
+  /** The URL a request goes to, parsed (effectiveUrl without printing it). */
+  StatusOr<Poco::URI> resolve(const HttpRequest& request) const;
 
   config::HttpClientSettings settings_;
   Poco::AutoPtr<Poco::Net::Context> tls_;
+  std::map<std::string, std::optional<Poco::URI>> bases_;  // service -> base URL override, parsed once
   mutable std::mutex poolMutex_;
   mutable std::map<std::string, std::vector<Session>> idle_;
 };

@@ -87,7 +87,8 @@ class DispatchHandler : public Poco::Net::HTTPRequestHandler {
     if (!ex->sent()) ex->sendError(500, "handler sent no response");
     const double millis =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    Poco::Logger& access = Poco::Logger::get("baraza.access");
+    // Looked up once: Logger::get takes a process-wide lock, on every request of every connection.
+    static Poco::Logger& access = Poco::Logger::get("baraza.access");
     if (access.information()) access.information(accessLine(*ex, request, millis));
   }
 

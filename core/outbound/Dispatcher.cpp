@@ -1,5 +1,6 @@
 #include "outbound/Dispatcher.h"
 
+#include "common/JsonMembers.h"
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
@@ -51,12 +52,15 @@ int64_t backoffMs(int attempt, int64_t baseMs, int64_t maxMs) {
   return delay / 2 + static_cast<int64_t>(random() % static_cast<uint64_t>(delay / 2 + 1));
 }
 
-std::string errorJson(const Object::Ptr& classified) {
-  Object error;
-  for (const char* key : {"code", "subcode", "title", "details"}) {
-    if (classified->has(key)) error.set(key, classified->get(key));
+/** The error part of a channel plugin's verdict: {"code", "details", "subcode", "title"} as present. */
+std::string errorJson(const jsontext::Members& classified) {
+  std::string error;
+  for (const char* key : {"code", "details", "subcode", "title"}) {
+    if (const auto* m = classified.find(key)) {
+      error += (error.empty() ? "{\"" : ",\"") + std::string(key) + "\":" + jsontext::Members::json(*m);
+    }
   }
-  return json(error);
+  return error.empty() ? "{}" : error + "}";
 }
 
 std::string errorJson(const std::string& title, const std::string& details) {
@@ -620,13 +624,10 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
   request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
   request.body = pending.request.body;
   StatusOr<HttpResponse> response = http_(request);
-  Object::Ptr classified;
   if (!response.isOk()) {
-    classified = new Object;
-    classified->set("outcome", "retry");
-    classified->set("scope", "message");
-    classified->set("title", codeName(response.status().code()));
-    classified->set("details", response.status().message());
+    out.verdict = "retry";
+    out.scope = "message";
+    out.error = errorJson(codeName(response.status().code()), response.status().message());
   } else {
     // {"status": N, "body": "<the answer's text>"}, written out: every send pays for it.
     const std::string input =
@@ -634,21 +635,20 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
     StatusOr<std::string> answer = channel->call(plugins::Operation::kChannelClassifyResponse, input);
     try {
       if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
-      classified = parseObject(*answer);
+      const jsontext::Members classified(*answer);
+      out.verdict = classified.text("outcome");
+      out.scope = classified.text("scope");
+      out.afterMs = classified.integer("after_ms", 0);
+      out.providerId = classified.text("provider_id");
+      out.error = errorJson(classified);
     } catch (const Poco::Exception& e) {
       // The call was made; without a verdict, retrying is the safe side (at least once).
-      classified = new Object;
-      classified->set("outcome", "retry");
-      classified->set("scope", "message");
-      classified->set("title", "unclassified response");
-      classified->set("details", "HTTP " + std::to_string(response->status) + "; channel plugin: " + e.message());
+      out.verdict = "retry";
+      out.scope = "message";
+      out.error = errorJson("unclassified response",
+                            "HTTP " + std::to_string(response->status) + "; channel plugin: " + e.message());
     }
   }
-  out.verdict = str(classified, "outcome");
-  out.scope = str(classified, "scope");
-  out.afterMs = classified->optValue<int64_t>("after_ms", 0);
-  out.providerId = str(classified, "provider_id");
-  out.error = errorJson(classified);
 
   if (out.verdict == "pause") {
     out.refusedToken = fingerprint(token);

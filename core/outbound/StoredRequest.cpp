@@ -1,7 +1,11 @@
 #include "outbound/StoredRequest.h"
 
 #include <Poco/Exception.h>
+#include <Poco/JSONString.h>
 
+#include <optional>
+
+#include "common/JsonMembers.h"
 #include "common/JsonText.h"
 
 namespace baraza::outbound {
@@ -35,33 +39,29 @@ StoredRequest StoredRequest::fromChannelOutput(const std::string& built) {
 }
 
 std::string StoredRequest::encode() const {
-  Object::Ptr header = new Object;
-  header->set("layout", kLayout);
-  header->set("recipient", recipient);
-  header->set("pair_rate", pairRate);
-  header->set("method", method);
-  header->set("url", url);
-  header->set("type", type);
-  // Compact JSON escapes every newline inside strings: the first newline ends the header.
-  return json(header) + "\n" + body;
+  // Written out (once per message queued). Compact JSON escapes every newline inside strings:
+  // the first newline ends the header.
+  return R"({"layout":)" + std::to_string(kLayout) + R"(,"method":)" + Poco::toJSON(method) +
+         R"(,"pair_rate":)" + (pairRate ? "true" : "false") + R"(,"recipient":)" + Poco::toJSON(recipient) +
+         R"(,"type":)" + Poco::toJSON(type) + R"(,"url":)" + Poco::toJSON(url) + "}\n" + body;
 }
 
 StoredRequest StoredRequest::decode(const std::string& payload) {
   const size_t end = payload.find('\n');
   if (end != std::string::npos) {
-    Object::Ptr header;
+    std::optional<jsontext::Members> header;
     try {
-      header = parseObject(payload.substr(0, end));
+      header.emplace(payload.substr(0, end));
     } catch (const Poco::Exception&) {
       // Not this layout's header: a pretty-printed build_send output, perhaps.
     }
-    if (!header.isNull() && header->optValue<int>("layout", 0) == kLayout) {
+    if (header && header->integer("layout", 0) == kLayout) {
       StoredRequest r;
-      r.recipient = str(header, "recipient");
-      r.pairRate = header->optValue<bool>("pair_rate", true);
-      r.method = str(header, "method");
-      r.url = str(header, "url");
-      r.type = str(header, "type");
+      r.recipient = header->text("recipient");
+      r.pairRate = header->boolean("pair_rate", true);
+      r.method = header->text("method");
+      r.url = header->text("url");
+      r.type = header->text("type");
       r.body = payload.substr(end + 1);
       if (r.method.empty() || r.url.empty())
         throw Poco::DataFormatException("no request method or url");

@@ -90,6 +90,9 @@ class Outbox {
   /** New rows for `count` messages from `first` (none has an idempotency key); their ids. */
   std::vector<int64_t> insertRows(Poco::Data::Session& s, const OutboundMessage* const* first, size_t count,
                                   int64_t now) const;
+  /** The same on SQLite: one single-row INSERT stepped per message. */
+  std::vector<int64_t> insertEach(Poco::Data::Session& s, const std::vector<const OutboundMessage*>& rows,
+                                  int64_t now) const;
 
   const Dialect& dialect_;
   bool consecutiveIds_;
