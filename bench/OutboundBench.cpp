@@ -224,6 +224,7 @@ int main() {
 
   std::map<std::string, std::vector<int64_t>> arrivals;
   std::vector<int64_t> latency;
+  std::vector<std::vector<int64_t>> latencyBySecond(static_cast<size_t>(seconds));  // by second queued
   size_t refused = 0;
   for (const auto& call : graph.calls()) {
     if (call.wamid.empty()) {
@@ -234,7 +235,11 @@ int main() {
     const size_t q = call.body.find("\"q");
     if (q != std::string::npos) {
       const size_t seq = std::stoul(call.body.substr(q + 2));
-      if (seq < queuedAt.size()) latency.push_back(call.receivedUs - queuedAt[seq]);
+      if (seq < queuedAt.size()) {
+        latency.push_back(call.receivedUs - queuedAt[seq]);
+        const auto second = static_cast<size_t>((queuedAt[seq] - start) / 1000000);
+        if (second < latencyBySecond.size()) latencyBySecond[second].push_back(latency.back());
+      }
     }
   }
   size_t busiest = 0, accepted = 0;
@@ -275,6 +280,10 @@ int main() {
   std::printf("  this process's CPU per message by thread (us):%s (outbound_bench: producer and fake)\n", byThread.c_str());
   std::printf("  queue -> accepted latency p50 %.1f ms, p99 %.1f ms\n", percentile(latency, 0.50) / 1000.0,
               percentile(latency, 0.99) / 1000.0);
+  // A number never sends above its rate, so whatever falls behind stays behind: this shows when.
+  std::string bySecond;
+  for (const auto& l : latencyBySecond) bySecond += " " + std::to_string(static_cast<int>(percentile(l, 0.50) / 1000.0));
+  std::printf("  queue -> accepted p50 by second queued (ms):%s\n", bySecond.c_str());
   std::printf("  Baraza / baseline: %.2f (all numbers' sends per second over what the fake takes)\n",
               static_cast<double>(accepted) / (static_cast<double>(produced - start) / 1e6) / capacity);
   return 0;

@@ -120,6 +120,7 @@ struct Dispatcher::Outcome {
   std::string scope;
   int64_t afterMs = 0;
   std::string refusedToken;  // fingerprint of the token a pause was about
+  int64_t answeredUs = 0;    // when the provider's answer (or the transport failure) came; 0: no call made
 };
 
 Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
@@ -578,9 +579,11 @@ void Dispatcher::senderLoop() {
     }
     lock.unlock();
     Outcome outcome = attempt(*lane, pending);
-    lock.lock();
+    // Read before waiting for the lock: pacing counts the send as arrived by then, and every
+    // microsecond later pushes the number's next window back by as much.
     const int64_t done = nowUs();
-    lane->window.completed(ticket, done);
+    lock.lock();
+    lane->window.completed(ticket, outcome.answeredUs > 0 ? outcome.answeredUs : done);
     callUs_ += done - now;
     ++calls_;
     settle(lane, std::move(pending), std::move(outcome), done);
@@ -624,6 +627,7 @@ Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
   request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
   request.body = pending.request.body;
   StatusOr<HttpResponse> response = http_(request);
+  out.answeredUs = nowUs();  // the request reached the provider by now, whatever the answer says
   if (!response.isOk()) {
     out.verdict = "retry";
     out.scope = "message";
