@@ -286,10 +286,11 @@ void Database::endTurn() const {
   if (backend() == Backend::kSqlite) WriteTurns::instance().announceEnd();
 }
 
-int64_t Database::lastInsertId(Poco::Data::Session& session) const {
-  Poco::Int64 id = 0;
-  session << dialect_->lastInsertId, into(id), now;
-  return id;
+int64_t lastInsertId(Poco::Data::Session& session, Backend backend) {
+  if (backend == Backend::kSqlite) {
+    return sqlite3_last_insert_rowid(Poco::Data::SQLite::Utility::dbHandle(session));
+  }
+  return static_cast<int64_t>(Poco::AnyCast<Poco::UInt64>(session.getProperty("insertId")));
 }
 
 }  // namespace baraza::store

@@ -14,7 +14,6 @@ struct Dialect {
   Backend backend;
   std::string name;          // "sqlite" | "mysql": also the migrations folder
   std::string begin;         // starts a write transaction
-  std::string lastInsertId;  // query for the id the last INSERT generated on this connection
   std::string skipLocked;    // suffix for a claiming SELECT (row locks; empty on SQLite)
   std::string greatest;      // scalar maximum of two values
   /**
@@ -48,13 +47,11 @@ struct Dialect {
   static const Dialect& sqlite() {
     // BEGIN IMMEDIATE takes the write lock up front: one writer at a time across processes and
     // no deadlock from upgrading a read lock.
-    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE",
-                           "SELECT last_insert_rowid()", "", "MAX", ""};
+    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE", "", "MAX", ""};
     return d;
   }
   static const Dialect& mysql() {
-    static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION",
-                           "SELECT LAST_INSERT_ID()", " FOR UPDATE SKIP LOCKED", "GREATEST",
+    static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION", " FOR UPDATE SKIP LOCKED", "GREATEST",
                            " LOCK IN SHARE MODE"};
     return d;
   }

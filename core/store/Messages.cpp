@@ -74,9 +74,7 @@ int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m,
   insert << std::string("INSERT") + kInsertColumns + kInsertRow + dialect_.skipDuplicate("id");
   bindMessage(insert, m, at);
   if (insert.execute() != 1) return 0;
-  Poco::Int64 id = 0;
-  s << dialect_.lastInsertId, Poco::Data::Keywords::into(id), now;
-  return id;
+  return lastInsertId(s, dialect_.backend);
 }
 
 size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t at) const {

@@ -72,11 +72,8 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
   Poco::Data::Statement insert(s);
   insert << "INSERT" + kInto + kInsertRow + dialect_.skipDuplicate("id"), bind(m.tenant), bind(m.phoneNumberId),
       bind(m.recipient), bind(m.idempotencyKey), bind(m.payload), bind(std::max(m.notBefore, at)), bind(at), bind(at);
+  if (insert.execute() == 1) return lastInsertId(s, dialect_.backend);
   Poco::Int64 id = 0;
-  if (insert.execute() == 1) {
-    s << dialect_.lastInsertId, into(id), now;
-    return id;
-  }
   s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?" + dialect_.currentRead,
       into(id), bind(m.tenant), bind(m.idempotencyKey), now;
   return id;

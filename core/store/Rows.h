@@ -1,6 +1,7 @@
 // Small helpers for multi-row statements, reading Poco::Data results and binding binary values.
 #pragma once
 
+#include "store/Database.h"
 #include "store/Dialect.h"
 
 #include <Poco/Data/LOB.h>
@@ -39,8 +40,7 @@ inline std::string repeated(const std::string& item, size_t count, const std::st
  * but Poco's MySQL connector hangs on the next statement after a prepared one that returned rows.)
  */
 inline std::vector<int64_t> insertedIds(Poco::Data::Session& s, const Dialect& dialect, size_t count) {
-  Poco::Int64 reported = 0;
-  s << dialect.lastInsertId, Poco::Data::Keywords::into(reported), Poco::Data::Keywords::now;
+  const int64_t reported = lastInsertId(s, dialect.backend);
   const int64_t first = dialect.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
   std::vector<int64_t> ids(count);
   for (size_t i = 0; i < count; ++i) ids[i] = first + static_cast<int64_t>(i);
