@@ -78,6 +78,19 @@ int waitForWriteTurn(void*, int tries) {
   return 1;
 }
 
+/** SQLite connections with Baraza's per-connection settings, applied once when one is opened. */
+class SqlitePool : public Poco::Data::SessionPool {
+ public:
+  using SessionPool::SessionPool;
+
+ protected:
+  void customizeSession(Poco::Data::Session& session) override {
+    sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitForWriteTurn, nullptr);
+    session << "PRAGMA synchronous=FULL", now;
+    session << "PRAGMA foreign_keys=ON", now;
+  }
+};
+
 }  // namespace
 
 int64_t nowMs() {
@@ -133,7 +146,7 @@ StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string&
       if (!Poco::File(dir).exists()) {
         return failedPrecondition("store.url: directory " + dir + " does not exist");
       }
-      auto pool = std::make_unique<Poco::Data::SessionPool>("SQLite", url->sqlitePath, 1, 32, 60);
+      auto pool = std::make_unique<SqlitePool>("SQLite", url->sqlitePath, 1, 32, 60);
       db.reset(new Database(Dialect::sqlite(), std::move(pool), "sqlite:" + url->sqlitePath));
       Poco::Data::Session session = db->session();
       std::string mode;
@@ -170,16 +183,7 @@ StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string&
   return db;
 }
 
-Poco::Data::Session Database::session() {
-  Poco::Data::Session session(pool_->get());
-  if (backend() == Backend::kSqlite) {
-    // Per-connection settings: a pooled connection may be new.
-    sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(session), waitForWriteTurn, nullptr);
-    session << "PRAGMA synchronous=FULL", now;
-    session << "PRAGMA foreign_keys=ON", now;
-  }
-  return session;
-}
+Poco::Data::Session Database::session() { return pool_->get(); }
 
 Status Database::ping() {
   try {

@@ -7,6 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace baraza::store {
 namespace {
 
@@ -66,6 +68,26 @@ TEST(Database, SqliteRunsInWalModeWithFullSync) {
   s << "PRAGMA synchronous", into(sync), now;
   EXPECT_EQ(mode, "wal");
   EXPECT_EQ(sync, 2);  // FULL
+}
+
+TEST(Database, EverySqliteConnectionOfThePoolHasTheSettings) {
+  auto db = Database::open(testing::freshSqliteUrl(), "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  // Held at once, so each is a connection of its own; the settings are applied when one opens.
+  std::vector<Poco::Data::Session> sessions;
+  for (int i = 0; i < 3; ++i) sessions.push_back((*db)->session());
+  for (auto& s : sessions) {
+    int sync = 0, foreignKeys = 0;
+    s << "PRAGMA synchronous", into(sync), now;
+    s << "PRAGMA foreign_keys", into(foreignKeys), now;
+    EXPECT_EQ(sync, 2);  // FULL
+    EXPECT_EQ(foreignKeys, 1);
+  }
+  sessions.clear();  // back to the pool, and out again: still set
+  Poco::Data::Session again = (*db)->session();
+  int foreignKeys = 0;
+  again << "PRAGMA foreign_keys", into(foreignKeys), now;
+  EXPECT_EQ(foreignKeys, 1);
 }
 
 TEST_P(DatabaseTest, MigrationsAreAppliedOnceAndReportedByStatus) {
