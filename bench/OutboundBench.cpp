@@ -267,14 +267,16 @@ int main() {
   std::printf("  slowest number %.0f msg/s (goal %d; window guard %lld ms); busiest second of any number %zu "
               "(limit %d: %s)\n", slowest, rate, static_cast<long long>(settings.windowGuardUs / 1000), busiest, rate,
               busiest <= static_cast<size_t>(rate) ? "never over" : "OVER");
-  std::printf("  machine CPU per message queued and sent: %.0f us (the bare send alone: %.0f us)\n",
-              busy / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / static_cast<double>(std::max<size_t>(accepted, 1)),
+  // Clock ticks of CPU time as microseconds per message accepted.
+  auto usPerMessage = [&](double ticks) {
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / static_cast<double>(std::max<size_t>(accepted, 1));
+  };
+  std::printf("  machine CPU per message queued and sent: %.0f us (the bare send alone: %.0f us)\n", usPerMessage(busy),
               bare.cpuUsPerSend);
   std::string byThread;
   for (const auto& [name, ticks] : threadTicks) {
     const double before = threadTicksAtStart.count(name) ? threadTicksAtStart.at(name) : 0;
-    byThread += " " + name + " " + std::to_string(static_cast<int>(
-        (ticks - before) / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / static_cast<double>(std::max<size_t>(accepted, 1)))) + ",";
+    byThread += " " + name + " " + std::to_string(static_cast<int>(usPerMessage(ticks - before))) + ",";
   }
   if (!byThread.empty()) byThread.pop_back();
   std::printf("  this process's CPU per message by thread (us):%s (outbound_bench: producer and fake)\n", byThread.c_str());

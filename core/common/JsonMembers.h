@@ -10,6 +10,7 @@
 #include <Poco/JSONString.h>
 #include <Poco/NumberFormatter.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
