@@ -1,30 +1,275 @@
 #include "http/HttpClient.h"
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLManager.h>
+#include "common/ThreadName.h"
+
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
-#include <memory>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace baraza::http {
 
-HttpClient::HttpClient(const config::HttpClientSettings& settings) : settings_(settings) {
-  Poco::Net::initializeSSL();
-  Poco::Net::Context::Params params;
-  // STRICT: the peer must present a certificate that chains to a trusted CA and names the host.
-  // (RELAXED would also skip the host-name check for loopback addresses.)
-  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-  params.loadDefaultCAs = settings_.caFile.empty();
-  params.caLocation = settings_.caFile;
-  params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-  tls_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-  tls_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using ErrorCode = boost::system::error_code;
+
+namespace {
+
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+
+/** One connection to an origin, plain or TLS, with what was read past the last response. */
+class Connection {
+ public:
+  Connection(net::io_context& io, ssl::context* tls) {
+    auto strand = net::make_strand(io);  // handlers of one connection never run concurrently
+    if (tls) tls_.emplace(strand, *tls);
+    else plain_.emplace(strand);
+  }
+  beast::tcp_stream& tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+  beast::ssl_stream<beast::tcp_stream>* tls() { return tls_ ? &*tls_ : nullptr; }
+  /** Calls f with the stream requests are written to and responses read from. */
+  template <class F>
+  void with(F&& f) {
+    if (tls_) f(*tls_);
+    else f(*plain_);
+  }
+
+  beast::flat_buffer buffer;
+  Clock::time_point idleSince;
+
+ private:
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
+
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+bool isAddress(const std::string& host) {
+  ErrorCode ec;
+  net::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
+class HttpClient::Impl {
+ public:
+  Impl(const config::HttpClientSettings& settings, int threads);
+  ~Impl();
+
+  void send(HttpRequest request, Done done);
+  StatusOr<Poco::URI> resolve(const HttpRequest& request) const;
+  ConnectionPtr take(const std::string& origin, bool& reused);
+  void giveBack(const std::string& origin, ConnectionPtr connection);
+
+  const config::HttpClientSettings settings_;
+  ssl::context tls_{ssl::context::tls_client};  // before io_: streams the loop still holds use it
+  net::io_context io_;
+
+ private:
+  std::map<std::string, std::optional<Poco::URI>> bases_;  // service -> base URL override, parsed once
+  std::mutex poolMutex_;
+  std::map<std::string, std::vector<ConnectionPtr>> idle_;  // by origin, most recently used last
+  net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
+  std::vector<std::thread> threads_;
+};
+
+namespace {
+
+/**
+ * One call: connect (or take a kept-alive connection), write the request, read the response,
+ * hand the connection back. Owned by the handlers of its pending operation.
+ */
+class Call : public std::enable_shared_from_this<Call> {
+ public:
+  Call(HttpClient::Impl& client, Poco::URI uri, const HttpRequest& request, HttpClient::Done done)
+      : client_(client), uri_(std::move(uri)), done_(std::move(done)) {
+    secure_ = uri_.getScheme() == "https";
+    const bool defaultPort = uri_.getPort() == (secure_ ? 443 : 80);
+    const std::string host = uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
+    const std::string authority = defaultPort ? host : host + ":" + std::to_string(uri_.getPort());
+    origin_ = uri_.getScheme() + "://" + authority;
+    where_ = request.method + " " + origin_ + uri_.getPath();
+    timeout_ = std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
+                                                               : client_.settings_.timeoutMs);
+    const bhttp::verb verb = bhttp::string_to_verb(request.method);
+    request_.version(11);
+    if (verb == bhttp::verb::unknown) request_.method_string(request.method);
+    else request_.method(verb);
+    request_.target(uri_.getPathAndQuery());
+    request_.set(bhttp::field::host, authority);
+    for (const auto& [name, value] : request.headers) request_.set(name, value);
+    request_.body() = request.body;
+    request_.keep_alive(true);
+    request_.prepare_payload();
+  }
+
+  void start() {
+    connection_ = client_.take(origin_, reused_);
+    if (connection_) exchange();
+    else connect();
+  }
+
+ private:
+  void connect() {
+    connection_ = std::make_shared<Connection>(client_.io_, secure_ ? &client_.tls_ : nullptr);
+    resolver_.emplace(connection_->tcp().get_executor());
+    resolver_->async_resolve(uri_.getHost(), std::to_string(uri_.getPort()),
+                             [self = shared_from_this()](const ErrorCode& ec, tcp::resolver::results_type found) {
+                               if (ec) return self->fail(unavailable(self->where_ + ": cannot resolve the host: " + ec.message()));
+                               self->connectTo(found);
+                             });
+  }
+
+  void connectTo(const tcp::resolver::results_type& found) {
+    connection_->tcp().expires_after(std::chrono::milliseconds(client_.settings_.connectTimeoutMs));
+    connection_->tcp().async_connect(found, [self = shared_from_this()](const ErrorCode& ec, const tcp::endpoint&) {
+      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where_ + ": connect timed out"));
+      if (ec == net::error::connection_refused) return self->fail(unavailable(self->where_ + ": connection refused"));
+      if (ec) return self->fail(unavailable(self->where_ + ": " + ec.message()));
+      self->connection_->tcp().socket().set_option(tcp::no_delay(true));
+      if (!self->secure_) return self->exchange();
+      self->handshake();
+    });
+  }
+
+  void handshake() {
+    beast::ssl_stream<beast::tcp_stream>& stream = *connection_->tls();
+    const std::string& host = uri_.getHost();
+    // SNI names hosts, never addresses (RFC 6066); the certificate must name either.
+    if (!isAddress(host) && SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) != 1) {
+      return fail(unavailable(where_ + ": cannot set the TLS server name"));
+    }
+    stream.set_verify_mode(ssl::verify_peer);
+    stream.set_verify_callback(ssl::host_name_verification(host));
+    connection_->tcp().expires_after(timeout_);
+    stream.async_handshake(ssl::stream_base::client, [self = shared_from_this()](const ErrorCode& ec) {
+      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where_ + ": timed out"));
+      if (ec) return self->fail(unavailable(self->where_ + ": TLS handshake: " + ec.message()));
+      self->exchange();
+    });
+  }
+
+  /** Writes the request and reads the response, on the connection's strand. */
+  void exchange() {
+    net::dispatch(connection_->tcp().get_executor(), [self = shared_from_this()] {
+      Connection& c = *self->connection_;
+      c.tcp().expires_after(self->timeout_);
+      self->parser_.emplace();
+      self->parser_->body_limit(self->client_.settings_.maxResponseBytes);
+      self->parser_->header_limit(kMaxHeaderBytes);
+      c.with([&](auto& stream) {
+        bhttp::async_write(stream, self->request_, [self, &stream](const ErrorCode& ec, size_t) {
+          if (ec) return self->failed(ec);
+          // The header first: Beast 1.74 does not hold a Content-Length body to body_limit
+          // (boostorg/beast#2087), so the length is checked here before any of the body is read.
+          bhttp::async_read_header(stream, self->connection_->buffer, *self->parser_, [self, &stream](const ErrorCode& ec, size_t) {
+            if (ec) return self->read(ec);
+            const auto length = self->parser_->content_length();
+            if (length && *length > self->client_.settings_.maxResponseBytes) return self->read(bhttp::error::body_limit);
+            bhttp::async_read(stream, self->connection_->buffer, *self->parser_,
+                              [self](const ErrorCode& ec, size_t) { self->read(ec); });
+          });
+        });
+      });
+    });
+  }
+
+  void read(const ErrorCode& ec) {
+    if (ec == bhttp::error::body_limit || (!ec && parser_->get().body().size() > client_.settings_.maxResponseBytes)) {
+      return fail(Status(Code::kResourceExhausted,
+                         where_ + ": response larger than " + std::to_string(client_.settings_.maxResponseBytes) + " bytes"));
+    }
+    if (ec) return failed(ec);
+    bhttp::response<bhttp::string_body> response = parser_->release();
+    HttpResponse out;
+    out.status = static_cast<int>(response.result_int());
+    for (const auto& field : response) {
+      out.headers[Poco::toLower(std::string(field.name_string()))] = std::string(field.value());
+    }
+    out.body = std::move(response.body());
+    connection_->tcp().expires_never();
+    if (response.keep_alive()) client_.giveBack(origin_, std::move(connection_));
+    connection_.reset();
+    finish(std::move(out));
+  }
+
+  /** A transport error after connecting: a stale kept-alive connection gets one more try. */
+  void failed(const ErrorCode& ec) {
+    if (ec == beast::error::timeout) return fail(Status(Code::kDeadlineExceeded, where_ + ": timed out"));
+    const bool nothingArrived = !parser_ || !parser_->got_some();
+    if (reused_ && nothingArrived && !retried_) {
+      retried_ = true;
+      reused_ = false;
+      connect();
+      return;
+    }
+    fail(unavailable(where_ + ": " + ec.message()));
+  }
+
+  void fail(Status status) {
+    connection_.reset();
+    finish(std::move(status));
+  }
+
+  void finish(StatusOr<HttpResponse> result) {
+    HttpClient::Done done = std::move(done_);
+    if (done) done(std::move(result));
+  }
+
+  HttpClient::Impl& client_;
+  Poco::URI uri_;
+  HttpClient::Done done_;
+  bool secure_ = false;
+  std::string origin_, where_;
+  std::chrono::milliseconds timeout_{0};
+  bhttp::request<bhttp::string_body> request_;
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
+  std::optional<tcp::resolver> resolver_;
+  ConnectionPtr connection_;
+  bool reused_ = false, retried_ = false;
+};
+
+}  // namespace
+
+HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads) : settings_(settings) {
+  SSL_CTX* ctx = tls_.native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:!MD5:!RC4");
+  // The peer must present a certificate that chains to a trusted CA and names the host (each
+  // connection checks the name).
+  tls_.set_verify_mode(ssl::verify_peer);
+  try {
+    if (settings_.caFile.empty()) tls_.set_default_verify_paths();
+    else tls_.load_verify_file(settings_.caFile);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("http_client.ca_file " + settings_.caFile + ": " + e.what());
+  }
   for (const auto& [service, url] : settings_.serviceBaseUrls) {
     try {
       bases_.emplace(service, Poco::URI(url));
@@ -32,11 +277,23 @@ HttpClient::HttpClient(const config::HttpClientSettings& settings) : settings_(s
       bases_.emplace(service, std::nullopt);  // configuration checks them; the requests fail
     }
   }
+  for (int i = 0; i < std::max(threads, 1); ++i) {
+    threads_.emplace_back([this] {
+      nameThisThread("baraza-http");
+      io_.run();
+    });
+  }
 }
 
-HttpClient::~HttpClient() { Poco::Net::uninitializeSSL(); }
+HttpClient::Impl::~Impl() {
+  work_.reset();
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  std::lock_guard lock(poolMutex_);
+  idle_.clear();  // while the loop they belong to still exists
+}
 
-StatusOr<Poco::URI> HttpClient::resolve(const HttpRequest& request) const {
+StatusOr<Poco::URI> HttpClient::Impl::resolve(const HttpRequest& request) const {
   try {
     Poco::URI target(request.url);
     if (target.getScheme() != "http" && target.getScheme() != "https") {
@@ -59,96 +316,61 @@ StatusOr<Poco::URI> HttpClient::resolve(const HttpRequest& request) const {
   }
 }
 
-StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {
+ConnectionPtr HttpClient::Impl::take(const std::string& origin, bool& reused) {
+  const Clock::time_point freshSince = Clock::now() - std::chrono::seconds(kMaxIdleSeconds);
+  std::lock_guard lock(poolMutex_);
+  auto it = idle_.find(origin);
+  while (it != idle_.end() && !it->second.empty()) {
+    ConnectionPtr connection = std::move(it->second.back());
+    it->second.pop_back();
+    if (connection->idleSince >= freshSince) {
+      reused = true;
+      return connection;
+    }
+  }
+  reused = false;
+  return nullptr;
+}
+
+void HttpClient::Impl::giveBack(const std::string& origin, ConnectionPtr connection) {
+  connection->idleSince = Clock::now();
+  std::lock_guard lock(poolMutex_);
+  auto& connections = idle_[origin];
+  if (connections.size() < kMaxIdlePerOrigin) connections.push_back(std::move(connection));
+}
+
+void HttpClient::Impl::send(HttpRequest request, Done done) {
   StatusOr<Poco::URI> uri = resolve(request);
+  if (!uri.isOk()) {
+    net::post(io_, [done = std::move(done), status = uri.status()] { done(status); });
+    return;
+  }
+  std::make_shared<Call>(*this, std::move(*uri), request, std::move(done))->start();
+}
+
+HttpClient::HttpClient(const config::HttpClientSettings& settings, int threads)
+    : impl_(std::make_unique<Impl>(settings, threads)) {}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::send(HttpRequest request, Done done) const { impl_->send(std::move(request), std::move(done)); }
+
+StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
+  if (impl_->io_.get_executor().running_in_this_thread()) {
+    return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" + request.url + ")");
+  }
+  std::promise<StatusOr<HttpResponse>> answer;
+  std::future<StatusOr<HttpResponse>> answered = answer.get_future();
+  impl_->send(request, [&answer](StatusOr<HttpResponse> result) { answer.set_value(std::move(result)); });
+  return answered.get();
+}
+
+StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {
+  StatusOr<Poco::URI> uri = impl_->resolve(request);
   if (!uri.isOk()) return uri.status();
   return uri->toString();
 }
 
-HttpClient::Session HttpClient::connect(const std::string& scheme, const std::string& host, uint16_t port) const {
-  Session session;
-  if (scheme == "https") {
-    session = std::make_unique<Poco::Net::HTTPSClientSession>(host, port, tls_);
-  } else {
-    session = std::make_unique<Poco::Net::HTTPClientSession>(host, port);
-  }
-  session->setKeepAlive(true);
-  // Reconnect rather than reuse a connection idle this long: servers close idle ones.
-  session->setKeepAliveTimeout(Poco::Timespan(4, 0));
-  return session;
-}
-
-HttpClient::Session HttpClient::take(const std::string& origin, bool& reused) const {
-  std::lock_guard lock(poolMutex_);
-  auto it = idle_.find(origin);
-  if (it == idle_.end() || it->second.empty()) {
-    reused = false;
-    return nullptr;
-  }
-  Session session = std::move(it->second.back());
-  it->second.pop_back();
-  reused = true;
-  return session;
-}
-
-void HttpClient::giveBack(const std::string& origin, Session session) const {
-  std::lock_guard lock(poolMutex_);
-  auto& sessions = idle_[origin];
-  if (sessions.size() < kMaxIdlePerOrigin) sessions.push_back(std::move(session));
-}
-
-StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
-  StatusOr<Poco::URI> resolved = resolve(request);
-  if (!resolved.isOk()) return resolved.status();
-  const Poco::URI& uri = *resolved;
-  const std::string origin = uri.getScheme() + "://" + uri.getAuthority();
-  const std::string where = request.method + " " + origin + uri.getPath();
-  const int timeoutMs = request.timeoutMs > 0 ? static_cast<int>(request.timeoutMs) : settings_.timeoutMs;
-  bool reused = false;
-  for (int attempt = 0;; ++attempt) {
-    Session session = attempt == 0 ? take(origin, reused) : nullptr;
-    if (!session) {
-      reused = false;
-      session = connect(uri.getScheme(), uri.getHost(), uri.getPort());
-    }
-    bool responseStarted = false;
-    try {
-      session->setTimeout(Poco::Timespan(0, settings_.connectTimeoutMs * 1000),
-                          Poco::Timespan(0, timeoutMs * 1000), Poco::Timespan(0, timeoutMs * 1000));
-      Poco::Net::HTTPRequest req(request.method, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
-      for (const auto& [name, value] : request.headers) req.set(name, value);
-      if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-        req.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
-      }
-      session->sendRequest(req).write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
-
-      Poco::Net::HTTPResponse resp;
-      std::istream& in = session->receiveResponse(resp);
-      responseStarted = true;
-      HttpResponse out;
-      out.status = static_cast<int>(resp.getStatus());
-      for (const auto& [name, value] : resp) out.headers[Poco::toLower(name)] = value;
-      char buffer[16384];
-      while (in) {
-        in.read(buffer, sizeof buffer);
-        out.body.append(buffer, static_cast<size_t>(in.gcount()));
-        if (out.body.size() > settings_.maxResponseBytes) {
-          return Status(Code::kResourceExhausted, where + ": response larger than " +
-                                                      std::to_string(settings_.maxResponseBytes) + " bytes");
-        }
-      }
-      if (resp.getKeepAlive() && in.eof()) giveBack(origin, std::move(session));
-      return out;
-    } catch (const Poco::TimeoutException& e) {
-      return Status(Code::kDeadlineExceeded, where + ": timed out");
-    } catch (const Poco::Net::ConnectionRefusedException& e) {
-      return unavailable(where + ": connection refused");
-    } catch (const Poco::Exception& e) {
-      // A kept-alive connection the server closed while it sat idle: try once on a new one.
-      if (reused && !responseStarted && attempt == 0) continue;
-      return unavailable(where + ": " + e.displayText());
-    }
-  }
-}
+boost::asio::io_context& HttpClient::context() const { return impl_->io_; }
 
 }  // namespace baraza::http

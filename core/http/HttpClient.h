@@ -4,63 +4,70 @@
 #include "common/Status.h"
 #include "config/HostConfig.h"
 
-#include <Poco/AutoPtr.h>
-#include <Poco/URI.h>
-
-#include <map>
+#include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <vector>
 
-namespace Poco::Net {
-class Context;
-class HTTPClientSession;
+namespace boost::asio {
+class io_context;
 }
 
 namespace baraza::http {
 
 /**
- * The host's outgoing HTTP(S) client, the one plugins reach through the host API. TLS verifies
- * the peer and its host name against the system CA store (or http_client.ca_file); connect and
- * whole-request timeouts and a response size limit come from configuration. A request naming a
- * `service` whose base URL is overridden in configuration goes there instead: its scheme, host
- * and port are replaced and the override's path is put in front of the request's.
+ * The host's outgoing HTTP(S) client, the one plugins reach through the host API and the
+ * dispatcher sends with. Calls are asynchronous (Boost.Beast on an event loop of its own), so a
+ * few threads keep thousands of calls in flight: what sending against a provider that answers in
+ * 100–300 ms at thousands of messages a second needs. `send(request)` waits for one.
  *
- * Connections are kept alive and reused (up to `kMaxIdlePerOrigin` idle ones per origin), so a
- * steady stream of calls to one API costs no handshakes. A reused connection the server has
- * closed meanwhile is replaced, and the request sent again on a fresh one, only when nothing of
- * the response arrived.
+ * TLS verifies the peer and its host name against the system CA store (or
+ * http_client.ca_file). Connect and whole-request timeouts and a response size limit come from
+ * configuration. A request naming a `service` whose base URL is overridden in configuration goes
+ * there instead: its scheme, host and port are replaced and the override's path is put in front
+ * of the request's.
+ *
+ * Connections are kept alive and reused (up to `kMaxIdlePerOrigin` idle ones per origin, each
+ * for at most `kMaxIdleSeconds`), so a steady stream of calls to one API costs no handshakes. A
+ * reused connection the server has closed meanwhile is replaced, and the request sent again on
+ * a fresh one, only when nothing of the response arrived.
  */
 class HttpClient {
  public:
-  explicit HttpClient(const config::HttpClientSettings& settings);
-  ~HttpClient();
-
   /**
-   * Transport failures: UNAVAILABLE (connection), DEADLINE_EXCEEDED (timeout),
+   * Transport failures: UNAVAILABLE (connection, TLS), DEADLINE_EXCEEDED (timeout),
    * RESOURCE_EXHAUSTED (response too large), INVALID_ARGUMENT (bad URL). An HTTP error status is
    * a successful call.
+   */
+  using Done = std::function<void(StatusOr<HttpResponse>)>;
+
+  /** Starts the event loop on `threads` threads. */
+  explicit HttpClient(const config::HttpClientSettings& settings, int threads = 1);
+  /** Stops the event loop: calls still in flight are abandoned, their `done` never runs. */
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  /** Starts a call; `done` runs exactly once, on a thread of the event loop. Must not block. */
+  void send(HttpRequest request, Done done) const;
+
+  /**
+   * Makes a call and waits for it. Not on a thread of the event loop (that would wait for
+   * itself): there it fails with FAILED_PRECONDITION.
    */
   StatusOr<HttpResponse> send(const HttpRequest& request) const;
 
   /** The URL a request will actually go to, after any service override. */
   StatusOr<std::string> effectiveUrl(const HttpRequest& request) const;
 
- private:
-  using Session = std::unique_ptr<Poco::Net::HTTPClientSession>;
-  static constexpr size_t kMaxIdlePerOrigin = 64;
-  Session take(const std::string& origin, bool& reused) const;
-  void giveBack(const std::string& origin, Session session) const;
-  Session connect(const std::string& scheme, const std::string& host, uint16_t port) const;
-  /** The URL a request goes to, parsed (effectiveUrl without printing it). */
-  StatusOr<Poco::URI> resolve(const HttpRequest& request) const;
+  /** The event loop: for timers and work of callers that send from it (the dispatcher). */
+  boost::asio::io_context& context() const;
 
-  config::HttpClientSettings settings_;
-  Poco::AutoPtr<Poco::Net::Context> tls_;
-  std::map<std::string, std::optional<Poco::URI>> bases_;  // service -> base URL override, parsed once
-  mutable std::mutex poolMutex_;
-  mutable std::map<std::string, std::vector<Session>> idle_;
+  static constexpr size_t kMaxIdlePerOrigin = 1024;
+  static constexpr int kMaxIdleSeconds = 4;  // servers close idle connections; reconnect first
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace baraza::http

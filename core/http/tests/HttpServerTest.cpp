@@ -15,7 +15,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <tuple>
 #include <thread>
 
@@ -290,6 +292,63 @@ TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
   req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
   req.body = std::string(4096, 'x');
   EXPECT_EQ(client.send(req).status().code(), Code::kResourceExhausted);
+}
+
+TEST_F(HttpClientTest, OneThreadKeepsManyCallsInFlight) {
+  // Each request is answered only once all of them are at the server at the same time: a client
+  // that made one call after another would never see "together".
+  constexpr int kCalls = 12;
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int present = 0;
+  router_.add("GET", "/together", [&](Exchange& ex) {
+    std::unique_lock lock(mutex);
+    ++present;
+    arrived.notify_all();
+    const bool all = arrived.wait_for(lock, std::chrono::seconds(10), [&] { return present >= kCalls; });
+    ex.send(200, all ? "together" : "alone", "text/plain");
+  });
+  settings_.threads = kCalls;
+  start();
+  HttpClient client({}, 1);
+  std::vector<std::promise<StatusOr<HttpResponse>>> answers(kCalls);
+  for (auto& answer : answers) {
+    HttpRequest req;
+    req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/together";
+    client.send(req, [&answer](StatusOr<HttpResponse> r) { answer.set_value(std::move(r)); });
+  }
+  for (auto& answer : answers) {
+    StatusOr<HttpResponse> r = answer.get_future().get();
+    ASSERT_TRUE(r.isOk()) << r.status().toString();
+    EXPECT_EQ(r->body, "together");
+  }
+}
+
+TEST_F(HttpClientTest, AKeptAliveConnectionTheServerClosedIsReplacedAndTheRequestSentAgain) {
+  settings_.keepAliveSeconds = 1;  // the server closes idle connections after a second
+  start();
+  HttpClient client({});
+  HttpRequest req;
+  req.method = "POST";
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
+  req.body = "first";
+  ASSERT_TRUE(client.send(req).isOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // within the client's idle limit
+  req.body = "second";
+  auto resp = client.send(req);
+  ASSERT_TRUE(resp.isOk()) << resp.status().toString();
+  EXPECT_EQ(resp->body, "second");
+}
+
+TEST_F(HttpClientTest, AWaitingCallFromTheEventLoopFailsInsteadOfWaitingForItself) {
+  start();
+  HttpClient client({});
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/t/hello";
+  std::promise<Status> inner;
+  client.send(req, [&](StatusOr<HttpResponse>) { inner.set_value(client.send(req).status()); });
+  const Status status = inner.get_future().get();
+  EXPECT_EQ(status.code(), Code::kFailedPrecondition) << status.toString();
 }
 
 TEST_F(HttpClientTest, NonHttpUrlIsInvalid) {
