@@ -7,9 +7,10 @@
 //   the busiest one-second window of any number (must never exceed its rate), and the
 //   queue -> accepted latency p50/p99 (accepted = the fake received it and answered a wamid).
 //   BARAZA_BENCH_SECONDS (default 30), BARAZA_BENCH_NUMBERS (10), BARAZA_BENCH_RATE (1000),
-//   BARAZA_BENCH_SENDERS (16), BARAZA_BENCH_STORE (sqlite; "mariadb" for a private MariaDB server),
+//   BARAZA_BENCH_STORE (sqlite; "mariadb" for a private MariaDB server),
 //   BARAZA_BENCH_GUARD_MS (how long pacing assumes a send in flight may take to arrive; default as
-//   outbound.window_guard_ms).
+//   outbound.window_guard_ms), BARAZA_BENCH_LATENCY_MS (how long the fake takes to answer; 0), BARAZA_BENCH_IN_FLIGHT
+//   (calls at once, as outbound.max_in_flight; 64 on loopback, the host's default with a latency).
 #include "LoadDriver.h"
 #include "fakes/FakeGraph.h"
 #include "http/HttpClient.h"
@@ -100,14 +101,18 @@ int main() {
   const int seconds = envOr("BARAZA_BENCH_SECONDS", 30);
   const int numberCount = envOr("BARAZA_BENCH_NUMBERS", 10);
   const int rate = envOr("BARAZA_BENCH_RATE", 1000);
-  const int senders = envOr("BARAZA_BENCH_SENDERS", 16);
 
-  fakes::FakeGraph graph;
+  // Meta answers in 100-300 ms; on loopback the fake answers at once unless told to wait.
+  const int latencyMs = envOr("BARAZA_BENCH_LATENCY_MS", 0);
+  outbound::DispatchSettings settings;
+  settings.maxInFlight = envOr("BARAZA_BENCH_IN_FLIGHT", latencyMs > 0 ? settings.maxInFlight : 64);
+  fakes::FakeGraph graph(settings.maxInFlight + 8);  // a connection for every call at once
   const Capacity bare = fakeCapacity(graph);
   const double capacity = bare.perSecond;
   graph.clear();
-  std::printf("outbound: %d numbers x %d msg/s for %d s (target %d msg/s in all)\n", numberCount, rate, seconds,
-              numberCount * rate);
+  graph.setLatencyMs(latencyMs);
+  std::printf("outbound: %d numbers x %d msg/s for %d s (target %d msg/s in all); the fake answers after %d ms, "
+              "at most %d calls at once\n", numberCount, rate, seconds, numberCount * rate, latencyMs, settings.maxInFlight);
   std::printf("  baseline: the fake Graph API takes %.0f sends/s from 8 bare keep-alive connections "
               "(machine CPU %.0f us per send)\n", capacity, bare.cpuUsPerSend);
 
@@ -151,11 +156,8 @@ int main() {
   client.serviceBaseUrls["graph"] = graph.baseUrl();
   http::HttpClient http(client);
   outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);
-  outbound::DispatchSettings settings;
-  settings.senders = senders;
   settings.windowGuardUs = envOr("BARAZA_BENCH_GUARD_MS", static_cast<int>(settings.windowGuardUs / 1000)) * 1000LL;
-  outbound::Dispatcher dispatcher(*db, tenants, queue, [&http](const HttpRequest& r) { return http.send(r); },
-                                  settings, "bench");
+  outbound::Dispatcher dispatcher(*db, tenants, queue, http, settings, "bench");
   dispatcher.start();
 
   std::vector<outbound::PreparedMessage> templates;

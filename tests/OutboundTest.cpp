@@ -57,7 +57,7 @@ class OutboundTest : public store::testing::StoreTest {
     settings_.retryBaseMs = 20;
     settings_.retryMaxMs = 100;
     settings_.idleMs = 20;
-    settings_.senders = 4;
+    settings_.maxInFlight = 4;
   }
   void TearDown() override {
     if (dispatcher_) dispatcher_->stop();
@@ -73,8 +73,7 @@ class OutboundTest : public store::testing::StoreTest {
     queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
   }
   void startDispatcher(const std::string& owner = "host-a") {
-    dispatcher_ = std::make_unique<outbound::Dispatcher>(
-        db_, *tenants_, *queue_, [this](const HttpRequest& r) { return http_->send(r); }, settings_, owner, &metrics_);
+    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, settings_, owner, &metrics_);
     dispatcher_->start();
   }
 
@@ -154,7 +153,7 @@ TEST_P(OutboundTest, EveryTypeReachesGraphAsItsPayload) {
   };
   std::vector<int64_t> ids;
   for (const auto& c : cases) ids.push_back(submit(c.message));
-  settings_.senders = 1;  // one at a time, so the fake receives them in queue order
+  settings_.maxInFlight = 1;  // one at a time, so the fake receives them in queue order
   startDispatcher();
   for (int64_t id : ids) EXPECT_EQ(waitFor(id, "sent").state, "sent") << "message " << id;
   std::vector<fakes::GraphCall> calls = graph_.calls();
@@ -252,7 +251,7 @@ TEST_P(OutboundTest, ThroughputAndPairRateRefusalsBackOffWithoutSpendingAttempts
   const int64_t first = submit(text("+254700000001", "a"));
   const int64_t paired = submit(text("+254700000002", "b"));
   const int64_t other = submit(text("+254700000003", "c"));
-  settings_.senders = 1;
+  settings_.maxInFlight = 1;
   startDispatcher();
   EXPECT_EQ(waitFor(first, "sent").attempts, 1) << "a throughput refusal is not the message's attempt";
   EXPECT_EQ(waitFor(paired, "sent").attempts, 1);
@@ -304,12 +303,12 @@ TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
   for (size_t i = 2; i < toSame.size(); ++i) {
     EXPECT_GE(toSame[i].receivedUs - toSame[i - 1].receivedUs, 400000 - 20000) << i;
   }
-  EXPECT_EQ(metrics_.value("baraza_outbound_senders_short_total", ""), 0) << "pacing held them, not the senders";
+  EXPECT_EQ(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0) << "pacing held them, not the calls allowed at once";
 }
 
-TEST_P(OutboundTest, SendersTooFewForTheNumbersRateAreCountedAndTheMessagesStillGo) {
-  // One sender and 100 ms answers carry about 10 msg/s; the number may send 80.
-  settings_.senders = 1;
+TEST_P(OutboundTest, TooFewCallsAtOnceForTheNumbersRateAreCountedAndTheMessagesStillGo) {
+  // One call at a time and 100 ms answers carry about 10 msg/s; the number may send 80.
+  settings_.maxInFlight = 1;
   settings_.numberLeaseMs = 1500;  // the check runs at each lease refresh, every 500 ms here
   graph_.setLatencyMs(100);
   startTenant();
@@ -317,10 +316,10 @@ TEST_P(OutboundTest, SendersTooFewForTheNumbersRateAreCountedAndTheMessagesStill
   for (int i = 0; i < 30; ++i) ids.push_back(submit(text("+2547100" + std::to_string(10000 + i), "m")));
   startDispatcher();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (metrics_.value("baraza_outbound_senders_short_total", "") == 0 && std::chrono::steady_clock::now() < until) {
+  while (metrics_.value("baraza_outbound_in_flight_short_total", "") == 0 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_GT(metrics_.value("baraza_outbound_senders_short_total", ""), 0);
+  EXPECT_GT(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0);
   for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
 }
 

@@ -23,7 +23,7 @@ using ::testing::HasSubstr;
 
 std::string hostFile(const std::string& storeUrl, const fakes::FakeGraph& graph) {
   return "store.url = " + storeUrl + "\nhttp_client.service.graph.base_url = " + graph.baseUrl() +
-         "\noutbound.senders = 4\n";
+         "\noutbound.max_in_flight = 4\n";
 }
 
 /** Waits up to `seconds` for `done()`. */
@@ -94,7 +94,7 @@ TEST(SendRestart, MessagesInFlightWhenTheHostIsKilledAreSentAfterItRestarts) {
   {
     ServeProcess first({"serve", "--config", config.hostFile()});
     ASSERT_TRUE(eventually([&] { return graph.calls().size() >= 4; })) << first.log();
-    first.signal(SIGKILL);  // four senders are waiting on the fake: those calls are in flight
+    first.signal(SIGKILL);  // four calls are waiting on the fake: those calls are in flight
     first.wait();
   }
   const size_t reachedBeforeKill = graph.calls().size();

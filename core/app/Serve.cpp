@@ -110,13 +110,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   const std::string owner = Poco::Environment::nodeName() + ":" + std::to_string(::getpid());
   queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
   outbound::DispatchSettings dispatch;
-  dispatch.senders = host.outboundSenders;
+  dispatch.maxInFlight = host.outboundMaxInFlight;
   dispatch.maxAttempts = host.outboundMaxAttempts;
   dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
   dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
   dispatcher = std::make_unique<outbound::Dispatcher>(
-      *database, tenants, *queue, [&client](const HttpRequest& request) { return client.send(request); }, dispatch,
-      owner, &metrics);
+      *database, tenants, *queue, client, dispatch, owner, &metrics);
 
   store::GroupCommitSettings groupCommit;
   groupCommit.maxBatch = host.groupCommitMaxBatch;

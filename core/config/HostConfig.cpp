@@ -131,7 +131,13 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   config.groupCommitWriterNice = static_cast<int>(
       r.integer("store.group_commit.writer_nice", config.groupCommitWriterNice, -20, 0));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
-  config.outboundSenders = static_cast<int>(r.integer("outbound.senders", config.outboundSenders, 1, 256));
+  config.outboundMaxInFlight =
+      static_cast<int>(r.integer("outbound.max_in_flight", config.outboundMaxInFlight, 1, 100000));
+  if (r.config().has("outbound.senders")) {  // a thread per call, before calls became asynchronous
+    r.claimKey("outbound.senders");
+    r.problem("outbound.senders", "replaced by outbound.max_in_flight (Graph calls under way at once, default 1000; "
+                                  "see docs/sending.md, \"How many calls at once\")");
+  }
   config.outboundWindowGuardMs =
       static_cast<int>(r.integer("outbound.window_guard_ms", config.outboundWindowGuardMs, 0, 1000));
   config.outboundMaxAttempts = static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));

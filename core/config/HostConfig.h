@@ -50,7 +50,7 @@ struct HostConfig {
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   int inboundWorkers = 2;  // threads processing stored webhook deliveries
-  int outboundSenders = 32;     // threads making provider send calls (each holds one connection)
+  int outboundMaxInFlight = 1000;  // provider send calls under way at once (each on its own connection)
   int outboundWindowGuardMs = 50;  // pacing windows are 1 s plus this (jitter margin)
   int outboundMaxAttempts = 10;  // then a message fails for good
   int outboundLeaseSeconds = 60;  // a message being sent by a host that died is retried after this

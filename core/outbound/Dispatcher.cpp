@@ -11,8 +11,13 @@
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <deque>
 #include <random>
 #include <set>
@@ -30,7 +35,7 @@ constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
-constexpr int64_t kSendersWarningEveryUs = 300 * kSecondUs;  // "too few senders" at most this often
+constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
@@ -99,7 +104,7 @@ struct Dispatcher::Lane {
 
 /**
  * How many claimed messages a lane keeps in memory: half a second of sending, enough to keep the
- * senders busy and little to hand back if the lease or the token goes. Claims top it up once it
+ * calls going and little to hand back if the lease or the token goes. Claims top it up once it
  * is half empty.
  */
 size_t Dispatcher::backlogTarget(const Lane& lane) {
@@ -120,21 +125,40 @@ struct Dispatcher::Outcome {
   std::string scope;
   int64_t afterMs = 0;
   std::string refusedToken;  // fingerprint of the token a pause was about
-  int64_t answeredUs = 0;    // when the provider's answer (or the transport failure) came; 0: no call made
+};
+
+/** One call under way: the message, what pacing recorded for it, and what it is sent with. */
+struct Dispatcher::Call {
+  std::shared_ptr<Lane> lane;
+  Pending pending;
+  uint64_t ticket = 0;  // in the lane's window
+  int64_t startUs = 0;
+  tenants::TenantPtr tenant;
+  plugins::PluginInstancePtr channel;
+  std::string token;
+  HttpRequest request;
+};
+
+/** The pump's timer on the event loop, and when it is set to fire (INT64_MAX: not waiting). */
+struct Dispatcher::Loop {
+  explicit Loop(boost::asio::io_context& io) : timer(io) {}
+  boost::asio::steady_timer timer;
+  int64_t armedAtUs = INT64_MAX;
 };
 
 Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
-                       HttpSend http, DispatchSettings settings, std::string owner, Metrics* metrics)
+                       const http::HttpClient& http, DispatchSettings settings, std::string owner, Metrics* metrics)
     : db_(std::move(db)),
       tenants_(tenants),
       queue_(queue),
-      http_(std::move(http)),
+      http_(http),
       settings_(settings),
       owner_(std::move(owner)),
       metrics_(metrics),
       outbox_(db_->dialect()),
       leases_(db_->dialect()),
-      messages_(db_->dialect()) {}
+      messages_(db_->dialect()),
+      loop_(std::make_unique<Loop>(http.context())) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -149,12 +173,6 @@ void Dispatcher::start() {
     nameThisThread("baraza-claim");
     schedulerLoop();
   });
-  for (int i = 0; i < settings_.senders; ++i) {
-    senders_.emplace_back([this] {
-      nameThisThread("baraza-send");
-      senderLoop();
-    });
-  }
 }
 
 void Dispatcher::stop() {
@@ -165,10 +183,13 @@ void Dispatcher::stop() {
     schedulerWoken_ = true;
   }
   schedulerWake_.notify_all();
-  sendersWake_.notify_all();
   scheduler_.join();
-  for (auto& t : senders_) t.join();
-  senders_.clear();
+  {
+    // Calls under way finish and settle; the pump starts no more.
+    std::unique_lock lock(mutex_);
+    loop_->timer.cancel();
+    loopIdle_.wait(lock, [this] { return loopWork_ == 0; });
+  }
 
   // What is claimed but not sent goes back to the queue at once; the leases go too.
   std::vector<Outcome> released;
@@ -219,7 +240,7 @@ void Dispatcher::schedulerLoop() {
   while (!stopping_) {
     const int64_t now = nowUs();
     if (now >= nextRefreshUs) {
-      checkSenders(now);
+      checkInFlight(now);
       // Soon again while a number waits for its last sends before it is handed back.
       const bool handingBack = refreshLanes(now);
       nextRefreshUs = now + (handingBack ? kHandBackPollUs : settings_.numberLeaseMs * 1000 / 3);
@@ -243,7 +264,7 @@ void Dispatcher::schedulerLoop() {
       releaseStale(at);
       nextReleaseUs = at + kReleaseEveryUs;
     }
-    sendersWake_.notify_all();
+    wakePump();
 
     std::unique_lock lock(mutex_);
     schedulerWake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs),
@@ -402,10 +423,10 @@ bool Dispatcher::refreshLanes(int64_t now) {
   return !draining.empty();
 }
 
-void Dispatcher::checkSenders(int64_t now) {
-  // Each sender makes one call at a time, so this host sends at most senders / call time messages
-  // a second: the default 32 at Meta's usual 100-300 ms carry 100-320. Too few show as a backlog while
-  // the numbers held may send faster than the senders can.
+void Dispatcher::checkInFlight(int64_t now) {
+  // A host sends at most maxInFlight / call time messages a second: the default 1,000 at Meta's
+  // usual 100-300 ms carry 3,300-10,000. Too few show as a backlog while the numbers held may
+  // send faster than the calls allowed at once can.
   int64_t calls = 0, callUs = 0, rate = 0;
   bool backlog = false;
   {
@@ -420,16 +441,16 @@ void Dispatcher::checkSenders(int64_t now) {
   }
   if (calls == 0 || !backlog) return;
   const double meanCallUs = static_cast<double>(callUs) / static_cast<double>(calls);
-  const double capacity = settings_.senders * 1e6 / std::max(meanCallUs, 1.0);
+  const double capacity = settings_.maxInFlight * 1e6 / std::max(meanCallUs, 1.0);
   if (capacity >= static_cast<double>(rate)) return;
-  if (metrics_) metrics_->add("baraza_outbound_senders_short_total", "", 1);
-  if (now < nextSendersWarningUs_) return;
-  nextSendersWarningUs_ = now + kSendersWarningEveryUs;
-  logger().warning("outbound: " + std::to_string(settings_.senders) + " senders at " +
+  if (metrics_) metrics_->add("baraza_outbound_in_flight_short_total", "", 1);
+  if (now < nextInFlightWarningUs_) return;
+  nextInFlightWarningUs_ = now + kInFlightWarningEveryUs;
+  logger().warning("outbound: " + std::to_string(settings_.maxInFlight) + " calls at once at " +
                    std::to_string(static_cast<int64_t>(meanCallUs / 1000)) + " ms a call carry about " +
                    std::to_string(static_cast<int64_t>(capacity)) + " msg/s, less than the " + std::to_string(rate) +
-                   " msg/s the numbers this host holds may send, and messages are waiting: raise outbound.senders "
-                   "(about that rate x the call time in seconds)");
+                   " msg/s the numbers this host holds may send, and messages are waiting: raise "
+                   "outbound.max_in_flight (about that rate x the call time in seconds)");
 }
 
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
@@ -470,7 +491,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
       for (auto& p : ready[i]) wants[i].first->queue.push_back(std::move(p));
     }
   }
-  sendersWake_.notify_all();
+  wakePump();
   if (!broken.empty()) {
     std::lock_guard recordLock(recordMutex_);
     for (auto& o : broken) toRecord_.push_back(std::move(o));
@@ -515,7 +536,8 @@ void Dispatcher::releaseStale(int64_t now) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Senders: take the next message pacing allows, call the provider, settle the outcome.
+// Sending, on the HTTP client's event loop: take the next message pacing allows, call the
+// provider, settle the outcome.
 
 bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chosen, Pending& pending) {
   const std::vector<std::shared_ptr<Lane>>& order = laneList_;
@@ -559,36 +581,97 @@ bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chose
   return false;
 }
 
-void Dispatcher::senderLoop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
+void Dispatcher::loopWorkBegins() { ++loopWork_; }  // lock held
+
+void Dispatcher::loopWorkEnds() {
+  std::lock_guard lock(mutex_);
+  if (--loopWork_ == 0) loopIdle_.notify_all();
+}
+
+void Dispatcher::wakePump() {
+  if (pumpPosted_.exchange(true)) return;
+  {
+    std::lock_guard lock(mutex_);
+    loopWorkBegins();
+  }
+  boost::asio::post(http_.context(), [this] {
+    pumpPosted_ = false;
+    pump();
+    loopWorkEnds();
+  });
+}
+
+void Dispatcher::pump() {
+  std::vector<std::shared_ptr<Call>> calls;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
     const int64_t now = nowUs();
     int64_t wakeAt = now + settings_.idleMs * 1000;
-    std::shared_ptr<Lane> lane;
-    Pending pending;
-    if (!pick(now, wakeAt, lane, pending)) {
-      sendersWake_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(wakeAt - now, 100)));
-      continue;
+    auto call = std::make_shared<Call>();
+    while (inFlight_ < settings_.maxInFlight && pick(now, wakeAt, call->lane, call->pending)) {
+      Lane& lane = *call->lane;
+      const std::string& recipient = call->pending.request.recipient;
+      if (std::optional<Outcome> instead = prepare(lane, call->pending, *call)) {
+        settle(call->lane, std::move(call->pending), std::move(*instead), now);
+        call = std::make_shared<Call>();
+        continue;
+      }
+      call->ticket = lane.window.started(now);
+      call->startUs = now;
+      if (call->pending.request.pairRate && !recipient.empty()) lane.pairs.record(recipient, now);
+      if (!recipient.empty()) lane.recipientsInFlight.insert(recipient);
+      if (lane.queue.size() < backlogTarget(lane) / 2) {
+        schedulerWoken_ = true;
+        schedulerWake_.notify_one();
+      }
+      ++inFlight_;
+      loopWorkBegins();
+      calls.push_back(std::move(call));
+      call = std::make_shared<Call>();
     }
-    const uint64_t ticket = lane->window.started(now);
-    if (pending.request.pairRate && !pending.request.recipient.empty()) lane->pairs.record(pending.request.recipient, now);
-    if (!pending.request.recipient.empty()) lane->recipientsInFlight.insert(pending.request.recipient);
-    if (lane->queue.size() < backlogTarget(*lane) / 2) {
-      schedulerWoken_ = true;
-      schedulerWake_.notify_one();
+    // Wake up for the next message pacing allows (a completion may call pump() sooner).
+    if (wakeAt < loop_->armedAtUs) {
+      loop_->armedAtUs = wakeAt;
+      loopWorkBegins();
+      loop_->timer.expires_after(std::chrono::microseconds(std::max<int64_t>(wakeAt - now, 0)));
+      loop_->timer.async_wait([this, wakeAt](const boost::system::error_code& ec) {
+        if (!ec) {
+          {
+            std::lock_guard lock(mutex_);
+            if (loop_->armedAtUs == wakeAt) loop_->armedAtUs = INT64_MAX;
+          }
+          pump();
+        }
+        loopWorkEnds();
+      });
     }
-    lock.unlock();
-    Outcome outcome = attempt(*lane, pending);
-    // Read before waiting for the lock: pacing counts the send as arrived by then, and every
-    // microsecond later pushes the number's next window back by as much.
-    const int64_t done = nowUs();
-    lock.lock();
-    lane->window.completed(ticket, outcome.answeredUs > 0 ? outcome.answeredUs : done);
-    callUs_ += done - now;
-    ++calls_;
-    settle(lane, std::move(pending), std::move(outcome), done);
-    sendersWake_.notify_all();
   }
+  for (auto& call : calls) startCall(std::move(call));
+}
+
+void Dispatcher::startCall(std::shared_ptr<Call> call) {
+  const HttpRequest& request = call->request;
+  http_.send(request, [this, call](StatusOr<HttpResponse> response) {
+    callAnswered(call, std::move(response));
+    loopWorkEnds();
+  });
+}
+
+void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpResponse> response) {
+  // Taken first: pacing counts the send as arrived by then, and every microsecond later pushes
+  // the number's next window back by as much.
+  const int64_t answered = nowUs();
+  Outcome outcome = conclude(*call->lane, call->pending, *call, std::move(response));
+  {
+    std::lock_guard lock(mutex_);
+    call->lane->window.completed(call->ticket, answered);
+    callUs_ += answered - call->startUs;
+    ++calls_;
+    --inFlight_;
+    settle(call->lane, std::move(call->pending), std::move(outcome), nowUs());
+  }
+  pump();
 }
 
 std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
@@ -598,36 +681,38 @@ std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
   return configured;
 }
 
-Dispatcher::Outcome Dispatcher::attempt(const Lane& lane, Pending& pending) {
+std::optional<Dispatcher::Outcome> Dispatcher::prepare(const Lane& lane, const Pending& pending, Call& call) {
   Outcome out;
-  tenants::TenantPtr tenant = tenants_.current()->byId(lane.tenant);
-  plugins::PluginInstancePtr channel = tenant ? tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
-  if (!channel) {
+  call.tenant = tenants_.current()->byId(lane.tenant);
+  call.channel = call.tenant ? call.tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
+  if (!call.channel) {
     // Not sendable here now (tenant removed, channel plugin disabled): keep it queued.
     out.verdict = "release";
     out.afterMs = 60000;
-    out.error = errorJson("not sent", tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
+    out.error = errorJson("not sent", call.tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
     return out;
   }
-  std::string token;
-  {
-    std::lock_guard lock(mutex_);
-    token = tokenFor(tenant->config());
-  }
-  if (token.empty()) {
+  call.token = tokenFor(call.tenant->config());
+  if (call.token.empty()) {
     out.verdict = "pause";
     out.error = errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
     return out;
   }
-
-  HttpRequest request;
+  HttpRequest& request = call.request;
   request.method = pending.request.method;
   request.url = pending.request.url;
   request.service = "graph";
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  request.headers = {{"Authorization", "Bearer " + call.token}, {"Content-Type", "application/json"}};
   request.body = pending.request.body;
-  StatusOr<HttpResponse> response = http_(request);
-  out.answeredUs = nowUs();  // the request reached the provider by now, whatever the answer says
+  return std::nullopt;
+}
+
+Dispatcher::Outcome Dispatcher::conclude(const Lane& lane, const Pending& pending, const Call& call,
+                                         StatusOr<HttpResponse> response) {
+  Outcome out;
+  const plugins::PluginInstancePtr& channel = call.channel;
+  const std::string& token = call.token;
+  const tenants::TenantPtr& tenant = call.tenant;
   if (!response.isOk()) {
     out.verdict = "retry";
     out.scope = "message";
@@ -699,24 +784,42 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
   HttpRequest request;
   request.url = exchange.toString();
   request.service = "graph";
-  StatusOr<HttpResponse> response = http_(request);
-  std::string fresh;
-  if (response.isOk() && response->status == 200) {
-    try {
-      fresh = str(parseObject(response->body), "access_token");
-    } catch (const Poco::Exception&) {
-    }
-  }
-  if (fresh.empty() || fresh == token) {
-    logger().error("tenant " + tenant.id + ": the long-lived token exchange failed" +
-                   (response.isOk() ? " (HTTP " + std::to_string(response->status) + ")" : ": " + response.status().message()));
-    return;
-  }
-  std::lock_guard lock(mutex_);
+  const std::string tenantId = tenant.id;
   const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
-  exchanged_[tenant.id] = {fingerprint(configured), fresh};
-  logger().warning("tenant " + tenant.id + ": access token refused; exchanged it for a long-lived token "
-                   "(kept in memory: put a new token in the tenant file to survive a restart)");
+  {
+    std::lock_guard lock(mutex_);
+    // Every call in flight with the refused token comes back with 190: one exchange is enough.
+    if (!exchanging_.insert(tenantId).second) return;
+    loopWorkBegins();
+  }
+  http_.send(request, [this, tenantId, configured, token](StatusOr<HttpResponse> response) {
+    std::string fresh;
+    if (response.isOk() && response->status == 200) {
+      try {
+        fresh = str(parseObject(response->body), "access_token");
+      } catch (const Poco::Exception&) {
+      }
+    }
+    std::unique_lock lock(mutex_);
+    exchanging_.erase(tenantId);
+    if (fresh.empty() || fresh == token) {
+      lock.unlock();
+      logger().error("tenant " + tenantId + ": the long-lived token exchange failed" +
+                     (response.isOk() ? " (HTTP " + std::to_string(response->status) + ")" : ": " + response.status().message()));
+    } else {
+      exchanged_[tenantId] = {fingerprint(configured), fresh};
+      // Paused on the refused token (unless that was replaced meanwhile): resume at once.
+      auto paused = paused_.find(tenantId);
+      const bool resumes = paused != paused_.end() && paused->second == fingerprint(token);
+      if (resumes) paused_.erase(paused);
+      lock.unlock();
+      logger().warning("tenant " + tenantId + ": access token refused; exchanged it for a long-lived token "
+                       "(kept in memory: put a new token in the tenant file to survive a restart)" +
+                       (resumes ? "; sending resumes" : ""));
+      if (resumes) wakePump();
+    }
+    loopWorkEnds();
+  });
 }
 
 void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {

@@ -16,6 +16,7 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -177,19 +178,20 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 }  // namespace
 
 struct FakeGraph::Server {
+  explicit Server(int maxConnections) : pool("fake-graph", 2, maxConnections) {}
   Poco::Net::ServerSocket socket;
   // Its own threads: Poco's default pool has 16, shared with the rest of the process, and a
   // kept-alive connection holds one for as long as it is open, so a 17th client connection
   // waited, its request unanswered, until another closed (outbound_bench: 16 senders).
-  Poco::ThreadPool pool{"fake-graph", 2, 64};
+  Poco::ThreadPool pool;
   std::unique_ptr<baraza::http::PollingHttpServer> http;  // as Poco's HTTPServer, one poll per request
 };
 
-FakeGraph::FakeGraph() : server_(std::make_unique<Server>()) {
+FakeGraph::FakeGraph(int maxConnections) : server_(std::make_unique<Server>(maxConnections)) {
   server_->socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), false, false);
-  server_->socket.listen(256);
+  server_->socket.listen(std::max(256, maxConnections));
   auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(64);
+  params->setMaxThreads(maxConnections);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited

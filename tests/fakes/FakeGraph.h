@@ -36,7 +36,11 @@ int graphErrorStatus(int code);
 
 class FakeGraph {
  public:
-  FakeGraph();
+  /**
+   * Serves up to `maxConnections` open connections at once (one thread each); a client that opens
+   * more waits for one of them to close.
+   */
+  explicit FakeGraph(int maxConnections = 64);
   ~FakeGraph();
   FakeGraph(const FakeGraph&) = delete;
   FakeGraph& operator=(const FakeGraph&) = delete;

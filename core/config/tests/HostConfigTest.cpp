@@ -70,6 +70,16 @@ TEST_F(HostConfigTest, ReportsEveryProblemWithFileAndKey) {
                    }));
 }
 
+TEST_F(HostConfigTest, TheFormerSendersSettingNamesItsReplacement) {
+  Problems problems;
+  const std::string path = write("outbound.senders = 32\noutbound.max_in_flight = 2000\n");
+  HostConfig c = loadHostConfig(path, {}, problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].toString(), path + ": outbound.senders: replaced by outbound.max_in_flight (Graph calls under way "
+                                           "at once, default 1000; see docs/sending.md, \"How many calls at once\")");
+  EXPECT_EQ(c.outboundMaxInFlight, 2000);
+}
+
 TEST_F(HostConfigTest, MissingFileIsAProblem) {
   Problems problems;
   loadHostConfig(dir_.path() + "/nope.properties", {}, problems);
