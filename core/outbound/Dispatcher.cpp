@@ -100,6 +100,8 @@ struct Dispatcher::Lane {
   bool handingBack = false;    // stopped for another host; released when nothing of it is in flight
   int64_t blockedUntilUs = 0;  // throughput back-off of the whole number
   int throttles = 0;           // consecutive throughput refusals
+  bool drained = false;        // its last claim found fewer due messages than it asked for: the
+                               // next waits for something queued (wake()) or the idle poll
 };
 
 /**
@@ -223,6 +225,7 @@ void Dispatcher::stop() {
 void Dispatcher::wake() {
   {
     std::lock_guard lock(mutex_);
+    for (auto& [number, lane] : lanes_) lane->drained = false;
     schedulerWoken_ = true;
   }
   schedulerWake_.notify_one();
@@ -251,7 +254,7 @@ void Dispatcher::schedulerLoop() {
       for (const auto& [number, lane] : lanes_) {
         const size_t target = backlogTarget(*lane);
         if (lane->heldUntilUs > now && !lane->handingBack && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
-            lane->queue.size() < target / 2 + 1) {
+            !lane->drained && lane->queue.size() < target / 2 + 1) {
           wants.emplace_back(lane, target - lane->queue.size());
         }
       }
@@ -267,8 +270,11 @@ void Dispatcher::schedulerLoop() {
     wakePump();
 
     std::unique_lock lock(mutex_);
-    schedulerWake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs),
-                            [this] { return schedulerWoken_ || stopping_; });
+    if (!schedulerWake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs),
+                                 [this] { return schedulerWoken_ || stopping_; })) {
+      // The idle poll: messages may have come due meanwhile (retries, other hosts' queueing).
+      for (auto& [number, lane] : lanes_) lane->drained = false;
+    }
     schedulerWoken_ = false;
   }
 }
@@ -488,6 +494,8 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   {
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i < wants.size(); ++i) {
+      // Claiming again before more is queued would find nothing (and cost a transaction).
+      wants[i].first->drained = rows[i].size() < wants[i].second;
       for (auto& p : ready[i]) wants[i].first->queue.push_back(std::move(p));
     }
   }
@@ -621,7 +629,7 @@ void Dispatcher::pump() {
       call->startUs = now;
       if (call->pending.request.pairRate && !recipient.empty()) lane.pairs.record(recipient, now);
       if (!recipient.empty()) lane.recipientsInFlight.insert(recipient);
-      if (lane.queue.size() < backlogTarget(lane) / 2) {
+      if (lane.queue.size() < backlogTarget(lane) / 2 && !lane.drained) {
         schedulerWoken_ = true;
         schedulerWake_.notify_one();
       }
