@@ -34,6 +34,7 @@ using jsontext::str;
 constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
+constexpr auto kRecordAtMostEvery = std::chrono::milliseconds(5);  // outcome commits, under load
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
 constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
 
@@ -907,14 +908,19 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
 // Recorder: outcomes written in batches, one transaction each.
 
 void Dispatcher::recorderLoop() {
+  auto lastStart = std::chrono::steady_clock::now() - kRecordAtMostEvery;
   while (true) {
     std::vector<Outcome> batch;
     {
       std::unique_lock lock(recordMutex_);
       recordWake_.wait(lock, [this] { return !toRecord_.empty() || recorderStopping_; });
+      // Under load, outcomes gather for a moment rather than each few going in a commit of their
+      // own; after a quiet spell the first is written at once.
+      recordWake_.wait_until(lock, lastStart + kRecordAtMostEvery, [this] { return recorderStopping_.load(); });
       if (toRecord_.empty() && recorderStopping_) return;
       batch.swap(toRecord_);
     }
+    lastStart = std::chrono::steady_clock::now();
     record(std::move(batch));
   }
 }
