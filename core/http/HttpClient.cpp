@@ -45,10 +45,11 @@ constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
 /** One connection to an origin, plain or TLS, with what was read past the last response. */
 class Connection {
  public:
-  Connection(net::io_context& io, ssl::context* tls) {
-    auto strand = net::make_strand(io);  // handlers of one connection never run concurrently
-    if (tls) tls_.emplace(strand, *tls);
-    else plain_.emplace(strand);
+  /** `executor`: a strand when the loop has several threads (one connection's handlers never run
+   *  concurrently), the loop's own with one (no strand to pay for on every operation). */
+  Connection(const net::any_io_executor& executor, ssl::context* tls) {
+    if (tls) tls_.emplace(executor, *tls);
+    else plain_.emplace(executor);
   }
   beast::tcp_stream& tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
   beast::ssl_stream<beast::tcp_stream>* tls() { return tls_ ? &*tls_ : nullptr; }
@@ -85,6 +86,11 @@ class HttpClient::Impl {
   void send(HttpRequest request, Done done);
   StatusOr<Poco::URI> resolve(const HttpRequest& request) const;
   ConnectionPtr take(const std::string& origin, bool& reused);
+  /** A new connection's executor. */
+  net::any_io_executor executor() {
+    if (threads_.size() > 1) return net::make_strand(io_);
+    return io_.get_executor();
+  }
   void giveBack(const std::string& origin, ConnectionPtr connection);
 
   const config::HttpClientSettings settings_;
@@ -114,7 +120,7 @@ class Call : public std::enable_shared_from_this<Call> {
     const std::string host = uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
     const std::string authority = defaultPort ? host : host + ":" + std::to_string(uri_.getPort());
     origin_ = uri_.getScheme() + "://" + authority;
-    where_ = request.method + " " + origin_ + uri_.getPath();
+    method_ = request.method;
     timeout_ = std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
                                                                : client_.settings_.timeoutMs);
     const bhttp::verb verb = bhttp::string_to_verb(request.method);
@@ -129,6 +135,9 @@ class Call : public std::enable_shared_from_this<Call> {
     request_.prepare_payload();
   }
 
+  /** What failed, for error messages: "POST https://host/path". */
+  std::string where() const { return method_ + " " + origin_ + uri_.getPath(); }
+
   void start() {
     connection_ = client_.take(origin_, reused_);
     if (connection_) exchange();
@@ -137,11 +146,11 @@ class Call : public std::enable_shared_from_this<Call> {
 
  private:
   void connect() {
-    connection_ = std::make_shared<Connection>(client_.io_, secure_ ? &client_.tls_ : nullptr);
+    connection_ = std::make_shared<Connection>(client_.executor(), secure_ ? &client_.tls_ : nullptr);
     resolver_.emplace(connection_->tcp().get_executor());
     resolver_->async_resolve(uri_.getHost(), std::to_string(uri_.getPort()),
                              [self = shared_from_this()](const ErrorCode& ec, tcp::resolver::results_type found) {
-                               if (ec) return self->fail(unavailable(self->where_ + ": cannot resolve the host: " + ec.message()));
+                               if (ec) return self->fail(unavailable(self->where() + ": cannot resolve the host: " + ec.message()));
                                self->connectTo(found);
                              });
   }
@@ -149,9 +158,9 @@ class Call : public std::enable_shared_from_this<Call> {
   void connectTo(const tcp::resolver::results_type& found) {
     connection_->tcp().expires_after(std::chrono::milliseconds(client_.settings_.connectTimeoutMs));
     connection_->tcp().async_connect(found, [self = shared_from_this()](const ErrorCode& ec, const tcp::endpoint&) {
-      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where_ + ": connect timed out"));
-      if (ec == net::error::connection_refused) return self->fail(unavailable(self->where_ + ": connection refused"));
-      if (ec) return self->fail(unavailable(self->where_ + ": " + ec.message()));
+      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": connect timed out"));
+      if (ec == net::error::connection_refused) return self->fail(unavailable(self->where() + ": connection refused"));
+      if (ec) return self->fail(unavailable(self->where() + ": " + ec.message()));
       self->connection_->tcp().socket().set_option(tcp::no_delay(true));
       if (!self->secure_) return self->exchange();
       self->handshake();
@@ -163,14 +172,14 @@ class Call : public std::enable_shared_from_this<Call> {
     const std::string& host = uri_.getHost();
     // SNI names hosts, never addresses (RFC 6066); the certificate must name either.
     if (!isAddress(host) && SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) != 1) {
-      return fail(unavailable(where_ + ": cannot set the TLS server name"));
+      return fail(unavailable(where() + ": cannot set the TLS server name"));
     }
     stream.set_verify_mode(ssl::verify_peer);
     stream.set_verify_callback(ssl::host_name_verification(host));
     connection_->tcp().expires_after(timeout_);
     stream.async_handshake(ssl::stream_base::client, [self = shared_from_this()](const ErrorCode& ec) {
-      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where_ + ": timed out"));
-      if (ec) return self->fail(unavailable(self->where_ + ": TLS handshake: " + ec.message()));
+      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": timed out"));
+      if (ec) return self->fail(unavailable(self->where() + ": TLS handshake: " + ec.message()));
       self->exchange();
     });
   }
@@ -203,7 +212,7 @@ class Call : public std::enable_shared_from_this<Call> {
   void read(const ErrorCode& ec) {
     if (ec == bhttp::error::body_limit || (!ec && parser_->get().body().size() > client_.settings_.maxResponseBytes)) {
       return fail(Status(Code::kResourceExhausted,
-                         where_ + ": response larger than " + std::to_string(client_.settings_.maxResponseBytes) + " bytes"));
+                         where() + ": response larger than " + std::to_string(client_.settings_.maxResponseBytes) + " bytes"));
     }
     if (ec) return failed(ec);
     bhttp::response<bhttp::string_body> response = parser_->release();
@@ -221,7 +230,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
   /** A transport error after connecting: a stale kept-alive connection gets one more try. */
   void failed(const ErrorCode& ec) {
-    if (ec == beast::error::timeout) return fail(Status(Code::kDeadlineExceeded, where_ + ": timed out"));
+    if (ec == beast::error::timeout) return fail(Status(Code::kDeadlineExceeded, where() + ": timed out"));
     const bool nothingArrived = !parser_ || !parser_->got_some();
     if (reused_ && nothingArrived && !retried_) {
       retried_ = true;
@@ -229,7 +238,7 @@ class Call : public std::enable_shared_from_this<Call> {
       connect();
       return;
     }
-    fail(unavailable(where_ + ": " + ec.message()));
+    fail(unavailable(where() + ": " + ec.message()));
   }
 
   void fail(Status status) {
@@ -246,7 +255,7 @@ class Call : public std::enable_shared_from_this<Call> {
   Poco::URI uri_;
   HttpClient::Done done_;
   bool secure_ = false;
-  std::string origin_, where_;
+  std::string origin_, method_;
   std::chrono::milliseconds timeout_{0};
   bhttp::request<bhttp::string_body> request_;
   std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
