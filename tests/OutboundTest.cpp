@@ -323,6 +323,19 @@ TEST_P(OutboundTest, TooFewCallsAtOnceForTheNumbersRateAreCountedAndTheMessagesS
   for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
 }
 
+TEST_P(OutboundTest, CallsOverlapUpToMaxInFlightWithoutAThreadEach) {
+  // Meta takes 100-300 ms to answer: the calls of a busy number must be under way together, as
+  // many as max_in_flight allows and no more.
+  settings_.maxInFlight = 8;
+  graph_.setLatencyMs(300);
+  startTenant();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 24; ++i) ids.push_back(submit(text("+2547200" + std::to_string(10000 + i), "m")));
+  startDispatcher();
+  for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
+  EXPECT_EQ(graph_.mostSendsAtOnce(), 8);
+}
+
 TEST_P(OutboundTest, ARefusedTokenPausesTheTenantUntilTheTokenIsReplaced) {
   startTenant();
   graph_.setToken("new-token");

@@ -660,8 +660,8 @@ void Dispatcher::pump() {
 }
 
 void Dispatcher::startCall(std::shared_ptr<Call> call) {
-  const HttpRequest& request = call->request;
-  http_.send(request, [this, call](StatusOr<HttpResponse> response) {
+  HttpRequest request = std::move(call->request);  // not needed once sent
+  http_.send(std::move(request), [this, call](StatusOr<HttpResponse> response) {
     callAnswered(call, std::move(response));
     loopWorkEnds();
   });

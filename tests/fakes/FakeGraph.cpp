@@ -268,8 +268,14 @@ std::string FakeGraph::publicKey(const std::string& phoneNumberId) const {
   return it == publicKeys_.end() ? "" : it->second;
 }
 
+int FakeGraph::mostSendsAtOnce() const {
+  std::lock_guard lock(mutex_);
+  return mostSendsAtOnce_;
+}
+
 void FakeGraph::clear() {
   std::lock_guard lock(mutex_);
+  mostSendsAtOnce_ = sendsNow_;
   calls_.clear();
   recentSends_.clear();
   failRecipients_.clear();
@@ -297,9 +303,12 @@ GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, c
     {
       std::lock_guard lock(mutex_);
       latency = latencyMs_;
+      mostSendsAtOnce_ = std::max(mostSendsAtOnce_, ++sendsNow_);
     }
     if (latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency));
     call = send(std::move(call));
+    std::lock_guard lock(mutex_);
+    --sendsNow_;
   } else if (segments.size() == 3 && segments[2] == "whatsapp_business_encryption") {
     call.phoneNumberId = segments[1];
     call = encryption(std::move(call));

@@ -68,6 +68,8 @@ class FakeGraph {
   /** The sends answered with a wamid. */
   std::vector<GraphCall> accepted() const;
   size_t acceptedCount() const;
+  /** The most sends that were being answered at the same moment (they overlap with a latency). */
+  int mostSendsAtOnce() const;
   /** The business public key registered for a phone number (empty if none). */
   std::string publicKey(const std::string& phoneNumberId) const;
   void clear();
@@ -89,6 +91,7 @@ class FakeGraph {
   std::string token_ = "test-token";
   int rate_ = 0;
   int latencyMs_ = 0;
+  int sendsNow_ = 0, mostSendsAtOnce_ = 0;
   std::map<std::string, std::deque<int64_t>> recentSends_;  // per number, accepted send times (µs)
   std::map<std::string, std::pair<int, int>> failRecipients_;  // recipient -> (code, times)
   std::vector<std::pair<int, int>> failNext_;                  // (code, times)

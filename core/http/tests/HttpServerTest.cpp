@@ -226,16 +226,22 @@ TEST_F(HttpServerTest, StopClosesIdleKeptAliveConnectionsWithoutWaitingForTheDra
   for (const auto& line : capture->lines()) EXPECT_THAT(line, Not(HasSubstr("drain timeout")));
 }
 
-class HttpClientTest : public HttpServerTest {};
+class HttpClientTest : public HttpServerTest {
+ protected:
+  /** POST /echo with `body` to the test server (started). */
+  HttpRequest echo(const std::string& body) const {
+    HttpRequest req;
+    req.method = "POST";
+    req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
+    req.body = body;
+    return req;
+  }
+};
 
 TEST_F(HttpClientTest, SendsAndReceives) {
   start();
   HttpClient client({});
-  HttpRequest req;
-  req.method = "POST";
-  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
-  req.body = "ping";
-  auto resp = client.send(req);
+  auto resp = client.send(echo("ping"));
   ASSERT_TRUE(resp.isOk()) << resp.status().toString();
   EXPECT_EQ(resp->status, 200);
   EXPECT_EQ(resp->body, "ping");
@@ -287,11 +293,7 @@ TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
   config::HttpClientSettings settings;
   settings.maxResponseBytes = 1024;
   HttpClient client(settings);
-  HttpRequest req;
-  req.method = "POST";
-  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
-  req.body = std::string(4096, 'x');
-  EXPECT_EQ(client.send(req).status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(client.send(echo(std::string(4096, 'x'))).status().code(), Code::kResourceExhausted);
 }
 
 TEST_F(HttpClientTest, OneThreadKeepsManyCallsInFlight) {
@@ -328,14 +330,9 @@ TEST_F(HttpClientTest, AKeptAliveConnectionTheServerClosedIsReplacedAndTheReques
   settings_.keepAliveSeconds = 1;  // the server closes idle connections after a second
   start();
   HttpClient client({});
-  HttpRequest req;
-  req.method = "POST";
-  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/echo";
-  req.body = "first";
-  ASSERT_TRUE(client.send(req).isOk());
+  ASSERT_TRUE(client.send(echo("first")).isOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // within the client's idle limit
-  req.body = "second";
-  auto resp = client.send(req);
+  auto resp = client.send(echo("second"));
   ASSERT_TRUE(resp.isOk()) << resp.status().toString();
   EXPECT_EQ(resp->body, "second");
 }

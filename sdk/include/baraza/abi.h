@@ -198,7 +198,8 @@ typedef struct baraza_channel_api {
   baraza_call_fn parse_webhook;
   /* Turns an outbound message into the provider request to make. */
   baraza_call_fn build_send;
-  /* Classifies a provider response: accepted (with provider id), retry, pause or failed. */
+  /* Classifies a provider response: accepted (with provider id), retry, pause or failed. Runs on
+   * the host HTTP client's event loop: must not block (host HTTP calls from it fail). */
   baraza_call_fn classify_response;
 } baraza_channel_api;
 
