@@ -296,6 +296,26 @@ TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
   EXPECT_EQ(client.send(echo(std::string(4096, 'x'))).status().code(), Code::kResourceExhausted);
 }
 
+TEST_F(HttpClientTest, AChunkedResponseOverTheLimitIsRefused) {
+  // No Content-Length to check up front: the limit must hold while the chunks are read.
+  router_.add("GET", "/chunked", [](Exchange& ex) {
+    ex.response().setChunkedTransferEncoding(true);
+    std::ostream& out = ex.response().send();
+    for (int i = 0; i < 64; ++i) out << std::string(1024, 'x') << std::flush;
+  });
+  start();
+  config::HttpClientSettings settings;
+  settings.maxResponseBytes = 4096;
+  HttpClient client(settings);
+  HttpRequest req;
+  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/chunked";
+  EXPECT_EQ(client.send(req).status().code(), Code::kResourceExhausted);
+  settings.maxResponseBytes = 1 << 20;
+  auto whole = HttpClient(settings).send(req);
+  ASSERT_TRUE(whole.isOk()) << whole.status().toString();
+  EXPECT_EQ(whole->body.size(), 64u * 1024);
+}
+
 TEST_F(HttpClientTest, OneThreadKeepsManyCallsInFlight) {
   // Each request is answered only once all of them are at the server at the same time: a client
   // that made one call after another would never see "together".
