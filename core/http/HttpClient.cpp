@@ -184,7 +184,7 @@ class Call : public std::enable_shared_from_this<Call> {
     });
   }
 
-  /** Writes the request and reads the response, on the connection's strand. */
+  /** Writes the request and reads the response, on the connection's executor. */
   void exchange() {
     net::dispatch(connection_->tcp().get_executor(), [self = shared_from_this()] {
       Connection& c = *self->connection_;
