@@ -1,23 +1,22 @@
 #include "fakes/FakeGraph.h"
 
-#include "http/PollingHttpServer.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSONString.h>
 #include <Poco/Net/HTMLForm.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -146,68 +145,97 @@ int graphErrorStatus(int code) {
   }
 }
 
-class FakeGraph::Handler : public Poco::Net::HTTPRequestHandler {
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+/**
+ * One client connection: read a request, answer it (a send after the configured latency, on a
+ * timer: no thread waits), and again while the client keeps the connection alive.
+ */
+class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Session> {
  public:
-  explicit Handler(FakeGraph& graph) : graph_(graph) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    std::string body;
-    Poco::StreamCopier::copyToString(request.stream(), body);
-    GraphCall call = graph_.handle(request.getMethod(), request.getURI(), request.get("Authorization", ""),
-                                   request.getContentType(), body);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(call.status));
-    response.setContentType("application/json");
-    response.setContentLength64(static_cast<Poco::Int64>(call.answer.size()));
-    response.send() << call.answer;
+  Session(FakeGraph& graph, tcp::socket socket) : graph_(graph), stream_(std::move(socket)), timer_(stream_.get_executor()) {}
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(64 * 1024 * 1024);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](boost::beast::error_code ec, size_t) {
+      if (ec) return;  // closed, or not HTTP: drop the connection
+      self->answer();
+    });
   }
 
  private:
-  FakeGraph& graph_;
-};
-
-namespace {
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit Factory(FakeGraph& graph) : graph_(graph) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new FakeGraph::Handler(graph_);
+  void answer() {
+    const auto& request = parser_->get();
+    const std::string authorization(request[bhttp::field::authorization]);
+    const std::string contentType(request[bhttp::field::content_type]);
+    int latencyMs = 0;
+    GraphCall call = graph_.handle(std::string(request.method_string()), std::string(request.target()), authorization,
+                                   contentType, request.body(), latencyMs);
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(call.status));
+    response_.set(bhttp::field::content_type, "application/json");
+    response_.body() = std::move(call.answer);
+    response_.keep_alive(request.keep_alive());
+    response_.prepare_payload();
+    if (latencyMs <= 0) return write(false);
+    timer_.expires_after(std::chrono::milliseconds(latencyMs));
+    timer_.async_wait([self = shared_from_this()](boost::beast::error_code) { self->write(true); });
   }
 
- private:
-  FakeGraph& graph_;
-};
-}  // namespace
+  void write(bool wasSend) {
+    bhttp::async_write(stream_, response_, [self = shared_from_this(), wasSend](boost::beast::error_code ec, size_t) {
+      if (wasSend) self->graph_.answered();
+      if (ec || !self->response_.keep_alive()) {
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        return;
+      }
+      self->read();
+    });
+  }
 
+  FakeGraph& graph_;
+  boost::beast::tcp_stream stream_;
+  net::steady_timer timer_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+};
+
+/** The listening socket and the event loop that serves every connection. */
 struct FakeGraph::Server {
-  explicit Server(int maxConnections) : pool("fake-graph", 2, maxConnections) {}
-  Poco::Net::ServerSocket socket;
-  // Its own threads: Poco's default pool has 16, shared with the rest of the process, and a
-  // kept-alive connection holds one for as long as it is open, so a 17th client connection
-  // waited, its request unanswered, until another closed (outbound_bench: 16 senders).
-  Poco::ThreadPool pool;
-  std::unique_ptr<baraza::http::PollingHttpServer> http;  // as Poco's HTTPServer, one poll per request
+  net::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+
+  void accept(FakeGraph& graph) {
+    acceptor.async_accept(io, [this, &graph](boost::beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // closed: the fake is stopping
+      socket.set_option(tcp::no_delay(true));
+      std::make_shared<Session>(graph, std::move(socket))->read();
+      accept(graph);
+    });
+  }
 };
 
-FakeGraph::FakeGraph(int maxConnections) : server_(std::make_unique<Server>(maxConnections)) {
-  server_->socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), false, false);
-  server_->socket.listen(std::max(256, maxConnections));
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(maxConnections);
-  params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  params->setMaxKeepAliveRequests(0);  // unlimited
-  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
-  server_->http =
-      std::make_unique<baraza::http::PollingHttpServer>(new Factory(*this), server_->pool, server_->socket, params);
-  server_->http->start();
+FakeGraph::FakeGraph(int threads) : server_(std::make_unique<Server>()) {
+  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
+  server_->acceptor.open(endpoint.protocol());
+  server_->acceptor.bind(endpoint);
+  server_->acceptor.listen(1024);
+  server_->accept(*this);
+  for (int i = 0; i < std::max(threads, 1); ++i) server_->threads.emplace_back([this] { server_->io.run(); });
 }
 
 FakeGraph::~FakeGraph() {
-  server_->http->stopAll(true);
-  server_->socket.close();
-  server_->pool.joinAll();  // no handler may still be using this object
+  server_->io.stop();  // connections and timers are dropped with the loop; no handler runs after
+  for (auto& t : server_->threads) t.join();
 }
 
-uint16_t FakeGraph::port() const { return server_->socket.address().port(); }
+uint16_t FakeGraph::port() const { return server_->acceptor.local_endpoint().port(); }
 std::string FakeGraph::baseUrl() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
 void FakeGraph::setToken(const std::string& token) {
@@ -268,6 +296,11 @@ std::string FakeGraph::publicKey(const std::string& phoneNumberId) const {
   return it == publicKeys_.end() ? "" : it->second;
 }
 
+void FakeGraph::answered() {
+  std::lock_guard lock(mutex_);
+  --sendsNow_;
+}
+
 int FakeGraph::mostSendsAtOnce() const {
   std::lock_guard lock(mutex_);
   return mostSendsAtOnce_;
@@ -283,7 +316,8 @@ void FakeGraph::clear() {
 }
 
 GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, const std::string& authorization,
-                            const std::string& contentType, const std::string& body) {
+                            const std::string& contentType, const std::string& body, int& latencyMs) {
+  latencyMs = 0;
   GraphCall call;
   call.receivedUs = nowUs();
   Poco::URI parsed(uri);
@@ -299,16 +333,12 @@ GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, c
   // /<version>/<phone-number-id>/<edge>, /<version>/oauth/access_token
   if (segments.size() == 3 && segments[2] == "messages" && method == "POST") {
     call.phoneNumberId = segments[1];
-    int latency = 0;
     {
       std::lock_guard lock(mutex_);
-      latency = latencyMs_;
-      mostSendsAtOnce_ = std::max(mostSendsAtOnce_, ++sendsNow_);
+      latencyMs = latencyMs_;
+      if (latencyMs > 0) mostSendsAtOnce_ = std::max(mostSendsAtOnce_, ++sendsNow_);
     }
-    if (latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency));
     call = send(std::move(call));
-    std::lock_guard lock(mutex_);
-    --sendsNow_;
   } else if (segments.size() == 3 && segments[2] == "whatsapp_business_encryption") {
     call.phoneNumberId = segments[1];
     call = encryption(std::move(call));

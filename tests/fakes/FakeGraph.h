@@ -36,11 +36,9 @@ int graphErrorStatus(int code);
 
 class FakeGraph {
  public:
-  /**
-   * Serves up to `maxConnections` open connections at once (one thread each); a client that opens
-   * more waits for one of them to close.
-   */
-  explicit FakeGraph(int maxConnections = 64);
+  /** Serves every connection on an event loop of `threads` threads: calls waiting out a latency
+   *  hold no thread, so thousands can be in flight. */
+  explicit FakeGraph(int threads = 1);
   ~FakeGraph();
   FakeGraph(const FakeGraph&) = delete;
   FakeGraph& operator=(const FakeGraph&) = delete;
@@ -74,17 +72,18 @@ class FakeGraph {
   std::string publicKey(const std::string& phoneNumberId) const;
   void clear();
 
-  class Handler;
-
  private:
-  friend class Handler;
+  /** Answers one request; `latencyMs`: how long to wait before sending the answer (sends). */
   GraphCall handle(const std::string& method, const std::string& uri, const std::string& authorization,
-                   const std::string& contentType, const std::string& body);
+                   const std::string& contentType, const std::string& body, int& latencyMs);
+  /** A send answered after a latency has gone out (mostSendsAtOnce). */
+  void answered();
   GraphCall send(GraphCall call);
   GraphCall encryption(GraphCall call);
   GraphCall exchange(GraphCall call);
 
   struct Server;
+  class Session;
   std::unique_ptr<Server> server_;
 
   mutable std::mutex mutex_;
