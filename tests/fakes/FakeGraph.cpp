@@ -271,7 +271,7 @@ void FakeGraph::allowTokenExchange(const std::string& appId, const std::string& 
 
 std::vector<GraphCall> FakeGraph::calls() const {
   std::lock_guard lock(mutex_);
-  return calls_;
+  return {calls_.begin(), calls_.end()};
 }
 
 std::vector<GraphCall> FakeGraph::accepted() const {
@@ -285,9 +285,7 @@ std::vector<GraphCall> FakeGraph::accepted() const {
 
 size_t FakeGraph::acceptedCount() const {
   std::lock_guard lock(mutex_);
-  size_t n = 0;
-  for (const auto& call : calls_) n += !call.wamid.empty();
-  return n;
+  return acceptedCount_;
 }
 
 std::string FakeGraph::publicKey(const std::string& phoneNumberId) const {
@@ -310,6 +308,7 @@ void FakeGraph::clear() {
   std::lock_guard lock(mutex_);
   mostSendsAtOnce_ = sendsNow_;
   calls_.clear();
+  acceptedCount_ = 0;
   recentSends_.clear();
   failRecipients_.clear();
   failNext_.clear();
@@ -350,6 +349,7 @@ GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, c
   }
   GraphCall recorded = call;  // copied before taking the lock every handler thread needs
   std::lock_guard lock(mutex_);
+  acceptedCount_ += !recorded.wamid.empty();
   calls_.push_back(std::move(recorded));
   return call;
 }

@@ -99,7 +99,10 @@ class FakeGraph {
   };
   std::vector<Exchange> exchanges_;
   std::map<std::string, std::string> publicKeys_;
-  std::vector<GraphCall> calls_;
+  // A deque: appending never moves what is recorded, so a long run never holds the lock (and
+  // with it every request being answered) for a reallocation of hundreds of thousands of calls.
+  std::deque<GraphCall> calls_;
+  size_t acceptedCount_ = 0;
   uint64_t nextWamid_ = 1;
 };
 
