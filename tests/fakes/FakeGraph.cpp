@@ -186,9 +186,9 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
     timer_.async_wait([self = shared_from_this()](boost::beast::error_code) { self->write(true); });
   }
 
-  void write(bool wasSend) {
-    bhttp::async_write(stream_, response_, [self = shared_from_this(), wasSend](boost::beast::error_code ec, size_t) {
-      if (wasSend) self->graph_.answered();
+  void write(bool delayed) {
+    bhttp::async_write(stream_, response_, [self = shared_from_this(), delayed](boost::beast::error_code ec, size_t) {
+      if (delayed) self->graph_.answered();  // a send that waited out a latency
       if (ec || !self->response_.keep_alive()) {
         self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
         return;
