@@ -83,7 +83,7 @@ class HttpClient::Impl {
   Impl(const config::HttpClientSettings& settings, int threads);
   ~Impl();
 
-  void send(HttpRequest request, Done done);
+  void send(HttpRequest request, Done done, Written written);
   StatusOr<Poco::URI> resolve(const HttpRequest& request) const;
   ConnectionPtr take(const std::string& origin, bool& reused);
   /** A new connection's executor. */
@@ -113,8 +113,9 @@ namespace {
  */
 class Call : public std::enable_shared_from_this<Call> {
  public:
-  Call(HttpClient::Impl& client, Poco::URI uri, const HttpRequest& request, HttpClient::Done done)
-      : client_(client), uri_(std::move(uri)), done_(std::move(done)) {
+  Call(HttpClient::Impl& client, Poco::URI uri, const HttpRequest& request, HttpClient::Done done,
+       HttpClient::Written written)
+      : client_(client), uri_(std::move(uri)), done_(std::move(done)), written_(std::move(written)) {
     secure_ = uri_.getScheme() == "https";
     const bool defaultPort = uri_.getPort() == (secure_ ? 443 : 80);
     const std::string host = uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
@@ -195,6 +196,7 @@ class Call : public std::enable_shared_from_this<Call> {
       c.with([&](auto& stream) {
         bhttp::async_write(stream, self->request_, [self, &stream](const ErrorCode& ec, size_t) {
           if (ec) return self->failed(ec);
+          if (self->written_) self->written_();
           // The header first: Beast 1.74 does not hold a Content-Length body to body_limit
           // (boostorg/beast#2087), so the length is checked here before any of the body is read.
           bhttp::async_read_header(stream, self->connection_->buffer, *self->parser_, [self, &stream](const ErrorCode& ec, size_t) {
@@ -254,6 +256,7 @@ class Call : public std::enable_shared_from_this<Call> {
   HttpClient::Impl& client_;
   Poco::URI uri_;
   HttpClient::Done done_;
+  HttpClient::Written written_;
   bool secure_ = false;
   std::string origin_, method_;
   std::chrono::milliseconds timeout_{0};
@@ -348,13 +351,13 @@ void HttpClient::Impl::giveBack(const std::string& origin, ConnectionPtr connect
   if (connections.size() < kMaxIdlePerOrigin) connections.push_back(std::move(connection));
 }
 
-void HttpClient::Impl::send(HttpRequest request, Done done) {
+void HttpClient::Impl::send(HttpRequest request, Done done, Written written) {
   StatusOr<Poco::URI> uri = resolve(request);
   if (!uri.isOk()) {
     net::post(io_, [done = std::move(done), status = uri.status()] { done(status); });
     return;
   }
-  std::make_shared<Call>(*this, std::move(*uri), request, std::move(done))->start();
+  std::make_shared<Call>(*this, std::move(*uri), request, std::move(done), std::move(written))->start();
 }
 
 HttpClient::HttpClient(const config::HttpClientSettings& settings, int threads)
@@ -362,7 +365,9 @@ HttpClient::HttpClient(const config::HttpClientSettings& settings, int threads)
 
 HttpClient::~HttpClient() = default;
 
-void HttpClient::send(HttpRequest request, Done done) const { impl_->send(std::move(request), std::move(done)); }
+void HttpClient::send(HttpRequest request, Done done, Written written) const {
+  impl_->send(std::move(request), std::move(done), std::move(written));
+}
 
 StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (impl_->io_.get_executor().running_in_this_thread()) {
@@ -370,7 +375,7 @@ StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   }
   std::promise<StatusOr<HttpResponse>> answer;
   std::future<StatusOr<HttpResponse>> answered = answer.get_future();
-  impl_->send(request, [&answer](StatusOr<HttpResponse> result) { answer.set_value(std::move(result)); });
+  impl_->send(request, [&answer](StatusOr<HttpResponse> result) { answer.set_value(std::move(result)); }, nullptr);
   return answered.get();
 }
 

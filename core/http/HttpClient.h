@@ -38,6 +38,8 @@ class HttpClient {
    * a successful call.
    */
   using Done = std::function<void(StatusOr<HttpResponse>)>;
+  /** The request has been written out (again, if it had to be resent on a fresh connection). */
+  using Written = std::function<void()>;
 
   /** Starts the event loop on `threads` threads. */
   explicit HttpClient(const config::HttpClientSettings& settings, int threads = 1);
@@ -46,8 +48,11 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  /** Starts a call; `done` runs exactly once, on a thread of the event loop. Must not block. */
-  void send(HttpRequest request, Done done) const;
+  /**
+   * Starts a call; `done` runs exactly once, on a thread of the event loop, and `written` (when
+   * given) before it each time the request has been written out. Neither may block.
+   */
+  void send(HttpRequest request, Done done, Written written = nullptr) const;
 
   /**
    * Makes a call and waits for it. Not on a thread of the event loop (that would wait for

@@ -34,6 +34,7 @@ using jsontext::str;
 constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
+constexpr int64_t kWriteSlackUs = 1000;  // a request written this soon after its slot needs no lock
 constexpr auto kRecordAtMostEvery = std::chrono::milliseconds(5);  // outcome commits, under load
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
 constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
@@ -627,6 +628,7 @@ void Dispatcher::pump() {
         continue;
       }
       call->ticket = lane.window.started(now);
+      lane.window.written(call->ticket, now + kWriteSlackUs);
       call->startUs = now;
       if (call->pending.request.pairRate && !recipient.empty()) lane.pairs.record(recipient, now);
       if (!recipient.empty()) lane.recipientsInFlight.insert(recipient);
@@ -661,10 +663,20 @@ void Dispatcher::pump() {
 
 void Dispatcher::startCall(std::shared_ptr<Call> call) {
   HttpRequest request = std::move(call->request);  // not needed once sent
-  http_.send(std::move(request), [this, call](StatusOr<HttpResponse> response) {
-    callAnswered(call, std::move(response));
-    loopWorkEnds();
-  });
+  http_.send(
+      std::move(request),
+      [this, call](StatusOr<HttpResponse> response) {
+        callAnswered(call, std::move(response));
+        loopWorkEnds();
+      },
+      [this, call] {
+        // Pacing's guard covers the network from here, not a handshake or a wait for the loop.
+        // The pump allowed for kWriteSlackUs already: only a later write needs the lock.
+        const int64_t at = nowUs();
+        if (at - call->startUs <= kWriteSlackUs) return;
+        std::lock_guard lock(mutex_);
+        call->lane->window.written(call->ticket, at);
+      });
 }
 
 void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpResponse> response) {

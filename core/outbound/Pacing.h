@@ -14,7 +14,8 @@ namespace baraza::outbound {
  * At most `limit` sends in any window of `windowUs` as the receiver counts them (on arrival),
  * holding across any delays between here and there. A send arrives after it starts and no later
  * than its completion (answer received, or given up); until then, it is assumed to arrive within
- * `arrivalGuardUs` of its start. Send k may start only more than `windowUs` after the latest
+ * `arrivalGuardUs` of its start, or of when its request was written if that was later (a new
+ * connection's handshake, or this host too busy to write at once, is not the network's delay). Send k may start only more than `windowUs` after the latest
  * arrival possible for send k-limit, so the arrivals of any limit+1 consecutive sends lie more
  * than `windowUs` apart. Where answers come back faster than the guard (as on a short network
  * path), the guard costs nothing; otherwise each window is at most the guard longer.
@@ -39,6 +40,15 @@ class SlidingWindow {
       ++firstTicket_;
     }
     return firstTicket_ + latestArrival_.size() - 1;
+  }
+  /**
+   * The request of the send with this ticket was written out at `at`: it arrives within the guard
+   * of then. Before completed() for the ticket.
+   */
+  void written(uint64_t ticket, int64_t at) {
+    if (ticket < firstTicket_) return;
+    int64_t& latest = latestArrival_[ticket - firstTicket_];
+    if (at + arrivalGuardUs_ > latest) latest = at + arrivalGuardUs_;
   }
   /** The send with this ticket completed at `at`: it arrived by then. Exactly once per ticket. */
   void completed(uint64_t ticket, int64_t at) {

@@ -15,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -246,6 +247,17 @@ TEST_F(HttpClientTest, SendsAndReceives) {
   EXPECT_EQ(resp->status, 200);
   EXPECT_EQ(resp->body, "ping");
   EXPECT_EQ(resp->headers.at("content-type"), "text/plain");
+}
+
+TEST_F(HttpClientTest, WrittenIsToldOnceTheRequestIsOutBeforeTheAnswer) {
+  start();
+  HttpClient client({});
+  std::atomic<int> written{0};
+  std::promise<int> writtenWhenDone;
+  client.send(
+      echo("ping"), [&](StatusOr<HttpResponse> r) { writtenWhenDone.set_value(r.isOk() ? written.load() : -1); },
+      [&] { ++written; });
+  EXPECT_EQ(writtenWhenDone.get_future().get(), 1);
 }
 
 TEST_F(HttpClientTest, ServiceOverrideRedirectsToTheConfiguredBaseUrl) {

@@ -89,6 +89,17 @@ TEST(SlidingWindow, ASendInFlightIsCountedAsArrivingWithinTheGuard) {
   EXPECT_EQ(window.nextAllowed(0), kSecond + 50000 + kSecond + 1);
 }
 
+TEST(SlidingWindow, TheGuardCountsFromWhenTheRequestWasWritten) {
+  // A new connection's handshake, or a busy host, can hold a request back after its slot was
+  // taken: the network's guard starts when it is written.
+  SlidingWindow window(1, kSecond, 50000);
+  const uint64_t send = window.started(0);
+  window.written(send, 200000);
+  EXPECT_EQ(window.nextAllowed(0), 250000 + kSecond + 1);
+  window.completed(send, 230000);  // answered: it had arrived by then
+  EXPECT_EQ(window.nextAllowed(0), 230000 + kSecond + 1);
+}
+
 TEST(PairPacer, BurstThenOneEveryInterval) {
   PairPacer pairs(6 * kSecond, 3);
   for (int i = 0; i < 3; ++i) {
