@@ -12,12 +12,11 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <map>
-#include <optional>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
