@@ -618,13 +618,16 @@ void Dispatcher::pump() {
     if (stopping_) return;
     const int64_t now = nowUs();
     int64_t wakeAt = now + settings_.idleMs * 1000;
-    auto call = std::make_shared<Call>();
-    while (inFlight_ < settings_.maxInFlight && pick(now, wakeAt, call->lane, call->pending)) {
+    std::shared_ptr<Lane> picked;
+    Pending pending;
+    while (inFlight_ < settings_.maxInFlight && pick(now, wakeAt, picked, pending)) {
+      auto call = std::make_shared<Call>();
+      call->lane = std::move(picked);
+      call->pending = std::move(pending);
       Lane& lane = *call->lane;
       const std::string& recipient = call->pending.request.recipient;
       if (std::optional<Outcome> instead = prepare(lane, call->pending, *call)) {
         settle(call->lane, std::move(call->pending), std::move(*instead), now);
-        call = std::make_shared<Call>();
         continue;
       }
       call->ticket = lane.window.started(now);
@@ -639,7 +642,6 @@ void Dispatcher::pump() {
       ++inFlight_;
       loopWorkBegins();
       calls.push_back(std::move(call));
-      call = std::make_shared<Call>();
     }
     // Wake up for the next message pacing allows (a completion may call pump() sooner).
     if (wakeAt < loop_->armedAtUs) {
@@ -690,7 +692,7 @@ void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpRe
     callUs_ += answered - call->startUs;
     ++calls_;
     --inFlight_;
-    settle(call->lane, std::move(call->pending), std::move(outcome), nowUs());
+    settle(call->lane, std::move(call->pending), std::move(outcome), answered);
   }
   pump();
 }
