@@ -15,10 +15,11 @@ namespace baraza::outbound {
  * holding across any delays between here and there. A send arrives after it starts and no later
  * than its completion (answer received, or given up); until then, it is assumed to arrive within
  * `arrivalGuardUs` of its start, or of when its request was written if that was later (a new
- * connection's handshake, or this host too busy to write at once, is not the network's delay). Send k may start only more than `windowUs` after the latest
- * arrival possible for send k-limit, so the arrivals of any limit+1 consecutive sends lie more
- * than `windowUs` apart. Where answers come back faster than the guard (as on a short network
- * path), the guard costs nothing; otherwise each window is at most the guard longer.
+ * connection's handshake, or this host too busy to write at once, is not the network's delay).
+ * Send k may start only more than `windowUs` after the latest arrival possible for send k-limit,
+ * so the arrivals of any limit+1 consecutive sends lie more than `windowUs` apart. Where answers
+ * come back faster than the guard (as on a short network path), the guard costs nothing;
+ * otherwise each window is at most the guard longer.
  */
 class SlidingWindow {
  public:
