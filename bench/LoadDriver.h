@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include <pthread.h>
 #include <unistd.h>
 
 namespace baraza::bench {
@@ -41,6 +42,8 @@ struct LoadResult {
    * more steadily than req/s does.
    */
   double cpuUsPerRequest = 0;
+  /** CPU of this process's threads during the run, by thread name, in % of one core. */
+  std::map<std::string, double> threadPercent;
 };
 
 /** Busy CPU time of the machine so far (all cores, idle and I/O wait left out), in clock ticks. */
@@ -52,9 +55,11 @@ inline double machineBusyTicks() {
   return user + nice + system + irq + softirq + steal;
 }
 
-/** CPU ticks (user + system) used so far by the threads of this process alive now, summed by name. */
-inline std::map<std::string, double> threadTicksByName() {
-  std::map<std::string, double> ticks;
+/** CPU ticks (user + system) each thread of this process alive now has used: tid -> (name, ticks). */
+using ThreadTicks = std::map<std::string, std::pair<std::string, double>>;
+
+inline ThreadTicks threadTicks() {
+  ThreadTicks ticks;
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     std::ifstream in(task.path() / "stat");
     std::string line;
@@ -69,9 +74,22 @@ inline std::map<std::string, double> threadTicksByName() {
       if (i == 11) user = std::stod(field);
       if (i == 12) system = std::stod(field);
     }
-    ticks[line.substr(open + 1, close - open - 1)] += user + system;
+    ticks[task.path().filename().string()] = {line.substr(open + 1, close - open - 1), user + system};
   }
   return ticks;
+}
+
+/**
+ * Ticks used between two threadTicks() snapshots, summed by thread name. A thread that ended in
+ * between is left out (its last ticks cannot be read); one that started counts from zero.
+ */
+inline std::map<std::string, double> ticksByNameBetween(const ThreadTicks& before, const ThreadTicks& after) {
+  std::map<std::string, double> byName;
+  for (const auto& [tid, thread] : after) {
+    const auto earlier = before.find(tid);
+    byName[thread.first] += thread.second - (earlier == before.end() ? 0 : earlier->second.second);
+  }
+  return byName;
 }
 
 /**
@@ -86,6 +104,7 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
     threads.emplace_back([&, c] {
+      pthread_setname_np(pthread_self(), "load-driver");
       Poco::Net::HTTPClientSession session("127.0.0.1", port);
       session.setKeepAlive(true);
       session.setTimeout(Poco::Timespan(30, 0));
@@ -114,7 +133,9 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   }
   const auto started = std::chrono::steady_clock::now();
   const double busyBefore = machineBusyTicks();
+  const ThreadTicks threadsBefore = threadTicks();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const std::map<std::string, double> threadUse = ticksByNameBetween(threadsBefore, threadTicks());
   stop = true;
   const double busyTicks = machineBusyTicks() - busyBefore;
   for (auto& t : threads) t.join();
@@ -123,6 +144,9 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   LoadResult r;
+  for (const auto& [name, ticks] : threadUse) {
+    r.threadPercent[name] = ticks / static_cast<double>(sysconf(_SC_CLK_TCK)) * 100 / elapsed;
+  }
   r.errors = errors;
   r.rps = static_cast<double>(all.size() - std::min(all.size(), r.errors)) / elapsed;
   if (r.rps > 0) r.cpuUsPerRequest = busyTicks / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / (r.rps * elapsed);

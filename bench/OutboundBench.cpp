@@ -180,7 +180,7 @@ int main() {
   queuedAt.reserve(static_cast<size_t>(seconds) * numberCount * rate + 1000);
   const int64_t start = nowUs();
   const double busyAtStart = bench::machineBusyTicks();
-  const std::map<std::string, double> threadTicksAtStart = bench::threadTicksByName();
+  const bench::ThreadTicks threadTicksAtStart = bench::threadTicks();
   int64_t behind = 0;
   size_t transactions = 0;
   for (int tick = 0; tick < seconds * 100;) {
@@ -223,7 +223,7 @@ int main() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const double busy = bench::machineBusyTicks() - busyAtStart;
-  const std::map<std::string, double> threadTicks = bench::threadTicksByName();
+  const std::map<std::string, double> threadTicks = bench::ticksByNameBetween(threadTicksAtStart, bench::threadTicks());
   dispatcher.stop();
 
   std::map<std::string, std::vector<int64_t>> arrivals;
@@ -279,8 +279,7 @@ int main() {
               bare.cpuUsPerSend);
   std::string byThread;
   for (const auto& [name, ticks] : threadTicks) {
-    const double before = threadTicksAtStart.count(name) ? threadTicksAtStart.at(name) : 0;
-    byThread += " " + name + " " + std::to_string(static_cast<int>(usPerMessage(ticks - before))) + ",";
+    byThread += " " + name + " " + std::to_string(static_cast<int>(usPerMessage(ticks))) + ",";
   }
   if (!byThread.empty()) byThread.pop_back();
   std::printf("  this process's CPU per message by thread (us):%s (outbound_bench: producer and fake)\n", byThread.c_str());

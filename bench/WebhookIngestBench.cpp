@@ -246,6 +246,17 @@ void runAt(int connections) {
   row("(a) bare Poco", a, "");
   row("(b) baraza, SQLite", b, "  (goal >= 0.60)");
   row("(c) baraza, MariaDB", c, "  (goal >= 0.40)");
+  // Where this process's CPU went in the last round (the bare server's threads are named after the program).
+  auto threads = [](const char* name, const Result& r) {
+    std::string line;
+    for (const auto& [thread, percent] : r.threadPercent) {
+      if (percent >= 1) line += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
+    }
+    std::printf("threads, %% of one core, %s:%s\n", name, line.c_str());
+  };
+  threads("bare", a.runs.back());
+  threads("SQLite", b.runs.back());
+  threads("MariaDB", c.runs.back());
   // Each connection waits for its commit: req/s <= connections x commits/s, and a commit is an fsync.
   std::printf("group commits: SQLite %.0f/s of %.1f deliveries, MariaDB %.0f/s of %.1f\n", sqlite.commitsPerSecond(),
               sqlite.deliveriesPerCommit(), mariadb.commitsPerSecond(), mariadb.deliveriesPerCommit());

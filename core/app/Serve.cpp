@@ -140,9 +140,9 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   http::HttpServer server(host.http, std::move(router));
   try {
     server.start();
-  } catch (const Poco::Exception& e) {
+  } catch (const std::exception& e) {
     log.fatal("not starting: cannot listen on " + host.http.host + ":" +
-              std::to_string(host.http.port) + ": " + e.displayText());
+              std::to_string(host.http.port) + ": " + e.what());
     return 1;
   }
   const std::string shownHost =

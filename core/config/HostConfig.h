@@ -16,8 +16,10 @@ namespace baraza::config {
 struct HttpServerSettings {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  int threads = 32;  // Poco serves a keep-alive connection on one pooled thread
-  int queue = 128;   // accepted connections waiting for a thread
+  int ioThreads = 1;  // event loops that read and write every connection
+  int threads = 16;   // handler threads, for routes that may block (Router's Runs::kOnWorker)
+  int queue = 128;    // the listen backlog: connections the kernel completed, not yet accepted
+  int maxConnections = 10000;  // open at once; beyond, new ones wait in the backlog
   size_t maxBodyBytes = 3 * 1024 * 1024;  // Meta's webhook maximum
   int timeoutSeconds = 15;                // socket receive/send: bounds slow headers and bodies
   int keepAliveSeconds = 15;

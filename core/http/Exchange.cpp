@@ -2,17 +2,27 @@
 
 #include <baraza/sdk/Json.hpp>
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 
-namespace baraza::http {
+#include <strings.h>
 
-Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                   size_t maxBodyBytes)
-    : request_(request), response_(response), maxBodyBytes_(maxBodyBytes) {
+namespace baraza::http {
+namespace {
+
+std::string errorJson(int status, const std::string& message) {
+  return "{\"error\":{\"status\":" + std::to_string(status) + ",\"message\":" + sdk::json::quote(message) + "}}";
+}
+
+}  // namespace
+
+Exchange::Exchange(Request request) : request_(std::move(request)) {
   try {
-    Poco::URI uri(request.getURI());
+    Poco::URI uri(request_.target);
     path_ = uri.getPath();
-    for (const auto& [name, value] : uri.getQueryParameters()) query_.emplace(name, value);
+    if (!uri.getRawQuery().empty()) {
+      for (const auto& [name, value] : uri.getQueryParameters()) query_.emplace(name, value);
+    }
   } catch (const Poco::Exception&) {
     throw HttpError(400, "malformed request URI");
   }
@@ -28,53 +38,56 @@ std::string Exchange::query(const std::string& name) const {
   return it == query_.end() ? std::string() : it->second;
 }
 
-const std::string& Exchange::body() {
-  if (bodyRead_) return body_;
-  const std::string limit = std::to_string(maxBodyBytes_);
-  if (request_.hasContentLength() &&
-      request_.getContentLength64() > static_cast<Poco::Int64>(maxBodyBytes_)) {
-    throw HttpError(413, "request body exceeds " + limit + " bytes");
+std::optional<std::string> Exchange::header(std::string_view name) const {
+  for (const auto& [key, value] : request_.headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return value;
   }
-  std::istream& in = request_.stream();
-  if (request_.hasContentLength()) body_.reserve(static_cast<size_t>(request_.getContentLength64()));
-  char buffer[16384];
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    body_.append(buffer, static_cast<size_t>(in.gcount()));
-    if (body_.size() > maxBodyBytes_) throw HttpError(413, "request body exceeds " + limit + " bytes");
-  }
-  bodyRead_ = true;
-  return body_;
-}
-
-void Exchange::discardBody(size_t cap) {
-  std::istream& in = request_.stream();
-  char buffer[16384];
-  size_t dropped = 0;
-  try {
-    while (in && dropped < cap) {
-      in.read(buffer, sizeof buffer);
-      dropped += static_cast<size_t>(in.gcount());
-    }
-  } catch (const Poco::Exception&) {
-    // The client gave up or timed out: nothing more to do.
-  }
+  return std::nullopt;
 }
 
 void Exchange::send(int status, std::string_view body, const std::string& contentType) {
-  if (sent_) return;
-  sent_ = true;
-  status_ = status;
-  bytesOut_ = body.size();
-  response_.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response_.setContentType(contentType);
-  response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  response_.send().write(body.data(), static_cast<std::streamsize>(body.size()));
+  if (sent_.exchange(true, std::memory_order_acq_rel)) return;
+  response_.status = status;
+  response_.contentType = contentType;
+  response_.body.assign(body.data(), body.size());
 }
 
-void Exchange::sendError(int status, const std::string& message) {
-  sendJson(status, "{\"error\":{\"status\":" + std::to_string(status) +
-                       ",\"message\":" + sdk::json::quote(message) + "}}");
+void Exchange::sendError(int status, const std::string& message) { sendJson(status, errorJson(status, message)); }
+
+void Exchange::release() {
+  if (holds_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  std::function<void()> done = std::move(onAnswered_);
+  if (done) done();
+}
+
+/** Keeps the exchange open until answered; a Later dropped unanswered answers 500. */
+struct Later::Hold {
+  explicit Hold(std::shared_ptr<Exchange> ex) : exchange(std::move(ex)) {}
+  ~Hold() {
+    if (answered.exchange(true)) return;
+    exchange->sendError(500, "handler sent no response");
+    exchange->release();
+  }
+  std::shared_ptr<Exchange> exchange;
+  std::atomic<bool> answered{false};
+};
+
+Later Exchange::later() {
+  deferred_ = true;
+  holds_.fetch_add(1, std::memory_order_relaxed);
+  return Later(std::make_shared<Later::Hold>(shared_from_this()));
+}
+
+void Later::send(int status, std::string_view body, const std::string& contentType) {
+  if (hold_->answered.exchange(true)) return;
+  hold_->exchange->send(status, body, contentType);
+  hold_->exchange->release();
+}
+
+void Later::sendError(int status, const std::string& message) { sendJson(status, errorJson(status, message)); }
+
+void Later::annotate(const std::string& key, const std::string& value) {
+  if (!hold_->answered.load()) hold_->exchange->annotate(key, value);
 }
 
 }  // namespace baraza::http

@@ -1,19 +1,19 @@
 #pragma once
 
-#include "common/Status.h"
-
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-
-#include <chrono>
+#include <atomic>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace baraza::http {
 
-/** Thrown by handlers (or body()) to answer with a status and a JSON error message. */
+/** Thrown by handlers to answer with a status and a JSON error message. */
 class HttpError : public std::runtime_error {
  public:
   HttpError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
@@ -23,18 +23,37 @@ class HttpError : public std::runtime_error {
   int status_;
 };
 
-/**
- * One request and its response, as a handler sees it. Poco's types stay reachable for what the
- * helpers do not cover; the helpers keep the access log and the body limit right.
- */
-class Exchange {
- public:
-  Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-           size_t maxBodyBytes);
+using Fields = std::vector<std::pair<std::string, std::string>>;
 
-  Poco::Net::HTTPServerRequest& request() { return request_; }
-  Poco::Net::HTTPServerResponse& response() { return response_; }
-  const std::string& method() const { return request_.getMethod(); }
+/** A request as the server read it: the whole body is in, already held to the body limit. */
+struct Request {
+  std::string method;
+  std::string target;  // path and query string, as sent
+  Fields headers;
+  std::string body;
+  std::string remote;  // the peer's address, without the port
+};
+
+/** A response as a handler left it; the server adds Date, Server, Content-Length, Connection. */
+struct Response {
+  int status = 0;
+  std::string contentType;
+  std::string body;
+  Fields headers;
+};
+
+class Later;
+
+/**
+ * One request and its response, as a handler sees it. A handler answers with send() before it
+ * returns, or takes later() and answers from wherever the work finishes.
+ */
+class Exchange : public std::enable_shared_from_this<Exchange> {
+ public:
+  /** Throws HttpError(400) when the target is not a valid URI. */
+  explicit Exchange(Request request);
+
+  const std::string& method() const { return request_.method; }
   /** The path without the query string, percent-decoded. */
   const std::string& path() const { return path_; }
   /** A `{name}` segment of the route pattern. */
@@ -42,48 +61,77 @@ class Exchange {
   /** A query parameter, or "" when absent. */
   std::string query(const std::string& name) const;
   bool hasQuery(const std::string& name) const { return query_.count(name) > 0; }
+  /** A request header (the name in any case), or nullopt when absent. */
+  std::optional<std::string> header(std::string_view name) const;
+  /** The client's address (without the port). */
+  const std::string& remote() const { return request_.remote; }
+  /** The whole body; the server refused it with 413 before the handler ran if it was too large. */
+  const std::string& body() const { return request_.body; }
 
-  /**
-   * The whole body, at most maxBodyBytes. Throws HttpError(413) when it is larger, whether
-   * announced by Content-Length or found while reading a chunked body.
-   */
-  const std::string& body();
-
-  /**
-   * Reads and drops what is left of the request body, up to `cap` bytes. Done before closing a
-   * connection on a refused body: closing with unread data makes the kernel reset the
-   * connection, and the client may never read the refusal.
-   */
-  void discardBody(size_t cap);
-
+  /** Answers. Only the first answer counts; later ones are ignored. */
   void send(int status, std::string_view body, const std::string& contentType);
   void sendJson(int status, std::string_view json) { send(status, json, "application/json"); }
   /** {"error": {"status": N, "message": "..."}} */
   void sendError(int status, const std::string& message);
-  bool sent() const { return sent_; }
+  /** Adds a response header (e.g. Allow); before the answer. */
+  void setHeader(std::string name, std::string value) { response_.headers.emplace_back(std::move(name), std::move(value)); }
+  bool sent() const { return sent_.load(std::memory_order_acquire); }
+
+  /**
+   * Lets the handler return without answering: the answer is whatever is sent through the
+   * returned Later, from any thread. The handler may still read the request; it answers and
+   * annotates only through the Later from then on. If every copy of the Later is dropped
+   * unanswered, the client gets a 500.
+   */
+  Later later();
 
   /** Adds a field to this request's access-log line (e.g. the tenant). Never a secret. */
   void annotate(const std::string& key, const std::string& value) { logFields_[key] = value; }
 
-  int status() const { return status_; }
-  size_t bytesIn() const { return bodyRead_ ? body_.size() : 0; }
-  size_t bytesOut() const { return bytesOut_; }
+  int status() const { return response_.status; }
+  size_t bytesIn() const { return request_.body.size(); }
+  size_t bytesOut() const { return response_.body.size(); }
   const std::map<std::string, std::string>& logFields() const { return logFields_; }
   std::map<std::string, std::string>& params() { return params_; }
 
+  // For the server.
+  /** Called once, on whichever thread answers last of: the handler returning, every Later. */
+  void onAnswered(std::function<void()> done) { onAnswered_ = std::move(done); }
+  /** The handler returned (answered or not). */
+  void handlerReturned() { release(); }
+  bool deferred() const { return deferred_; }
+  Response& response() { return response_; }
+
  private:
-  Poco::Net::HTTPServerRequest& request_;
-  Poco::Net::HTTPServerResponse& response_;
-  size_t maxBodyBytes_;
+  friend class Later;
+  void release();
+
+  Request request_;
   std::string path_;
   std::map<std::string, std::string> query_;
   std::map<std::string, std::string> params_;
   std::map<std::string, std::string> logFields_;
-  std::string body_;
-  bool bodyRead_ = false;
-  bool sent_ = false;
-  int status_ = 0;
-  size_t bytesOut_ = 0;
+  Response response_;
+  std::atomic<bool> sent_{false};
+  std::atomic<int> holds_{1};  // the handler, and each Later not yet answered
+  bool deferred_ = false;
+  std::function<void()> onAnswered_;
+};
+
+/** The answer to an exchange whose handler returned without one (Exchange::later). Copyable. */
+class Later {
+ public:
+  void send(int status, std::string_view body, const std::string& contentType);
+  void sendJson(int status, std::string_view json) { send(status, json, "application/json"); }
+  void sendError(int status, const std::string& message);
+  /** As Exchange::annotate; before the answer. */
+  void annotate(const std::string& key, const std::string& value);
+
+ private:
+  friend class Exchange;
+  struct Hold;
+  explicit Later(std::shared_ptr<Hold> hold) : hold_(std::move(hold)) {}
+  std::shared_ptr<Hold> hold_;
 };
 
 }  // namespace baraza::http

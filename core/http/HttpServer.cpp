@@ -1,36 +1,74 @@
 #include "http/HttpServer.h"
 
-#include "http/PollingHttpServer.h"
+#include "common/ThreadName.h"
 
 #include <baraza/sdk/Json.hpp>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/Timestamp.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
+#include <future>
+#include <optional>
+#include <stdexcept>
 #include <thread>
+#include <unordered_set>
+#include <vector>
 
 namespace baraza::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using ErrorCode = boost::system::error_code;
+
 namespace {
 
-/** The most of a refused request body read and dropped before closing its connection. */
+constexpr uint32_t kMaxHeaderBytes = 32 * 1024;
+/** The most of a refused request read and dropped before closing its connection. */
 constexpr size_t kDiscardCap = 32 * 1024 * 1024;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-std::string accessLine(const Exchange& ex, const Poco::Net::HTTPServerRequest& request,
-                       double millis) {
+/** The Date header for now, formatted once a second per thread. */
+const std::string& httpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local time_t shown = -1;
+  thread_local std::string text;
+  const time_t now = std::time(nullptr);
+  if (now != shown) {
+    std::tm t{};
+    gmtime_r(&now, &t);
+    char buffer[40];
+    const int n = std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[t.tm_wday],
+                                t.tm_mday, kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+    text.assign(buffer, static_cast<size_t>(n));
+    shown = now;
+  }
+  return text;
+}
+
+std::string accessLine(const Exchange& ex, const std::string& remote, double millis) {
   std::string line = "{\"ts\":" + sdk::json::quote(Poco::DateTimeFormatter::format(
                                       Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT));
-  line += ",\"remote\":" + sdk::json::quote(request.clientAddress().toString());
-  line += ",\"method\":" + sdk::json::quote(request.getMethod());
+  line += ",\"remote\":" + sdk::json::quote(remote);
+  line += ",\"method\":" + sdk::json::quote(ex.method());
   line += ",\"path\":" + sdk::json::quote(ex.path());
   line += ",\"status\":" + std::to_string(ex.status());
   line += ",\"bytes_in\":" + std::to_string(ex.bytesIn());
@@ -45,144 +83,463 @@ std::string accessLine(const Exchange& ex, const Poco::Net::HTTPServerRequest& r
   return line + "}";
 }
 
-class DispatchHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  DispatchHandler(std::shared_ptr<Router> router, size_t maxBodyBytes,
-                  std::shared_ptr<std::atomic<int>> inFlight)
-      : router_(std::move(router)), maxBodyBytes_(maxBodyBytes), inFlight_(std::move(inFlight)) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    const auto started = std::chrono::steady_clock::now();
-    ++*inFlight_;
-    struct Done {
-      std::atomic<int>& n;
-      ~Done() { --n; }
-    } done{*inFlight_};
-
-    std::unique_ptr<Exchange> ex;
-    try {
-      ex = std::make_unique<Exchange>(request, response, maxBodyBytes_);
-      dispatch(*ex);
-    } catch (const HttpError& e) {
-      if (ex == nullptr) {
-        response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-        response.setKeepAlive(false);
-        response.send();
-        return;
-      }
-      // The body may be unread: the connection cannot be reused safely.
-      if (e.status() == 413) response.setKeepAlive(false);
-      ex->sendError(e.status(), e.what());
-      // Let the client finish sending (bounded), so it reads the 413 instead of a reset.
-      if (e.status() == 413) ex->discardBody(kDiscardCap);
-    } catch (const std::exception& e) {
-      Poco::Logger::get("baraza.http").error(std::string("unhandled error in ") +
-                                             request.getMethod() + " " + ex->path() + ": " + e.what());
-      ex->sendError(500, "internal error");
-    } catch (...) {
-      Poco::Logger::get("baraza.http").error("unknown exception in " + ex->path());
-      ex->sendError(500, "internal error");
-    }
-    if (!ex->sent()) ex->sendError(500, "handler sent no response");
-    const double millis =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    // Looked up once: Logger::get takes a process-wide lock, on every request of every connection.
-    static Poco::Logger& access = Poco::Logger::get("baraza.access");
-    if (access.information()) access.information(accessLine(*ex, request, millis));
+/** Runs a route's handler; whatever it throws or forgets becomes the answer. */
+void runHandler(Exchange& ex, const Handler& handler) {
+  try {
+    handler(ex);
+  } catch (const HttpError& e) {
+    ex.sendError(e.status(), e.what());
+  } catch (const std::exception& e) {
+    Poco::Logger::get("baraza.http").error("unhandled error in " + ex.method() + " " + ex.path() + ": " + e.what());
+    ex.sendError(500, "internal error");
+  } catch (...) {
+    Poco::Logger::get("baraza.http").error("unknown exception in " + ex.method() + " " + ex.path());
+    ex.sendError(500, "internal error");
   }
+  if (!ex.sent() && !ex.deferred()) ex.sendError(500, "handler sent no response");
+  ex.handlerReturned();
+}
 
- private:
-  void dispatch(Exchange& ex) {
-    Router::Match match = router_->match(ex.method(), ex.path(), ex.params());
-    if (match.handler != nullptr) {
-      (*match.handler)(ex);
-      return;
-    }
-    if (match.pathKnown) {
-      ex.response().set("Allow", match.allowed);
-      throw HttpError(405, ex.method() + " is not allowed on " + ex.path());
-    }
-    throw HttpError(404, "no route for " + ex.path());
-  }
+bool isParseError(const ErrorCode& ec) {
+  static const auto& category = bhttp::make_error_code(bhttp::error::bad_method).category();
+  return ec.category() == category && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+         ec != bhttp::error::short_read;
+}
 
-  std::shared_ptr<Router> router_;
-  size_t maxBodyBytes_;
-  std::shared_ptr<std::atomic<int>> inFlight_;
+class Connection;
+
+/** An event loop and the connections it serves; `connections` is touched only on its thread. */
+struct Loop {
+  net::io_context context{1};
+  net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(context);
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+  std::thread thread;
 };
 
 }  // namespace
 
-class HttpServer::Factory : public Poco::Net::HTTPRequestHandlerFactory {
+class HttpServer::State {
  public:
-  Factory(std::shared_ptr<Router> router, size_t maxBodyBytes,
-          std::shared_ptr<std::atomic<int>> inFlight)
-      : router_(std::move(router)), maxBodyBytes_(maxBodyBytes), inFlight_(std::move(inFlight)) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new DispatchHandler(router_, maxBodyBytes_, inFlight_);
+  State(const config::HttpServerSettings& s, Router r) : settings(s), router(std::move(r)) {}
+
+  void start();
+  void stop();
+  /** Accepts the next connection (on the first loop). */
+  void accept();
+  /** A connection closed (on its loop). */
+  void closed();
+
+  const config::HttpServerSettings settings;
+  const Router router;
+  std::vector<std::unique_ptr<Loop>> loops;  // the first one also accepts
+  net::io_context workers;                   // handler threads: routes that run on a worker
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> workersWork;
+  std::vector<std::thread> workerThreads;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> acceptRetry;
+  size_t nextLoop = 0;       // first loop only
+  bool acceptPaused = false;  // at max_connections (first loop only)
+  bool acceptFailing = false;  // since the last accept that worked (first loop only)
+  uint16_t port = 0;
+  bool started = false;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> inFlight{0};
+  std::atomic<int> open{0};
+  Poco::Logger& log = Poco::Logger::get("baraza.http");
+  // Looked up once: Logger::get takes a process-wide lock.
+  Poco::Logger& access = Poco::Logger::get("baraza.access");
+};
+
+namespace {
+
+/**
+ * One client connection, served on one loop: read a request (header, then body), run its
+ * handler, write the answer, and again while keep-alive lasts. Requests on one connection are
+ * answered one at a time, in order, so pipelining needs nothing more.
+ */
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(HttpServer::State& server, Loop& loop, tcp::socket socket)
+      : server_(server), loop_(loop), stream_(std::move(socket)) {}
+
+  void start() {
+    ErrorCode ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (ec || server_.stopping) return close();
+    remote_ = peer.address().to_string();
+    remoteWithPort_ = (peer.address().is_v6() ? "[" + remote_ + "]" : remote_) + ":" + std::to_string(peer.port());
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    readHeader();
+  }
+
+  /** Closes the connection unless a request is being served (it then closes after answering). */
+  void closeIfIdle() {
+    if (!busy_) close();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    auto self = shared_from_this();  // the set may hold the last reference
+    ErrorCode ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    loop_.connections.erase(self);
+    server_.closed();
   }
 
  private:
-  std::shared_ptr<Router> router_;
-  size_t maxBodyBytes_;
-  std::shared_ptr<std::atomic<int>> inFlight_;
+  void readHeader() {
+    busy_ = false;
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(server_.settings.maxBodyBytes);
+    const int wait = served_ == 0 ? server_.settings.timeoutSeconds : server_.settings.keepAliveSeconds;
+    stream_.expires_after(std::chrono::seconds(wait));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](ErrorCode ec, size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(ErrorCode ec) {
+    if (closed_) return;
+    if (ec) return failedRead(ec);
+    busy_ = true;
+    counted_ = true;
+    ++server_.inFlight;
+    started_ = Clock::now();
+    const auto& request = parser_->get();
+    version_ = request.version();
+    // Held here because Beast 1.74 does not hold a body announced by Content-Length to
+    // body_limit (boostorg/beast#2087); a chunked body is held to it while it is read.
+    if (const auto length = parser_->content_length(); length && *length > server_.settings.maxBodyBytes) {
+      return refuseBody();
+    }
+    if (beast::iequals(request[bhttp::field::expect], "100-continue")) {
+      stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](ErrorCode ec, size_t) {
+                         if (ec) return self->close();
+                         self->readBody();
+                       });
+      return;
+    }
+    readBody();
+  }
+
+  void readBody() {
+    if (parser_->is_done()) return serve();
+    stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](ErrorCode ec, size_t) {
+      if (self->closed_) return;
+      if (ec) return self->failedRead(ec);
+      self->serve();
+    });
+  }
+
+  /** A read ended in an error: a precise refusal for what the client got wrong, else closed. */
+  void failedRead(const ErrorCode& ec) {
+    if (ec == bhttp::error::body_limit) return refuseBody();
+    if (ec == bhttp::error::header_limit) {
+      return refuse(431, "request header exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
+    }
+    if (isParseError(ec)) return refuse(400, "malformed request: " + ec.message());
+    finishCount();
+    close();  // the client left, went quiet too long, or the server is stopping
+  }
+
+  /** 413 for a body over the limit, logged like any request; the rest is read and dropped. */
+  void refuseBody() {
+    std::shared_ptr<Exchange> ex;
+    try {
+      ex = exchange(false);
+    } catch (const HttpError& e) {
+      return refuse(e.status(), e.what());
+    }
+    keepAlive_ = false;
+    drainAfter_ = true;
+    ex->sendError(413, "request body exceeds " + std::to_string(server_.settings.maxBodyBytes) + " bytes");
+    exchange_ = ex;
+    answer();
+  }
+
+  /** Answers without a request to log (it could not be read), then closes. */
+  void refuse(int status, const std::string& message) {
+    Exchange error(Request{"", "/", {}, {}, remote_});
+    error.sendError(status, message);
+    keepAlive_ = false;
+    drainAfter_ = true;
+    write(error.response());
+  }
+
+  /** The request is in: its exchange goes to its route's handler. */
+  void serve() {
+    stream_.expires_never();
+    std::shared_ptr<Exchange> ex;
+    try {
+      ex = exchange(true);
+    } catch (const HttpError& e) {
+      return refuse(e.status(), e.what());
+    }
+    ++served_;
+    const int most = server_.settings.maxKeepAliveRequests;
+    keepAlive_ = parser_->get().keep_alive() && server_.settings.keepAliveSeconds > 0 &&
+                 (most <= 0 || served_ < most) && !server_.stopping;
+    exchange_ = ex;
+    ex->onAnswered([self = shared_from_this()] {
+      if (self->loop_.context.get_executor().running_in_this_thread()) return self->answer();
+      net::post(self->loop_.context, [self] { self->answer(); });
+    });
+    const Router::Match match = server_.router.match(ex->method(), ex->path(), ex->params());
+    if (match.handler == nullptr) {
+      if (match.pathKnown) {
+        ex->setHeader("Allow", match.allowed);
+        ex->sendError(405, ex->method() + " is not allowed on " + ex->path());
+      } else {
+        ex->sendError(404, "no route for " + ex->path());
+      }
+      ex->handlerReturned();
+      return;
+    }
+    if (match.runs == Runs::kOnLoop) return runHandler(*ex, *match.handler);
+    net::post(server_.workers, [ex, handler = match.handler] { runHandler(*ex, *handler); });
+  }
+
+  /** The exchange for the request read so far (its body too when `withBody`). */
+  std::shared_ptr<Exchange> exchange(bool withBody) {
+    auto& message = parser_->get();
+    Request request;
+    const auto text = [](beast::string_view view) { return std::string(view.data(), view.size()); };
+    request.method = text(message.method_string());
+    request.target = text(message.target());
+    for (const auto& field : message) request.headers.emplace_back(text(field.name_string()), text(field.value()));
+    if (withBody) request.body = std::move(message.body());
+    request.remote = remote_;
+    return std::make_shared<Exchange>(std::move(request));
+  }
+
+  /** On the loop, once the exchange is answered: log it and write the answer. */
+  void answer() {
+    std::shared_ptr<Exchange> ex = std::move(exchange_);
+    if (server_.access.information()) {
+      const double millis = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+      server_.access.information(accessLine(*ex, remoteWithPort_, millis));
+    }
+    if (closed_) return finishCount();  // aborted by stop(): the answer has nowhere to go
+    write(ex->response());
+  }
+
+  void write(Response& answer) {
+    response_ = {};
+    response_.version(version_);
+    response_.result(static_cast<unsigned>(answer.status));
+    response_.set(bhttp::field::server, "baraza");
+    response_.set(bhttp::field::date, httpDate());
+    if (!answer.contentType.empty()) response_.set(bhttp::field::content_type, answer.contentType);
+    for (const auto& [name, value] : answer.headers) response_.set(name, value);
+    response_.body() = std::move(answer.body);
+    response_.keep_alive(keepAlive_);
+    response_.prepare_payload();
+    stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
+    bhttp::async_write(stream_, response_, [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
+  }
+
+  void written(ErrorCode ec) {
+    response_ = {};
+    finishCount();
+    if (ec || closed_) return close();
+    if (drainAfter_) return drain();
+    if (!keepAlive_ || server_.stopping) return close();
+    readHeader();
+  }
+
+  /** This request no longer counts as in flight. */
+  void finishCount() {
+    if (counted_) --server_.inFlight;
+    counted_ = false;
+  }
+
+  /**
+   * After a refusal: stop sending, then read and drop what the client still sends (bounded), so
+   * it reads the refusal instead of the reset a close with unread data would give.
+   */
+  void drain() {
+    busy_ = false;
+    ErrorCode ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    scratch_.resize(16384);
+    dropSome();
+  }
+
+  void dropSome() {
+    stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](ErrorCode ec, size_t n) {
+      self->dropped_ += n;
+      if (ec || self->closed_ || self->dropped_ >= kDiscardCap) return self->close();
+      self->dropSome();
+    });
+  }
+
+  HttpServer::State& server_;
+  Loop& loop_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  std::shared_ptr<Exchange> exchange_;
+  std::string remote_;
+  std::string remoteWithPort_;
+  Clock::time_point started_;
+  std::vector<char> scratch_;
+  size_t dropped_ = 0;
+  int served_ = 0;
+  unsigned version_ = 11;
+  bool busy_ = false;     // a request is being read, served or answered
+  bool counted_ = false;  // ... and counts in inFlight
+  bool keepAlive_ = true;
+  bool drainAfter_ = false;
+  bool closed_ = false;
 };
 
+}  // namespace
+
+void HttpServer::State::start() {
+  const size_t loopCount = static_cast<size_t>(std::max(1, settings.ioThreads));
+  for (size_t i = 0; i < loopCount; ++i) loops.push_back(std::make_unique<Loop>());
+  Loop& first = *loops.front();
+  try {
+    tcp::resolver resolver(first.context);
+    const auto found = resolver.resolve(settings.host, std::to_string(settings.port),
+                                        tcp::resolver::passive | tcp::resolver::numeric_service);
+    const tcp::endpoint endpoint = found.begin()->endpoint();
+    acceptor.emplace(first.context);
+    acceptor->open(endpoint.protocol());
+    // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not SO_REUSEPORT: a
+    // second host on the same port must fail loudly.
+    acceptor->set_option(tcp::acceptor::reuse_address(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(settings.queue);
+    port = acceptor->local_endpoint().port();
+  } catch (const boost::system::system_error& e) {
+    loops.clear();
+    acceptor.reset();
+    throw std::runtime_error(e.code().message());
+  }
+  acceptRetry.emplace(first.context);
+  started = true;
+  accept();
+  for (auto& loop : loops) {
+    loop->thread = std::thread([&context = loop->context, this] {
+      nameThisThread("baraza-http-io");
+      for (;;) {
+        try {
+          context.run();
+          return;
+        } catch (const std::exception& e) {
+          log.error(std::string("HTTP event loop: ") + e.what());
+        }
+      }
+    });
+  }
+  workersWork.emplace(net::make_work_guard(workers));
+  for (int i = 0; i < std::max(1, settings.threads); ++i) {
+    workerThreads.emplace_back([this] {
+      nameThisThread("baraza-http");
+      workers.run();
+    });
+  }
+}
+
+void HttpServer::State::accept() {
+  if (stopping || !acceptor->is_open()) return;
+  if (open >= settings.maxConnections) {
+    acceptPaused = true;  // closed() resumes
+    return;
+  }
+  Loop& target = *loops[nextLoop++ % loops.size()];
+  acceptor->async_accept(target.context, [this, &target](ErrorCode ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || stopping) return;
+    if (ec) {
+      // Out of file descriptors, say: try again shortly rather than spin, and say so once.
+      if (!acceptFailing) log.warning("accepting connections fails, retrying every 100 ms: " + ec.message());
+      acceptFailing = true;
+      acceptRetry->expires_after(std::chrono::milliseconds(100));
+      acceptRetry->async_wait([this](ErrorCode waited) {
+        if (!waited) accept();
+      });
+      return;
+    }
+    if (acceptFailing) log.information("accepting connections again");
+    acceptFailing = false;
+    ++open;
+    net::post(target.context, [this, &target, socket = std::move(socket)]() mutable {
+      auto connection = std::make_shared<Connection>(*this, target, std::move(socket));
+      target.connections.insert(connection);
+      connection->start();
+    });
+    accept();
+  });
+}
+
+void HttpServer::State::closed() {
+  if (--open >= settings.maxConnections) return;
+  net::post(loops.front()->context, [this] {
+    if (!acceptPaused) return;
+    acceptPaused = false;
+    accept();
+  });
+}
+
+void HttpServer::State::stop() {
+  if (!started) return;
+  started = false;
+  stopping = true;
+  // Close the listening socket at once, so clients and load balancers are refused and go elsewhere.
+  std::promise<void> refusing;
+  net::post(loops.front()->context, [this, &refusing] {
+    ErrorCode ignored;
+    acceptor->close(ignored);
+    acceptRetry->cancel();
+    refusing.set_value();
+  });
+  refusing.get_future().wait();
+  auto each = [this](void (Connection::*what)()) {
+    for (auto& loop : loops) {
+      net::post(loop->context, [&loop = *loop, what] {
+        const std::vector<std::shared_ptr<Connection>> all(loop.connections.begin(), loop.connections.end());
+        for (const auto& connection : all) ((*connection).*what)();
+      });
+    }
+  };
+  each(&Connection::closeIfIdle);  // busy ones close once they have answered
+  const auto deadline = Clock::now() + std::chrono::seconds(settings.drainSeconds);
+  while (open > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (open > 0) {
+    log.warning("drain timeout: aborting " + std::to_string(open.load()) + " connection(s)");
+    each(&Connection::close);
+  }
+  // Handlers still running finish, and their answers are dropped on the loop.
+  while (open > 0 || inFlight > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  workersWork.reset();
+  for (auto& t : workerThreads) t.join();
+  workerThreads.clear();
+  for (auto& loop : loops) {
+    loop->work.reset();
+    loop->context.stop();
+    loop->thread.join();
+  }
+}
+
 HttpServer::HttpServer(const config::HttpServerSettings& settings, Router router)
-    : settings_(settings),
-      router_(std::make_shared<Router>(std::move(router))),
-      inFlight_(std::make_shared<std::atomic<int>>(0)) {}
+    : state_(std::make_shared<State>(settings, std::move(router))) {}
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::start() {
-  Poco::Net::SocketAddress address(settings_.host, settings_.port);
-  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but not SO_REUSEPORT, which
-  // Poco's convenience constructor also sets: a second host on the same port must fail loudly.
-  socket_ = Poco::Net::ServerSocket();
-  socket_.bind(address, true, false);
-  socket_.listen(settings_.queue);
-  Poco::AutoPtr<Poco::Net::HTTPServerParams> params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(settings_.threads);
-  params->setMaxQueued(settings_.queue);
-  params->setTimeout(Poco::Timespan(settings_.timeoutSeconds, 0));
-  params->setKeepAlive(settings_.keepAliveSeconds > 0);
-  params->setKeepAliveTimeout(Poco::Timespan(settings_.keepAliveSeconds, 0));
-  params->setMaxKeepAliveRequests(settings_.maxKeepAliveRequests);
-  params->setServerName("baraza");
-  pool_ = std::make_unique<Poco::ThreadPool>("http", std::min(2, settings_.threads), settings_.threads);
-  server_ = std::make_unique<PollingHttpServer>(
-      new Factory(router_, settings_.maxBodyBytes, inFlight_), *pool_, socket_, params);
-  server_->start();
-}
+void HttpServer::start() { state_->start(); }
 
-uint16_t HttpServer::port() const { return server_ ? server_->port() : 0; }
+uint16_t HttpServer::port() const { return state_->port; }
 
-int HttpServer::inFlight() const { return inFlight_->load(); }
+int HttpServer::inFlight() const { return state_->inFlight.load(); }
 
-void HttpServer::stop() {
-  if (!server_) return;
-  // Poco's TCPServer::stop() only stops the acceptor thread; the listening socket would keep
-  // completing handshakes into its backlog. Close it so clients and load balancers are refused
-  // at once and go elsewhere.
-  server_->stop();
-  socket_.close();
-  // Connections close after the request they are serving; stopAll(false) waits for each busy one,
-  // so it runs beside the drain deadline.
-  std::thread closer([this] { server_->stopAll(false); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(settings_.drainSeconds);
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (server_->currentConnections() > 0) {
-    Poco::Logger::get("baraza.http").warning(
-        "drain timeout: aborting " + std::to_string(server_->currentConnections()) + " connection(s)");
-    server_->stopAll(true);
-  }
-  closer.join();
-  pool_->joinAll();
-  server_.reset();
-  pool_.reset();
-}
+void HttpServer::stop() { state_->stop(); }
 
 }  // namespace baraza::http

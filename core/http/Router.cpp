@@ -16,8 +16,8 @@ bool isParam(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, split(pattern), std::move(handler)});
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Runs runs) {
+  routes_.push_back({method, split(pattern), std::move(handler), runs});
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path,
@@ -39,6 +39,7 @@ Router::Match Router::match(const std::string& method, const std::string& path,
     if (route.method == method) {
       params = std::move(found);
       result.handler = &route.handler;
+      result.runs = route.runs;
       return result;
     }
     result.pathKnown = true;

@@ -4,6 +4,8 @@
 
 #include <Poco/Logger.h>
 
+#include <future>
+
 namespace baraza::inbound {
 
 int Receipt::httpStatus() const {
@@ -30,10 +32,6 @@ std::shared_ptr<const WebhookApps> WebhookReceiver::apps() {
   return apps_;
 }
 
-bool WebhookReceiver::knowsApp(const std::string& appKey) {
-  return appKey.empty() || apps()->find(appKey) != nullptr;
-}
-
 std::optional<std::string> WebhookReceiver::verifySubscription(const std::string& appKey,
                                                                const std::string& mode,
                                                                const std::string& token,
@@ -52,8 +50,8 @@ std::optional<std::string> WebhookReceiver::verifySubscription(const std::string
   return challenge;
 }
 
-Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
-                                 const std::string& body) {
+Receipt WebhookReceiver::check(const std::string& appKey, const std::optional<std::string>& signature,
+                               const std::string& body) {
   Receipt receipt;
   auto apps = this->apps();
   const WebhookApp* only = appKey.empty() ? nullptr : apps->find(appKey);
@@ -74,16 +72,34 @@ Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<
     return receipt;
   }
   receipt.appKey = app->key;
-  StatusOr<int64_t> stored = inbox_.append({app->key, body, store::nowMs()});
-  if (!stored.isOk()) {
-    Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + stored.status().message());
-    receipt.outcome = Receipt::Outcome::kStoreUnavailable;
-    receipt.error = "store unavailable; retry";
-    return receipt;
-  }
-  receipt.deliveryId = *stored;
-  if (onStored_) onStored_();
   return receipt;
+}
+
+void WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
+                              const std::string& body, Done done) {
+  Receipt receipt = check(appKey, signature, body);
+  if (receipt.outcome != Receipt::Outcome::kStored) return done(std::move(receipt));
+  store::Delivery delivery{receipt.appKey, body, store::nowMs()};
+  inbox_.append(std::move(delivery), [this, receipt = std::move(receipt), done = std::move(done)](
+                                         StatusOr<int64_t> stored) mutable {
+    if (!stored.isOk()) {
+      Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + stored.status().message());
+      receipt.outcome = Receipt::Outcome::kStoreUnavailable;
+      receipt.error = "store unavailable; retry";
+      return done(std::move(receipt));
+    }
+    receipt.deliveryId = *stored;
+    if (onStored_) onStored_();
+    done(std::move(receipt));
+  });
+}
+
+Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
+                                 const std::string& body) {
+  std::promise<Receipt> promise;
+  std::future<Receipt> receipt = promise.get_future();
+  receive(appKey, signature, body, [&promise](Receipt r) { promise.set_value(std::move(r)); });
+  return receipt.get();
 }
 
 }  // namespace baraza::inbound

@@ -43,16 +43,25 @@ class WebhookReceiver {
   std::optional<std::string> verifySubscription(const std::string& appKey, const std::string& mode,
                                                 const std::string& token,
                                                 const std::string& challenge);
-  /** `signature` is the X-Hub-Signature-256 header, if present. */
+  using Done = std::function<void(Receipt)>;
+  /**
+   * `signature` is the X-Hub-Signature-256 header, if present. Returns at once: `done` gets the
+   * receipt here for a refusal, or on the store's writer thread once the delivery is committed
+   * (or could not be). `done` must not block: the whole group commit waits for it.
+   */
+  void receive(const std::string& appKey, const std::optional<std::string>& signature,
+               const std::string& body, Done done);
+  /** receive(), waiting for the receipt. */
   Receipt receive(const std::string& appKey, const std::optional<std::string>& signature,
                   const std::string& body);
-  /** True when `appKey` is empty or names a configured app. */
-  bool knowsApp(const std::string& appKey);
   /** Called after each committed delivery (to wake the processor). */
   void onStored(std::function<void()> callback) { onStored_ = std::move(callback); }
 
  private:
   std::shared_ptr<const WebhookApps> apps();
+  /** The refusal for this request, or a kStored receipt naming the app whose secret signed it. */
+  Receipt check(const std::string& appKey, const std::optional<std::string>& signature,
+                const std::string& body);
 
   const tenants::TenantManager& tenants_;
   store::InboxWriter& inbox_;

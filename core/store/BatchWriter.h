@@ -52,9 +52,9 @@ struct GroupCommitSettings {
 bool prioritiseThisThread(int nice);
 
 /**
- * The machinery of group commit: callers on many threads submit items and block; writer
- * threads take what is queued (up to maxBatch), write the whole batch in one transaction with
- * `write`, and answer every caller only after the commit. If a batch fails, each item is
+ * The machinery of group commit: callers on many threads submit items, and either block or
+ * leave a callback; writer threads take what is queued (up to maxBatch), write the whole batch
+ * in one transaction with `write`, and answer every caller only after the commit. If a batch fails, each item is
  * written again in a transaction of its own, so one bad item fails alone; `write` must
  * therefore be safe to run again for items of a rolled-back batch.
  */
@@ -86,22 +86,38 @@ class BatchWriter {
     for (auto& t : threads_) t.join();
   }
 
-  /** The item's result once its transaction committed, or why it did not. */
-  StatusOr<Result> submit(Item item) {
-    auto pending = std::make_shared<Pending>();
-    pending->item = std::move(item);
-    std::future<StatusOr<Result>> done = pending->done.get_future();
+  /** Called once with the item's result after its transaction committed, or with why it did not. */
+  using Done = std::function<void(StatusOr<Result>)>;
+
+  /**
+   * Queues `item` and returns at once; `done` runs on a writer thread after the commit (or at
+   * once, here, when the writer is stopping). It must not block: every caller of the batch waits
+   * for it.
+   */
+  void submit(Item item, Done done) {
+    auto pending = std::make_shared<Pending>(Pending{std::move(item), std::move(done)});
     bool wake = false;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_) return unavailable("the store is shutting down");
-      queue_.push_back(pending);
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (stopping_) {
+        lock.unlock();
+        pending->done(unavailable("the store is shutting down"));
+        return;
+      }
+      queue_.push_back(std::move(pending));
       // Wake a writer only when it waits for this: an idle one for any item, a filling one for
       // its target. Waking it for every item made it switch in and out once per caller.
       wake = idle_ > 0 || queue_.size() == fillTarget_;
     }
     if (wake) wake_.notify_all();
-    return done.get();
+  }
+
+  /** The item's result once its transaction committed, or why it did not. */
+  StatusOr<Result> submit(Item item) {
+    std::promise<StatusOr<Result>> promise;
+    std::future<StatusOr<Result>> result = promise.get_future();
+    submit(std::move(item), [&promise](StatusOr<Result> r) { promise.set_value(std::move(r)); });
+    return result.get();
   }
 
   /** Transactions committed so far. */
@@ -113,7 +129,7 @@ class BatchWriter {
  private:
   struct Pending {
     Item item;
-    std::promise<StatusOr<Result>> done;
+    Done done;
   };
   using Batch = std::vector<std::shared_ptr<Pending>>;
 
@@ -153,7 +169,7 @@ class BatchWriter {
       } catch (const Poco::Exception& e) {
         session.reset();  // no connection: fail this batch; the next one tries a new one
         const Status down = unavailable(db_->describe() + ": " + e.message());
-        for (auto& p : batch) p->done.set_value(down);
+        for (auto& p : batch) p->done(down);
       }
     }
   }
@@ -180,21 +196,21 @@ class BatchWriter {
     std::vector<Result> results;
     Status status = writeAll(session, items, results);
     if (status.isOk() && results.size() == batch.size()) {
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
       return;
     }
     if (status.isOk()) status = internal("batch writer returned " + std::to_string(results.size()) +
                                          " results for " + std::to_string(batch.size()) + " items");
     if (batch.size() == 1) {
-      batch[0]->done.set_value(status);
+      batch[0]->done(status);
       return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {  // find the culprit: each item alone
       Status alone = writeAll(session, {items[i]}, results);
       if (alone.isOk() && results.size() == 1) {
-        batch[i]->done.set_value(std::move(results[0]));
+        batch[i]->done(std::move(results[0]));
       } else {
-        batch[i]->done.set_value(alone.isOk() ? internal("no result") : alone);
+        batch[i]->done(alone.isOk() ? internal("no result") : alone);
       }
     }
   }

@@ -103,6 +103,10 @@ class InboxWriter {
   InboxWriter(DatabasePtr db, GroupCommitSettings settings);
   /** The delivery's id once it is durable. */
   StatusOr<int64_t> append(Delivery delivery) { return writer_.submit(std::move(delivery)); }
+  /** append() without waiting: `done` gets the id (or why not) on the writer's thread; it must not block. */
+  void append(Delivery delivery, std::function<void(StatusOr<int64_t>)> done) {
+    writer_.submit(std::move(delivery), std::move(done));
+  }
   uint64_t commits() const { return writer_.commits(); }
 
  private:

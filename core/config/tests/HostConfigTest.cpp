@@ -33,6 +33,7 @@ TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
 TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
   Problems problems;
   HostConfig c = loadHostConfig(write("http.listen = [::1]:9090\nhttp.threads = 4\n"
+                                      "http.io_threads = 2\nhttp.max_connections = 500\n"
                                       "plugins.dir = plugins\n"
                                       "http_client.service.graph.base_url = http://127.0.0.1:1\n"
                                       "store.group_commit.writer_nice = 0\n"),
@@ -41,6 +42,8 @@ TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
   EXPECT_EQ(c.http.host, "::1");
   EXPECT_EQ(c.http.port, 9090);
   EXPECT_EQ(c.http.threads, 4);
+  EXPECT_EQ(c.http.ioThreads, 2);
+  EXPECT_EQ(c.http.maxConnections, 500);
   EXPECT_EQ(c.pluginsDir, dir_.path() + "/plugins");
   EXPECT_EQ(c.httpClient.serviceBaseUrls.at("graph"), "http://127.0.0.1:1");
   EXPECT_EQ(c.groupCommitWriterNice, 0);

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
@@ -53,6 +54,32 @@ class HttpServerTest : public ::testing::Test {
       ex.send(200, "finished", "text/plain");
     });
     router_.add("GET", "/throws", [](Exchange&) { throw std::runtime_error("boom"); });
+    // On the loop, answered later by the test (answerParked).
+    router_.add(
+        "GET", "/later",
+        [this](Exchange& ex) {
+          std::lock_guard lock(parkedMutex_);
+          parked_.push_back(ex.later());
+          parkedChanged_.notify_all();
+        },
+        Runs::kOnLoop);
+    router_.add("GET", "/dropped", [](Exchange& ex) { ex.later(); }, Runs::kOnLoop);
+  }
+
+  /** Waits until a /later request is parked, then answers it from this thread. */
+  void answerParked(const std::string& body) {
+    std::unique_lock lock(parkedMutex_);
+    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10), [this] { return !parked_.empty(); }));
+    Later later = parked_.front();
+    parked_.erase(parked_.begin());
+    lock.unlock();
+    later.send(200, body, "text/plain");
+  }
+
+  /** Waits until a /later request is parked. */
+  void waitForParked() {
+    std::unique_lock lock(parkedMutex_);
+    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10), [this] { return !parked_.empty(); }));
   }
 
   void start() {
@@ -65,6 +92,9 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   Poco::Event started_;
   Poco::Event release_;
+  std::mutex parkedMutex_;
+  std::condition_variable parkedChanged_;
+  std::vector<Later> parked_;
 };
 
 TEST_F(HttpServerTest, RoutesWithPathParametersAndQuery) {
@@ -162,11 +192,13 @@ class RawConnection {
   std::tuple<int, bool, std::string> response() {
     Poco::Net::HTTPResponse response;
     response.read(stream_);
-    // Poco's error answers (400 for a malformed request) carry no length and no body.
     std::string body(static_cast<size_t>(std::max<Poco::Int64>(0, response.getContentLength64())), '\0');
     stream_.read(body.data(), static_cast<std::streamsize>(body.size()));
     return {response.getStatus(), response.getKeepAlive(), body};
   }
+
+  /** True when something arrives within `ms` milliseconds (an answer, or the server closing). */
+  bool answersWithin(int ms) { return stream_.rdbuf()->in_avail() > 0 || socket_.poll(Poco::Timespan(0, ms * 1000), Poco::Net::Socket::SELECT_READ); }
 
   /** True when the server has closed the connection (nothing more to read). */
   bool closedByServer() {
@@ -225,6 +257,93 @@ TEST_F(HttpServerTest, StopClosesIdleKeptAliveConnectionsWithoutWaitingForTheDra
   server_->stop();  // the connection is idle, waiting for its next request
   EXPECT_TRUE(connection.closedByServer());
   for (const auto& line : capture->lines()) EXPECT_THAT(line, Not(HasSubstr("drain timeout")));
+}
+
+TEST_F(HttpServerTest, ManyKeptAliveConnectionsNeedNoThreadEach) {
+  settings_.threads = 1;
+  start();
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < 100; ++i) connections.push_back(std::make_unique<RawConnection>(server_->port()));
+  for (int round = 0; round < 2; ++round) {
+    for (auto& connection : connections) connection->send(kHello);
+    for (auto& connection : connections) {
+      auto [status, keepAlive, body] = connection->response();
+      EXPECT_EQ(status, 200);
+      EXPECT_TRUE(keepAlive);
+    }
+  }
+}
+
+TEST_F(HttpServerTest, AnAnswerCanComeLaterFromAnotherThreadWhileTheLoopServesOthers) {
+  settings_.ioThreads = 1;
+  start();
+  const uint16_t port = server_->port();
+  auto waiting = std::async(std::launch::async, [&] { return request(port, "GET", "/later"); });
+  waitForParked();
+  // The loop that took /later is free: another request on it is answered meanwhile.
+  EXPECT_EQ(request(port, "GET", "/tenants/a/hello").status, 200);
+  EXPECT_EQ(server_->inFlight(), 1);
+  answerParked("late");
+  Reply r = waiting.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "late");
+}
+
+TEST_F(HttpServerTest, ALaterDroppedUnansweredIs500) {
+  start();
+  Reply r = request(server_->port(), "GET", "/dropped");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body, HasSubstr("handler sent no response"));
+}
+
+TEST_F(HttpServerTest, StopWaitsForAnAnswerStillToCome) {
+  start();
+  const uint16_t port = server_->port();
+  auto waiting = std::async(std::launch::async, [&] { return request(port, "GET", "/later"); });
+  waitForParked();
+  auto stopping = std::async(std::launch::async, [&] { server_->stop(); });
+  EXPECT_EQ(stopping.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  answerParked("just in time");
+  EXPECT_EQ(waiting.get().body, "just in time");
+  stopping.get();
+}
+
+TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
+  start();
+  RawConnection connection(server_->port());
+  connection.send("GET /tenants/a/hello HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(40000, 'x') + "\r\n\r\n");
+  auto [status, keepAlive, body] = connection.response();
+  EXPECT_EQ(status, 431);
+  EXPECT_FALSE(keepAlive);
+  EXPECT_THAT(body, HasSubstr("request header exceeds"));
+}
+
+TEST_F(HttpServerTest, ExpectContinueGets100BeforeTheBodyIsSent) {
+  start();
+  RawConnection connection(server_->port());
+  connection.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(std::get<0>(connection.response()), 100);
+  connection.send("hello");
+  auto [status, keepAlive, body] = connection.response();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "hello");
+}
+
+TEST_F(HttpServerTest, AtMaxConnectionsANewOneWaitsUntilAnotherCloses) {
+  settings_.maxConnections = 2;
+  start();
+  auto first = std::make_unique<RawConnection>(server_->port());
+  RawConnection second(server_->port());
+  for (RawConnection* c : {first.get(), &second}) {
+    c->send(kHello);
+    EXPECT_EQ(std::get<0>(c->response()), 200);
+  }
+  RawConnection third(server_->port());  // completed by the kernel, not accepted yet
+  third.send(kHello);
+  EXPECT_FALSE(third.answersWithin(300));
+  first.reset();
+  ASSERT_TRUE(third.answersWithin(10000));
+  EXPECT_EQ(std::get<0>(third.response()), 200);
 }
 
 class HttpClientTest : public HttpServerTest {
@@ -308,19 +427,43 @@ TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
   EXPECT_EQ(client.send(echo(std::string(4096, 'x'))).status().code(), Code::kResourceExhausted);
 }
 
+/** Answers each of `connections` connections with a chunked response of 64 chunks of 1 KiB. */
+class ChunkedServer {
+ public:
+  explicit ChunkedServer(int connections)
+      : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this, connections] {
+          for (int i = 0; i < connections; ++i) {
+            Poco::Net::StreamSocket client = socket_.acceptConnection();
+            std::string head;
+            char c;
+            while (head.find("\r\n\r\n") == std::string::npos && client.receiveBytes(&c, 1) == 1) head += c;
+            std::string answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            for (int chunk = 0; chunk < 64; ++chunk) answer += "400\r\n" + std::string(1024, 'x') + "\r\n";
+            answer += "0\r\n\r\n";
+            try {
+              client.sendBytes(answer.data(), static_cast<int>(answer.size()));
+              client.shutdownSend();
+            } catch (const Poco::Exception&) {
+              // The client stopped reading at its limit and closed.
+            }
+          }
+        }) {}
+  ~ChunkedServer() { thread_.join(); }
+  uint16_t port() const { return socket_.address().port(); }
+
+ private:
+  Poco::Net::ServerSocket socket_;
+  std::thread thread_;
+};
+
 TEST_F(HttpClientTest, AChunkedResponseOverTheLimitIsRefused) {
   // No Content-Length to check up front: the limit must hold while the chunks are read.
-  router_.add("GET", "/chunked", [](Exchange& ex) {
-    ex.response().setChunkedTransferEncoding(true);
-    std::ostream& out = ex.response().send();
-    for (int i = 0; i < 64; ++i) out << std::string(1024, 'x') << std::flush;
-  });
-  start();
+  ChunkedServer server(2);
   config::HttpClientSettings settings;
   settings.maxResponseBytes = 4096;
   HttpClient client(settings);
   HttpRequest req;
-  req.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/chunked";
+  req.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/chunked";
   EXPECT_EQ(client.send(req).status().code(), Code::kResourceExhausted);
   settings.maxResponseBytes = 1 << 20;
   auto whole = HttpClient(settings).send(req);
