@@ -7,7 +7,8 @@
 // conversation plugin, per second.
 //   BARAZA_BENCH_SECONDS (default 4 per target and round), BARAZA_BENCH_ROUNDS (default 3; the
 //   figures printed are medians over rounds), BARAZA_BENCH_CONNECTIONS (default "8,64": each
-//   count is a full run; Meta delivers concurrently, and group commit needs concurrency).
+//   count is a full run; Meta delivers concurrently, and group commit needs concurrency),
+//   BARAZA_BENCH_IO_THREADS (Baraza's http.io_threads, default 1).
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
 #include "crypto/Crypto.h"
@@ -85,13 +86,13 @@ class BareFactory : public Poco::Net::HTTPRequestHandlerFactory {
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new Bare; }
 };
 
-/** Poco serves a keep-alive connection on one thread: both servers get one per connection. */
+/** Poco serves a keep-alive connection on one thread: the bare server gets one per connection. */
 int serverThreads() { return std::max(16, gConnections); }
 
 config::HttpServerSettings serverSettings() {
   config::HttpServerSettings s;
   s.port = 0;
-  s.threads = serverThreads();
+  s.ioThreads = static_cast<int>(envOr("BARAZA_BENCH_IO_THREADS", 1));  // Baraza's needs no thread per connection
   s.queue = 256;
   return s;
 }

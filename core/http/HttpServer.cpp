@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -328,23 +329,41 @@ class Connection : public std::enable_shared_from_this<Connection> {
     write(ex->response());
   }
 
+  /**
+   * Writes the answer: a head formatted here (Beast's serializer cost a tenth of the loop's time
+   * for these small answers) and the body, in one gather write.
+   */
   void write(Response& answer) {
-    response_ = {};
-    response_.version(version_);
-    response_.result(static_cast<unsigned>(answer.status));
-    response_.set(bhttp::field::server, "baraza");
-    response_.set(bhttp::field::date, httpDate());
-    if (!answer.contentType.empty()) response_.set(bhttp::field::content_type, answer.contentType);
-    for (const auto& [name, value] : answer.headers) response_.set(name, value);
-    response_.body() = std::move(answer.body);
-    response_.keep_alive(keepAlive_);
-    response_.prepare_payload();
+    head_.assign(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    head_ += std::to_string(answer.status);
+    head_ += ' ';
+    const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(answer.status)));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: baraza\r\nDate: ";
+    head_ += httpDate();
+    if (!answer.contentType.empty()) addField("Content-Type", answer.contentType);
+    for (const auto& [name, value] : answer.headers) addField(name, value);
+    head_ += "\r\nContent-Length: ";
+    head_ += std::to_string(answer.body.size());
+    if (!keepAlive_ && version_ >= 11) head_ += "\r\nConnection: close";
+    if (keepAlive_ && version_ < 11) head_ += "\r\nConnection: keep-alive";
+    head_ += "\r\n\r\n";
+    body_ = std::move(answer.body);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
-    bhttp::async_write(stream_, response_, [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
+    net::async_write(stream_, buffers, [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
+  }
+
+  /** A header line of the head; a line break in a value (a plugin's, say) cannot start another. */
+  void addField(const std::string& name, const std::string& value) {
+    head_ += "\r\n";
+    head_ += name;
+    head_ += ": ";
+    for (char c : value) head_ += c == '\r' || c == '\n' ? ' ' : c;
   }
 
   void written(ErrorCode ec) {
-    response_ = {};
+    body_.clear();
     finishCount();
     if (ec || closed_) return close();
     if (drainAfter_) return drain();
@@ -384,7 +403,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string head_;  // the answer being written
+  std::string body_;
   std::shared_ptr<Exchange> exchange_;
   std::string remote_;
   std::string remoteWithPort_;

@@ -20,10 +20,15 @@ struct GroupCommitSettings {
   size_t maxBatch = 256;  // items per transaction at most
   /**
    * How long a writer may wait, after the first item of a batch, for the callers its previous
-   * batch released to come back. 0 (the default) adapts: at most one recent commit's duration,
-   * capped at 2 ms. Without this wait, callers released together trickle back one by one and
-   * the first of them gets a commit of its own; with it, one fsync carries them all again. A
-   * lone caller never waits (its previous batch was itself).
+   * batch released to come back; 0 (the default): it commits what is queued at once. A lone
+   * caller never waits (its previous batch was itself).
+   *
+   * Waiting suited callers that each held a thread: released together, they trickled back one
+   * by one, and without the wait the first got a commit of its own. With the HTTP server
+   * answering webhooks from the commit (session 11), the wait made the writer sit idle until a
+   * whole round trip had come back, and every connection moved in lockstep with it. Committing
+   * at once lets two batches alternate, one filling while the other commits (docs/performance.md,
+   * session 11).
    */
   std::chrono::microseconds maxWait{0};
   /**
@@ -136,8 +141,7 @@ class BatchWriter {
   void loop() {
     prioritiseThisThread(settings_.writerNice);
     std::unique_ptr<Poco::Data::Session> session;
-    size_t released = 0;                     // callers our previous commit answered
-    std::chrono::microseconds commitTime{0};  // a recent commit's duration (moving average)
+    size_t released = 0;  // callers our previous commit answered
     while (true) {
       Batch batch;
       {
@@ -147,10 +151,9 @@ class BatchWriter {
         --idle_;
         if (queue_.empty()) return;  // stopping, nothing left
         const size_t expected = std::min(released, settings_.maxBatch);
-        if (queue_.size() < expected) {
-          const auto wait = settings_.maxWait.count() > 0 ? settings_.maxWait : std::min(commitTime, kMaxAdaptiveWait);
+        if (settings_.maxWait.count() > 0 && queue_.size() < expected) {
           fillTarget_ = expected;  // with several writers filling at once, the others time out
-          wake_.wait_until(lock, std::chrono::steady_clock::now() + wait,
+          wake_.wait_until(lock, std::chrono::steady_clock::now() + settings_.maxWait,
                            [&] { return stopping_ || queue_.size() >= expected; });
           fillTarget_ = 0;
         }
@@ -162,10 +165,7 @@ class BatchWriter {
       released = batch.size();
       try {
         if (!session) session = std::make_unique<Poco::Data::Session>(db_->session());
-        const auto started = std::chrono::steady_clock::now();
         commit(*session, batch);
-        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        commitTime = (commitTime * 7 + took) / 8;
       } catch (const Poco::Exception& e) {
         session.reset();  // no connection: fail this batch; the next one tries a new one
         const Status down = unavailable(db_->describe() + ": " + e.message());
@@ -214,8 +214,6 @@ class BatchWriter {
       }
     }
   }
-
-  static constexpr std::chrono::microseconds kMaxAdaptiveWait{2000};
 
   DatabasePtr db_;
   GroupCommitSettings settings_;

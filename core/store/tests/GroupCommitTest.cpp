@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <set>
 #include <thread>
@@ -120,6 +121,44 @@ TEST_P(GroupCommitTest, InboxWriterGivesEachCallerTheIdOfItsOwnRow) {
     tx([&](Poco::Data::Session& s) { row = inbox.get(s, id); });
     ASSERT_TRUE(row) << id;
     EXPECT_EQ(row->body, body) << "the id a caller got names another caller's row";
+  }
+}
+
+TEST_P(GroupCommitTest, AnAppendWithACallbackReturnsAtOnceAndIsAnsweredAfterItsCommit) {
+  // One thread queues everything without waiting, as the HTTP server's loop does: the appends
+  // share commits, and each callback names the row holding its own body.
+  InboxWriter writer(db_, {});
+  constexpr int kCount = 300;
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::map<int64_t, std::string> bodyById;
+  int failures = 0, calls = 0;
+  const auto caller = std::this_thread::get_id();
+  bool onCallerThread = false;
+  for (int i = 0; i < kCount; ++i) {
+    std::string body = "{\"n\":" + std::to_string(i) + "}";
+    writer.append({"app", body, i}, [&, body](StatusOr<int64_t> id) {
+      std::lock_guard<std::mutex> lock(mutex);
+      onCallerThread = onCallerThread || std::this_thread::get_id() == caller;
+      if (id.isOk()) bodyById.emplace(*id, body);
+      else ++failures;
+      if (++calls == kCount) answered.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    ASSERT_TRUE(answered.wait_for(lock, std::chrono::seconds(30), [&] { return calls == kCount; }));
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_FALSE(onCallerThread);
+  EXPECT_LT(writer.commits(), static_cast<uint64_t>(kCount)) << "nothing was grouped";
+  ASSERT_EQ(bodyById.size(), static_cast<size_t>(kCount)) << "two appends were given the same id";
+  Inbox inbox(db_->dialect());
+  for (const auto& [id, body] : bodyById) {
+    std::optional<InboxRow> row;
+    tx([&](Poco::Data::Session& s) { row = inbox.get(s, id); });
+    ASSERT_TRUE(row) << id;
+    EXPECT_EQ(row->body, body);
   }
 }
 
