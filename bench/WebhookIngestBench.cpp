@@ -8,7 +8,7 @@
 //   BARAZA_BENCH_SECONDS (default 4 per target and round), BARAZA_BENCH_ROUNDS (default 3; the
 //   figures printed are medians over rounds), BARAZA_BENCH_CONNECTIONS (default "8,64": each
 //   count is a full run; Meta delivers concurrently, and group commit needs concurrency),
-//   BARAZA_BENCH_IO_THREADS (Baraza's http.io_threads, default 1).
+//   BARAZA_BENCH_IO_THREADS (Baraza's http.io_threads; default 0, one per core as in the host).
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
 #include "crypto/Crypto.h"
@@ -92,7 +92,7 @@ int serverThreads() { return std::max(16, gConnections); }
 config::HttpServerSettings serverSettings() {
   config::HttpServerSettings s;
   s.port = 0;
-  s.ioThreads = static_cast<int>(envOr("BARAZA_BENCH_IO_THREADS", 1));  // Baraza's needs no thread per connection
+  s.ioThreads = static_cast<int>(envOr("BARAZA_BENCH_IO_THREADS", 0));  // Baraza's needs no thread per connection
   s.queue = 256;
   return s;
 }

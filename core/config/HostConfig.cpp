@@ -99,7 +99,7 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   KeyReader r(*layered, path, config.configDir, problems);
   auto& http = config.http;
   readListen(r, http);
-  http.ioThreads = static_cast<int>(r.integer("http.io_threads", http.ioThreads, 1, 64));
+  http.ioThreads = static_cast<int>(r.integer("http.io_threads", http.ioThreads, 0, 64));
   http.threads = static_cast<int>(r.integer("http.threads", http.threads, 1, 1024));
   http.queue = static_cast<int>(r.integer("http.queue", http.queue, 1, 65536));
   http.maxConnections = static_cast<int>(r.integer("http.max_connections", http.maxConnections, 1, 1000000));

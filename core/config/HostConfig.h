@@ -16,7 +16,7 @@ namespace baraza::config {
 struct HttpServerSettings {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  int ioThreads = 1;  // event loops that read and write every connection
+  int ioThreads = 0;  // event loops that read and write every connection; 0: one per core
   int threads = 16;   // handler threads, for routes that may block (Router's Runs::kOnWorker)
   int queue = 128;    // the listen backlog: connections the kernel completed, not yet accepted
   int maxConnections = 10000;  // open at once; beyond, new ones wait in the backlog

@@ -423,7 +423,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void HttpServer::State::start() {
-  const size_t loopCount = static_cast<size_t>(std::max(1, settings.ioThreads));
+  const size_t loopCount = settings.ioThreads > 0 ? static_cast<size_t>(settings.ioThreads)
+                                                 : std::max(1U, std::thread::hardware_concurrency());
   for (size_t i = 0; i < loopCount; ++i) loops.push_back(std::make_unique<Loop>());
   Loop& first = *loops.front();
   try {

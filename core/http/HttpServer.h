@@ -9,14 +9,14 @@
 namespace baraza::http {
 
 /**
- * The host's HTTP/1.1 server. Event loops (http.io_threads) read and write every connection:
- * a kept-alive connection costs a socket and a buffer, not a thread. A request is read whole
- * (header, then a body held to http.max_body_bytes: 413 beyond) before its route's handler runs,
- * on the loop or on a handler thread (Router's Runs). Also: timeouts, keep-alive with a request
- * limit, pipelining, a connection limit, a JSON access-log line per request (logger
- * "baraza.access"; the query string is left out because it can carry tokens), and a graceful
- * stop. Handlers never let an exception escape: an HttpError becomes its status, anything else
- * a 500.
+ * The host's HTTP/1.1 server. Event loops (http.io_threads, one per core by default) read and
+ * write every connection: a kept-alive connection costs a socket and a buffer, not a thread. A
+ * request is read whole (header, then a body held to http.max_body_bytes: 413 beyond) before
+ * its route's handler runs, on the loop or on a handler thread (Router's Runs). Also: timeouts,
+ * keep-alive with a request limit, pipelining, a connection limit, a JSON access-log line per
+ * request (logger "baraza.access"; the query string is left out because it can carry tokens),
+ * and a graceful stop. Handlers never let an exception escape: an HttpError becomes its status,
+ * anything else a 500.
  */
 class HttpServer {
  public:

@@ -242,9 +242,14 @@ void Dispatcher::count(const std::string& name, const std::string& tenant, int64
 
 void Dispatcher::schedulerLoop() {
   int64_t nextRefreshUs = 0, nextReleaseUs = 0;
+  uint64_t refreshedGeneration = 0;
   while (!stopping_) {
     const int64_t now = nowUs();
-    if (now >= nextRefreshUs) {
+    // At each lease renewal, and at once after a reload: new numbers and rates, and a replaced
+    // token that resumes a paused tenant, take effect without waiting for the next renewal.
+    const uint64_t generation = tenants_.current()->generation();
+    if (now >= nextRefreshUs || generation != refreshedGeneration) {
+      refreshedGeneration = generation;
       checkInFlight(now);
       // Soon again while a number waits for its last sends before it is handed back.
       const bool handingBack = refreshLanes(now);
@@ -293,12 +298,14 @@ bool Dispatcher::refreshLanes(int64_t now) {
   }
   // What this host holds now.
   std::map<std::string, bool> holding;
+  std::set<std::string> laned;  // numbers with a lane (and its window's history) before this refresh
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
       holding[number] = lane->heldUntilUs > now;
+      laned.insert(number);
     }
   }
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
@@ -318,7 +325,7 @@ bool Dispatcher::refreshLanes(int64_t now) {
   std::set<std::string> draining;  // stopped, lease kept while their last sends finish
   std::map<std::string, bool> held;
   std::vector<std::string> handBack;
-  std::map<std::string, std::optional<int64_t>> fresh;  // numbers taken now -> when their last hold ended
+  std::map<std::string, std::optional<store::Leases::Hold>> fresh;  // numbers taken now -> their last hold
   Status leased = db_->transaction([&](Poco::Data::Session& s) {
     const int64_t nowMs = now / 1000;
     leases_.acquire(s, "host:" + owner_, owner_, nowMs, settings_.numberLeaseMs);
@@ -350,10 +357,10 @@ bool Dispatcher::refreshLanes(int64_t now) {
           count -= !held[number];
         }
       } else if (count < share) {
-        const std::optional<int64_t> lastHeld = leases_.lastHeld(s, name);
+        std::optional<store::Leases::Hold> last = leases_.lastHold(s, name);
         held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
         if (held[number]) {
-          fresh[number] = lastHeld;
+          fresh[number] = std::move(last);
           ++count;
         }
       }
@@ -399,15 +406,19 @@ bool Dispatcher::refreshLanes(int64_t now) {
   }
   laneList_.clear();
   for (const auto& [number, lane] : lanes_) laneList_.push_back(lane);
-  for (const auto& [number, lastHeldMs] : fresh) {
+  for (const auto& [number, last] : fresh) {
     // A previous holder may have sent a full window's worth just before its hold ended: the first
     // send waits one window after that, so no second on Meta's side holds more than the rate. A
-    // number nobody held, or held long ago, sends at once.
+    // number nobody held, or held long ago, sends at once; so does one this host held last, with
+    // the lane it kept (a renewal that came late): its window already counts those sends.
+    // Blocking there would block again at every late renewal, and a busy host would never send.
     Lane& lane = *lanes_[number];
-    if (lastHeldMs) {
-      lane.blockedUntilUs = std::max(lane.blockedUntilUs, (*lastHeldMs + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
+    const bool ownWindow = last && last->owner == owner_ && laned.count(number) > 0;
+    if (last && !ownWindow) {
+      lane.blockedUntilUs = std::max(lane.blockedUntilUs, (last->until + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
     }
-    logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
+    logger().information("sending for number " + number + " (tenant " + lane.tenant + ")" +
+                         (ownWindow ? " again: this host's lease was renewed late" : ""));
   }
   for (const auto& number : handBack) {
     logger().information("handed number " + number + " to another host (sharing the numbers among hosts)");

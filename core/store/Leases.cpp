@@ -23,23 +23,20 @@ void Leases::release(Poco::Data::Session& s, const std::string& name, const std:
       bind(owner), bind(at), now;
 }
 
-std::optional<int64_t> Leases::lastHeld(Poco::Data::Session& s, const std::string& name) const {
+std::optional<Leases::Hold> Leases::lastHold(Poco::Data::Session& s, const std::string& name) const {
   Poco::Data::Statement select(s);
-  select << "SELECT expires_at FROM leases WHERE name = ?" + dialect_.currentRead, bind(name);
+  select << "SELECT owner, expires_at FROM leases WHERE name = ?" + dialect_.currentRead, bind(name);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;
-  return integer(rows, 0);
+  return Hold{text(rows, 0), integer(rows, 1)};
 }
 
 std::optional<std::string> Leases::holder(Poco::Data::Session& s, const std::string& name,
                                           int64_t at) const {
-  Poco::Data::Statement select(s);
-  select << "SELECT owner FROM leases WHERE name = ? AND expires_at >= ?" + dialect_.currentRead, bind(name), bind(at);
-  select.execute();
-  Poco::Data::RecordSet rows(select);
-  if (!rows.moveFirst()) return std::nullopt;
-  return text(rows, 0);
+  std::optional<Hold> last = lastHold(s, name);
+  if (!last || last->until < at) return std::nullopt;
+  return last->owner;
 }
 
 size_t Leases::live(Poco::Data::Session& s, const std::string& prefix, int64_t at) const {

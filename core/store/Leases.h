@@ -22,12 +22,16 @@ class Leases {
                int64_t now, int64_t ttlMs) const;
   /** Gives it up at `now` if `owner` holds it; the row stays, recording when the hold ended. */
   void release(Poco::Data::Session& s, const std::string& name, const std::string& owner, int64_t now) const;
+  /** Who held a lease last, and its last millisecond held. */
+  struct Hold {
+    std::string owner;
+    int64_t until = 0;  // the expiry, or just before it was released
+  };
   /**
-   * The last millisecond anyone held `name` (its expiry, or just before it was released), or
-   * nothing if it was never taken. A new holder of a pacing lease waits one window after it, so
-   * that the two holders' sends never share a window.
+   * The last hold of `name` (current or ended), or nothing if it was never taken. A new holder of
+   * a pacing lease waits one window after it, so that two holders' sends never share a window.
    */
-  std::optional<int64_t> lastHeld(Poco::Data::Session& s, const std::string& name) const;
+  std::optional<Hold> lastHold(Poco::Data::Session& s, const std::string& name) const;
   /** How many unexpired leases have names starting with `prefix` (no % or _ in it). */
   size_t live(Poco::Data::Session& s, const std::string& prefix, int64_t now) const;
   /** The current holder, if the lease exists and has not expired at `now`. */

@@ -584,23 +584,27 @@ TEST_P(LeasesTest, OneOwnerUntilExpiryThenAnyone) {
 
 TEST_P(LeasesTest, AHoldIsRememberedAfterItEnds) {
   Leases leases(db_->dialect());
-  std::optional<int64_t> never, expired, released, stillHeld;
+  std::optional<Leases::Hold> never, expired, released, stillHeld;
   bool taken = false;
   tx([&](Session& s) {
-    never = leases.lastHeld(s, "dispatch:100000000000002");
+    never = leases.lastHold(s, "dispatch:100000000000002");
     leases.acquire(s, "dispatch:100000000000002", "host-a", 1000, 500);
-    expired = leases.lastHeld(s, "dispatch:100000000000002");  // host-a may send until 1500
+    expired = leases.lastHold(s, "dispatch:100000000000002");  // host-a may send until 1500
     taken = leases.acquire(s, "dispatch:100000000000002", "host-b", 1600, 500);
     leases.release(s, "dispatch:100000000000002", "host-b", 1700);
-    released = leases.lastHeld(s, "dispatch:100000000000002");
+    released = leases.lastHold(s, "dispatch:100000000000002");
     leases.release(s, "dispatch:100000000000002", "host-a", 1750);  // not the holder: no effect
-    stillHeld = leases.lastHeld(s, "dispatch:100000000000002");
+    stillHeld = leases.lastHold(s, "dispatch:100000000000002");
   });
   EXPECT_FALSE(never);
-  EXPECT_EQ(expired, 1500);
+  ASSERT_TRUE(expired && released && stillHeld);
+  EXPECT_EQ(expired->until, 1500);
+  EXPECT_EQ(expired->owner, "host-a");
   EXPECT_TRUE(taken);
-  EXPECT_EQ(released, 1699);  // held up to just before the release
-  EXPECT_EQ(stillHeld, 1699);
+  EXPECT_EQ(released->until, 1699);  // held up to just before the release
+  EXPECT_EQ(released->owner, "host-b");
+  EXPECT_EQ(stillHeld->until, 1699);
+  EXPECT_EQ(stillHeld->owner, "host-b");
   bool again = false;
   tx([&](Session& s) { again = leases.acquire(s, "dispatch:100000000000002", "host-a", 1700, 500); });
   EXPECT_TRUE(again) << "a released lease is free at once";
