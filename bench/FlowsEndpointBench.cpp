@@ -135,5 +135,10 @@ int main() {
   std::printf("  baseline: openssl speed -multi %u rsa2048: %.0f private ops/s\n", cores, baseline);
   std::printf("  baraza:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %zu\n", rps, p50, p99, r.errors);
   std::printf("  ratio %.2f (goal >= 0.80), p99 %s 20 ms\n", baseline > 0 ? rps / baseline : 0.0, p99 < 20 ? "<" : ">=");
+  std::string threads;
+  for (const auto& [thread, percent] : r.threadPercent) {
+    if (percent >= 1) threads += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
+  }
+  std::printf("  threads, %% of one core:%s\n", threads.c_str());
   return 0;
 }

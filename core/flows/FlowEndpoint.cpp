@@ -56,44 +56,69 @@ StatusOr<std::string> mintFlowToken(store::Database& db, const std::string& tena
 FlowEndpoint::FlowEndpoint(const tenants::TenantManager& tenants, store::DatabasePtr db)
     : tenants_(tenants), db_(std::move(db)) {}
 
+struct FlowEndpoint::Opened {
+  std::string tenantId;
+  tenants::TenantPtr tenant;
+  DecryptedRequest request;
+  Object::Ptr payload;
+
+  FlowReply reply(int status, const std::string& plaintext) const {
+    StatusOr<std::string> sealed = encryptResponse(plaintext, request.aesKey, request.iv);
+    if (!sealed.isOk()) return {500, "", "text/plain"};
+    return {status, *sealed, "text/plain"};
+  }
+};
+
 FlowReply FlowEndpoint::handle(const std::string& tenantId, const std::optional<std::string>& signature,
                                const std::string& body) {
+  Opening opening = open(tenantId, signature, body);
+  return opening.reply ? *opening.reply : respond(*opening.opened);
+}
+
+FlowEndpoint::Opening FlowEndpoint::open(const std::string& tenantId, const std::optional<std::string>& signature,
+                                         const std::string& body) {
   tenants::TenantPtr tenant = tenants_.current()->byId(tenantId);
-  if (!tenant) return {404, "", "text/plain"};
+  if (!tenant) return {FlowReply{404, "", "text/plain"}, nullptr};
   const auto& config = tenant->config();
   if (config.flowsRequireSignature && (!signature || !signatureValid(config, *signature, body))) {
     logger().warning("flows " + tenantId + ": signature " + (signature ? "mismatch" : "missing") + " (432)");
-    return {432, "", "text/plain"};
+    return {FlowReply{432, "", "text/plain"}, nullptr};
   }
   StatusOr<DecryptedRequest> request = decryptRequest(body, config.flowsKeys);
   if (!request.isOk()) {
     logger().warning("flows " + tenantId + ": " + request.status().message() + " (421)");
-    return {421, "", "text/plain"};
+    return {FlowReply{421, "", "text/plain"}, nullptr};
   }
-  auto reply = [&](int status, const std::string& plaintext) -> FlowReply {
-    StatusOr<std::string> sealed = encryptResponse(plaintext, request->aesKey, request->iv);
-    if (!sealed.isOk()) return {500, "", "text/plain"};
-    return {status, *sealed, "text/plain"};
-  };
-
-  Object::Ptr payload;
+  auto opened = std::make_shared<Opened>();
+  opened->tenantId = tenantId;
+  opened->tenant = std::move(tenant);
+  opened->request = std::move(*request);
   try {
-    payload = parseObject(request->plaintext);
+    opened->payload = parseObject(opened->request.plaintext);
   } catch (const Poco::Exception& e) {
     logger().warning("flows " + tenantId + ": decrypted payload is not JSON: " + e.message());
-    return {400, "", "text/plain"};
+    return {FlowReply{400, "", "text/plain"}, nullptr};
   }
-  const std::string action = payload->optValue<std::string>("action", "");
-  if (action == "ping") return reply(200, R"({"data":{"status":"active"}})");
+  if (opened->payload->optValue<std::string>("action", "") == "ping") {
+    return {opened->reply(200, R"({"data":{"status":"active"}})"), nullptr};
+  }
+  return {std::nullopt, std::move(opened)};
+}
+
+FlowReply FlowEndpoint::respond(const Opened& opened) {
+  const std::string& tenantId = opened.tenantId;
+  const tenants::TenantPtr& tenant = opened.tenant;
+  const Object::Ptr& payload = opened.payload;
+  auto reply = [&opened](int status, const std::string& plaintext) { return opened.reply(status, plaintext); };
 
   Object::Ptr data = payload->getObject("data");
   if (!data.isNull() && (data->has("error") || data->has("error_key") || data->has("error_message"))) {
     // The client rejected our previous answer: keep it where operators look, and acknowledge.
     db_->transaction([&](Poco::Data::Session& s) {
       store::Events(db_->dialect()).add(s, {0, 0, "flow:" + std::to_string(store::nowMs()), tenantId, "flow_error", "flows",
-                                            request->plaintext, data->optValue<std::string>("error", ""), store::nowMs()});
+                                            opened.request.plaintext, data->optValue<std::string>("error", ""), store::nowMs()});
     });
-    logger().warning("flows " + tenantId + ": error notification: " + request->plaintext);
+    logger().warning("flows " + tenantId + ": error notification: " + opened.request.plaintext);
     return reply(200, R"({"data":{"acknowledged":true}})");
   }
 

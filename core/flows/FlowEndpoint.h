@@ -5,6 +5,7 @@
 #include "store/FlowSessions.h"
 #include "tenants/TenantManager.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -50,6 +51,22 @@ class FlowEndpoint {
 
   FlowReply handle(const std::string& tenant, const std::optional<std::string>& signature,
                    const std::string& body);
+
+  /** A request opened by open(), for respond(). */
+  struct Opened;
+  /** open()'s result: the reply, or the opened request that respond() must finish. */
+  struct Opening {
+    std::optional<FlowReply> reply;
+    std::shared_ptr<const Opened> opened;
+  };
+  /**
+   * handle() in two steps. open() is CPU only (signature, RSA, AES, JSON) and answers what needs
+   * nothing else: refusals and pings. respond() finishes the rest, which reads and writes the
+   * store and calls the tenant's flow plugin, and so may block.
+   */
+  Opening open(const std::string& tenant, const std::optional<std::string>& signature,
+               const std::string& body);
+  FlowReply respond(const Opened& opened);
 
  private:
   const tenants::TenantManager& tenants_;

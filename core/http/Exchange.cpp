@@ -72,6 +72,11 @@ struct Later::Hold {
   std::atomic<bool> answered{false};
 };
 
+void Exchange::onWorker(std::function<void()> job) {
+  if (workers_ == nullptr) return job();
+  (*workers_)(std::move(job));
+}
+
 Later Exchange::later() {
   deferred_ = true;
   holds_.fetch_add(1, std::memory_order_relaxed);

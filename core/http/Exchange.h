@@ -85,6 +85,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
    */
   Later later();
 
+  /**
+   * Runs `job` on a handler thread. For a handler on the loop whose remaining work may block:
+   * take later() first, move it into the job, and answer from there. If the job throws, it is
+   * logged, and the Later it held answers 500.
+   */
+  void onWorker(std::function<void()> job);
+
   /** Adds a field to this request's access-log line (e.g. the tenant). Never a secret. */
   void annotate(const std::string& key, const std::string& value) { logFields_[key] = value; }
 
@@ -99,6 +106,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void onAnswered(std::function<void()> done) { onAnswered_ = std::move(done); }
   /** The handler returned (answered or not). */
   void handlerReturned() { release(); }
+  /** Where onWorker() sends jobs (it runs them at once when unset). */
+  void setWorkers(const std::function<void(std::function<void()>)>* workers) { workers_ = workers; }
   bool deferred() const { return deferred_; }
   Response& response() { return response_; }
 
@@ -116,6 +125,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::atomic<int> holds_{1};  // the handler, and each Later not yet answered
   bool deferred_ = false;
   std::function<void()> onAnswered_;
+  const std::function<void(std::function<void()>)>* workers_ = nullptr;
 };
 
 /** The answer to an exchange whose handler returned without one (Exchange::later). Copyable. */

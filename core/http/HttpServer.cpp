@@ -134,6 +134,7 @@ class HttpServer::State {
   const Router router;
   std::vector<std::unique_ptr<Loop>> loops;  // the first one also accepts
   net::io_context workers;                   // handler threads: routes that run on a worker
+  std::function<void(std::function<void()>)> toWorkers;  // Exchange::onWorker
   std::optional<net::executor_work_guard<net::io_context::executor_type>> workersWork;
   std::vector<std::thread> workerThreads;
   std::optional<tcp::acceptor> acceptor;
@@ -286,6 +287,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     keepAlive_ = parser_->get().keep_alive() && server_.settings.keepAliveSeconds > 0 &&
                  (most <= 0 || served_ < most) && !server_.stopping;
     exchange_ = ex;
+    ex->setWorkers(&server_.toWorkers);
     ex->onAnswered([self = shared_from_this()] {
       if (self->loop_.context.get_executor().running_in_this_thread()) return self->answer();
       net::post(self->loop_.context, [self] { self->answer(); });
@@ -461,6 +463,15 @@ void HttpServer::State::start() {
       }
     });
   }
+  toWorkers = [this](std::function<void()> job) {
+    net::post(workers, [this, job = std::move(job)] {
+      try {
+        job();
+      } catch (const std::exception& e) {
+        log.error(std::string("unhandled error in a handler's job: ") + e.what());
+      }
+    });
+  };
   workersWork.emplace(net::make_work_guard(workers));
   for (int i = 0; i < std::max(1, settings.threads); ++i) {
     workerThreads.emplace_back([this] {

@@ -64,6 +64,17 @@ class HttpServerTest : public ::testing::Test {
         },
         Runs::kOnLoop);
     router_.add("GET", "/dropped", [](Exchange& ex) { ex.later(); }, Runs::kOnLoop);
+    // The loop hands the rest to a handler thread, which answers (or throws).
+    router_.add(
+        "GET", "/handed-on",
+        [](Exchange& ex) {
+          const bool fail = ex.hasQuery("fail");
+          ex.onWorker([answer = ex.later(), fail, loop = std::this_thread::get_id()]() mutable {
+            if (fail) throw std::runtime_error("the job failed");
+            answer.send(200, std::this_thread::get_id() == loop ? "loop" : "worker", "text/plain");
+          });
+        },
+        Runs::kOnLoop);
   }
 
   /** Waits until a /later request is parked, then answers it from this thread. */
@@ -294,6 +305,14 @@ TEST_F(HttpServerTest, ALaterDroppedUnansweredIs500) {
   Reply r = request(server_->port(), "GET", "/dropped");
   EXPECT_EQ(r.status, 500);
   EXPECT_THAT(r.body, HasSubstr("handler sent no response"));
+}
+
+TEST_F(HttpServerTest, ALoopHandlerHandsTheRestToAHandlerThread) {
+  start();
+  Reply r = request(server_->port(), "GET", "/handed-on");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "worker");
+  EXPECT_EQ(request(server_->port(), "GET", "/handed-on?fail=1").status, 500) << "the Later the job held answers";
 }
 
 TEST_F(HttpServerTest, StopWaitsForAnAnswerStillToCome) {
