@@ -182,6 +182,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    // A request being read or refused stops counting now; one with its handler counts until the
+    // answer comes back (answer()), so stop() still waits for it.
+    if (!exchange_) finishCount();
     auto self = shared_from_this();  // the set may hold the last reference
     ErrorCode ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -245,7 +248,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return refuse(431, "request header exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
     }
     if (isParseError(ec)) return refuse(400, "malformed request: " + ec.message());
-    finishCount();
     close();  // the client left, went quiet too long, or the server is stopping
   }
 

@@ -327,6 +327,18 @@ TEST_F(HttpServerTest, StopWaitsForAnAnswerStillToCome) {
   stopping.get();
 }
 
+TEST_F(HttpServerTest, StopClosesAConnectionStuckInItsBodyOnceTheDrainEnds) {
+  settings_.drainSeconds = 1;
+  start();
+  RawConnection connection(server_->port());
+  connection.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\nonly part");
+  for (int i = 0; i < 500 && server_->inFlight() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(server_->inFlight(), 1);
+  auto stopping = std::async(std::launch::async, [&] { server_->stop(); });
+  ASSERT_EQ(stopping.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "stop() waited for a body that never came";
+  EXPECT_TRUE(connection.closedByServer());
+}
+
 TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
   start();
   RawConnection connection(server_->port());
