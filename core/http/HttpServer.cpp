@@ -214,6 +214,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     started_ = Clock::now();
     const auto& request = parser_->get();
     version_ = request.version();
+    headOnly_ = request.method() == bhttp::verb::head;
     // Held here because Beast 1.74 does not hold a body announced by Content-Length to
     // body_limit (boostorg/beast#2087); a chunked body is held to it while it is read.
     if (const auto length = parser_->content_length(); length && *length > server_.settings.maxBodyBytes) {
@@ -353,6 +354,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (keepAlive_ && version_ < 11) head_ += "\r\nConnection: keep-alive";
     head_ += "\r\n\r\n";
     body_ = std::move(answer.body);
+    if (headOnly_) body_.clear();  // HEAD: the length of the answer, not the answer
     const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
     net::async_write(stream_, buffers, [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
@@ -420,6 +422,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool busy_ = false;     // a request is being read, served or answered
   bool counted_ = false;  // ... and counts in inFlight
   bool keepAlive_ = true;
+  bool headOnly_ = false;  // a HEAD request: its answer has no body
   bool drainAfter_ = false;
   bool closed_ = false;
 };

@@ -211,6 +211,8 @@ class RawConnection {
   /** True when something arrives within `ms` milliseconds (an answer, or the server closing). */
   bool answersWithin(int ms) { return stream_.rdbuf()->in_avail() > 0 || socket_.poll(Poco::Timespan(0, ms * 1000), Poco::Net::Socket::SELECT_READ); }
 
+  std::istream& stream() { return stream_; }
+
   /** True when the server has closed the connection (nothing more to read). */
   bool closedByServer() {
     char c;
@@ -337,6 +339,18 @@ TEST_F(HttpServerTest, StopClosesAConnectionStuckInItsBodyOnceTheDrainEnds) {
   auto stopping = std::async(std::launch::async, [&] { server_->stop(); });
   ASSERT_EQ(stopping.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "stop() waited for a body that never came";
   EXPECT_TRUE(connection.closedByServer());
+}
+
+TEST_F(HttpServerTest, AHeadRequestGetsTheLengthWithoutTheBody) {
+  start();
+  RawConnection connection(server_->port());
+  connection.send("HEAD /tenants/a/hello HTTP/1.1\r\nHost: test\r\n\r\n" + kHello);
+  Poco::Net::HTTPResponse head;
+  head.read(connection.stream());
+  EXPECT_EQ(head.getStatus(), 405);  // no HEAD route: the answer says so, without its body
+  EXPECT_GT(head.getContentLength64(), 0);
+  // The next answer on the connection starts right after the head.
+  EXPECT_EQ(std::get<2>(connection.response()), R"({"tenant":"a","q":""})");
 }
 
 TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
