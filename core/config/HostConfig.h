@@ -53,7 +53,7 @@ struct HostConfig {
   std::string tenantsDir;  // default: <configDir>/tenants.d
   int inboundWorkers = 2;  // threads processing stored webhook deliveries
   int outboundMaxInFlight = 1000;  // provider send calls under way at once (each on its own connection)
-  int outboundWindowGuardMs = 50;  // pacing windows are 1 s plus this (jitter margin)
+  int outboundWindowGuardMs = 50;  // a send in flight counts as arriving up to this long after it was written
   int outboundMaxAttempts = 10;  // then a message fails for good
   int outboundLeaseSeconds = 60;  // a message being sent by a host that died is retried after this
   int64_t flowTokenTtlSeconds = 7 * 24 * 3600;  // flow tokens minted when a Flow is sent
