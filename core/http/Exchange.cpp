@@ -20,9 +20,7 @@ Exchange::Exchange(Request request) : request_(std::move(request)) {
   try {
     Poco::URI uri(request_.target);
     path_ = uri.getPath();
-    if (!uri.getRawQuery().empty()) {
-      for (const auto& [name, value] : uri.getQueryParameters()) query_.emplace(name, value);
-    }
+    for (const auto& [name, value] : uri.getQueryParameters()) query_.emplace(name, value);
   } catch (const Poco::Exception&) {
     throw HttpError(400, "malformed request URI");
   }

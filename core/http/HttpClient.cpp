@@ -1,5 +1,6 @@
 #include "http/HttpClient.h"
 
+#include "common/Await.h"
 #include "common/ThreadName.h"
 
 #include <Poco/String.h>
@@ -373,10 +374,7 @@ StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (impl_->io_.get_executor().running_in_this_thread()) {
     return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" + request.url + ")");
   }
-  std::promise<StatusOr<HttpResponse>> answer;
-  std::future<StatusOr<HttpResponse>> answered = answer.get_future();
-  impl_->send(request, [&answer](StatusOr<HttpResponse> result) { answer.set_value(std::move(result)); }, nullptr);
-  return answered.get();
+  return awaitCallback<StatusOr<HttpResponse>>([&](auto done) { impl_->send(request, std::move(done), nullptr); });
 }
 
 StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {

@@ -1,10 +1,9 @@
 #include "inbound/WebhookReceiver.h"
 
+#include "common/Await.h"
 #include "crypto/Crypto.h"
 
 #include <Poco/Logger.h>
-
-#include <future>
 
 namespace baraza::inbound {
 
@@ -96,10 +95,7 @@ void WebhookReceiver::receive(const std::string& appKey, const std::optional<std
 
 Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
                                  const std::string& body) {
-  std::promise<Receipt> promise;
-  std::future<Receipt> receipt = promise.get_future();
-  receive(appKey, signature, body, [&promise](Receipt r) { promise.set_value(std::move(r)); });
-  return receipt.get();
+  return awaitCallback<Receipt>([&](auto done) { receive(appKey, signature, body, std::move(done)); });
 }
 
 }  // namespace baraza::inbound

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/Await.h"
 #include "common/Status.h"
 #include "common/ThreadName.h"
 #include "store/Database.h"
@@ -8,7 +9,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -59,9 +59,9 @@ bool prioritiseThisThread(int nice);
 /**
  * The machinery of group commit: callers on many threads submit items, and either block or
  * leave a callback; writer threads take what is queued (up to maxBatch), write the whole batch
- * in one transaction with `write`, and answer every caller only after the commit. If a batch fails, each item is
- * written again in a transaction of its own, so one bad item fails alone; `write` must
- * therefore be safe to run again for items of a rolled-back batch.
+ * in one transaction with `write`, and answer every caller only after the commit. If a batch
+ * fails, each item is written again in a transaction of its own, so one bad item fails alone;
+ * `write` must therefore be safe to run again for items of a rolled-back batch.
  */
 template <class Item, class Result>
 class BatchWriter {
@@ -100,16 +100,15 @@ class BatchWriter {
    * for it.
    */
   void submit(Item item, Done done) {
-    auto pending = std::make_shared<Pending>(Pending{std::move(item), std::move(done)});
     bool wake = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (stopping_) {
         lock.unlock();
-        pending->done(unavailable("the store is shutting down"));
+        done(unavailable("the store is shutting down"));
         return;
       }
-      queue_.push_back(std::move(pending));
+      queue_.push_back(Pending{std::move(item), std::move(done)});
       // Wake a writer only when it waits for this: an idle one for any item, a filling one for
       // its target. Waking it for every item made it switch in and out once per caller.
       wake = idle_ > 0 || queue_.size() == fillTarget_;
@@ -119,10 +118,7 @@ class BatchWriter {
 
   /** The item's result once its transaction committed, or why it did not. */
   StatusOr<Result> submit(Item item) {
-    std::promise<StatusOr<Result>> promise;
-    std::future<StatusOr<Result>> result = promise.get_future();
-    submit(std::move(item), [&promise](StatusOr<Result> r) { promise.set_value(std::move(r)); });
-    return result.get();
+    return awaitCallback<StatusOr<Result>>([&](auto done) { submit(std::move(item), std::move(done)); });
   }
 
   /** Transactions committed so far. */
@@ -136,7 +132,7 @@ class BatchWriter {
     Item item;
     Done done;
   };
-  using Batch = std::vector<std::shared_ptr<Pending>>;
+  using Batch = std::vector<Pending>;
 
   void loop() {
     prioritiseThisThread(settings_.writerNice);
@@ -169,7 +165,7 @@ class BatchWriter {
       } catch (const Poco::Exception& e) {
         session.reset();  // no connection: fail this batch; the next one tries a new one
         const Status down = unavailable(db_->describe() + ": " + e.message());
-        for (auto& p : batch) p->done(down);
+        for (auto& p : batch) p.done(down);
       }
     }
   }
@@ -192,25 +188,25 @@ class BatchWriter {
   void commit(Poco::Data::Session& session, Batch& batch) {
     std::vector<Item> items;  // moved out of the callers' requests: copied only to retry one alone
     items.reserve(batch.size());
-    for (auto& p : batch) items.push_back(std::move(p->item));
+    for (auto& p : batch) items.push_back(std::move(p.item));
     std::vector<Result> results;
     Status status = writeAll(session, items, results);
     if (status.isOk() && results.size() == batch.size()) {
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done(std::move(results[i]));
+      for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
       return;
     }
     if (status.isOk()) status = internal("batch writer returned " + std::to_string(results.size()) +
                                          " results for " + std::to_string(batch.size()) + " items");
     if (batch.size() == 1) {
-      batch[0]->done(status);
+      batch[0].done(status);
       return;
     }
     for (size_t i = 0; i < batch.size(); ++i) {  // find the culprit: each item alone
       Status alone = writeAll(session, {items[i]}, results);
       if (alone.isOk() && results.size() == 1) {
-        batch[i]->done(std::move(results[0]));
+        batch[i].done(std::move(results[0]));
       } else {
-        batch[i]->done(alone.isOk() ? internal("no result") : alone);
+        batch[i].done(alone.isOk() ? internal("no result") : alone);
       }
     }
   }
@@ -220,7 +216,7 @@ class BatchWriter {
   WriteFn write_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::shared_ptr<Pending>> queue_;
+  std::deque<Pending> queue_;
   size_t idle_ = 0;        // writers waiting for the first item of a batch
   size_t fillTarget_ = 0;  // queue length a filling writer waits for (0: none is filling)
   bool stopping_ = false;
