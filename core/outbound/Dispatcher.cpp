@@ -298,14 +298,12 @@ bool Dispatcher::refreshLanes(int64_t now) {
   }
   // What this host holds now.
   std::map<std::string, bool> holding;
-  std::set<std::string> laned;  // numbers with a lane (and its window's history) before this refresh
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
       holding[number] = lane->heldUntilUs > now;
-      laned.insert(number);
     }
   }
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
@@ -409,16 +407,12 @@ bool Dispatcher::refreshLanes(int64_t now) {
   for (const auto& [number, last] : fresh) {
     // A previous holder may have sent a full window's worth just before its hold ended: the first
     // send waits one window after that, so no second on Meta's side holds more than the rate. A
-    // number nobody held, or held long ago, sends at once; so does one this host held last, with
-    // the lane it kept (a renewal that came late): its window already counts those sends.
-    // Blocking there would block again at every late renewal, and a busy host would never send.
+    // number nobody held, or held long ago, sends at once.
     Lane& lane = *lanes_[number];
-    const bool ownWindow = last && last->owner == owner_ && laned.count(number) > 0;
-    if (last && !ownWindow) {
+    if (last) {
       lane.blockedUntilUs = std::max(lane.blockedUntilUs, (last->until + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
     }
-    logger().information("sending for number " + number + " (tenant " + lane.tenant + ")" +
-                         (ownWindow ? " again: this host's lease was renewed late" : ""));
+    logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
   }
   for (const auto& number : handBack) {
     logger().information("handed number " + number + " to another host (sharing the numbers among hosts)");
