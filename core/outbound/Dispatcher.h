@@ -108,6 +108,9 @@ class Dispatcher {
   Outcome conclude(const Lane& lane, const Pending& pending, const Call& call, StatusOr<HttpResponse> response);
   void settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome outcome, int64_t nowUs);
   void record(std::vector<Outcome> outcomes);
+  /** Gives outcomes to the recorder thread. */
+  void hand(Outcome outcome);
+  void hand(std::vector<Outcome> outcomes);
   /** The token to send with: an exchanged one while it replaces the configured one. Lock held. */
   std::string tokenFor(const tenants::TenantConfig& tenant);
   static size_t backlogTarget(const Lane& lane);
