@@ -211,6 +211,15 @@ TEST_P(OutboundTest, InvalidMessagesAreRefusedWithTheReasonAndNothingIsQueued) {
             Code::kPermissionDenied);
   EXPECT_EQ(refused("not json").code(), Code::kInvalidArgument);
   EXPECT_EQ(queue_->submit("nobody", text("+254700000001", "x"), "").status().code(), Code::kNotFound);
+  // Values longer than their columns are refused alike on both stores (MariaDB would fail the
+  // insert, SQLite would keep them).
+  EXPECT_EQ(queue_->submit("acme", text("+254700000001", "x"), std::string(192, 'k')).status().message(),
+            "the idempotency key is 192 bytes long; at most 191 are allowed");
+  EXPECT_EQ(refused(R"({"to":"+254700000009","type":"interactive","conversation":")" + std::string(129, 'c') +
+                    R"(","interactive":{"type":"flow","body":{"text":"Buy airtime"},"action":{"parameters":)"
+                    R"({"flow_id":"1234","flow_cta":"Buy","flow_action":"navigate","flow_action_payload":{"screen":"PHONE"}}}}})")
+                .message(),
+            "conversation is 129 bytes long; at most 128 are allowed");
   EXPECT_EQ(count("SELECT COUNT(*) FROM outbox"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM flow_sessions"), 0);
   // The same idempotency key is the same message.

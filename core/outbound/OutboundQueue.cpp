@@ -31,6 +31,16 @@ std::string firstFlowPlugin(const tenants::Tenant& tenant) {
   return "";
 }
 
+/**
+ * Refuses a value wider than its column, on either store: MariaDB would fail the insert with a
+ * database error, SQLite would keep it.
+ */
+Status fitsColumn(const std::string& what, const std::string& value, size_t maxBytes) {
+  if (value.size() <= maxBytes) return Status();
+  return invalidArgument(what + " is " + std::to_string(value.size()) + " bytes long; at most " +
+                         std::to_string(maxBytes) + " are allowed");
+}
+
 }  // namespace
 
 OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants, int64_t flowTokenTtlMs)
@@ -42,6 +52,7 @@ OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager
 
 StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, const std::string& messageJson,
                                                  const std::string& idempotencyKey) const {
+  if (Status fits = fitsColumn("the idempotency key", idempotencyKey, store::kMaxIdempotencyKeyBytes); !fits.isOk()) return fits;
   Object::Ptr message;
   try {
     message = parseObject(messageJson);
@@ -67,11 +78,13 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
     if (!bound || !(bound->kinds() & BARAZA_KIND_FLOW)) {
       return invalidArgument("flow_plugin \"" + flow + "\" is not a running flow plugin of tenant " + tenant.id());
     }
+    const std::string conversation = str(message, "conversation");
+    if (Status fits = fitsColumn("conversation", conversation, store::kMaxConversationBytes); !fits.isOk()) return fits;
     std::string contact = str(message, "to");
     contact.erase(std::remove_if(contact.begin(), contact.end(), [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); }),
                   contact.end());
     StatusOr<store::FlowSession> session =
-        flows::newFlowSession(tenant.id(), contact, flow, str(message, "conversation"), flowTokenTtlMs_);
+        flows::newFlowSession(tenant.id(), contact, flow, conversation, flowTokenTtlMs_);
     if (!session.isOk()) return session.status();
     parameters->set("flow_token", session->token);
     prepared.flowSession = *session;

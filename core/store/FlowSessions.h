@@ -7,6 +7,9 @@
 
 namespace baraza::store {
 
+/** The widest conversation a flow session keeps (MariaDB's VARCHAR(128), migration 001). */
+constexpr size_t kMaxConversationBytes = 128;
+
 /** A flow token minted by the host, bound to tenant, contact, flow and conversation. */
 struct FlowSession {
   std::string token;

@@ -9,6 +9,9 @@
 
 namespace baraza::store {
 
+/** The widest idempotency key the outbox keeps (MariaDB's VARCHAR(191), migration 001). */
+constexpr size_t kMaxIdempotencyKeyBytes = 191;
+
 struct OutboundMessage {
   std::string tenant;
   std::string phoneNumberId;  // the sending number
