@@ -14,8 +14,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -157,23 +163,65 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
  public:
   Session(FakeGraph& graph, tcp::socket socket) : graph_(graph), stream_(std::move(socket)), timer_(stream_.get_executor()) {}
 
+  /** Stamps what it reads with the kernel's receive time (the connection must have it enabled). */
+  static void stampArrivals(tcp::socket& socket) {
+    const int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags);
+  }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(64 * 1024 * 1024);
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](boost::beast::error_code ec, size_t) {
-      if (ec) return;  // closed, or not HTTP: drop the connection
-      self->answer();
-    });
+    parser_->eager(true);
+    parse();
   }
 
  private:
+  // A request arrives when its last byte reaches this host, as Meta counts a send: the time is
+  // the kernel's, so an event loop that gets a core late does not stamp requests late (and two
+  // sends that arrived apart are never recorded together).
+  void parse() {
+    boost::beast::error_code ec;
+    if (buffer_.size() > 0) buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec && ec != bhttp::error::need_more) return;  // not HTTP: drop the connection
+    if (parser_->is_done()) return answer();
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::beast::error_code ec) {
+      if (!ec && self->receive()) self->parse();
+    });
+  }
+
+  /** One recvmsg into the buffer, keeping its kernel timestamp; false when the connection is done. */
+  bool receive() {
+    auto space = buffer_.prepare(64 * 1024);
+    iovec iov{space.data(), space.size()};
+    alignas(cmsghdr) char control[256];
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t n = recvmsg(stream_.socket().native_handle(), &message, MSG_DONTWAIT);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;  // woken early: wait again
+    if (n == 0) return false;                                                       // the client closed
+    buffer_.commit(static_cast<size_t>(n));
+    receivedUs_ = nowUs();  // without a kernel stamp, the next best
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+        scm_timestamping stamps;
+        std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
+        if (stamps.ts[0].tv_sec != 0) receivedUs_ = stamps.ts[0].tv_sec * 1000000LL + stamps.ts[0].tv_nsec / 1000;
+      }
+    }
+    return true;
+  }
+
   void answer() {
     const auto& request = parser_->get();
     const std::string authorization(request[bhttp::field::authorization]);
     const std::string contentType(request[bhttp::field::content_type]);
     int latencyMs = 0;
-    GraphCall call = graph_.handle(std::string(request.method_string()), std::string(request.target()), authorization,
-                                   contentType, request.body(), latencyMs);
+    GraphCall call = graph_.handle(receivedUs_, std::string(request.method_string()), std::string(request.target()),
+                                   authorization, contentType, request.body(), latencyMs);
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(call.status));
@@ -202,6 +250,7 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
   net::steady_timer timer_;
   boost::beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  int64_t receivedUs_ = 0;  // when the bytes read last reached this host
   bhttp::response<bhttp::string_body> response_;
 };
 
@@ -215,6 +264,7 @@ struct FakeGraph::Server {
     acceptor.async_accept(io, [this, &graph](boost::beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed: the fake is stopping
       socket.set_option(tcp::no_delay(true));
+      Session::stampArrivals(socket);
       std::make_shared<Session>(graph, std::move(socket))->read();
       accept(graph);
     });
@@ -314,11 +364,12 @@ void FakeGraph::clear() {
   failNext_.clear();
 }
 
-GraphCall FakeGraph::handle(const std::string& method, const std::string& uri, const std::string& authorization,
-                            const std::string& contentType, const std::string& body, int& latencyMs) {
+GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const std::string& uri,
+                            const std::string& authorization, const std::string& contentType, const std::string& body,
+                            int& latencyMs) {
   latencyMs = 0;
   GraphCall call;
-  call.receivedUs = nowUs();
+  call.receivedUs = receivedUs;
   Poco::URI parsed(uri);
   call.method = method;
   call.path = parsed.getPath();
@@ -388,12 +439,22 @@ GraphCall FakeGraph::send(GraphCall call) {
     return refuse(code, "Scripted failure", "failRecipient(" + call.recipient + ", " + std::to_string(code) + ")");
   }
   if (rate_ > 0) {
+    // Arrival times in order. Requests on different connections can be handled in another order
+    // than they arrived, so this one goes where its time puts it, and every window of rate + 1
+    // arrivals that holds it must span a second or more.
     std::deque<int64_t>& recent = recentSends_[call.phoneNumberId];
-    while (!recent.empty() && recent.front() <= call.receivedUs - 1000000) recent.pop_front();
-    if (static_cast<int>(recent.size()) >= rate_) {
-      return refuse(130429, "Rate limit hit", "Cloud API message throughput has been reached.");
+    const auto at = std::upper_bound(recent.begin(), recent.end(), call.receivedUs);
+    const auto index = static_cast<size_t>(at - recent.begin());
+    recent.insert(at, call.receivedUs);
+    const auto rate = static_cast<size_t>(rate_);
+    for (size_t first = index < rate ? 0 : index - rate; first <= index && first + rate < recent.size(); ++first) {
+      if (recent[first + rate] - recent[first] < 1000000) {
+        recent.erase(recent.begin() + static_cast<std::ptrdiff_t>(index));
+        return refuse(130429, "Rate limit hit", "Cloud API message throughput has been reached.");
+      }
     }
-    recent.push_back(call.receivedUs);
+    // Older than two seconds before the latest: no request still being handled arrived that early.
+    while (recent.front() <= recent.back() - 2000000) recent.pop_front();
   }
 
   if (markRead) {

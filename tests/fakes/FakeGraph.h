@@ -20,7 +20,7 @@ namespace baraza::fakes {
 
 /** One request the fake received, and what it answered. */
 struct GraphCall {
-  int64_t receivedUs = 0;  // system clock, microseconds
+  int64_t receivedUs = 0;  // system clock, microseconds: when its last byte reached the host (the kernel's time)
   std::string method, path, query, authorization, contentType, body;
   std::string phoneNumberId;  // from /<version>/<id>/messages
   std::string recipient;      // body "to" of a send
@@ -73,9 +73,13 @@ class FakeGraph {
   void clear();
 
  private:
-  /** Answers one request; `latencyMs`: how long to wait before sending the answer (sends). */
-  GraphCall handle(const std::string& method, const std::string& uri, const std::string& authorization,
-                   const std::string& contentType, const std::string& body, int& latencyMs);
+  /**
+   * Answers one request that arrived at `receivedUs`; `latencyMs`: how long to wait before
+   * sending the answer (sends).
+   */
+  GraphCall handle(int64_t receivedUs, const std::string& method, const std::string& uri,
+                   const std::string& authorization, const std::string& contentType, const std::string& body,
+                   int& latencyMs);
   /** A send answered after a latency has gone out (mostSendsAtOnce). */
   void answered();
   GraphCall send(GraphCall call);
