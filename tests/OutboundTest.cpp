@@ -295,11 +295,13 @@ TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
   }
   std::vector<fakes::GraphCall> calls = graph_.accepted();
   ASSERT_EQ(calls.size(), 105u);
-  // No one-second window holds more than 25, measured where Meta measures: on arrival.
+  // No one-second window holds more than 25, measured where Meta measures: on arrival (the fake
+  // records calls as it handles them, which need not be the order they arrived in).
+  std::sort(calls.begin(), calls.end(), [](const auto& a, const auto& b) { return a.receivedUs < b.receivedUs; });
   for (size_t i = 0; i + 25 < calls.size(); ++i) {
     ASSERT_GE(calls[i + 25].receivedUs - calls[i].receivedUs, 1000000) << "26 within a second at " << i;
   }
-  // One recipient: two at once (the burst), then one per 400 ms, in queue order.
+  // One recipient: in queue order, one per 400 ms on average with bursts of two.
   std::vector<fakes::GraphCall> toSame;
   for (const auto& c : calls) {
     if (c.recipient == "+254799999999") toSame.push_back(c);
@@ -308,10 +310,13 @@ TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
   for (size_t i = 0; i < toSame.size(); ++i) {
     EXPECT_THAT(toSame[i].body, HasSubstr("\"n" + std::to_string(i) + "\"")) << "in order";
   }
-  // (GCRA: after the burst of two, each next one a whole interval after the previous.)
+  // GCRA with a burst of two: any k + 2 consecutive sends span at least k intervals. Two may come
+  // close together more than once: a send that waited (here, for a slot of the number's window)
+  // leaves the burst's credit to the next.
   for (size_t i = 2; i < toSame.size(); ++i) {
-    EXPECT_GE(toSame[i].receivedUs - toSame[i - 1].receivedUs, 400000 - 20000) << i;
+    EXPECT_GE(toSame[i].receivedUs - toSame[i - 2].receivedUs, 400000 - 20000) << i;
   }
+  EXPECT_GE(toSame.back().receivedUs - toSame.front().receivedUs, 3 * 400000 - 20000);
   EXPECT_EQ(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0) << "pacing held them, not the calls allowed at once";
 }
 
