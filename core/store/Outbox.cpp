@@ -21,29 +21,42 @@ namespace {
 
 const ClaimSpec kClaim{"outbox", "queued", "sending", ""};
 
-const char* kColumns =
-    "id, tenant, phone_number_id, recipient, payload, state, attempts, next_attempt_at, "
-    "lease_owner, lease_expires_at, provider_id, last_error, created_at, updated_at";
+/**
+ * Poco's MySQL connector gives each result column a buffer of the column's declared maximum, so a
+ * query that selects the MEDIUMTEXT payload allocates and zeroes 16 MiB: ~200 ms on a 2-core VM,
+ * whatever the number of rows, on every claim. LEFT() declares this many characters instead; the
+ * few payloads longer than that are read again, in full, on their own.
+ */
+constexpr int kPayloadHeadChars = 16000;
 
 /**
- * Runs `select` (of kColumns) into typed columns: a claim reads every message it sends, and going
- * through a RecordSet's variants cost more than the reading. NULL reads as "" or 0.
+ * The rows with these ids, in id order, into typed columns: a claim reads every message it sends,
+ * and going through a RecordSet's variants cost more than the reading. NULL reads as "" or 0.
  */
-std::vector<OutboxRow> read(Poco::Data::Statement& select) {
-  std::vector<Poco::Int64> ids, attempts, nextAttemptAts, leaseExpiresAts, createdAts, updatedAts;
+std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect, const std::vector<int64_t>& ids) {
+  const bool cut = dialect.backend == Backend::kMysql;
+  const std::string head = std::to_string(kPayloadHeadChars);
+  std::vector<Poco::Int64> rowIds, attempts, nextAttemptAts, leaseExpiresAts, createdAts, updatedAts, payloadChars;
   std::vector<std::string> tenants, numbers, recipients, payloads, states, leaseOwners, providerIds, lastErrors;
-  select, into(ids), into(tenants), into(numbers), into(recipients), into(payloads), into(states), into(attempts),
-      into(nextAttemptAts), into(leaseOwners), into(leaseExpiresAts), into(providerIds), into(lastErrors),
-      into(createdAts), into(updatedAts);
+  Poco::Data::Statement select(s);
+  select << "SELECT id, tenant, phone_number_id, recipient, " +
+                (cut ? "LEFT(payload, " + head + "), CHAR_LENGTH(payload)" : std::string("payload, 0")) +
+                ", state, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, last_error, created_at,"
+                " updated_at FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id",
+      into(rowIds), into(tenants), into(numbers), into(recipients), into(payloads), into(payloadChars), into(states),
+      into(attempts), into(nextAttemptAts), into(leaseOwners), into(leaseExpiresAts), into(providerIds),
+      into(lastErrors), into(createdAts), into(updatedAts);
   select.execute();
-  std::vector<OutboxRow> out(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
+  std::vector<OutboxRow> out(rowIds.size());
+  std::map<int64_t, size_t> longer;  // id -> index of a payload cut short
+  for (size_t i = 0; i < rowIds.size(); ++i) {
     OutboxRow& r = out[i];
-    r.id = ids[i];
+    r.id = rowIds[i];
     r.tenant = std::move(tenants[i]);
     r.phoneNumberId = std::move(numbers[i]);
     r.recipient = std::move(recipients[i]);
     r.payload = std::move(payloads[i]);
+    if (payloadChars[i] > kPayloadHeadChars) longer.emplace(r.id, i);
     r.state = std::move(states[i]);
     r.attempts = static_cast<int>(attempts[i]);
     r.nextAttemptAt = nextAttemptAts[i];
@@ -53,6 +66,14 @@ std::vector<OutboxRow> read(Poco::Data::Statement& select) {
     r.lastError = std::move(lastErrors[i]);
     r.createdAt = createdAts[i];
     r.updatedAt = updatedAts[i];
+  }
+  if (!longer.empty()) {
+    std::vector<int64_t> longIds;
+    for (const auto& [id, index] : longer) longIds.push_back(id);
+    std::vector<Poco::Int64> fullIds;
+    std::vector<std::string> full;
+    s << "SELECT id, payload FROM outbox WHERE id IN (" + idList(longIds) + ")", into(fullIds), into(full), now;
+    for (size_t i = 0; i < fullIds.size(); ++i) out[longer.at(fullIds[i])].payload = std::move(full[i]);
   }
   return out;
 }
@@ -170,11 +191,9 @@ std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
   }
   std::vector<std::vector<OutboxRow>> out(numbers.size());
   if (ids.empty()) return out;
-  Poco::Data::Statement select(s);
-  select << std::string("SELECT ") + kColumns + " FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id";
   std::map<std::string, size_t> slot;
   for (size_t i = 0; i < numbers.size(); ++i) slot.emplace(numbers[i].first, i);
-  for (OutboxRow& row : read(select)) out[slot.at(row.phoneNumberId)].push_back(std::move(row));
+  for (OutboxRow& row : readByIds(s, dialect_, ids)) out[slot.at(row.phoneNumberId)].push_back(std::move(row));
   return out;
 }
 
@@ -246,9 +265,7 @@ bool Outbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& o
 }
 
 std::optional<OutboxRow> Outbox::get(Poco::Data::Session& s, int64_t id) const {
-  Poco::Data::Statement select(s);
-  select << std::string("SELECT ") + kColumns + " FROM outbox WHERE id = ?", bind(id);
-  auto rows = read(select);
+  auto rows = readByIds(s, dialect_, {id});
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }

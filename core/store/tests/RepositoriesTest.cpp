@@ -416,6 +416,37 @@ TEST_P(OutboxTest, EnqueueAllGivesEachMessageItsRowAndKeepsKeysIdempotent) {
   }
 }
 
+TEST_P(OutboxTest, LongPayloadsAreReadWholeBesideShortOnes) {
+  // On MariaDB a claim reads the first 16,000 characters of each payload with its row and the
+  // longer ones again in full: both kinds must come back exactly as stored, multi-byte ones too.
+  Outbox outbox(db_->dialect());
+  OutboundMessage shortOne = message();
+  OutboundMessage longOne = message();
+  longOne.payload = R"({"type":"text","text":{"body":")" + std::string(20000, 'x') + "é€" + R"("}})";
+  OutboundMessage exactlyAtTheCut = message();
+  exactlyAtTheCut.payload = std::string(16000, 'y');
+  int64_t a = 0, b = 0, c = 0;
+  tx([&](Session& s) {
+    a = outbox.enqueue(s, shortOne, 0);
+    b = outbox.enqueue(s, longOne, 0);
+    c = outbox.enqueue(s, exactlyAtTheCut, 0);
+  });
+  std::vector<OutboxRow> claimed;
+  tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 100, 10000, 10); });
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].id, a);
+  EXPECT_EQ(claimed[0].payload, shortOne.payload);
+  EXPECT_EQ(claimed[1].id, b);
+  EXPECT_EQ(claimed[1].payload, longOne.payload);
+  EXPECT_EQ(claimed[1].state, "sending");
+  EXPECT_EQ(claimed[2].payload, exactlyAtTheCut.payload);
+  std::optional<OutboxRow> got;
+  tx([&](Session& s) { got = outbox.get(s, b); });
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->payload, longOne.payload);
+  EXPECT_EQ(c, claimed[2].id);
+}
+
 TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
   Outbox outbox(db_->dialect());
   int64_t id = 0, other = 0;
