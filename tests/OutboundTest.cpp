@@ -17,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -412,6 +413,50 @@ TEST_P(OutboundTest, OutsideTheWindowWithoutATemplateTheMessageFails) {
   const store::OutboxRow original = waitFor(id, "failed");
   EXPECT_EQ(original.state, "failed");
   EXPECT_THAT(original.lastError, HasSubstr("no re-engagement template configured"));
+}
+
+TEST_P(OutboundTest, ALateLeaseRenewalDoesNotHoldBackTheNumberThisHostHeldLast) {
+  // Leases renewed every 300 ms and held for 600 ms from each renewal. A claim held up for
+  // 900 ms makes the next renewal come after the hold ended. Nobody else held the number
+  // meanwhile, and this host's window counts every send it made: sending resumes when the
+  // database lets the dispatcher through, without the window's wait a number taken over from
+  // another host needs (until a second after the old hold's end).
+  settings_.numberLeaseMs = 900;
+  settings_.maxInFlight = 1;
+  graph_.setLatencyMs(20);  // under 50 sends a second, one at a time: pacing never holds them back
+  startTenant("whatsapp.messages_per_second = 100\n");
+  for (int i = 0; i < 200; ++i) submit(text("+2547200" + std::to_string(10000 + i), "m"));
+  startDispatcher();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (graph_.acceptedCount() < 50 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(graph_.acceptedCount(), 50u);
+  // Another connection takes the outbox (on SQLite, the whole database) for 900 ms: the claim
+  // waits, and the renewal after it comes late.
+  auto other = store::Database::open(url_, "");
+  ASSERT_TRUE(other.isOk());
+  Status held = (*other)->transaction([&](Poco::Data::Session& s) {
+    const bool mysql = GetParam() == store::Backend::kMysql;
+    if (mysql) s << "LOCK TABLES outbox WRITE", Poco::Data::Keywords::now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    if (mysql) s << "UNLOCK TABLES", Poco::Data::Keywords::now;
+  });
+  ASSERT_TRUE(held.isOk()) << held.toString();
+  const int64_t released = store::nowMs() * 1000;
+  while (graph_.acceptedCount() < 200 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(graph_.acceptedCount(), 200u);
+  std::vector<int64_t> arrivals;
+  for (const auto& c : graph_.accepted()) arrivals.push_back(c.receivedUs);
+  std::sort(arrivals.begin(), arrivals.end());
+  const auto resumed = std::upper_bound(arrivals.begin(), arrivals.end(), released);
+  ASSERT_NE(resumed, arrivals.end());
+  // Taken for a fresh hold, the number would wait until at least 750 ms after the release (the
+  // last renewal was at most 300 ms before the block: its hold ends 900 ms later, plus a second).
+  EXPECT_LT(*resumed - released, 400000) << "sending resumed " << (*resumed - released) / 1000
+                                         << " ms after the database let the dispatcher through";
 }
 
 TEST_P(OutboundTest, MessagesADeadHostWasSendingAreSentAfterItsLeasesExpire) {

@@ -298,12 +298,14 @@ bool Dispatcher::refreshLanes(int64_t now) {
   }
   // What this host holds now.
   std::map<std::string, bool> holding;
+  std::set<std::string> known;  // numbers with a lane (and its window) in memory
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
       holding[number] = lane->heldUntilUs > now;
+      known.insert(number);
     }
   }
   // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
@@ -407,9 +409,11 @@ bool Dispatcher::refreshLanes(int64_t now) {
   for (const auto& [number, last] : fresh) {
     // A previous holder may have sent a full window's worth just before its hold ended: the first
     // send waits one window after that, so no second on Meta's side holds more than the rate. A
-    // number nobody held, or held long ago, sends at once.
+    // number nobody held, or held long ago, sends at once; so does one this host held last and
+    // still has the window of (a renewal that came late, a number taken back): that window
+    // counts every send since.
     Lane& lane = *lanes_[number];
-    if (last) {
+    if (last && !(last->owner == owner_ && known.count(number))) {
       lane.blockedUntilUs = std::max(lane.blockedUntilUs, (last->until + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
     }
     logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
