@@ -117,21 +117,24 @@ size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<Message
   return inserted;
 }
 
-namespace {
-const char* kMessageColumns =
-    "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, content, sent_at,"
-    " status, status_at, error FROM messages ";
-}  // namespace
+std::string MessageStore::selectMessages() const {
+  return "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, " + textHead(dialect_, "content") +
+         ", sent_at, status, status_at, error FROM messages ";
+}
 
-std::map<int64_t, MessageRecord> MessageStore::readMessages(Poco::Data::Statement& select) {
+std::map<int64_t, MessageRecord> MessageStore::readMessages(Poco::Data::Session& s, Poco::Data::Statement& select) {
   select.execute();
   Poco::Data::RecordSet rows(select);
   std::map<int64_t, MessageRecord> out;
+  std::map<int64_t, std::string*> cut;  // contents longer than textHead() read
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-    out[integer(rows, 0)] = MessageRecord{text(rows, 1), text(rows, 2),     text(rows, 3),  text(rows, 4),
-                                          text(rows, 5), text(rows, 6),     text(rows, 7),  integer(rows, 8),
-                                          text(rows, 9), integer(rows, 10), text(rows, 11)};
+    const int64_t id = integer(rows, 0);
+    MessageRecord& m = out[id] = MessageRecord{text(rows, 1), text(rows, 2),     text(rows, 3),  text(rows, 4),
+                                               text(rows, 5), text(rows, 6),     text(rows, 7),  integer(rows, 9),
+                                               text(rows, 10), integer(rows, 11), text(rows, 12)};
+    if (integer(rows, 8) > kTextHeadChars) cut.emplace(id, &m.content);
   }
+  readWhole(s, "messages", "content", cut);
   return out;
 }
 
@@ -139,16 +142,15 @@ std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session
                                                              const std::vector<int64_t>& ids) const {
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
-  select << std::string(kMessageColumns) + "WHERE id IN (" + idList(ids) + ")";
-  return readMessages(select);
+  select << selectMessages() + "WHERE id IN (" + idList(ids) + ")";
+  return readMessages(s, select);
 }
 
 std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
                                                    const std::string& providerId) const {
   Poco::Data::Statement select(s);
-  select << std::string(kMessageColumns) + "WHERE tenant = ? AND provider_id = ?", bind(tenant),
-      bind(providerId);
-  auto found = readMessages(select);
+  select << selectMessages() + "WHERE tenant = ? AND provider_id = ?", bind(tenant), bind(providerId);
+  auto found = readMessages(s, select);
   if (found.empty()) return std::nullopt;
   return found.begin()->second;
 }

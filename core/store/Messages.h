@@ -91,8 +91,10 @@ class MessageStore {
                                         const std::string& providerId) const;
 
  private:
-  /** Rows selected with kMessageColumns, by id. */
-  static std::map<int64_t, MessageRecord> readMessages(Poco::Data::Statement& select);
+  /** "SELECT <the columns readMessages reads> FROM messages ". */
+  std::string selectMessages() const;
+  /** Rows selected with selectMessages(), by id. */
+  static std::map<int64_t, MessageRecord> readMessages(Poco::Data::Session& s, Poco::Data::Statement& select);
   const Dialect& dialect_;
 };
 

@@ -22,33 +22,22 @@ namespace {
 const ClaimSpec kClaim{"outbox", "queued", "sending", ""};
 
 /**
- * Poco's MySQL connector gives each result column a buffer of the column's declared maximum, so a
- * query that selects the MEDIUMTEXT payload allocates and zeroes 16 MiB: ~200 ms on a 2-core VM,
- * whatever the number of rows, on every claim. LEFT() declares this many characters instead; the
- * few payloads longer than that are read again, in full, on their own.
- */
-constexpr int kPayloadHeadChars = 16000;
-
-/**
  * The rows with these ids, in id order, into typed columns: a claim reads every message it sends,
  * and going through a RecordSet's variants cost more than the reading. NULL reads as "" or 0.
  */
 std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect, const std::vector<int64_t>& ids) {
-  const bool cut = dialect.backend == Backend::kMysql;
-  const std::string head = std::to_string(kPayloadHeadChars);
   std::vector<Poco::Int64> rowIds, attempts, nextAttemptAts, leaseExpiresAts, createdAts, updatedAts, payloadChars;
   std::vector<std::string> tenants, numbers, recipients, payloads, states, leaseOwners, providerIds, lastErrors;
   Poco::Data::Statement select(s);
-  select << "SELECT id, tenant, phone_number_id, recipient, " +
-                (cut ? "LEFT(payload, " + head + "), CHAR_LENGTH(payload)" : std::string("payload, 0")) +
-                ", state, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, last_error, created_at,"
-                " updated_at FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id",
+  select << "SELECT id, tenant, phone_number_id, recipient, " + textHead(dialect, "payload") +
+                ", state, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, last_error,"
+                " created_at, updated_at FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id",
       into(rowIds), into(tenants), into(numbers), into(recipients), into(payloads), into(payloadChars), into(states),
       into(attempts), into(nextAttemptAts), into(leaseOwners), into(leaseExpiresAts), into(providerIds),
       into(lastErrors), into(createdAts), into(updatedAts);
   select.execute();
   std::vector<OutboxRow> out(rowIds.size());
-  std::map<int64_t, size_t> longer;  // id -> index of a payload cut short
+  std::map<int64_t, std::string*> cut;  // payloads longer than textHead() read
   for (size_t i = 0; i < rowIds.size(); ++i) {
     OutboxRow& r = out[i];
     r.id = rowIds[i];
@@ -56,7 +45,7 @@ std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect,
     r.phoneNumberId = std::move(numbers[i]);
     r.recipient = std::move(recipients[i]);
     r.payload = std::move(payloads[i]);
-    if (payloadChars[i] > kPayloadHeadChars) longer.emplace(r.id, i);
+    if (payloadChars[i] > kTextHeadChars) cut.emplace(r.id, &r.payload);
     r.state = std::move(states[i]);
     r.attempts = static_cast<int>(attempts[i]);
     r.nextAttemptAt = nextAttemptAts[i];
@@ -67,14 +56,7 @@ std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect,
     r.createdAt = createdAts[i];
     r.updatedAt = updatedAts[i];
   }
-  if (!longer.empty()) {
-    std::vector<int64_t> longIds;
-    for (const auto& [id, index] : longer) longIds.push_back(id);
-    std::vector<Poco::Int64> fullIds;
-    std::vector<std::string> full;
-    s << "SELECT id, payload FROM outbox WHERE id IN (" + idList(longIds) + ")", into(fullIds), into(full), now;
-    for (size_t i = 0; i < fullIds.size(); ++i) out[longer.at(fullIds[i])].payload = std::move(full[i]);
-  }
+  readWhole(s, "outbox", "payload", cut);
   return out;
 }
 

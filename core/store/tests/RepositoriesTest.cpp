@@ -218,6 +218,32 @@ TEST_P(MessageStoreTest, AMessageIsStoredOncePerTenantAndWamid) {
   EXPECT_EQ(m->status, "received");
 }
 
+TEST_P(MessageStoreTest, LongContentIsReadWholeBesideShortContent) {
+  // On MariaDB messages are read with the first 16,000 characters of their content, and longer
+  // contents again in full (Rows.h, textHead): both must come back as stored.
+  MessageStore store(db_->dialect());
+  MessageRecord longOne = inbound("wamid.long");
+  longOne.content = R"({"body":")" + std::string(16500, 'x') + "\u00e9\u20ac" + R"("})";
+  tx([&](Session& s) {
+    store.insertOnce(s, inbound("wamid.short"), 1);
+    store.insertOnce(s, longOne, 1);
+  });
+  std::optional<MessageRecord> one;
+  std::map<int64_t, MessageRecord> both;
+  tx([&](Session& s) {
+    one = store.message(s, "acme", "wamid.long");
+    std::vector<int64_t> ids;
+    s << "SELECT id FROM messages ORDER BY id", into(ids), now;
+    both = store.messagesByIds(s, ids);
+  });
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->content, longOne.content);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both.begin()->second.content, R"({"body":"habari"})");
+  EXPECT_EQ(both.rbegin()->second.content, longOne.content);
+  EXPECT_EQ(both.rbegin()->second.status, "received");
+}
+
 TEST_P(MessageStoreTest, InsertAllStoresEachNewMessageOnce) {
   MessageStore store(db_->dialect());
   size_t first = 0, again = 0;
