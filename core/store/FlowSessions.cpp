@@ -5,6 +5,7 @@
 namespace baraza::store {
 
 using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
 void FlowSessions::create(Poco::Data::Session& s, const FlowSession& f) const {
@@ -37,13 +38,17 @@ bool FlowSessions::close(Poco::Data::Session& s, const std::string& token, int64
 std::optional<ConversationState> ConversationStates::get(Poco::Data::Session& s,
                                                          const std::string& tenant,
                                                          const std::string& contact) const {
+  const std::string where = " FROM conversation_state WHERE tenant = ? AND contact = ?";
   Poco::Data::Statement select(s);
-  select << "SELECT state, version FROM conversation_state WHERE tenant = ? AND contact = ?",
-      bind(tenant), bind(contact);
+  select << "SELECT " + textHead(dialect_, "state") + ", version" + where, bind(tenant), bind(contact);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;
-  return ConversationState{text(rows, 0), integer(rows, 1)};
+  ConversationState state{text(rows, 0), integer(rows, 2)};
+  if (integer(rows, 1) > kTextHeadChars) {  // longer than textHead() read: once more, whole
+    s << "SELECT state" + where, into(state.state), bind(tenant), bind(contact), now;
+  }
+  return state;
 }
 
 std::optional<int64_t> ConversationStates::put(Poco::Data::Session& s, const std::string& tenant,
