@@ -52,10 +52,10 @@ inline std::vector<int64_t> insertedIds(Poco::Data::Session& s, const Dialect& d
 /**
  * Poco's MySQL connector gives each result column a buffer of the column's declared maximum: a
  * query selecting a MEDIUMTEXT column (declared 16 M characters, 64 MiB in utf8mb4) maps, faults
- * in and zeroes 64 MiB, ~200 ms on a 2-core VM, whatever the rows hold. `textHead(column)` selects two
- * columns instead: at most kTextHeadChars characters of it (LEFT declares no more), and its length
- * in characters; a reader reads the values longer than that again in full (one query for all of
- * them). On SQLite, which has no such cost, the whole column and 0.
+ * in and zeroes 64 MiB, ~200 ms on a 2-core VM, whatever the rows hold. `textHead(column)`
+ * selects two columns instead: at most kTextHeadChars characters of it (LEFT declares no more),
+ * and its length in characters; a reader reads the values longer than that again in full (one
+ * query for all of them). On SQLite, which has no such cost, the whole column and 0.
  */
 constexpr int64_t kTextHeadChars = 16000;
 
