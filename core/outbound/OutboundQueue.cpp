@@ -52,7 +52,10 @@ OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager
 
 StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, const std::string& messageJson,
                                                  const std::string& idempotencyKey) const {
-  if (Status fits = fitsColumn("the idempotency key", idempotencyKey, store::kMaxIdempotencyKeyBytes); !fits.isOk()) return fits;
+  if (Status fits = fitsColumn("the idempotency key", idempotencyKey, store::kMaxIdempotencyKeyBytes);
+      !fits.isOk()) {
+    return fits;
+  }
   Object::Ptr message;
   try {
     message = parseObject(messageJson);
@@ -79,7 +82,9 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
       return invalidArgument("flow_plugin \"" + flow + "\" is not a running flow plugin of tenant " + tenant.id());
     }
     const std::string conversation = str(message, "conversation");
-    if (Status fits = fitsColumn("conversation", conversation, store::kMaxConversationBytes); !fits.isOk()) return fits;
+    if (Status fits = fitsColumn("conversation", conversation, store::kMaxConversationBytes); !fits.isOk()) {
+      return fits;
+    }
     std::string contact = str(message, "to");
     contact.erase(std::remove_if(contact.begin(), contact.end(), [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); }),
                   contact.end());
