@@ -28,8 +28,9 @@ class Leases {
     int64_t until = 0;  // the expiry, or just before it was released
   };
   /**
-   * The last hold of `name` (current or ended), or nothing if it was never taken. A new holder of
-   * a pacing lease waits one window after it, so that two holders' sends never share a window.
+   * The last hold of `name` (current or ended), or nothing if it was never taken. A host taking
+   * a pacing lease over from another waits one window after it, so that two holders' sends never
+   * share a window.
    */
   std::optional<Hold> lastHold(Poco::Data::Session& s, const std::string& name) const;
   /** How many unexpired leases have names starting with `prefix` (no % or _ in it). */
