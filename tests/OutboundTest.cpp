@@ -459,6 +459,47 @@ TEST_P(OutboundTest, ALateLeaseRenewalDoesNotHoldBackTheNumberThisHostHeldLast) 
                                          << " ms after the database let the dispatcher through";
 }
 
+TEST_P(OutboundTest, AFailedLeaseRenewalIsRetriedWithinHalfASecond) {
+  // Leases renewed every 2 s and held for 4 s from each renewal. The leases table goes away for
+  // 4.5 s: every renewal meanwhile fails and the hold runs out. Once the table is back, sending
+  // resumes at the next attempt: within half a second, not up to a renewal period (2 s) later.
+  settings_.numberLeaseMs = 6000;
+  settings_.maxInFlight = 1;
+  graph_.setLatencyMs(20);
+  startTenant("whatsapp.messages_per_second = 100\n");
+  for (int i = 0; i < 400; ++i) submit(text("+2547200" + std::to_string(10000 + i), "m"));
+  startDispatcher();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (graph_.acceptedCount() < 20 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(graph_.acceptedCount(), 20u);
+  const bool mysql = GetParam() == store::Backend::kMysql;
+  tx([&](Poco::Data::Session& s) {
+    s << (mysql ? "RENAME TABLE leases TO leases_away" : "ALTER TABLE leases RENAME TO leases_away"), Poco::Data::Keywords::now;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  tx([&](Poco::Data::Session& s) {
+    s << (mysql ? "RENAME TABLE leases_away TO leases" : "ALTER TABLE leases_away RENAME TO leases"), Poco::Data::Keywords::now;
+  });
+  const int64_t back = store::nowMs() * 1000;
+  auto firstAfter = [&](int64_t at) {
+    int64_t first = INT64_MAX;
+    for (const auto& c : graph_.accepted()) {
+      if (c.receivedUs > at) first = std::min(first, c.receivedUs);
+    }
+    return first;
+  };
+  while (firstAfter(back) == INT64_MAX && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // The hold had run out (at most 4 s after the last renewal, which came before the table went).
+  EXPECT_EQ(firstAfter(back - 400000), firstAfter(back)) << "sending went on while no lease could be renewed";
+  ASSERT_NE(firstAfter(back), INT64_MAX) << "sending did not resume";
+  EXPECT_LT(firstAfter(back) - back, 800000) << "sending resumed " << (firstAfter(back) - back) / 1000
+                                             << " ms after the leases table came back";
+}
+
 TEST_P(OutboundTest, MessagesADeadHostWasSendingAreSentAfterItsLeasesExpire) {
   startTenant();
   std::vector<int64_t> ids;

@@ -37,6 +37,7 @@ constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages 
 constexpr int64_t kWriteSlackUs = 1000;  // a request written this soon after its slot needs no lock
 constexpr auto kRecordAtMostEvery = std::chrono::milliseconds(5);  // outcome commits, under load
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
+constexpr int64_t kLeaseRetryUs = kSecondUs / 2;  // after a failed lease transaction
 constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
@@ -251,9 +252,15 @@ void Dispatcher::schedulerLoop() {
     if (now >= nextRefreshUs || generation != refreshedGeneration) {
       refreshedGeneration = generation;
       checkInFlight(now);
-      // Soon again while a number waits for its last sends before it is handed back.
-      const bool handingBack = refreshLanes(now);
-      nextRefreshUs = now + (handingBack ? kHandBackPollUs : settings_.numberLeaseMs * 1000 / 3);
+      // Soon again while a number waits for its last sends before it is handed back, and after a
+      // failure: a hold lasts two renewal periods, so waiting a whole period to try again would
+      // let a single failed transaction stop the sending.
+      const int64_t period = settings_.numberLeaseMs * 1000 / 3;
+      switch (refreshLanes(now)) {
+        case Refreshed::kDone: nextRefreshUs = now + period; break;
+        case Refreshed::kHandingBack: nextRefreshUs = now + kHandBackPollUs; break;
+        case Refreshed::kFailed: nextRefreshUs = now + std::min(kLeaseRetryUs, period); break;
+      }
     }
     std::vector<std::pair<std::shared_ptr<Lane>, size_t>> wants;
     {
@@ -286,7 +293,7 @@ void Dispatcher::schedulerLoop() {
   }
 }
 
-bool Dispatcher::refreshLanes(int64_t now) {
+Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   tenants::TenantSetPtr set = tenants_.current();
   struct Wanted {
     std::string tenant;
@@ -368,10 +375,20 @@ bool Dispatcher::refreshLanes(int64_t now) {
     for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_, nowMs);
   });
   if (!leased.isOk()) {
-    logger().warning("cannot renew sending-number leases (sending stops when they run out): " + leased.message());
+    // Logged when the failures start and when they end, not on every retry.
+    if (leaseFailures_++ == 0) {
+      logger().warning("cannot renew sending-number leases (sending stops when they run out; trying again every " +
+                       std::to_string(std::min(kLeaseRetryUs, settings_.numberLeaseMs * 1000 / 3) / 1000) +
+                       " ms): " + leased.message());
+    }
     std::lock_guard lock(mutex_);
     for (auto& [number, lane] : lanes_) lane->handingBack = false;  // decided again next time
-    return false;
+    return Refreshed::kFailed;
+  }
+  if (leaseFailures_ > 0) {
+    logger().information("sending-number leases renewed again after " + std::to_string(leaseFailures_) +
+                         " failed attempt" + (leaseFailures_ == 1 ? "" : "s"));
+    leaseFailures_ = 0;
   }
 
   std::vector<Outcome> released;
@@ -433,7 +450,7 @@ bool Dispatcher::refreshLanes(int64_t now) {
     }
   }
   hand(std::move(released));
-  return !draining.empty();
+  return draining.empty() ? Refreshed::kDone : Refreshed::kHandingBack;
 }
 
 void Dispatcher::checkInFlight(int64_t now) {

@@ -94,8 +94,9 @@ class Dispatcher {
   void startCall(std::shared_ptr<Call> call);
   void callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpResponse> response);
   void recorderLoop();
-  /** Leases and lanes; true while a number being handed back still has sends in flight. */
-  bool refreshLanes(int64_t nowUs);
+  enum class Refreshed { kDone, kHandingBack, kFailed };
+  /** Leases and lanes; kHandingBack while a number being handed back has sends in flight. */
+  Refreshed refreshLanes(int64_t nowUs);
   /** Counts (and now and then logs) when maxInFlight cannot carry the rate of the numbers held. */
   void checkInFlight(int64_t nowUs);
   /** Claims up to the wanted number of due messages for each lane, in one transaction. */
@@ -137,6 +138,7 @@ class Dispatcher {
   int64_t nextForgetUs_ = 0;  // next sweep of idle recipients (scheduler thread only)
   int64_t calls_ = 0, callUs_ = 0;  // calls made and their time since the last checkInFlight()
   int64_t nextInFlightWarningUs_ = 0;  // scheduler thread only
+  int leaseFailures_ = 0;  // lease transactions failed in a row (scheduler thread only)
   int inFlight_ = 0;                  // calls under way
   int loopWork_ = 0;                  // calls, timer waits and posted pumps not finished
   std::condition_variable loopIdle_;  // loopWork_ reached 0
