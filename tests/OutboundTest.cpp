@@ -336,6 +336,13 @@ TEST_P(OutboundTest, TooFewCallsAtOnceForTheNumbersRateAreCountedAndTheMessagesS
   }
   EXPECT_GT(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0);
   for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
+  // The calls and their time, for an operator to see Meta's answer time (counted at each refresh
+  // and at stop).
+  dispatcher_->stop();
+  EXPECT_EQ(metrics_.value("baraza_outbound_calls_total", ""), 30);
+  const int64_t callUs = metrics_.value("baraza_outbound_call_microseconds_total", "");
+  EXPECT_GE(callUs, 30 * 100000);
+  EXPECT_LT(callUs, 30 * 1000000);
 }
 
 TEST_P(OutboundTest, CallsOverlapUpToMaxInFlightWithoutAThreadEach) {

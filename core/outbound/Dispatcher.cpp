@@ -213,6 +213,8 @@ void Dispatcher::stop() {
     }
     lanes_.clear();
     laneList_.clear();
+    int64_t calls = 0, callUs = 0;
+    takeCallTimes(calls, callUs);
   }
   record(std::move(released));
   recorderStopping_ = true;
@@ -461,8 +463,7 @@ void Dispatcher::checkInFlight(int64_t now) {
   bool backlog = false;
   {
     std::lock_guard lock(mutex_);
-    std::swap(calls, calls_);
-    std::swap(callUs, callUs_);
+    takeCallTimes(calls, callUs);
     for (const auto& [number, lane] : lanes_) {
       if (lane->heldUntilUs <= now || lane->handingBack || paused_.count(lane->tenant)) continue;
       rate += lane->window.limit();
@@ -481,6 +482,15 @@ void Dispatcher::checkInFlight(int64_t now) {
                    std::to_string(static_cast<int64_t>(capacity)) + " msg/s, less than the " + std::to_string(rate) +
                    " msg/s the numbers this host holds may send, and messages are waiting: raise "
                    "outbound.max_in_flight (about that rate x the call time in seconds)");
+}
+
+void Dispatcher::takeCallTimes(int64_t& calls, int64_t& callUs) {
+  std::swap(calls, calls_);
+  std::swap(callUs, callUs_);
+  if (metrics_ && calls > 0) {
+    metrics_->add("baraza_outbound_calls_total", "", calls);
+    metrics_->add("baraza_outbound_call_microseconds_total", "", callUs);
+  }
 }
 
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {

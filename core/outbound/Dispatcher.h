@@ -99,6 +99,8 @@ class Dispatcher {
   Refreshed refreshLanes(int64_t nowUs);
   /** Counts (and now and then logs) when maxInFlight cannot carry the rate of the numbers held. */
   void checkInFlight(int64_t nowUs);
+  /** Moves the calls and their time since the last take into the arguments and the metrics. Lock held. */
+  void takeCallTimes(int64_t& calls, int64_t& callUs);
   /** Claims up to the wanted number of due messages for each lane, in one transaction. */
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
@@ -136,7 +138,7 @@ class Dispatcher {
   std::vector<std::shared_ptr<Lane>> laneList_;        // the same, for round-robin picking
   size_t nextLane_ = 0;
   int64_t nextForgetUs_ = 0;  // next sweep of idle recipients (scheduler thread only)
-  int64_t calls_ = 0, callUs_ = 0;  // calls made and their time since the last checkInFlight()
+  int64_t calls_ = 0, callUs_ = 0;  // Graph calls and their time (start to answer) since takeCallTimes()
   int64_t nextInFlightWarningUs_ = 0;  // scheduler thread only
   int leaseFailures_ = 0;  // lease transactions failed in a row (scheduler thread only)
   int inFlight_ = 0;                  // calls under way
