@@ -103,6 +103,25 @@ class OutboundTest : public store::testing::StoreTest {
     }
     return r;
   }
+  /** Waits until the fake has accepted `n` calls or `until` comes. */
+  void waitForAccepted(size_t n, std::chrono::steady_clock::time_point until) {
+    while (graph_.acceptedCount() < n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  /**
+   * One number sending `messages` one at a time with 20 ms answers (under 50 a second: pacing
+   * never holds them back) and leases of `numberLeaseMs`; returns once `accepted` went through.
+   */
+  void sendSteadily(int64_t numberLeaseMs, int messages, size_t accepted, std::chrono::steady_clock::time_point until) {
+    settings_.numberLeaseMs = numberLeaseMs;
+    settings_.maxInFlight = 1;
+    graph_.setLatencyMs(20);
+    startTenant("whatsapp.messages_per_second = 100\n");
+    for (int i = 0; i < messages; ++i) submit(text("+2547200" + std::to_string(10000 + i), "m"));
+    startDispatcher();
+    waitForAccepted(accepted, until);
+  }
   int count(const std::string& sql) {
     int n = 0;
     tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
@@ -428,16 +447,8 @@ TEST_P(OutboundTest, ALateLeaseRenewalDoesNotHoldBackTheNumberThisHostHeldLast) 
   // meanwhile, and this host's window counts every send it made: sending resumes when the
   // database lets the dispatcher through, without the window's wait a number taken over from
   // another host needs (until a second after the old hold's end).
-  settings_.numberLeaseMs = 900;
-  settings_.maxInFlight = 1;
-  graph_.setLatencyMs(20);  // under 50 sends a second, one at a time: pacing never holds them back
-  startTenant("whatsapp.messages_per_second = 100\n");
-  for (int i = 0; i < 200; ++i) submit(text("+2547200" + std::to_string(10000 + i), "m"));
-  startDispatcher();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (graph_.acceptedCount() < 50 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  sendSteadily(900, 200, 50, until);
   ASSERT_GE(graph_.acceptedCount(), 50u);
   // Another connection takes the outbox (on SQLite, the whole database) for 900 ms: the claim
   // waits, and the renewal after it comes late.
@@ -451,9 +462,7 @@ TEST_P(OutboundTest, ALateLeaseRenewalDoesNotHoldBackTheNumberThisHostHeldLast) 
   });
   ASSERT_TRUE(held.isOk()) << held.toString();
   const int64_t released = store::nowMs() * 1000;
-  while (graph_.acceptedCount() < 200 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  waitForAccepted(200, until);
   ASSERT_EQ(graph_.acceptedCount(), 200u);
   std::vector<int64_t> arrivals;
   for (const auto& c : graph_.accepted()) arrivals.push_back(c.receivedUs);
@@ -470,16 +479,8 @@ TEST_P(OutboundTest, AFailedLeaseRenewalIsRetriedWithinHalfASecond) {
   // Leases renewed every 2 s and held for 4 s from each renewal. The leases table goes away for
   // 4.5 s: every renewal meanwhile fails and the hold runs out. Once the table is back, sending
   // resumes at the next attempt: within half a second, not up to a renewal period (2 s) later.
-  settings_.numberLeaseMs = 6000;
-  settings_.maxInFlight = 1;
-  graph_.setLatencyMs(20);
-  startTenant("whatsapp.messages_per_second = 100\n");
-  for (int i = 0; i < 400; ++i) submit(text("+2547200" + std::to_string(10000 + i), "m"));
-  startDispatcher();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (graph_.acceptedCount() < 20 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  sendSteadily(6000, 400, 20, until);
   ASSERT_GE(graph_.acceptedCount(), 20u);
   const bool mysql = GetParam() == store::Backend::kMysql;
   tx([&](Poco::Data::Session& s) {
