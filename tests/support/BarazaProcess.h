@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -24,11 +25,24 @@ struct RunResult {
   std::string err;
 };
 
+/**
+ * Starts baraza with args. With BARAZA_TEST_WRAPPER set (tests/scripts/sandbox-syscalls.sh), the
+ * wrapper is started with the binary and args instead; it must exec them in its own process, so
+ * that the handle and signals still reach baraza.
+ */
+inline Poco::ProcessHandle launchBaraza(const std::vector<std::string>& args, Poco::Pipe* out, Poco::Pipe* err) {
+  const char* wrapper = std::getenv("BARAZA_TEST_WRAPPER");
+  if (!wrapper || !*wrapper) return Poco::Process::launch(BARAZA_BINARY, args, nullptr, out, err);
+  std::vector<std::string> wrapped{BARAZA_BINARY};
+  wrapped.insert(wrapped.end(), args.begin(), args.end());
+  return Poco::Process::launch(wrapper, wrapped, nullptr, out, err);
+}
+
 /** Runs baraza with args to completion, capturing stdout and stderr. */
 inline RunResult runBaraza(const std::vector<std::string>& args) {
   Poco::Pipe outPipe;
   Poco::Pipe errPipe;
-  Poco::ProcessHandle handle = Poco::Process::launch(BARAZA_BINARY, args, nullptr, &outPipe, &errPipe);
+  Poco::ProcessHandle handle = launchBaraza(args, &outPipe, &errPipe);
   auto err = std::async(std::launch::async, [&] {
     Poco::PipeInputStream in(errPipe);
     std::string text;
@@ -47,7 +61,7 @@ inline RunResult runBaraza(const std::vector<std::string>& args) {
 class ServeProcess {
  public:
   explicit ServeProcess(const std::vector<std::string>& args)
-      : handle_(Poco::Process::launch(BARAZA_BINARY, args, nullptr, nullptr, &errPipe_)) {
+      : handle_(launchBaraza(args, nullptr, &errPipe_)) {
     reader_ = std::thread([this] {
       Poco::PipeInputStream in(errPipe_);
       std::string line;
