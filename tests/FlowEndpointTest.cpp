@@ -7,6 +7,7 @@
 #include "http/HttpServer.h"
 #include "store/Events.h"
 #include "store/testing/StoreTest.h"
+#include "support/FlowClient.h"
 #include "support/TempConfig.h"
 #include "tenants/TenantManager.h"
 
@@ -27,36 +28,11 @@ namespace {
 using ::testing::HasSubstr;
 using Poco::JSON::Object;
 
-std::string sign(const std::string& secret, const std::string& body) {
-  return "sha256=" + crypto::toHex(crypto::hmacSha256(secret, body));
-}
+using baraza::testing::ClientRequest;
+using baraza::testing::decryptReply;
+using baraza::testing::encrypt;
+using baraza::testing::metaSignature;
 
-std::string random(size_t n) {
-  std::string out(n, '\0');
-  crypto::randomBytes(reinterpret_cast<uint8_t*>(out.data()), n);
-  return out;
-}
-
-/** What the WhatsApp client does: a fresh AES key and IV per request, the key wrapped for us. */
-struct ClientRequest {
-  std::string body, aesKey, iv;
-};
-ClientRequest encrypt(const crypto::RsaPrivateKey& key, const std::string& plaintext) {
-  ClientRequest r{"", random(16), random(16)};
-  r.body = R"({"encrypted_flow_data":")" + crypto::base64Encode(crypto::aesGcmEncrypt(r.aesKey, r.iv, "", plaintext).value()) +
-           R"(","encrypted_aes_key":")" + crypto::base64Encode(key.encryptOaepSha256(r.aesKey).value()) +
-           R"(","initial_vector":")" + crypto::base64Encode(r.iv) + R"("})";
-  return r;
-}
-
-/** The client's side of a response: flipped IV, bare base64. */
-std::string decryptReply(const ClientRequest& r, const std::string& body) {
-  std::string flipped = r.iv;
-  for (char& c : flipped) c = static_cast<char>(~static_cast<unsigned char>(c));
-  auto bytes = crypto::base64Decode(body);
-  if (!bytes) return "<not base64: " + body + ">";
-  return crypto::aesGcmDecrypt(r.aesKey, flipped, "", *bytes).value_or("<does not decrypt>");
-}
 
 using Reply = baraza::testing::HttpReply;
 
@@ -100,7 +76,7 @@ class FlowEndpointTest : public store::testing::StoreTest {
   /** Encrypts, signs and posts a plaintext request; returns status and decrypted answer. */
   std::pair<int, std::string> exchange(const std::string& plaintext, const crypto::RsaPrivateKey* key = nullptr) {
     ClientRequest request = encrypt(key ? *key : *current_, plaintext);
-    Reply reply = post(request.body, sign("shop-secret", request.body));
+    Reply reply = post(request.body, metaSignature("shop-secret", request.body));
     return {reply.status, reply.body.empty() ? "" : decryptReply(request, reply.body)};
   }
 
@@ -118,7 +94,7 @@ class FlowEndpointTest : public store::testing::StoreTest {
 
 TEST_P(FlowEndpointTest, PingIsAnsweredEncryptedAsBareBase64) {
   ClientRequest request = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
-  Reply reply = post(request.body, sign("shop-secret", request.body));
+  Reply reply = post(request.body, metaSignature("shop-secret", request.body));
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.contentType, "text/plain");
   EXPECT_EQ(decryptReply(request, reply.body), R"({"data":{"status":"active"}})");
@@ -126,7 +102,7 @@ TEST_P(FlowEndpointTest, PingIsAnsweredEncryptedAsBareBase64) {
 
 TEST_P(FlowEndpointTest, BadOrMissingSignatureIs432WithAnEmptyBody) {
   ClientRequest request = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
-  Reply wrong = post(request.body, sign("other-secret", request.body));
+  Reply wrong = post(request.body, metaSignature("other-secret", request.body));
   EXPECT_EQ(wrong.status, 432);
   EXPECT_EQ(wrong.body, "");
   EXPECT_EQ(post(request.body, "").status, 432);
@@ -139,7 +115,7 @@ TEST_P(FlowEndpointTest, WhatNoConfiguredKeyDecryptsIs421WithAnEmptyBody) {
   EXPECT_EQ(body, "");
   ClientRequest tampered = encrypt(*current_, R"({"version":"3.0","action":"ping"})");
   tampered.body[tampered.body.find("\"encrypted_flow_data\":\"") + 23] ^= 1;
-  EXPECT_EQ(post(tampered.body, sign("shop-secret", tampered.body)).status, 421);
+  EXPECT_EQ(post(tampered.body, metaSignature("shop-secret", tampered.body)).status, 421);
 }
 
 TEST_P(FlowEndpointTest, ThePreviousKeyStillWorksDuringRotation) {
@@ -211,7 +187,7 @@ TEST_P(FlowEndpointTest, ErrorNotificationsAreAcknowledgedAndKept) {
 
 TEST_P(FlowEndpointTest, AnUnknownTenantIs404) {
   ClientRequest request = encrypt(*current_, R"({"action":"ping"})");
-  EXPECT_EQ(post(request.body, sign("shop-secret", request.body), "nobody").status, 404);
+  EXPECT_EQ(post(request.body, metaSignature("shop-secret", request.body), "nobody").status, 404);
 }
 
 BARAZA_ON_BOTH_BACKENDS(FlowEndpointTest);

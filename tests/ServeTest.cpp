@@ -1,6 +1,7 @@
 // `baraza serve` as a real process: endpoints, SIGHUP reload, SIGTERM.
 #include "common/testing/HttpCall.h"
 #include "support/BarazaProcess.h"
+#include "support/FlowClient.h"
 #include "support/TempConfig.h"
 
 #include "crypto/Crypto.h"
@@ -124,6 +125,26 @@ TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
   RunResult missing = runBaraza({"events", "replay", "42", "--config", config.hostFile()});
   EXPECT_EQ(missing.exitCode, 1);
   EXPECT_THAT(missing.err, HasSubstr("no failed or processed delivery 42"));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+}
+
+TEST(Serve, AnswersAFlowsPingEncryptedWithTheTenantsKey) {
+  TempConfig config;
+  const crypto::RsaPrivateKey key = crypto::RsaPrivateKey::generate(2048).value();
+  config.write("flows.pem", key.privatePem());
+  config.writeHost();
+  config.writeTenant("demo", std::string(kDemoTenant) + "flows.private_key_files = ../flows.pem\n");
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  const int port = serve.port();
+  ASSERT_GT(port, 0) << serve.log();
+  const ClientRequest request = encrypt(key, R"({"version":"3.0","action":"ping"})");
+  HttpCall call{"POST", "/flows/demo"};
+  call.body = request.body;
+  call.headers = {{"X-Hub-Signature-256", metaSignature("demo-app-secret", request.body)}};
+  const Reply reply = httpCall(static_cast<uint16_t>(port), call);
+  EXPECT_EQ(reply.status, 200) << reply.body << serve.log();
+  EXPECT_EQ(decryptReply(request, reply.body), R"({"data":{"status":"active"}})");
   serve.signal(SIGTERM);
   EXPECT_EQ(serve.wait(), 0);
 }
