@@ -21,7 +21,9 @@
 #include <deque>
 #include <random>
 #include <set>
+#include <tuple>
 #include <unordered_set>
+#include <utility>
 
 namespace baraza::outbound {
 namespace {
@@ -213,8 +215,7 @@ void Dispatcher::stop() {
     }
     lanes_.clear();
     laneList_.clear();
-    int64_t calls = 0, callUs = 0;
-    takeCallTimes(calls, callUs);
+    takeCallTimes();
   }
   record(std::move(released));
   recorderStopping_ = true;
@@ -257,11 +258,10 @@ void Dispatcher::schedulerLoop() {
       // Soon again while a number waits for its last sends before it is handed back, and after a
       // failure: a hold lasts two renewal periods, so waiting a whole period to try again would
       // let a single failed transaction stop the sending.
-      const int64_t period = settings_.numberLeaseMs * 1000 / 3;
       switch (refreshLanes(now)) {
-        case Refreshed::kDone: nextRefreshUs = now + period; break;
+        case Refreshed::kDone: nextRefreshUs = now + settings_.numberLeaseMs * 1000 / 3; break;
         case Refreshed::kHandingBack: nextRefreshUs = now + kHandBackPollUs; break;
-        case Refreshed::kFailed: nextRefreshUs = now + std::min(kLeaseRetryUs, period); break;
+        case Refreshed::kFailed: nextRefreshUs = now + leaseRetryUs(); break;
       }
     }
     std::vector<std::pair<std::shared_ptr<Lane>, size_t>> wants;
@@ -380,8 +380,7 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
     // Logged when the failures start and when they end, not on every retry.
     if (leaseFailures_++ == 0) {
       logger().warning("cannot renew sending-number leases (sending stops when they run out; trying again every " +
-                       std::to_string(std::min(kLeaseRetryUs, settings_.numberLeaseMs * 1000 / 3) / 1000) +
-                       " ms): " + leased.message());
+                       std::to_string(leaseRetryUs() / 1000) + " ms): " + leased.message());
     }
     std::lock_guard lock(mutex_);
     for (auto& [number, lane] : lanes_) lane->handingBack = false;  // decided again next time
@@ -463,7 +462,7 @@ void Dispatcher::checkInFlight(int64_t now) {
   bool backlog = false;
   {
     std::lock_guard lock(mutex_);
-    takeCallTimes(calls, callUs);
+    std::tie(calls, callUs) = takeCallTimes();
     for (const auto& [number, lane] : lanes_) {
       if (lane->heldUntilUs <= now || lane->handingBack || paused_.count(lane->tenant)) continue;
       rate += lane->window.limit();
@@ -484,14 +483,16 @@ void Dispatcher::checkInFlight(int64_t now) {
                    "outbound.max_in_flight (about that rate x the call time in seconds)");
 }
 
-void Dispatcher::takeCallTimes(int64_t& calls, int64_t& callUs) {
-  std::swap(calls, calls_);
-  std::swap(callUs, callUs_);
-  if (metrics_ && calls > 0) {
-    metrics_->add("baraza_outbound_calls_total", "", calls);
-    metrics_->add("baraza_outbound_call_microseconds_total", "", callUs);
+std::pair<int64_t, int64_t> Dispatcher::takeCallTimes() {
+  const std::pair<int64_t, int64_t> taken{std::exchange(calls_, 0), std::exchange(callUs_, 0)};
+  if (metrics_ && taken.first > 0) {
+    metrics_->add("baraza_outbound_calls_total", "", taken.first);
+    metrics_->add("baraza_outbound_call_microseconds_total", "", taken.second);
   }
+  return taken;
 }
+
+int64_t Dispatcher::leaseRetryUs() const { return std::min(kLeaseRetryUs, settings_.numberLeaseMs * 1000 / 3); }
 
 void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
   // One transaction for every lane that wants more: on SQLite each commit is an fsync, and the

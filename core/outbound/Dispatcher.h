@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace baraza::outbound {
@@ -99,8 +100,10 @@ class Dispatcher {
   Refreshed refreshLanes(int64_t nowUs);
   /** Counts (and now and then logs) when maxInFlight cannot carry the rate of the numbers held. */
   void checkInFlight(int64_t nowUs);
-  /** Moves the calls and their time since the last take into the arguments and the metrics. Lock held. */
-  void takeCallTimes(int64_t& calls, int64_t& callUs);
+  /** The calls and their time (µs) since the last take, added to the metrics too. Lock held. */
+  std::pair<int64_t, int64_t> takeCallTimes();
+  /** How soon a failed lease transaction is tried again: well within a hold. */
+  int64_t leaseRetryUs() const;
   /** Claims up to the wanted number of due messages for each lane, in one transaction. */
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
