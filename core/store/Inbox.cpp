@@ -47,7 +47,7 @@ std::vector<int64_t> Inbox::appendBatch(Poco::Data::Session& s, const std::vecto
 std::vector<int64_t> Inbox::insertRows(Poco::Data::Session& s, const Delivery* first, size_t count) const {
   Poco::Data::Statement insert(s);
   insert << "INSERT INTO inbox (app, received_at, body, state, next_attempt_at, error) VALUES " +
-                repeated("(?, ?, ?, ?, ?, ?)", count);
+                repeated("(?, ?, " + std::string(kBlobParam) + ", ?, ?, ?)", count);
   for (const Delivery* d = first; d != first + count; ++d) {
     insert, bind(d->app), bind(d->receivedAt), bind(toBlob(d->body)), bind(d->state), bind(d->receivedAt),
         bind(d->error);
@@ -69,7 +69,8 @@ std::vector<int64_t> Inbox::insertEach(Poco::Data::Session& s, const std::vector
     errors.push_back(d.error);
   }
   Poco::Data::Statement insert(s);
-  insert << "INSERT INTO inbox (app, received_at, body, state, next_attempt_at, error) VALUES (?, ?, ?, ?, ?, ?)",
+  insert << "INSERT INTO inbox (app, received_at, body, state, next_attempt_at, error) "
+            "VALUES (?, ?, " + std::string(kBlobParam) + ", ?, ?, ?)",
       use(apps), use(times), use(bodies), use(states), use(times), use(errors);
   insert.execute();  // prepared once, run once per row
   return insertedIds(s, dialect_, deliveries.size());

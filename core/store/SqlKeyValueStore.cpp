@@ -18,13 +18,21 @@ StatusOr<std::string> SqlKeyValueStore::get(const std::string& tenant, const std
                                             std::string_view key) {
   std::optional<std::string> value;
   Status status = db_->transaction([&](Poco::Data::Session& s) {
+    const std::string where = " FROM plugin_kv WHERE tenant = ? AND scope = ? AND k = ?";
     Poco::Data::Statement select(s);
-    select << "SELECT v FROM plugin_kv WHERE tenant = ? AND scope = ? AND k = ?"
-              " AND (expires_at IS NULL OR expires_at > ?)",
+    select << "SELECT " + blobHead(db_->dialect(), "v") + where +
+                  " AND (expires_at IS NULL OR expires_at > ?)",
         bind(tenant), bind(scope), bind(std::string(key)), bind(nowMs());
     select.execute();
     Poco::Data::RecordSet rows(select);
-    if (rows.moveFirst()) value = text(rows, 0);
+    if (!rows.moveFirst()) return;
+    value = text(rows, 0);
+    if (integer(rows, 1) > kTextHeadChars) {  // longer than blobHead() reads: the whole value
+      Poco::Data::BLOB whole;
+      s << "SELECT v" + where, bind(tenant), bind(scope), bind(std::string(key)),
+          Poco::Data::Keywords::into(whole), now;
+      value = fromBlob(whole);
+    }
   });
   if (!status.isOk()) return status;
   if (!value) return notFound("no such key");
@@ -39,7 +47,8 @@ Status SqlKeyValueStore::put(const std::string& tenant, const std::string& scope
   if (ttlSeconds > 0) expires = nowMs() + ttlSeconds * 1000;
   const auto& d = db_->dialect();
   return db_->transaction([&](Poco::Data::Session& s) {
-    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES (?, ?, ?, ?, ?) " +
+    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES (?, ?, ?, " +
+             std::string(kBlobParam) + ", ?) " +
              d.onConflict("tenant, scope, k") + "v = " + d.excluded("v") +
              ", expires_at = " + d.excluded("expires_at"),
         bind(tenant), bind(scope), bind(std::string(key)), bind(toBlob(std::string(value))),
