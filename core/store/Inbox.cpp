@@ -118,7 +118,8 @@ std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& ow
   std::vector<int64_t> ids = claimRows(dialect_, s, kClaim, owner, at, leaseMs, limit);
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
-  select << "SELECT " + columns(dialect_) + " FROM inbox WHERE id IN (" + idList(ids) + ") ORDER BY id";
+  select << "SELECT " + columns(dialect_) + " FROM inbox WHERE id IN (" + idList(ids) +
+                ") ORDER BY id";
   return read(s, select);
 }
 

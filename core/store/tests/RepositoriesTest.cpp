@@ -54,8 +54,9 @@ TEST_P(InboxTest, LongBodiesReadBackWholeWhenClaimedListedOrFetched) {
   // On MariaDB bodies are read 16,000 bytes at most, and longer ones again in full.
   Inbox inbox(db_->dialect());
   std::string longBody;
-  for (int i = 0; i < 40000; ++i) longBody += static_cast<char>((i * 13 + i / 256) % 256);  // NULs too
-  const std::vector<std::string> bodies = {longBody, "short", longBody.substr(0, 16001), longBody.substr(0, 16000)};
+  for (int i = 0; i < 40000; ++i) longBody += static_cast<char>((i * 13 + i / 256) % 256);  // NULs
+  const std::vector<std::string> bodies = {longBody, "short", longBody.substr(0, 16001),
+                                           longBody.substr(0, 16000)};
   std::map<int64_t, std::string> byId;
   tx([&](Session& s) {
     for (const auto& b : bodies) byId[inbox.append(s, {"default", b, 1000})] = b;
