@@ -160,17 +160,19 @@ std::string base64Encode(std::string_view data) {
 
 std::optional<std::string> base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return std::nullopt;
+  // Padding: at most two '=', at the end only.
+  size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  if (padding > 2) return std::nullopt;
+  for (char c : text.substr(0, text.size() - padding)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return std::nullopt;
   }
   std::string out(3 * (text.size() / 4) + 1, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(text),
                                 static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  size_t size = static_cast<size_t>(n);
-  // EVP_DecodeBlock counts padding as data: drop one byte per '='.
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
+  // EVP_DecodeBlock counts padding as data: one byte fewer per '='.
+  if (n < static_cast<int>(padding)) return std::nullopt;
+  out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
 

@@ -20,6 +20,18 @@ TEST(Crypto, HmacSha256HashesALongKeyFirstAndAcceptsAnEmptyOne) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Crypto, Base64DecodesPaddingAtTheEndOnly) {
+  EXPECT_EQ(base64Decode("").value(), "");
+  EXPECT_EQ(base64Decode("TQ==").value(), "M");
+  EXPECT_EQ(base64Decode("TWE=").value(), "Ma");
+  EXPECT_EQ(base64Decode("TWFu").value(), "Man");
+  EXPECT_EQ(base64Decode(base64Encode(std::string("\0\xff\x10", 3))).value(), std::string("\0\xff\x10", 3));
+  // Found by flow_request_fuzzer: padding alone made the length negative (std::length_error).
+  for (const char* bad : {"========", "====", "A===", "TQ=A", "T=Q=", "TWFu====", "TW u", "TWF"}) {
+    EXPECT_FALSE(base64Decode(bad).has_value()) << bad;
+  }
+}
+
 TEST(Crypto, Sha256OfAbcMatchesFips180Vector) {
   EXPECT_EQ(toHex(sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
