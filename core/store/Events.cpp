@@ -41,9 +41,7 @@ std::vector<EventRecord> Events::list(Poco::Data::Session& s, const std::string&
     out.push_back({integer(rows, 0), integer(rows, 1), text(rows, 2), text(rows, 3), text(rows, 4),
                    text(rows, 5), text(rows, 6), text(rows, 8), integer(rows, 9)});
   }
-  std::map<int64_t, std::string*> cut;
-  for (size_t i : cutAt) cut.emplace(out[i].id, &out[i].payload);
-  readWhole(s, "events", "payload", cut);
+  readWholeAt(s, "events", "payload", out, cutAt, &EventRecord::payload);
   return out;
 }
 

@@ -5,7 +5,6 @@
 #include "store/Rows.h"
 
 #include <algorithm>
-#include <map>
 
 namespace baraza::store {
 
@@ -32,9 +31,7 @@ std::vector<InboxRow> read(Poco::Data::Session& s, Poco::Data::Statement& select
     out.push_back({integer(rows, 0), text(rows, 1), integer(rows, 2), text(rows, 3), text(rows, 5),
                    static_cast<int>(integer(rows, 6)), text(rows, 7)});
   }
-  std::map<int64_t, std::string*> cut;  // into `out`, which no longer grows
-  for (size_t i : longer) cut[out[i].id] = &out[i].body;
-  readWhole(s, "inbox", "body", cut);
+  readWholeAt(s, "inbox", "body", out, longer, &InboxRow::body);
   return out;
 }
 

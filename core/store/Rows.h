@@ -74,8 +74,9 @@ inline std::string blobHead(const Dialect& dialect, const std::string& column) {
 }
 
 /**
- * After a textHead() read: reads `column` of `table` in full for the rows whose ids are the keys
- * of `cut` (values longer than kTextHeadChars), into the strings they point to. One query.
+ * After a textHead() or blobHead() read: reads `column` of `table` in full for the rows whose ids
+ * are the keys of `cut` (values longer than kTextHeadChars), into the strings they point to. One
+ * query.
  */
 inline void readWhole(Poco::Data::Session& s, const std::string& table, const std::string& column,
                       const std::map<int64_t, std::string*>& cut) {
@@ -87,6 +88,18 @@ inline void readWhole(Poco::Data::Session& s, const std::string& table, const st
   s << "SELECT id, " + column + " FROM " + table + " WHERE id IN (" + idList(ids) + ")",
       Poco::Data::Keywords::into(readIds), Poco::Data::Keywords::into(values), Poco::Data::Keywords::now;
   for (size_t i = 0; i < readIds.size(); ++i) *cut.at(readIds[i]) = std::move(values[i]);
+}
+
+/**
+ * readWhole() for rows read into `rows` (which no longer grows): the rows at the indices `cut`,
+ * whose `value` textHead() or blobHead() read short.
+ */
+template <class Row>
+void readWholeAt(Poco::Data::Session& s, const std::string& table, const std::string& column,
+                 std::vector<Row>& rows, const std::vector<size_t>& cut, std::string Row::*value) {
+  std::map<int64_t, std::string*> byId;
+  for (size_t i : cut) byId.emplace(rows[i].id, &(rows[i].*value));
+  readWhole(s, table, column, byId);
 }
 
 /**
