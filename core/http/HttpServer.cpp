@@ -448,8 +448,8 @@ void HttpServer::State::start() {
     acceptor->listen(settings.queue);
     port = acceptor->local_endpoint().port();
   } catch (const boost::system::system_error& e) {
+    acceptor.reset();  // before the loop whose io_context it belongs to
     loops.clear();
-    acceptor.reset();
     throw std::runtime_error(e.code().message());
   }
   acceptRetry.emplace(first.context);

@@ -100,12 +100,13 @@ class HttpServerTest : public ::testing::Test {
 
   config::HttpServerSettings settings_;
   Router router_;
-  std::unique_ptr<HttpServer> server_;
   Poco::Event started_;
   Poco::Event release_;
   std::mutex parkedMutex_;
   std::condition_variable parkedChanged_;
   std::vector<Later> parked_;
+  // Last, so it is destroyed (stopped, its handlers returned) before what the handlers use.
+  std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(HttpServerTest, RoutesWithPathParametersAndQuery) {
