@@ -3,7 +3,7 @@ PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 BARAZA := $(BUILD_DIR)/core/app/baraza
 
-.PHONY: deps configure build test run package bench fuzz clean
+.PHONY: deps configure build test test-asan test-tsan run package bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +16,14 @@ build: configure
 
 test: build
 	ctest --preset $(PRESET)
+
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/debug) and under
+# ThreadSanitizer (build/tsan); the first report ends its process, so it fails the test.
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=debug
+
+test-tsan:
+	@$(MAKE) --no-print-directory test PRESET=tsan
 
 run: build
 	@scripts/dev-setup.sh $(BUILD_DIR)
