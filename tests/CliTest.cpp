@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 TEST(Cli, VersionNamesTheAbi) {
   RunResult r = runBaraza({"version"});
   EXPECT_EQ(r.exitCode, 0);
-  EXPECT_THAT(r.out, ::testing::MatchesRegex("baraza [0-9]+\\.[0-9]+\\.[0-9]+ \\(plugin ABI 1\\.1\\)\n"));
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("baraza [0-9]+\\.[0-9]+\\.[0-9]+ \\(plugin ABI 1\\.2\\)\n"));
 }
 
 TEST(Cli, HelpListsEveryCommandAndEachCommandDescribesItsOptions) {
@@ -114,7 +114,7 @@ TEST(Cli, PluginsListShowsEachPluginAndItsStatus) {
   RunResult r = runBaraza({"plugins", "list", "--config", config.hostFile()});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::ContainsRegex(
-                         "ke\\.baraza\\.conversation\\.echo +1\\.0\\.0 +conversation +1\\.1 +loaded +"
+                         "ke\\.baraza\\.conversation\\.echo +1\\.0\\.0 +conversation +1\\.2 +loaded +"
                          ".*/baraza-echo/libbaraza-echo\\.so"));
 }
 
@@ -141,7 +141,7 @@ TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
   EXPECT_THAT(before.out, HasSubstr("pending  002_events"));
   RunResult migrate = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(migrate.exitCode, 0) << migrate.err;
-  EXPECT_EQ(migrate.out, "applied 001_core\napplied 002_events\napplied 003_outbound\napplied 004_delivery_digests\napplied 005_outbox_claim_indexes\n");
+  EXPECT_EQ(migrate.out, "applied 001_core\napplied 002_events\napplied 003_outbound\napplied 004_delivery_digests\napplied 005_outbox_claim_indexes\napplied 006_message_intents\n");
   RunResult again = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(again.out, "");
   EXPECT_THAT(again.err, HasSubstr("0 migration(s) applied, schema up to date"));

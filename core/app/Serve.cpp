@@ -91,6 +91,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   tenants::SharedServices shared;
   shared.http = [&client](const HttpRequest& request) { return client.send(request); };
   shared.kv = &kv;
+  shared.database = database->get();
   shared.metrics = &metrics;
   // The queue and the dispatcher need the tenants, and the tenants' host API needs the queue.
   std::unique_ptr<outbound::OutboundQueue> queue;

@@ -2,6 +2,7 @@
 
 #include "config/SecretRef.h"
 
+#include <Poco/NumberFormatter.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
@@ -71,6 +72,21 @@ int64_t KeyReader::integer(const std::string& key, int64_t fallback, int64_t min
   if (parsed < min || parsed > max) {
     problem(key, std::to_string(parsed) + " is outside " + std::to_string(min) + ".." +
                      std::to_string(max));
+    return fallback;
+  }
+  return parsed;
+}
+
+double KeyReader::number(const std::string& key, double fallback, double min, double max) {
+  auto value = raw(key);
+  if (!value) return fallback;
+  double parsed = 0;
+  if (!Poco::NumberParser::tryParseFloat(*value, parsed)) {
+    problem(key, "\"" + *value + "\" is not a number");
+    return fallback;
+  }
+  if (parsed < min || parsed > max) {
+    problem(key, *value + " is outside " + Poco::NumberFormatter::format(min) + ".." + Poco::NumberFormatter::format(max));
     return fallback;
   }
   return parsed;

@@ -32,6 +32,7 @@ class KeyReader {
   std::optional<std::string> optionalString(const std::string& key);
   std::string requiredString(const std::string& key);
   int64_t integer(const std::string& key, int64_t fallback, int64_t min, int64_t max);
+  double number(const std::string& key, double fallback, double min, double max);
   bool boolean(const std::string& key, bool fallback);
   /** One of `allowed`, else a problem listing them. */
   std::string choice(const std::string& key, const std::string& fallback,

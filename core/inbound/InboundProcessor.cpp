@@ -281,11 +281,52 @@ Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tena
   return flow;
 }
 
-/** What a conversation job queues: replies the channel plugin built, and those it refused. */
+/** What a conversation job queues: replies the channel plugin built, those it refused, the new state. */
 struct InboundProcessor::Answer {
   std::vector<outbound::PreparedMessage> ready;
   std::vector<store::EventRecord> refused;
+  std::optional<std::string> state;  // written if the stored version is still stateVersion
+  int64_t stateVersion = 0;
+  std::string contact;
 };
+
+/** One conversation job and what its plugins are given, read before they run. */
+struct InboundProcessor::Turn {
+  const store::ConversationJob* job;
+  std::optional<store::MessageRecord> message;
+  Object::Ptr shown;   // the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}
+  std::string words;   // what it says, for the intent chain
+  std::string replyId;  // a tapped reply button or list row
+  std::string intents;  // the intent chain's result document ("": none)
+  std::optional<store::ContactRecord> contact;
+};
+
+namespace {
+
+/** The message as a conversation plugin sees it, and the words in it an intent plugin reads. */
+void showMessage(const store::MessageRecord& message, Object::Ptr& shown, std::string& words, std::string& replyId) {
+  Object::Ptr normal = parseObject(message.content);
+  shown = new Object;
+  for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
+    if (normal->has(key)) shown->set(key, normal->get(key));
+  }
+  shown->set(message.type, normal->get("content"));
+  Object::Ptr content = normal->getObject("content");
+  if (content.isNull()) return;
+  if (message.type == "text") {
+    words = str(content, "body");
+  } else if (message.type == "interactive" && str(content, "kind") != "nfm_reply") {
+    words = str(content, "title");
+    replyId = str(content, "id");
+  } else if (message.type == "button") {
+    words = str(content, "text");
+    replyId = str(content, "payload");
+  } else {
+    words = str(content, "caption");  // image, video, document
+  }
+}
+
+}  // namespace
 
 size_t InboundProcessor::runConversations() {
   std::vector<store::ConversationJob> jobs;
@@ -297,22 +338,58 @@ size_t InboundProcessor::runConversations() {
     return 0;
   }
   if (jobs.empty()) return 0;
-  // One query for every job's message (see MessageStore::messagesByIds).
+  const tenants::TenantSetPtr set = tenants_.current();
+  // One read for the batch: the messages (one query, see MessageStore::messagesByIds), their
+  // stored intents, and each contact's record and conversation state.
   std::vector<int64_t> ids;
   for (const auto& job : jobs) ids.push_back(job.messageId);
-  std::map<int64_t, store::MessageRecord> messages;
-  Status read = db_->transaction([&](Poco::Data::Session& s) { messages = messages_.messagesByIds(s, ids); });
+  std::vector<Turn> turns;
+  using ContactKey = std::pair<std::string, std::string>;  // tenant, contact
+  std::map<ContactKey, store::ConversationState> states;
+  Status read = db_->transaction([&](Poco::Data::Session& s) {
+    turns.clear();
+    states.clear();
+    std::map<int64_t, store::MessageRecord> messages = messages_.messagesByIds(s, ids);
+    std::map<int64_t, std::string> intents = messages_.intentsByIds(s, ids);
+    store::ConversationStates stored(db_->dialect());
+    for (const auto& job : jobs) {
+      Turn turn{&job, std::nullopt, nullptr, "", "", "", std::nullopt};
+      if (auto m = messages.find(job.messageId); m != messages.end()) {
+        turn.message = m->second;
+        if (auto i = intents.find(job.messageId); i != intents.end()) turn.intents = i->second;
+        const ContactKey key{job.tenant, m->second.contact};
+        turn.contact = messages_.contact(s, job.tenant, m->second.contact);
+        if (!states.count(key)) states[key] = stored.get(s, job.tenant, m->second.contact).value_or(store::ConversationState{});
+      }
+      turns.push_back(std::move(turn));
+    }
+  });
   if (!read.isOk()) {
     logger().error("reading messages for conversation jobs: " + read.message());
     return 0;  // the leases expire and the jobs are claimed again
   }
-  // The conversation plugins answer first; then one transaction queues every reply, each job in
-  // a savepoint of its own (as deliveries are processed).
+  for (auto& turn : turns) {
+    if (!turn.message) continue;
+    try {
+      showMessage(*turn.message, turn.shown, turn.words, turn.replyId);
+    } catch (const Poco::Exception& e) {
+      logger().error("message " + std::to_string(turn.job->messageId) + " as stored is not readable: " + e.message());
+    }
+  }
+  detectIntents(turns, *set);
+  // The conversation plugins answer first, in claim order; a contact's later message in the
+  // batch sees the state its earlier one left. Then one transaction queues every reply and
+  // writes every state, each job in a savepoint of its own (as deliveries are processed).
   std::vector<StatusOr<Answer>> answers;
-  for (const auto& job : jobs) {
-    auto found = messages.find(job.messageId);
-    answers.push_back(answer(job, found == messages.end() ? std::nullopt
-                                                          : std::optional<store::MessageRecord>(found->second)));
+  for (const auto& turn : turns) {
+    store::ConversationState none;
+    store::ConversationState* state = turn.message ? &states[{turn.job->tenant, turn.message->contact}] : &none;
+    StatusOr<Answer> answer = this->answer(turn, *state, *set);
+    if (answer.isOk()) {
+      answer->stateVersion = state->version;
+      if (answer->state) *state = {*answer->state, state->version + 1};
+    }
+    answers.push_back(std::move(answer));
   }
   std::vector<std::pair<const store::ConversationJob*, Status>> failed;
   bool queued = false;
@@ -344,50 +421,82 @@ size_t InboundProcessor::runConversations() {
   return jobs.size();
 }
 
-StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const store::ConversationJob& job,
-                                                            const std::optional<store::MessageRecord>& message) {
-  const tenants::TenantSetPtr set = tenants_.current();
-  tenants::TenantPtr tenant = set->byId(job.tenant);
-  if (!message) return notFound("message " + std::to_string(job.messageId) + " is gone");
+void InboundProcessor::detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set) {
+  std::vector<const Turn*> detected;
+  for (auto& turn : turns) {
+    if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty())) continue;
+    tenants::TenantPtr tenant = set.byId(turn.job->tenant);
+    if (!tenant || tenant->config().intent.chain.empty() || !tenant->firstOfKind(BARAZA_KIND_CONVERSATION)) continue;
+    Object input;
+    input.set("tenant", tenant->id());
+    input.set("text", turn.words);
+    if (!turn.replyId.empty()) input.set("reply_id", turn.replyId);
+    input.set("message", turn.shown);
+    StatusOr<std::string> result = tenant->detectIntent(json(input));
+    if (!result.isOk()) {
+      // The conversation plugin still runs, without intents: it can answer "not understood".
+      logger().warning("tenant " + tenant->id() + ": no intent for message " + turn.message->providerId + ": " +
+                       result.status().message());
+      continue;
+    }
+    turn.intents = *result;
+    detected.push_back(&turn);
+  }
+  if (detected.empty()) return;
+  Status stored = db_->transaction([&](Poco::Data::Session& s) {
+    const int64_t now = store::nowMs();
+    for (const Turn* turn : detected) messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
+  });
+  // Unstored, a retry of these jobs would ask the intent plugins again; the replies stay single.
+  if (!stored.isOk()) logger().error("storing the intents of " + std::to_string(detected.size()) + " messages: " + stored.message());
+}
 
+StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, const store::ConversationState& state,
+                                                            const tenants::TenantSet& set) {
+  const store::ConversationJob& job = *turn.job;
+  tenants::TenantPtr tenant = set.byId(job.tenant);
+  if (!turn.message) return notFound("message " + std::to_string(job.messageId) + " is gone");
+  const store::MessageRecord& message = *turn.message;
   if (!tenant) return failedPrecondition("tenant " + job.tenant + " is not configured any more");
+  if (turn.shown.isNull()) return internal("message " + std::to_string(job.messageId) + " as stored is not readable");
+  Answer out;
+  out.contact = message.contact;
   std::vector<std::string> replies;
   try {
     if (plugins::PluginInstancePtr bot = tenant->firstOfKind(BARAZA_KIND_CONVERSATION)) {
-      // The plugin sees the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}.
-      Object::Ptr normal = parseObject(message->content);
-      Object::Ptr shown = new Object;
-      for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
-        if (normal->has(key)) shown->set(key, normal->get(key));
-      }
-      shown->set(message->type, normal->get("content"));
       Object event;
       event.set("tenant", tenant->id());
-      event.set("phone_number_id", message->phoneNumberId);
-      event.set("message", shown);
-      if (Object::Ptr flow = flowCompletion(tenant->id(), normal)) event.set("flow", flow);
+      event.set("phone_number_id", message.phoneNumberId);
+      event.set("message", turn.shown);
+      Object::Ptr contact = new Object;
+      contact->set("wa_id", message.contact);
+      if (turn.contact && !turn.contact->profileName.empty()) contact->set("profile_name", turn.contact->profileName);
+      event.set("contact", contact);
+      if (!turn.intents.empty()) event.set("nlu", parseObject(turn.intents));
+      event.set("state", state.state.empty() ? Poco::Dynamic::Var() : Poco::JSON::Parser().parse(state.state));
+      event.set("state_version", state.version);
+      if (Object::Ptr flow = flowCompletion(tenant->id(), parseObject(message.content))) event.set("flow", flow);
       StatusOr<std::string> said = bot->call(plugins::Operation::kConversationOnMessage, json(event));
       if (!said.isOk()) return said.status();
-      forEachObject(parseObject(*said)->getArray("replies"), [&](size_t, const Object::Ptr& reply) {
-        replies.push_back(json(reply));
-      });
+      Object::Ptr answer = parseObject(*said);
+      forEachObject(answer->getArray("replies"), [&](size_t, const Object::Ptr& reply) { replies.push_back(json(reply)); });
+      if (answer->has("state")) out.state = json(answer->get("state"));
     }
   } catch (const Poco::Exception& e) {
     return internal("conversation plugin answer: " + e.message());
   }
   // Each reply is checked and built by the channel plugin first; one that is not a valid
   // message is kept as an error event (visible in `baraza events list`), the others are queued.
-  Answer out;
   for (size_t k = 0; k < replies.size(); ++k) {
     Object::Ptr reply = parseObject(replies[k]);
-    if (str(reply, "to").empty()) reply->set("to", "+" + message->contact);
-    if (str(reply, "phone_number_id").empty()) reply->set("phone_number_id", message->phoneNumberId);
-    const std::string key = "reply:" + message->providerId + ":" + std::to_string(k);
+    if (str(reply, "to").empty()) reply->set("to", "+" + message.contact);
+    if (str(reply, "phone_number_id").empty()) reply->set("phone_number_id", message.phoneNumberId);
+    const std::string key = "reply:" + message.providerId + ":" + std::to_string(k);
     StatusOr<outbound::PreparedMessage> prepared = queue_.prepare(*tenant, json(reply), key);
     if (prepared.isOk()) {
       out.ready.push_back(std::move(*prepared));
     } else {
-      logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " + message->providerId +
+      logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " + message.providerId +
                      " not sent: " + prepared.status().message());
       out.refused.push_back({0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
     }
@@ -397,6 +506,11 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const store::Convers
 
 void InboundProcessor::finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer,
                               int64_t now) {
+  if (answer.state &&
+      !store::ConversationStates(db_->dialect()).put(s, job.tenant, answer.contact, *answer.state, answer.stateVersion, now)) {
+    throw sdk::StatusError(Status(Code::kAborted, "the conversation state of " + answer.contact +
+                                                      " changed while the plugin ran; the message is answered again"));
+  }
   for (const auto& prepared : answer.ready) queue_.store(s, prepared, now);
   for (auto event : answer.refused) {
     event.createdAt = now;

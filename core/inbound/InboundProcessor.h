@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 #include "store/Events.h"
+#include "store/FlowSessions.h"
 #include "store/Inbox.h"
 #include "store/Messages.h"
 #include "outbound/OutboundQueue.h"
@@ -49,8 +50,12 @@ struct ProcessorSettings {
  * events; what no tenant can take is kept as "unroutable", never dropped. A delivery that is not
  * JSON fails at once (visible, replayable); other failures are retried with backoff.
  *
- * Conversation jobs run the tenant's conversation plugin and queue its replies through the
- * outbound queue under idempotency keys, so running a job twice queues nothing twice; a reply
+ * Conversation jobs first run the tenant's intent chain on the message's words (text, reply
+ * title, caption) and store the result with the message, then run the tenant's conversation
+ * plugin with the message, the intents, the contact and the contact's conversation state, and
+ * queue its replies through the outbound queue under idempotency keys, so running a job twice
+ * queues nothing twice (and asks the intent plugins once). A state the plugin returns is written
+ * with its replies, if no other write came between (else the job is tried again); a reply
  * the channel plugin refuses is kept as an error event with the reason. A completed Flow (an
  * nfm_reply with a flow token the host minted) closes its token and reaches the plugin with
  * {"flow": {"token", "flow", "conversation", "response"}} beside the message.
@@ -80,9 +85,15 @@ class InboundProcessor {
   /** Writes what plan() found, inside the batch's transaction; throws when the lease was lost. */
   void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes, int64_t now);
   struct Answer;
+  struct Turn;
   size_t runConversations();
+  /**
+   * What the tenant's intent chain makes of each message of `turns` that has none stored yet and
+   * words to classify; stored before any conversation plugin sees them (a retried job reads them).
+   */
+  void detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set);
   /** Runs the tenant's conversation plugin on the job's message; its replies, built or refused. */
-  StatusOr<Answer> answer(const store::ConversationJob& job, const std::optional<store::MessageRecord>& message);
+  StatusOr<Answer> answer(const Turn& turn, const store::ConversationState& state, const tenants::TenantSet& set);
   /** Queues what answer() gave, inside the batch's transaction; throws when the lease was lost. */
   void finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer, int64_t now);
   int64_t retryAt(int attempts) const;

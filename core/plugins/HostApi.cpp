@@ -133,6 +133,46 @@ baraza_status hostSend(const baraza_host_context* ctx, baraza_str message, baraz
   return BARAZA_OK;
 }
 
+using NamedService = StatusOr<std::string> (HostServices::*)(const InstanceRef&, std::string_view, std::string_view);
+
+baraza_status namedCall(NamedService service, const baraza_host_context* ctx, baraza_str instance,
+                        baraza_str input, baraza_buf* result, baraza_buf* error) {
+  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  auto answer = (ctx->services->*service)(ctx->ref, view(instance), view(input));
+  if (!answer.isOk()) return fromStatus(answer.status(), error);
+  fillBuffer(result, *answer);
+  return BARAZA_OK;
+}
+
+baraza_status hostDetectIntent(const baraza_host_context* ctx, baraza_str instance, baraza_str input,
+                               baraza_buf* result, baraza_buf* error) {
+  return namedCall(&HostServices::detectIntent, ctx, instance, input, result, error);
+}
+
+baraza_status hostVerify(const baraza_host_context* ctx, baraza_str instance, baraza_str input,
+                         baraza_buf* result, baraza_buf* error) {
+  return namedCall(&HostServices::verify, ctx, instance, input, result, error);
+}
+
+baraza_status hostStateGet(const baraza_host_context* ctx, baraza_str contact, baraza_buf* state,
+                           int64_t* version) {
+  if (!usable(ctx) || version == nullptr) return BARAZA_INVALID_ARGUMENT;
+  auto got = ctx->services->stateGet(ctx->ref, view(contact));
+  if (!got.isOk()) return static_cast<baraza_status>(got.status().code());
+  fillBuffer(state, got->first);
+  *version = got->second;
+  return BARAZA_OK;
+}
+
+baraza_status hostStatePut(const baraza_host_context* ctx, baraza_str contact, baraza_str state,
+                           int64_t expectedVersion, int64_t* newVersion) {
+  if (!usable(ctx) || newVersion == nullptr) return BARAZA_INVALID_ARGUMENT;
+  auto put = ctx->services->statePut(ctx->ref, view(contact), view(state), expectedVersion);
+  if (!put.isOk()) return static_cast<baraza_status>(put.status().code());
+  *newVersion = *put;
+  return BARAZA_OK;
+}
+
 const baraza_host_api kHostApi = {
     sizeof(baraza_host_api),
     kHostAbiVersion,
@@ -151,6 +191,10 @@ const baraza_host_api kHostApi = {
     &hostNowUnixMs,
     &hostMonotonicNs,
     &hostSend,
+    &hostDetectIntent,
+    &hostVerify,
+    &hostStateGet,
+    &hostStatePut,
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace baraza::plugins {
 
@@ -40,6 +41,21 @@ class HostServices {
   virtual void counterAdd(const InstanceRef& who, std::string_view name, int64_t delta) = 0;
   /** Queues an outbound message; returns its outbox id. */
   virtual StatusOr<std::string> send(const InstanceRef& who, std::string_view messageJson) = 0;
+  /**
+   * Runs the caller's tenant's intent instance `instance` on an intent input document, or its
+   * intent chain when `instance` is empty; returns the intent result document.
+   */
+  virtual StatusOr<std::string> detectIntent(const InstanceRef& who, std::string_view instance,
+                                             std::string_view inputJson) = 0;
+  /** Runs the tenant's verifier `instance` (empty: its first) on a verification request. */
+  virtual StatusOr<std::string> verify(const InstanceRef& who, std::string_view instance,
+                                       std::string_view requestJson) = 0;
+  /** One contact's conversation state of the tenant; version 0 and empty JSON when none. */
+  virtual StatusOr<std::pair<std::string, int64_t>> stateGet(const InstanceRef& who,
+                                                             std::string_view contact) = 0;
+  /** Writes it if the version is still `expectedVersion`; ABORTED if not. The new version. */
+  virtual StatusOr<int64_t> statePut(const InstanceRef& who, std::string_view contact,
+                                     std::string_view stateJson, int64_t expectedVersion) = 0;
 };
 
 }  // namespace baraza::plugins

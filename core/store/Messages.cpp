@@ -146,6 +146,25 @@ std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session
   return readMessages(s, select);
 }
 
+void MessageStore::storeIntents(Poco::Data::Session& s, int64_t messageId, const std::string& tenant,
+                                const std::string& resultJson, int64_t at) const {
+  s << "INSERT INTO message_intents (message_id, tenant, result, created_at) VALUES (?, ?, ?, ?)" +
+           dialect_.skipDuplicate("message_id"),
+      bind(messageId), bind(tenant), bind(resultJson), bind(at), now;
+}
+
+std::map<int64_t, std::string> MessageStore::intentsByIds(Poco::Data::Session& s,
+                                                          const std::vector<int64_t>& ids) const {
+  std::map<int64_t, std::string> out;
+  if (ids.empty()) return out;
+  Poco::Data::Statement select(s);
+  select << "SELECT message_id, result FROM message_intents WHERE message_id IN (" + idList(ids) + ")";
+  select.execute();
+  Poco::Data::RecordSet rows(select);
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) out[integer(rows, 0)] = text(rows, 1);
+  return out;
+}
+
 std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
                                                    const std::string& providerId) const {
   Poco::Data::Statement select(s);

@@ -75,6 +75,11 @@ class MessageStore {
    * query selecting `content` costs a 16 MiB result buffer in Poco, whatever the rows hold.
    */
   std::map<int64_t, MessageRecord> messagesByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
+  /** Keeps what the intent chain made of inbound message `messageId` (the first result stays). */
+  void storeIntents(Poco::Data::Session& s, int64_t messageId, const std::string& tenant,
+                    const std::string& resultJson, int64_t at) const;
+  /** The stored intent results of these messages, by message id. */
+  std::map<int64_t, std::string> intentsByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
   std::optional<MessageRecord> message(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& providerId) const;
   /**

@@ -130,6 +130,30 @@ void readPlugins(config::KeyReader& r, TenantConfig& t, const plugins::PluginReg
   }
 }
 
+void readIntent(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegistry& registry) {
+  t.intent.threshold = r.number("intent.threshold", 0.5, 0.0, 1.0);
+  auto isIntent = [&](const PluginBinding& b) {
+    const plugins::Manifest* m = registry.manifest(b.pluginId);
+    return m != nullptr && (m->kinds & BARAZA_KIND_INTENT);
+  };
+  if (r.config().hasProperty("intent.chain")) {
+    for (const auto& name : r.list("intent.chain")) {
+      auto binding = std::find_if(t.plugins.begin(), t.plugins.end(), [&](const PluginBinding& b) { return b.name == name; });
+      if (binding == t.plugins.end()) {
+        r.problem("intent.chain", "\"" + name + "\" is not a plugins.<name> of this tenant");
+      } else if (!isIntent(*binding)) {
+        r.problem("intent.chain", "plugins." + name + " (" + binding->pluginId + ") does not provide the intent kind");
+      } else {
+        t.intent.chain.push_back(name);
+      }
+    }
+    return;
+  }
+  for (const auto& binding : t.plugins) {
+    if (isIntent(binding)) t.intent.chain.push_back(binding.name);
+  }
+}
+
 }  // namespace
 
 TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegistry& registry,
@@ -149,6 +173,7 @@ TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegist
   readFlows(r, t);
   readSecrets(r, t);
   readPlugins(r, t, registry);
+  readIntent(r, t, registry);
   r.reportUnknownKeys();
   return t;
 }

@@ -29,6 +29,14 @@ struct SendingSettings {
   std::string reengagementLanguage = "en_US";
 };
 
+/** How the host finds what an inbound message means (intent.* keys). */
+struct IntentSettings {
+  /** Intent instances, tried in order (intent.chain); empty: the tenant's intent instances. */
+  std::vector<std::string> chain;
+  /** A result of an instance before the last wins when its top intent is at least this sure. */
+  double threshold = 0.5;
+};
+
 /** One tenant file (tenants.d/<id>.properties), resolved and validated. */
 struct TenantConfig {
   std::string id;  // the file name without .properties
@@ -53,6 +61,7 @@ struct TenantConfig {
   /** secrets.<name>: what plugins read through the host API's secret lookup. */
   std::map<std::string, config::Secret> secrets;
   std::vector<PluginBinding> plugins;
+  IntentSettings intent;
 };
 
 /** Every tenant file of a directory, split into those that may start and every problem found. */

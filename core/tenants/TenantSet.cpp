@@ -1,10 +1,13 @@
 #include "tenants/TenantSet.h"
 
+#include "store/FlowSessions.h"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace baraza::tenants {
 namespace {
@@ -42,32 +45,34 @@ StatusOr<HttpResponse> TenantServices::http(const plugins::InstanceRef&, const H
   return shared_.http(request);
 }
 
+const TenantConfig& TenantServices::config() const { return tenant_.config(); }
+
 StatusOr<std::string> TenantServices::secret(const plugins::InstanceRef&, std::string_view name) {
-  auto it = config_.secrets.find(std::string(name));
-  if (it == config_.secrets.end()) {
-    return notFound("tenant " + config_.id + " has no secrets." + std::string(name));
+  auto it = config().secrets.find(std::string(name));
+  if (it == config().secrets.end()) {
+    return notFound("tenant " + config().id + " has no secrets." + std::string(name));
   }
   return it->second.reveal();
 }
 
 StatusOr<std::string> TenantServices::kvGet(const plugins::InstanceRef& who, std::string_view key) {
-  return shared_.kv->get(config_.id, who.instance, key);
+  return shared_.kv->get(config().id, who.instance, key);
 }
 
 Status TenantServices::kvPut(const plugins::InstanceRef& who, std::string_view key,
                              std::string_view value, int64_t ttlSeconds) {
-  return shared_.kv->put(config_.id, who.instance, key, value, ttlSeconds);
+  return shared_.kv->put(config().id, who.instance, key, value, ttlSeconds);
 }
 
 Status TenantServices::kvDelete(const plugins::InstanceRef& who, std::string_view key) {
-  return shared_.kv->erase(config_.id, who.instance, key);
+  return shared_.kv->erase(config().id, who.instance, key);
 }
 
 void TenantServices::counterAdd(const plugins::InstanceRef& who, std::string_view name,
                                 int64_t delta) {
   if (shared_.metrics == nullptr) return;
   shared_.metrics->add("baraza_plugin_events_total",
-                       "tenant=\"" + label(config_.id) + "\",instance=\"" + label(who.instance) +
+                       "tenant=\"" + label(config().id) + "\",instance=\"" + label(who.instance) +
                            "\",name=\"" + label(std::string(name)) + "\"",
                        delta);
 }
@@ -84,13 +89,100 @@ StatusOr<std::string> TenantServices::send(const plugins::InstanceRef& who, std:
   if (message.isNull()) return invalidArgument("message must be a JSON object");
   // Keys are the plugin's own: two instances cannot collide on them.
   const std::string key = message->optValue<std::string>("idempotency_key", "");
-  StatusOr<int64_t> id = shared_.enqueue(config_.id, std::string(json), key.empty() ? "" : who.instance + ":" + key);
+  StatusOr<int64_t> id = shared_.enqueue(config().id, std::string(json), key.empty() ? "" : who.instance + ":" + key);
   if (!id.isOk()) return id.status();
   return std::to_string(*id);
 }
 
+StatusOr<std::string> TenantServices::detectIntent(const plugins::InstanceRef&, std::string_view instance,
+                                                   std::string_view inputJson) {
+  if (instance.empty()) return tenant_.detectIntent(std::string(inputJson));
+  plugins::PluginInstancePtr named = tenant_.instance(std::string(instance));
+  if (!named || !(named->kinds() & BARAZA_KIND_INTENT)) {
+    return notFound("tenant " + config().id + " has no running intent instance \"" + std::string(instance) + "\"");
+  }
+  return named->call(plugins::Operation::kIntentDetect, inputJson);
+}
+
+StatusOr<std::string> TenantServices::verify(const plugins::InstanceRef&, std::string_view instance,
+                                             std::string_view requestJson) {
+  plugins::PluginInstancePtr verifier = instance.empty() ? tenant_.firstOfKind(BARAZA_KIND_VERIFIER)
+                                                         : tenant_.instance(std::string(instance));
+  if (!verifier || !(verifier->kinds() & BARAZA_KIND_VERIFIER)) {
+    return notFound("tenant " + config().id + " has no running verifier" +
+                    (instance.empty() ? std::string() : " \"" + std::string(instance) + "\""));
+  }
+  return verifier->call(plugins::Operation::kVerifierVerify, requestJson);
+}
+
+StatusOr<std::pair<std::string, int64_t>> TenantServices::stateGet(const plugins::InstanceRef&,
+                                                                   std::string_view contact) {
+  if (shared_.database == nullptr) return unavailable("this host keeps no conversation state");
+  std::optional<store::ConversationState> state;
+  Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
+    state = store::ConversationStates(shared_.database->dialect()).get(s, config().id, std::string(contact));
+  });
+  if (!read.isOk()) return read;
+  if (!state) return std::pair<std::string, int64_t>{"", 0};
+  return std::pair<std::string, int64_t>{state->state, state->version};
+}
+
+StatusOr<int64_t> TenantServices::statePut(const plugins::InstanceRef&, std::string_view contact,
+                                           std::string_view stateJson, int64_t expectedVersion) {
+  if (shared_.database == nullptr) return unavailable("this host keeps no conversation state");
+  std::optional<int64_t> version;
+  Status written = shared_.database->transaction([&](Poco::Data::Session& s) {
+    version = store::ConversationStates(shared_.database->dialect())
+                  .put(s, config().id, std::string(contact), std::string(stateJson), expectedVersion, store::nowMs());
+  });
+  if (!written.isOk()) return written;
+  if (!version) return Status(Code::kAborted, "the conversation state changed since version " + std::to_string(expectedVersion));
+  return *version;
+}
+
 Tenant::Tenant(TenantConfig config, SharedServices shared) : config_(std::move(config)) {
-  services_ = std::make_unique<TenantServices>(config_, std::move(shared));
+  services_ = std::make_unique<TenantServices>(*this, std::move(shared));
+}
+
+StatusOr<std::string> Tenant::detectIntent(const std::string& inputJson) const {
+  const auto& chain = config_.intent.chain;
+  Status last = failedPrecondition("tenant " + config_.id + " has no intent instance");
+  std::string answer;  // the latest answer, used when no instance is sure enough
+  for (size_t i = 0; i < chain.size(); ++i) {
+    plugins::PluginInstancePtr link = instance(chain[i]);
+    if (!link) {
+      last = unavailable("plugins." + chain[i] + " is not running");
+      continue;
+    }
+    StatusOr<std::string> result = link->call(plugins::Operation::kIntentDetect, inputJson);
+    if (!result.isOk()) {
+      last = result.status();
+      Poco::Logger::get("baraza.intent").warning("tenant " + config_.id + ": intent instance " + chain[i] +
+                                                 " failed, trying the next: " + last.toString());
+      continue;
+    }
+    Poco::JSON::Object::Ptr document;
+    try {
+      Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(*result);
+      if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) document = parsed.extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception&) {
+    }
+    Poco::JSON::Object::Ptr top = document.isNull() ? nullptr : document->getObject("intent");
+    if (top.isNull()) {
+      last = internal("intent instance " + chain[i] + " answered without an \"intent\" object");
+      continue;
+    }
+    document->set("source", chain[i]);
+    std::ostringstream text;
+    document->stringify(text);
+    answer = text.str();
+    const bool sure = top->optValue<std::string>("name", "fallback") != "fallback" &&
+                      top->optValue<double>("confidence", 0.0) >= config_.intent.threshold &&
+                      !document->optValue<bool>("ambiguous", false);
+    if (sure || i + 1 == chain.size()) return answer;
+  }
+  if (!answer.empty()) return answer;
+  return last;
 }
 
 Tenant::~Tenant() {

@@ -3,6 +3,7 @@
 #include "common/Metrics.h"
 #include "plugins/PluginInstance.h"
 #include "plugins/PluginRegistry.h"
+#include "store/Database.h"
 #include "store/KeyValueStore.h"
 #include "store/Outbox.h"
 #include "tenants/TenantConfig.h"
@@ -19,6 +20,8 @@ namespace baraza::tenants {
 struct SharedServices {
   std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
   store::KeyValueStore* kv = nullptr;
+  /** Conversation state (host API state_get/state_put); null: the calls are UNAVAILABLE. */
+  store::Database* database = nullptr;
   Metrics* metrics = nullptr;
   /**
    * Queues an outbound message of `tenant` (checked and built by its channel plugin, then stored
@@ -33,10 +36,11 @@ struct SharedServices {
  * The host API as one tenant's plugins see it: secrets are that tenant's, key/value entries are
  * scoped to (tenant, instance), logs and metrics carry the tenant.
  */
+class Tenant;
+
 class TenantServices : public plugins::HostServices {
  public:
-  TenantServices(const TenantConfig& config, SharedServices shared)
-      : config_(config), shared_(std::move(shared)) {}
+  TenantServices(const Tenant& tenant, SharedServices shared) : tenant_(tenant), shared_(std::move(shared)) {}
 
   void log(const plugins::InstanceRef& who, int level, std::string_view message) override;
   StatusOr<HttpResponse> http(const plugins::InstanceRef& who, const HttpRequest& request) override;
@@ -47,9 +51,19 @@ class TenantServices : public plugins::HostServices {
   Status kvDelete(const plugins::InstanceRef& who, std::string_view key) override;
   void counterAdd(const plugins::InstanceRef& who, std::string_view name, int64_t delta) override;
   StatusOr<std::string> send(const plugins::InstanceRef& who, std::string_view messageJson) override;
+  StatusOr<std::string> detectIntent(const plugins::InstanceRef& who, std::string_view instance,
+                                     std::string_view inputJson) override;
+  StatusOr<std::string> verify(const plugins::InstanceRef& who, std::string_view instance,
+                               std::string_view requestJson) override;
+  StatusOr<std::pair<std::string, int64_t>> stateGet(const plugins::InstanceRef& who,
+                                                     std::string_view contact) override;
+  StatusOr<int64_t> statePut(const plugins::InstanceRef& who, std::string_view contact,
+                             std::string_view stateJson, int64_t expectedVersion) override;
 
  private:
-  const TenantConfig& config_;
+  const TenantConfig& config() const;
+
+  const Tenant& tenant_;
   SharedServices shared_;
 };
 
@@ -75,6 +89,15 @@ class Tenant {
   plugins::PluginInstancePtr firstOfKind(baraza_kind_set kind) const;
   /** The running instance configured as plugins.<name>, or null. */
   plugins::PluginInstancePtr instance(const std::string& name) const;
+
+  /**
+   * Runs the intent chain (intent.chain) on an intent input document: each instance in order,
+   * the first whose top intent reaches intent.threshold (and is not "fallback") wins, and the
+   * last one's answer stands whatever it is. An instance that fails is skipped (and logged).
+   * Returns its result document with "source" naming the instance that gave it; an error only
+   * when no instance answered.
+   */
+  StatusOr<std::string> detectIntent(const std::string& inputJson) const;
 
  private:
   friend class TenantSet;

@@ -22,6 +22,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
+const std::string kMinor = std::to_string(BARAZA_ABI_LATEST_MINOR);
+
 /** Records what plugins ask of the host; the loader under test is real. */
 class RecordingServices : public HostServices {
  public:
@@ -53,6 +55,18 @@ class RecordingServices : public HostServices {
   }
   StatusOr<std::string> send(const InstanceRef&, std::string_view) override {
     return unavailable("no outbox in this test");
+  }
+  StatusOr<std::string> detectIntent(const InstanceRef&, std::string_view, std::string_view) override {
+    return unavailable("no intent instances in this test");
+  }
+  StatusOr<std::string> verify(const InstanceRef&, std::string_view, std::string_view) override {
+    return unavailable("no verifier instances in this test");
+  }
+  StatusOr<std::pair<std::string, int64_t>> stateGet(const InstanceRef&, std::string_view) override {
+    return std::pair<std::string, int64_t>{"", 0};
+  }
+  StatusOr<int64_t> statePut(const InstanceRef&, std::string_view, std::string_view, int64_t) override {
+    return unavailable("no store in this test");
   }
 
   std::vector<std::string> logs;
@@ -147,7 +161,7 @@ TEST_F(PluginLoaderTest, WrongMajorInTheManifestIsRefusedBeforeAnyCodeIsLoaded) 
   const PluginEntry& entry = registry.entries()[0];
   EXPECT_FALSE(entry.loaded());
   EXPECT_EQ(entry.error, dir + "/libfixture-raw-major2.so: incompatible ABI major version "
-                               "(plugin ABI 2.0, host ABI 1.1)");
+                               "(plugin ABI 2.0, host ABI " + abiText(kHostAbiVersion) + ")");
   EXPECT_FALSE(codeWasLoaded());
 }
 
@@ -156,7 +170,7 @@ TEST_F(PluginLoaderTest, LibraryReportingAnotherAbiThanItsManifestIsRefused) {
   PluginRegistry registry = loadAll();
   EXPECT_FALSE(registry.entries()[0].loaded());
   EXPECT_EQ(registry.entries()[0].error,
-            dir + "/libfixture-raw-major2.so: reports ABI 2.1 but its plugin.json says 1.1");
+            dir + "/libfixture-raw-major2.so: reports ABI 2." + kMinor + " but its plugin.json says 1." + kMinor);
 }
 
 TEST_F(PluginLoaderTest, NewerMinorIsRefusedBeforeAnyCodeIsLoaded) {
@@ -164,8 +178,21 @@ TEST_F(PluginLoaderTest, NewerMinorIsRefusedBeforeAnyCodeIsLoaded) {
   PluginRegistry registry = loadAll();
   EXPECT_EQ(registry.entries()[0].error,
             dir + "/libfixture-raw.so: built for a newer ABI than this host (plugin ABI 1.7, "
-                  "host ABI 1.1); upgrade baraza");
+                  "host ABI " + abiText(kHostAbiVersion) + "); upgrade baraza");
   EXPECT_FALSE(codeWasLoaded());
+}
+
+TEST_F(PluginLoaderTest, PluginBuiltAgainstAbi11LoadsAndWorks) {
+  add("older", "fixture-older-1-1");
+  PluginRegistry registry = loadAll();
+  const PluginEntry& entry = registry.entries()[0];
+  ASSERT_TRUE(entry.loaded()) << entry.error;
+  EXPECT_EQ(entry.library->abiVersion(), BARAZA_ABI_MAKE_VERSION(1, 1));
+  auto instance = PluginInstance::create(entry.library, {"acme", "old", "test.baraza.older"},
+                                         &services_, "{}");
+  ASSERT_TRUE(instance.isOk()) << instance.status().toString();
+  EXPECT_EQ((*instance)->call(Operation::kConversationOnMessage, "hi").value(), "older:hi");
+  EXPECT_TRUE((*instance)->health().isOk());
 }
 
 TEST_F(PluginLoaderTest, OlderMinorWithAShorterDescriptorLoadsAndWorks) {

@@ -1,5 +1,7 @@
 #include "tenants/TenantManager.h"
 
+#include <Poco/JSON/Parser.h>
+
 #include "common/testing/LogCapture.h"
 #include "store/Migrations.h"
 #include "store/SqlKeyValueStore.h"
@@ -117,7 +119,9 @@ TEST_F(TenantsTest, PluginConfigIsCheckedAgainstTheManifestSchema) {
                           path + ": plugins.bot.config.max_length: less than the minimum 1",
                           path + ": plugins.other.plugin: no plugin with id com.example.none in " +
                               BARAZA_BUILT_PLUGINS_DIR +
-                              " (installed: ke.baraza.channel.whatsapp, ke.baraza.conversation.echo, ke.baraza.flow.airtime)"));
+                              " (installed: ke.baraza.channel.whatsapp, ke.baraza.conversation.assistant, "
+                              "ke.baraza.conversation.echo, ke.baraza.flow.airtime, ke.baraza.intent.rules, "
+                              "ke.baraza.verifier.kra)"));
 }
 
 TEST_F(TenantsTest, SecretReferencesAreResolved) {
@@ -191,11 +195,70 @@ TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
             1);
 }
 
+TEST_F(TenantsTest, IntentChainAndThresholdAreRead) {
+  write("demo.properties", std::string(kValidTenant) +
+                               "plugins.rules.plugin = ke.baraza.intent.rules\n"
+                               "plugins.strict.plugin = ke.baraza.intent.rules\n"
+                               "intent.chain = strict, rules\n"
+                               "intent.threshold = 0.7\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  ASSERT_TRUE(load.problems.empty()) << problems(load)[0];
+  EXPECT_THAT(load.valid[0].intent.chain, ElementsAre("strict", "rules"));
+  EXPECT_DOUBLE_EQ(load.valid[0].intent.threshold, 0.7);
+}
+
+TEST_F(TenantsTest, WithoutAChainTheTenantsIntentInstancesAreTried) {
+  write("demo.properties", std::string(kValidTenant) + "plugins.rules.plugin = ke.baraza.intent.rules\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  ASSERT_TRUE(load.problems.empty()) << problems(load)[0];
+  EXPECT_THAT(load.valid[0].intent.chain, ElementsAre("rules"));
+  EXPECT_DOUBLE_EQ(load.valid[0].intent.threshold, 0.5);
+}
+
+TEST_F(TenantsTest, IntentChainOfOtherKindsOrUnknownNamesIsAProblem) {
+  const std::string path = write("demo.properties", std::string(kValidTenant) +
+                                                        "plugins.rules.plugin = ke.baraza.intent.rules\n"
+                                                        "intent.chain = rules, bot, nobody\n"
+                                                        "intent.threshold = 2\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load),
+              ElementsAre(path + ": intent.threshold: 2 is outside 0..1",
+                          path + ": intent.chain: plugins.bot (ke.baraza.conversation.echo) does not provide the intent kind",
+                          path + ": intent.chain: \"nobody\" is not a plugins.<name> of this tenant"));
+}
+
+TEST_F(TenantsTest, TheFirstSureIntentInTheChainWinsAndTheLastIsTheFallback) {
+  // "menu" knows only help; "rules" everything.
+  write("demo.properties", std::string(kValidTenant) +
+                               "plugins.menu.plugin = ke.baraza.intent.rules\n"
+                               "plugins.menu.config.intents = help\n"
+                               "plugins.rules.plugin = ke.baraza.intent.rules\n"
+                               "intent.chain = menu, rules\n");
+  TenantManager manager(dir_.path(), registry_, shared_);
+  manager.start();
+  TenantPtr demo = manager.current()->byId("demo");
+  ASSERT_TRUE(demo);
+  // source and intent name of a detection
+  auto detect = [&](const std::string& text) -> std::pair<std::string, std::string> {
+    StatusOr<std::string> result = demo->detectIntent(R"({"text":")" + text + R"("})");
+    if (!result.isOk()) return {"error", result.status().toString()};
+    auto doc = Poco::JSON::Parser().parse(*result).extract<Poco::JSON::Object::Ptr>();
+    return {doc->optValue<std::string>("source", ""), doc->getObject("intent")->optValue<std::string>("name", "")};
+  };
+  EXPECT_EQ(detect("help"), std::make_pair(std::string("menu"), std::string("help")));
+  EXPECT_EQ(detect("verify A744610021G"), std::make_pair(std::string("rules"), std::string("verify_kra_pin")))
+      << "menu was not sure: the next one answers";
+  EXPECT_EQ(detect("the weather"), std::make_pair(std::string("rules"), std::string("fallback")))
+      << "the last one stands whatever it says";
+  EXPECT_FALSE(demo->detectIntent("not json").isOk()) << "no instance answered";
+}
+
 TEST_F(TenantsTest, SendQueuesForTheTenantWithKeysScopedToThePlugin) {
   TenantConfig config;
   config.id = "demo";
   config.phoneNumberIds = {"100000000000001"};
-  TenantServices services(config, shared_);
+  Tenant tenant(config, shared_);
+  TenantServices services(tenant, shared_);
   const std::string message = R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})";
   auto id = services.send({"demo", "bot", "x"}, message);
   ASSERT_TRUE(id.isOk()) << id.status().toString();

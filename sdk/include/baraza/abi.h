@@ -17,6 +17,7 @@
  * History:
  *  1.0  lifecycle, host API table, one table per plugin kind.
  *  1.1  baraza_plugin_descriptor.health (optional instance self-check).
+ *  1.2  host API: detect_intent, verify, state_get, state_put.
  *
  * A plugin that must run on older hosts may define BARAZA_ABI_TARGET_MINOR before including this
  * header: it then sees, and reports, the structs of that minor version.
@@ -32,7 +33,7 @@ extern "C" {
 #endif
 
 #define BARAZA_ABI_VERSION_MAJOR 1
-#define BARAZA_ABI_LATEST_MINOR 1
+#define BARAZA_ABI_LATEST_MINOR 2
 #ifndef BARAZA_ABI_TARGET_MINOR
 #define BARAZA_ABI_TARGET_MINOR BARAZA_ABI_LATEST_MINOR
 #endif
@@ -180,6 +181,34 @@ typedef struct baraza_host_api {
    */
   baraza_status (*send)(const baraza_host_context* ctx, baraza_str message_json,
                         baraza_buf* message_id, baraza_buf* error);
+
+#if BARAZA_ABI_TARGET_MINOR >= 2
+  /*
+   * 1.2: classifies a message with the tenant's intent instance named `instance`, or with the
+   * tenant's intent chain when `instance` is empty. Input and *result are the intent kind's
+   * documents (docs/plugin-authors.md); on failure *error says why.
+   */
+  baraza_status (*detect_intent)(const baraza_host_context* ctx, baraza_str instance,
+                                 baraza_str message_json, baraza_buf* result, baraza_buf* error);
+  /*
+   * 1.2: checks an identifier with the tenant's verifier instance named `instance`, or its first
+   * verifier when `instance` is empty. Documents as for the verifier kind.
+   */
+  baraza_status (*verify)(const baraza_host_context* ctx, baraza_str instance,
+                          baraza_str request_json, baraza_buf* result, baraza_buf* error);
+  /*
+   * 1.2: the conversation state of one contact of the tenant (JSON the plugins own) and its
+   * version; *version is 0 and *state empty when none is stored.
+   */
+  baraza_status (*state_get)(const baraza_host_context* ctx, baraza_str contact,
+                             baraza_buf* state, int64_t* version);
+  /*
+   * 1.2: writes the state if the stored version is still expected_version (0: none stored yet)
+   * and sets *new_version; ABORTED when another write came first (read it again and redo).
+   */
+  baraza_status (*state_put)(const baraza_host_context* ctx, baraza_str contact, baraza_str state,
+                             int64_t expected_version, int64_t* new_version);
+#endif
 } baraza_host_api;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -144,6 +144,47 @@ class Host {
     return idText;
   }
 
+#if BARAZA_ABI_TARGET_MINOR >= 2
+  /**
+   * Classifies a message (the intent kind's input document) with the tenant's intent instance
+   * `instance`, or with its intent chain when empty; returns the intent result document.
+   */
+  StatusOr<std::string> detectIntent(std::string_view messageJson, std::string_view instance = {}) const {
+    return hostCall(api_->detect_intent, instance, messageJson);
+  }
+  /**
+   * Checks an identifier (the verifier kind's request document) with the tenant's verifier
+   * `instance`, or its first verifier when empty; returns the verification document.
+   */
+  StatusOr<std::string> verify(std::string_view requestJson, std::string_view instance = {}) const {
+    return hostCall(api_->verify, instance, requestJson);
+  }
+
+  /** One contact's conversation state: its JSON (empty when none) and version (0 when none). */
+  struct State {
+    std::string json;
+    int64_t version = 0;
+  };
+  StatusOr<State> stateGet(std::string_view contact) const {
+    baraza_buf value{};
+    State state;
+    const baraza_status code = api_->state_get(ctx_, toAbi(contact), &value, &state.version);
+    state.json = take(value);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), "state_get");
+    return state;
+  }
+  /** Writes the state if its version is still `expectedVersion`; ABORTED if not. The new version. */
+  StatusOr<int64_t> statePut(std::string_view contact, std::string_view json, int64_t expectedVersion) const {
+    int64_t version = 0;
+    const baraza_status code =
+        api_->state_put(ctx_, toAbi(contact), toAbi(json), expectedVersion, &version);
+    if (code != BARAZA_OK) {
+      return Status(static_cast<Code>(code), code == BARAZA_ABORTED ? "state changed since it was read" : "state_put");
+    }
+    return version;
+  }
+#endif
+
   /** Copies text into a buffer allocated by the host (for results handed back across the ABI). */
   void fill(baraza_buf* buf, std::string_view text) const { fill(api_, buf, text); }
 
@@ -167,6 +208,19 @@ class Host {
   }
 
  private:
+#if BARAZA_ABI_TARGET_MINOR >= 2
+  using NamedCall = baraza_status (*)(const baraza_host_context*, baraza_str, baraza_str, baraza_buf*, baraza_buf*);
+  StatusOr<std::string> hostCall(NamedCall fn, std::string_view instance, std::string_view input) const {
+    baraza_buf result{};
+    baraza_buf error{};
+    const baraza_status code = fn(ctx_, toAbi(instance), toAbi(input), &result, &error);
+    std::string resultText = take(result);
+    std::string errorText = take(error);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), errorText);
+    return resultText;
+  }
+#endif
+
   static Status toStatus(baraza_status code, const char* what) {
     return code == BARAZA_OK ? Status::ok() : Status(static_cast<Code>(code), what);
   }

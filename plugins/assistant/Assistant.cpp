@@ -1,0 +1,491 @@
+// assistant: the seed's conversation. Verifies KRA PINs and identity documents through the
+// tenant's verifier, takes incident reports in a guided dialogue kept in the conversation state
+// (with cancel and resume), lists a person's reports, and answers help, greetings and what it
+// does not understand. Replies in the person's language (English or Swahili) with the tenant's
+// texts, and with reply buttons and lists where they save typing.
+#include "Texts.h"
+
+#include <baraza/sdk/Plugin.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace baraza::assistant {
+namespace {
+
+using nlohmann::json;
+using sdk::Host;
+using sdk::StatusOr;
+
+constexpr const char* kIncidentTypes[] = {"theft", "accident", "fire", "fraud", "other"};
+constexpr size_t kMaxEvidence = 10;
+constexpr size_t kListedIncidents = 10;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+std::string str(const json& o, const char* key) {
+  if (!o.is_object()) return "";
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+/** The first entity of a type in the intent result, or "". */
+std::string entity(const json& nlu, const std::string& type) {
+  if (!nlu.is_object() || !nlu.contains("entities")) return "";
+  for (const auto& e : nlu["entities"]) {
+    if (str(e, "type") == type) return str(e, "value");
+  }
+  return "";
+}
+
+/** What a message says, whatever its type: text, a reply's title, a caption. */
+struct Said {
+  std::string text;
+  std::string replyId;  // a tapped button or list row
+};
+
+Said said(const json& message) {
+  const std::string type = str(message, "type");
+  const json& body = message.contains(type) ? message[type] : json();
+  if (type == "text") return {str(body, "body"), ""};
+  if (type == "interactive") return {str(body, "title"), str(body, "id")};
+  if (type == "button") return {str(body, "text"), str(body, "payload")};
+  return {str(body, "caption"), ""};
+}
+
+class Assistant : public sdk::Conversation {
+ public:
+  Assistant(Host host, std::string_view configJson) : host_(host) {
+    const json config = json::parse(configJson);
+    defaultLanguage_ = config.value("default_language", "en");
+    verifier_ = config.value("verifier", "");
+    kycFlowId_ = config.value("kyc_flow_id", "");
+    kycFlowPlugin_ = config.value("kyc_flow_plugin", "");
+    kycFlowScreen_ = config.value("kyc_flow_screen", "DOCUMENT");
+    texts_ = builtInTexts();
+    if (config.contains("texts")) {
+      for (const auto& [language, entries] : config["texts"].items()) {
+        for (const auto& [key, text] : entries.items()) texts_[language][key] = text.get<std::string>();
+      }
+    }
+    if (!texts_.count(defaultLanguage_)) throw std::invalid_argument("default_language " + defaultLanguage_ + " has no texts");
+  }
+
+  StatusOr<std::string> onMessage(std::string_view eventJson) override {
+    Turn turn(*this, json::parse(eventJson));
+    turn.run();
+    json out{{"replies", turn.replies}, {"state", turn.state}};
+    return out.dump();
+  }
+
+ private:
+  /** One inbound message: what it says, the state before, the replies and the state after. */
+  struct Turn {
+    Turn(Assistant& a, json e) : self(a), event(std::move(e)) {
+      message = event.value("message", json::object());
+      nlu = event.value("nlu", json::object());
+      state = event.contains("state") && event["state"].is_object() ? event["state"] : json::object();
+      contact = str(message, "from");
+      words = said(message);
+      intent = nlu.contains("intent") ? str(nlu["intent"], "name") : "fallback";
+      if (intent.empty()) intent = "fallback";
+      language = str(nlu, "language");
+      if (!self.texts_.count(language)) language = str(state, "language");
+      if (!self.texts_.count(language)) language = self.defaultLanguage_;
+      state["language"] = language;
+    }
+
+    void run() {
+      if (event.contains("flow") && event["flow"].is_object()) return kycCompleted(event["flow"]);
+      const std::string dialog = str(state, "dialog");
+      if (dialog == "incident") return incidentStep();
+      if (dialog == "verify" && continueVerify()) return;
+      startIntent();
+    }
+
+    // ---- intents ----
+
+    /**
+     * Inside a dialogue answers are free text ("the bus stop"): only a message that is nothing
+     * but a cancel word, typed or tapped, cancels it.
+     */
+    bool wantsCancel() const {
+      const std::string type = str(message, "type");
+      const double confidence = nlu.contains("intent") ? nlu["intent"].value("confidence", 0.0) : 0.0;
+      return intent == "cancel" && confidence >= 0.99 && (type == "text" || type == "interactive");
+    }
+
+    void startIntent() {
+      state.erase("dialog");
+      state.erase("verify");
+      if (intent == "verify_kra_pin") return startVerify();
+      if (intent == "report_incident") return startIncident();
+      if (intent == "view_incidents") return listIncidents();
+      if (intent == "cancel") return menu(text("nothing_to_cancel"));
+      if (intent == "help" || intent == "greeting") return menu("");
+      if (nlu.value("ambiguous", false)) return ambiguous();
+      menu(text("fallback"));
+    }
+
+    void menu(const std::string& before) {
+      std::string name = event.contains("contact") ? str(event["contact"], "profile_name") : "";
+      std::string body = fill(text("menu"), {{"name", name.empty() ? "" : " " + name}});
+      buttons(before.empty() ? body : before + "\n" + body,
+              {{"verify_kra_pin", text("menu.verify")}, {"report_incident", text("menu.report")}, {"view_incidents", text("menu.view")}});
+    }
+
+    void ambiguous() {
+      std::vector<std::pair<std::string, std::string>> choices;
+      for (const auto& ranked : nlu.value("intents", json::array())) {
+        const std::string name = str(ranked, "name");
+        const std::string title = name == "verify_kra_pin" ? text("menu.verify") : name == "report_incident" ? text("menu.report")
+                                  : name == "view_incidents" ? text("menu.view") : "";
+        if (!title.empty() && choices.size() < 3) choices.emplace_back(name, title);
+      }
+      if (choices.empty()) return menu(text("fallback"));
+      buttons(text("ambiguous"), choices);
+    }
+
+    // ---- verification ----
+
+    void startVerify() {
+      const std::string pin = entity(nlu, "kra_pin");
+      const std::string number = entity(nlu, "id_number");
+      const std::string document = entity(nlu, "document_type");
+      if (!pin.empty()) return verify("KRA PIN", pin);
+      if (!number.empty() && !document.empty() && document != "KRA PIN") return verify(document, number);
+      if (!number.empty()) return askDocument(number);
+      if (!self.kycFlowId_.empty()) return sendKycFlow();
+      state["dialog"] = "verify";
+      state["verify"] = {{"step", "number"}};
+      say(text("verify.ask_number"));
+    }
+
+    /** In the verification dialogue: true when this message answered it. */
+    bool continueVerify() {
+      const json step = state.value("verify", json::object());
+      if (wantsCancel()) {
+        state.erase("dialog");
+        state.erase("verify");
+        say(text("cancelled"));
+        return true;
+      }
+      const std::string pin = entity(nlu, "kra_pin");
+      const std::string number = entity(nlu, "id_number");
+      if (str(step, "step") == "document") {
+        const std::string document = documentOfReply(words.replyId.empty() ? lower(trim(words.text)) : words.replyId);
+        if (!document.empty()) {
+          verify(document, str(step, "number"));
+          return true;
+        }
+      }
+      // Another request (not a number, not a verification) leaves the dialogue.
+      const bool other = intent != "verify_kra_pin" && intent != "fallback";
+      if (pin.empty() && number.empty() && other) return false;
+      if (!pin.empty()) {
+        verify("KRA PIN", pin);
+      } else if (!number.empty()) {
+        const std::string document = entity(nlu, "document_type");
+        document.empty() || document == "KRA PIN" ? askDocument(number) : verify(document, number);
+      } else {
+        // Whatever was typed is taken as a PIN, so a malformed one gets a precise answer.
+        std::string typed = trim(words.text);
+        std::transform(typed.begin(), typed.end(), typed.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        if (typed.empty()) {
+          say(text("verify.ask_number"));
+        } else if (std::all_of(typed.begin(), typed.end(), [](unsigned char c) { return std::isdigit(c); })) {
+          askDocument(typed);
+        } else {
+          verify("KRA PIN", typed);
+        }
+      }
+      return true;
+    }
+
+    static std::string documentOfReply(const std::string& id) {
+      if (id == "doc_citizen") return "Citizen";
+      if (id == "doc_non_citizen") return "Non-Citizen";
+      if (id == "doc_passport") return "Passport";
+      return "";
+    }
+
+    void askDocument(const std::string& number) {
+      state["dialog"] = "verify";
+      state["verify"] = {{"step", "document"}, {"number", number}};
+      buttons(fill(text("verify.ask_document"), {{"number", number}}),
+              {{"doc_citizen", text("document.citizen")}, {"doc_non_citizen", text("document.non_citizen")},
+               {"doc_passport", text("document.passport")}});
+    }
+
+    void verify(const std::string& document, const std::string& number) {
+      const json request{{"document_type", document}, {"number", number}};
+      StatusOr<std::string> answer = self.host_.verify(request.dump(), self.verifier_);
+      if (!answer.isOk()) {
+        state.erase("dialog");
+        state.erase("verify");
+        if (answer.status().code() == sdk::Code::kNotFound || answer.status().code() == sdk::Code::kUnimplemented) {
+          return say(text("verify.no_verifier"));
+        }
+        self.host_.warn("verification failed: " + answer.status().message());
+        return say(text("verify.unavailable"));
+      }
+      say(verificationText(json::parse(*answer)));
+    }
+
+    std::string verificationText(const json& v) {
+      const std::string result = str(v, "result");
+      const std::string number = str(v, "number");
+      const std::string document = documentTitle(str(v, "document_type"));
+      if (result == "invalid_format") {
+        state["dialog"] = "verify";
+        state["verify"] = {{"step", "number"}};
+        return fill(text("verify.invalid"), {{"number", number}, {"reason", str(v, "message")}});
+      }
+      state.erase("dialog");
+      state.erase("verify");
+      if (result == "unsupported_document_type") return text("verify.unsupported");
+      if (result == "not_found") return fill(text("verify.not_found"), {{"document", document}, {"number", number}});
+      const std::map<std::string, std::string> values{{"pin", str(v, "pin")}, {"name", str(v, "name")},
+                                                      {"type", str(v, "taxpayer_type")}, {"status", str(v, "pin_status")},
+                                                      {"document", document}, {"number", number}};
+      if (str(v, "document_type") != "KRA PIN") return fill(text("verify.found_by_id"), values);
+      return fill(text(v.value("active", false) ? "verify.found" : "verify.found_inactive"), values);
+    }
+
+    std::string documentTitle(const std::string& document) {
+      if (document == "Citizen") return text("document.citizen");
+      if (document == "Non-Citizen") return text("document.non_citizen");
+      if (document == "Passport") return text("document.passport");
+      return document;
+    }
+
+    void sendKycFlow() {
+      json parameters{{"flow_message_version", "3"}, {"flow_id", self.kycFlowId_}, {"flow_cta", text("verify.flow_cta")},
+                      {"flow_action", "navigate"}, {"flow_action_payload", {{"screen", self.kycFlowScreen_}}}};
+      json reply{{"type", "interactive"},
+                 {"interactive", {{"type", "flow"}, {"body", {{"text", text("verify.flow_body")}}},
+                                  {"action", {{"name", "flow"}, {"parameters", parameters}}}}}};
+      if (!self.kycFlowPlugin_.empty()) reply["flow_plugin"] = self.kycFlowPlugin_;
+      replies.push_back(std::move(reply));
+    }
+
+    /** The KYC Flow completed: its params carry the verification the Flow showed. */
+    void kycCompleted(const json& flow) {
+      const json response = flow.value("response", json::object());
+      if (response.contains("verification") && response["verification"].is_object()) {
+        return say(verificationText(response["verification"]));
+      }
+      menu("");
+    }
+
+    // ---- incidents ----
+
+    void startIncident() {
+      json& draft = state["incident"];
+      if (draft.is_object() && !str(draft, "type").empty()) {
+        state["dialog"] = "incident";
+        draft["paused_at"] = str(draft, "step");
+        draft["step"] = "resume";
+        return buttons(fill(text("incident.ask_resume"), {{"type", typeTitle(str(draft, "type"))}}),
+                       {{"incident_resume", text("incident.resume")}, {"incident_restart", text("incident.restart")}});
+      }
+      draft = {{"step", "type"}, {"evidence", json::array()}};
+      state["dialog"] = "incident";
+      askType();
+    }
+
+    void askType() {
+      json rows = json::array();
+      for (const char* type : kIncidentTypes) {
+        rows.push_back({{"id", std::string("incident_type:") + type}, {"title", typeTitle(type)}});
+      }
+      replies.push_back({{"type", "interactive"},
+                         {"interactive", {{"type", "list"}, {"body", {{"text", text("incident.ask_type")}}},
+                                          {"action", {{"button", text("incident.types")},
+                                                      {"sections", json::array({{{"rows", rows}}})}}}}}});
+    }
+
+    std::string typeTitle(const std::string& type) { return text("incident.type." + type); }
+
+    void incidentStep() {
+      json& draft = state["incident"];
+      const std::string step = str(draft, "step");
+      if (wantsCancel() && step != "resume") {
+        // A draft with a type is kept, to be resumed; one without is dropped.
+        const bool keep = !str(draft, "type").empty();
+        state.erase("dialog");
+        if (!keep) state.erase("incident");
+        return say(keep ? text("incident.paused") : text("cancelled"));
+      }
+      if (step == "resume") {
+        if (words.replyId == "incident_restart") {
+          state.erase("incident");
+          return startIncident();
+        }
+        draft["step"] = str(draft, "paused_at");
+        draft.erase("paused_at");
+        return ask(str(draft, "step"));
+      }
+      if (step == "type") {
+        std::string type;
+        if (words.replyId.rfind("incident_type:", 0) == 0) type = words.replyId.substr(14);
+        for (const char* known : kIncidentTypes) {
+          if (type.empty() && lower(trim(words.text)) == lower(typeTitle(known))) type = known;
+        }
+        if (type.empty()) return askType();
+        draft["type"] = type;
+        return ask("location");
+      }
+      if (step == "location") {
+        const std::string type = str(message, "type");
+        if (type == "location") {
+          const json& at = message["location"];
+          std::string place = str(at, "name").empty() ? str(at, "address") : str(at, "name");
+          char coordinates[64];
+          std::snprintf(coordinates, sizeof coordinates, "%.5f,%.5f", at.value("latitude", 0.0), at.value("longitude", 0.0));
+          draft["location"] = place.empty() ? coordinates : place + " (" + coordinates + ")";
+        } else if (!trim(words.text).empty()) {
+          draft["location"] = trim(words.text);
+        } else {
+          return ask("location");
+        }
+        return ask("time");
+      }
+      if (step == "time" || step == "description") {
+        if (trim(words.text).empty()) return ask(step);
+        draft[step] = trim(words.text);
+        return ask(step == "time" ? "description" : "evidence");
+      }
+      // evidence
+      const std::string type = str(message, "type");
+      if ((type == "image" || type == "video" || type == "document") && draft["evidence"].size() < kMaxEvidence) {
+        draft["evidence"].push_back({{"media_id", str(message[type], "id")}, {"type", type},
+                                     {"caption", str(message[type], "caption")}});
+        return buttons(fill(text("incident.evidence_added"), {{"count", std::to_string(draft["evidence"].size())}}),
+                       {{"incident_done", text("incident.done")}});
+      }
+      if (words.replyId == "incident_done" || lower(trim(words.text)) == lower(text("incident.done")) ||
+          draft["evidence"].size() >= kMaxEvidence) {
+        return saveIncident();
+      }
+      ask("evidence");
+    }
+
+    void ask(const std::string& step) {
+      state["incident"]["step"] = step;
+      if (step == "type") return askType();
+      if (step == "evidence") return buttons(text("incident.ask_evidence"), {{"incident_done", text("incident.done")}});
+      say(text("incident." + std::string("ask_") + step));
+    }
+
+    void saveIncident() {
+      json incident = state["incident"];
+      incident.erase("step");
+      const std::vector<uint8_t> random = self.host_.randomBytes(5);
+      static const char* kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I
+      std::string reference = "INC-";
+      for (uint8_t b : random) reference += kAlphabet[b % 32];
+      incident["reference"] = reference;
+      incident["contact"] = contact;
+      incident["reported_at_ms"] = self.host_.nowUnixMs();
+      incident["language"] = language;
+      check(self.host_.kvPut("incident:" + reference, incident.dump()));
+      // The contact's index, newest first.
+      const std::string key = "incidents:" + contact;
+      StatusOr<std::string> index = self.host_.kvGet(key);
+      json list = index.isOk() ? json::parse(*index, nullptr, false) : json::array();
+      if (!list.is_array()) list = json::array();
+      list.insert(list.begin(), reference);
+      check(self.host_.kvPut(key, list.dump()));
+      self.host_.count("incidents");
+      state.erase("incident");
+      state.erase("dialog");
+      say(fill(text("incident.saved"), {{"reference", reference}}));
+    }
+
+    void listIncidents() {
+      StatusOr<std::string> index = self.host_.kvGet("incidents:" + contact);
+      json list = index.isOk() ? json::parse(*index, nullptr, false) : json::array();
+      if (!list.is_array() || list.empty()) return say(text("incident.none"));
+      std::string body = text("incident.list");
+      for (size_t i = 0; i < list.size() && i < kListedIncidents; ++i) {
+        const std::string reference = list[i].get<std::string>();
+        StatusOr<std::string> stored = self.host_.kvGet("incident:" + reference);
+        if (!stored.isOk()) continue;
+        const json incident = json::parse(*stored);
+        const std::time_t at = static_cast<std::time_t>(incident.value("reported_at_ms", int64_t{0}) / 1000);
+        char day[16];
+        std::tm tm{};
+        gmtime_r(&at, &tm);
+        std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        body += "\n• " + reference + " · " + typeTitle(str(incident, "type")) + " · " + str(incident, "location") + " · " + day;
+      }
+      say(body);
+    }
+
+    // ---- replies ----
+
+    std::string text(const std::string& key) const {
+      auto lang = self.texts_.find(language);
+      if (lang != self.texts_.end()) {
+        if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
+      }
+      return self.texts_.at("en").at(key);
+    }
+
+    static std::string fill(std::string s, const std::map<std::string, std::string>& values) {
+      for (const auto& [name, value] : values) {
+        const std::string mark = "{" + name + "}";
+        for (size_t at = s.find(mark); at != std::string::npos; at = s.find(mark, at + value.size())) {
+          s.replace(at, mark.size(), value);
+        }
+      }
+      return s;
+    }
+
+    void say(const std::string& body) { replies.push_back({{"type", "text"}, {"text", {{"body", body}}}}); }
+
+    void buttons(const std::string& body, const std::vector<std::pair<std::string, std::string>>& choices) {
+      json list = json::array();
+      for (const auto& [id, title] : choices) list.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", title}}}});
+      replies.push_back({{"type", "interactive"},
+                         {"interactive", {{"type", "button"}, {"body", {{"text", body}}}, {"action", {{"buttons", list}}}}}});
+    }
+
+    static void check(const sdk::Status& status) {
+      if (!status.isOk()) throw sdk::StatusError(status);
+    }
+
+    Assistant& self;
+    json event, message, nlu, state;
+    std::string contact, intent, language;
+    Said words;
+    json replies = json::array();
+  };
+
+  Host host_;
+  std::string defaultLanguage_;
+  std::string verifier_;
+  std::string kycFlowId_;
+  std::string kycFlowPlugin_;
+  std::string kycFlowScreen_;
+  TextTable texts_;
+};
+
+}  // namespace
+}  // namespace baraza::assistant
+
+BARAZA_PLUGIN("ke.baraza.conversation.assistant", "1.0.0", baraza::assistant::Assistant)

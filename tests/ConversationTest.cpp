@@ -1,0 +1,371 @@
+// Conversations end to end, from a signed webhook to the payload the fake Graph API receives:
+// the rules intent plugin, the assistant, the KRA verifier against the fake KRA, on SQLite and a
+// private MariaDB. Every component is the real one; only Meta and KRA are fakes on 127.0.0.1.
+#include "app/WebhookRoutes.h"
+#include "common/JsonText.h"
+#include "common/testing/HttpCall.h"
+#include "crypto/Crypto.h"
+#include "fakes/FakeGraph.h"
+#include "fakes/FakeKra.h"
+#include "http/HttpClient.h"
+#include "http/HttpServer.h"
+#include "inbound/InboundProcessor.h"
+#include "outbound/Dispatcher.h"
+#include "outbound/OutboundQueue.h"
+#include "store/Inbox.h"
+#include "store/SqlKeyValueStore.h"
+#include "store/testing/StoreTest.h"
+#include "support/TempConfig.h"
+#include "tenants/TenantManager.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace baraza {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using Poco::JSON::Object;
+using jsontext::json;
+using jsontext::parseObject;
+using jsontext::str;
+
+constexpr const char* kNumber = "100000000000001";
+constexpr const char* kSecret = "acme-secret";
+constexpr const char* kPerson = "254700000001";
+
+class ConversationTest : public store::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
+    registry_.loadAll();
+    config::HttpClientSettings client;
+    client.serviceBaseUrls["graph"] = graph_.baseUrl();
+    client.serviceBaseUrls["kra"] = kra_.baseUrl();
+    client.timeoutMs = 5000;
+    http_ = std::make_unique<http::HttpClient>(client);
+    kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (processor_) processor_->stop();
+    if (dispatcher_) dispatcher_->stop();
+  }
+
+  /** Tenant "acme": the rules intent, the assistant, the KRA verifier; `extra` lines added. */
+  void start(const std::string& extra = "") {
+    config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber + "\n" +
+                                    "whatsapp.app_secret = " + kSecret + "\n"
+                                    "whatsapp.verify_token = acme-token\n"
+                                    "whatsapp.access_token = test-token\n"
+                                    "whatsapp.pair_interval_ms = 0\n"
+                                    "secrets.kra_consumer_key = kra-key\n"
+                                    "secrets.kra_consumer_secret = kra-secret\n"
+                                    "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+                                    "plugins.rules.plugin = ke.baraza.intent.rules\n"
+                                    "plugins.assistant.plugin = ke.baraza.conversation.assistant\n"
+                                    "plugins.kra.plugin = ke.baraza.verifier.kra\n"
+                                    "plugins.kra.config.timeout_ms = 500\n" + extra);
+    tenants::SharedServices shared;
+    shared.http = [this](const HttpRequest& request) { return http_->send(request); };
+    shared.kv = kv_.get();
+    shared.database = db_.get();
+    shared.metrics = &metrics_;
+    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
+    tenants_->start();
+    ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
+    for (const auto& slot : tenants_->current()->byId("acme")->instances()) {
+      ASSERT_TRUE(slot.instance) << slot.binding.name << ": " << slot.error;
+    }
+    queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
+    outbound::DispatchSettings dispatch;
+    dispatch.idleMs = 20;
+    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, dispatch, "host-a", &metrics_);
+    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
+    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
+    inbound::ProcessorSettings processing;
+    processing.idleMs = 20;
+    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
+    receiver_->onStored([this] { processor_->wake(); });
+    processor_->onQueued([this] { dispatcher_->wake(); });
+    processor_->start();
+    dispatcher_->start();
+    http::Router router;
+    app::addWebhookRoutes(router, *receiver_);
+    config::HttpServerSettings settings;
+    settings.port = 0;
+    server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
+    server_->start();
+  }
+
+  /** Posts one delivery holding `message` (its "from", "id" and "timestamp" filled in), signed. */
+  int post(Object::Ptr message, const std::string& id = "") {
+    message->set("from", kPerson);
+    message->set("id", id.empty() ? "wamid.t" + std::to_string(++sent_) : id);
+    message->set("timestamp", "1767225600");
+    const std::string body =
+        R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":)"
+        R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000001","phone_number_id":")" +
+        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" + kPerson +
+        R"("}],"messages":[)" + json(message) + "]}}]}]}";
+    baraza::testing::HttpCall call{"POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
+    call.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
+    return baraza::testing::httpCall(server_->port(), call).status;
+  }
+
+  /** Waits for `n` more messages to reach the fake Graph API; their bodies. */
+  std::vector<Object::Ptr> replies(size_t n = 1) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (graph_.acceptedCount() < seen_ + n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::vector<Object::Ptr> out;
+    const auto accepted = graph_.accepted();
+    for (size_t i = seen_; i < accepted.size(); ++i) out.push_back(parseObject(accepted[i].body));
+    seen_ = accepted.size();
+    EXPECT_EQ(out.size(), n) << "replies reaching the Graph API";
+    return out;
+  }
+
+  static Object::Ptr textMessage(const std::string& body) {
+    Object::Ptr m = new Object;
+    m->set("type", "text");
+    Object::Ptr t = new Object;
+    t->set("body", body);
+    m->set("text", t);
+    return m;
+  }
+
+  /** Sends a text and returns the one reply's text (a text's body or an interactive's body text). */
+  std::string say(const std::string& text) {
+    EXPECT_EQ(post(textMessage(text)), 200);
+    return bodyOf(replies().front());
+  }
+
+  /** Taps a reply button (or a list row, `kind` list_reply); the one reply's text. */
+  std::string tap(const std::string& id, const std::string& title, const std::string& kind = "button_reply") {
+    Object::Ptr m = new Object;
+    m->set("type", "interactive");
+    Object::Ptr interactive = new Object;
+    interactive->set("type", kind);
+    Object::Ptr reply = new Object;
+    reply->set("id", id);
+    reply->set("title", title);
+    interactive->set(kind, reply);
+    m->set("interactive", interactive);
+    EXPECT_EQ(post(m), 200);
+    return bodyOf(replies().front());
+  }
+
+  static std::string bodyOf(const Object::Ptr& sent) {
+    if (sent.isNull()) return "";
+    if (str(sent, "type") == "text") return str(sent->getObject("text"), "body");
+    Object::Ptr interactive = sent->getObject("interactive");
+    return interactive.isNull() ? json(sent) : str(interactive->getObject("body"), "text");
+  }
+
+  /** The ids of the reply buttons (or list rows) of an interactive message. */
+  static std::vector<std::string> choices(const Object::Ptr& sent) {
+    std::vector<std::string> ids;
+    Object::Ptr action = sent->getObject("interactive")->getObject("action");
+    jsontext::forEachObject(action->getArray("buttons"), [&](size_t, const Object::Ptr& b) {
+      ids.push_back(str(b->getObject("reply"), "id"));
+    });
+    jsontext::forEachObject(action->getArray("sections"), [&](size_t, const Object::Ptr& section) {
+      jsontext::forEachObject(section->getArray("rows"), [&](size_t, const Object::Ptr& row) { ids.push_back(str(row, "id")); });
+    });
+    return ids;
+  }
+
+  int count(const std::string& sql) {
+    int n = 0;
+    tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    return n;
+  }
+
+  fakes::FakeGraph graph_;
+  fakes::FakeKra kra_;
+  baraza::testing::TempConfig config_;
+  plugins::PluginRegistry registry_;
+  Metrics metrics_;
+  std::unique_ptr<http::HttpClient> http_;
+  std::unique_ptr<store::SqlKeyValueStore> kv_;
+  std::unique_ptr<tenants::TenantManager> tenants_;
+  std::unique_ptr<outbound::OutboundQueue> queue_;
+  std::unique_ptr<outbound::Dispatcher> dispatcher_;
+  std::unique_ptr<store::InboxWriter> inboxWriter_;
+  std::unique_ptr<inbound::WebhookReceiver> receiver_;
+  std::unique_ptr<inbound::InboundProcessor> processor_;
+  std::unique_ptr<http::HttpServer> server_;
+  size_t sent_ = 0;
+  size_t seen_ = 0;
+};
+
+TEST_P(ConversationTest, VerifiesAPinAskedForInEnglish) {
+  start();
+  const std::string reply = say("verify KRA PIN > A744610021G");
+  EXPECT_THAT(reply, HasSubstr("KRA PIN A744610021G is registered"));
+  EXPECT_THAT(reply, HasSubstr("Name: JOHN KAMAU TEST"));
+  EXPECT_THAT(reply, HasSubstr("PIN status: Active"));
+  const auto calls = kra_.calls();
+  ASSERT_EQ(calls.size(), 2u) << "a token, then the check";
+  EXPECT_EQ(calls[1].path, "/checker/v1/pinbypin");
+  EXPECT_EQ(calls[1].body, R"({"KRAPIN":"A744610021G"})");
+  EXPECT_EQ(graph_.accepted()[0].recipient, std::string("+") + kPerson);
+}
+
+TEST_P(ConversationTest, VerifiesAPinAskedForInSwahili) {
+  start();
+  const std::string reply = say("nataka kuthibitisha PIN yangu a744610021g");
+  EXPECT_THAT(reply, HasSubstr("PIN ya KRA A744610021G imesajiliwa"));
+  EXPECT_THAT(reply, HasSubstr("Jina: JOHN KAMAU TEST"));
+}
+
+TEST_P(ConversationTest, FindsThePinOfANationalIdAndAsksForTheDocumentOfABareNumber) {
+  start();
+  EXPECT_THAT(say("check my national ID 100000000"), HasSubstr("National ID 100000000 has KRA PIN A000000000I"));
+  EXPECT_EQ(kra_.calls().back().body, R"({"TaxpayerID":"100000000","TaxpayerType":"KE"})");
+  EXPECT_THAT(say("verify 100000000"), HasSubstr("What kind of document is 100000000?"));
+  const std::string answer = tap("doc_citizen", "National ID");
+  EXPECT_THAT(answer, HasSubstr("YAMAS12 TEST OMINI01"));
+}
+
+TEST_P(ConversationTest, AMalformedPinGetsAPreciseQuestionAndNoCallToKra) {
+  start();
+  EXPECT_THAT(say("verify my KRA PIN"), HasSubstr("Please send the KRA PIN"));
+  EXPECT_THAT(say("A12345"), HasSubstr("A12345 does not look right: a KRA PIN is A or P, then 9 digits, then a letter"));
+  EXPECT_EQ(kra_.checkerCalls(), 0u);
+  EXPECT_THAT(say("P318295670X"), HasSubstr("T. AN 052318TEST NA NA"));
+}
+
+TEST_P(ConversationTest, APinKraDoesNotKnowAndOneThatIsSuspended) {
+  start();
+  kra_.setPinStatus("A521040203F", "Suspended");
+  EXPECT_THAT(say("verify A000000001Z"), HasSubstr("KRA has no record of KRA PIN A000000001Z"));
+  EXPECT_THAT(say("verify A521040203F"), HasSubstr("registered but its status is Suspended"));
+}
+
+TEST_P(ConversationTest, AnExpiredTokenIsRenewedAndTheCheckMadeAgain) {
+  start();
+  ASSERT_THAT(say("verify A744610021G"), HasSubstr("is registered"));
+  kra_.expireTokens();
+  EXPECT_THAT(say("verify P318295670X"), HasSubstr("is registered"));
+  EXPECT_EQ(kra_.tokenCalls(), 2u);
+  EXPECT_EQ(kra_.checkerCalls(), 3u) << "the refused check, then the same check with the new token";
+}
+
+TEST_P(ConversationTest, KraFailingOrTooSlowIsSaidPlainly) {
+  start();
+  kra_.failNext(502, "Bad Gateway");
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("KRA cannot be reached right now"));
+  kra_.delayNext(1500);  // past the plugin's 500 ms
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("KRA cannot be reached right now"));
+  kra_.failNext(200, "<html>maintenance</html>");
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("KRA cannot be reached right now"));
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered")) << "and it works again after";
+}
+
+TEST_P(ConversationTest, HelpGreetingAndWhatItDoesNotUnderstandInBothLanguages) {
+  start();
+  EXPECT_THAT(say("help"), HasSubstr("I can verify a KRA PIN"));
+  EXPECT_THAT(say("msaada"), HasSubstr("Naweza kuthibitisha PIN ya KRA"));
+  EXPECT_THAT(say("hello"), HasSubstr("Hello Wanjiku!"));
+  EXPECT_THAT(say("habari"), HasSubstr("Habari Wanjiku!"));
+  EXPECT_THAT(say("what is the weather in Mombasa"), HasSubstr("Sorry, I did not understand that."));
+  EXPECT_THAT(say("hali ya hewa ya Mombasa tafadhali"), HasSubstr("Samahani, sijaelewa."));
+  EXPECT_THAT(say("ghairi"), HasSubstr("Hakuna cha kughairi."));
+  EXPECT_THAT(say("my reports"), HasSubstr("You have not reported any incidents."));
+  EXPECT_THAT(say("nionyeshe ripoti zangu"), HasSubstr("Hujaripoti tukio lolote."));
+}
+
+TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
+  start();
+  ASSERT_EQ(post(textMessage("I want to report an incident")), 200);
+  Object::Ptr list = replies().front();
+  EXPECT_EQ(bodyOf(list), "What kind of incident is it?");
+  EXPECT_THAT(choices(list), ::testing::ElementsAre("incident_type:theft", "incident_type:accident", "incident_type:fire",
+                                                     "incident_type:fraud", "incident_type:other"));
+  EXPECT_THAT(tap("incident_type:theft", "Theft", "list_reply"), HasSubstr("Where did it happen?"));
+  EXPECT_THAT(say("Westlands, Nairobi"), HasSubstr("When did it happen?"));
+  EXPECT_THAT(say("cancel"), HasSubstr("Your report is paused"));
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered")) << "other requests in between";
+  EXPECT_THAT(say("report"), HasSubstr("You have an unfinished Theft report"));
+  EXPECT_THAT(tap("incident_resume", "Continue"), HasSubstr("When did it happen?"));
+  EXPECT_THAT(say("today 3pm"), HasSubstr("Please describe what happened."));
+  EXPECT_THAT(say("My phone was taken at the bus stop"), HasSubstr("Send photos or videos"));
+
+  Object::Ptr photo = new Object;
+  photo->set("type", "image");
+  Object::Ptr image = new Object;
+  image->set("id", "1043210000000001");
+  image->set("mime_type", "image/jpeg");
+  image->set("sha256", "b1f0c2");
+  image->set("caption", "the bus stop");
+  photo->set("image", image);
+  ASSERT_EQ(post(photo), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("Got it (1 so far)"));
+  const std::string saved = tap("incident_done", "Done");
+  EXPECT_THAT(saved, HasSubstr("Incident reported. Your reference number is INC-"));
+  const std::string reference = saved.substr(saved.find("INC-"), 9);
+
+  // Stored for the tenant and contact, with every answer and the photo's media id.
+  std::string stored;
+  tx([&](Poco::Data::Session& s) {
+    Poco::Data::Statement select(s);
+    select << "SELECT v FROM plugin_kv WHERE tenant = 'acme' AND scope = 'assistant' AND k = ?",
+        Poco::Data::Keywords::bind("incident:" + reference), Poco::Data::Keywords::into(stored), Poco::Data::Keywords::now;
+  });
+  Object::Ptr incident = parseObject(stored);
+  EXPECT_EQ(str(incident, "type"), "theft");
+  EXPECT_EQ(str(incident, "location"), "Westlands, Nairobi");
+  EXPECT_EQ(str(incident, "time"), "today 3pm");
+  EXPECT_EQ(str(incident, "description"), "My phone was taken at the bus stop");
+  EXPECT_EQ(str(incident, "contact"), kPerson);
+  EXPECT_EQ(str(incident->getArray("evidence")->getObject(0), "media_id"), "1043210000000001");
+
+  const std::string listed = say("show my incidents");
+  EXPECT_THAT(listed, HasSubstr(reference + " · Theft · Westlands, Nairobi"));
+}
+
+TEST_P(ConversationTest, ADeliveryPostedThreeTimesIsAnsweredOnceAndClassifiedOnce) {
+  start();
+  Object::Ptr m = textMessage("verify A744610021G");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(post(m, "wamid.same"), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("is registered"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong second reply
+  EXPECT_EQ(graph_.acceptedCount(), 1u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM message_intents"), 1);
+  EXPECT_EQ(metrics_.value("baraza_plugin_events_total", R"(tenant="acme",instance="rules",name="detected")"), 1);
+  EXPECT_EQ(kra_.checkerCalls(), 1u);
+}
+
+TEST_P(ConversationTest, TheStateIsKeptPerContactWithItsVersion) {
+  start();
+  say("verify");
+  int version = 0;
+  std::string state;
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT version, state FROM conversation_state WHERE tenant = 'acme' AND contact = ?",
+        Poco::Data::Keywords::bind(std::string(kPerson)), Poco::Data::Keywords::into(version),
+        Poco::Data::Keywords::into(state), Poco::Data::Keywords::now;
+  });
+  EXPECT_EQ(version, 1);
+  EXPECT_EQ(str(parseObject(state), "dialog"), "verify");
+  say("A744610021G");
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT version FROM conversation_state WHERE tenant = 'acme' AND contact = ?",
+        Poco::Data::Keywords::bind(std::string(kPerson)), Poco::Data::Keywords::into(version), Poco::Data::Keywords::now;
+  });
+  EXPECT_EQ(version, 2);
+}
+
+BARAZA_ON_BOTH_BACKENDS(ConversationTest);
+
+}  // namespace
+}  // namespace baraza
