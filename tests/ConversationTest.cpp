@@ -7,6 +7,7 @@
 #include "crypto/Crypto.h"
 #include "fakes/FakeGraph.h"
 #include "fakes/FakeKra.h"
+#include "fakes/FakeOpenAi.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
@@ -48,6 +49,7 @@ class ConversationTest : public store::testing::StoreTest {
     config::HttpClientSettings client;
     client.serviceBaseUrls["graph"] = graph_.baseUrl();
     client.serviceBaseUrls["kra"] = kra_.baseUrl();
+    client.serviceBaseUrls["openai"] = openai_.baseUrl();
     client.timeoutMs = 5000;
     http_ = std::make_unique<http::HttpClient>(client);
     kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
@@ -183,6 +185,21 @@ class ConversationTest : public store::testing::StoreTest {
     return ids;
   }
 
+  /** OpenAI first (300 ms per attempt), then the rules. */
+  void startWithOpenAi() {
+    start("secrets.openai_api_key = sk-test\n"
+          "plugins.openai.plugin = ke.baraza.intent.openai\n"
+          "plugins.openai.config.timeout_ms = 300\n"
+          "intent.chain = openai, rules\n");
+  }
+
+  /** The instance of the intent chain whose result was stored for the only message so far. */
+  std::string intentSource() {
+    std::string result;
+    tx([&](Poco::Data::Session& s) { s << "SELECT result FROM message_intents", Poco::Data::Keywords::into(result), Poco::Data::Keywords::now; });
+    return result.empty() ? "" : str(parseObject(result), "source");
+  }
+
   int count(const std::string& sql) {
     int n = 0;
     tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
@@ -191,6 +208,7 @@ class ConversationTest : public store::testing::StoreTest {
 
   fakes::FakeGraph graph_;
   fakes::FakeKra kra_;
+  fakes::FakeOpenAi openai_;
   baraza::testing::TempConfig config_;
   plugins::PluginRegistry registry_;
   Metrics metrics_;
@@ -363,6 +381,72 @@ TEST_P(ConversationTest, TheStateIsKeptPerContactWithItsVersion) {
         Poco::Data::Keywords::bind(std::string(kPerson)), Poco::Data::Keywords::into(version), Poco::Data::Keywords::now;
   });
   EXPECT_EQ(version, 2);
+}
+
+TEST_P(ConversationTest, OpenAiClassifiesFirstWithAStrictSchemaAndItsResultIsStored) {
+  startWithOpenAi();
+  EXPECT_THAT(say("Can you check if my PIN A744610021G is still active?"), HasSubstr("is registered"));
+  const auto calls = openai_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].authorization, "Bearer sk-test");
+  Object::Ptr request = parseObject(calls[0].body);
+  Object::Ptr format = request->getObject("response_format");
+  EXPECT_EQ(str(format, "type"), "json_schema");
+  EXPECT_TRUE(format->getObject("json_schema")->getValue<bool>("strict"));
+  EXPECT_THAT(json(format->getObject("json_schema")->getObject("schema")), HasSubstr(R"("verify_kra_pin")"));
+  EXPECT_EQ(request->getValue<int>("max_completion_tokens"), 300);
+  EXPECT_EQ(intentSource(), "openai");
+  EXPECT_EQ(metrics_.value("baraza_plugin_events_total", R"(tenant="acme",instance="openai",name="prompt_tokens")"), 212);
+}
+
+TEST_P(ConversationTest, OpenAiRateLimitedOnceIsAskedAgainAfterItsRetryAfter) {
+  startWithOpenAi();
+  openai_.failNext(429, "rate_limit_exceeded", "Rate limit reached for requests", {{"retry-after-ms", "50"}});
+  EXPECT_THAT(say("check my pin A744610021G"), HasSubstr("is registered"));
+  EXPECT_EQ(openai_.calls().size(), 2u);
+  EXPECT_EQ(intentSource(), "openai");
+}
+
+TEST_P(ConversationTest, OpenAiTimingOutLeavesItToTheRules) {
+  startWithOpenAi();
+  openai_.delayNext(1000, 3);  // the first try and both retries, each past 300 ms
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered"));
+  EXPECT_EQ(openai_.calls().size(), 3u);
+  EXPECT_EQ(intentSource(), "rules");
+}
+
+TEST_P(ConversationTest, OpenAiRefusingLeavesItToTheRules) {
+  startWithOpenAi();
+  openai_.refuseNext();
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered"));
+  EXPECT_EQ(openai_.calls().size(), 1u) << "a refusal is not retried";
+  EXPECT_EQ(intentSource(), "rules");
+}
+
+TEST_P(ConversationTest, OpenAiCutShortLeavesItToTheRules) {
+  startWithOpenAi();
+  openai_.truncateNext();
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered"));
+  EXPECT_EQ(openai_.calls().size(), 1u);
+  EXPECT_EQ(intentSource(), "rules");
+}
+
+TEST_P(ConversationTest, AnExhaustedOpenAiQuotaIsNotRetried) {
+  startWithOpenAi();
+  openai_.failNext(429, "insufficient_quota", "You exceeded your current quota");
+  EXPECT_THAT(say("verify A744610021G"), HasSubstr("is registered"));
+  EXPECT_EQ(openai_.calls().size(), 1u);
+  EXPECT_EQ(intentSource(), "rules");
+}
+
+TEST_P(ConversationTest, ADeliveryPostedThreeTimesAsksOpenAiOnce) {
+  startWithOpenAi();
+  Object::Ptr m = textMessage("please check PIN A744610021G");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(post(m, "wamid.same"), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("is registered"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong second reply
+  EXPECT_EQ(graph_.acceptedCount(), 1u);
+  EXPECT_EQ(openai_.calls().size(), 1u);
 }
 
 BARAZA_ON_BOTH_BACKENDS(ConversationTest);
