@@ -449,6 +449,38 @@ TEST_P(ConversationTest, ADeliveryPostedThreeTimesAsksOpenAiOnce) {
   EXPECT_EQ(openai_.calls().size(), 1u);
 }
 
+TEST_P(ConversationTest, AVerificationWithoutANumberSendsTheKycFlowAndItsCompletionIsAnswered) {
+  start("plugins.kyc.plugin = ke.baraza.flow.kyc\n"
+        "plugins.assistant.config.kyc_flow_id = 1234567890\n"
+        "plugins.assistant.config.kyc_flow_plugin = kyc\n");
+  ASSERT_EQ(post(textMessage("I want to verify my KRA PIN")), 200);
+  Object::Ptr sent = replies().front();
+  Object::Ptr interactive = sent->getObject("interactive");
+  ASSERT_FALSE(interactive.isNull()) << json(sent);
+  EXPECT_EQ(str(interactive, "type"), "flow");
+  Object::Ptr parameters = interactive->getObject("action")->getObject("parameters");
+  EXPECT_EQ(str(parameters, "flow_id"), "1234567890");
+  const std::string token = str(parameters, "flow_token");
+  ASSERT_FALSE(token.empty()) << "the host mints the token";
+
+  // The person completes the Flow (kyc.json's RESULT footer): an nfm_reply with its params.
+  Object::Ptr m = new Object;
+  m->set("type", "interactive");
+  Object::Ptr nfm = new Object;
+  nfm->set("type", "nfm_reply");
+  Object::Ptr reply = new Object;
+  reply->set("name", "flow");
+  reply->set("body", "Sent");
+  reply->set("response_json", R"({"flow_token":")" + token +
+                                  R"(","result":"verified","document_type":"KRA PIN","number":"A744610021G",)"
+                                  R"("pin":"A744610021G","name":"JOHN KAMAU TEST","pin_status":"Active",)"
+                                  R"("taxpayer_type":"Individual","active":true})");
+  nfm->set("nfm_reply", reply);
+  m->set("interactive", nfm);
+  ASSERT_EQ(post(m), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("KRA PIN A744610021G is registered"));
+}
+
 BARAZA_ON_BOTH_BACKENDS(ConversationTest);
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include "app/FlowRoutes.h"
 #include "common/testing/HttpCall.h"
 #include "crypto/Crypto.h"
+#include "fakes/FakeKra.h"
 #include "flows/FlowCrypto.h"
+#include "http/HttpClient.h"
 #include "http/HttpServer.h"
 #include "store/Events.h"
 #include "store/testing/StoreTest.h"
@@ -49,10 +51,19 @@ class FlowEndpointTest : public store::testing::StoreTest {
                                 "whatsapp.app_secret = shop-secret\nwhatsapp.verify_token = t\n"
                                 "flows.private_key_files = ../current.pem, ../previous.pem\n"
                                 "plugins.airtime.plugin = ke.baraza.flow.airtime\n"
-                                "plugins.airtime.config.min_amount = 20\n");
+                                "plugins.airtime.config.min_amount = 20\n"
+                                "plugins.kyc.plugin = ke.baraza.flow.kyc\n"
+                                "plugins.kra.plugin = ke.baraza.verifier.kra\n"
+                                "secrets.kra_consumer_key = kra-key\n"
+                                "secrets.kra_consumer_secret = kra-secret\n");
     registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
     registry_.loadAll();
-    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, tenants::SharedServices{});
+    config::HttpClientSettings client;
+    client.serviceBaseUrls["kra"] = kra_.baseUrl();
+    http_ = std::make_unique<http::HttpClient>(client);
+    tenants::SharedServices shared;
+    shared.http = [this](const HttpRequest& request) { return http_->send(request); };
+    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
     tenants_->start();
     ASSERT_EQ(tenants_->current()->all().size(), 1u) << "the shop tenant did not start";
     endpoint_ = std::make_unique<flows::FlowEndpoint>(*tenants_, db_);
@@ -84,6 +95,8 @@ class FlowEndpointTest : public store::testing::StoreTest {
     return flows::mintFlowToken(*db_, "shop", "254711000001", "airtime", "conv-1", ttlMs).value();
   }
 
+  fakes::FakeKra kra_;
+  std::unique_ptr<http::HttpClient> http_;
   baraza::testing::TempConfig config_;
   std::optional<crypto::RsaPrivateKey> current_, previous_;
   plugins::PluginRegistry registry_;
@@ -91,6 +104,37 @@ class FlowEndpointTest : public store::testing::StoreTest {
   std::unique_ptr<flows::FlowEndpoint> endpoint_;
   std::unique_ptr<http::HttpServer> server_;
 };
+
+TEST_P(FlowEndpointTest, TheKycFlowChecksTheNumberThenAsksTheTenantsVerifier) {
+  const std::string token = flows::mintFlowToken(*db_, "shop", "254711000001", "kyc", "", 600000).value();
+  auto step = [&](const std::string& action, const std::string& screen, const std::string& data) {
+    return exchange(R"({"version":"3.0","action":")" + action + R"(","flow_token":")" + token + R"(","screen":")" +
+                    screen + R"(","data":)" + data + "}");
+  };
+  auto [status, init] = step("INIT", "", "{}");
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(init, HasSubstr(R"("screen":"DOCUMENT")"));
+  EXPECT_THAT(init, HasSubstr(R"({"id":"Citizen","title":"National ID"})"));
+
+  auto [badStatus, bad] = step("data_exchange", "DOCUMENT", R"({"document_type":"KRA PIN","number":"A12"})");
+  EXPECT_EQ(badStatus, 200);
+  EXPECT_THAT(bad, HasSubstr("That number does not look right: a KRA PIN is A or P"));
+  EXPECT_EQ(kra_.checkerCalls(), 0u) << "a malformed number is not sent to KRA";
+
+  auto [okStatus, found] = step("data_exchange", "DOCUMENT", R"({"document_type":"KRA PIN","number":"a744610021g"})");
+  EXPECT_EQ(okStatus, 200);
+  EXPECT_THAT(found, HasSubstr(R"("screen":"RESULT")"));
+  EXPECT_THAT(found, HasSubstr(R"("title":"Verified")"));
+  EXPECT_THAT(found, HasSubstr(R"("name":"JOHN KAMAU TEST")"));
+
+  auto [idStatus, byId] = step("data_exchange", "DOCUMENT", R"({"document_type":"Citizen","number":"100000000"})");
+  EXPECT_THAT(byId, HasSubstr(R"("pin":"A000000000I")"));
+
+  kra_.failNext(502, "Bad Gateway");
+  auto [downStatus, down] = step("data_exchange", "DOCUMENT", R"({"document_type":"KRA PIN","number":"A744610021G"})");
+  EXPECT_EQ(downStatus, 200);
+  EXPECT_THAT(down, HasSubstr("cannot be reached right now"));
+}
 
 TEST_P(FlowEndpointTest, PingIsAnsweredEncryptedAsBareBase64) {
   ClientRequest request = encrypt(*current_, R"({"version":"3.0","action":"ping"})");

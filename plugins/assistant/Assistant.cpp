@@ -282,12 +282,10 @@ class Assistant : public sdk::Conversation {
       replies.push_back(std::move(reply));
     }
 
-    /** The KYC Flow completed: its params carry the verification the Flow showed. */
+    /** The KYC Flow completed: its params are the verification the Flow showed (kyc.json). */
     void kycCompleted(const json& flow) {
       const json response = flow.value("response", json::object());
-      if (response.contains("verification") && response["verification"].is_object()) {
-        return say(verificationText(response["verification"]));
-      }
+      if (!str(response, "result").empty()) return say(verificationText(response));
       menu("");
     }
 
