@@ -1,7 +1,6 @@
 # Thin wrapper over CMake presets. The two commands a newcomer needs: `make run` and `make test`.
 PRESET ?= default
 BUILD_DIR := build/$(PRESET)
-BARAZA := $(BUILD_DIR)/core/app/baraza
 
 .PHONY: deps configure build test test-asan test-tsan run package bench fuzz clean
 
@@ -27,7 +26,7 @@ test-tsan:
 
 run: build
 	@scripts/dev-setup.sh $(BUILD_DIR)
-	exec $(BARAZA) serve --config var/etc/baraza.properties
+	@scripts/run-dev.sh $(BUILD_DIR)
 
 package: build
 	cd $(BUILD_DIR) && cpack -G "DEB;RPM"

@@ -40,13 +40,24 @@ whatsapp.app_secret = demo-app-secret
 whatsapp.verify_token = demo-verify-token
 flows.private_key_files = $var/keys/demo-flows.pem
 plugins.whatsapp.plugin = ke.baraza.channel.whatsapp
-plugins.bot.plugin = ke.baraza.conversation.echo
+# Intents: the offline rules (English and Swahili). The conversation: the assistant.
+plugins.rules.plugin = ke.baraza.intent.rules
+plugins.assistant.plugin = ke.baraza.conversation.assistant
+# The verifier talks to the fake KRA that \`make run\` starts on 127.0.0.1:8089. For KRA's sandbox,
+# drop base_url and put the consumer key and secret of your developer.go.ke app below.
+plugins.kra.plugin = ke.baraza.verifier.kra
+plugins.kra.config.environment = sandbox
+plugins.kra.config.base_url = http://127.0.0.1:8089
+secrets.kra_consumer_key = kra-key
+secrets.kra_consumer_secret = kra-secret
 CONF
 
 cat <<INFO
 Dev setup in $var:
   demo tenant "demo": phone_number_id 100000000000001, app secret demo-app-secret,
-                      verify token demo-verify-token, conversation plugin echo
+                      verify token demo-verify-token; the rules intent, the assistant,
+                      and the KRA verifier pointed at a fake KRA on 127.0.0.1:8089
   Flows key: $var/keys/demo-flows.pem (public: $var/keys/demo-flows.pub.pem)
   Try: curl -s http://127.0.0.1:8080/healthz
+       scripts/send-webhook.sh config/samples/verify-pin.json
 INFO

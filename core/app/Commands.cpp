@@ -350,6 +350,7 @@ int runSendStatus(const Args& args) {
   line("updated", when(row->updatedAt));
   if (row->state == "queued" && row->nextAttemptAt > row->updatedAt) line("next try", when(row->nextAttemptAt));
   line("wamid", row->providerId);
+  line("request", row->payload);
   if (sent) line("status", sent->status + " (" + when(sent->statusAt) + ")" + (sent->error.empty() ? "" : " " + sent->error));
   line("last error", row->lastError);
   return 0;

@@ -117,11 +117,10 @@ TEST_F(TenantsTest, PluginConfigIsCheckedAgainstTheManifestSchema) {
   EXPECT_THAT(problems(load),
               ElementsAre(path + ": plugins.bot.config.colour: unknown key (known: max_length, prefix)",
                           path + ": plugins.bot.config.max_length: less than the minimum 1",
-                          path + ": plugins.other.plugin: no plugin with id com.example.none in " +
-                              BARAZA_BUILT_PLUGINS_DIR +
-                              " (installed: ke.baraza.channel.whatsapp, ke.baraza.conversation.assistant, "
-                              "ke.baraza.conversation.echo, ke.baraza.flow.airtime, ke.baraza.intent.rules, "
-                              "ke.baraza.verifier.kra)"));
+                          ::testing::AllOf(::testing::StartsWith(path + ": plugins.other.plugin: no plugin with id "
+                                                                        "com.example.none in " BARAZA_BUILT_PLUGINS_DIR
+                                                                        " (installed: "),
+                                           HasSubstr("ke.baraza.conversation.echo"))));
 }
 
 TEST_F(TenantsTest, SecretReferencesAreResolved) {
