@@ -37,6 +37,7 @@ bench: build
 	$(BUILD_DIR)/bench/webhook_ingest
 	$(BUILD_DIR)/bench/outbound_bench
 	$(BUILD_DIR)/bench/flows_endpoint
+	$(BUILD_DIR)/bench/conversation_bench
 
 # libFuzzer on the Flows request decoder, with ASan/UBSan, for FUZZ_SECONDS (CI runs it briefly).
 FUZZ_SECONDS ?= 60

@@ -1,5 +1,6 @@
 // The load driver the HTTP benchmarks share: keep-alive connections from this machine, each
-// sending its own requests back to back for a fixed time; req/s (successful) and latencies.
+// sending its own requests back to back for a fixed time (a connection whose next() gives no path
+// stops early); req/s (successful) and latencies.
 #pragma once
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -100,6 +101,7 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
                         const std::function<LoadRequest(int, int64_t)>& next) {
   std::atomic<bool> stop{false};
   std::atomic<size_t> errors{0};
+  std::atomic<int> running{connections};  // connections still sending (one whose next() gave no path ends)
   std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
@@ -110,7 +112,7 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
       session.setTimeout(Poco::Timespan(30, 0));
       for (int64_t seq = 0; !stop.load(std::memory_order_relaxed); ++seq) {
         const LoadRequest load = next(c, seq);
-        if (load.path.empty()) break;
+        if (load.path.empty()) break;  // this connection is done
         Poco::Net::HTTPRequest request("POST", load.path, Poco::Net::HTTPMessage::HTTP_1_1);
         request.setKeepAlive(true);
         request.setContentType("application/json");
@@ -129,12 +131,17 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
         latencies[static_cast<size_t>(c)].push_back(
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
       }
+      --running;
     });
   }
   const auto started = std::chrono::steady_clock::now();
   const double busyBefore = machineBusyTicks();
   const ThreadTicks threadsBefore = threadTicks();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const auto deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(seconds));
+  while (running.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   const std::map<std::string, double> threadUse = ticksByNameBetween(threadsBefore, threadTicks());
   stop = true;
   const double busyTicks = machineBusyTicks() - busyBefore;

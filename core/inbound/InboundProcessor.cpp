@@ -376,7 +376,7 @@ size_t InboundProcessor::runConversations() {
       logger().error("message " + std::to_string(turn.job->messageId) + " as stored is not readable: " + e.message());
     }
   }
-  detectIntents(turns, *set);
+  const std::vector<const Turn*> detected = detectIntents(turns, *set);
   // The conversation plugins answer first, in claim order; a contact's later message in the
   // batch sees the state its earlier one left. Then one transaction queues every reply and
   // writes every state, each job in a savepoint of its own (as deliveries are processed).
@@ -397,6 +397,9 @@ size_t InboundProcessor::runConversations() {
     failed.clear();
     queued = false;
     const int64_t now = store::nowMs();
+    // The intents first, outside the jobs' savepoints: kept even for a job that failed, so its
+    // retry reads them instead of asking the intent plugins (and OpenAI) again.
+    for (const Turn* turn : detected) messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
     for (size_t i = 0; i < jobs.size(); ++i) {
       Status done = answers[i].status();
       if (done.isOk()) done = db_->savepoint(s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answers[i], now); });
@@ -421,7 +424,8 @@ size_t InboundProcessor::runConversations() {
   return jobs.size();
 }
 
-void InboundProcessor::detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set) {
+std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(std::vector<Turn>& turns,
+                                                                           const tenants::TenantSet& set) {
   std::vector<const Turn*> detected;
   for (auto& turn : turns) {
     if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty())) continue;
@@ -442,13 +446,7 @@ void InboundProcessor::detectIntents(std::vector<Turn>& turns, const tenants::Te
     turn.intents = *result;
     detected.push_back(&turn);
   }
-  if (detected.empty()) return;
-  Status stored = db_->transaction([&](Poco::Data::Session& s) {
-    const int64_t now = store::nowMs();
-    for (const Turn* turn : detected) messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
-  });
-  // Unstored, a retry of these jobs would ask the intent plugins again; the replies stay single.
-  if (!stored.isOk()) logger().error("storing the intents of " + std::to_string(detected.size()) + " messages: " + stored.message());
+  return detected;
 }
 
 StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, const store::ConversationState& state,

@@ -89,9 +89,10 @@ class InboundProcessor {
   size_t runConversations();
   /**
    * What the tenant's intent chain makes of each message of `turns` that has none stored yet and
-   * words to classify; stored before any conversation plugin sees them (a retried job reads them).
+   * words to classify; returns those turns, whose intents the batch's transaction stores (a
+   * retried job reads them).
    */
-  void detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set);
+  std::vector<const Turn*> detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set);
   /** Runs the tenant's conversation plugin on the job's message; its replies, built or refused. */
   StatusOr<Answer> answer(const Turn& turn, const store::ConversationState& state, const tenants::TenantSet& set);
   /** Queues what answer() gave, inside the batch's transaction; throws when the lease was lost. */
