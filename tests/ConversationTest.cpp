@@ -265,6 +265,8 @@ TEST_P(ConversationTest, AMalformedPinGetsAPreciseQuestionAndNoCallToKra) {
 TEST_P(ConversationTest, APinKraDoesNotKnowAndOneThatIsSuspended) {
   start();
   kra_.setPinStatus("A521040203F", "Suspended");
+  kra_.setLowercaseStatus(true);  // {"status": "OK"}, as one SDK reads it
+  kra_.setNumericExpiry(true);    // "expires_in": 3600
   EXPECT_THAT(say("verify A000000001Z"), HasSubstr("KRA has no record of KRA PIN A000000001Z"));
   EXPECT_THAT(say("verify A521040203F"), HasSubstr("registered but its status is Suspended"));
 }
@@ -300,6 +302,15 @@ TEST_P(ConversationTest, HelpGreetingAndWhatItDoesNotUnderstandInBothLanguages) 
   EXPECT_THAT(say("ghairi"), HasSubstr("Hakuna cha kughairi."));
   EXPECT_THAT(say("my reports"), HasSubstr("You have not reported any incidents."));
   EXPECT_THAT(say("nionyeshe ripoti zangu"), HasSubstr("Hujaripoti tukio lolote."));
+  EXPECT_EQ(say("nataka kuripoti wizi"), "Ni tukio la aina gani?");
+  EXPECT_EQ(say("ghairi"), "Imeghairiwa. Kuna jingine?") << "a report without a type yet is dropped";
+}
+
+TEST_P(ConversationTest, ATenantsOwnTextsReplaceTheBuiltInOnes) {
+  start("plugins.assistant.config.texts.en.menu = Welcome to Acme{name}. Pick one:\n"
+        "plugins.assistant.config.texts.sw.fallback = Sijakuelewa, samahani.\n");
+  EXPECT_EQ(say("help"), "Welcome to Acme Wanjiku. Pick one:");
+  EXPECT_THAT(say("hali ya hewa ya Mombasa tafadhali"), HasSubstr("Sijakuelewa, samahani."));
 }
 
 TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {

@@ -252,6 +252,41 @@ TEST_F(TenantsTest, TheFirstSureIntentInTheChainWinsAndTheLastIsTheFallback) {
   EXPECT_FALSE(demo->detectIntent("not json").isOk()) << "no instance answered";
 }
 
+TEST_F(TenantsTest, ConversationStateThroughTheHostApiIsVersionedAndPerTenant) {
+  shared_.database = db_.get();
+  TenantConfig config;
+  config.id = "demo";
+  Tenant demo(config, shared_);
+  TenantServices services(demo, shared_);
+  const plugins::InstanceRef who{"demo", "bot", "x"};
+  auto none = services.stateGet(who, "254700000001");
+  ASSERT_TRUE(none.isOk()) << none.status().toString();
+  EXPECT_EQ(*none, std::make_pair(std::string(), int64_t{0}));
+  EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":1})", 0).value(), 1);
+  EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":2})", 0).status().code(), Code::kAborted)
+      << "written with a stale version";
+  EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":2})", 1).value(), 2);
+  EXPECT_EQ(*services.stateGet(who, "254700000001"), std::make_pair(std::string(R"({"step":2})"), int64_t{2}));
+
+  config.id = "other";
+  Tenant other(config, shared_);
+  TenantServices otherServices(other, shared_);
+  EXPECT_EQ(otherServices.stateGet({"other", "bot", "x"}, "254700000001")->second, 0) << "tenants do not share state";
+}
+
+TEST_F(TenantsTest, VerifyAndDetectIntentNameWhatTheTenantLacks) {
+  TenantConfig config;
+  config.id = "demo";
+  Tenant demo(config, shared_);
+  TenantServices services(demo, shared_);
+  auto verified = services.verify({"demo", "bot", "x"}, "", R"({"number":"A744610021G"})");
+  EXPECT_EQ(verified.status().code(), Code::kNotFound);
+  EXPECT_THAT(verified.status().message(), HasSubstr("tenant demo has no running verifier"));
+  auto detected = services.detectIntent({"demo", "bot", "x"}, "nlu", R"({"text":"hi"})");
+  EXPECT_EQ(detected.status().code(), Code::kNotFound);
+  EXPECT_THAT(detected.status().message(), HasSubstr("no running intent instance \"nlu\""));
+}
+
 TEST_F(TenantsTest, SendQueuesForTheTenantWithKeysScopedToThePlugin) {
   TenantConfig config;
   config.id = "demo";
