@@ -10,6 +10,7 @@
 //       reply queued (the outbox commit).
 // Each message comes from its own contact and is one of "verify KRA PIN > A744610021G",
 // "habari", "help" and "show my reports" in turn. BARAZA_BENCH_MARIADB=0 runs SQLite only.
+#include "BenchStore.h"
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
 #include "crypto/Crypto.h"
@@ -77,7 +78,7 @@ struct Figures {
 /** One tenant with one bot on one store: the webhook endpoint, the processor, the outbox. */
 class Host {
  public:
-  Host(const std::string& url, bool assistant, const fakes::FakeKra& kra) : db_(open(url)) {
+  Host(const std::string& url, bool assistant, const fakes::FakeKra& kra) : db_(bench::openMigrated(url)) {
     Poco::File(dir_.path()).createDirectories();
     std::ofstream(dir_.path() + "/bench.properties")
         << "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = " << kSecret
@@ -145,13 +146,6 @@ class Host {
   }
 
  private:
-  static store::DatabasePtr open(const std::string& url) {
-    auto db = store::Database::open(url, "");
-    if (!db.isOk()) throw std::runtime_error(db.status().toString());
-    if (auto m = store::migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
-    return *db;
-  }
-
   void startProcessor() {
     processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, inbound::ProcessorSettings{}, "bench");
     processor_->start();

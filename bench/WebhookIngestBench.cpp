@@ -9,6 +9,7 @@
 //   figures printed are medians over rounds), BARAZA_BENCH_CONNECTIONS (default "8,64": each
 //   count is a full run; Meta delivers concurrently, and group commit needs concurrency),
 //   BARAZA_BENCH_IO_THREADS (Baraza's http.io_threads; default 0, one per core as in the host).
+#include "BenchStore.h"
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
 #include "crypto/Crypto.h"
@@ -114,7 +115,7 @@ Result bare() {
 class Baraza {
  public:
   explicit Baraza(const std::string& url)
-      : db_(open(url)), tenants_(startTenants(dir_, registry_)), inboxWriter_(db_, {}), receiver_(*tenants_, inboxWriter_) {
+      : db_(bench::openMigrated(url)), tenants_(startTenants(dir_, registry_)), inboxWriter_(db_, {}), receiver_(*tenants_, inboxWriter_) {
     http::Router router;
     app::addWebhookRoutes(router, receiver_);
     server_ = std::make_unique<http::HttpServer>(serverSettings(), std::move(router));
@@ -162,13 +163,6 @@ class Baraza {
   }
 
  private:
-  static store::DatabasePtr open(const std::string& url) {
-    auto db = store::Database::open(url, "");
-    if (!db.isOk()) throw std::runtime_error(db.status().toString());
-    if (auto m = store::migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
-    return *db;
-  }
-
   static std::unique_ptr<tenants::TenantManager> startTenants(const Poco::TemporaryFile& dir,
                                                               plugins::PluginRegistry& registry) {
     Poco::File(dir.path()).createDirectories();
