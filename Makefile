@@ -39,15 +39,20 @@ bench: build
 	$(BUILD_DIR)/bench/flows_endpoint
 	$(BUILD_DIR)/bench/conversation_bench
 
-# libFuzzer on the Flows request decoder, with ASan/UBSan, for FUZZ_SECONDS (CI runs it briefly).
+# Every libFuzzer target (fuzz/<name>_fuzzer, seeds in fuzz/corpus/<name>/), with ASan/UBSan, for
+# FUZZ_SECONDS each (CI runs them briefly). A target with a seed folder runs; a crash stops here.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 	@cmake --build build/fuzz
-	@mkdir -p build/fuzz/corpus && cp -n fuzz/corpus/flow_request/* build/fuzz/corpus/
-	build/fuzz/flow_request_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	  -print_final_stats=1 build/fuzz/corpus
+	@for seeds in fuzz/corpus/*/; do \
+	  name=$$(basename $$seeds); \
+	  mkdir -p build/fuzz/corpus/$$name && cp -n $$seeds* build/fuzz/corpus/$$name/ && \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS) s" && \
+	  build/fuzz/$${name}_fuzzer -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus/$$name || exit 1; \
+	done
 
 clean:
 	rm -rf build
