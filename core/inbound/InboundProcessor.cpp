@@ -294,6 +294,7 @@ struct InboundProcessor::Answer {
 struct InboundProcessor::Turn {
   const store::ConversationJob* job;
   std::optional<store::MessageRecord> message;
+  Object::Ptr normal;  // the message as stored (the channel plugin's normalised view)
   Object::Ptr shown;   // the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}
   std::string words;   // what it says, for the intent chain
   std::string replyId;  // a tapped reply button or list row
@@ -304,8 +305,8 @@ struct InboundProcessor::Turn {
 namespace {
 
 /** The message as a conversation plugin sees it, and the words in it an intent plugin reads. */
-void showMessage(const store::MessageRecord& message, Object::Ptr& shown, std::string& words, std::string& replyId) {
-  Object::Ptr normal = parseObject(message.content);
+void showMessage(const store::MessageRecord& message, const Object::Ptr& normal, Object::Ptr& shown, std::string& words,
+                 std::string& replyId) {
   shown = new Object;
   for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
     if (normal->has(key)) shown->set(key, normal->get(key));
@@ -353,7 +354,7 @@ size_t InboundProcessor::runConversations() {
     std::map<int64_t, std::string> intents = messages_.intentsByIds(s, ids);
     store::ConversationStates stored(db_->dialect());
     for (const auto& job : jobs) {
-      Turn turn{&job, std::nullopt, nullptr, "", "", "", std::nullopt};
+      Turn turn{&job, std::nullopt, nullptr, nullptr, "", "", "", std::nullopt};
       if (auto m = messages.find(job.messageId); m != messages.end()) {
         turn.message = m->second;
         if (auto i = intents.find(job.messageId); i != intents.end()) turn.intents = i->second;
@@ -371,7 +372,8 @@ size_t InboundProcessor::runConversations() {
   for (auto& turn : turns) {
     if (!turn.message) continue;
     try {
-      showMessage(*turn.message, turn.shown, turn.words, turn.replyId);
+      turn.normal = parseObject(turn.message->content);
+      showMessage(*turn.message, turn.normal, turn.shown, turn.words, turn.replyId);
     } catch (const Poco::Exception& e) {
       logger().error("message " + std::to_string(turn.job->messageId) + " as stored is not readable: " + e.message());
     }
@@ -473,7 +475,7 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, co
       if (!turn.intents.empty()) event.set("nlu", parseObject(turn.intents));
       event.set("state", state.state.empty() ? Poco::Dynamic::Var() : Poco::JSON::Parser().parse(state.state));
       event.set("state_version", state.version);
-      if (Object::Ptr flow = flowCompletion(tenant->id(), parseObject(message.content))) event.set("flow", flow);
+      if (Object::Ptr flow = flowCompletion(tenant->id(), turn.normal)) event.set("flow", flow);
       StatusOr<std::string> said = bot->call(plugins::Operation::kConversationOnMessage, json(event));
       if (!said.isOk()) return said.status();
       Object::Ptr answer = parseObject(*said);
