@@ -6,6 +6,7 @@
 #include "store/Migrations.h"
 #include "store/testing/MariaDbServer.h"
 #include "support/BarazaProcess.h"
+#include "support/Eventually.h"
 #include "support/TempConfig.h"
 #include "tenants/TenantManager.h"
 
@@ -24,17 +25,6 @@ using ::testing::HasSubstr;
 std::string hostFile(const std::string& storeUrl, const fakes::FakeGraph& graph) {
   return "store.url = " + storeUrl + "\nhttp_client.service.graph.base_url = " + graph.baseUrl() +
          "\noutbound.max_in_flight = 4\n";
-}
-
-/** Waits up to `seconds` for `done()`. */
-template <class F>
-bool eventually(F&& done, int seconds = 30) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
 }
 
 TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
@@ -165,7 +155,7 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
                              "whatsapp.access_token = test-token\n"
                              "whatsapp.messages_per_second = " + std::to_string(kRate) + "\n"
                              "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
-  ServeProcess a({"serve", "--config", config.hostFile()});
+  ServeProcess a({"serve", "--config", config.hostFile(), "--set", "host.id=host-a"});
   ASSERT_GT(a.port(), 0) << a.log();
   ASSERT_TRUE(a.waitForLine("sending for number", std::chrono::seconds(30))) << a.log();
 
@@ -193,7 +183,7 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
   // The second host joins while the first sends without a pause; the first hands it its share
   // all the same, and the hand-over keeps each number within its rate (checked below).
   ASSERT_TRUE(eventually([&] { return graph.acceptedCount() >= 600; }, 60)) << a.log();
-  ServeProcess b({"serve", "--config", config.hostFile()});
+  ServeProcess b({"serve", "--config", config.hostFile(), "--set", "host.id=host-b"});
   ASSERT_GT(b.port(), 0) << b.log();
   ASSERT_TRUE(b.waitForLine("sending for number", std::chrono::seconds(30))) << a.log() << b.log();
   EXPECT_LT(graph.acceptedCount(), static_cast<size_t>(kMessages)) << "taken over before the work ran out";

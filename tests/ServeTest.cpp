@@ -163,7 +163,7 @@ TEST(Serve, AddressInUseIsAClearError) {
   ServeProcess& first = *process;
   const int port = first.port();
   ASSERT_GT(port, 0);
-  RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set",
+  RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set", "host.id=second", "--set",
                            "http.listen=127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));

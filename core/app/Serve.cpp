@@ -14,6 +14,7 @@
 #include "http/HttpServer.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
+#include "store/HostIdentity.h"
 #include "store/Migrations.h"
 #include "store/SecretStore.h"
 #include "store/SqlKeyValueStore.h"
@@ -81,6 +82,17 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     return 1;
   }
 
+  // Before any work: a previous process of this host (killed, crashed) may hold claims to take back.
+  store::HostIdentity::Settings identitySettings;
+  identitySettings.ttl = std::chrono::seconds(host.hostIdLeaseSeconds);
+  identitySettings.patience = 3 * identitySettings.ttl;
+  auto identity = store::HostIdentity::take(*database, host.hostId, identitySettings);
+  if (!identity.isOk()) {
+    log.fatal("not starting: " + identity.status().message());
+    return 1;
+  }
+  const std::string owner = (*identity)->owner();
+
   plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host.pluginsDir);
   if (!registry.error().empty()) log.error(registry.error());
   registry.loadAll();
@@ -108,7 +120,6 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   tenants.start();
   for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
 
-  const std::string owner = Poco::Environment::nodeName() + ":" + std::to_string(::getpid());
   queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
   outbound::DispatchSettings dispatch;
   dispatch.maxInFlight = host.outboundMaxInFlight;
@@ -127,6 +138,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::ProcessorSettings processing;
   processing.workers = host.inboundWorkers;
+  processing.maxAttempts = host.inboundMaxAttempts;
+  processing.leaseMs = host.inboundLeaseSeconds * 1000LL;
   inbound::InboundProcessor processor(*database, tenants, *queue, processing, owner);
   webhooks.onStored([&processor] { processor.wake(); });
   processor.onQueued([&dispatcher] { dispatcher->wake(); });

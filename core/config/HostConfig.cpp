@@ -1,5 +1,7 @@
 #include "config/HostConfig.h"
 
+#include <Poco/Environment.h>
+
 #include "config/KeyReader.h"
 
 #include <Poco/Exception.h>
@@ -132,7 +134,17 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
       r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
   config.groupCommitWriterNice = static_cast<int>(
       r.integer("store.group_commit.writer_nice", config.groupCommitWriterNice, -20, 0));
+  config.hostId = r.string("host.id", Poco::Environment::nodeName());
+  if (config.hostId.empty() || config.hostId.size() > 64 ||
+      config.hostId.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+          std::string::npos) {
+    r.problem("host.id", "must be 1-64 of A-Z a-z 0-9 . _ - (got '" + config.hostId + "')");
+  }
+  config.hostIdLeaseSeconds = static_cast<int>(r.integer("host.id_lease_seconds", config.hostIdLeaseSeconds, 1, 300));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
+  config.inboundMaxAttempts = static_cast<int>(r.integer("inbound.max_attempts", config.inboundMaxAttempts, 1, 1000));
+  config.inboundLeaseSeconds =
+      static_cast<int>(r.integer("inbound.lease_seconds", config.inboundLeaseSeconds, 10, 3600));
   config.outboundMaxInFlight =
       static_cast<int>(r.integer("outbound.max_in_flight", config.outboundMaxInFlight, 1, 100000));
   if (r.config().has("outbound.senders")) {  // a thread per call, before calls became asynchronous

@@ -51,7 +51,11 @@ struct HostConfig {
   int groupCommitWriterNice = -10;
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
+  std::string hostId;  // host.id: owner of this host's claims and leases (default: the machine's name)
+  int hostIdLeaseSeconds = 10;  // a host restarted after a kill -9 waits up to this long for its identity
   int inboundWorkers = 2;  // threads processing stored webhook deliveries
+  int inboundMaxAttempts = 10;  // then a delivery or conversation job fails for good
+  int inboundLeaseSeconds = 60;  // a delivery claimed by a host that died is processed by another after this
   int outboundMaxInFlight = 1000;  // provider send calls under way at once (each on its own connection)
   int outboundWindowGuardMs = 50;  // a send in flight counts as arriving up to this long after it was written
   int outboundMaxAttempts = 10;  // then a message fails for good

@@ -102,15 +102,59 @@ struct InboundProcessor::Change {
   Object::Ptr normal;         // the channel plugin's normalised view ("messages")
 };
 
+namespace {
+
+/**
+ * The oldest abandoned row `claim` takes over (in a transaction of its own), logging the rows
+ * it failed at the attempt limit instead; nothing when there is none (or the claim failed).
+ */
+template <class Row, class Claim>
+std::optional<Row> takeOverAbandoned(store::Database& db, const std::string& what, int maxAttempts,
+                                     const std::string& hint, Claim&& claim) {
+  store::TakenOver<Row> taken;
+  Status claimed = db.transaction([&](Poco::Data::Session& s) { taken = claim(s); });
+  if (!claimed.isOk()) {
+    logger().error("claiming abandoned " + what + "s: " + claimed.message());
+    return std::nullopt;
+  }
+  for (int64_t id : taken.failed) {
+    logger().error(what + " " + std::to_string(id) + " failed: the process handling it stopped on each of its " +
+                   std::to_string(maxAttempts) + " attempts" + hint);
+  }
+  return taken.row;
+}
+
+}  // namespace
+
 size_t InboundProcessor::processDeliveries() {
+  if (abandonedDeliveries_) {
+    // Alone, one at a time, with no other batch of this process running: if the delivery kills
+    // the process again, only its own attempt count goes up.
+    std::unique_lock alone(isolation_);
+    const auto row = takeOverAbandoned<store::InboxRow>(
+        *db_, "delivery", settings_.maxAttempts, " (baraza events replay tries it again)", [&](Poco::Data::Session& s) {
+          return inbox_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
+        });
+    if (row) return processDeliveries({*row});
+    abandonedDeliveries_ = false;
+  }
+  std::shared_lock together(isolation_);
   std::vector<store::InboxRow> rows;
+  bool abandoned = false;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
-    rows = inbox_.claim(s, owner_, store::nowMs(), settings_.leaseMs, settings_.batch);
+    const int64_t now = store::nowMs();
+    rows = inbox_.claim(s, owner_, now, settings_.leaseMs, settings_.batch);
+    abandoned = inbox_.anyAbandoned(s, now);
   });
   if (!claimed.isOk()) {
     logger().error("claiming deliveries: " + claimed.message());
     return 0;
   }
+  if (abandoned) abandonedDeliveries_ = true;
+  return processDeliveries(rows);
+}
+
+size_t InboundProcessor::processDeliveries(const std::vector<store::InboxRow>& rows) {
   if (rows.empty()) return 0;
   // Parsing, routing and the channel plugins' work come first, outside the transaction: on
   // SQLite it holds the write lock that webhook acknowledgements wait for.
@@ -330,14 +374,32 @@ void showMessage(const store::MessageRecord& message, const Object::Ptr& normal,
 }  // namespace
 
 size_t InboundProcessor::runConversations() {
+  if (abandonedJobs_) {
+    std::unique_lock alone(isolation_);  // as for deliveries (processDeliveries)
+    const auto job = takeOverAbandoned<store::ConversationJob>(
+        *db_, "conversation job", settings_.maxAttempts, "", [&](Poco::Data::Session& s) {
+          return jobs_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
+        });
+    if (job) return runConversations({*job});
+    abandonedJobs_ = false;
+  }
+  std::shared_lock together(isolation_);
   std::vector<store::ConversationJob> jobs;
+  bool abandoned = false;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
-    jobs = jobs_.claim(s, owner_, store::nowMs(), settings_.leaseMs, settings_.batch);
+    const int64_t now = store::nowMs();
+    jobs = jobs_.claim(s, owner_, now, settings_.leaseMs, settings_.batch);
+    abandoned = jobs_.anyAbandoned(s, now);
   });
   if (!claimed.isOk()) {
     logger().error("claiming conversation jobs: " + claimed.message());
     return 0;
   }
+  if (abandoned) abandonedJobs_ = true;
+  return runConversations(jobs);
+}
+
+size_t InboundProcessor::runConversations(const std::vector<store::ConversationJob>& jobs) {
   if (jobs.empty()) return 0;
   const tenants::TenantSetPtr set = tenants_.current();
   // One read for the batch: the messages (one query, see MessageStore::messagesByIds), their

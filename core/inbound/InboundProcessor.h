@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,8 +32,8 @@ struct ProcessorSettings {
    * 49 ms at 64, far inside Meta's timeout, and the backlog drains faster.
    */
   size_t batch = 64;
-  int64_t leaseMs = 60000;  // a worker that dies holds a delivery this long at most
-  int maxAttempts = 10;     // then the delivery (or conversation job) is failed for good
+  int64_t leaseMs = 60000;  // a host that dies holds a delivery this long (unless it restarts: HostIdentity)
+  int maxAttempts = 10;     // claims before a delivery (or conversation job) is failed for good
   int idleMs = 250;         // poll interval when nothing woke the workers
 };
 
@@ -59,6 +60,11 @@ struct ProcessorSettings {
  * the channel plugin refuses is kept as an error event with the reason. A completed Flow (an
  * nfm_reply with a flow token the host minted) closes its token and reaches the plugin with
  * {"flow": {"token", "flow", "conversation", "response"}} beside the message.
+ *
+ * A delivery or job whose process died holding it (abandoned, see store::claimAbandoned) is
+ * taken over alone, with nothing else of this process running, and fails for good once it has
+ * been claimed maxAttempts times: one that crashes the host cannot do so forever, nor take the
+ * rest of its batch with it.
  */
 class InboundProcessor {
  public:
@@ -79,14 +85,18 @@ class InboundProcessor {
  private:
   void workerLoop();
   struct Change;
+  /** Claims deliveries (abandoned ones alone, see claimAbandoned) and processes them; how many. */
   size_t processDeliveries();
+  size_t processDeliveries(const std::vector<store::InboxRow>& rows);
   /** A delivery's changes: routed, and normalised by the channel plugin. Throws sdk::StatusError. */
   std::vector<Change> plan(const store::InboxRow& row, const tenants::TenantSet& set) const;
   /** Writes what plan() found, inside the batch's transaction; throws when the lease was lost. */
   void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes, int64_t now);
   struct Answer;
   struct Turn;
+  /** Claims conversation jobs (abandoned ones alone) and runs them; how many. */
   size_t runConversations();
+  size_t runConversations(const std::vector<store::ConversationJob>& jobs);
   /**
    * What the tenant's intent chain makes of each message of `turns` that has none stored yet and
    * words to classify; returns those turns, whose intents the batch's transaction stores (a
@@ -111,6 +121,15 @@ class InboundProcessor {
   store::MessageStore messages_;
   store::Events events_;
   store::ConversationJobs jobs_;
+
+  /**
+   * Batches run under a shared hold, an abandoned delivery or job under an exclusive one: it may
+   * be what killed the previous process, and must not take other rows with it if it does again.
+   */
+  std::shared_mutex isolation_;
+  /** Set when a claim saw abandoned rows (and at start): the workers take them over first. */
+  std::atomic<bool> abandonedDeliveries_{true};
+  std::atomic<bool> abandonedJobs_{true};
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -500,12 +500,18 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   std::vector<std::pair<std::string, size_t>> numbers;
   for (const auto& [lane, count] : wants) numbers.emplace_back(lane->number, count);
   std::vector<std::vector<store::OutboxRow>> rows;
+  std::vector<int64_t> abandoned;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
-    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs);
+    abandoned.clear();
+    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs, settings_.maxAttempts, &abandoned);
   });
   if (!claimed.isOk()) {
     logger().warning("cannot claim messages to send: " + claimed.message());
     return;
+  }
+  if (!abandoned.empty()) {
+    logger().error("failed " + std::to_string(abandoned.size()) + " message(s) (first " + std::to_string(abandoned.front()) +
+                   "): the host sending them stopped on each of their " + std::to_string(settings_.maxAttempts) + " attempts");
   }
   std::vector<std::vector<Pending>> ready(wants.size());
   std::vector<Outcome> broken;

@@ -52,9 +52,8 @@ void ConversationJobs::enqueue(Poco::Data::Session& s, const std::string& tenant
       bind(tenant), bind(messageId), bind(at), bind(at), now;
 }
 
-std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, const std::string& owner,
-                                                     int64_t at, int64_t leaseMs, size_t limit) const {
-  std::vector<int64_t> ids = claimRows(dialect_, s, kJobClaim, owner, at, leaseMs, limit);
+namespace {
+std::vector<ConversationJob> jobsByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) {
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
   select << "SELECT id, tenant, message_id, attempts FROM conversation_jobs WHERE id IN (" + idList(ids) +
@@ -66,6 +65,29 @@ std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, con
     out.push_back({integer(rows, 0), text(rows, 1), integer(rows, 2), static_cast<int>(integer(rows, 3))});
   }
   return out;
+}
+}  // namespace
+
+std::vector<ConversationJob> ConversationJobs::claim(Poco::Data::Session& s, const std::string& owner,
+                                                     int64_t at, int64_t leaseMs, size_t limit) const {
+  return jobsByIds(s, claimDue(dialect_, s, kJobClaim, owner, at, leaseMs, limit));
+}
+
+TakenOver<ConversationJob> ConversationJobs::claimAbandoned(Poco::Data::Session& s, const std::string& owner,
+                                                            int64_t at, int64_t leaseMs, int maxAttempts) const {
+  AbandonedClaim claim = store::claimAbandoned(dialect_, s, kJobClaim, owner, at, leaseMs, 1, maxAttempts);
+  TakenOver<ConversationJob> out{std::nullopt, std::move(claim.failed)};
+  if (std::vector<ConversationJob> jobs = jobsByIds(s, claim.claimed); !jobs.empty()) out.row = jobs.front();
+  return out;
+}
+
+bool ConversationJobs::anyAbandoned(Poco::Data::Session& s, int64_t at) const {
+  return store::anyAbandoned(s, kJobClaim, at);
+}
+
+size_t ConversationJobs::expireLeasesOf(Poco::Data::Session& s, const std::string& identity,
+                                        const std::string& owner) const {
+  return store::expireLeasesOf(s, kJobClaim, identity, owner);
 }
 
 bool ConversationJobs::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/Claims.h"
 #include "store/Database.h"
 
 #include <optional>
@@ -51,6 +52,11 @@ class ConversationJobs {
   void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId, int64_t now) const;
   std::vector<ConversationJob> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                      int64_t leaseMs, size_t limit) const;
+  /** As Inbox::claimAbandoned: the oldest abandoned job, alone. */
+  TakenOver<ConversationJob> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
+                                            int64_t leaseMs, int maxAttempts) const;
+  bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
+  size_t expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const;
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Pending again at retryAt, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,

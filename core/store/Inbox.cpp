@@ -35,6 +35,13 @@ std::vector<InboxRow> read(Poco::Data::Session& s, Poco::Data::Statement& select
   return out;
 }
 
+std::vector<InboxRow> byIds(Poco::Data::Session& s, const Dialect& dialect, const std::vector<int64_t>& ids) {
+  if (ids.empty()) return {};
+  Poco::Data::Statement select(s);
+  select << "SELECT " + columns(dialect) + " FROM inbox WHERE id IN (" + idList(ids) + ") ORDER BY id";
+  return read(s, select);
+}
+
 }  // namespace
 
 int64_t Inbox::append(Poco::Data::Session& s, const Delivery& d) const { return insertRows(s, &d, 1).front(); }
@@ -112,12 +119,21 @@ InboxWriter::InboxWriter(DatabasePtr db, GroupCommitSettings settings)
 
 std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
                                    int64_t leaseMs, size_t limit) const {
-  std::vector<int64_t> ids = claimRows(dialect_, s, kClaim, owner, at, leaseMs, limit);
-  if (ids.empty()) return {};
-  Poco::Data::Statement select(s);
-  select << "SELECT " + columns(dialect_) + " FROM inbox WHERE id IN (" + idList(ids) +
-                ") ORDER BY id";
-  return read(s, select);
+  return byIds(s, dialect_, claimDue(dialect_, s, kClaim, owner, at, leaseMs, limit));
+}
+
+TakenOver<InboxRow> Inbox::claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t at,
+                                          int64_t leaseMs, int maxAttempts) const {
+  AbandonedClaim claim = store::claimAbandoned(dialect_, s, kClaim, owner, at, leaseMs, 1, maxAttempts);
+  TakenOver<InboxRow> out{std::nullopt, std::move(claim.failed)};
+  if (std::vector<InboxRow> rows = byIds(s, dialect_, claim.claimed); !rows.empty()) out.row = std::move(rows.front());
+  return out;
+}
+
+bool Inbox::anyAbandoned(Poco::Data::Session& s, int64_t at) const { return store::anyAbandoned(s, kClaim, at); }
+
+size_t Inbox::expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const {
+  return store::expireLeasesOf(s, kClaim, identity, owner);
 }
 
 bool Inbox::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
@@ -138,7 +154,7 @@ bool Inbox::markFailed(Poco::Data::Session& s, int64_t id, const std::string& ow
 
 bool Inbox::replay(Poco::Data::Session& s, int64_t id, int64_t at) const {
   Poco::Data::Statement update(s);
-  update << "UPDATE inbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL,"
+  update << "UPDATE inbox SET state = 'pending', next_attempt_at = ?, attempts = 0, lease_owner = NULL,"
             " lease_expires_at = NULL WHERE id = ? AND state IN ('failed', 'done')",
       bind(at), bind(id);
   return update.execute() == 1;
@@ -146,7 +162,7 @@ bool Inbox::replay(Poco::Data::Session& s, int64_t id, int64_t at) const {
 
 size_t Inbox::replayFailed(Poco::Data::Session& s, int64_t at) const {
   Poco::Data::Statement update(s);
-  update << "UPDATE inbox SET state = 'pending', next_attempt_at = ?, lease_owner = NULL,"
+  update << "UPDATE inbox SET state = 'pending', next_attempt_at = ?, attempts = 0, lease_owner = NULL,"
             " lease_expires_at = NULL WHERE state = 'failed'",
       bind(at);
   return update.execute();

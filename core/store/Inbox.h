@@ -2,6 +2,7 @@
 
 #include "common/Status.h"
 #include "store/BatchWriter.h"
+#include "store/Claims.h"
 #include "store/Database.h"
 
 #include <optional>
@@ -64,6 +65,16 @@ class Inbox {
   /** Claims up to `limit` due deliveries for `owner`, leased for `leaseMs`. */
   std::vector<InboxRow> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                               int64_t leaseMs, size_t limit) const;
+  /**
+   * Takes over the oldest abandoned delivery (its process died holding it), failing those claimed
+   * `maxAttempts` times already (store::claimAbandoned). One at a time: the processor runs it
+   * alone, so a delivery that kills the process fails by itself, not with its batch.
+   */
+  TakenOver<InboxRow> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
+                                     int64_t leaseMs, int maxAttempts) const;
+  bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
+  /** store::expireLeasesOf() for the inbox. */
+  size_t expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const;
   /** Done, if `owner` still holds the lease; false when the lease was lost. */
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Done without processing: the same body as delivery `original`, if `owner` holds the lease. */
@@ -71,7 +82,7 @@ class Inbox {
   /** Back to pending at `retryAt`, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt) const;
-  /** A failed (or done) delivery processed again from the start. A duplicate is not replayed. */
+  /** A failed (or done) delivery processed again from the start, its attempts counted anew. A duplicate is not replayed. */
   bool replay(Poco::Data::Session& s, int64_t id, int64_t now) const;
   /** Every failed delivery processed again; returns how many. */
   size_t replayFailed(Poco::Data::Session& s, int64_t now) const;

@@ -19,7 +19,7 @@ using Poco::Data::Keywords::use;
 
 namespace {
 
-const ClaimSpec kClaim{"outbox", "queued", "sending", ""};
+const ClaimSpec kClaim{"outbox", "queued", "sending", "", "failed", "last_error"};
 
 /**
  * The rows with these ids, in id order, into typed columns: a claim reads every message it sends,
@@ -151,13 +151,15 @@ std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMe
 }
 
 std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& phoneNumberId,
-                                     const std::string& owner, int64_t at, int64_t leaseMs, size_t limit) const {
-  return claimEach(s, {{phoneNumberId, limit}}, owner, at, leaseMs).front();
+                                     const std::string& owner, int64_t at, int64_t leaseMs, size_t limit,
+                                     int maxAttempts) const {
+  return claimEach(s, {{phoneNumberId, limit}}, owner, at, leaseMs, maxAttempts).front();
 }
 
 std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
                                                       const std::vector<std::pair<std::string, size_t>>& numbers,
-                                                      const std::string& owner, int64_t at, int64_t leaseMs) const {
+                                                      const std::string& owner, int64_t at, int64_t leaseMs,
+                                                      int maxAttempts, std::vector<int64_t>* failed) const {
   std::vector<int64_t> ids;
   for (const auto& [phoneNumberId, limit] : numbers) {
     // Inlined into the claim's SQL, so only digits (tenant files are checked so when they load).
@@ -168,8 +170,14 @@ std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
     }
     ClaimSpec spec = kClaim;
     spec.filter = "phone_number_id = '" + phoneNumberId + "'";
-    const std::vector<int64_t> some = claimRows(dialect_, s, spec, owner, at, leaseMs, limit);
-    ids.insert(ids.end(), some.begin(), some.end());
+    const std::vector<int64_t> due = claimDue(dialect_, s, spec, owner, at, leaseMs, limit);
+    ids.insert(ids.end(), due.begin(), due.end());
+    if (due.size() == limit) continue;
+    // A dead host's messages are taken over as a batch, unlike deliveries (InboundProcessor): a
+    // host that dies sending has up to max_in_flight of them, one at a time would take minutes.
+    const AbandonedClaim abandoned = claimAbandoned(dialect_, s, spec, owner, at, leaseMs, limit - due.size(), maxAttempts);
+    ids.insert(ids.end(), abandoned.claimed.begin(), abandoned.claimed.end());
+    if (failed) failed->insert(failed->end(), abandoned.failed.begin(), abandoned.failed.end());
   }
   std::vector<std::vector<OutboxRow>> out(numbers.size());
   if (ids.empty()) return out;

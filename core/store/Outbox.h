@@ -54,20 +54,23 @@ class Outbox {
   std::vector<int64_t> enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
                                   int64_t now) const;
   /**
-   * Claims up to `limit` due messages of one sending number (queued and due, or sending with an
-   * expired lease), in id order. Dispatch works one number at a time (its lease holder), and so
-   * does the only index claims need: (phone_number_id, state, id).
+   * Claims up to `limit` messages of one sending number, in id order: queued and due, then those
+   * a dead host was sending (lease expired); of these, one claimed `maxAttempts` times already is
+   * failed instead (see claimAbandoned). Dispatch works one number at a time (its lease holder),
+   * and so does the only index claims need: (phone_number_id, state, id).
    */
   std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& phoneNumberId, const std::string& owner,
-                               int64_t now, int64_t leaseMs, size_t limit) const;
+                               int64_t now, int64_t leaseMs, size_t limit, int maxAttempts = 10) const;
   /**
    * claim() for several numbers, each with its limit; the rows, per number, in the order asked.
    * The claimed rows are read in one query, not one per number: on MariaDB, Poco reads the
    * MEDIUMTEXT payload through a 16 MiB buffer that every query allocates and zeroes anew.
+   * The ids of abandoned messages failed at the attempt limit are added to `failed`.
    */
   std::vector<std::vector<OutboxRow>> claimEach(Poco::Data::Session& s,
                                                 const std::vector<std::pair<std::string, size_t>>& numbers,
-                                                const std::string& owner, int64_t now, int64_t leaseMs) const;
+                                                const std::string& owner, int64_t now, int64_t leaseMs,
+                                                int maxAttempts, std::vector<int64_t>* failed = nullptr) const;
   /** Sent with the provider's id; false when `owner` lost the lease meanwhile. */
   bool markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                 const std::string& providerId, int64_t now) const;

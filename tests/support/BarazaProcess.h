@@ -105,8 +105,16 @@ class ServeProcess {
   }
 
   void signal(int sig) { ::kill(handle_.id(), sig); }
+  /** Whether the process has ended (reaping it if so), without waiting. */
+  bool ended() {
+    if (exitCode_) return true;
+    const int code = handle_.tryWait();
+    if (code == -1 && Poco::Process::isRunning(handle_)) return false;
+    exitCode_ = code;
+    return true;
+  }
   int wait() {
-    exitCode_ = handle_.wait();
+    if (!exitCode_) exitCode_ = handle_.wait();
     return *exitCode_;
   }
   std::string log() {

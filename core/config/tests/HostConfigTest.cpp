@@ -1,6 +1,7 @@
 #include "config/HostConfig.h"
 
 #include <Poco/TemporaryFile.h>
+#include <Poco/Environment.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -28,6 +29,15 @@ TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
   EXPECT_EQ(c.http.maxBodyBytes, 3u * 1024 * 1024);
   EXPECT_EQ(c.tenantsDir, dir_.path() + "/tenants.d");
   EXPECT_EQ(c.groupCommitWriterNice, -10);
+  EXPECT_EQ(c.hostId, Poco::Environment::nodeName());
+}
+
+TEST_F(HostConfigTest, AHostIdThatCannotNameAnOwnerIsAProblem) {
+  Problems problems;
+  loadHostConfig(write("host.id = web 1:2\n"), {}, problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].key, "host.id");
+  EXPECT_NE(problems[0].message.find("must be 1-64 of A-Z a-z 0-9 . _ -"), std::string::npos);
 }
 
 TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {

@@ -2,6 +2,7 @@
 #include "crypto/Crypto.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
+#include "store/HostIdentity.h"
 #include "store/Inbox.h"
 #include "store/Leases.h"
 #include "store/Messages.h"
@@ -30,7 +31,15 @@ using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 using Session = Poco::Data::Session;
 
-class InboxTest : public StoreTest {};
+class InboxTest : public StoreTest {
+ protected:
+  /** Inbox::claim() of up to 10 rows in a transaction of its own. */
+  std::vector<InboxRow> claimDue(const Inbox& inbox, const std::string& owner, int64_t at) {
+    std::vector<InboxRow> rows;
+    tx([&](Session& s) { rows = inbox.claim(s, owner, at, 60000, 10); });
+    return rows;
+  }
+};
 
 TEST_P(InboxTest, AppendStoresEveryDeliveryWithItsRawBytes) {
   Inbox inbox(db_->dialect());
@@ -189,19 +198,91 @@ TEST_P(InboxTest, ClaimLeasesDueDeliveriesAndOnlyTheOwnerCompletesThem) {
   EXPECT_EQ(again[0].error, "tenant plugin unavailable");
 }
 
-TEST_P(InboxTest, AnExpiredLeaseIsTakenOver) {
+TEST_P(InboxTest, AnAbandonedDeliveryIsTakenOverAloneAfterItsLease) {
   Inbox inbox(db_->dialect());
-  int64_t id = 0;
-  tx([&](Session& s) { id = inbox.append(s, {"app", "x", 0}); });
-  std::vector<InboxRow> first, second;
-  tx([&](Session& s) { first = inbox.claim(s, "dead-host", 1000, 500, 10); });
-  tx([&](Session& s) { second = inbox.claim(s, "live-host", 1400, 500, 10); });
-  EXPECT_TRUE(second.empty());
-  tx([&](Session& s) { second = inbox.claim(s, "live-host", 1600, 500, 10); });
-  ASSERT_EQ(second.size(), 1u);
+  int64_t a = 0, b = 0;
+  tx([&](Session& s) {
+    a = inbox.append(s, {"app", "a", 0});
+    b = inbox.append(s, {"app", "b", 0});
+  });
+  tx([&](Session& s) { inbox.claim(s, "dead-host", 1000, 500, 10); });
+  TakenOver<InboxRow> early, first, second;
+  bool abandoned = false;
+  tx([&](Session& s) {
+    early = inbox.claimAbandoned(s, "live-host", 1400, 500, 10);
+    abandoned = inbox.anyAbandoned(s, 1400);
+  });
+  EXPECT_FALSE(early.row) << "taken over before its lease ran out";
+  EXPECT_FALSE(abandoned);
+  EXPECT_TRUE(claimDue(inbox, "live-host", 1600).empty()) << "an abandoned delivery is not due work";
+  tx([&](Session& s) {
+    abandoned = inbox.anyAbandoned(s, 1600);
+    first = inbox.claimAbandoned(s, "live-host", 1600, 500, 10);
+    second = inbox.claimAbandoned(s, "live-host", 1600, 500, 10);
+  });
+  EXPECT_TRUE(abandoned);
+  ASSERT_TRUE(first.row);
+  EXPECT_EQ(first.row->id, a);
+  EXPECT_EQ(first.row->attempts, 2);
+  ASSERT_TRUE(second.row) << "one per claim";
+  EXPECT_EQ(second.row->id, b);
   bool lateDone = true;
-  tx([&](Session& s) { lateDone = inbox.markDone(s, id, "dead-host"); });
+  tx([&](Session& s) { lateDone = inbox.markDone(s, a, "dead-host"); });
   EXPECT_FALSE(lateDone) << "the old owner lost its lease";
+}
+
+TEST_P(InboxTest, ADeliveryAbandonedOnItsLastAttemptFailsInsteadOfBeingClaimedAgain) {
+  Inbox inbox(db_->dialect());
+  int64_t poison = 0, next = 0;
+  tx([&](Session& s) {
+    poison = inbox.append(s, {"app", "kills the host", 0});
+    next = inbox.append(s, {"app", "fine", 0});
+  });
+  // Three claims whose process died: the third reaches the limit of 3.
+  tx([&](Session& s) { inbox.claim(s, "host:1", 1000, 100, 1); });
+  tx([&](Session& s) { EXPECT_TRUE(inbox.claimAbandoned(s, "host:2", 2000, 100, 3).row); });
+  tx([&](Session& s) { EXPECT_TRUE(inbox.claimAbandoned(s, "host:3", 3000, 100, 3).row); });
+  TakenOver<InboxRow> taken;
+  tx([&](Session& s) { taken = inbox.claimAbandoned(s, "host:4", 4000, 100, 3); });
+  EXPECT_EQ(taken.failed, std::vector<int64_t>{poison});
+  EXPECT_FALSE(taken.row);
+  std::optional<InboxRow> row;
+  tx([&](Session& s) { row = inbox.get(s, poison); });
+  EXPECT_EQ(row->state, "failed");
+  EXPECT_EQ(row->attempts, 3);
+  EXPECT_NE(row->error.find("on each of 3 attempts"), std::string::npos) << row->error;
+  std::vector<InboxRow> listed;
+  tx([&](Session& s) { listed = inbox.list(s, "failed", 10); });
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, poison);
+  // Its neighbour is untouched, and the replayed delivery starts counting again.
+  EXPECT_EQ(claimDue(inbox, "host:4", 5000).front().id, next);
+  tx([&](Session& s) { EXPECT_TRUE(inbox.replay(s, poison, 5000)); });
+  const std::vector<InboxRow> replayed = claimDue(inbox, "host:4", 5000);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0].attempts, 1);
+}
+
+TEST_P(InboxTest, ARestartedHostTakesBackItsEarlierProcessesClaimsAndNoOneElses) {
+  Inbox inbox(db_->dialect());
+  int64_t mine = 0, theirs = 0;
+  tx([&](Session& s) {
+    mine = inbox.append(s, {"app", "a", 0});
+    theirs = inbox.append(s, {"app", "b", 0});
+  });
+  tx([&](Session& s) { inbox.claim(s, "web-1:100", 1000, 60000, 1); });
+  tx([&](Session& s) { inbox.claim(s, "web-10:200", 1000, 60000, 1); });
+  size_t expired = 0;
+  TakenOver<InboxRow> taken, more;
+  tx([&](Session& s) {
+    expired = inbox.expireLeasesOf(s, "web-1", "web-1:300");
+    taken = inbox.claimAbandoned(s, "web-1:300", 2000, 60000, 10);
+    more = inbox.claimAbandoned(s, "web-1:300", 2000, 60000, 10);
+  });
+  EXPECT_EQ(expired, 1u) << "web-10 is another host, not an earlier process of web-1";
+  ASSERT_TRUE(taken.row);
+  EXPECT_EQ(taken.row->id, mine);
+  EXPECT_FALSE(more.row) << "delivery " << theirs << " is still leased to a live host";
 }
 
 TEST_P(InboxTest, FailedDeliveriesAreListedAndReplayed) {
@@ -606,7 +687,7 @@ TEST_P(OutboxTest, OneClaimForSeveralNumbersGivesEachItsOwnRowsUpToItsLimit) {
   std::vector<std::vector<OutboxRow>> claimed;
   tx([&](Session& s) {
     claimed = outbox.claimEach(s, {{"100000000000002", 10}, {"100000000000001", 2}, {"100000000000009", 5}}, "host-a",
-                               100, 10000);
+                               100, 10000, 10);
   });
   ASSERT_EQ(claimed.size(), 3u);
   auto recipients = [](const std::vector<OutboxRow>& rows) {
@@ -621,7 +702,7 @@ TEST_P(OutboxTest, OneClaimForSeveralNumbersGivesEachItsOwnRowsUpToItsLimit) {
     for (const auto& row : rows) EXPECT_EQ(row.leaseOwner, "host-a");
   }
   // What was left is there for the next claim, and nothing claimed is claimed twice.
-  tx([&](Session& s) { claimed = outbox.claimEach(s, {{"100000000000001", 10}, {"100000000000003", 10}}, "host-b", 100, 10000); });
+  tx([&](Session& s) { claimed = outbox.claimEach(s, {{"100000000000001", 10}, {"100000000000003", 10}}, "host-b", 100, 10000, 10); });
   EXPECT_EQ(recipients(claimed[0]), (std::vector<std::string>{"+5"}));
   EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+6"}));
 }
@@ -698,6 +779,58 @@ TEST_P(LeasesTest, AHoldIsRememberedAfterItEnds) {
 }
 
 BARAZA_ON_BOTH_BACKENDS(LeasesTest);
+
+class HostIdentityTest : public StoreTest {};
+
+TEST_P(HostIdentityTest, ARunningHostKeepsItsIdentityAndAnotherProcessWithItIsRefused) {
+  HostIdentity::Settings settings;
+  settings.ttl = std::chrono::milliseconds(300);
+  settings.patience = std::chrono::milliseconds(1500);
+  settings.process = "first";
+  auto first = HostIdentity::take(db_, "web-1", settings);
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  settings.process = "twin";
+  auto twin = HostIdentity::take(db_, "web-1", settings);  // the first renews meanwhile
+  ASSERT_FALSE(twin.isOk());
+  EXPECT_EQ(twin.status().code(), Code::kFailedPrecondition);
+  EXPECT_THAT(twin.status().message(), ::testing::HasSubstr("host id web-1 is in use by a running host"));
+  EXPECT_TRUE(HostIdentity::take(db_, "web-2", settings).isOk()) << "another identity is free";
+  first->reset();  // stops cleanly: releases it
+  EXPECT_TRUE(HostIdentity::take(db_, "web-1", settings).isOk());
+  EXPECT_FALSE(HostIdentity::take(db_, "web 1", settings).isOk()) << "not a valid identity";
+}
+
+TEST_P(HostIdentityTest, AProcessTakingOverADeadOnesIdentityTakesBackItsClaimsAndLeases) {
+  Inbox inbox(db_->dialect());
+  Leases leases(db_->dialect());
+  tx([&](Session& s) {
+    inbox.append(s, {"app", "a", 0});
+    inbox.append(s, {"app", "b", 0});
+    inbox.claim(s, "web-1:100", nowMs(), 3600000, 1);  // killed holding it for an hour
+    inbox.claim(s, "web-2:200", nowMs(), 3600000, 1);  // another host's
+    leases.acquire(s, "identity:web-1", "web-1:100", nowMs(), 200);  // no longer renewed
+    leases.acquire(s, "dispatch:100000000000001", "web-1:100", nowMs(), 3600000);
+  });
+  HostIdentity::Settings settings;
+  settings.ttl = std::chrono::milliseconds(300);
+  auto taken = HostIdentity::take(db_, "web-1", settings);
+  ASSERT_TRUE(taken.isOk()) << taken.status().toString();
+  EXPECT_EQ((*taken)->takenBack(), 1u);
+  EXPECT_THAT((*taken)->owner(), ::testing::StartsWith("web-1:"));
+  bool mine = false, theirs = true;
+  std::optional<std::string> number;
+  tx([&](Session& s) {
+    mine = inbox.anyAbandoned(s, nowMs());
+    number = leases.holder(s, "dispatch:100000000000001", nowMs());
+    inbox.claimAbandoned(s, (*taken)->owner(), nowMs(), 60000, 10);
+    theirs = inbox.anyAbandoned(s, nowMs());
+  });
+  EXPECT_TRUE(mine);
+  EXPECT_FALSE(number) << "the dead process's sending number is free at once";
+  EXPECT_FALSE(theirs) << "web-2's claim is its own until its lease expires";
+}
+
+BARAZA_ON_BOTH_BACKENDS(HostIdentityTest);
 
 class FlowAndConversationTest : public StoreTest {};
 

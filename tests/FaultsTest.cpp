@@ -1,0 +1,182 @@
+// Faults from outside, on real `baraza serve` processes: a plugin that kills the host on one
+// delivery or conversation job, and a host killed with work in hand and started again.
+#include "common/testing/HttpCall.h"
+#include "crypto/Crypto.h"
+#include "store/Database.h"
+#include "support/BarazaProcess.h"
+#include "support/Eventually.h"
+#include "support/TempConfig.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+namespace baraza::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+constexpr const char* kNumber = "100000000000001";
+/** A tenant whose channel plugin is the faulty fixture: deliveries are all it processes. */
+constexpr const char* kFaultyChannelTenant =
+    "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+    "plugins.channel.plugin = test.baraza.faulty-channel\n";
+
+/** A host configuration whose plugins directory holds the built plugins and the faulty fixture. */
+class Faults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string plugins = config_.path() + "/plugins";
+    Poco::File(plugins).createDirectories();
+    for (Poco::DirectoryIterator it(std::string(BARAZA_PLUGINS_DIR)), end; it != end; ++it) {
+      ASSERT_EQ(::symlink(it->path().c_str(), (plugins + "/" + it.name()).c_str()), 0);
+    }
+    for (const char* fixture : {"fixture-faulty-channel", "fixture-faulty-bot"}) {
+      ASSERT_EQ(::symlink((std::string(FIXTURE_PLUGINS_DIR) + "/" + fixture).c_str(), (plugins + "/" + fixture).c_str()), 0);
+    }
+    // Replies go nowhere: port 9 on loopback refuses them, and they stay queued.
+    config_.writeHost("host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\ninbound.max_attempts = 3\n"
+                      "http_client.service.graph.base_url = http://127.0.0.1:9\n");
+    args_ = {"serve", "--config", config_.hostFile(), "--set", "plugins.dir=" + plugins};
+  }
+
+  /** A signed POST of `body` to the webhook endpoint; the status. */
+  int post(int port, const std::string& body) {
+    const std::string signature = "sha256=" + crypto::toHex(crypto::hmacSha256("s", body));
+    return httpCall(static_cast<uint16_t>(port), {"POST", "/webhooks/whatsapp", body, {{"X-Hub-Signature-256", signature}}})
+        .status;
+  }
+
+  /** A "messages" change for the tenant's number, `marker` in its value. */
+  static std::string change(const std::string& marker) {
+    return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":)"
+           R"({"metadata":{"phone_number_id":"100000000000001"},"marker":")" + marker + R"("}}]}]})";
+  }
+
+  /** A text message from 254700000001 as Meta delivers it. */
+  static std::string text(int n, const std::string& body) {
+    return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":)"
+           R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000000","phone_number_id":")" +
+           std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Amina"},"wa_id":"254700000001"}],)"
+           R"("messages":[{"from":"254700000001","id":"wamid.)" + std::to_string(n) +
+           R"(","timestamp":"1700000000","type":"text","text":{"body":")" + body + R"("}}]}}]}]})";
+  }
+
+  /** A row's state and attempts, read from the host's SQLite store. */
+  std::pair<std::string, int> row(const std::string& table, int64_t id) {
+    auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+    std::string state;
+    int attempts = -1;
+    (*db)->transaction([&](Poco::Data::Session& s) {
+      s << "SELECT state, attempts FROM " + table + " WHERE id = ?", bind(id), into(state), into(attempts), now;
+    });
+    return {state, attempts};
+  }
+
+  /**
+   * What a supervisor (systemd) does: starts the host again each time it dies, until `done()`
+   * holds; how many times it died. Gives up after `maxDeaths` deaths or a minute.
+   */
+  template <class F>
+  int superviseUntil(std::unique_ptr<ServeProcess>& serve, F&& done, int maxDeaths) {
+    int deaths = 0;
+    eventually([&] {
+      if (done()) return true;
+      if (!serve->ended()) return false;
+      if (++deaths > maxDeaths) return true;
+      serve = std::make_unique<ServeProcess>(args_);
+      return false;
+    }, 60);
+    return deaths;
+  }
+
+  TempConfig config_;
+  std::vector<std::string> args_;
+};
+
+TEST_F(Faults, ADeliveryThatKillsTheHostFailsAloneWithinTheAttemptLimitAndItsBatchIsProcessed) {
+  config_.writeTenant("acme", kFaultyChannelTenant);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  // The one worker spends half a second on delivery 1; 2-6 arrive meanwhile and are claimed
+  // together, 4 among them.
+  ASSERT_EQ(post(port, change("slow-here")), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (const char* marker : {"fine-2", "fine-3", "crash-here", "fine-5", "fine-6"}) {
+    ASSERT_EQ(post(port, change(marker)), 200) << "acknowledged before the crash";
+  }
+  const int deaths = superviseUntil(serve, [&] { return row("inbox", 4).first == "failed"; }, 5);
+  ASSERT_EQ(row("inbox", 4).first, "failed") << serve->log();
+  // Claimed once in the batch, then alone until the third claim: three deaths, no more.
+  EXPECT_EQ(deaths, 3);
+  EXPECT_EQ(row("inbox", 4).second, 3);
+  ASSERT_TRUE(eventually([&] { return row("inbox", 6).first == "done"; })) << serve->log();
+  for (int64_t id : {1, 2, 3, 5, 6}) {
+    EXPECT_EQ(row("inbox", id).first, "done") << "delivery " << id;
+    // The batch neighbours died with it once, then ran alone: two claims each at most.
+    EXPECT_LE(row("inbox", id).second, 2) << "delivery " << id;
+  }
+  RunResult failed = runBaraza({"events", "list", "--failed", "--config", config_.hostFile()});
+  EXPECT_THAT(failed.out, HasSubstr("delivery 4 "));
+  EXPECT_THAT(failed.out, HasSubstr("stopped (crashed, hung or was killed) on each of 3 attempts"));
+  EXPECT_TRUE(serve->waitForLine("delivery 4 failed: the process handling it stopped")) << serve->log();
+  // Replayed, it gets its attempts anew (and, the plugin unchanged, fails the same way).
+  RunResult replay = runBaraza({"events", "replay", "4", "--config", config_.hostFile()});
+  EXPECT_EQ(replay.exitCode, 0) << replay.err;
+  EXPECT_EQ(row("inbox", 4).first, "pending");
+  serve->signal(SIGKILL);
+}
+
+TEST_F(Faults, AConversationJobThatKillsTheHostFailsAloneAndTheOtherMessagesAreAnswered) {
+  config_.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = s\n"
+                              "whatsapp.verify_token = v\nwhatsapp.access_token = t\n"
+                              "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+                              "plugins.bot.plugin = test.baraza.faulty-bot\n");
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  ASSERT_EQ(post(port, text(1, "slow-here")), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int n = 2; n <= 5; ++n) ASSERT_EQ(post(port, text(n, n == 3 ? "crash-here" : "hello")), 200);
+  const int deaths = superviseUntil(serve, [&] { return row("conversation_jobs", 3).first == "failed"; }, 5);
+  ASSERT_EQ(row("conversation_jobs", 3).first, "failed") << serve->log();
+  EXPECT_EQ(deaths, 3);
+  ASSERT_TRUE(eventually([&] { return row("conversation_jobs", 5).first == "done"; })) << serve->log();
+  for (int64_t id : {1, 2, 4, 5}) EXPECT_EQ(row("conversation_jobs", id).first, "done") << "job " << id;
+  // Each answered message has its reply queued.
+  for (int64_t id : {1, 2, 3, 4}) EXPECT_NE(row("outbox", id).first, "") << "reply " << id;
+  EXPECT_EQ(row("outbox", 5).first, "") << "no reply for the message that killed the host";
+  serve->signal(SIGKILL);
+}
+
+TEST_F(Faults, AHostKilledWithWorkInHandTakesItBackAtRestartWithoutWaitingItsLease) {
+  // Leases of an hour: a restarted host that waited for them would not finish this test.
+  config_.write("baraza.properties", "http.listen = 127.0.0.1:0\nstore.url = sqlite://" + config_.path() +
+                                         "/lib/baraza.db\nhost.id = faults\nhost.id_lease_seconds = 1\n"
+                                         "inbound.workers = 1\ninbound.lease_seconds = 3600\n");
+  config_.writeTenant("acme", kFaultyChannelTenant);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  ASSERT_EQ(post(port, change("slow-here")), 200);
+  ASSERT_TRUE(eventually([&] { return row("inbox", 1).first == "processing"; }));
+  serve->signal(SIGKILL);
+  serve->wait();
+  ASSERT_EQ(row("inbox", 1).first, "processing") << "killed with the delivery in hand";
+  serve = std::make_unique<ServeProcess>(args_);
+  EXPECT_TRUE(eventually([&] { return row("inbox", 1).first == "done"; })) << serve->log();
+  EXPECT_EQ(row("inbox", 1).second, 2);
+  EXPECT_TRUE(serve->waitForLine("earlier process of host id faults: 1 claimed row(s) taken back")) << serve->log();
+  serve->signal(SIGTERM);
+  EXPECT_EQ(serve->wait(), 0);
+}
+
+}  // namespace
+}  // namespace baraza::testing
