@@ -2,6 +2,7 @@
 // tokens in a real store (SQLite and MariaDB).
 #include "app/FlowRoutes.h"
 #include "common/testing/HttpCall.h"
+#include "common/testing/LogCapture.h"
 #include "crypto/Crypto.h"
 #include "fakes/FakeKra.h"
 #include "flows/FlowCrypto.h"
@@ -23,6 +24,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+#include <thread>
 
 namespace baraza {
 namespace {
@@ -217,16 +220,47 @@ TEST_P(FlowEndpointTest, AirtimeFromInitThroughDataExchangeToCompletion) {
   EXPECT_THAT(after, HasSubstr("ended"));
 }
 
-TEST_P(FlowEndpointTest, ErrorNotificationsAreAcknowledgedAndKept) {
+TEST_P(FlowEndpointTest, ErrorNotificationsAreKeptAndLoggedWithTheirErrorOnlyEscaped) {
+  auto log = baraza::testing::LogCapture::attach("baraza.flows", Poco::Message::PRIO_WARNING);
   const std::string token = mint();
-  auto [status, body] = exchange(R"({"version":"3.0","action":"data_exchange","flow_token":")" + token +
-                                 R"(","data":{"error":"invalid-screen-transition","error_message":"bad"}})");
+  auto [status, body] = exchange(R"({"version":"3.0","action":"data_exchange","screen":"PAY","flow_token":")" + token +
+                                 R"(","data":{"error":"invalid-screen-transition","error_message":"bad\nline",)"
+                                 R"("national_id":"marker-person-data"}})");
   EXPECT_EQ(status, 200);
   EXPECT_EQ(body, R"({"data":{"acknowledged":true}})");
   std::vector<store::EventRecord> kept;
   tx([&](Poco::Data::Session& s) { kept = store::Events(db_->dialect()).list(s, "shop", "flow_error", 10); });
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].reason, "invalid-screen-transition");
+  EXPECT_EQ(kept[0].payload, R"({"action":"data_exchange","data":{"error":"invalid-screen-transition",)"
+                             R"("error_message":"bad\nline"},"screen":"PAY","version":"3.0"})");
+  const std::vector<std::string> lines = log->lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "baraza.flows: flows shop: error notification: " + kept[0].payload) << "one line, escaped";
+  for (const std::string& secret : {token, std::string("marker-person-data")}) {
+    EXPECT_EQ(kept[0].payload.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(lines[0].find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST_P(FlowEndpointTest, EveryOneOfManyConcurrentErrorNotificationsIsKept) {
+  const std::string token = mint();
+  constexpr int kNotices = 60;
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(kNotices);
+  for (int i = 0; i < kNotices; ++i) {
+    clients.emplace_back([&, i] {
+      statuses[i] = exchange(R"({"version":"3.0","action":"data_exchange","flow_token":")" + token +
+                             R"(","data":{"error":"e)" + std::to_string(i) + R"("}})").first;
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (int i = 0; i < kNotices; ++i) EXPECT_EQ(statuses[i], 200) << "notice " << i;
+  std::vector<store::EventRecord> kept;
+  tx([&](Poco::Data::Session& s) { kept = store::Events(db_->dialect()).list(s, "shop", "flow_error", 1000); });
+  std::set<std::string> reasons;
+  for (const auto& e : kept) reasons.insert(e.reason);
+  EXPECT_EQ(reasons.size(), static_cast<size_t>(kNotices)) << "each acknowledged notice is stored";
 }
 
 TEST_P(FlowEndpointTest, AnUnknownTenantIs404) {

@@ -406,9 +406,14 @@ TEST_P(OutboundTest, ARefusedTokenIsExchangedWhenTheAppIsConfigured) {
   startDispatcher();
   EXPECT_EQ(waitFor(id, "sent").state, "sent");
   EXPECT_EQ(graph_.accepted().back().authorization, "Bearer long-lived");
-  bool exchanged = false;
-  for (const auto& c : graph_.calls()) exchanged = exchanged || c.path == "/v25.0/oauth/access_token";
-  EXPECT_TRUE(exchanged);
+  std::optional<fakes::GraphCall> exchange;
+  for (const auto& c : graph_.calls()) {
+    if (c.path == "/v25.0/oauth/access_token") exchange = c;
+  }
+  ASSERT_TRUE(exchange);
+  EXPECT_EQ(exchange->method, "POST");
+  EXPECT_EQ(exchange->query, "") << "no secret in the URL";
+  EXPECT_THAT(exchange->body, HasSubstr("client_secret=acme-secret"));
 }
 
 TEST_P(OutboundTest, OutsideTheWindowTheReengagementTemplateGoesInstead) {

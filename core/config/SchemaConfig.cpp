@@ -9,6 +9,7 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include <map>
 #include <set>
 
 namespace baraza::config {
@@ -87,6 +88,9 @@ class Builder {
       return Var();
     }
     const std::string& text = *resolved;
+    if (text != Poco::trim(reader_.config().getRawString(key))) {
+      resolvedFrom_[key] = {Poco::trim(reader_.config().getRawString(key)), text};
+    }
     if (type == "array") return array(key, text, schema.isNull() ? nullptr : schema->getObject("items"));
     return scalar(key, text, type);
   }
@@ -123,13 +127,36 @@ class Builder {
     } else {
       return text;
     }
-    fail(key, "\"" + text + "\" is not " + (type == "integer" ? "an " : "a ") + type);
+    fail(key, shown(key, text) + " is not " + (type == "integer" ? "an " : "a ") + type);
     return Var();
+  }
+
+  /** `text` quoted for a message, or, when it came from a secret reference, that reference. */
+  std::string shown(const std::string& key, const std::string& text) const {
+    auto ref = resolvedFrom_.find(key);
+    return ref == resolvedFrom_.end() ? "\"" + text + "\"" : "the value of " + ref->second.first;
   }
 
  public:
   /** Keys that already have a problem; validation would only repeat it as "missing". */
   const std::set<std::string>& failed() const { return failed_; }
+
+  /**
+   * A validation message about `key` fit to print: a value read through a secret reference
+   * (file:, ${env:}) is replaced by the reference, so that no secret reaches config check's output.
+   */
+  std::string redacted(const std::string& key, std::string message) const {
+    auto ref = resolvedFrom_.find(key);
+    if (ref == resolvedFrom_.end() || ref->second.second.empty()) return message;
+    const auto& [raw, value] = ref->second;
+    for (const std::string& form : {"\"" + value + "\"", value}) {
+      for (size_t at = message.find(form); at != std::string::npos; at = message.find(form, at)) {
+        message.replace(at, form.size(), "the value of " + raw);
+        at += raw.size();
+      }
+    }
+    return message;
+  }
 
  private:
   void fail(const std::string& key, const std::string& message) {
@@ -139,6 +166,7 @@ class Builder {
 
   KeyReader& reader_;
   std::set<std::string> failed_;
+  std::map<std::string, std::pair<std::string, std::string>> resolvedFrom_;  // key -> (reference, value)
 };
 
 }  // namespace
@@ -154,7 +182,7 @@ Object::Ptr buildSchemaConfig(KeyReader& reader, const std::string& prefix,
   Object::Ptr config = builder.object(prefix, schema);
   for (const auto& error : validateJson(config, schema)) {
     const std::string key = error.path.empty() ? prefix : prefix + "." + error.path;
-    if (!builder.failed().count(key)) reader.problem(key, error.message);
+    if (!builder.failed().count(key)) reader.problem(key, builder.redacted(key, error.message));
   }
   return config;
 }

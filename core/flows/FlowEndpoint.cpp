@@ -1,6 +1,7 @@
 #include "flows/FlowEndpoint.h"
 
 #include "common/JsonText.h"
+#include "crypto/Crypto.h"
 #include "flows/FlowCrypto.h"
 
 #include <Poco/JSON/Object.h>
@@ -114,11 +115,34 @@ FlowReply FlowEndpoint::respond(const Opened& opened) {
   Object::Ptr data = payload->getObject("data");
   if (!data.isNull() && (data->has("error") || data->has("error_key") || data->has("error_message"))) {
     // The client rejected our previous answer: keep it where operators look, and acknowledge.
-    db_->transaction([&](Poco::Data::Session& s) {
-      store::Events(db_->dialect()).add(s, {0, 0, "flow:" + std::to_string(store::nowMs()), tenantId, "flow_error", "flows",
-                                            opened.request.plaintext, data->optValue<std::string>("error", ""), store::nowMs()});
+    // Only what says what went wrong is kept and logged (escaped, as JSON): the flow token and
+    // the person's data stay out of the events table and the log.
+    Object::Ptr notice = new Object;
+    for (const char* key : {"action", "screen", "version"}) {
+      if (payload->has(key)) notice->set(key, payload->get(key));
+    }
+    Object::Ptr error = new Object;
+    for (const char* key : {"error", "error_key", "error_message"}) {
+      if (data->has(key)) error->set(key, data->get(key));
+    }
+    notice->set("data", error);
+    const std::string kept = json(notice);
+    // Positions must be unique per delivery (0 here): the millisecond and 8 random bytes.
+    uint8_t nonce[8];
+    if (!crypto::randomBytes(nonce, sizeof nonce)) return {503, "", "text/plain"};
+    const int64_t at = store::nowMs();
+    const std::string position = "flow:" + std::to_string(at) + ":" + crypto::toHex(nonce, sizeof nonce);
+    bool stored = false;
+    Status written = db_->transaction([&](Poco::Data::Session& s) {
+      stored = store::Events(db_->dialect()).add(s, {0, 0, position, tenantId, "flow_error", "flows", kept,
+                                                     data->optValue<std::string>("error", ""), at});
     });
-    logger().warning("flows " + tenantId + ": error notification: " + opened.request.plaintext);
+    if (!written.isOk() || !stored) {
+      logger().error("flows " + tenantId + ": error notification not stored (answered 503, the client retries): " +
+                     (written.isOk() ? "its position was taken" : written.message()));
+      return {503, "", "text/plain"};
+    }
+    logger().warning("flows " + tenantId + ": error notification: " + kept);
     return reply(200, R"({"data":{"acknowledged":true}})");
   }
 

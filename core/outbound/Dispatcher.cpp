@@ -831,13 +831,22 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
   std::vector<std::string> segments;
   uri.getPathSegments(segments);
   if (segments.empty()) return;
-  Poco::URI exchange(uri.getScheme() + "://" + uri.getAuthority() + "/" + segments.front() + "/oauth/access_token");
-  exchange.addQueryParameter("grant_type", "fb_exchange_token");
-  exchange.addQueryParameter("client_id", tenant.appId);
-  exchange.addQueryParameter("client_secret", tenant.appSecrets.front().reveal());
-  exchange.addQueryParameter("fb_exchange_token", token);
+  // The app secret and the token go in a form body, never in a URL (URLs end up in proxy and
+  // access logs), and only to an https endpoint.
+  if (uri.getScheme() != "https") {
+    logger().error("tenant " + tenant.id + ": no long-lived token exchange: the Graph URL is not https");
+    return;
+  }
+  Poco::URI form;
+  form.addQueryParameter("grant_type", "fb_exchange_token");
+  form.addQueryParameter("client_id", tenant.appId);
+  form.addQueryParameter("client_secret", tenant.appSecrets.front().reveal());
+  form.addQueryParameter("fb_exchange_token", token);
   HttpRequest request;
-  request.url = exchange.toString();
+  request.method = "POST";
+  request.url = "https://" + uri.getAuthority() + "/" + segments.front() + "/oauth/access_token";
+  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  request.body = form.getRawQuery();
   request.service = "graph";
   const std::string tenantId = tenant.id;
   const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";

@@ -514,7 +514,9 @@ GraphCall FakeGraph::encryption(GraphCall call) {
 }
 
 GraphCall FakeGraph::exchange(GraphCall call) {
-  Poco::URI uri("/?" + call.query);
+  // Graph takes the parameters from the query or, in a POST, from a form body.
+  const bool form = call.method == "POST" && call.contentType.find("application/x-www-form-urlencoded") == 0;
+  Poco::URI uri("/?" + (form ? call.body : call.query));
   std::map<std::string, std::string> q;
   for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
   std::lock_guard lock(mutex_);

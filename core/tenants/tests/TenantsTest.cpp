@@ -144,6 +144,22 @@ TEST_F(TenantsTest, MissingSecretIsAProblemThatNamesOnlyTheVariable) {
               ElementsAre(path + ": whatsapp.access_token: environment variable BARAZA_TEST_UNSET is not set"));
 }
 
+TEST_F(TenantsTest, APluginSettingReadThroughASecretReferenceIsReportedByItsReferenceNeverItsValue) {
+  ::setenv("BARAZA_TEST_LENGTH", "marker-s3cr3t-length", 1);
+  write("environment", "marker-s3cr3t-environment\n");
+  const std::string path = write("demo.properties", std::string(kValidTenant) +
+                                                        "plugins.bot.config.max_length = ${env:BARAZA_TEST_LENGTH}\n"
+                                                        "plugins.kra.plugin = ke.baraza.verifier.kra\n"
+                                                        "plugins.kra.config.environment = file:environment\n");
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  std::string all;
+  for (const auto& p : problems(load)) all += p + "\n";
+  EXPECT_THAT(all, HasSubstr(path + ": plugins.bot.config.max_length: the value of ${env:BARAZA_TEST_LENGTH} is not an integer"));
+  EXPECT_THAT(all, HasSubstr(path + ": plugins.kra.config.environment: the value of file:environment is not one of "
+                                    "\"sandbox\", \"production\""));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("marker-s3cr3t")));
+}
+
 TEST_F(TenantsTest, APhoneNumberBelongsToOneTenant) {
   write("a.properties", kValidTenant);
   const std::string b = write("b.properties", kValidTenant);
