@@ -63,6 +63,18 @@ TEST(Cli, ABrokenFlowsKeyIsAConfigProblem) {
   EXPECT_THAT(r.out, HasSubstr(tenant + ": flows.private_key_files: " + key + ": cannot read the private key"));
 }
 
+TEST(Cli, UnsignedFlowsRequestsAreAWarningNotAProblem) {
+  TempConfig config;
+  config.writeHost();
+  const std::string tenant = config.writeTenant("shop", std::string(kDemoTenant) + "flows.require_signature = false\n");
+  RunResult r = runBaraza({"config", "check", "--config", config.hostFile()});
+  EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("warning: " + tenant + ": flows.require_signature: false: the Flows endpoint accepts "
+                               "requests without Meta's X-Hub-Signature-256"));
+  config.writeTenant("shop", kDemoTenant);
+  EXPECT_EQ(runBaraza({"config", "check", "--config", config.hostFile()}).out, "") << "no warning by default";
+}
+
 TEST(Cli, ACommandGroupListsItsCommands) {
   RunResult r = runBaraza({"events", "--help"});
   EXPECT_EQ(r.exitCode, 0);

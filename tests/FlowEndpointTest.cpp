@@ -263,6 +263,30 @@ TEST_P(FlowEndpointTest, EveryOneOfManyConcurrentErrorNotificationsIsKept) {
   EXPECT_EQ(reasons.size(), static_cast<size_t>(kNotices)) << "each acknowledged notice is stored";
 }
 
+TEST_P(FlowEndpointTest, ATokenCompletedByConcurrentRequestsCompletesOnce) {
+  const std::string token = mint();
+  constexpr int kRequests = 8;
+  std::vector<std::pair<int, std::string>> answers(kRequests);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kRequests; ++i) {
+    clients.emplace_back([&, i] {
+      answers[i] = exchange(R"({"version":"3.0","action":"data_exchange","screen":"CONFIRM","flow_token":")" + token +
+                            R"(","data":{"phone":"+254712345678","network":"airtel","amount":50}})");
+    });
+  }
+  for (auto& c : clients) c.join();
+  int completions = 0;
+  for (const auto& [status, body] : answers) {
+    if (status == 200 && body.find(R"("screen":"SUCCESS")") != std::string::npos) {
+      ++completions;
+    } else {
+      EXPECT_EQ(status, 427) << body;
+      EXPECT_THAT(body, HasSubstr("This session has ended."));
+    }
+  }
+  EXPECT_EQ(completions, 1);
+}
+
 TEST_P(FlowEndpointTest, AnUnknownTenantIs404) {
   ClientRequest request = encrypt(*current_, R"({"action":"ping"})");
   EXPECT_EQ(post(request.body, metaSignature("shop-secret", request.body), "nobody").status, 404);

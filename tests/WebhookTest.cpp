@@ -31,6 +31,7 @@ namespace baraza {
 namespace {
 
 using ::testing::HasSubstr;
+using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
@@ -203,6 +204,23 @@ class ProcessingTest : public WebhookTest {
     return out;
   }
 
+  /**
+   * every_type.json (whose nfm_reply carries flow token tok-123) processed with tok-123 stored
+   * as `session`: the token's state after, and whether the echo plugin saw a Flow completion.
+   */
+  std::pair<std::string, bool> completionWith(store::FlowSession session) {
+    session.token = "tok-123";
+    tx([&](Poco::Data::Session& s) {
+      store::FlowSessions(db_->dialect()).create(s, session);  // open
+      s << "UPDATE flow_sessions SET state = ? WHERE token = ?", bind(session.state), bind(session.token), now;
+    });
+    EXPECT_EQ(post(fixture("every_type.json"), "acme-secret"), 200);
+    processAll();
+    std::optional<store::FlowSession> after;
+    tx([&](Poco::Data::Session& s) { after = store::FlowSessions(db_->dialect()).get(s, "tok-123"); });
+    return {after->state, query<int>("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%flow airtime completed%'") == 1};
+  }
+
   std::unique_ptr<outbound::OutboundQueue> queue_;
   std::unique_ptr<inbound::InboundProcessor> processor_;
 };
@@ -268,6 +286,26 @@ TEST_P(ProcessingTest, AFlowCompletionClosesItsTokenAndResumesTheConversationWit
   });
   EXPECT_THAT(reply, HasSubstr("echo:flow airtime completed amount=50 network=safaricom"));
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM outbox"), 4) << "three text echoes and the flow acknowledgement";
+}
+
+TEST_P(ProcessingTest, AFlowCompletionForAnotherContactIsAnOrdinaryMessage) {
+  EXPECT_EQ(completionWith({"", "acme", "254799999999", "airtime", "", "open", 1, store::nowMs() + 60000, 0}),
+            std::make_pair(std::string("open"), false));
+}
+
+TEST_P(ProcessingTest, AFlowCompletionWithAnExpiredTokenIsAnOrdinaryMessage) {
+  EXPECT_EQ(completionWith({"", "acme", "254711000001", "airtime", "", "open", 1, store::nowMs() - 1, 0}),
+            std::make_pair(std::string("open"), false));
+}
+
+TEST_P(ProcessingTest, AFlowCompletionWithATokenUsedAlreadyIsAnOrdinaryMessage) {
+  EXPECT_EQ(completionWith({"", "acme", "254711000001", "airtime", "", "closed", 1, store::nowMs() + 60000, 5}),
+            std::make_pair(std::string("closed"), false));
+}
+
+TEST_P(ProcessingTest, AFlowTheDataEndpointCompletedIsAnsweredOnceItsMessageComesEvenAfterExpiry) {
+  EXPECT_EQ(completionWith({"", "acme", "254711000001", "airtime", "", "completed", 1, store::nowMs() - 1, 5}),
+            std::make_pair(std::string("closed"), true));
 }
 
 TEST_P(ProcessingTest, StatusesMoveForwardOnlyAndEveryEventIsKept) {

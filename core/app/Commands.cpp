@@ -113,6 +113,9 @@ int runConfigCheck(const Args& args) {
   problems.insert(problems.end(), load.problems.begin(), load.problems.end());
 
   for (const auto& problem : problems) std::cout << problem.toString() << "\n";
+  for (const auto& tenant : load.valid) {
+    for (const auto& warning : tenants::tenantWarnings(tenant)) std::cout << "warning: " << warning << "\n";
+  }
   if (!problems.empty()) {
     std::set<std::string> files;
     for (const auto& p : problems) files.insert(p.file);

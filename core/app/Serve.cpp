@@ -118,7 +118,10 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
 
   tenants::TenantManager tenants(host.tenantsDir, registry, shared);
   tenants.start();
-  for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
+  for (const auto& tenant : tenants.current()->all()) {
+    log.information(describeTenant(*tenant));
+    for (const auto& warning : tenants::tenantWarnings(tenant->config())) log.warning(warning);
+  }
 
   queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
   outbound::DispatchSettings dispatch;

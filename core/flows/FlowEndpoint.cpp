@@ -199,7 +199,17 @@ FlowReply FlowEndpoint::respond(const Opened& opened) {
     completion.set("extension_message_response", extension);
     response.set("screen", "SUCCESS");
     response.set("data", completion);
-    db_->transaction([&](Poco::Data::Session& s) { store::FlowSessions(db_->dialect()).close(s, token, store::nowMs()); });
+    // A token completes once: of two requests completing it at the same time, one gets the
+    // completion, the other the answer to a token already used.
+    bool completed = false;
+    Status closed = db_->transaction(
+        [&](Poco::Data::Session& s) { completed = store::FlowSessions(db_->dialect()).complete(s, token, store::nowMs()); });
+    if (!closed.isOk()) return {503, "", "text/plain"};
+    if (!completed) {
+      Object error;
+      error.set("error_msg", "This session has ended.");
+      return reply(427, json(error));
+    }
   } else if (answer->has("error_message")) {
     Object errorData;
     errorData.set("error_message", answer->getValue<std::string>("error_message"));

@@ -303,7 +303,7 @@ void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row,
   if (!inbox_.markDone(s, row.id, owner_)) throw leaseLost();
 }
 
-Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant,
+Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant, const std::string& contact,
                                                         const Poco::JSON::Object::Ptr& message) {
   // A completed Flow arrives as an interactive nfm_reply whose response carries our flow token.
   Object::Ptr content = message->getObject("content");
@@ -311,12 +311,26 @@ Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tena
   const std::string token = str(content, "flow_token");
   if (token.empty()) return nullptr;
   std::optional<store::FlowSession> session;
-  db_->transaction([&](Poco::Data::Session& s) {
-    store::FlowSessions sessions(db_->dialect());
-    session = sessions.get(s, token);
-    if (session && session->tenant == tenant) sessions.close(s, token, store::nowMs());
-  });
-  if (!session || session->tenant != tenant) return nullptr;  // not a token we minted for this tenant
+  Status read = db_->transaction([&](Poco::Data::Session& s) { session = store::FlowSessions(db_->dialect()).get(s, token); });
+  if (!read.isOk()) throw sdk::StatusError(read);  // the job is tried again
+  // A token completes once, for the tenant and the contact it was minted for, and an open one
+  // only before it expires (one the data endpoint completed may be answered later). The token
+  // is closed with the job's replies (finish()); one that fails any of this is an ordinary message.
+  std::string refused;
+  if (!session || session->tenant != tenant) {
+    refused = "not a token this tenant minted";
+  } else if (session->contact != contact) {
+    refused = "minted for another contact";
+  } else if (session->state == "closed") {
+    refused = "completed already";
+  } else if (session->state == "open" && session->expiresAt <= store::nowMs()) {
+    refused = "expired";
+  }
+  if (!refused.empty()) {
+    logger().warning("tenant " + tenant + ": a Flow completion from " + contact + " is not taken as one: its flow token is " +
+                     refused);
+    return nullptr;
+  }
   Object::Ptr flow = new Object;
   flow->set("token", token);
   flow->set("flow", session->flow);
@@ -330,6 +344,7 @@ struct InboundProcessor::Answer {
   std::vector<outbound::PreparedMessage> ready;
   std::vector<store::EventRecord> refused;
   std::optional<std::string> state;  // written if the stored version is still stateVersion
+  std::string flowToken;  // a Flow completion's token, closed with the replies
   int64_t stateVersion = 0;
   std::string contact;
 };
@@ -537,13 +552,18 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, co
       if (!turn.intents.empty()) event.set("nlu", parseObject(turn.intents));
       event.set("state", state.state.empty() ? Poco::Dynamic::Var() : Poco::JSON::Parser().parse(state.state));
       event.set("state_version", state.version);
-      if (Object::Ptr flow = flowCompletion(tenant->id(), turn.normal)) event.set("flow", flow);
+      if (Object::Ptr flow = flowCompletion(tenant->id(), message.contact, turn.normal)) {
+        out.flowToken = str(flow, "token");
+        event.set("flow", flow);
+      }
       StatusOr<std::string> said = bot->call(plugins::Operation::kConversationOnMessage, json(event));
       if (!said.isOk()) return said.status();
       Object::Ptr answer = parseObject(*said);
       forEachObject(answer->getArray("replies"), [&](size_t, const Object::Ptr& reply) { replies.push_back(json(reply)); });
       if (answer->has("state")) out.state = json(answer->get("state"));
     }
+  } catch (const sdk::StatusError& e) {
+    return e.status();
   } catch (const Poco::Exception& e) {
     return internal("conversation plugin answer: " + e.message());
   }
@@ -572,6 +592,9 @@ void InboundProcessor::finish(Poco::Data::Session& s, const store::ConversationJ
       !store::ConversationStates(db_->dialect()).put(s, job.tenant, answer.contact, *answer.state, answer.stateVersion, now)) {
     throw sdk::StatusError(Status(Code::kAborted, "the conversation state of " + answer.contact +
                                                       " changed while the plugin ran; the message is answered again"));
+  }
+  if (!answer.flowToken.empty() && !store::FlowSessions(db_->dialect()).close(s, answer.flowToken, now)) {
+    throw sdk::StatusError(Status(Code::kAborted, "the Flow completion's token was used meanwhile; the message is answered again"));
   }
   for (const auto& prepared : answer.ready) queue_.store(s, prepared, now);
   for (auto event : answer.refused) {

@@ -58,7 +58,8 @@ struct ProcessorSettings {
  * queues nothing twice (and asks the intent plugins once). A state the plugin returns is written
  * with its replies, if no other write came between (else the job is tried again); a reply
  * the channel plugin refuses is kept as an error event with the reason. A completed Flow (an
- * nfm_reply with a flow token the host minted) closes its token and reaches the plugin with
+ * nfm_reply with a flow token the host minted for that tenant and contact, used once and, while
+ * open, unexpired) closes its token and reaches the plugin with
  * {"flow": {"token", "flow", "conversation", "response"}} beside the message.
  *
  * A delivery or job whose process died holding it (abandoned, see store::claimAbandoned) is
@@ -108,8 +109,12 @@ class InboundProcessor {
   /** Queues what answer() gave, inside the batch's transaction; throws when the lease was lost. */
   void finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer, int64_t now);
   int64_t retryAt(int attempts) const;
-  /** For an nfm_reply carrying a flow token this tenant minted: the session, its response; closes it. */
-  Poco::JSON::Object::Ptr flowCompletion(const std::string& tenant, const Poco::JSON::Object::Ptr& message);
+  /**
+   * For an nfm_reply carrying a flow token this tenant minted for `contact`, not yet closed (nor
+   * expired while open): the session and its response, which finish() closes.
+   */
+  Poco::JSON::Object::Ptr flowCompletion(const std::string& tenant, const std::string& contact,
+                                         const Poco::JSON::Object::Ptr& message);
 
   store::DatabasePtr db_;
   const tenants::TenantManager& tenants_;

@@ -28,9 +28,16 @@ std::optional<FlowSession> FlowSessions::get(Poco::Data::Session& s, const std::
                      integer(rows, 6), integer(rows, 7), integer(rows, 8)};
 }
 
+bool FlowSessions::complete(Poco::Data::Session& s, const std::string& token, int64_t at) const {
+  Poco::Data::Statement update(s);
+  update << "UPDATE flow_sessions SET state = 'completed', closed_at = ? WHERE token = ? AND state = 'open'",
+      bind(at), bind(token);
+  return update.execute() == 1;
+}
+
 bool FlowSessions::close(Poco::Data::Session& s, const std::string& token, int64_t at) const {
   Poco::Data::Statement update(s);
-  update << "UPDATE flow_sessions SET state = 'closed', closed_at = ? WHERE token = ? AND state = 'open'",
+  update << "UPDATE flow_sessions SET state = 'closed', closed_at = ? WHERE token = ? AND state IN ('open', 'completed')",
       bind(at), bind(token);
   return update.execute() == 1;
 }

@@ -17,7 +17,12 @@ struct FlowSession {
   std::string contact;
   std::string flow;
   std::string conversation;
-  std::string state = "open";  // open, closed
+  /**
+   * open: the Flow is in progress; completed: its data endpoint answered the completion, whose
+   * nfm_reply message is still to come; closed: that message came (or the Flow, without an
+   * endpoint, completed with it). Nothing reopens a token.
+   */
+  std::string state = "open";
   int64_t createdAt = 0;
   int64_t expiresAt = 0;
   int64_t closedAt = 0;
@@ -29,7 +34,9 @@ class FlowSessions {
 
   void create(Poco::Data::Session& s, const FlowSession& session) const;
   std::optional<FlowSession> get(Poco::Data::Session& s, const std::string& token) const;
-  /** Closes an open token; false if it was not open. */
+  /** Marks an open token completed by the data endpoint; false if it was not open (completed once only). */
+  bool complete(Poco::Data::Session& s, const std::string& token, int64_t now) const;
+  /** Closes an open or completed token: its completion message arrived. False if it was closed already. */
   bool close(Poco::Data::Session& s, const std::string& token, int64_t now) const;
 
  private:

@@ -231,4 +231,14 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
   return load;
 }
 
+std::vector<std::string> tenantWarnings(const TenantConfig& tenant) {
+  std::vector<std::string> out;
+  if (!tenant.flowsRequireSignature) {
+    out.push_back(tenant.file + ": flows.require_signature: false: the Flows endpoint accepts requests without "
+                                "Meta's X-Hub-Signature-256, so anyone who can reach it and has the public key can "
+                                "drive this tenant's Flows; keep it true outside tests");
+  }
+  return out;
+}
+
 }  // namespace baraza::tenants

@@ -65,6 +65,12 @@ struct TenantConfig {
 };
 
 /** Every tenant file of a directory, split into those that may start and every problem found. */
+/**
+ * What is allowed but weakens the tenant (e.g. Flows requests accepted unsigned), as
+ * "FILE: KEY: why" lines: config check prints them and serve logs them, neither refuses.
+ */
+std::vector<std::string> tenantWarnings(const TenantConfig& tenant);
+
 struct TenantLoad {
   std::vector<TenantConfig> valid;
   std::vector<std::string> invalid;  // ids of tenants that will not start
