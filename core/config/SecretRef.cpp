@@ -2,11 +2,12 @@
 
 #include <Poco/Path.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace baraza::config {
 namespace {
@@ -14,18 +15,26 @@ namespace {
 constexpr std::string_view kFilePrefix = "file:";
 constexpr std::string_view kEnvOpen = "${env:";
 
+/** Secrets are keys and tokens: a file longer than this is not one (and /dev/zero never ends). */
+constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+
 StatusOr<std::string> readSecretFile(std::string_view pathText, const std::string& baseDir) {
   if (pathText.empty()) return invalidArgument("file: reference names no file");
   Poco::Path path(std::string{pathText});
   if (path.isRelative() && !baseDir.empty()) path.makeAbsolute(Poco::Path(baseDir + "/"));
-  std::ifstream in(path.toString(), std::ios::binary);
-  if (!in) {
-    return invalidArgument("cannot read secret file " + path.toString() + ": " +
-                           std::strerror(errno));
+  const std::string name = path.toString();
+  // Only a regular file: opening a FIFO would wait for a writer, a device may never end.
+  struct stat st {};
+  if (::stat(name.c_str(), &st) != 0) return invalidArgument("cannot read secret file " + name + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return invalidArgument("secret file " + name + " is not a regular file");
+  std::ifstream in(name, std::ios::binary);
+  if (!in) return invalidArgument("cannot read secret file " + name + ": " + std::strerror(errno));
+  std::string value(kMaxSecretFileBytes + 1, '\0');
+  in.read(value.data(), static_cast<std::streamsize>(value.size()));
+  value.resize(static_cast<size_t>(in.gcount()));
+  if (value.size() > kMaxSecretFileBytes) {
+    return invalidArgument("secret file " + name + " is larger than " + std::to_string(kMaxSecretFileBytes / 1024) + " KiB");
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string value = content.str();
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   return value;
 }

@@ -45,5 +45,19 @@ TEST(SecretRef, UnreadableFileIsAnError) {
   EXPECT_NE(r.status().message().find("/nonexistent/baraza-secret"), std::string::npos);
 }
 
+TEST(SecretRef, AFileThatIsNoSecretIsRefusedWithoutReadingItAll) {
+  auto device = resolveSecretRefs("file:/dev/zero", "");  // never ends
+  ASSERT_FALSE(device.isOk());
+  EXPECT_EQ(device.status().message(), "secret file /dev/zero is not a regular file");
+  Poco::TemporaryFile big;
+  std::ofstream(big.path()) << std::string(64 * 1024 + 1, 'k');
+  auto tooBig = resolveSecretRefs("file:" + big.path(), "");
+  ASSERT_FALSE(tooBig.isOk());
+  EXPECT_EQ(tooBig.status().message(), "secret file " + big.path() + " is larger than 64 KiB");
+  Poco::TemporaryFile fits;
+  std::ofstream(fits.path()) << std::string(64 * 1024, 'k');
+  EXPECT_EQ(resolveSecretRefs("file:" + fits.path(), "").value().size(), 64u * 1024);
+}
+
 }  // namespace
 }  // namespace baraza::config
