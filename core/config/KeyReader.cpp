@@ -15,6 +15,12 @@ std::vector<std::string> leafKeys(const Poco::Util::AbstractConfiguration& confi
   Poco::Util::AbstractConfiguration::Keys children;
   config.keys(root, children);
   for (const auto& child : children) {
+    if (child.empty()) {
+      // A key with an empty part ("a..b", ".a", "a."): named up to it, not descended into
+      // (its children would be this level's again, without end).
+      out.push_back(root + ".");
+      continue;
+    }
     const std::string key = root.empty() ? child : root + "." + child;
     Poco::Util::AbstractConfiguration::Keys grandChildren;
     config.keys(key, grandChildren);
@@ -151,7 +157,11 @@ void KeyReader::reportUnknownKeys() {
     for (const auto& prefix : claimedPrefixes_) {
       claimed = claimed || key.compare(0, prefix.size(), prefix) == 0;
     }
-    if (!claimed) problem(key, "unknown key");
+    if (key.back() == '.') {
+      problem(key, "a key with an empty part (two dots in a row, or a dot at its start or end)");
+    } else if (!claimed) {
+      problem(key, "unknown key");
+    }
   }
 }
 

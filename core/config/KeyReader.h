@@ -14,7 +14,10 @@
 
 namespace baraza::config {
 
-/** Every leaf key of a configuration, fully qualified ("http.listen", "plugins.echo.plugin"). */
+/**
+ * Every leaf key of a configuration, fully qualified ("http.listen", "plugins.echo.plugin"). A
+ * key with an empty part ("log..level", ".x") is listed up to that part, ending in a dot ("log.").
+ */
 std::vector<std::string> leafKeys(const Poco::Util::AbstractConfiguration& config,
                                   const std::string& root = "");
 

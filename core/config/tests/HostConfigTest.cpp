@@ -32,6 +32,16 @@ TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
   EXPECT_EQ(c.hostId, Poco::Environment::nodeName());
 }
 
+TEST_F(HostConfigTest, AKeyWithAnEmptyPartIsAProblem) {
+  // Found by host_config_fuzzer: a key starting with a dot made leafKeys recurse without end.
+  Problems problems;
+  loadHostConfig(write(".level = debug\nlog..format = json\nlog.level = debug\n"), {}, problems);
+  std::vector<std::string> shown;
+  for (const auto& p : problems) shown.push_back(p.key + ": " + p.message);
+  EXPECT_EQ(shown, (std::vector<std::string>{".: a key with an empty part (two dots in a row, or a dot at its start or end)",
+                                             "log.: a key with an empty part (two dots in a row, or a dot at its start or end)"}));
+}
+
 TEST_F(HostConfigTest, AHostIdThatCannotNameAnOwnerIsAProblem) {
   Problems problems;
   loadHostConfig(write("host.id = web 1:2\n"), {}, problems);
