@@ -1,5 +1,6 @@
 // The WhatsApp webhook endpoint end to end: real HTTP, real tenants, a real inbox (SQLite and a
 // private MariaDB), signatures from the reference's vector W1.
+#include "app/HostRoutes.h"
 #include "app/WebhookRoutes.h"
 #include "common/testing/HttpCall.h"
 #include "common/testing/ReadFile.h"
@@ -81,10 +82,11 @@ class WebhookTest : public store::testing::StoreTest {
     tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_,
                                                          tenants::SharedServices{});
     tenants_->start();
-    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
+    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, groupCommit_);
     receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
     http::Router router;
     app::addWebhookRoutes(router, *receiver_);
+    app::addHostRoutes(router, *db_, *tenants_, metrics_, [this] { return inboxWriter_->health(); });
     config::HttpServerSettings settings;
     settings.port = 0;
     settings.threads = 8;
@@ -109,6 +111,8 @@ class WebhookTest : public store::testing::StoreTest {
   baraza::testing::TempConfig config_;
   plugins::PluginRegistry registry_;
   std::unique_ptr<tenants::TenantManager> tenants_;
+  store::GroupCommitSettings groupCommit_;
+  Metrics metrics_;
   std::unique_ptr<store::InboxWriter> inboxWriter_;
   std::unique_ptr<inbound::WebhookReceiver> receiver_;
   std::unique_ptr<http::HttpServer> server_;
@@ -168,6 +172,29 @@ TEST_P(WebhookTest, SignedInvalidJsonIsStillAcknowledgedAndKept) {
   EXPECT_EQ(send("POST", "/webhooks/whatsapp", body, sign(kW1Secret, body)).status, 200);
   ASSERT_EQ(inbox().size(), 1u);
   EXPECT_EQ(inbox()[0].body, body);
+}
+
+TEST_P(WebhookTest, AStalledStoreAnswers503AndIsNotReadyUntilWritesGoThroughAgain) {
+  server_->stop();
+  groupCommit_.answerWithin = std::chrono::milliseconds(300);
+  start();
+  EXPECT_EQ(send("GET", "/readyz").status, 200);
+  // Another connection holds the write lock, as a stalled database or a full disk would.
+  Poco::Data::Session holder = db_->session();
+  const bool sqlite = db_->backend() == store::Backend::kSqlite;
+  holder << (sqlite ? "BEGIN EXCLUSIVE" : "LOCK TABLES inbox WRITE"), now;
+  const std::string first = R"({"object":"whatsapp_business_account","entry":[],"n":1})";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", first, sign(kW1Secret, first)).status, 503) << "Meta retries it";
+  Reply notReady = send("GET", "/readyz");
+  EXPECT_EQ(notReady.status, 503);
+  EXPECT_THAT(notReady.body, HasSubstr(R"("writes":{"ok":false,"error":"not committed within 300 ms)"));
+  EXPECT_THAT(notReady.body, HasSubstr(R"("store":{"ok":true})")) << "SELECT 1 still answers";
+  holder << (sqlite ? "ROLLBACK" : "UNLOCK TABLES"), now;
+  const std::string second = R"({"object":"whatsapp_business_account","entry":[],"n":2})";
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", second, sign(kW1Secret, second)).status, 200);
+  EXPECT_EQ(send("GET", "/readyz").status, 200);
+  // Meta's retry of the first is acknowledged; stored once more or not, the inbox sees one body.
+  EXPECT_EQ(send("POST", "/webhooks/whatsapp", first, sign(kW1Secret, first)).status, 200);
 }
 
 BARAZA_ON_BOTH_BACKENDS(WebhookTest);

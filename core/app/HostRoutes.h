@@ -5,10 +5,16 @@
 #include "store/Database.h"
 #include "tenants/TenantManager.h"
 
+#include <functional>
+
 namespace baraza::app {
 
-/** /healthz (alive), /readyz (store reachable, tenants loaded) and /metrics. */
-void addHostRoutes(http::Router& router, store::Database& database,
-                   const tenants::TenantManager& tenants, const Metrics& metrics);
+/**
+ * /healthz, /readyz and /metrics. Ready means: the database answers, the tenants are loaded,
+ * and `writes` (the webhook group commit's health) is OK: a database that answers SELECT 1 but
+ * cannot write (a full disk, a stalled lock) is not ready.
+ */
+void addHostRoutes(http::Router& router, store::Database& database, const tenants::TenantManager& tenants,
+                   const Metrics& metrics, std::function<Status()> writes);
 
 }  // namespace baraza::app

@@ -137,6 +137,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   groupCommit.maxWait = std::chrono::microseconds(host.groupCommitMaxWaitUs);
   groupCommit.writers = static_cast<size_t>(host.groupCommitWriters);
   groupCommit.writerNice = host.groupCommitWriterNice;
+  groupCommit.maxQueued = host.groupCommitMaxQueued;
+  groupCommit.answerWithin = std::chrono::milliseconds(host.webhookAckDeadlineMs);
   store::InboxWriter inbox(*database, groupCommit);
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::ProcessorSettings processing;
@@ -151,7 +153,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   flows::FlowEndpoint flowEndpoint(tenants, *database);
 
   http::Router router;
-  addHostRoutes(router, **database, tenants, metrics);
+  addHostRoutes(router, **database, tenants, metrics, [&inbox] { return inbox.health(); });
   addWebhookRoutes(router, webhooks);
   addFlowRoutes(router, flowEndpoint);
   http::HttpServer server(host.http, std::move(router));

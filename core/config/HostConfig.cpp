@@ -141,6 +141,10 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
     r.problem("host.id", "must be 1-64 of A-Z a-z 0-9 . _ - (got '" + config.hostId + "')");
   }
   config.hostIdLeaseSeconds = static_cast<int>(r.integer("host.id_lease_seconds", config.hostIdLeaseSeconds, 1, 300));
+  config.groupCommitMaxQueued = static_cast<size_t>(
+      r.integer("store.group_commit.max_queued", static_cast<int64_t>(config.groupCommitMaxQueued), 1, 1000000));
+  config.webhookAckDeadlineMs =
+      static_cast<int>(r.integer("webhooks.ack_deadline_ms", config.webhookAckDeadlineMs, 100, 600000));
   config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
   config.inboundMaxAttempts = static_cast<int>(r.integer("inbound.max_attempts", config.inboundMaxAttempts, 1, 1000));
   config.inboundLeaseSeconds =

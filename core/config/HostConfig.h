@@ -49,6 +49,8 @@ struct HostConfig {
   int groupCommitMaxWaitUs = 0;
   int groupCommitWriters = 0;  // 0: by backend
   int groupCommitWriterNice = -10;
+  size_t groupCommitMaxQueued = 10000;  // webhooks waiting for a commit at most; beyond: 503 at once
+  int webhookAckDeadlineMs = 5000;  // a webhook not committed by then is answered 503 (Meta retries)
   std::string pluginsDir = "/usr/lib/baraza/plugins";
   std::string tenantsDir;  // default: <configDir>/tenants.d
   std::string hostId;  // host.id: owner of this host's claims and leases (default: the machine's name)

@@ -5,6 +5,7 @@
 #include "common/ThreadName.h"
 #include "store/Database.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -25,10 +26,9 @@ struct GroupCommitSettings {
    *
    * Waiting suited callers that each held a thread: released together, they trickled back one
    * by one, and without the wait the first got a commit of its own. With the HTTP server
-   * answering webhooks from the commit (session 11), the wait made the writer sit idle until a
-   * whole round trip had come back, and every connection moved in lockstep with it. Committing
-   * at once lets two batches alternate, one filling while the other commits (docs/performance.md,
-   * session 11).
+   * answering webhooks from the commit, the wait made the writer sit idle until a whole round
+   * trip had come back, and every connection moved in lockstep with it. Committing at once lets
+   * two batches alternate, one filling while the other commits (docs/performance.md).
    */
   std::chrono::microseconds maxWait{0};
   /**
@@ -51,6 +51,18 @@ struct GroupCommitSettings {
    * keeps the process's priority and the log says so once.
    */
   int writerNice = -10;
+  /**
+   * Items queued (not yet in a batch) at most; beyond, submit() answers "unavailable" at once
+   * instead of queueing without end while the database is stalled.
+   */
+  size_t maxQueued = 10000;
+  /**
+   * A caller not answered this long after submit() (queued behind a stalled database, or in a
+   * commit that does not return) is answered "unavailable" then; 0: never. An item still queued
+   * is dropped; one in a commit under way may still be written, after its caller was told it was
+   * not (a webhook Meta then delivers again, which the inbox recognises as a repeat).
+   */
+  std::chrono::milliseconds answerWithin{0};
 };
 
 /** Sets the calling thread's nice value; false (logged once per process) when not permitted. */
@@ -73,10 +85,17 @@ class BatchWriter {
       : db_(std::move(db)), settings_(settings), write_(std::move(write)) {
     size_t writers = settings_.writers;
     if (writers == 0) writers = 1;
+    inFlight_.resize(writers);
     for (size_t i = 0; i < writers; ++i) {
-      threads_.emplace_back([this] {
+      threads_.emplace_back([this, i] {
         nameThisThread("baraza-commit");
-        loop();
+        loop(i);
+      });
+    }
+    if (settings_.answerWithin.count() > 0) {
+      threads_.emplace_back([this] {
+        nameThisThread("baraza-commit-deadline");
+        watchDeadlines();
       });
     }
   }
@@ -103,12 +122,15 @@ class BatchWriter {
     bool wake = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (stopping_) {
+      if (stopping_ || queue_.size() >= settings_.maxQueued) {
+        const bool full = !stopping_;
+        if (full) health_ = unavailable("the group commit queue is full (" + std::to_string(settings_.maxQueued) +
+                                        " waiting): the database does not keep up");
         lock.unlock();
-        done(unavailable("the store is shutting down"));
+        done(unavailable(full ? "the group commit queue is full" : "the store is shutting down"));
         return;
       }
-      queue_.push_back(Pending{std::move(item), std::move(done)});
+      queue_.push_back(Pending{std::move(item), std::make_shared<Answer>(std::move(done)), Clock::now()});
       // Wake a writer only when it waits for this: an idle one for any item, a filling one for
       // its target. Waking it for every item made it switch in and out once per caller.
       wake = idle_ > 0 || queue_.size() == fillTarget_;
@@ -127,14 +149,68 @@ class BatchWriter {
     return commits_;
   }
 
+  /**
+   * Whether writes go through: OK until a commit fails, a caller goes unanswered past
+   * answerWithin or the queue is full; OK again after the next commit.
+   */
+  Status health() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return health_;
+  }
+
  private:
-  struct Pending {
-    Item item;
+  using Clock = std::chrono::steady_clock;
+  /** A caller's answer, given once: by the writer, or by the deadline watcher first. */
+  struct Answer {
+    explicit Answer(Done d) : done(std::move(d)) {}
+    void give(StatusOr<Result> result) {
+      if (!given.exchange(true)) done(std::move(result));
+    }
+    std::atomic<bool> given{false};
     Done done;
   };
+  struct Pending {
+    Item item;
+    std::shared_ptr<Answer> answer;
+    Clock::time_point submitted;
+    void done(StatusOr<Result> result) { answer->give(std::move(result)); }
+  };
   using Batch = std::vector<Pending>;
+  /** A writer's batch under way: its answers and when its oldest item was submitted. */
+  struct InFlight {
+    std::vector<std::shared_ptr<Answer>> answers;
+    Clock::time_point oldest;
+  };
 
-  void loop() {
+  /** Answers "unavailable" whoever waited past answerWithin, queued or in a commit under way. */
+  void watchDeadlines() {
+    const auto every = std::max<std::chrono::milliseconds>(settings_.answerWithin / 4, std::chrono::milliseconds(5));
+    const Status late = unavailable("not committed within " + std::to_string(settings_.answerWithin.count()) +
+                                    " ms: the database is stalled or slow");
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, every);
+      const auto cutoff = Clock::now() - settings_.answerWithin;
+      std::vector<std::shared_ptr<Answer>> expired;
+      while (!queue_.empty() && queue_.front().submitted < cutoff) {
+        expired.push_back(std::move(queue_.front().answer));
+        queue_.pop_front();
+      }
+      for (const InFlight& batch : inFlight_) {
+        if (batch.answers.empty() || batch.oldest >= cutoff) continue;
+        for (const auto& answer : batch.answers) {
+          if (!answer->given) expired.push_back(answer);
+        }
+      }
+      if (expired.empty()) continue;
+      health_ = late;
+      lock.unlock();
+      for (const auto& answer : expired) answer->give(late);
+      lock.lock();
+    }
+  }
+
+  void loop(size_t writer) {
     prioritiseThisThread(settings_.writerNice);
     std::unique_ptr<Poco::Data::Session> session;
     size_t released = 0;  // callers our previous commit answered
@@ -157,6 +233,9 @@ class BatchWriter {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
+        if (batch.empty()) continue;  // the deadline watcher answered what was queued
+        inFlight_[writer].oldest = batch.front().submitted;
+        for (const auto& p : batch) inFlight_[writer].answers.push_back(p.answer);
       }
       released = batch.size();
       try {
@@ -165,9 +244,17 @@ class BatchWriter {
       } catch (const Poco::Exception& e) {
         session.reset();  // no connection: fail this batch; the next one tries a new one
         const Status down = unavailable(db_->describe() + ": " + e.message());
+        noteHealth(down);
         for (auto& p : batch) p.done(down);
       }
+      std::lock_guard<std::mutex> lock(mutex_);
+      inFlight_[writer].answers.clear();
     }
+  }
+
+  void noteHealth(const Status& status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    health_ = status;
   }
 
   /** One transaction for `items`; results set only after it committed. */
@@ -178,10 +265,9 @@ class BatchWriter {
     };
     const bool oneStatement = items.size() <= settings_.oneStatementUpTo && db_->backend() == Backend::kMysql;
     Status status = oneStatement ? db_->autocommit(session, work) : db_->transaction(session, work);
-    if (status.isOk()) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++commits_;
-    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (status.isOk()) ++commits_;
+    health_ = status;
     return status;
   }
 
@@ -221,6 +307,8 @@ class BatchWriter {
   size_t fillTarget_ = 0;  // queue length a filling writer waits for (0: none is filling)
   bool stopping_ = false;
   uint64_t commits_ = 0;
+  Status health_;
+  std::vector<InFlight> inFlight_;  // per writer
   std::vector<std::thread> threads_;
 };
 

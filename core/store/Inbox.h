@@ -119,6 +119,8 @@ class InboxWriter {
     writer_.submit(std::move(delivery), std::move(done));
   }
   uint64_t commits() const { return writer_.commits(); }
+  /** Whether appends commit (BatchWriter::health). */
+  Status health() const { return writer_.health(); }
 
  private:
   BatchWriter<Delivery, int64_t> writer_;

@@ -162,6 +162,51 @@ TEST_P(GroupCommitTest, AnAppendWithACallbackReturnsAtOnceAndIsAnsweredAfterItsC
   }
 }
 
+TEST_P(GroupCommitTest, AStalledDatabaseIsAnsweredAtTheDeadlineAFullQueueAtOnceAndHealthSaysSo) {
+  GroupCommitSettings settings;
+  settings.answerWithin = std::chrono::milliseconds(300);
+  settings.maxQueued = 2;
+  InboxWriter writer(db_, settings);
+  // Another connection holds the write lock: the writer's INSERT waits behind it.
+  Poco::Data::Session holder = db_->session();
+  const bool sqlite = db_->backend() == Backend::kSqlite;
+  holder << (sqlite ? "BEGIN EXCLUSIVE" : "LOCK TABLES inbox WRITE"), now;
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::vector<Status> answers;
+  auto append = [&](const std::string& body) {
+    writer.append({"app", body, 1}, [&](StatusOr<int64_t> id) {
+      std::lock_guard<std::mutex> lock(mutex);
+      answers.push_back(id.status());
+      answered.notify_all();
+    });
+  };
+  append("in the stalled commit");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the writer takes it, and waits
+  append("queued 1");
+  append("queued 2");
+  append("one too many");
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_EQ(answers.size(), 1u) << "the queue was full: answered at once, in append()";
+    EXPECT_EQ(answers[0].code(), Code::kUnavailable);
+    EXPECT_EQ(answers[0].message(), "the group commit queue is full");
+  }
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    ASSERT_TRUE(answered.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == 4; }));
+    for (size_t i = 1; i < 4; ++i) {
+      EXPECT_EQ(answers[i].code(), Code::kUnavailable) << i;
+      EXPECT_EQ(answers[i].message(), "not committed within 300 ms: the database is stalled or slow") << i;
+    }
+  }
+  EXPECT_FALSE(writer.health().isOk());
+  holder << (sqlite ? "ROLLBACK" : "UNLOCK TABLES"), now;
+  const StatusOr<int64_t> after = writer.append({"app", "after", 2});
+  EXPECT_TRUE(after.isOk()) << after.status().toString();
+  EXPECT_TRUE(writer.health().isOk()) << writer.health().toString();
+}
+
 BARAZA_ON_BOTH_BACKENDS(GroupCommitTest);
 
 }  // namespace
