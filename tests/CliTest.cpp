@@ -75,6 +75,19 @@ TEST(Cli, UnsignedFlowsRequestsAreAWarningNotAProblem) {
   EXPECT_EQ(runBaraza({"config", "check", "--config", config.hostFile()}).out, "") << "no warning by default";
 }
 
+TEST(Cli, DbPurgeCountsPerTableAndADryRunSaysNothingWasDeleted) {
+  TempConfig config;
+  config.writeHost();
+  ASSERT_EQ(runBaraza({"db", "migrate", "--config", config.hostFile()}).exitCode, 0);
+  RunResult dry = runBaraza({"db", "purge", "--dry-run", "--config", config.hostFile()});
+  EXPECT_EQ(dry.exitCode, 0) << dry.err;
+  EXPECT_EQ(dry.out, "inbox  0\nconversation_jobs  0\nevents  0\noutbox  0\nflow_sessions  0\nplugin_kv  0\n");
+  EXPECT_THAT(dry.err, HasSubstr("0 row(s) would be deleted (dry run: nothing was)"));
+  RunResult purged = runBaraza({"db", "purge", "--config", config.hostFile()});
+  EXPECT_EQ(purged.exitCode, 0) << purged.err;
+  EXPECT_THAT(purged.err, HasSubstr("0 row(s) deleted"));
+}
+
 TEST(Cli, ACommandGroupListsItsCommands) {
   RunResult r = runBaraza({"events", "--help"});
   EXPECT_EQ(r.exitCode, 0);

@@ -189,6 +189,26 @@ store::DatabasePtr openStore(const Args& args) {
   return *db;
 }
 
+int runDbPurge(const Args& args) {
+  auto host = hostFor(args);
+  if (!host) return 1;
+  store::DatabasePtr db = openStore(args);
+  if (!db) return 1;
+  const bool dryRun = args.has("dry-run");
+  auto purged = store::Retention(db, retentionSettings(*host)).purge(store::nowMs(), dryRun);
+  if (!purged.isOk()) {
+    std::cerr << "baraza db purge: " << purged.status().message() << "\n";
+    return 1;
+  }
+  size_t total = 0;
+  for (const auto& c : *purged) {
+    std::cout << c.table << "  " << c.rows << "\n";
+    total += c.rows;
+  }
+  std::cerr << total << " row(s) " << (dryRun ? "would be deleted (dry run: nothing was)" : "deleted") << "\n";
+  return 0;
+}
+
 std::string when(int64_t ms) {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), Poco::DateTimeFormat::ISO8601_FORMAT);
 }
@@ -558,6 +578,17 @@ std::vector<Command> commands() {
        "at start too). Safe to run while hosts are serving and from several hosts at once. Refuses "
        "a database whose applied migrations were edited or come from a newer baraza.",
        configOption, [](const Args& args) { return runDb(args, true); }},
+      {{"db", "purge"},
+       "Delete what the retention settings no longer keep.",
+       "Deletes, in small transactions, the rows retention.* no longer keeps: processed and "
+       "failed deliveries and conversation jobs, events, messages sent or failed, expired flow "
+       "tokens and key/value entries; prints how many per table. A serving host does the same "
+       "every retention.interval_seconds. With --dry-run it only counts.",
+       [](auto& o) {
+         configOption(o);
+         o.addOption(Poco::Util::Option("dry-run", "n", "Count what would be deleted; delete nothing."));
+       },
+       runDbPurge},
       {{"db", "status"},
        "List applied and pending database migrations.",
        "Lists the migrations applied to the database store.url names, with when, and those this "

@@ -45,6 +45,17 @@ std::string describeTenant(const tenants::Tenant& tenant) {
 
 }  // namespace
 
+store::RetentionSettings retentionSettings(const config::HostConfig& host) {
+  store::RetentionSettings r;
+  r.processedDays = host.retentionProcessedDays;
+  r.failedDays = host.retentionFailedDays;
+  r.eventsDays = host.retentionEventsDays;
+  r.outboxDays = host.retentionOutboxDays;
+  r.flowSessionsDays = host.retentionFlowSessionsDays;
+  r.every = std::chrono::seconds(host.retentionIntervalSeconds);
+  return r;
+}
+
 int serve(const std::string& configPath, const std::map<std::string, std::string>& overrides) {
   // Signals are taken synchronously by this thread (sigwait); every thread started from here on
   // inherits the mask, so none of them is interrupted by one.
@@ -149,6 +160,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   webhooks.onStored([&processor] { processor.wake(); });
   processor.onQueued([&dispatcher] { dispatcher->wake(); });
   processor.start();
+  store::Retention retention(*database, retentionSettings(host));
+  retention.start();
 
   flows::FlowEndpoint flowEndpoint(tenants, *database);
 

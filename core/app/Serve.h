@@ -1,9 +1,15 @@
 #pragma once
 
+#include "config/HostConfig.h"
+#include "store/Retention.h"
+
 #include <map>
 #include <string>
 
 namespace baraza::app {
+
+/** The retention.* settings of the host configuration. */
+store::RetentionSettings retentionSettings(const config::HostConfig& host);
 
 /**
  * `baraza serve`: runs until SIGTERM/SIGINT (exit 0) and reloads tenants on SIGHUP. Returns 1

@@ -162,6 +162,14 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   config.outboundLeaseSeconds =
       static_cast<int>(r.integer("outbound.lease_seconds", config.outboundLeaseSeconds, 10, 3600));
   config.flowTokenTtlSeconds = r.integer("flows.token_ttl_seconds", config.flowTokenTtlSeconds, 60, 90LL * 24 * 3600);
+  auto days = [&](const char* key, int fallback) { return static_cast<int>(r.integer(key, fallback, 0, 36500)); };
+  config.retentionProcessedDays = days("retention.processed_days", config.retentionProcessedDays);
+  config.retentionFailedDays = days("retention.failed_days", config.retentionFailedDays);
+  config.retentionEventsDays = days("retention.events_days", config.retentionEventsDays);
+  config.retentionOutboxDays = days("retention.outbox_days", config.retentionOutboxDays);
+  config.retentionFlowSessionsDays = days("retention.flow_sessions_days", config.retentionFlowSessionsDays);
+  config.retentionIntervalSeconds =
+      static_cast<int>(r.integer("retention.interval_seconds", config.retentionIntervalSeconds, 10, 86400));
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,

@@ -63,6 +63,13 @@ struct HostConfig {
   int outboundMaxAttempts = 10;  // then a message fails for good
   int outboundLeaseSeconds = 60;  // a message being sent by a host that died is retried after this
   int64_t flowTokenTtlSeconds = 7 * 24 * 3600;  // flow tokens minted when a Flow is sent
+  // Retention (days; 0 keeps for ever): see store::RetentionSettings.
+  int retentionProcessedDays = 30;
+  int retentionFailedDays = 90;
+  int retentionEventsDays = 90;
+  int retentionOutboxDays = 30;
+  int retentionFlowSessionsDays = 7;
+  int retentionIntervalSeconds = 600;
   std::string logLevel = "information";
   std::string logFormat = "text";
 };

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "common/Status.h"
+#include "store/Database.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace baraza::store {
+
+/** How long what is finished is kept (days; 0 keeps it for ever). */
+struct RetentionSettings {
+  int processedDays = 30;  // processed deliveries (done, duplicate) with their digests, finished conversation jobs
+  int failedDays = 90;     // failed deliveries and conversation jobs (replayable until then)
+  int eventsDays = 90;     // kept webhook fields, unroutable changes, errors, Flows error notifications
+  int outboxDays = 30;     // messages sent or failed for good
+  int flowSessionsDays = 7;  // flow tokens this long after they expired
+  // Expired plugin key/value entries go at once: nothing can read them any more.
+  size_t batch = 500;      // rows per transaction: each is short, so ingest never waits long for one
+  std::chrono::seconds every{600};  // between background purges
+};
+
+/** What a purge removed (or would remove), per table. */
+struct PurgeCount {
+  std::string table;
+  size_t rows = 0;
+};
+
+/**
+ * Deletes what the retention settings no longer keep, in small transactions of `batch` rows.
+ * Tables with an increasing id are walked in id order (oldest first) and the walk stops at the
+ * first row too young to go, so a purge reads little more than what it deletes and uses no index
+ * beyond the primary key; the rest are keyed by their expiry.
+ */
+class Retention {
+ public:
+  Retention(DatabasePtr db, RetentionSettings settings) : db_(std::move(db)), settings_(settings) {}
+  ~Retention() { stop(); }
+
+  /** One purge as of `now` (ms); with dryRun, counts what would go and deletes nothing. */
+  StatusOr<std::vector<PurgeCount>> purge(int64_t now, bool dryRun);
+
+  /** Purges every `settings.every` in a thread of its own, until stop(). */
+  void start();
+  void stop();
+
+ private:
+  DatabasePtr db_;
+  RetentionSettings settings_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace baraza::store
