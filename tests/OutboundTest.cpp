@@ -7,6 +7,7 @@
 #include "inbound/WebhookApps.h"
 #include "outbound/Dispatcher.h"
 #include "outbound/OutboundQueue.h"
+#include "crypto/Crypto.h"
 #include "store/Inbox.h"
 #include "store/Messages.h"
 #include "store/Outbox.h"
@@ -414,6 +415,40 @@ TEST_P(OutboundTest, ARefusedTokenIsExchangedWhenTheAppIsConfigured) {
   EXPECT_EQ(exchange->method, "POST");
   EXPECT_EQ(exchange->query, "") << "no secret in the URL";
   EXPECT_THAT(exchange->body, HasSubstr("client_secret=acme-secret"));
+}
+
+TEST_P(OutboundTest, WithAMasterKeyTheExchangedTokenIsKeptEncryptedAndUsedAfterARestart) {
+  startTenant("whatsapp.app_id = 333\n");
+  graph_.setToken("long-lived-marker");
+  graph_.allowTokenExchange("333", "acme-secret", "test-token", "long-lived-marker");
+  settings_.masterKey = *store::MasterKey::parse(std::string(64, 'a'));
+  const int64_t first = submit(text("+254700000001", "a"));
+  startDispatcher();
+  ASSERT_EQ(waitFor(first, "sent").state, "sent");
+  // Kept by the scheduler within a lease renewal; encrypted: the token is not in the table.
+  std::string stored;
+  for (int i = 0; i < 200 && stored.empty(); ++i) {
+    tx([&](Poco::Data::Session& s) {
+      std::vector<std::string> rows;
+      s << "SELECT HEX(ciphertext) FROM secrets WHERE tenant = 'acme' AND name = 'whatsapp.long_lived_token'",
+          Poco::Data::Keywords::into(rows), Poco::Data::Keywords::now;
+      if (!rows.empty()) stored = rows.front();
+    });
+    if (stored.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(stored.empty()) << "the exchanged token was not kept";
+  EXPECT_EQ(stored.find(crypto::toHex(reinterpret_cast<const uint8_t*>("long-lived-marker"), 17)), std::string::npos);
+  dispatcher_->stop();
+  dispatcher_.reset();
+
+  // A restarted host sends with the kept token at once: no refusal, no second exchange.
+  const size_t callsBefore = graph_.calls().size();
+  const int64_t second = submit(text("+254700000002", "b"));
+  startDispatcher();
+  ASSERT_EQ(waitFor(second, "sent").state, "sent");
+  const std::vector<fakes::GraphCall> calls = graph_.calls();
+  ASSERT_EQ(calls.size(), callsBefore + 1) << "one call: the send, with the kept token";
+  EXPECT_EQ(calls.back().authorization, "Bearer long-lived-marker");
 }
 
 TEST_P(OutboundTest, OutsideTheWindowTheReengagementTemplateGoesInstead) {

@@ -140,6 +140,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   dispatch.maxAttempts = host.outboundMaxAttempts;
   dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
   dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
+  if (!host.storeMasterKey.empty()) dispatch.masterKey = *store::MasterKey::parse(host.storeMasterKey.reveal());
   dispatcher = std::make_unique<outbound::Dispatcher>(
       *database, tenants, *queue, client, dispatch, owner, &metrics);
 

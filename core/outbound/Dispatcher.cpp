@@ -254,6 +254,7 @@ void Dispatcher::schedulerLoop() {
     const uint64_t generation = tenants_.current()->generation();
     if (now >= nextRefreshUs || generation != refreshedGeneration) {
       refreshedGeneration = generation;
+      keepExchangedTokens();
       checkInFlight(now);
       // Soon again while a number waits for its last sends before it is handed back, and after a
       // failure: a hold lasts two renewal periods, so waiting a whole period to try again would
@@ -729,6 +730,48 @@ void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpRe
   pump();
 }
 
+namespace {
+constexpr const char* kLongLivedToken = "whatsapp.long_lived_token";
+}  // namespace
+
+void Dispatcher::keepExchangedTokens() {
+  if (!settings_.masterKey) return;
+  const store::SecretStore secrets(db_->dialect(), *settings_.masterKey);
+  std::vector<std::pair<std::string, std::string>> keep;
+  {
+    std::lock_guard lock(mutex_);
+    keep.swap(toKeep_);
+  }
+  std::vector<std::string> unseen;
+  for (const auto& t : tenants_.current()->all()) {
+    if (!looked_.count(t->id())) unseen.push_back(t->id());
+  }
+  if (keep.empty() && unseen.empty()) return;
+  std::map<std::string, std::string> found;
+  Status done = db_->transaction([&](Poco::Data::Session& s) {
+    found.clear();
+    for (const auto& [tenant, value] : keep) secrets.put(s, tenant, kLongLivedToken, value, nowUs() / 1000);
+    for (const auto& tenant : unseen) {
+      if (StatusOr<std::string> value = secrets.get(s, tenant, kLongLivedToken); value.isOk()) found[tenant] = *value;
+    }
+  });
+  if (!done.isOk()) {
+    logger().warning("keeping exchanged access tokens: " + done.message() + " (tried again)");
+    std::lock_guard lock(mutex_);
+    toKeep_.insert(toKeep_.end(), keep.begin(), keep.end());
+    return;
+  }
+  looked_.insert(unseen.begin(), unseen.end());
+  std::lock_guard lock(mutex_);
+  for (const auto& [tenant, value] : found) {
+    const size_t space = value.find(' ');
+    // Taken only while the tenant file still has the token it replaced (tokenFor checks).
+    if (space != std::string::npos && !exchanged_.count(tenant)) {
+      exchanged_[tenant] = {value.substr(0, space), value.substr(space + 1)};
+    }
+  }
+}
+
 std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
   const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
   auto ex = exchanged_.find(tenant.id);
@@ -872,13 +915,20 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
                      (response.isOk() ? " (HTTP " + std::to_string(response->status) + ")" : ": " + response.status().message()));
     } else {
       exchanged_[tenantId] = {fingerprint(configured), fresh};
+      if (settings_.masterKey) {
+        toKeep_.emplace_back(tenantId, fingerprint(configured) + " " + fresh);
+        schedulerWoken_ = true;
+        schedulerWake_.notify_one();
+      }
       // Paused on the refused token (unless that was replaced meanwhile): resume at once.
       auto paused = paused_.find(tenantId);
       const bool resumes = paused != paused_.end() && paused->second == fingerprint(token);
       if (resumes) paused_.erase(paused);
       lock.unlock();
-      logger().warning("tenant " + tenantId + ": access token refused; exchanged it for a long-lived token "
-                       "(kept in memory: put a new token in the tenant file to survive a restart)" +
+      logger().warning("tenant " + tenantId + ": access token refused; exchanged it for a long-lived token " +
+                       std::string(settings_.masterKey ? "(kept, encrypted, in the secrets table until the tenant file's token changes)"
+                                            : "(kept in memory: set store.master_key, or put a new token in the tenant "
+                                              "file, for it to survive a restart)") +
                        (resumes ? "; sending resumes" : ""));
       if (resumes) wakePump();
     }

@@ -8,6 +8,7 @@
 #include "store/Leases.h"
 #include "store/Messages.h"
 #include "store/Outbox.h"
+#include "store/SecretStore.h"
 #include "tenants/TenantManager.h"
 
 #include <atomic>
@@ -37,6 +38,11 @@ struct DispatchSettings {
   int64_t retryMaxMs = 300000;    // …up to this
   int64_t numberBackoffMaxMs = 60000;  // throughput refusals: 1 s doubling up to this
   int64_t idleMs = 200;        // poll interval when nothing woke the dispatcher
+  /**
+   * store.master_key: with it, a long-lived token the exchange after a 190 got is kept in the
+   * secrets table (encrypted), so it survives a restart; without, in memory only.
+   */
+  std::optional<store::MasterKey> masterKey;
 };
 
 /**
@@ -154,6 +160,11 @@ class Dispatcher {
   /** tenant -> (fingerprint of the token it replaced, the exchanged long-lived token). */
   std::map<std::string, std::pair<std::string, std::string>> exchanged_;
   std::set<std::string> exchanging_;  // tenants whose token exchange is under way
+  /** Exchanged tokens to keep in the secrets table (written by the scheduler, not on the loop). */
+  std::vector<std::pair<std::string, std::string>> toKeep_;  // tenant, "<fingerprint> <token>"
+  std::set<std::string> looked_;  // tenants whose kept token was looked for (scheduler thread only)
+  /** Scheduler thread: writes toKeep_, and reads the kept token of tenants not looked at yet. */
+  void keepExchangedTokens();
 
   std::mutex recordMutex_;
   std::condition_variable recordWake_;
