@@ -455,6 +455,30 @@ TEST_P(ProcessingTest, AnotherAppsSignatureCannotWriteIntoATenant) {
   EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages"), 0);
 }
 
+TEST_P(ProcessingTest, DeliveriesOfATenantWithoutAnAppIdAcknowledgedBeforeASecretRotationAreProcessedAfterIt) {
+  // acme without an app id: its deliveries are stored under its tenant, not under its secret.
+  const std::string acme = "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.verify_token = acme-token\n"
+                           "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+                           "plugins.bot.plugin = ke.baraza.conversation.echo\n";
+  config_.writeTenant("acme", acme + "whatsapp.app_secret = acme-secret\n");
+  ASSERT_TRUE(tenants_->reload().isOk());
+  ASSERT_EQ(post(fixture("every_type.json"), "acme-secret"), 200);  // the backlog, not processed yet
+  EXPECT_EQ(inbox().front().app, "tenant:acme") << "no digest of the secret is stored";
+  config_.writeTenant("acme", acme + "whatsapp.app_secret = acme-rotated\n");  // the old one is gone
+  ASSERT_TRUE(tenants_->reload().isOk());
+  processAll();
+  EXPECT_TRUE(events("unroutable").empty());
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM messages WHERE tenant = 'acme' AND direction = 'in'"), 21);
+  // A delivery an older host stored under a digest of the secret is still this tenant's.
+  tx([&](Poco::Data::Session& s) {
+    store::Inbox(db_->dialect()).append(s, {"secret:" + crypto::toHex(crypto::sha256("acme-rotated")).substr(0, 12),
+                                            fixture("statuses.json"), store::nowMs()});
+  });
+  processAll();
+  EXPECT_TRUE(events("unroutable").empty());
+  EXPECT_EQ(query<int>("SELECT COUNT(*) FROM inbox WHERE state = 'done'"), 2);
+}
+
 TEST_P(ProcessingTest, SignedInvalidJsonFailsVisiblyAndIsNotRetried) {
   ASSERT_EQ(post("{oops", "acme-secret"), 200);
   processAll();

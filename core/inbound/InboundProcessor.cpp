@@ -223,7 +223,7 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
         c.kind = "field";
         for (const auto& t : set.all()) {
           if (!t->config().wabaId.empty() && t->config().wabaId == str(entry, "id") &&
-              WebhookApps::keyOf(t->config()) == row.app) {
+              WebhookApps::accepts(t->config(), row.app)) {
             c.tenant = t;
           }
         }
@@ -241,7 +241,7 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
       tenants::TenantPtr tenant = set.byPhoneNumberId(c.number);
       if (!tenant) {
         c.reason = "no tenant owns phone_number_id " + c.number;
-      } else if (WebhookApps::keyOf(tenant->config()) != row.app) {
+      } else if (!WebhookApps::accepts(tenant->config(), row.app)) {
         c.reason = "phone_number_id " + c.number + " belongs to tenant " + tenant->id() +
                    ", whose app did not sign this delivery";
       } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL); !channel) {

@@ -7,9 +7,16 @@
 namespace baraza::inbound {
 
 std::string WebhookApps::keyOf(const tenants::TenantConfig& tenant) {
-  if (!tenant.appId.empty()) return tenant.appId;
-  const std::string secret = tenant.appSecrets.empty() ? "" : tenant.appSecrets.front().reveal();
-  return "secret:" + crypto::toHex(crypto::sha256(secret)).substr(0, 12);
+  return tenant.appId.empty() ? "tenant:" + tenant.id : tenant.appId;
+}
+
+bool WebhookApps::accepts(const tenants::TenantConfig& tenant, const std::string& app) {
+  if (app == keyOf(tenant)) return true;
+  if (!tenant.appId.empty() || app.compare(0, 7, "secret:") != 0) return false;
+  for (const auto& secret : tenant.appSecrets) {
+    if (app == "secret:" + crypto::toHex(crypto::sha256(secret.reveal())).substr(0, 12)) return true;
+  }
+  return false;
 }
 
 std::shared_ptr<const WebhookApps> WebhookApps::from(const tenants::TenantSet& set) {

@@ -27,6 +27,12 @@ class WebhookApps {
 
   /** The key of the app a tenant's deliveries are signed by. */
   static std::string keyOf(const tenants::TenantConfig& tenant);
+  /**
+   * Whether a delivery stored under app key `app` may write to `tenant`: its app's, or, for a
+   * tenant without an app id, the key older hosts stored ("secret:" and 12 hex digits of the
+   * SHA-256 of one of its secrets), so deliveries stored before an upgrade stay routable.
+   */
+  static bool accepts(const tenants::TenantConfig& tenant, const std::string& app);
 
   const std::vector<WebhookApp>& all() const { return apps_; }
   const WebhookApp* find(const std::string& key) const;

@@ -220,6 +220,23 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
                                      "it is rotated, whatsapp.app_secret_previous)"});
       }
     }
+    // A tenant without an app id is a webhook app of its own (keyed by the tenant): another one
+    // signing with the same secret is the same Meta app, and must say so with whatsapp.app_id.
+    if (tenant.appId.empty()) {
+      for (const TenantConfig& other : load.valid) {
+        if (!other.appId.empty()) continue;
+        const bool shared = std::any_of(tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
+          return std::any_of(other.appSecrets.begin(), other.appSecrets.end(),
+                             [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
+        });
+        if (shared) {
+          load.problems.push_back({path, "whatsapp.app_secret",
+                                   "tenant " + other.id + " has the same app secret and neither names its Meta app: set "
+                                   "whatsapp.app_id (the same) in both"});
+          break;
+        }
+      }
+    }
     if (load.problems.size() == before) {
       for (const auto& number : tenant.phoneNumberIds) numberOwner.emplace(number, tenant.id);
       if (!tenant.appId.empty()) firstOfApp.emplace(tenant.appId, load.valid.size());

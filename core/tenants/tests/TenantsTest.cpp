@@ -162,7 +162,9 @@ TEST_F(TenantsTest, APluginSettingReadThroughASecretReferenceIsReportedByItsRefe
 
 TEST_F(TenantsTest, APhoneNumberBelongsToOneTenant) {
   write("a.properties", kValidTenant);
-  const std::string b = write("b.properties", kValidTenant);
+  std::string other = kValidTenant;
+  other.replace(other.find("demo-app-secret"), 15, "b-app-secret");
+  const std::string b = write("b.properties", other);
   TenantLoad load = loadTenants(dir_.path(), registry_);
   EXPECT_THAT(problems(load), ElementsAre(b + ": whatsapp.phone_number_ids: 100000000000001 "
                                               "already belongs to tenant a"));
@@ -186,6 +188,20 @@ TEST_F(TenantsTest, TenantsOfOneMetaAppShareItsSecret) {
                               "whatsapp.app_secret_previous)"));
   EXPECT_EQ(load.valid.size(), 3u);
   EXPECT_EQ(load.invalid, std::vector<std::string>{"c"});
+}
+
+TEST_F(TenantsTest, TenantsSharingASecretWithoutAnAppIdMustNameTheirApp) {
+  auto tenant = [](const std::string& number, const std::string& secret) {
+    return "whatsapp.phone_number_ids = " + number + "\nwhatsapp.app_secret = " + secret +
+           "\nwhatsapp.verify_token = v\nplugins.bot.plugin = ke.baraza.conversation.echo\n";
+  };
+  write("a.properties", tenant("100000000000001", "shared"));
+  const std::string b = write("b.properties", tenant("100000000000002", "shared"));
+  write("c.properties", tenant("100000000000003", "its-own"));
+  TenantLoad load = loadTenants(dir_.path(), registry_);
+  EXPECT_THAT(problems(load), ElementsAre(b + ": whatsapp.app_secret: tenant a has the same app secret and neither "
+                                              "names its Meta app: set whatsapp.app_id (the same) in both"));
+  EXPECT_EQ(load.invalid, std::vector<std::string>{"b"});
 }
 
 TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
@@ -382,7 +398,7 @@ plugins.kra.plugin = test.baraza.throwing
 )");
   write("other.properties", R"(
 whatsapp.phone_number_ids = 100000000000002
-whatsapp.app_secret = s
+whatsapp.app_secret = s2
 whatsapp.verify_token = t
 plugins.bot.plugin = test.baraza.good
 plugins.bot.config.greeting = hello
