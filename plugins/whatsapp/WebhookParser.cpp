@@ -16,10 +16,14 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-/** Meta sends Unix seconds as strings ("1730231903"); 0 when absent or malformed. */
+/**
+ * Meta sends Unix seconds as strings ("1730231903"); 0 when absent, malformed or outside
+ * 1970..2100 (which would also overflow as milliseconds).
+ */
 Poco::Int64 millis(const Object::Ptr& o, const std::string& key) {
+  constexpr Poco::Int64 kYear2100 = 4102444800;
   Poco::Int64 seconds = 0;
-  if (!Poco::NumberParser::tryParse64(str(o, key), seconds)) return 0;
+  if (!Poco::NumberParser::tryParse64(str(o, key), seconds) || seconds < 0 || seconds > kYear2100) return 0;
   return seconds * 1000;
 }
 

@@ -155,6 +155,16 @@ TEST(Statuses, EveryStatusWithPricingConversationAndErrors) {
   EXPECT_EQ(out->getArray("errors")->getObject(0)->getValue<int>("code"), 130429);
 }
 
+TEST(Parser, ATimestampOutsideTheCalendarIsZeroNotAnOverflow) {
+  // Found by whatsapp_webhook_fuzzer: seconds * 1000 overflowed a signed 64-bit integer.
+  for (const char* timestamp : {"1730231921730231916", "-5", "4102444801"}) {
+    const std::string value = std::string(R"({"messages":[{"from":"254700000001","id":"wamid.T","timestamp":")") +
+                              timestamp + R"(","type":"text","text":{"body":"x"}}]})";
+    Object::Ptr out = Poco::JSON::Parser().parse(parseMessagesValue(value)).extract<Object::Ptr>();
+    EXPECT_EQ(out->getArray("messages")->getObject(0)->getValue<Poco::Int64>("timestamp_ms"), 0) << timestamp;
+  }
+}
+
 TEST(Parser, RefusesWhatIsNotAJsonObject) {
   EXPECT_THROW(parseMessagesValue("{oops"), std::invalid_argument);
   EXPECT_THROW(parseMessagesValue("[1,2]"), std::invalid_argument);
