@@ -156,6 +156,25 @@ TEST_F(Faults, AConversationJobThatKillsTheHostFailsAloneAndTheOtherMessagesAreA
   serve->signal(SIGKILL);
 }
 
+TEST_F(Faults, AWorkerStuckInAPluginCallDoesNotStopTheOthers) {
+  // Two workers, a lease of 10 s: the stuck worker's delivery is taken over by the other, which
+  // must not wait for the stuck one to let it run alone.
+  config_.writeHost("host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 2\ninbound.lease_seconds = 10\n");
+  config_.writeTenant("acme", kFaultyChannelTenant);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  ASSERT_EQ(post(port, change("hang-once-here")), 200);
+  ASSERT_TRUE(eventually([&] { return row("inbox", 1).first == "processing"; }));
+  ASSERT_EQ(post(port, change("fine-2")), 200);
+  EXPECT_TRUE(eventually([&] { return row("inbox", 2).first == "done"; })) << "the other worker goes on";
+  EXPECT_TRUE(eventually([&] { return row("inbox", 1).first == "done"; }, 60)) << serve->log();
+  EXPECT_EQ(row("inbox", 1).second, 2) << "taken over once its lease expired";
+  ASSERT_EQ(post(port, change("fine-3")), 200);
+  EXPECT_TRUE(eventually([&] { return row("inbox", 3).first == "done"; })) << serve->log();
+  EXPECT_TRUE(serve->waitForLine("an abandoned delivery or job runs beside other work")) << serve->log();
+}
+
 TEST_F(Faults, AHostKilledWithWorkInHandTakesItBackAtRestartWithoutWaitingItsLease) {
   // Leases of an hour: a restarted host that waited for them would not finish this test.
   config_.write("baraza.properties", "http.listen = 127.0.0.1:0\nstore.url = sqlite://" + config_.path() +

@@ -108,6 +108,19 @@ namespace {
  * The oldest abandoned row `claim` takes over (in a transaction of its own), logging the rows
  * it failed at the attempt limit instead; nothing when there is none (or the claim failed).
  */
+/** How long a worker waits for the others to finish before it runs an abandoned row without them stopped. */
+constexpr int kIsolationWaitMs = 5000;
+
+/** The exclusive hold for an abandoned row, or none (logged) when another worker keeps its batch too long. */
+std::unique_lock<std::shared_timed_mutex> isolate(std::shared_timed_mutex& isolation) {
+  std::unique_lock<std::shared_timed_mutex> alone(isolation, std::defer_lock);
+  if (!alone.try_lock_for(std::chrono::milliseconds(kIsolationWaitMs))) {
+    logger().warning("an abandoned delivery or job runs beside other work: another worker has been busy for " +
+                     std::to_string(kIsolationWaitMs / 1000) + " s (a slow or stuck plugin call)");
+  }
+  return alone;
+}
+
 template <class Row, class Claim>
 std::optional<Row> takeOverAbandoned(store::Database& db, const std::string& what, int maxAttempts,
                                      const std::string& hint, Claim&& claim) {
@@ -130,7 +143,7 @@ size_t InboundProcessor::processDeliveries() {
   if (abandonedDeliveries_) {
     // Alone, one at a time, with no other batch of this process running: if the delivery kills
     // the process again, only its own attempt count goes up.
-    std::unique_lock alone(isolation_);
+    const auto alone = isolate(isolation_);
     const auto row = takeOverAbandoned<store::InboxRow>(
         *db_, "delivery", settings_.maxAttempts, " (baraza events replay tries it again)", [&](Poco::Data::Session& s) {
           return inbox_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
@@ -138,7 +151,7 @@ size_t InboundProcessor::processDeliveries() {
     if (row) return processDeliveries({*row});
     abandonedDeliveries_ = false;
   }
-  std::shared_lock together(isolation_);
+  std::shared_lock<std::shared_timed_mutex> together(isolation_);
   std::vector<store::InboxRow> rows;
   bool abandoned = false;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
@@ -390,7 +403,7 @@ void showMessage(const store::MessageRecord& message, const Object::Ptr& normal,
 
 size_t InboundProcessor::runConversations() {
   if (abandonedJobs_) {
-    std::unique_lock alone(isolation_);  // as for deliveries (processDeliveries)
+    const auto alone = isolate(isolation_);  // as for deliveries (processDeliveries)
     const auto job = takeOverAbandoned<store::ConversationJob>(
         *db_, "conversation job", settings_.maxAttempts, "", [&](Poco::Data::Session& s) {
           return jobs_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
@@ -398,7 +411,7 @@ size_t InboundProcessor::runConversations() {
     if (job) return runConversations({*job});
     abandonedJobs_ = false;
   }
-  std::shared_lock together(isolation_);
+  std::shared_lock<std::shared_timed_mutex> together(isolation_);
   std::vector<store::ConversationJob> jobs;
   bool abandoned = false;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {

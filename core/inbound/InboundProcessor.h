@@ -130,8 +130,10 @@ class InboundProcessor {
   /**
    * Batches run under a shared hold, an abandoned delivery or job under an exclusive one: it may
    * be what killed the previous process, and must not take other rows with it if it does again.
+   * A worker that cannot have the exclusive hold within kIsolationWaitMs (another is stuck in a
+   * plugin call) runs the abandoned row anyway: isolation is given up, processing is not.
    */
-  std::shared_mutex isolation_;
+  std::shared_timed_mutex isolation_;
   /** Set when a claim saw abandoned rows (and at start): the workers take them over first. */
   std::atomic<bool> abandonedDeliveries_{true};
   std::atomic<bool> abandonedJobs_{true};
