@@ -11,7 +11,7 @@ using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::now;
 
 namespace {
-const ClaimSpec kJobClaim{"conversation_jobs", "pending", "processing", ""};
+const ClaimSpec& kJobClaim = kJobClaims;
 }  // namespace
 
 bool Events::add(Poco::Data::Session& s, const EventRecord& e) const {
@@ -83,11 +83,6 @@ TakenOver<ConversationJob> ConversationJobs::claimAbandoned(Poco::Data::Session&
 
 bool ConversationJobs::anyAbandoned(Poco::Data::Session& s, int64_t at) const {
   return store::anyAbandoned(s, kJobClaim, at);
-}
-
-size_t ConversationJobs::expireLeasesOf(Poco::Data::Session& s, const std::string& identity,
-                                        const std::string& owner) const {
-  return store::expireLeasesOf(s, kJobClaim, identity, owner);
 }
 
 bool ConversationJobs::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {

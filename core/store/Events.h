@@ -56,7 +56,6 @@ class ConversationJobs {
   TakenOver<ConversationJob> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                             int64_t leaseMs, int maxAttempts) const;
   bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
-  size_t expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const;
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Pending again at retryAt, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,

@@ -12,31 +12,11 @@
 
 namespace baraza::store {
 
-using Poco::Data::Keywords::bind;
-using Poco::Data::Keywords::now;
-
 namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.store"); }
 
 std::string leaseName(const std::string& identity) { return "identity:" + identity; }
-
-/** The claimed rows of the tables that have them (see Inbox, ConversationJobs, Outbox). */
-const ClaimSpec kClaimed[] = {
-    {"inbox", "pending", "processing", ""},
-    {"conversation_jobs", "pending", "processing", ""},
-    {"outbox", "queued", "sending", "", "failed", "last_error"},
-};
-
-/** Ends every lease (sending numbers, the dispatcher's host lease) held by an earlier process of `identity`. */
-size_t releaseLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner, int64_t at) {
-  const std::string prefix = identity + ":";
-  Poco::Data::Statement update(s);
-  update << "UPDATE leases SET expires_at = ? WHERE expires_at >= ? AND owner <> ? AND SUBSTR(owner, 1, " +
-                std::to_string(prefix.size()) + ") = ?",
-      bind(at - 1), bind(at), bind(owner), bind(prefix);
-  return update.execute();
-}
 
 }  // namespace
 
@@ -80,8 +60,10 @@ StatusOr<std::unique_ptr<HostIdentity>> HostIdentity::take(DatabasePtr db, const
   size_t takenBack = 0, leasesEnded = 0;
   Status resumed = db->transaction([&](Poco::Data::Session& s) {
     takenBack = 0;
-    leasesEnded = releaseLeasesOf(s, identity, owner, nowMs());
-    for (const ClaimSpec& spec : kClaimed) takenBack += expireLeasesOf(s, spec, identity, owner);
+    leasesEnded = leases.releaseAllOf(s, identity + ":", owner, nowMs());
+    for (const ClaimSpec* spec : {&kInboxClaims, &kJobClaims, &kOutboxClaims}) {
+      takenBack += expireLeasesOf(s, *spec, identity, owner);
+    }
   });
   if (!resumed.isOk()) return resumed;
   if (takenBack + leasesEnded > 0) {

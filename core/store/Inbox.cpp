@@ -15,7 +15,7 @@ using Poco::Data::Keywords::use;
 
 namespace {
 
-const ClaimSpec kClaim{"inbox", "pending", "processing", ""};
+const ClaimSpec& kClaim = kInboxClaims;
 /** The columns read() takes, the body through blobHead() (no 16 MiB buffer per query on MySQL). */
 std::string columns(const Dialect& dialect) {
   return "id, app, received_at, " + blobHead(dialect, "body") + ", state, attempts, error";
@@ -131,10 +131,6 @@ TakenOver<InboxRow> Inbox::claimAbandoned(Poco::Data::Session& s, const std::str
 }
 
 bool Inbox::anyAbandoned(Poco::Data::Session& s, int64_t at) const { return store::anyAbandoned(s, kClaim, at); }
-
-size_t Inbox::expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const {
-  return store::expireLeasesOf(s, kClaim, identity, owner);
-}
 
 bool Inbox::markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const {
   return finishClaim(s, kClaim, id, owner, "state = 'done', error = NULL");

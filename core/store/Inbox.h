@@ -73,8 +73,6 @@ class Inbox {
   TakenOver<InboxRow> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                      int64_t leaseMs, int maxAttempts) const;
   bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
-  /** store::expireLeasesOf() for the inbox. */
-  size_t expireLeasesOf(Poco::Data::Session& s, const std::string& identity, const std::string& owner) const;
   /** Done, if `owner` still holds the lease; false when the lease was lost. */
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Done without processing: the same body as delivery `original`, if `owner` holds the lease. */

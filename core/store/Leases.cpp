@@ -23,6 +23,16 @@ void Leases::release(Poco::Data::Session& s, const std::string& name, const std:
       bind(owner), bind(at), now;
 }
 
+size_t Leases::releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix, const std::string& keep,
+                            int64_t at) const {
+  // Held up to at - 1, as release() leaves them.
+  Poco::Data::Statement update(s);
+  update << "UPDATE leases SET expires_at = ? WHERE expires_at >= ? AND owner <> ? AND SUBSTR(owner, 1, " +
+                std::to_string(ownerPrefix.size()) + ") = ?",
+      bind(at - 1), bind(at), bind(keep), bind(ownerPrefix);
+  return update.execute();
+}
+
 std::optional<Leases::Hold> Leases::lastHold(Poco::Data::Session& s, const std::string& name) const {
   Poco::Data::Statement select(s);
   select << "SELECT owner, expires_at FROM leases WHERE name = ?" + dialect_.currentRead, bind(name);

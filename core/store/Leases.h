@@ -22,6 +22,11 @@ class Leases {
                int64_t now, int64_t ttlMs) const;
   /** Gives it up at `now` if `owner` holds it; the row stays, recording when the hold ended. */
   void release(Poco::Data::Session& s, const std::string& name, const std::string& owner, int64_t now) const;
+  /**
+   * Ends, at `now`, every unexpired lease whose owner starts with `ownerPrefix` ("web-1:", the
+   * processes of one host) except `keep`'s; how many.
+   */
+  size_t releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix, const std::string& keep, int64_t now) const;
   /** Who held a lease last, and its last millisecond held. */
   struct Hold {
     std::string owner;

@@ -19,7 +19,7 @@ using Poco::Data::Keywords::use;
 
 namespace {
 
-const ClaimSpec kClaim{"outbox", "queued", "sending", "", "failed", "last_error"};
+const ClaimSpec& kClaim = kOutboxClaims;
 
 /**
  * The rows with these ids, in id order, into typed columns: a claim reads every message it sends,

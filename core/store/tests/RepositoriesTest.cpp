@@ -275,7 +275,7 @@ TEST_P(InboxTest, ARestartedHostTakesBackItsEarlierProcessesClaimsAndNoOneElses)
   size_t expired = 0;
   TakenOver<InboxRow> taken, more;
   tx([&](Session& s) {
-    expired = inbox.expireLeasesOf(s, "web-1", "web-1:300");
+    expired = expireLeasesOf(s, kInboxClaims, "web-1", "web-1:300");
     taken = inbox.claimAbandoned(s, "web-1:300", 2000, 60000, 10);
     more = inbox.claimAbandoned(s, "web-1:300", 2000, 60000, 10);
   });
