@@ -104,10 +104,6 @@ struct InboundProcessor::Change {
 
 namespace {
 
-/**
- * The oldest abandoned row `claim` takes over (in a transaction of its own), logging the rows
- * it failed at the attempt limit instead; nothing when there is none (or the claim failed).
- */
 /** How long a worker waits for the others to finish before it runs an abandoned row without them stopped. */
 constexpr int kIsolationWaitMs = 5000;
 
@@ -121,6 +117,10 @@ std::unique_lock<std::shared_timed_mutex> isolate(std::shared_timed_mutex& isola
   return alone;
 }
 
+/**
+ * The oldest abandoned row `claim` takes over (in a transaction of its own), logging the rows
+ * it failed at the attempt limit instead; nothing when there is none (or the claim failed).
+ */
 template <class Row, class Claim>
 std::optional<Row> takeOverAbandoned(store::Database& db, const std::string& what, int maxAttempts,
                                      const std::string& hint, Claim&& claim) {
