@@ -1,5 +1,6 @@
 // Faults from outside, on real `baraza serve` processes: a plugin that kills the host on one
-// delivery or conversation job, and a host killed with work in hand and started again.
+// delivery or conversation job, a plugin call that never returns, and a host killed with work in
+// hand and started again.
 #include "common/testing/HttpCall.h"
 #include "crypto/Crypto.h"
 #include "store/Database.h"
@@ -46,9 +47,9 @@ class Faults : public ::testing::Test {
     args_ = {"serve", "--config", config_.hostFile(), "--set", "plugins.dir=" + plugins};
   }
 
-  /** A signed POST of `body` to the webhook endpoint; the status. */
-  int post(int port, const std::string& body) {
-    const std::string signature = "sha256=" + crypto::toHex(crypto::hmacSha256("s", body));
+  /** A POST of `body` to the webhook endpoint signed with app secret `secret`; the status. */
+  int post(int port, const std::string& body, const std::string& secret = "s") {
+    const std::string signature = "sha256=" + crypto::toHex(crypto::hmacSha256(secret, body));
     return httpCall(static_cast<uint16_t>(port), {"POST", "/webhooks/whatsapp", body, {{"X-Hub-Signature-256", signature}}})
         .status;
   }
@@ -59,11 +60,11 @@ class Faults : public ::testing::Test {
            R"({"metadata":{"phone_number_id":"100000000000001"},"marker":")" + marker + R"("}}]}]})";
   }
 
-  /** A text message from 254700000001 as Meta delivers it. */
-  static std::string text(int n, const std::string& body) {
+  /** A text message from 254700000001 to `number` as Meta delivers it. */
+  static std::string text(int n, const std::string& body, const std::string& number = kNumber) {
     return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":)"
            R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000000","phone_number_id":")" +
-           std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Amina"},"wa_id":"254700000001"}],)"
+           number + R"("},"contacts":[{"profile":{"name":"Amina"},"wa_id":"254700000001"}],)"
            R"("messages":[{"from":"254700000001","id":"wamid.)" + std::to_string(n) +
            R"(","timestamp":"1700000000","type":"text","text":{"body":")" + body + R"("}}]}}]}]})";
   }
@@ -156,11 +157,57 @@ TEST_F(Faults, AConversationJobThatKillsTheHostFailsAloneAndTheOtherMessagesAreA
   serve->signal(SIGKILL);
 }
 
-TEST_F(Faults, AWorkerStuckInAPluginCallDoesNotStopTheOthers) {
-  // Two workers, a lease of 10 s: the stuck worker's delivery is taken over by the other, which
-  // must not wait for the stuck one to let it run alone.
+TEST_F(Faults, APluginCallPastItsDeadlineIsAbandonedAndTheWorkerServesTheOtherTenants) {
+  // One worker: if it waited for the stuck call, nobody would be answered.
+  config_.writeHost("host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\ninbound.max_attempts = 2\n"
+                    "http_client.service.graph.base_url = http://127.0.0.1:9\n");
+  const std::string bot = "whatsapp.verify_token = v\nwhatsapp.access_token = t\n"
+                          "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\nplugins.bot.plugin = test.baraza.faulty-bot\n";
+  config_.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = s\n" + bot +
+                                  "plugins.bot.call_deadline_ms = 300\n");
+  config_.writeTenant("beta", "whatsapp.phone_number_ids = 100000000000002\nwhatsapp.app_secret = s2\n" + bot);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  ASSERT_EQ(post(port, text(1, "hang-here")), 200);
+  ASSERT_EQ(post(port, text(2, "hello", "100000000000002"), "s2"), 200);
+  ASSERT_EQ(post(port, text(3, "hello")), 200);
+  ASSERT_TRUE(eventually([&] { return row("conversation_jobs", 1).first == "failed"; })) << serve->log();
+  EXPECT_EQ(row("conversation_jobs", 1).second, 2) << "each attempt abandoned at the deadline, then failed";
+  for (int64_t job : {2, 3}) EXPECT_EQ(row("conversation_jobs", job).first, "done") << "job " << job;
+  // The other tenant's message and the stuck tenant's next one are answered; the stuck one is not.
+  EXPECT_NE(row("outbox", 1).first, "");
+  EXPECT_NE(row("outbox", 2).first, "");
+  EXPECT_EQ(row("outbox", 3).first, "");
+  auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+  std::string error;
+  (*db)->transaction([&](Poco::Data::Session& s) {
+    s << "SELECT error FROM conversation_jobs WHERE id = 1", into(error), now;
+  });
+  EXPECT_THAT(error, HasSubstr("conversation.on_message did not return within 300 ms; abandoned"));
+
+  // Still ready (the other tenants are served), the stuck instance named; the figures in metrics.
+  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_THAT(ready.body, HasSubstr(R"("plugins":{"ok":false,"stuck_threads":2,"unhealthy":[{"tenant":"acme","instance":"bot",)"
+                                    R"("plugin":"test.baraza.faulty-bot","stuck_calls":2}]})"));
+  const std::string metrics = httpCall(static_cast<uint16_t>(port), {"GET", "/metrics", "", {}}).body;
+  EXPECT_THAT(metrics, HasSubstr("baraza_plugin_stuck_calls{tenant=\"acme\",instance=\"bot\"} 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("baraza_plugin_calls_abandoned_total{tenant=\"acme\",instance=\"bot\"} 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("baraza_plugin_stuck_calls{tenant=\"beta\",instance=\"bot\"} 0\n"));
+
+  // Stopping does not wait for calls that will never return.
+  serve->signal(SIGTERM);
+  ASSERT_TRUE(eventually([&] { return serve->ended(); })) << serve->log();
+  EXPECT_EQ(serve->wait(), 0);
+  EXPECT_TRUE(serve->waitForLine("stopped with 2 plugin call(s) stuck past their deadline")) << serve->log();
+}
+
+TEST_F(Faults, AWorkerStuckInAPluginCallLongerThanItsLeaseDoesNotStopTheOthers) {
+  // Two workers, a lease of 10 s and no call deadline: the stuck worker's delivery is taken over
+  // by the other, which must not wait for the stuck one to let it run alone.
   config_.writeHost("host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 2\ninbound.lease_seconds = 10\n");
-  config_.writeTenant("acme", kFaultyChannelTenant);
+  config_.writeTenant("acme", std::string(kFaultyChannelTenant) + "plugins.channel.call_deadline_ms = 0\n");
   auto serve = std::make_unique<ServeProcess>(args_);
   const int port = serve->port();
   ASSERT_GT(port, 0) << serve->log();

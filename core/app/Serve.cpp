@@ -12,6 +12,7 @@
 #include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
+#include "plugins/CallRunner.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/HostIdentity.h"
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <iostream>
 #include <iostream>
 
 namespace baraza::app {
@@ -116,6 +119,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   shared.kv = &kv;
   shared.database = database->get();
   shared.metrics = &metrics;
+  shared.callLimits.maxStuck = host.pluginsMaxStuckCalls;
   // The queue and the dispatcher need the tenants, and the tenants' host API needs the queue.
   std::unique_ptr<outbound::OutboundQueue> queue;
   std::unique_ptr<outbound::Dispatcher> dispatcher;
@@ -202,6 +206,14 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   server.stop();
   processor.stop();
   dispatcher->stop();
+  if (const size_t stuck = plugins::CallRunner::shared().stuckThreads(); stuck > 0) {
+    // Such a call can return at any time into a process tearing itself down (its tenant, the
+    // store, the loggers): the process ends here instead, everything acknowledged being committed.
+    log.warning("stopped with " + std::to_string(stuck) +
+                " plugin call(s) stuck past their deadline; exiting without waiting for them");
+    std::clog.flush();
+    std::_Exit(0);
+  }
   log.information("stopped");
   return 0;
 }

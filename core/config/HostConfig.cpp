@@ -171,6 +171,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   config.retentionIntervalSeconds =
       static_cast<int>(r.integer("retention.interval_seconds", config.retentionIntervalSeconds, 10, 86400));
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
+  config.pluginsMaxStuckCalls =
+      static_cast<int>(r.integer("plugins.max_stuck_calls", config.pluginsMaxStuckCalls, 1, 1000));
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
   config.logLevel = r.choice("log.level", config.logLevel,
                              {"fatal", "critical", "error", "warning", "notice", "information",

@@ -52,6 +52,7 @@ struct HostConfig {
   size_t groupCommitMaxQueued = 10000;  // webhooks waiting for a commit at most; beyond: 503 at once
   int webhookAckDeadlineMs = 5000;  // a webhook not committed by then is answered 503 (Meta retries)
   std::string pluginsDir = "/usr/lib/baraza/plugins";
+  int pluginsMaxStuckCalls = 8;  // an instance's calls past their deadline not returned yet; then it is not called
   std::string tenantsDir;  // default: <configDir>/tenants.d
   std::string hostId;  // host.id: owner of this host's claims and leases (default: the machine's name)
   int hostIdLeaseSeconds = 10;  // a host restarted after a kill -9 waits up to this long for its identity

@@ -1,6 +1,7 @@
 #include "http/HttpClient.h"
 
 #include "common/Await.h"
+#include "common/EventLoopMark.h"
 #include "common/ThreadName.h"
 
 #include <Poco/String.h>
@@ -293,6 +294,7 @@ HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads) 
   for (int i = 0; i < std::max(threads, 1); ++i) {
     threads_.emplace_back([this] {
       nameThisThread("baraza-http");
+      currentEventLoop() = this;
       io_.run();
     });
   }
@@ -371,7 +373,7 @@ void HttpClient::send(HttpRequest request, Done done, Written written) const {
 }
 
 StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
-  if (impl_->io_.get_executor().running_in_this_thread()) {
+  if (currentEventLoop() == impl_.get() || impl_->io_.get_executor().running_in_this_thread()) {
     return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" + request.url + ")");
   }
   return awaitCallback<StatusOr<HttpResponse>>([&](auto done) { impl_->send(request, std::move(done), nullptr); });

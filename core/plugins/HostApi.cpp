@@ -23,13 +23,37 @@ baraza_status fromStatus(const Status& status, baraza_buf* error) {
   return static_cast<baraza_status>(status.code());
 }
 
-bool usable(const baraza_host_context* ctx) { return ctx != nullptr && ctx->services != nullptr; }
+/** A host API call let through the caller's gate (HostGate) for its duration. */
+class Admitted {
+ public:
+  explicit Admitted(const baraza_host_context* ctx) {
+    if (ctx == nullptr || ctx->services == nullptr) {
+      refusal_ = BARAZA_INVALID_ARGUMENT;
+    } else if (!ctx->gate.enter()) {
+      refusal_ = BARAZA_UNAVAILABLE;  // the instance's tenant is gone (reloaded or stopping)
+    } else {
+      ctx_ = ctx;
+    }
+  }
+  ~Admitted() {
+    if (ctx_ != nullptr) ctx_->gate.leave();
+  }
+  Admitted(const Admitted&) = delete;
+  Admitted& operator=(const Admitted&) = delete;
+
+  explicit operator bool() const { return ctx_ != nullptr; }
+  baraza_status refusal() const { return refusal_; }
+
+ private:
+  const baraza_host_context* ctx_ = nullptr;
+  baraza_status refusal_ = BARAZA_OK;
+};
 
 void* hostAlloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
 void hostFree(void* ptr) { std::free(ptr); }
 
 void hostLog(const baraza_host_context* ctx, baraza_log_level level, baraza_str message) {
-  if (usable(ctx)) {
+  if (Admitted in{ctx}) {
     ctx->services->log(ctx->ref, level, view(message));
     return;
   }
@@ -38,7 +62,9 @@ void hostLog(const baraza_host_context* ctx, baraza_log_level level, baraza_str 
 
 baraza_status hostHttp(const baraza_host_context* ctx, const baraza_http_request* request,
                        baraza_http_response* response, baraza_buf* error) {
-  if (!usable(ctx) || request == nullptr || response == nullptr) return BARAZA_INVALID_ARGUMENT;
+  if (request == nullptr || response == nullptr) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   baraza_http_request req{};
   std::memcpy(&req, request, std::min<size_t>(request->struct_size, sizeof req));
   HttpRequest call;
@@ -81,7 +107,8 @@ baraza_status hostRandom(uint8_t* out, size_t size) {
 }
 
 baraza_status hostSecret(const baraza_host_context* ctx, baraza_str name, baraza_buf* value) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto secret = ctx->services->secret(ctx->ref, view(name));
   if (!secret.isOk()) return static_cast<baraza_status>(secret.status().code());
   fillBuffer(value, *secret);
@@ -89,7 +116,8 @@ baraza_status hostSecret(const baraza_host_context* ctx, baraza_str name, baraza
 }
 
 baraza_status hostKvGet(const baraza_host_context* ctx, baraza_str key, baraza_buf* value) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto got = ctx->services->kvGet(ctx->ref, view(key));
   if (!got.isOk()) return fromStatus(got.status(), value);
   fillBuffer(value, *got);
@@ -98,18 +126,20 @@ baraza_status hostKvGet(const baraza_host_context* ctx, baraza_str key, baraza_b
 
 baraza_status hostKvPut(const baraza_host_context* ctx, baraza_str key, baraza_str value,
                         int64_t ttlSeconds) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   return static_cast<baraza_status>(
       ctx->services->kvPut(ctx->ref, view(key), view(value), ttlSeconds).code());
 }
 
 baraza_status hostKvDelete(const baraza_host_context* ctx, baraza_str key) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   return static_cast<baraza_status>(ctx->services->kvDelete(ctx->ref, view(key)).code());
 }
 
 void hostCounter(const baraza_host_context* ctx, baraza_str name, int64_t delta) {
-  if (usable(ctx)) ctx->services->counterAdd(ctx->ref, view(name), delta);
+  if (Admitted in{ctx}) ctx->services->counterAdd(ctx->ref, view(name), delta);
 }
 
 int64_t hostNowUnixMs() {
@@ -126,7 +156,8 @@ int64_t hostMonotonicNs() {
 
 baraza_status hostSend(const baraza_host_context* ctx, baraza_str message, baraza_buf* id,
                        baraza_buf* error) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto queued = ctx->services->send(ctx->ref, view(message));
   if (!queued.isOk()) return fromStatus(queued.status(), error);
   fillBuffer(id, *queued);
@@ -137,7 +168,8 @@ using NamedService = StatusOr<std::string> (HostServices::*)(const InstanceRef&,
 
 baraza_status namedCall(NamedService service, const baraza_host_context* ctx, baraza_str instance,
                         baraza_str input, baraza_buf* result, baraza_buf* error) {
-  if (!usable(ctx)) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto answer = (ctx->services->*service)(ctx->ref, view(instance), view(input));
   if (!answer.isOk()) return fromStatus(answer.status(), error);
   fillBuffer(result, *answer);
@@ -156,7 +188,9 @@ baraza_status hostVerify(const baraza_host_context* ctx, baraza_str instance, ba
 
 baraza_status hostStateGet(const baraza_host_context* ctx, baraza_str contact, baraza_buf* state,
                            int64_t* version) {
-  if (!usable(ctx) || version == nullptr) return BARAZA_INVALID_ARGUMENT;
+  if (version == nullptr) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto got = ctx->services->stateGet(ctx->ref, view(contact));
   if (!got.isOk()) return static_cast<baraza_status>(got.status().code());
   fillBuffer(state, got->first);
@@ -166,7 +200,9 @@ baraza_status hostStateGet(const baraza_host_context* ctx, baraza_str contact, b
 
 baraza_status hostStatePut(const baraza_host_context* ctx, baraza_str contact, baraza_str state,
                            int64_t expectedVersion, int64_t* newVersion) {
-  if (!usable(ctx) || newVersion == nullptr) return BARAZA_INVALID_ARGUMENT;
+  if (newVersion == nullptr) return BARAZA_INVALID_ARGUMENT;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
   auto put = ctx->services->statePut(ctx->ref, view(contact), view(state), expectedVersion);
   if (!put.isOk()) return static_cast<baraza_status>(put.status().code());
   *newVersion = *put;

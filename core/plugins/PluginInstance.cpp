@@ -1,6 +1,76 @@
 #include "plugins/PluginInstance.h"
 
+#include "plugins/CallRunner.h"
+
+#include <Poco/Logger.h>
+
 namespace baraza::plugins {
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("baraza.plugins"); }
+
+std::string describe(const InstanceRef& ref) {
+  return "tenant " + ref.tenant + ": plugins." + ref.instance + " (" + ref.pluginId + ")";
+}
+
+}  // namespace
+
+std::chrono::milliseconds defaultDeadline(Operation op) {
+  using std::chrono::seconds;
+  switch (op) {
+    case Operation::kChannelParseWebhook:
+    case Operation::kChannelBuildSend:
+    case Operation::kChannelClassifyResponse: return seconds(10);
+    case Operation::kFlowExchange: return seconds(10);
+    case Operation::kIntentDetect:
+    case Operation::kVerifierVerify: return seconds(60);
+    case Operation::kConversationOnMessage: return seconds(120);
+    case Operation::kMediaPut:
+    case Operation::kMediaGet: return seconds(300);
+  }
+  return seconds(60);
+}
+
+/** One call on a runner thread; it holds the instance (and so its library) until it returns. */
+class PluginInstance::Call final : public CallTask {
+ public:
+  Call(std::shared_ptr<const PluginInstance> self, baraza_call_fn fn, const char* what, std::string_view input)
+      : self_(std::move(self)), fn_(fn), what_(what), input_(input) {}
+
+  void run() override {
+    started_ = std::chrono::steady_clock::now();
+    baraza_buf output{};
+    code_ = fn_(self_->instance_, baraza_str{input_.data(), input_.size()}, &output);
+    text_ = takeBuffer(output);
+  }
+
+  void abandoned() override {
+    ++self_->stuck_;
+    ++self_->abandoned_;
+  }
+
+  void returnedLate() override {
+    const int left = --self_->stuck_;
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+    logger().warning(describe(self_->ref()) + ": " + what_ + " returned after " + std::to_string(took.count()) +
+                     " ms, past its deadline; its answer was dropped (" + std::to_string(left) +
+                     " call(s) of the instance still stuck)");
+  }
+
+  StatusOr<std::string> result() {
+    if (code_ != BARAZA_OK) return Status(static_cast<Code>(code_), std::move(text_));
+    return std::move(text_);
+  }
+
+ private:
+  std::shared_ptr<const PluginInstance> self_;
+  baraza_call_fn fn_;
+  const char* what_;
+  std::string input_;  // a copy: the caller's may be gone when an abandoned call reads it
+  std::chrono::steady_clock::time_point started_;
+  baraza_status code_ = BARAZA_INTERNAL;
+  std::string text_;
+};
 
 const char* operationName(Operation op) {
   switch (op) {
@@ -17,20 +87,23 @@ const char* operationName(Operation op) {
   return "?";
 }
 
-PluginInstance::PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context)
-    : library_(std::move(library)), context_(std::move(context)) {}
+PluginInstance::PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context,
+                               CallLimits limits)
+    : library_(std::move(library)), context_(std::move(context)), limits_(limits) {}
 
 PluginInstance::~PluginInstance() {
   if (instance_ != nullptr) library_->descriptor().destroy(instance_);
 }
 
+void PluginInstance::detach() { context_->gate.close(); }
+
 StatusOr<PluginInstancePtr> PluginInstance::create(PluginLibraryPtr library, InstanceRef ref,
                                                    HostServices* services,
-                                                   const std::string& configJson) {
+                                                   const std::string& configJson, CallLimits limits) {
   auto context = std::make_unique<baraza_host_context>();
   context->ref = std::move(ref);
   context->services = services;
-  PluginInstancePtr self(new PluginInstance(std::move(library), std::move(context)));
+  PluginInstancePtr self(new PluginInstance(std::move(library), std::move(context), limits));
   baraza_buf error{};
   void* instance = nullptr;
   const baraza_status code = self->library_->descriptor().create(
@@ -66,11 +139,29 @@ StatusOr<std::string> PluginInstance::call(Operation op, std::string_view input)
   if (fn == nullptr) {
     return unimplemented(library_->manifest().id + " does not implement " + operationName(op));
   }
-  baraza_buf output{};
-  const baraza_status code = fn(instance_, baraza_str{input.data(), input.size()}, &output);
-  std::string text = takeBuffer(output);
-  if (code != BARAZA_OK) return Status(static_cast<Code>(code), text);
-  return text;
+  return callWithin(operationName(op), fn, input, limits_.deadline.value_or(defaultDeadline(op)));
+}
+
+StatusOr<std::string> PluginInstance::callWithin(const char* what, baraza_call_fn fn, std::string_view input,
+                                                 std::chrono::milliseconds deadline) const {
+  if (deadline.count() <= 0) {
+    baraza_buf output{};
+    const baraza_status code = fn(instance_, baraza_str{input.data(), input.size()}, &output);
+    std::string text = takeBuffer(output);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), text);
+    return text;
+  }
+  if (const int stuck = stuck_.load(); stuck >= limits_.maxStuck) {
+    return unavailable(describe(ref()) + " is not called: " + std::to_string(stuck) +
+                       " of its calls passed their deadline and have not returned");
+  }
+  auto task = std::make_shared<Call>(shared_from_this(), fn, what, input);
+  if (CallRunner::shared().run(task, std::chrono::steady_clock::now() + deadline)) return task->result();
+  const int stuck = stuck_.load();
+  const std::string why = what + std::string(" did not return within ") + std::to_string(deadline.count()) +
+                          " ms; abandoned";
+  logger().error(describe(ref()) + ": " + why + " (" + std::to_string(stuck) + " call(s) of the instance stuck)");
+  return Status(Code::kDeadlineExceeded, why);
 }
 
 Status PluginInstance::health() const {
@@ -78,10 +169,9 @@ Status PluginInstance::health() const {
   if (!BARAZA_HAS_FIELD(baraza_plugin_descriptor, &d, health) || d.health == nullptr) {
     return Status::ok();
   }
-  baraza_buf output{};
-  const baraza_status code = d.health(instance_, baraza_str{nullptr, 0}, &output);
-  std::string text = takeBuffer(output);
-  return code == BARAZA_OK ? Status::ok() : Status(static_cast<Code>(code), text);
+  StatusOr<std::string> checked = callWithin("health", d.health, std::string_view(),
+                                             limits_.deadline.value_or(std::chrono::seconds(10)));
+  return checked.isOk() ? Status::ok() : checked.status();
 }
 
 }  // namespace baraza::plugins

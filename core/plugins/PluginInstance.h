@@ -4,7 +4,10 @@
 #include "plugins/HostApi.h"
 #include "plugins/PluginLibrary.h"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +28,22 @@ enum class Operation {
 
 const char* operationName(Operation op);
 
+/**
+ * How long the host waits for a call of `op` when the instance sets no deadline of its own: long
+ * enough for the work the kind does (a conversation turn may detect an intent and verify a
+ * document, each over the network), short enough that a stuck plugin is noticed. A Flow's data
+ * exchange gets Meta's own limit: after 10 s the person already sees an error.
+ */
+std::chrono::milliseconds defaultDeadline(Operation op);
+
+/** What bounds an instance's calls (tenant file: plugins.<name>.call_deadline_ms; host: plugins.max_stuck_calls). */
+struct CallLimits {
+  /** For every operation of the instance; unset: defaultDeadline(op); zero: none (on the caller's thread). */
+  std::optional<std::chrono::milliseconds> deadline;
+  /** Calls past their deadline that have not returned; at this many, new calls fail at once. */
+  int maxStuck = 8;
+};
+
 class PluginInstance;
 using PluginInstancePtr = std::shared_ptr<PluginInstance>;
 
@@ -32,31 +51,55 @@ using PluginInstancePtr = std::shared_ptr<PluginInstance>;
  * A plugin created for one tenant with that tenant's validated configuration. Holds its library
  * (so the code outlives the instance) and the host context the plugin calls back with.
  */
-class PluginInstance {
+class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
  public:
   /** Calls the plugin's create; its error message (or exception text) is returned as is. */
   static StatusOr<PluginInstancePtr> create(PluginLibraryPtr library, InstanceRef ref,
-                                            HostServices* services, const std::string& configJson);
+                                            HostServices* services, const std::string& configJson,
+                                            CallLimits limits = {});
   ~PluginInstance();
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;
 
-  /** One kind operation: JSON in, JSON out. UNIMPLEMENTED when the plugin lacks it. */
+  /**
+   * One kind operation: JSON in, JSON out. UNIMPLEMENTED when the plugin lacks it;
+   * DEADLINE_EXCEEDED when it has not returned by its deadline (the call is abandoned: it goes on
+   * on a thread of its own and its answer, if any, is dropped); UNAVAILABLE without calling when
+   * maxStuck abandoned calls of this instance have not returned yet.
+   */
   StatusOr<std::string> call(Operation op, std::string_view input) const;
-  /** The plugin's self-check (ABI 1.1); OK for plugins that have none. */
+  /** The plugin's self-check (ABI 1.1) under the conversation deadline; OK for plugins that have none. */
   Status health() const;
+
+  /** Abandoned calls that have not returned yet: the instance is unhealthy while there are any. */
+  int stuckCalls() const { return stuck_.load(); }
+  /** Calls abandoned at their deadline since the instance was created. */
+  int64_t abandonedCalls() const { return abandoned_.load(); }
+
+  /**
+   * The services go away (the tenant is reloaded or the host stops): waits for host API calls
+   * under way, then answers every later one UNAVAILABLE without reaching the services. A call
+   * that was abandoned may still return into the plugin after this.
+   */
+  void detach();
 
   const InstanceRef& ref() const { return context_->ref; }
   const PluginLibrary& library() const { return *library_; }
   baraza_kind_set kinds() const { return library_->descriptor().kinds; }
 
  private:
-  PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context);
+  class Call;
+  PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context, CallLimits limits);
   baraza_call_fn function(Operation op) const;
+  StatusOr<std::string> callWithin(const char* what, baraza_call_fn fn, std::string_view input,
+                                   std::chrono::milliseconds deadline) const;
 
   PluginLibraryPtr library_;
   std::unique_ptr<baraza_host_context> context_;
   void* instance_ = nullptr;
+  CallLimits limits_;
+  mutable std::atomic<int> stuck_{0};  // an abandoned call holds the instance and counts itself back
+  mutable std::atomic<int64_t> abandoned_{0};
 };
 
 }  // namespace baraza::plugins

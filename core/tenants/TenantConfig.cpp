@@ -122,6 +122,9 @@ void readPlugins(config::KeyReader& r, TenantConfig& t, const plugins::PluginReg
                                         registry.dir() + " (" + installedIds(registry) + ")");
       continue;
     }
+    if (r.config().has(prefix + ".call_deadline_ms")) {
+      binding.callDeadlineMs = r.integer(prefix + ".call_deadline_ms", 0, 0, 3600000);
+    }
     Poco::JSON::Object::Ptr json = config::buildSchemaConfig(r, prefix + ".config", manifest->configSchema);
     std::ostringstream text;
     json->stringify(text);

@@ -17,6 +17,8 @@ struct PluginBinding {
   std::string name;        // <name>
   std::string pluginId;    // plugins.<name>.plugin
   std::string configJson;  // plugins.<name>.config.*, built and validated against the schema
+  /** plugins.<name>.call_deadline_ms: for every call of the instance (0: none); unset: by operation. */
+  std::optional<int64_t> callDeadlineMs;
 };
 
 /** How a tenant's messages go out (whatsapp.* sending keys). */

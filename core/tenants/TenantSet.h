@@ -23,6 +23,8 @@ struct SharedServices {
   /** Conversation state (host API state_get/state_put); null: the calls are UNAVAILABLE. */
   store::Database* database = nullptr;
   Metrics* metrics = nullptr;
+  /** Bounds of every instance's calls; a tenant file's plugins.<name>.call_deadline_ms sets its own deadline. */
+  plugins::CallLimits callLimits;
   /**
    * Queues an outbound message of `tenant` (checked and built by its channel plugin, then stored
    * in the outbox); returns its id. A second call with the same non-empty key is the same message.

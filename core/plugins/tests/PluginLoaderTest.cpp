@@ -12,10 +12,13 @@
 #include <dlfcn.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace baraza::plugins {
 namespace {
@@ -43,8 +46,13 @@ class RecordingServices : public HostServices {
   }
   Status kvPut(const InstanceRef& who, std::string_view key, std::string_view value,
                int64_t) override {
+    std::lock_guard<std::mutex> lock(mutex);  // abandoned calls write from their own thread
     kv[who.tenant + "/" + std::string(key)] = std::string(value);
     return Status::ok();
+  }
+  bool has(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return kv.count(key) > 0;
   }
   Status kvDelete(const InstanceRef& who, std::string_view key) override {
     kv.erase(who.tenant + "/" + std::string(key));
@@ -70,6 +78,7 @@ class RecordingServices : public HostServices {
   }
 
   std::vector<std::string> logs;
+  std::mutex mutex;
   std::map<std::string, std::string> kv;
   std::map<std::string, int64_t> counters;
 };
@@ -295,6 +304,86 @@ TEST_F(PluginLoaderTest, LibraryStaysLoadedWhileAnInstanceLives) {
   ::dlclose(handle);
   instance.reset();
   EXPECT_EQ(::dlopen(so.c_str(), RTLD_NOW | RTLD_NOLOAD), nullptr) << "library was not unloaded";
+}
+
+/** Polls `condition` for up to 10 s. */
+template <class F>
+bool eventually(F&& condition) {
+  for (int i = 0; i < 1000; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+class PluginDeadlineTest : public PluginLoaderTest {
+ protected:
+  PluginInstancePtr good(CallLimits limits) {
+    if (!registry_) {
+      add("good", "fixture-good");
+      registry_ = std::make_unique<PluginRegistry>(loadAll());
+    }
+    return PluginInstance::create(registry_->entries()[0].library, {"acme", "nlu", "test.baraza.good"},
+                                  &services_, "{}", limits)
+        .value();
+  }
+  /** A detect call that returns once release(n) is called. */
+  std::string waitFor(int n) const { return "wait-for:" + root_.path() + "/release-" + std::to_string(n); }
+  void release(int n) const { Poco::File(root_.path() + "/release-" + std::to_string(n)).createFile(); }
+
+  std::unique_ptr<PluginRegistry> registry_;
+};
+
+TEST_F(PluginDeadlineTest, ACallPastItsDeadlineIsAbandonedAndCountedUntilItReturns) {
+  PluginInstancePtr instance = good({std::chrono::milliseconds(100), 8});
+  StatusOr<std::string> stuck = instance->call(Operation::kIntentDetect, waitFor(1));
+  EXPECT_EQ(stuck.status().code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(stuck.status().message(), "intent.detect did not return within 100 ms; abandoned");
+  EXPECT_EQ(instance->stuckCalls(), 1);
+  EXPECT_EQ(instance->abandonedCalls(), 1);
+  // The caller moved on while the call is stuck: the instance still answers other calls.
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, "x").status().code(), Code::kInvalidArgument);
+  release(1);
+  EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 0; }));
+  EXPECT_EQ(instance->abandonedCalls(), 1);
+  EXPECT_TRUE(services_.has("acme/late")) << "the late call still reached the host it was made for";
+}
+
+TEST_F(PluginDeadlineTest, AnInstanceWithTooManyStuckCallsIsNotCalledUntilOneReturns) {
+  PluginInstancePtr instance = good({std::chrono::milliseconds(50), 2});
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(2)).status().code(), Code::kDeadlineExceeded);
+  StatusOr<std::string> refused = instance->call(Operation::kConversationOnMessage, "hello");
+  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("plugins.nlu (test.baraza.good) is not called: 2 of its calls passed their deadline"));
+  EXPECT_EQ(services_.logs.size(), 0u) << "refused without calling the plugin";
+  release(1);
+  EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 1; }));
+  EXPECT_TRUE(instance->call(Operation::kConversationOnMessage, "hello").isOk());
+  release(2);
+  EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 0; }));
+}
+
+TEST_F(PluginDeadlineTest, AnAbandonedCallOfADetachedInstanceNoLongerReachesItsServices) {
+  PluginInstancePtr instance = good({std::chrono::milliseconds(50), 8});
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(), Code::kDeadlineExceeded);
+  instance->detach();  // what a tenant reload does before its services go
+  release(1);
+  EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 0; }));
+  EXPECT_FALSE(services_.has("acme/late"));
+}
+
+TEST_F(PluginDeadlineTest, ACallWithinItsDeadlineAnswersAsIfMadeDirectly) {
+  PluginInstancePtr instance = good({std::chrono::milliseconds(0), 8});
+  release(1);
+  EXPECT_TRUE(instance->call(Operation::kIntentDetect, waitFor(1)).isOk()) << "no deadline: on the caller's thread";
+  PluginInstancePtr bounded = good({});
+  auto out = bounded->call(Operation::kConversationOnMessage, "hello");
+  ASSERT_TRUE(out.isOk()) << out.status().toString();
+  EXPECT_EQ(*out, R"({"config":{},"input":"hello"})");
+  EXPECT_EQ(bounded->stuckCalls(), 0);
+  EXPECT_EQ(bounded->abandonedCalls(), 0);
 }
 
 }  // namespace
