@@ -1,9 +1,10 @@
 // Faults from outside, on real `baraza serve` processes: a plugin that kills the host on one
-// delivery or conversation job, a plugin call that never returns, and a host killed with work in
-// hand and started again.
+// delivery or conversation job, a plugin call that never returns, a database server that stops
+// answering, and a host killed with work in hand and started again.
 #include "common/testing/HttpCall.h"
 #include "crypto/Crypto.h"
 #include "store/Database.h"
+#include "store/testing/MariaDbServer.h"
 #include "support/BarazaProcess.h"
 #include "support/Eventually.h"
 #include "support/TempConfig.h"
@@ -69,9 +70,9 @@ class Faults : public ::testing::Test {
            R"(","timestamp":"1700000000","type":"text","text":{"body":")" + body + R"("}}]}}]}]})";
   }
 
-  /** A row's state and attempts, read from the host's SQLite store. */
+  /** A row's state and attempts, read from the host's store. */
   std::pair<std::string, int> row(const std::string& table, int64_t id) {
-    auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+    auto db = store::Database::open(storeUrl_.empty() ? "sqlite://" + config_.path() + "/lib/baraza.db" : storeUrl_, "");
     std::string state;
     int attempts = -1;
     (*db)->transaction([&](Poco::Data::Session& s) {
@@ -99,6 +100,7 @@ class Faults : public ::testing::Test {
 
   TempConfig config_;
   std::vector<std::string> args_;
+  std::string storeUrl_;  // empty: the SQLite file of the host configuration
 };
 
 TEST_F(Faults, ADeliveryThatKillsTheHostFailsAloneWithinTheAttemptLimitAndItsBatchIsProcessed) {
@@ -220,6 +222,54 @@ TEST_F(Faults, AWorkerStuckInAPluginCallLongerThanItsLeaseDoesNotStopTheOthers) 
   ASSERT_EQ(post(port, change("fine-3")), 200);
   EXPECT_TRUE(eventually([&] { return row("inbox", 3).first == "done"; })) << serve->log();
   EXPECT_TRUE(serve->waitForLine("an abandoned delivery or job runs beside other work")) << serve->log();
+}
+
+TEST_F(Faults, AFrozenMariaDbServerGets503sAndNotReadyAndAfterItNothingAcknowledgedIsLost) {
+  store::testing::MariaDbServer mariadb;  // its own: frozen below
+  storeUrl_ = mariadb.createDatabase();
+  config_.write("baraza.properties", "http.listen = 127.0.0.1:0\nstore.url = " + storeUrl_ +
+                                         "\nstore.io_timeout_seconds = 2\nwebhooks.ack_deadline_ms = 1000\n"
+                                         "host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\n");
+  config_.writeTenant("acme", kFaultyChannelTenant);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  std::vector<std::string> acknowledged;
+  auto deliver = [&](const std::string& marker) {
+    const int status = post(port, change(marker));
+    if (status == 200) acknowledged.push_back(marker);
+    return status;
+  };
+  ASSERT_EQ(deliver("before-1"), 200);
+  ASSERT_EQ(deliver("before-2"), 200);
+
+  mariadb.pause();
+  // Answered, and not with a 200: Meta keeps it and retries.
+  EXPECT_EQ(deliver("frozen-1"), 503);
+  EXPECT_EQ(deliver("frozen-2"), 503);
+  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  mariadb.resume();
+
+  // Meta's retries, and new deliveries, are acknowledged again once the server answers.
+  EXPECT_TRUE(eventually([&] { return deliver("frozen-1") == 200; })) << serve->log();
+  EXPECT_EQ(deliver("frozen-2"), 200);
+  EXPECT_EQ(deliver("after-1"), 200);
+  EXPECT_TRUE(eventually([&] { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}).status == 200; }));
+  // Every acknowledged delivery is stored, and processed.
+  auto db = store::Database::open(storeUrl_, "");
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  for (const std::string& marker : acknowledged) {
+    EXPECT_TRUE(eventually([&] {
+      int done = 0;
+      (*db)->transaction([&](Poco::Data::Session& s) {
+        s << "SELECT COUNT(*) FROM inbox WHERE state IN ('done', 'duplicate') AND body LIKE ?",
+            bind("%\"" + marker + "\"%"), into(done), now;
+      });
+      return done >= 1;
+    })) << marker << " was acknowledged\n" << serve->log();
+  }
+  EXPECT_FALSE(serve->ended()) << "the host rode it out";
 }
 
 TEST_F(Faults, AHostKilledWithWorkInHandTakesItBackAtRestartWithoutWaitingItsLease) {

@@ -143,7 +143,7 @@ std::optional<config::HostConfig> hostFor(const Args& args) {
 int runDb(const Args& args, bool apply) {
   auto host = hostFor(args);
   if (!host) return 1;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal());
+  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(), host->storeIoTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return 1;
@@ -177,7 +177,7 @@ int runDb(const Args& args, bool apply) {
 store::DatabasePtr openStore(const Args& args) {
   auto host = hostFor(args);
   if (!host) return nullptr;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal());
+  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(), host->storeIoTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return nullptr;

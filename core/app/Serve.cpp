@@ -85,7 +85,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   Poco::Logger& log = Poco::Logger::get("baraza");
   log.information("baraza " BARAZA_VERSION " starting with " + configPath);
 
-  auto database = store::Database::open(host.storeUrl, host.storePassword.reveal());
+  auto database = store::Database::open(host.storeUrl, host.storePassword.reveal(), host.storeIoTimeoutSeconds);
   if (!database.isOk()) {
     log.fatal("not starting: " + database.status().message());
     return 1;

@@ -141,6 +141,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
     r.problem("host.id", "must be 1-64 of A-Z a-z 0-9 . _ - (got '" + config.hostId + "')");
   }
   config.hostIdLeaseSeconds = static_cast<int>(r.integer("host.id_lease_seconds", config.hostIdLeaseSeconds, 1, 300));
+  config.storeIoTimeoutSeconds =
+      static_cast<int>(r.integer("store.io_timeout_seconds", config.storeIoTimeoutSeconds, 1, 3600));
   config.groupCommitMaxQueued = static_cast<size_t>(
       r.integer("store.group_commit.max_queued", static_cast<int64_t>(config.groupCommitMaxQueued), 1, 1000000));
   config.webhookAckDeadlineMs =

@@ -44,6 +44,7 @@ struct HostConfig {
   HttpClientSettings httpClient;
   std::string storeUrl = "sqlite:///var/lib/baraza/baraza.db";
   Secret storePassword;  // MySQL/MariaDB only; a secret reference in practice
+  int storeIoTimeoutSeconds = 30;  // MySQL/MariaDB: a read or write on a connection gives up after this
   Secret storeMasterKey;  // encrypts stored secrets; 64 hex digits or base64 of 32 bytes
   size_t groupCommitMaxBatch = 256;
   int groupCommitMaxWaitUs = 0;

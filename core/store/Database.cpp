@@ -2,18 +2,24 @@
 
 #include <Poco/Data/MySQL/Connector.h>
 #include <Poco/Data/MySQL/MySQLException.h>
+#include <Poco/Data/MySQL/SessionImpl.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Data/SessionFactory.h>
 #include <Poco/Data/SessionPool.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 
+#include <ma_pvio.h>
+#include <mysql.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -24,11 +30,33 @@ namespace {
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
+/**
+ * Poco's MySQL connector with the login timeout taken from the connection string's
+ * `io-timeout=N` (Poco's session ignores keys it does not know): a session pool creates its
+ * sessions with Poco's default of 60 s, which is how long a new connection to a server that
+ * stopped answering would wait for its handshake.
+ */
+class BoundedMysqlConnector : public Poco::Data::MySQL::Connector {
+ public:
+  static constexpr const char* kName = "baraza-mysql";
+
+  const std::string& name() const override {
+    static const std::string name = kName;
+    return name;
+  }
+  Poco::AutoPtr<Poco::Data::SessionImpl> createSession(const std::string& connectionString, std::size_t timeout) override {
+    const size_t at = connectionString.find("io-timeout=");
+    if (at != std::string::npos) timeout = std::strtoul(connectionString.c_str() + at + 11, nullptr, 10);
+    return Connector::createSession(connectionString, timeout);
+  }
+};
+
 void registerConnectors() {
   static std::once_flag once;
   std::call_once(once, [] {
     Poco::Data::SQLite::Connector::registerConnector();
-    Poco::Data::MySQL::Connector::registerConnector();
+    Poco::Data::MySQL::Connector::registerConnector();  // initialises the client library
+    Poco::Data::SessionFactory::instance().add(new BoundedMysqlConnector);
   });
 }
 
@@ -91,6 +119,40 @@ class SqlitePool : public Poco::Data::SessionPool {
   }
 };
 
+/**
+ * Bounds every read and write of a MariaDB connection. Without it a server that stops answering
+ * (SIGSTOP, a hung disk under it) holds the connection, and the thread on it, for as long as the
+ * kernel keeps the TCP connection open: for ever, since the server's kernel still acknowledges.
+ * Poco connects inside its session constructor, before an option can be set, and Connector/C
+ * applies MYSQL_OPT_READ_TIMEOUT only when connecting (set afterwards, a SELECT against a stopped
+ * server was still waiting after 8 s). So the options are set for reconnections (auto-reconnect),
+ * the open connection's timeouts through Connector/C's I/O layer (ma_pvio.h, part of its plugin
+ * API), and a new connection's handshake is bounded by BoundedMysqlConnector.
+ */
+class MysqlPool : public Poco::Data::SessionPool {
+ public:
+  MysqlPool(const std::string& connect, unsigned int timeoutSeconds)
+      : SessionPool(BoundedMysqlConnector::kName, connect + ";io-timeout=" + std::to_string(timeoutSeconds), 1, 64, 60),
+        timeoutSeconds_(timeoutSeconds) {}
+
+ protected:
+  void customizeSession(Poco::Data::Session& session) override {
+    auto* impl = dynamic_cast<Poco::Data::MySQL::SessionImpl*>(session.impl());
+    if (impl == nullptr) return;
+    MYSQL* mysql = impl->handle();
+    mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSeconds_);
+    mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &timeoutSeconds_);
+    mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &timeoutSeconds_);
+    if (MARIADB_PVIO* pvio = mysql->net.pvio; pvio != nullptr && pvio->methods->set_timeout != nullptr) {
+      pvio->methods->set_timeout(pvio, PVIO_READ_TIMEOUT, static_cast<int>(timeoutSeconds_));
+      pvio->methods->set_timeout(pvio, PVIO_WRITE_TIMEOUT, static_cast<int>(timeoutSeconds_));
+    }
+  }
+
+ private:
+  unsigned int timeoutSeconds_;
+};
+
 }  // namespace
 
 int64_t nowMs() {
@@ -135,7 +197,7 @@ Database::Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPo
 
 Database::~Database() = default;
 
-StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string& password) {
+StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string& password, int ioTimeoutSeconds) {
   StatusOr<StoreUrl> url = parseStoreUrl(text);
   if (!url.isOk()) return url.status();
   registerConnectors();
@@ -157,7 +219,7 @@ StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string&
                             ";user=" + url->user + ";db=" + url->db +
                             ";compress=false;auto-reconnect=true;character-set=utf8mb4";
       if (!password.empty()) connect += ";password=" + password;
-      auto pool = std::make_unique<Poco::Data::SessionPool>("MySQL", connect, 1, 64, 60);
+      auto pool = std::make_unique<MysqlPool>(connect, static_cast<unsigned int>(std::max(ioTimeoutSeconds, 1)));
       db.reset(new Database(Dialect::mysql(), std::move(pool),
                             "mysql:" + url->user + "@" + url->host + ":" +
                                 std::to_string(url->port) + "/" + url->db));

@@ -39,9 +39,13 @@ class Database {
   /**
    * Opens the database store.url names and checks it answers. SQLite: the file is created if
    * missing (its directory must exist); WAL journal, synchronous=FULL, 5 s busy timeout on every
-   * connection. `password` may be empty.
+   * connection. MySQL/MariaDB: every read and write on a connection gives up after
+   * `ioTimeoutSeconds` (a server that stops answering fails the query instead of holding the
+   * thread for ever). `password` may be empty.
    */
-  static StatusOr<DatabasePtr> open(const std::string& url, const std::string& password);
+  static StatusOr<DatabasePtr> open(const std::string& url, const std::string& password,
+                                    int ioTimeoutSeconds = kDefaultIoTimeoutSeconds);
+  static constexpr int kDefaultIoTimeoutSeconds = 30;
   ~Database();
 
   const Dialect& dialect() const { return *dialect_; }

@@ -140,11 +140,20 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
 
 void MariaDbServer::stop() {
   if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);  // a paused server would not act on SIGTERM
     ::kill(pid_, SIGTERM);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = 0;
   }
+}
+
+void MariaDbServer::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void MariaDbServer::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 void MariaDbServer::restart() {

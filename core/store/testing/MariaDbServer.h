@@ -20,6 +20,10 @@ class MariaDbServer {
   void stop();
   /** Starts it again on the same port and data directory. */
   void restart();
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
+  void pause();
+  /** Lets a paused server go on (SIGCONT). */
+  void resume();
 
   int port() const { return port_; }
   /** A new, empty database on this server; returns its store.url (user root, no password). */

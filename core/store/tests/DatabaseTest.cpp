@@ -1,12 +1,15 @@
 #include "store/Database.h"
 #include "store/Inbox.h"
 #include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
 #include "store/testing/StoreTest.h"
 
 #include <Poco/File.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace baraza::store {
@@ -49,6 +52,23 @@ TEST(Database, UnreachableMysqlIsUnavailableWithoutThePassword) {
   ASSERT_FALSE(db.isOk());
   EXPECT_EQ(db.status().code(), Code::kUnavailable);
   EXPECT_EQ(db.status().message().find("hunter2"), std::string::npos);
+}
+
+TEST(Database, AQueryToAMariaDbServerThatStoppedAnsweringFailsAfterTheIoTimeout) {
+  testing::MariaDbServer server;  // its own: frozen below
+  auto db = Database::open(server.createDatabase(), "", 1);
+  ASSERT_TRUE(db.isOk()) << db.status().toString();
+  ASSERT_TRUE((*db)->ping().isOk());
+  server.pause();
+  // Without a bound this would wait for as long as the server stays frozen: for ever.
+  const Status frozen = (*db)->transaction([](Poco::Data::Session& s) { s << "SELECT 1", now; });
+  server.resume();
+  EXPECT_FALSE(frozen.isOk());
+  EXPECT_THAT(frozen.message(), HasSubstr("Lost connection"));
+  // The pool's connections reconnect once the server answers again.
+  Status back;
+  for (int i = 0; i < 50 && !(back = (*db)->ping()).isOk(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(back.isOk()) << back.toString();
 }
 
 class DatabaseTest : public StoreTest {};
