@@ -14,7 +14,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
 
 namespace baraza::testing {
 namespace {
@@ -96,6 +102,19 @@ class Faults : public ::testing::Test {
       return false;
     }, 60);
     return deaths;
+  }
+
+  /** Whether a delivery whose change carries `marker` is in the inbox and processed. */
+  bool processed(const std::string& marker) {
+    auto db = store::Database::open(storeUrl_, "");
+    int done = 0;
+    if (!db.isOk()) return false;
+    const Status read = (*db)->transaction([&](Poco::Data::Session& s) {
+      s << "SELECT COUNT(*) FROM inbox WHERE state IN ('done', 'duplicate') AND CAST(body AS CHAR) LIKE ?",
+          bind("%\"" + marker + "\"%"), into(done), now;
+    });
+    if (!read.isOk()) ADD_FAILURE() << read.toString();
+    return done > 0;
   }
 
   TempConfig config_;
@@ -206,10 +225,11 @@ TEST_F(Faults, APluginCallPastItsDeadlineIsAbandonedAndTheWorkerServesTheOtherTe
 }
 
 TEST_F(Faults, AWorkerStuckInAPluginCallLongerThanItsLeaseDoesNotStopTheOthers) {
-  // Two workers, a lease of 10 s and no call deadline: the stuck worker's delivery is taken over
-  // by the other, which must not wait for the stuck one to let it run alone.
+  // Two workers, a lease of 10 s and no call deadline (the channel operations' default): the
+  // stuck worker's delivery is taken over by the other, which must not wait for the stuck one to
+  // let it run alone.
   config_.writeHost("host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 2\ninbound.lease_seconds = 10\n");
-  config_.writeTenant("acme", std::string(kFaultyChannelTenant) + "plugins.channel.call_deadline_ms = 0\n");
+  config_.writeTenant("acme", kFaultyChannelTenant);
   auto serve = std::make_unique<ServeProcess>(args_);
   const int port = serve->port();
   ASSERT_GT(port, 0) << serve->log();
@@ -229,7 +249,10 @@ TEST_F(Faults, AFrozenMariaDbServerGets503sAndNotReadyAndAfterItNothingAcknowled
   storeUrl_ = mariadb.createDatabase();
   config_.write("baraza.properties", "http.listen = 127.0.0.1:0\nstore.url = " + storeUrl_ +
                                          "\nstore.io_timeout_seconds = 2\nwebhooks.ack_deadline_ms = 1000\n"
-                                         "host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\n");
+                                         "host.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\n"
+                                         // A delivery whose processing could not even record its
+                                         // failure while the server was frozen waits for its lease.
+                                         "inbound.lease_seconds = 10\n");
   config_.writeTenant("acme", kFaultyChannelTenant);
   auto serve = std::make_unique<ServeProcess>(args_);
   const int port = serve->port();
@@ -257,19 +280,91 @@ TEST_F(Faults, AFrozenMariaDbServerGets503sAndNotReadyAndAfterItNothingAcknowled
   EXPECT_EQ(deliver("after-1"), 200);
   EXPECT_TRUE(eventually([&] { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}).status == 200; }));
   // Every acknowledged delivery is stored, and processed.
-  auto db = store::Database::open(storeUrl_, "");
-  ASSERT_TRUE(db.isOk()) << db.status().toString();
   for (const std::string& marker : acknowledged) {
-    EXPECT_TRUE(eventually([&] {
-      int done = 0;
-      (*db)->transaction([&](Poco::Data::Session& s) {
-        s << "SELECT COUNT(*) FROM inbox WHERE state IN ('done', 'duplicate') AND body LIKE ?",
-            bind("%\"" + marker + "\"%"), into(done), now;
-      });
-      return done >= 1;
-    })) << marker << " was acknowledged\n" << serve->log();
+    EXPECT_TRUE(eventually([&] { return processed(marker); }, 60)) << marker << " was acknowledged\n" << serve->log();
   }
   EXPECT_FALSE(serve->ended()) << "the host rode it out";
+}
+
+/** A tmpfs of `megabytes` mounted on a new directory for the test's life (the tests run as root). */
+class SmallDisk {
+ public:
+  explicit SmallDisk(int megabytes) {
+    char name[] = "/tmp/baraza-disk-XXXXXX";
+    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = name;
+    const std::string options = "size=" + std::to_string(megabytes) + "m";
+    if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, options.c_str()) != 0) {
+      throw std::runtime_error("cannot mount a tmpfs on " + path_ + " (" + std::strerror(errno) +
+                               "): the fault tests run as root, as `make test` does in CI");
+    }
+  }
+  ~SmallDisk() {
+    ::umount2(path_.c_str(), MNT_DETACH);
+    ::rmdir(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+  /** Writes a file until the file system is full. */
+  void fill() const {
+    std::FILE* filler = std::fopen((path_ + "/filler").c_str(), "w");
+    if (filler == nullptr) throw std::runtime_error("cannot create the filler");
+    const std::string block(64 * 1024, 'x');
+    while (std::fwrite(block.data(), 1, block.size(), filler) == block.size() && std::fflush(filler) == 0) {
+    }
+    std::fclose(filler);
+  }
+  void free() const { std::remove((path_ + "/filler").c_str()); }
+
+ private:
+  std::string path_;
+};
+
+TEST_F(Faults, AFullDiskGets503sAndNotReadyAndAfterItNothingAcknowledgedIsLost) {
+  SmallDisk disk(16);
+  storeUrl_ = "sqlite://" + disk.path() + "/baraza.db";
+  config_.write("baraza.properties", "http.listen = 127.0.0.1:0\nstore.url = " + storeUrl_ +
+                                         "\nhost.id = faults\nhost.id_lease_seconds = 1\ninbound.workers = 1\n");
+  config_.writeTenant("acme", kFaultyChannelTenant);
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  // Deliveries of 256 KiB: the database's files must grow to take them.
+  const std::string padding(256 * 1024, 'p');
+  std::vector<std::string> acknowledged;
+  auto deliver = [&](const std::string& marker) {
+    const int status = post(port, change(marker + "\",\"padding\":\"" + padding));
+    if (status == 200) acknowledged.push_back(marker);
+    return status;
+  };
+  ASSERT_EQ(deliver("before-1"), 200) << serve->log();
+  ASSERT_TRUE(eventually([&] { return row("inbox", 1).first == "done"; })) << serve->log();
+
+  disk.fill();
+  int refused = 0;
+  for (int n = 1; n <= 8; ++n) {
+    const int status = deliver("full-" + std::to_string(n));
+    if (status != 200) {
+      EXPECT_EQ(status, 503) << "a full disk is a stalled store: Meta retries";
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0) << "nothing refused with the disk full";
+  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_THAT(ready.body, HasSubstr(R"("writes":{"ok":false)"));
+
+  disk.free();
+  EXPECT_TRUE(eventually([&] { return deliver("after-1") == 200; })) << serve->log();
+  for (int n = 1; n <= 8; ++n) deliver("full-" + std::to_string(n));  // Meta's retries
+  EXPECT_TRUE(eventually([&] { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}).status == 200; }));
+  // Every acknowledged delivery is stored, and processed.
+  for (const std::string& marker : acknowledged) {
+    EXPECT_TRUE(eventually([&] { return processed(marker); })) << marker << " was acknowledged\n" << serve->log();
+  }
+  EXPECT_FALSE(serve->ended()) << "the host rode it out";
+  serve->signal(SIGTERM);
+  EXPECT_TRUE(eventually([&] { return serve->ended(); }));
 }
 
 TEST_F(Faults, AHostKilledWithWorkInHandTakesItBackAtRestartWithoutWaitingItsLease) {

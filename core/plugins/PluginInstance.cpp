@@ -20,7 +20,7 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
   switch (op) {
     case Operation::kChannelParseWebhook:
     case Operation::kChannelBuildSend:
-    case Operation::kChannelClassifyResponse: return seconds(10);
+    case Operation::kChannelClassifyResponse: return seconds(0);
     case Operation::kFlowExchange: return seconds(10);
     case Operation::kIntentDetect:
     case Operation::kVerifierVerify: return seconds(60);

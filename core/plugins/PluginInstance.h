@@ -33,6 +33,13 @@ const char* operationName(Operation op);
  * enough for the work the kind does (a conversation turn may detect an intent and verify a
  * document, each over the network), short enough that a stuck plugin is noticed. A Flow's data
  * exchange gets Meta's own limit: after 10 s the person already sees an error.
+ *
+ * Zero (none: the call runs on the caller's thread) for the channel operations: they are pure
+ * conversions of a document the host holds, made on its hottest paths (every delivery, every
+ * send, on the HTTP client's event loop), where the hand-over to a runner thread and back cost
+ * 17% of conversation_bench's echo rate (docs/performance.md). A channel plugin stuck on a
+ * delivery is still taken over at its lease and failed at inbound.max_attempts; a tenant can set
+ * plugins.<name>.call_deadline_ms to bound it anyway.
  */
 std::chrono::milliseconds defaultDeadline(Operation op);
 
