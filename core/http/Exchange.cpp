@@ -20,6 +20,9 @@ Exchange::Exchange(Request request) : request_(std::move(request)) {
   try {
     Poco::URI uri(request_.target);
     path_ = uri.getPath();
+    // Origin form ("/path?query") or absolute form ("http://host/path"): anything else (a bare
+    // "path", "*") names no resource here and must not be routed as if it began with '/'.
+    if (path_.empty() || path_.front() != '/') throw Poco::SyntaxException("not an absolute path");
     for (const auto& [name, value] : uri.getQueryParameters()) query_.emplace(name, value);
   } catch (const Poco::Exception&) {
     throw HttpError(400, "malformed request URI");

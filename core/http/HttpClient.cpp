@@ -3,8 +3,8 @@
 #include "common/Await.h"
 #include "common/EventLoopMark.h"
 #include "common/ThreadName.h"
+#include "http/Wire.h"
 
-#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <boost/asio/connect.hpp>
@@ -42,7 +42,6 @@ using ErrorCode = boost::system::error_code;
 
 namespace {
 
-constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
 
 /** One connection to an origin, plain or TLS, with what was read past the last response. */
 class Connection {
@@ -193,18 +192,17 @@ class Call : public std::enable_shared_from_this<Call> {
       Connection& c = *self->connection_;
       c.tcp().expires_after(self->timeout_);
       self->parser_.emplace();
-      self->parser_->body_limit(self->client_.settings_.maxResponseBytes);
-      self->parser_->header_limit(kMaxHeaderBytes);
+      wire::limit(*self->parser_, self->client_.settings_.maxResponseBytes);
       c.with([&](auto& stream) {
         bhttp::async_write(stream, self->request_, [self, &stream](const ErrorCode& ec, size_t) {
           if (ec) return self->failed(ec);
           if (self->written_) self->written_();
-          // The header first: Beast 1.74 does not hold a Content-Length body to body_limit
-          // (boostorg/beast#2087), so the length is checked here before any of the body is read.
+          // The head first, so that an announced length over the limit is refused unread.
           bhttp::async_read_header(stream, self->connection_->buffer, *self->parser_, [self, &stream](const ErrorCode& ec, size_t) {
             if (ec) return self->read(ec);
-            const auto length = self->parser_->content_length();
-            if (length && *length > self->client_.settings_.maxResponseBytes) return self->read(bhttp::error::body_limit);
+            if (wire::announcesTooMuch(*self->parser_, self->client_.settings_.maxResponseBytes)) {
+              return self->read(bhttp::error::body_limit);
+            }
             bhttp::async_read(stream, self->connection_->buffer, *self->parser_,
                               [self](const ErrorCode& ec, size_t) { self->read(ec); });
           });
@@ -220,14 +218,10 @@ class Call : public std::enable_shared_from_this<Call> {
     }
     if (ec) return failed(ec);
     bhttp::response<bhttp::string_body> response = parser_->release();
-    HttpResponse out;
-    out.status = static_cast<int>(response.result_int());
-    for (const auto& field : response) {
-      out.headers[Poco::toLower(std::string(field.name_string()))] = std::string(field.value());
-    }
-    out.body = std::move(response.body());
+    const bool keepAlive = response.keep_alive();
+    HttpResponse out = wire::toResponse(std::move(response));
     connection_->tcp().expires_never();
-    if (response.keep_alive()) client_.giveBack(origin_, std::move(connection_));
+    if (keepAlive) client_.giveBack(origin_, std::move(connection_));
     connection_.reset();
     finish(std::move(out));
   }
@@ -263,7 +257,7 @@ class Call : public std::enable_shared_from_this<Call> {
   std::string origin_, method_;
   std::chrono::milliseconds timeout_{0};
   bhttp::request<bhttp::string_body> request_;
-  std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
+  std::optional<wire::ResponseParser> parser_;
   std::optional<tcp::resolver> resolver_;
   ConnectionPtr connection_;
   bool reused_ = false, retried_ = false;

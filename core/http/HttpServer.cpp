@@ -1,6 +1,7 @@
 #include "http/HttpServer.h"
 
 #include "common/ThreadName.h"
+#include "http/Wire.h"
 
 #include <baraza/sdk/Json.hpp>
 
@@ -40,7 +41,6 @@ using ErrorCode = boost::system::error_code;
 
 namespace {
 
-constexpr uint32_t kMaxHeaderBytes = 32 * 1024;
 /** The most of a refused request read and dropped before closing its connection. */
 constexpr size_t kDiscardCap = 32 * 1024 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -197,8 +197,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void readHeader() {
     busy_ = false;
     parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(server_.settings.maxBodyBytes);
+    wire::limit(*parser_, server_.settings.maxBodyBytes);
     const int wait = served_ == 0 ? server_.settings.timeoutSeconds : server_.settings.keepAliveSeconds;
     stream_.expires_after(std::chrono::seconds(wait));
     bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -215,11 +214,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto& request = parser_->get();
     version_ = request.version();
     headOnly_ = request.method() == bhttp::verb::head;
-    // Held here because Beast 1.74 does not hold a body announced by Content-Length to
-    // body_limit (boostorg/beast#2087); a chunked body is held to it while it is read.
-    if (const auto length = parser_->content_length(); length && *length > server_.settings.maxBodyBytes) {
-      return refuseBody();
-    }
+    if (wire::announcesTooMuch(*parser_, server_.settings.maxBodyBytes)) return refuseBody();
     if (beast::iequals(request[bhttp::field::expect], "100-continue")) {
       stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -246,7 +241,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void failedRead(const ErrorCode& ec) {
     if (ec == bhttp::error::body_limit) return refuseBody();
     if (ec == bhttp::error::header_limit) {
-      return refuse(431, "request header exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
+      return refuse(431, "request header exceeds " + std::to_string(wire::kMaxRequestHeaderBytes) + " bytes");
     }
     if (isParseError(ec)) return refuse(400, "malformed request: " + ec.message());
     close();  // the client left, went quiet too long, or the server is stopping
@@ -312,15 +307,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   /** The exchange for the request read so far (its body too when `withBody`). */
   std::shared_ptr<Exchange> exchange(bool withBody) {
-    auto& message = parser_->get();
-    Request request;
-    const auto text = [](beast::string_view view) { return std::string(view.data(), view.size()); };
-    request.method = text(message.method_string());
-    request.target = text(message.target());
-    for (const auto& field : message) request.headers.emplace_back(text(field.name_string()), text(field.value()));
-    if (withBody) request.body = std::move(message.body());
-    request.remote = remote_;
-    return std::make_shared<Exchange>(std::move(request));
+    return std::make_shared<Exchange>(wire::toRequest(parser_->get(), withBody, remote_));
   }
 
   /** On the loop, once the exchange is answered: log it and write the answer. */
@@ -408,7 +395,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Loop& loop_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<wire::RequestParser> parser_;
   std::string head_;  // the answer being written
   std::string body_;
   std::shared_ptr<Exchange> exchange_;

@@ -260,6 +260,18 @@ TEST_F(HttpServerTest, AMalformedRequestIs400AndClosesTheConnection) {
   EXPECT_TRUE(connection.closedByServer());
 }
 
+TEST_F(HttpServerTest, ATargetThatIsNotAnAbsolutePathIs400AndReachesNoRoute) {
+  // Found by the http_request fuzzer: "tenants/a/hello" was routed as "/tenants/a/hello".
+  start();
+  for (const char* target : {"tenants/a/hello", "tenants/a/hello?q=1", "*"}) {
+    RawConnection connection(server_->port());
+    connection.send("GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n\r\n");
+    auto [status, keepAlive, body] = connection.response();
+    EXPECT_EQ(status, 400) << target;
+    EXPECT_THAT(body, HasSubstr("malformed request URI")) << target;
+  }
+}
+
 TEST_F(HttpServerTest, StopClosesIdleKeptAliveConnectionsWithoutWaitingForTheDrain) {
   auto capture = testing::LogCapture::attach("baraza.http");
   settings_.drainSeconds = 2;
