@@ -4,9 +4,7 @@
 #include "FuzzSupport.h"
 #include "http/Exchange.h"
 #include "http/Router.h"
-#include "http/Wire.h"
-
-#include <boost/asio/buffer.hpp>
+#include "WireFeed.h"
 
 #include <cstdint>
 #include <map>
@@ -36,25 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace baraza::http;
   wire::RequestParser parser;
   wire::limit(parser, kMaxBody);
-  // As the server and client read: the head alone first (its announced length is checked before
-  // the body is touched), then the rest.
-  parser.eager(false);
-  boost::system::error_code ec;
-  size_t used = 0;
-  bool headChecked = false;
-  while (used < size && !parser.is_done()) {
-    const size_t n = parser.put(boost::asio::buffer(data + used, size - used), ec);
-    if (ec == boost::beast::http::error::need_more) break;
-    if (ec) return 0;  // answered 400, 413 or 431: nothing reaches a route
-    if (parser.is_header_done() && !headChecked) {
-      headChecked = true;
-      parser.eager(true);
-      if (wire::announcesTooMuch(parser, kMaxBody)) return 0;  // answered 413
-    }
-    if (n == 0) break;
-    used += n;
-  }
-  if (!parser.is_done()) return 0;  // the server would wait for more
+  if (!baraza::fuzz::readWhole(parser, data, size, kMaxBody, false)) return 0;
   Request request = wire::toRequest(parser.get(), true, "127.0.0.1");
   if (request.body.size() > kMaxBody) baraza::fuzz::finding("a body over the limit was read whole");
   try {
