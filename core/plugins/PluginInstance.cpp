@@ -44,6 +44,8 @@ class PluginInstance::Call final : public CallTask {
     text_ = takeBuffer(output);
   }
 
+  void settled() override { self_.reset(); }
+
   void abandoned() override {
     ++self_->stuck_;
     ++self_->abandoned_;
