@@ -36,8 +36,9 @@ const char* operationName(Operation op);
  *
  * Zero (none: the call runs on the caller's thread) for the channel operations: they are pure
  * conversions of a document the host holds, made on its hottest paths (every delivery, every
- * send, on the HTTP client's event loop), where the hand-over to a runner thread and back cost
- * 17% of conversation_bench's echo rate (docs/performance.md). A channel plugin stuck on a
+ * send, on the HTTP client's event loop), where a hand-over to a runner thread and back would be
+ * paid on each (with every call handed over, conversation_bench's echo rate fell 17%:
+ * docs/performance.md). A channel plugin stuck on a
  * delivery is still taken over at its lease and failed at inbound.max_attempts; a tenant can set
  * plugins.<name>.call_deadline_ms to bound it anyway.
  */
