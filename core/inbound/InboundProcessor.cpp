@@ -2,6 +2,7 @@
 
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
+#include "inbound/DeliveryChanges.h"
 #include "inbound/WebhookApps.h"
 #include "store/FlowSessions.h"
 
@@ -217,59 +218,49 @@ size_t InboundProcessor::processDeliveries(const std::vector<store::InboxRow>& r
 
 std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxRow& row,
                                                              const tenants::TenantSet& set) const {
-  Object::Ptr root;
-  try {
-    root = parseObject(row.body);
-  } catch (const Poco::Exception& e) {
-    throw sdk::StatusError(invalidArgument("not valid JSON: " + e.message()));
-  }
   std::vector<Change> changes;
-  forEachObject(root->getArray("entry"), [&](size_t i, const Object::Ptr& entry) {
-    forEachObject(entry->getArray("changes"), [&](size_t j, const Object::Ptr& change) {
-      Change c;
-      c.position = std::to_string(i) + "." + std::to_string(j);
-      c.field = str(change, "field");
-      Object::Ptr value = change->getObject("value");
-      c.valueJson = value.isNull() ? "{}" : json(value);
-      if (c.field != "messages") {
-        // Non-message fields carry the WABA id as entry.id.
-        c.kind = "field";
-        for (const auto& t : set.all()) {
-          if (!t->config().wabaId.empty() && t->config().wabaId == str(entry, "id") &&
-              WebhookApps::accepts(t->config(), row.app)) {
-            c.tenant = t;
-          }
+  for (DeliveryChange& raw : splitDelivery(row.body)) {
+    Change c;
+    c.position = std::move(raw.position);
+    c.field = std::move(raw.field);
+    c.valueJson = std::move(raw.valueJson);
+    if (c.field != "messages") {
+      // Non-message fields carry the WABA id as entry.id.
+      c.kind = "field";
+      for (const auto& t : set.all()) {
+        if (!t->config().wabaId.empty() && t->config().wabaId == raw.entryId && WebhookApps::accepts(t->config(), row.app)) {
+          c.tenant = t;
         }
-        if (!c.tenant) c.reason = "no tenant has waba_id " + str(entry, "id");
-        changes.push_back(std::move(c));
-        return;
       }
-      c.kind = "unroutable";
-      if (value.isNull()) {
-        c.reason = "a messages change without a value object";
-        changes.push_back(std::move(c));
-        return;
-      }
-      c.number = str(value->getObject("metadata"), "phone_number_id");
-      tenants::TenantPtr tenant = set.byPhoneNumberId(c.number);
-      if (!tenant) {
-        c.reason = "no tenant owns phone_number_id " + c.number;
-      } else if (!WebhookApps::accepts(tenant->config(), row.app)) {
-        c.reason = "phone_number_id " + c.number + " belongs to tenant " + tenant->id() +
-                   ", whose app did not sign this delivery";
-      } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL); !channel) {
-        c.tenant = tenant;
-        c.reason = "tenant " + tenant->id() + " has no running channel plugin";
-      } else {
-        StatusOr<std::string> parsed = channel->call(plugins::Operation::kChannelParseWebhook, c.valueJson);
-        if (!parsed.isOk()) throw sdk::StatusError(parsed.status());
-        c.kind = "messages";
-        c.tenant = tenant;
-        c.normal = parseObject(*parsed);
-      }
+      if (!c.tenant) c.reason = "no tenant has waba_id " + raw.entryId;
       changes.push_back(std::move(c));
-    });
-  });
+      continue;
+    }
+    c.kind = "unroutable";
+    if (raw.value.isNull()) {
+      c.reason = "a messages change without a value object";
+      changes.push_back(std::move(c));
+      continue;
+    }
+    c.number = std::move(raw.phoneNumberId);
+    tenants::TenantPtr tenant = set.byPhoneNumberId(c.number);
+    if (!tenant) {
+      c.reason = "no tenant owns phone_number_id " + c.number;
+    } else if (!WebhookApps::accepts(tenant->config(), row.app)) {
+      c.reason = "phone_number_id " + c.number + " belongs to tenant " + tenant->id() +
+                 ", whose app did not sign this delivery";
+    } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL); !channel) {
+      c.tenant = tenant;
+      c.reason = "tenant " + tenant->id() + " has no running channel plugin";
+    } else {
+      StatusOr<std::string> parsed = channel->call(plugins::Operation::kChannelParseWebhook, c.valueJson);
+      if (!parsed.isOk()) throw sdk::StatusError(parsed.status());
+      c.kind = "messages";
+      c.tenant = tenant;
+      c.normal = parseObject(*parsed);
+    }
+    changes.push_back(std::move(c));
+  }
   return changes;
 }
 
