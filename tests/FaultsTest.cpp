@@ -104,6 +104,26 @@ class Faults : public ::testing::Test {
     return deaths;
   }
 
+  /**
+   * A signed "messages" change carrying `marker` (and `padding`, when given) posted as Meta
+   * would; the marker is remembered in acknowledged_ when the host answers 200.
+   */
+  int deliver(int port, const std::string& marker, const std::string& padding = "") {
+    const int status = post(port, change(padding.empty() ? marker : marker + "\",\"padding\":\"" + padding));
+    if (status == 200) acknowledged_.push_back(marker);
+    return status;
+  }
+
+  /** GET /readyz: the status and the body. */
+  static HttpReply readyz(int port) { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}); }
+
+  /** Every delivery the host acknowledged is, within `seconds`, stored and processed. */
+  void expectEveryAcknowledgedProcessed(ServeProcess& serve, int seconds) {
+    for (const std::string& marker : acknowledged_) {
+      EXPECT_TRUE(eventually([&] { return processed(marker); }, seconds)) << marker << " was acknowledged\n" << serve.log();
+    }
+  }
+
   /** Whether a delivery whose change carries `marker` is in the inbox and processed. */
   bool processed(const std::string& marker) {
     auto db = store::Database::open(storeUrl_, "");
@@ -120,6 +140,7 @@ class Faults : public ::testing::Test {
   TempConfig config_;
   std::vector<std::string> args_;
   std::string storeUrl_;  // empty: the SQLite file of the host configuration
+  std::vector<std::string> acknowledged_;  // markers of deliveries answered 200 (deliver())
 };
 
 TEST_F(Faults, ADeliveryThatKillsTheHostFailsAloneWithinTheAttemptLimitAndItsBatchIsProcessed) {
@@ -210,7 +231,7 @@ TEST_F(Faults, APluginCallPastItsDeadlineIsAbandonedAndTheWorkerServesTheOtherTe
   EXPECT_THAT(error, HasSubstr("conversation.on_message did not return within 300 ms; abandoned"));
 
   // Still ready (the other tenants are served), the stuck instance named; the figures in metrics.
-  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  const HttpReply ready = readyz(port);
   EXPECT_EQ(ready.status, 200) << ready.body;
   EXPECT_THAT(ready.body, HasSubstr(R"("plugins":{"ok":false,"stuck_threads":2,"unhealthy":[{"tenant":"acme","instance":"bot",)"
                                     R"("plugin":"test.baraza.faulty-bot","stuck_calls":2}]})"));
@@ -259,32 +280,23 @@ TEST_F(Faults, AFrozenMariaDbServerGets503sAndNotReadyAndAfterItNothingAcknowled
   auto serve = std::make_unique<ServeProcess>(args_);
   const int port = serve->port();
   ASSERT_GT(port, 0) << serve->log();
-  std::vector<std::string> acknowledged;
-  auto deliver = [&](const std::string& marker) {
-    const int status = post(port, change(marker));
-    if (status == 200) acknowledged.push_back(marker);
-    return status;
-  };
-  ASSERT_EQ(deliver("before-1"), 200);
-  ASSERT_EQ(deliver("before-2"), 200);
+  ASSERT_EQ(deliver(port, "before-1"), 200);
+  ASSERT_EQ(deliver(port, "before-2"), 200);
 
   mariadb.pause();
   // Answered, and not with a 200: Meta keeps it and retries.
-  EXPECT_EQ(deliver("frozen-1"), 503);
-  EXPECT_EQ(deliver("frozen-2"), 503);
-  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  EXPECT_EQ(deliver(port, "frozen-1"), 503);
+  EXPECT_EQ(deliver(port, "frozen-2"), 503);
+  const HttpReply ready = readyz(port);
   EXPECT_EQ(ready.status, 503) << ready.body;
   mariadb.resume();
 
   // Meta's retries, and new deliveries, are acknowledged again once the server answers.
-  EXPECT_TRUE(eventually([&] { return deliver("frozen-1") == 200; })) << serve->log();
-  EXPECT_EQ(deliver("frozen-2"), 200);
-  EXPECT_EQ(deliver("after-1"), 200);
-  EXPECT_TRUE(eventually([&] { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}).status == 200; }));
-  // Every acknowledged delivery is stored, and processed.
-  for (const std::string& marker : acknowledged) {
-    EXPECT_TRUE(eventually([&] { return processed(marker); }, 60)) << marker << " was acknowledged\n" << serve->log();
-  }
+  EXPECT_TRUE(eventually([&] { return deliver(port, "frozen-1") == 200; })) << serve->log();
+  EXPECT_EQ(deliver(port, "frozen-2"), 200);
+  EXPECT_EQ(deliver(port, "after-1"), 200);
+  EXPECT_TRUE(eventually([&] { return readyz(port).status == 200; }));
+  expectEveryAcknowledgedProcessed(*serve, 60);
   EXPECT_FALSE(serve->ended()) << "the host rode it out";
 }
 
@@ -333,37 +345,28 @@ TEST_F(Faults, AFullDiskGets503sAndNotReadyAndAfterItNothingAcknowledgedIsLost) 
   ASSERT_GT(port, 0) << serve->log();
   // Deliveries of 256 KiB: the database's files must grow to take them.
   const std::string padding(256 * 1024, 'p');
-  std::vector<std::string> acknowledged;
-  auto deliver = [&](const std::string& marker) {
-    const int status = post(port, change(marker + "\",\"padding\":\"" + padding));
-    if (status == 200) acknowledged.push_back(marker);
-    return status;
-  };
-  ASSERT_EQ(deliver("before-1"), 200) << serve->log();
+  ASSERT_EQ(deliver(port, "before-1", padding), 200) << serve->log();
   ASSERT_TRUE(eventually([&] { return row("inbox", 1).first == "done"; })) << serve->log();
 
   disk.fill();
   int refused = 0;
   for (int n = 1; n <= 8; ++n) {
-    const int status = deliver("full-" + std::to_string(n));
+    const int status = deliver(port, "full-" + std::to_string(n), padding);
     if (status != 200) {
       EXPECT_EQ(status, 503) << "a full disk is a stalled store: Meta retries";
       ++refused;
     }
   }
   EXPECT_GT(refused, 0) << "nothing refused with the disk full";
-  const HttpReply ready = httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}});
+  const HttpReply ready = readyz(port);
   EXPECT_EQ(ready.status, 503) << ready.body;
   EXPECT_THAT(ready.body, HasSubstr(R"("writes":{"ok":false)"));
 
   disk.free();
-  EXPECT_TRUE(eventually([&] { return deliver("after-1") == 200; })) << serve->log();
-  for (int n = 1; n <= 8; ++n) deliver("full-" + std::to_string(n));  // Meta's retries
-  EXPECT_TRUE(eventually([&] { return httpCall(static_cast<uint16_t>(port), {"GET", "/readyz", "", {}}).status == 200; }));
-  // Every acknowledged delivery is stored, and processed.
-  for (const std::string& marker : acknowledged) {
-    EXPECT_TRUE(eventually([&] { return processed(marker); })) << marker << " was acknowledged\n" << serve->log();
-  }
+  EXPECT_TRUE(eventually([&] { return deliver(port, "after-1", padding) == 200; })) << serve->log();
+  for (int n = 1; n <= 8; ++n) deliver(port, "full-" + std::to_string(n), padding);  // Meta's retries
+  EXPECT_TRUE(eventually([&] { return readyz(port).status == 200; }));
+  expectEveryAcknowledgedProcessed(*serve, 30);
   EXPECT_FALSE(serve->ended()) << "the host rode it out";
   serve->signal(SIGTERM);
   EXPECT_TRUE(eventually([&] { return serve->ended(); }));

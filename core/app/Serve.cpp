@@ -29,7 +29,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <iostream>
 
 namespace baraza::app {
 namespace {

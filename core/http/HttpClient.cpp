@@ -42,7 +42,6 @@ using ErrorCode = boost::system::error_code;
 
 namespace {
 
-
 /** One connection to an origin, plain or TLS, with what was read past the last response. */
 class Connection {
  public:

@@ -13,6 +13,15 @@ std::string describe(const InstanceRef& ref) {
   return "tenant " + ref.tenant + ": plugins." + ref.instance + " (" + ref.pluginId + ")";
 }
 
+/** One call into the plugin on this thread: its output, or its status with its message. */
+StatusOr<std::string> invoke(baraza_call_fn fn, void* instance, std::string_view input) {
+  baraza_buf output{};
+  const baraza_status code = fn(instance, baraza_str{input.data(), input.size()}, &output);
+  std::string text = takeBuffer(output);
+  if (code != BARAZA_OK) return Status(static_cast<Code>(code), std::move(text));
+  return text;
+}
+
 }  // namespace
 
 std::chrono::milliseconds defaultDeadline(Operation op) {
@@ -39,9 +48,7 @@ class PluginInstance::Call final : public CallTask {
 
   void run() override {
     started_ = std::chrono::steady_clock::now();
-    baraza_buf output{};
-    code_ = fn_(self_->instance_, baraza_str{input_.data(), input_.size()}, &output);
-    text_ = takeBuffer(output);
+    result_ = invoke(fn_, self_->instance_, input_);
   }
 
   void settled() override { self_.reset(); }
@@ -59,10 +66,8 @@ class PluginInstance::Call final : public CallTask {
                      " call(s) of the instance still stuck)");
   }
 
-  StatusOr<std::string> result() {
-    if (code_ != BARAZA_OK) return Status(static_cast<Code>(code_), std::move(text_));
-    return std::move(text_);
-  }
+  /** What the plugin answered; only once run() has returned. */
+  StatusOr<std::string> result() { return std::move(*result_); }
 
  private:
   std::shared_ptr<const PluginInstance> self_;
@@ -70,8 +75,7 @@ class PluginInstance::Call final : public CallTask {
   const char* what_;
   std::string input_;  // a copy: the caller's may be gone when an abandoned call reads it
   std::chrono::steady_clock::time_point started_;
-  baraza_status code_ = BARAZA_INTERNAL;
-  std::string text_;
+  std::optional<StatusOr<std::string>> result_;
 };
 
 const char* operationName(Operation op) {
@@ -146,13 +150,7 @@ StatusOr<std::string> PluginInstance::call(Operation op, std::string_view input)
 
 StatusOr<std::string> PluginInstance::callWithin(const char* what, baraza_call_fn fn, std::string_view input,
                                                  std::chrono::milliseconds deadline) const {
-  if (deadline.count() <= 0) {
-    baraza_buf output{};
-    const baraza_status code = fn(instance_, baraza_str{input.data(), input.size()}, &output);
-    std::string text = takeBuffer(output);
-    if (code != BARAZA_OK) return Status(static_cast<Code>(code), text);
-    return text;
-  }
+  if (deadline.count() <= 0) return invoke(fn, instance_, input);
   if (const int stuck = stuck_.load(); stuck >= limits_.maxStuck) {
     return unavailable(describe(ref()) + " is not called: " + std::to_string(stuck) +
                        " of its calls passed their deadline and have not returned");

@@ -38,9 +38,9 @@ const char* operationName(Operation op);
  * conversions of a document the host holds, made on its hottest paths (every delivery, every
  * send, on the HTTP client's event loop), where a hand-over to a runner thread and back would be
  * paid on each (with every call handed over, conversation_bench's echo rate fell 17%:
- * docs/performance.md). A channel plugin stuck on a
- * delivery is still taken over at its lease and failed at inbound.max_attempts; a tenant can set
- * plugins.<name>.call_deadline_ms to bound it anyway.
+ * docs/performance.md). A channel plugin stuck on a delivery is still taken over at its lease
+ * and failed at inbound.max_attempts; a tenant can set plugins.<name>.call_deadline_ms to bound
+ * it anyway.
  */
 std::chrono::milliseconds defaultDeadline(Operation op);
 
@@ -76,7 +76,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
    * maxStuck abandoned calls of this instance have not returned yet.
    */
   StatusOr<std::string> call(Operation op, std::string_view input) const;
-  /** The plugin's self-check (ABI 1.1) under the conversation deadline; OK for plugins that have none. */
+  /** The plugin's self-check (ABI 1.1) within the instance's deadline (10 s by default); OK for plugins that have none. */
   Status health() const;
 
   /** Abandoned calls that have not returned yet: the instance is unhealthy while there are any. */
