@@ -8,7 +8,7 @@ packages=(
   libpoco-dev libboost-dev libboost-filesystem-dev libssl-dev openssl
   libsqlite3-dev libmariadb-dev mariadb-server nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  rpm dpkg-dev file curl systemd strace
+  rpm dpkg-dev file curl systemd strace gdb
   clang libclang-rt-14-dev
 )
 
