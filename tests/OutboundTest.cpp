@@ -56,8 +56,8 @@ class OutboundTest : public store::testing::StoreTest {
     client.serviceBaseUrls["graph"] = graph_.baseUrl();
     client.timeoutMs = 5000;
     http_ = std::make_unique<http::HttpClient>(client);
-    settings_.retryBaseMs = 20;
-    settings_.retryMaxMs = 100;
+    settings_.retry.retryBaseMs = 20;
+    settings_.retry.retryMaxMs = 100;
     settings_.idleMs = 20;
     settings_.maxInFlight = 4;
   }
@@ -253,7 +253,7 @@ TEST_P(OutboundTest, TransientErrorsAreRetriedPermanentOnesFailWithTheirDetails)
   graph_.failRecipient("+254700000001", 131000, 2);  // something went wrong, twice
   graph_.failRecipient("+254700000002", 131026);     // undeliverable
   graph_.failRecipient("+254700000003", 2, 100);     // never recovers
-  settings_.maxAttempts = 3;
+  settings_.retry.maxAttempts = 3;
   const int64_t retried = submit(text("+254700000001", "a"));
   const int64_t undeliverable = submit(text("+254700000002", "b"));
   const int64_t exhausted = submit(text("+254700000003", "c"));

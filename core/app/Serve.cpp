@@ -140,7 +140,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
   outbound::DispatchSettings dispatch;
   dispatch.maxInFlight = host.outboundMaxInFlight;
-  dispatch.maxAttempts = host.outboundMaxAttempts;
+  dispatch.retry.maxAttempts = host.outboundMaxAttempts;
   dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
   dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
   if (!host.storeMasterKey.empty()) dispatch.masterKey = *store::MasterKey::parse(host.storeMasterKey.reveal());

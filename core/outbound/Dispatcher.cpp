@@ -5,6 +5,7 @@
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
 #include "outbound/Pacing.h"
+#include "outbound/RetryPolicy.h"
 #include "outbound/StoredRequest.h"
 
 #include <Poco/JSONString.h>
@@ -53,13 +54,10 @@ std::string fingerprint(const std::string& token) {
   return token.empty() ? "" : crypto::toHex(crypto::sha256(token));
 }
 
-/** base·2^(attempt-1), capped, then a uniformly random point in its upper half (jitter). */
-int64_t backoffMs(int attempt, int64_t baseMs, int64_t maxMs) {
+/** A uniform value in [0, 1) for a retry's jitter. */
+Jitter jitter() {
   thread_local std::mt19937_64 random(std::random_device{}());
-  int64_t delay = baseMs;
-  for (int i = 1; i < attempt && delay < maxMs; ++i) delay *= 2;
-  delay = std::min(delay, maxMs);
-  return delay / 2 + static_cast<int64_t>(random() % static_cast<uint64_t>(delay / 2 + 1));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random);
 }
 
 /** The error part of a channel plugin's verdict: {"code", "details", "subcode", "title"} as present. */
@@ -128,9 +126,7 @@ struct Dispatcher::Outcome {
   std::optional<PreparedMessage> replacement;  // re-engagement template sent instead
 
   // Before settling: what the channel plugin said.
-  std::string verdict;  // accepted, retry, pause, reengage, failed, release
-  std::string scope;
-  int64_t afterMs = 0;
+  Verdict verdict;
   std::string refusedToken;  // fingerprint of the token a pause was about
 };
 
@@ -504,7 +500,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   std::vector<int64_t> abandoned;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
     abandoned.clear();
-    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs, settings_.maxAttempts, &abandoned);
+    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs, settings_.retry.maxAttempts, &abandoned);
   });
   if (!claimed.isOk()) {
     logger().warning("cannot claim messages to send: " + claimed.message());
@@ -512,7 +508,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   }
   if (!abandoned.empty()) {
     logger().error("failed " + std::to_string(abandoned.size()) + " message(s) (first " + std::to_string(abandoned.front()) +
-                   "): the host sending them stopped on each of their " + std::to_string(settings_.maxAttempts) + " attempts");
+                   "): the host sending them stopped on each of their " + std::to_string(settings_.retry.maxAttempts) + " attempts");
   }
   std::vector<std::vector<Pending>> ready(wants.size());
   std::vector<Outcome> broken;
@@ -785,14 +781,14 @@ std::optional<Dispatcher::Outcome> Dispatcher::prepare(const Lane& lane, const P
   call.channel = call.tenant ? call.tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
   if (!call.channel) {
     // Not sendable here now (tenant removed, channel plugin disabled): keep it queued.
-    out.verdict = "release";
-    out.afterMs = 60000;
+    out.verdict.outcome = Verdict::Outcome::kRelease;
+    out.verdict.afterMs = 60000;
     out.error = errorJson("not sent", call.tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
     return out;
   }
   call.token = tokenFor(call.tenant->config());
   if (call.token.empty()) {
-    out.verdict = "pause";
+    out.verdict.outcome = Verdict::Outcome::kPause;
     out.error = errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
     return out;
   }
@@ -812,8 +808,7 @@ Dispatcher::Outcome Dispatcher::conclude(const Lane& lane, const Pending& pendin
   const std::string& token = call.token;
   const tenants::TenantPtr& tenant = call.tenant;
   if (!response.isOk()) {
-    out.verdict = "retry";
-    out.scope = "message";
+    out.verdict.outcome = Verdict::Outcome::kRetry;
     out.error = errorJson(codeName(response.status().code()), response.status().message());
   } else {
     // {"status": N, "body": "<the answer's text>"}, written out: every send pays for it.
@@ -823,24 +818,21 @@ Dispatcher::Outcome Dispatcher::conclude(const Lane& lane, const Pending& pendin
     try {
       if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
       const jsontext::Members classified(*answer);
-      out.verdict = classified.text("outcome");
-      out.scope = classified.text("scope");
-      out.afterMs = classified.integer("after_ms", 0);
+      out.verdict = Verdict::parse(classified.text("outcome"), classified.text("scope"), classified.integer("after_ms", 0));
       out.providerId = classified.text("provider_id");
       out.error = errorJson(classified);
     } catch (const Poco::Exception& e) {
       // The call was made; without a verdict, retrying is the safe side (at least once).
-      out.verdict = "retry";
-      out.scope = "message";
+      out.verdict = Verdict{};
       out.error = errorJson("unclassified response",
                             "HTTP " + std::to_string(response->status) + "; channel plugin: " + e.message());
     }
   }
 
-  if (out.verdict == "pause") {
+  if (out.verdict.outcome == Verdict::Outcome::kPause) {
     out.refusedToken = fingerprint(token);
     tryTokenExchange(tenant->config(), token, pending.request.url);
-  } else if (out.verdict == "reengage") {
+  } else if (out.verdict.outcome == Verdict::Outcome::kReengage) {
     const auto& sending = tenant->config().sending;
     if (!sending.reengagementTemplate.empty() && !pending.request.recipient.empty()) {
       Object language;
@@ -939,6 +931,15 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
 void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {
   lane->recipientsInFlight.erase(pending.request.recipient);
   const std::string tenant = pending.row.tenant;
+  SendState state;
+  state.attempts = pending.row.attempts;
+  state.throttles = lane->throttles;
+  if (o.verdict.outcome == Verdict::Outcome::kPause) {
+    std::string current;
+    if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) current = fingerprint(tokenFor(t->config()));
+    state.tokenReplaced = !current.empty() && current != o.refusedToken;
+  }
+  const Action action = decide(o.verdict, state, settings_.retry, jitter());
   auto backAtFront = [&] { lane->queue.push_front(std::move(pending)); };
   auto toRecorder = [&](Outcome::Kind kind) {
     o.kind = kind;
@@ -946,61 +947,57 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
     hand(std::move(o));
   };
 
-  if (o.verdict == "accepted") {
-    lane->throttles = 0;
-    lane->pairs.accepted(pending.request.recipient);
-    count("baraza_outbound_sent_total", tenant);
-    return toRecorder(Outcome::Kind::kSent);
-  }
-  if (o.verdict == "retry" && o.scope == "number") {
-    ++lane->throttles;
-    int64_t waitMs = o.afterMs;
-    if (waitMs <= 0) waitMs = std::min<int64_t>(settings_.numberBackoffMaxMs, 1000LL << std::min(lane->throttles - 1, 20));
-    lane->blockedUntilUs = std::max(lane->blockedUntilUs, now + waitMs * 1000);
-    count("baraza_outbound_throttled_total", tenant);
-    logger().warning("number " + lane->number + ": throughput limit (" + o.error + "); pausing it " +
-                     std::to_string(waitMs) + " ms");
-    return backAtFront();
-  }
-  if (o.verdict == "retry" && o.scope == "recipient") {
-    const int64_t until = lane->pairs.refused(pending.request.recipient, now);
-    count("baraza_outbound_pair_limited_total", tenant);
-    logger().information("number " + lane->number + ": pair rate limit for a recipient; next try in " +
-                         std::to_string((until - now) / 1000) + " ms");
-    return backAtFront();
-  }
-  if (o.verdict == "pause") {
-    std::string current;
-    if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) current = fingerprint(tokenFor(t->config()));
-    if (!current.empty() && current != o.refusedToken) return backAtFront();  // replaced meanwhile
-    if (!paused_.count(tenant)) {
-      logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + o.error +
-                     "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
-      count("baraza_outbound_paused_total", tenant);
+  switch (action.kind) {
+    case Action::Kind::kSent:
+      lane->throttles = 0;
+      lane->pairs.accepted(pending.request.recipient);
+      count("baraza_outbound_sent_total", tenant);
+      return toRecorder(Outcome::Kind::kSent);
+    case Action::Kind::kBackOffNumber:
+      ++lane->throttles;
+      lane->blockedUntilUs = std::max(lane->blockedUntilUs, now + action.waitMs * 1000);
+      count("baraza_outbound_throttled_total", tenant);
+      logger().warning("number " + lane->number + ": throughput limit (" + o.error + "); pausing it " +
+                       std::to_string(action.waitMs) + " ms");
+      return backAtFront();
+    case Action::Kind::kBackOffRecipient: {
+      const int64_t until = lane->pairs.refused(pending.request.recipient, now);
+      count("baraza_outbound_pair_limited_total", tenant);
+      logger().information("number " + lane->number + ": pair rate limit for a recipient; next try in " +
+                           std::to_string((until - now) / 1000) + " ms");
+      return backAtFront();
     }
-    paused_[tenant] = o.refusedToken;
-    return backAtFront();
-  }
-  if (o.verdict == "release") {
-    o.atMs = now / 1000 + o.afterMs;
-    return toRecorder(Outcome::Kind::kRequeue);
-  }
-  if (o.verdict == "retry") {
-    if (pending.row.attempts >= settings_.maxAttempts) {
-      count("baraza_outbound_failed_total", tenant);
-      logger().warning("message " + std::to_string(pending.row.id) + " failed after " +
-                       std::to_string(pending.row.attempts) + " attempts: " + o.error);
-      return toRecorder(Outcome::Kind::kFailed);
+    case Action::Kind::kResend: return backAtFront();
+    case Action::Kind::kPauseTenant:
+      if (!paused_.count(tenant)) {
+        logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + o.error +
+                       "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
+        count("baraza_outbound_paused_total", tenant);
+      }
+      paused_[tenant] = o.refusedToken;
+      return backAtFront();
+    case Action::Kind::kRequeue:
+      o.atMs = now / 1000 + action.waitMs;
+      return toRecorder(Outcome::Kind::kRequeue);
+    case Action::Kind::kRetryLater:
+      o.atMs = now / 1000 + action.waitMs;
+      count("baraza_outbound_retried_total", tenant);
+      return toRecorder(Outcome::Kind::kRetry);
+    case Action::Kind::kReplace: {
+      Object::Ptr error = parseObject(o.error);
+      error->set("details", str(error, "details") + (o.replacement ? "; re-engagement template queued instead"
+                                                                   : "; no re-engagement template configured"));
+      o.error = json(error);
+      break;
     }
-    o.atMs = now / 1000 + backoffMs(pending.row.attempts, settings_.retryBaseMs, settings_.retryMaxMs);
-    count("baraza_outbound_retried_total", tenant);
-    return toRecorder(Outcome::Kind::kRetry);
-  }
-  if (o.verdict == "reengage") {
-    Object::Ptr error = parseObject(o.error);
-    error->set("details", str(error, "details") + (o.replacement ? "; re-engagement template queued instead"
-                                                                 : "; no re-engagement template configured"));
-    o.error = json(error);
+    case Action::Kind::kFail:
+      if (o.verdict.outcome == Verdict::Outcome::kRetry) {
+        count("baraza_outbound_failed_total", tenant);
+        logger().warning("message " + std::to_string(pending.row.id) + " failed after " +
+                         std::to_string(pending.row.attempts) + " attempts: " + o.error);
+        return toRecorder(Outcome::Kind::kFailed);
+      }
+      break;
   }
   count("baraza_outbound_failed_total", tenant);
   logger().warning("message " + std::to_string(pending.row.id) + " to number " + lane->number + " failed: " + o.error);

@@ -4,6 +4,7 @@
 #include "common/Metrics.h"
 #include "http/HttpClient.h"
 #include "outbound/OutboundQueue.h"
+#include "outbound/RetryPolicy.h"
 #include "store/Database.h"
 #include "store/Leases.h"
 #include "store/Messages.h"
@@ -28,15 +29,12 @@ namespace baraza::outbound {
 struct DispatchSettings {
   int maxInFlight = 1000;      // provider calls under way at once (a host sends at most this /
                                // the call time messages a second)
-  int maxAttempts = 10;        // then a message fails for good
   int64_t leaseMs = 60000;     // on claimed messages: a host that dies holds them this long
   int64_t numberLeaseMs = 15000;  // on a sending number: another host takes it this long after
   int64_t windowGuardUs = 50000;  // pacing assumes a send in flight reaches Meta within this of
                                   // its start (Meta counts on arrival); one answered sooner
                                   // counts as arrived when answered (SlidingWindow)
-  int64_t retryBaseMs = 1000;     // message retries: base·2^(attempt-1) with jitter…
-  int64_t retryMaxMs = 300000;    // …up to this
-  int64_t numberBackoffMaxMs = 60000;  // throughput refusals: 1 s doubling up to this
+  RetryLimits retry;           // how often and how long after a refusal a message is sent again
   int64_t idleMs = 200;        // poll interval when nothing woke the dispatcher
   /**
    * store.master_key: with it, a long-lived token the exchange after a 190 got is kept in the
