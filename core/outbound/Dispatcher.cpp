@@ -38,7 +38,6 @@ constexpr int64_t kSecondUs = 1000000;
 constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
 constexpr int64_t kWriteSlackUs = 1000;  // a request written this soon after its slot needs no lock
-constexpr auto kRecordAtMostEvery = std::chrono::milliseconds(5);  // outcome commits, under load
 constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
 constexpr int64_t kLeaseRetryUs = kSecondUs / 2;  // after a failed lease transaction
 constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
@@ -80,13 +79,6 @@ std::string errorJson(const std::string& title, const std::string& details) {
 
 }  // namespace
 
-/** One claimed message waiting for its turn, with its request ready to go. */
-struct Dispatcher::Pending {
-  store::OutboxRow row;
-  StoredRequest request;
-  int64_t claimedUs = 0;
-};
-
 /** One sending phone number: its pacing, its claimed messages, and the lease this host holds. */
 struct Dispatcher::Lane {
   Lane(std::string number, std::string tenant, int rate, int64_t arrivalGuardUs, int64_t pairIntervalUs, int pairBurst)
@@ -116,18 +108,13 @@ size_t Dispatcher::backlogTarget(const Lane& lane) {
   return std::clamp<size_t>(static_cast<size_t>(lane.window.limit()) / 2, 16, 2000);
 }
 
-/** What became of one message: written to the outbox by the recorder. */
-struct Dispatcher::Outcome {
-  enum class Kind { kSent, kRetry, kRequeue, kFailed } kind = Kind::kRequeue;
-  Pending pending;
+/** What a send came to (the channel plugin's verdict on the answer), before it is settled. */
+struct Dispatcher::Answer {
+  Verdict verdict;
+  std::string refusedToken;  // fingerprint of the token a pause is about
   std::string providerId;
   std::string error;  // JSON {"code","subcode","title","details"}
-  int64_t atMs = 0;   // retry / requeue time
-  std::optional<PreparedMessage> replacement;  // re-engagement template sent instead
-
-  // Before settling: what the channel plugin said.
-  Verdict verdict;
-  std::string refusedToken;  // fingerprint of the token a pause was about
+  std::optional<PreparedMessage> replacement;  // the re-engagement template to send instead
 };
 
 /** One call under way: the message, what pacing recorded for it, and what it is sent with. */
@@ -160,18 +147,14 @@ Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tena
       metrics_(metrics),
       outbox_(db_->dialect()),
       leases_(db_->dialect()),
-      messages_(db_->dialect()),
-      loop_(std::make_unique<Loop>(http.context())) {}
+      loop_(std::make_unique<Loop>(http.context())),
+      recorder_(db_, queue_, owner_) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
   stopping_ = false;
-  recorderStopping_ = false;
-  recorder_ = std::thread([this] {
-    nameThisThread("baraza-record");
-    recorderLoop();
-  });
+  recorder_.start();
   scheduler_ = std::thread([this] {
     nameThisThread("baraza-claim");
     schedulerLoop();
@@ -213,10 +196,8 @@ void Dispatcher::stop() {
     laneList_.clear();
     takeCallTimes();
   }
-  record(std::move(released));
-  recorderStopping_ = true;
-  recordWake_.notify_all();
-  recorder_.join();
+  recorder_.record(std::move(released));
+  recorder_.stop();
   const int64_t releasedAt = store::nowMs();
   db_->transaction([&](Poco::Data::Session& s) {
     for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_, releasedAt);
@@ -447,7 +428,7 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
       ++it;
     }
   }
-  hand(std::move(released));
+  recorder_.hand(std::move(released));
   return draining.empty() ? Refreshed::kDone : Refreshed::kHandingBack;
 }
 
@@ -538,7 +519,7 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
     }
   }
   wakePump();
-  hand(std::move(broken));
+  recorder_.hand(std::move(broken));
 }
 
 void Dispatcher::releaseStale(int64_t now) {
@@ -571,7 +552,7 @@ void Dispatcher::releaseStale(int64_t now) {
       if (forget) lane->pairs.forgetIdle(now);
     }
   }
-  hand(std::move(released));
+  recorder_.hand(std::move(released));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -655,7 +636,7 @@ void Dispatcher::pump() {
       call->pending = std::move(pending);
       Lane& lane = *call->lane;
       const std::string& recipient = call->pending.request.recipient;
-      if (std::optional<Outcome> instead = prepare(lane, call->pending, *call)) {
+      if (std::optional<Answer> instead = prepare(lane, call->pending, *call)) {
         settle(call->lane, std::move(call->pending), std::move(*instead), now);
         continue;
       }
@@ -714,14 +695,14 @@ void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpRe
   // Taken first: pacing counts the send as arrived by then, and every microsecond later pushes
   // the number's next window back by as much.
   const int64_t answered = nowUs();
-  Outcome outcome = conclude(*call->lane, call->pending, *call, std::move(response));
+  Answer answer = conclude(*call->lane, call->pending, *call, std::move(response));
   {
     std::lock_guard lock(mutex_);
     call->lane->window.completed(call->ticket, answered);
     callUs_ += answered - call->startUs;
     ++calls_;
     --inFlight_;
-    settle(call->lane, std::move(call->pending), std::move(outcome), answered);
+    settle(call->lane, std::move(call->pending), std::move(answer), answered);
   }
   pump();
 }
@@ -775,8 +756,8 @@ std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
   return configured;
 }
 
-std::optional<Dispatcher::Outcome> Dispatcher::prepare(const Lane& lane, const Pending& pending, Call& call) {
-  Outcome out;
+std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pending& pending, Call& call) {
+  Answer out;
   call.tenant = tenants_.current()->byId(lane.tenant);
   call.channel = call.tenant ? call.tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
   if (!call.channel) {
@@ -801,9 +782,9 @@ std::optional<Dispatcher::Outcome> Dispatcher::prepare(const Lane& lane, const P
   return std::nullopt;
 }
 
-Dispatcher::Outcome Dispatcher::conclude(const Lane& lane, const Pending& pending, const Call& call,
-                                         StatusOr<HttpResponse> response) {
-  Outcome out;
+Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending, const Call& call,
+                                       StatusOr<HttpResponse> response) {
+  Answer out;
   const plugins::PluginInstancePtr& channel = call.channel;
   const std::string& token = call.token;
   const tenants::TenantPtr& tenant = call.tenant;
@@ -928,23 +909,33 @@ void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std
   });
 }
 
-void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome o, int64_t now) {
+void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t now) {
   lane->recipientsInFlight.erase(pending.request.recipient);
   const std::string tenant = pending.row.tenant;
   SendState state;
   state.attempts = pending.row.attempts;
   state.throttles = lane->throttles;
-  if (o.verdict.outcome == Verdict::Outcome::kPause) {
+  if (answer.verdict.outcome == Verdict::Outcome::kPause) {
     std::string current;
     if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) current = fingerprint(tokenFor(t->config()));
-    state.tokenReplaced = !current.empty() && current != o.refusedToken;
+    state.tokenReplaced = !current.empty() && current != answer.refusedToken;
   }
-  const Action action = decide(o.verdict, state, settings_.retry, jitter());
+  const Action action = decide(answer.verdict, state, settings_.retry, jitter());
   auto backAtFront = [&] { lane->queue.push_front(std::move(pending)); };
-  auto toRecorder = [&](Outcome::Kind kind) {
+  auto toRecorder = [&](Outcome::Kind kind, int64_t atMs = 0) {
+    Outcome o;
     o.kind = kind;
     o.pending = std::move(pending);
-    hand(std::move(o));
+    o.providerId = std::move(answer.providerId);
+    o.error = std::move(answer.error);
+    o.atMs = atMs;
+    o.replacement = std::move(answer.replacement);
+    recorder_.hand(std::move(o));
+  };
+  auto failed = [&](const std::string& why) {
+    count("baraza_outbound_failed_total", tenant);
+    logger().warning("message " + std::to_string(pending.row.id) + why + answer.error);
+    toRecorder(Outcome::Kind::kFailed);
   };
 
   switch (action.kind) {
@@ -957,7 +948,7 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
       ++lane->throttles;
       lane->blockedUntilUs = std::max(lane->blockedUntilUs, now + action.waitMs * 1000);
       count("baraza_outbound_throttled_total", tenant);
-      logger().warning("number " + lane->number + ": throughput limit (" + o.error + "); pausing it " +
+      logger().warning("number " + lane->number + ": throughput limit (" + answer.error + "); pausing it " +
                        std::to_string(action.waitMs) + " ms");
       return backAtFront();
     case Action::Kind::kBackOffRecipient: {
@@ -970,135 +961,33 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Outc
     case Action::Kind::kResend: return backAtFront();
     case Action::Kind::kPauseTenant:
       if (!paused_.count(tenant)) {
-        logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + o.error +
+        logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + answer.error +
                        "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
         count("baraza_outbound_paused_total", tenant);
       }
-      paused_[tenant] = o.refusedToken;
+      paused_[tenant] = answer.refusedToken;
       return backAtFront();
-    case Action::Kind::kRequeue:
-      o.atMs = now / 1000 + action.waitMs;
-      return toRecorder(Outcome::Kind::kRequeue);
+    case Action::Kind::kRequeue: return toRecorder(Outcome::Kind::kRequeue, now / 1000 + action.waitMs);
     case Action::Kind::kRetryLater:
-      o.atMs = now / 1000 + action.waitMs;
       count("baraza_outbound_retried_total", tenant);
-      return toRecorder(Outcome::Kind::kRetry);
+      return toRecorder(Outcome::Kind::kRetry, now / 1000 + action.waitMs);
     case Action::Kind::kReplace: {
-      Object::Ptr error = parseObject(o.error);
-      error->set("details", str(error, "details") + (o.replacement ? "; re-engagement template queued instead"
-                                                                   : "; no re-engagement template configured"));
-      o.error = json(error);
-      break;
+      Object::Ptr error = parseObject(answer.error);
+      error->set("details", str(error, "details") + (answer.replacement ? "; re-engagement template queued instead"
+                                                                        : "; no re-engagement template configured"));
+      answer.error = json(error);
+      return failed(" to number " + lane->number + " failed: ");
     }
     case Action::Kind::kFail:
-      if (o.verdict.outcome == Verdict::Outcome::kRetry) {
-        count("baraza_outbound_failed_total", tenant);
-        logger().warning("message " + std::to_string(pending.row.id) + " failed after " +
-                         std::to_string(pending.row.attempts) + " attempts: " + o.error);
-        return toRecorder(Outcome::Kind::kFailed);
+      if (answer.verdict.outcome == Verdict::Outcome::kRetry) {
+        return failed(" failed after " + std::to_string(pending.row.attempts) + " attempts: ");
       }
-      break;
+      return failed(" to number " + lane->number + " failed: ");
   }
-  count("baraza_outbound_failed_total", tenant);
-  logger().warning("message " + std::to_string(pending.row.id) + " to number " + lane->number + " failed: " + o.error);
-  toRecorder(Outcome::Kind::kFailed);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Recorder: outcomes written in batches, one transaction each.
 
-void Dispatcher::hand(Outcome outcome) {
-  std::lock_guard lock(recordMutex_);
-  // The recorder waits for a first outcome, then gathers for a moment without looking: only the
-  // first needs a wake-up (one per outcome cost the recorder ~10,000 wake-ups a second).
-  const bool first = toRecord_.empty();
-  toRecord_.push_back(std::move(outcome));
-  if (first) recordWake_.notify_one();
-}
-
-void Dispatcher::hand(std::vector<Outcome> outcomes) {
-  for (auto& o : outcomes) hand(std::move(o));
-}
-
-void Dispatcher::recorderLoop() {
-  auto lastStart = std::chrono::steady_clock::now() - kRecordAtMostEvery;
-  while (true) {
-    std::vector<Outcome> batch;
-    {
-      std::unique_lock lock(recordMutex_);
-      recordWake_.wait(lock, [this] { return !toRecord_.empty() || recorderStopping_; });
-      // Under load, outcomes gather for a moment rather than each few going in a commit of their
-      // own; after a quiet spell the first is written at once.
-      recordWake_.wait_until(lock, lastStart + kRecordAtMostEvery, [this] { return recorderStopping_.load(); });
-      if (toRecord_.empty() && recorderStopping_) return;
-      batch.swap(toRecord_);
-    }
-    lastStart = std::chrono::steady_clock::now();
-    record(std::move(batch));
-  }
-}
-
-void Dispatcher::record(std::vector<Outcome> batch) {
-  if (batch.empty()) return;
-  for (int tries = 0;; ++tries) {
-    size_t lost = 0;
-    const int64_t now = store::nowMs();
-    Status written = db_->transaction([&](Poco::Data::Session& s) {
-      lost = 0;
-      // Accepted sends, the bulk of every batch, go in a few multi-row statements.
-      std::vector<std::pair<int64_t, std::string>> sent;
-      std::vector<store::MessageRecord> messages;
-      for (const Outcome& o : batch) {
-        const store::OutboxRow& row = o.pending.row;
-        bool held = true;
-        switch (o.kind) {
-          case Outcome::Kind::kSent:
-            sent.emplace_back(row.id, o.providerId);
-            if (!o.providerId.empty()) {
-              store::MessageRecord m;
-              m.tenant = row.tenant;
-              m.providerId = o.providerId;
-              m.direction = "out";
-              m.phoneNumberId = row.phoneNumberId;
-              m.contact = o.pending.request.recipient.empty() ? "" : o.pending.request.recipient.substr(1);
-              m.type = o.pending.request.type;
-              m.content = o.pending.request.body;
-              m.sentAt = now;
-              m.status = "accepted";
-              m.statusAt = now;
-              messages.push_back(std::move(m));
-            }
-            break;
-          case Outcome::Kind::kRetry:
-            held = outbox_.retryLater(s, row.id, owner_, o.error, o.atMs, now);
-            break;
-          case Outcome::Kind::kRequeue:
-            held = outbox_.release(s, row.id, owner_, o.atMs, o.error, now);
-            break;
-          case Outcome::Kind::kFailed:
-            held = outbox_.markFailed(s, row.id, owner_, o.error, now);
-            if (held && o.replacement) queue_.store(s, *o.replacement, now);
-            break;
-        }
-        lost += !held;
-      }
-      lost += sent.size() - outbox_.markAllSent(s, sent, owner_, now);
-      messages_.insertAll(s, messages, now);
-    });
-    if (written.isOk()) {
-      if (lost > 0) {
-        logger().warning(std::to_string(lost) + " outcome(s) not recorded: their lease had expired and "
-                         "another dispatcher may send them again");
-      }
-      return;
-    }
-    logger().error("cannot record " + std::to_string(batch.size()) + " send outcome(s) (retrying): " + written.message());
-    if (tries >= 30) {
-      logger().error("giving up recording; the messages will be sent again when their leases expire");
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-}
 
 }  // namespace baraza::outbound

@@ -4,10 +4,10 @@
 #include "common/Metrics.h"
 #include "http/HttpClient.h"
 #include "outbound/OutboundQueue.h"
+#include "outbound/OutcomeRecorder.h"
 #include "outbound/RetryPolicy.h"
 #include "store/Database.h"
 #include "store/Leases.h"
-#include "store/Messages.h"
 #include "store/Outbox.h"
 #include "store/SecretStore.h"
 #include "tenants/TenantManager.h"
@@ -82,8 +82,7 @@ class Dispatcher {
   void wake();
 
   struct Lane;
-  struct Pending;
-  struct Outcome;
+  struct Answer;
   struct Call;
   struct Loop;
 
@@ -98,7 +97,6 @@ class Dispatcher {
   void loopWorkEnds();
   void startCall(std::shared_ptr<Call> call);
   void callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpResponse> response);
-  void recorderLoop();
   enum class Refreshed { kDone, kHandingBack, kFailed };
   /** Leases and lanes; kHandingBack while a number being handed back has sends in flight. */
   Refreshed refreshLanes(int64_t nowUs);
@@ -112,15 +110,12 @@ class Dispatcher {
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
   bool pick(int64_t nowUs, int64_t& wakeAtUs, std::shared_ptr<Lane>& lane, Pending& pending);
-  /** The call for a picked message, or (no channel plugin, no token) the outcome instead. Lock held. */
-  std::optional<Outcome> prepare(const Lane& lane, const Pending& pending, Call& call);
-  /** What the channel plugin makes of the answer. */
-  Outcome conclude(const Lane& lane, const Pending& pending, const Call& call, StatusOr<HttpResponse> response);
-  void settle(const std::shared_ptr<Lane>& lane, Pending pending, Outcome outcome, int64_t nowUs);
-  void record(std::vector<Outcome> outcomes);
-  /** Gives outcomes to the recorder thread. */
-  void hand(Outcome outcome);
-  void hand(std::vector<Outcome> outcomes);
+  /** The call for a picked message, or (no channel plugin, no token) what it comes to instead. Lock held. */
+  std::optional<Answer> prepare(const Lane& lane, const Pending& pending, Call& call);
+  /** What the channel plugin makes of the provider's answer. */
+  Answer conclude(const Lane& lane, const Pending& pending, const Call& call, StatusOr<HttpResponse> response);
+  /** Applies the RetryPolicy's action for `answer` to the message, its lane and its tenant. Lock held. */
+  void settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t nowUs);
   /** The token to send with: an exchanged one while it replaces the configured one. Lock held. */
   std::string tokenFor(const tenants::TenantConfig& tenant);
   static size_t backlogTarget(const Lane& lane);
@@ -136,7 +131,6 @@ class Dispatcher {
   Metrics* metrics_;
   store::Outbox outbox_;
   store::Leases leases_;
-  store::MessageStore messages_;
 
   std::mutex mutex_;
   std::condition_variable schedulerWake_;
@@ -164,15 +158,9 @@ class Dispatcher {
   /** Scheduler thread: writes toKeep_, and reads the kept token of tenants not looked at yet. */
   void keepExchangedTokens();
 
-  std::mutex recordMutex_;
-  std::condition_variable recordWake_;
-  std::vector<Outcome> toRecord_;
-  size_t recording_ = 0;
-
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> recorderStopping_{false};
+  OutcomeRecorder recorder_;
   std::thread scheduler_;
-  std::thread recorder_;
 };
 
 }  // namespace baraza::outbound
