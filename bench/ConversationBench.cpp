@@ -153,7 +153,7 @@ class Host {
 
   int64_t count(const std::string& sql) {
     int64_t n = 0;
-    db_->transaction([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    bench::mustCommit(*db_, [&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
     return n;
   }
 
@@ -179,7 +179,7 @@ class Host {
                                      : "CAST(SUBSTRING(body, LOCATE('wamid.bench-', body), 40) AS CHAR)";
     std::vector<std::string> ids, keys;
     std::vector<int64_t> received, queued;
-    db_->transaction([&](Poco::Data::Session& s) {
+    bench::mustCommit(*db_, [&](Poco::Data::Session& s) {
       s << "SELECT " + wamid + ", received_at FROM inbox", Poco::Data::Keywords::into(ids),
           Poco::Data::Keywords::into(received), Poco::Data::Keywords::now;
       s << "SELECT idempotency_key, created_at FROM outbox", Poco::Data::Keywords::into(keys),

@@ -11,6 +11,7 @@
 //   BARAZA_BENCH_GUARD_MS (how long pacing assumes a send in flight may take to arrive; default as
 //   outbound.window_guard_ms), BARAZA_BENCH_LATENCY_MS (how long the fake takes to answer; 0), BARAZA_BENCH_IN_FLIGHT
 //   (calls at once, as outbound.max_in_flight; 16 on loopback, the host's default with a latency).
+#include "BenchStore.h"
 #include "LoadDriver.h"
 #include "fakes/FakeGraph.h"
 #include "http/HttpClient.h"
@@ -213,7 +214,7 @@ int main() {
     }
     tick += dueTicks;
     const int64_t at = nowUs();
-    (*db)->transaction([&](Poco::Data::Session& s) { queue.storeAll(s, batch, at / 1000); });
+    bench::mustCommit(**db, [&](Poco::Data::Session& s) { queue.storeAll(s, batch, at / 1000); });
     ++transactions;
     for (size_t i = 0; i < batch.size(); ++i) queuedAt.push_back(at);
     dispatcher.wake();

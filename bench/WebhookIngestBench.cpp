@@ -143,7 +143,7 @@ class Baraza {
     inbound::InboundProcessor processor(db_, *tenants_, queue, settings, "bench");
     int64_t pending = 0;
     auto countPending = [&] {
-      db_->transaction([&](Poco::Data::Session& s) {
+      bench::mustCommit(*db_, [&](Poco::Data::Session& s) {
         s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'", Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
       });
       return pending;

@@ -81,9 +81,10 @@ class Faults : public ::testing::Test {
     auto db = store::Database::open(storeUrl_.empty() ? "sqlite://" + config_.path() + "/lib/baraza.db" : storeUrl_, "");
     std::string state;
     int attempts = -1;
-    (*db)->transaction([&](Poco::Data::Session& s) {
+    const Status read = (*db)->transaction([&](Poco::Data::Session& s) {
       s << "SELECT state, attempts FROM " + table + " WHERE id = ?", bind(id), into(state), into(attempts), now;
     });
+    EXPECT_TRUE(read.isOk()) << read.toString();
     return {state, attempts};
   }
 
@@ -225,9 +226,10 @@ TEST_F(Faults, APluginCallPastItsDeadlineIsAbandonedAndTheWorkerServesTheOtherTe
   EXPECT_EQ(row("outbox", 3).first, "");
   auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
   std::string error;
-  (*db)->transaction([&](Poco::Data::Session& s) {
+  const Status read = (*db)->transaction([&](Poco::Data::Session& s) {
     s << "SELECT error FROM conversation_jobs WHERE id = 1", into(error), now;
   });
+  ASSERT_TRUE(read.isOk()) << read.toString();
   EXPECT_THAT(error, HasSubstr("conversation.on_message did not return within 300 ms; abandoned"));
 
   // Still ready (the other tenants are served), the stuck instance named; the figures in metrics.

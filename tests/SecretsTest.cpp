@@ -27,7 +27,7 @@ using Poco::Data::Keywords::now;
 std::string everyValue(const std::string& sqlitePath) {
   auto db = store::Database::open("sqlite://" + sqlitePath, "");
   std::string all;
-  (*db)->transaction([&](Poco::Data::Session& s) {
+  const Status read = (*db)->transaction([&](Poco::Data::Session& s) {
     std::vector<std::string> tables;
     s << "SELECT name FROM sqlite_master WHERE type = 'table'", into(tables), now;
     for (const auto& table : tables) {
@@ -50,6 +50,7 @@ std::string everyValue(const std::string& sqlitePath) {
       }
     }
   });
+  if (!read.isOk()) ADD_FAILURE() << "reading " << sqlitePath << ": " << read.toString();
   return all;
 }
 

@@ -199,10 +199,15 @@ void Dispatcher::stop() {
   recorder_.record(std::move(released));
   recorder_.stop();
   const int64_t releasedAt = store::nowMs();
-  db_->transaction([&](Poco::Data::Session& s) {
+  const Status leasesGone = db_->transaction([&](Poco::Data::Session& s) {
     for (const auto& number : numbers) leases_.release(s, "dispatch:" + number, owner_, releasedAt);
     leases_.release(s, "host:" + owner_, owner_, releasedAt);
   });
+  if (!leasesGone.isOk()) {
+    logger().warning("stopping: cannot release the sending-number leases (" + leasesGone.message() +
+                     "); other hosts take the numbers when they lapse, within " +
+                     std::to_string(settings_.numberLeaseMs) + " ms");
+  }
 }
 
 void Dispatcher::wake() {

@@ -54,7 +54,7 @@ inline const char* codeName(Code code) {
 }
 
 /** The outcome of an operation: OK, or a code with a message saying what was wrong and where. */
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -82,7 +82,7 @@ inline Status unimplemented(std::string m) { return {Code::kUnimplemented, std::
 
 /** A value or the Status saying why there is none. */
 template <class T>
-class StatusOr {
+class [[nodiscard]] StatusOr {
  public:
   StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
