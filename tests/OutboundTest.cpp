@@ -481,40 +481,6 @@ TEST_P(OutboundTest, OutsideTheWindowWithoutATemplateTheMessageFails) {
   EXPECT_THAT(original.lastError, HasSubstr("no re-engagement template configured"));
 }
 
-TEST_P(OutboundTest, ALateLeaseRenewalDoesNotHoldBackTheNumberThisHostHeldLast) {
-  // Leases renewed every 300 ms and held for 600 ms from each renewal. A claim held up for
-  // 900 ms makes the next renewal come after the hold ended. Nobody else held the number
-  // meanwhile, and this host's window counts every send it made: sending resumes when the
-  // database lets the dispatcher through, without the window's wait a number taken over from
-  // another host needs (until a second after the old hold's end).
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  sendSteadily(900, 200, 50, until);
-  ASSERT_GE(graph_.acceptedCount(), 50u);
-  // Another connection takes the outbox (on SQLite, the whole database) for 900 ms: the claim
-  // waits, and the renewal after it comes late.
-  auto other = store::Database::open(url_, "");
-  ASSERT_TRUE(other.isOk());
-  Status held = (*other)->transaction([&](Poco::Data::Session& s) {
-    const bool mysql = GetParam() == store::Backend::kMysql;
-    if (mysql) s << "LOCK TABLES outbox WRITE", Poco::Data::Keywords::now;
-    std::this_thread::sleep_for(std::chrono::milliseconds(900));
-    if (mysql) s << "UNLOCK TABLES", Poco::Data::Keywords::now;
-  });
-  ASSERT_TRUE(held.isOk()) << held.toString();
-  const int64_t released = store::nowMs() * 1000;
-  waitForAccepted(200, until);
-  ASSERT_EQ(graph_.acceptedCount(), 200u);
-  std::vector<int64_t> arrivals;
-  for (const auto& c : graph_.accepted()) arrivals.push_back(c.receivedUs);
-  std::sort(arrivals.begin(), arrivals.end());
-  const auto resumed = std::upper_bound(arrivals.begin(), arrivals.end(), released);
-  ASSERT_NE(resumed, arrivals.end());
-  // Taken for a fresh hold, the number would wait until at least 750 ms after the release (the
-  // last renewal was at most 300 ms before the block: its hold ends 900 ms later, plus a second).
-  EXPECT_LT(*resumed - released, 400000) << "sending resumed " << (*resumed - released) / 1000
-                                         << " ms after the database let the dispatcher through";
-}
-
 TEST_P(OutboundTest, AFailedLeaseRenewalIsRetriedWithinHalfASecond) {
   // Leases renewed every 2 s and held for 4 s from each renewal. The leases table goes away for
   // 4.5 s: every renewal meanwhile fails and the hold runs out. Once the table is back, sending

@@ -4,6 +4,7 @@
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
+#include "outbound/NumberLeases.h"
 #include "outbound/Pacing.h"
 #include "outbound/RetryPolicy.h"
 #include "outbound/StoredRequest.h"
@@ -288,21 +289,20 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   for (const auto& tenant : set->all()) {
     for (const auto& number : tenant->config().phoneNumberIds) wanted[number] = {tenant->id(), tenant->config().sending};
   }
+  std::set<std::string> wantedNumbers;
+  for (const auto& [number, w] : wanted) wantedNumbers.insert(number);
   // What this host holds now.
-  std::map<std::string, bool> holding;
+  std::set<std::string> holding;
   std::set<std::string> known;  // numbers with a lane (and its window) in memory
   std::vector<std::string> gone;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [number, lane] : lanes_) {
       if (!wanted.count(number)) gone.push_back(number);
-      holding[number] = lane->heldUntilUs > now;
+      if (lane->heldUntilUs > now) holding.insert(number);
       known.insert(number);
     }
   }
-  // Every host keeps a "host:<owner>" lease alive; with H hosts alive, each takes at most
-  // ceil(numbers / H) numbers and hands back what it holds beyond that, so hosts share the work.
-  // Hosts start looking at a different number each, so they do not all reach for the same ones.
   // A number is handed back in two steps: it stops sending at once, and its lease is released
   // when nothing of it is in flight (this refresh or one soon after), so the release comes after
   // every arrival of its sends and the next holder's wait counts from it. A number that never
@@ -319,42 +319,33 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   std::vector<std::string> handBack;
   std::map<std::string, std::optional<store::Leases::Hold>> fresh;  // numbers taken now -> their last hold
   Status leased = db_->transaction([&](Poco::Data::Session& s) {
+    draining.clear();  // a transaction that failed part-way runs again from the start
+    held.clear();
+    handBack.clear();
+    fresh.clear();
     const int64_t nowMs = now / 1000;
     leases_.acquire(s, "host:" + owner_, owner_, nowMs, settings_.numberLeaseMs);
-    const size_t hosts = std::max<size_t>(1, leases_.live(s, "host:", nowMs));
-    const size_t share = (wanted.size() + hosts - 1) / hosts;
-    size_t count = 0;
-    for (const auto& [number, w] : wanted) count += holding[number];
-    std::vector<std::string> order;
-    for (const auto& [number, w] : wanted) order.push_back(number);
-    if (!order.empty()) {
-      std::rotate(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(std::hash<std::string>{}(owner_) % order.size()),
-                  order.end());
+    const LeasePlan plan = planLeases(wantedNumbers, holding, leases_.live(s, "host:", nowMs), owner_);
+    auto acquire = [&](const std::string& number) {
+      return leases_.acquire(s, "dispatch:" + number, owner_, nowMs, settings_.numberLeaseMs);
+    };
+    for (const auto& number : plan.handBack) {
+      if (stopForHandBack(number)) {
+        leases_.release(s, "dispatch:" + number, owner_, store::nowMs());
+        handBack.push_back(number);
+        held[number] = false;
+      } else if ((held[number] = acquire(number))) {
+        draining.insert(number);
+      }
     }
-    for (const auto& number : order) {
-      const std::string name = "dispatch:" + number;
-      if (holding[number]) {
-        if (count > share) {
-          --count;
-          if (stopForHandBack(number)) {
-            leases_.release(s, name, owner_, store::nowMs());
-            handBack.push_back(number);
-            held[number] = false;
-          } else {
-            held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
-            if (held[number]) draining.insert(number);
-          }
-        } else {
-          held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
-          count -= !held[number];
-        }
-      } else if (count < share) {
-        std::optional<store::Leases::Hold> last = leases_.lastHold(s, name);
-        held[number] = leases_.acquire(s, name, owner_, nowMs, settings_.numberLeaseMs);
-        if (held[number]) {
-          fresh[number] = std::move(last);
-          ++count;
-        }
+    size_t count = 0;
+    for (const auto& number : plan.renew) count += (held[number] = acquire(number));
+    for (const auto& number : plan.candidates) {
+      if (count >= plan.share) break;
+      std::optional<store::Leases::Hold> last = leases_.lastHold(s, "dispatch:" + number);
+      if ((held[number] = acquire(number))) {
+        fresh[number] = std::move(last);
+        ++count;
       }
     }
     for (const auto& number : gone) leases_.release(s, "dispatch:" + number, owner_, nowMs);
@@ -408,14 +399,9 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   laneList_.clear();
   for (const auto& [number, lane] : lanes_) laneList_.push_back(lane);
   for (const auto& [number, last] : fresh) {
-    // A previous holder may have sent a full window's worth just before its hold ended: the first
-    // send waits one window after that, so no second on Meta's side holds more than the rate. A
-    // number nobody held, or held long ago, sends at once; so does one this host held last and
-    // still has the window of (a renewal that came late, a number taken back): that window
-    // counts every send since.
     Lane& lane = *lanes_[number];
-    if (last && !(last->owner == owner_ && known.count(number))) {
-      lane.blockedUntilUs = std::max(lane.blockedUntilUs, (last->until + 1) * 1000 + kSecondUs + settings_.windowGuardUs);
+    if (auto first = firstSendUs(last, owner_, known.count(number) > 0, kSecondUs, settings_.windowGuardUs)) {
+      lane.blockedUntilUs = std::max(lane.blockedUntilUs, *first);
     }
     logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
   }
