@@ -19,6 +19,7 @@
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
 #include "outbound/OutboundQueue.h"
+#include "store/InboxWriter.h"
 #include "store/Migrations.h"
 #include "store/SqlKeyValueStore.h"
 #include "store/testing/MariaDbServer.h"

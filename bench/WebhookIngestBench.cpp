@@ -15,6 +15,7 @@
 #include "crypto/Crypto.h"
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
+#include "store/InboxWriter.h"
 #include "store/Migrations.h"
 #include "store/testing/MariaDbServer.h"
 #include "tenants/TenantManager.h"

@@ -14,6 +14,7 @@
 #include "outbound/Dispatcher.h"
 #include "outbound/OutboundQueue.h"
 #include "store/Inbox.h"
+#include "store/InboxWriter.h"
 #include "store/SqlKeyValueStore.h"
 #include "store/testing/StoreTest.h"
 #include "support/TempConfig.h"

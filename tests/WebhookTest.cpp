@@ -7,6 +7,7 @@
 #include "inbound/InboundProcessor.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
+#include "store/InboxWriter.h"
 #include "store/Messages.h"
 #include "crypto/Crypto.h"
 #include "http/HttpServer.h"

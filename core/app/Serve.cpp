@@ -16,6 +16,7 @@
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/HostIdentity.h"
+#include "store/InboxWriter.h"
 #include "store/Migrations.h"
 #include "store/SecretStore.h"
 #include "store/SqlKeyValueStore.h"

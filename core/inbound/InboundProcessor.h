@@ -1,14 +1,16 @@
 #pragma once
 
+#include "outbound/OutboundQueue.h"
+#include "store/ConversationJobs.h"
+#include "store/ConversationStates.h"
 #include "store/Database.h"
-
-#include <Poco/JSON/Object.h>
 #include "store/Events.h"
 #include "store/FlowSessions.h"
 #include "store/Inbox.h"
 #include "store/Messages.h"
-#include "outbound/OutboundQueue.h"
 #include "tenants/TenantManager.h"
+
+#include <Poco/JSON/Object.h>
 
 #include <atomic>
 #include <condition_variable>

@@ -2,6 +2,7 @@
 
 #include "inbound/WebhookApps.h"
 #include "store/Inbox.h"
+#include "store/InboxWriter.h"
 #include "tenants/TenantManager.h"
 
 #include <functional>

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "store/Claims.h"
 #include "store/Database.h"
 
 #include <optional>
@@ -31,35 +30,6 @@ class Events {
   /** Newest first; empty filters match everything. */
   std::vector<EventRecord> list(Poco::Data::Session& s, const std::string& tenant,
                                 const std::string& kind, size_t limit) const;
-
- private:
-  const Dialect& dialect_;
-};
-
-/** A conversation job: run the tenant's conversation plugin for one stored inbound message. */
-struct ConversationJob {
-  int64_t id = 0;
-  std::string tenant;
-  int64_t messageId = 0;
-  int attempts = 0;
-};
-
-class ConversationJobs {
- public:
-  explicit ConversationJobs(const Dialect& dialect) : dialect_(dialect) {}
-
-  /** Once per message, however often its delivery is processed. */
-  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId, int64_t now) const;
-  std::vector<ConversationJob> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
-                                     int64_t leaseMs, size_t limit) const;
-  /** As Inbox::claimAbandoned: the oldest abandoned job, alone. */
-  TakenOver<ConversationJob> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
-                                            int64_t leaseMs, int maxAttempts) const;
-  bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
-  bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
-  /** Pending again at retryAt, or failed for good when retryAt is 0. */
-  bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
-                  const std::string& error, int64_t retryAt) const;
 
  private:
   const Dialect& dialect_;

@@ -103,20 +103,6 @@ int64_t Inbox::recordDigest(Poco::Data::Session& s, const std::string& app, cons
   return owner;
 }
 
-namespace {
-GroupCommitSettings oneStatement(GroupCommitSettings settings, bool consecutiveIds) {
-  if (consecutiveIds) settings.oneStatementUpTo = kRowsPerStatement;  // appendBatch's INSERT size
-  return settings;
-}
-}  // namespace
-
-InboxWriter::InboxWriter(DatabasePtr db, GroupCommitSettings settings)
-    : writer_(db, oneStatement(settings, db->multiRowInsertIdsConsecutive()),
-              [inbox = Inbox(db->dialect(), db->multiRowInsertIdsConsecutive())](
-                  Poco::Data::Session& s, const std::vector<Delivery>& items, std::vector<int64_t>& ids) {
-                ids = inbox.appendBatch(s, items);
-              }) {}
-
 std::vector<InboxRow> Inbox::claim(Poco::Data::Session& s, const std::string& owner, int64_t at,
                                    int64_t leaseMs, size_t limit) const {
   return byIds(s, dialect_, claimDue(dialect_, s, kClaim, owner, at, leaseMs, limit));

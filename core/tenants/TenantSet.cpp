@@ -1,5 +1,6 @@
 #include "tenants/TenantSet.h"
 
+#include "store/ConversationStates.h"
 #include "store/FlowSessions.h"
 
 #include <Poco/JSON/Object.h>

@@ -1,5 +1,6 @@
 #include "store/GroupCommitter.h"
 #include "store/Inbox.h"
+#include "store/InboxWriter.h"
 #include "store/testing/StoreTest.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Every repository on both backends.
 #include "crypto/Crypto.h"
+#include "store/ConversationStates.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
 #include "store/HostIdentity.h"

@@ -1,3 +1,4 @@
+#include "store/ConversationJobs.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
 #include "store/Inbox.h"
