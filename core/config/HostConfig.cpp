@@ -80,6 +80,9 @@ void readServiceOverrides(KeyReader& r, HttpClientSettings& client) {
   }
 }
 
+/** Every key of the host file, into `config` (defaults where absent or bad). */
+void readHostConfig(KeyReader& r, HostConfig& config);
+
 }  // namespace
 
 HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
@@ -99,6 +102,23 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
   layered->add(fileLayer, "file", 0, false);
 
   KeyReader r(*layered, path, config.configDir, problems);
+  readHostConfig(r, config);
+  r.reportUnknownKeys();
+  return config;
+}
+
+std::map<std::string, std::optional<std::string>> hostConfigKeys() {
+  Poco::AutoPtr<Poco::Util::MapConfiguration> empty = new Poco::Util::MapConfiguration;
+  Problems ignored;
+  KeyReader r(*empty, "", "/", ignored);
+  HostConfig config;
+  readHostConfig(r, config);
+  return r.keysRead();
+}
+
+namespace {
+
+void readHostConfig(KeyReader& r, HostConfig& config) {
   auto& http = config.http;
   readListen(r, http);
   http.ioThreads = static_cast<int>(r.integer("http.io_threads", http.ioThreads, 0, 64));
@@ -180,8 +200,8 @@ HostConfig loadHostConfig(const std::string& path, const std::map<std::string, s
                              {"fatal", "critical", "error", "warning", "notice", "information",
                               "debug", "trace"});
   config.logFormat = r.choice("log.format", config.logFormat, {"text", "json"});
-  r.reportUnknownKeys();
-  return config;
 }
+
+}  // namespace
 
 }  // namespace baraza::config

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace baraza::config {
@@ -85,6 +86,12 @@ constexpr const char* kDefaultConfigPath = "/etc/baraza/baraza.properties";
  */
 HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
                           Problems& problems);
+
+/**
+ * Every key of the host file this version reads, with its default as text (nothing for keys
+ * without one, such as secrets). docs/configuration.md is checked against it.
+ */
+std::map<std::string, std::optional<std::string>> hostConfigKeys();
 
 /** Loads one properties file; a parse error becomes a Problem and null is returned. */
 Poco::AutoPtr<Poco::Util::AbstractConfiguration> loadPropertiesFile(const std::string& path,

@@ -41,15 +41,21 @@ void KeyReader::problem(const std::string& key, const std::string& message) {
   problems_.push_back({file_, key, message});
 }
 
+std::optional<std::string> KeyReader::raw(const std::string& key, std::string fallback) {
+  keysRead_[key] = std::move(fallback);
+  return raw(key);
+}
+
 std::optional<std::string> KeyReader::raw(const std::string& key) {
   read_.insert(key);
+  keysRead_.emplace(key, std::nullopt);
   if (!config_.hasProperty(key)) return std::nullopt;
   // getRawString: Poco's own ${...} expansion must not touch secret references.
   return Poco::trim(config_.getRawString(key));
 }
 
 std::string KeyReader::string(const std::string& key, const std::string& fallback) {
-  return raw(key).value_or(fallback);
+  return raw(key, fallback).value_or(fallback);
 }
 
 std::optional<std::string> KeyReader::optionalString(const std::string& key) {
@@ -68,7 +74,7 @@ std::string KeyReader::requiredString(const std::string& key) {
 }
 
 int64_t KeyReader::integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
-  auto value = raw(key);
+  auto value = raw(key, std::to_string(fallback));
   if (!value) return fallback;
   Poco::Int64 parsed = 0;
   if (!Poco::NumberParser::tryParse64(*value, parsed)) {
@@ -84,7 +90,7 @@ int64_t KeyReader::integer(const std::string& key, int64_t fallback, int64_t min
 }
 
 double KeyReader::number(const std::string& key, double fallback, double min, double max) {
-  auto value = raw(key);
+  auto value = raw(key, Poco::NumberFormatter::format(fallback));
   if (!value) return fallback;
   double parsed = 0;
   if (!Poco::NumberParser::tryParseFloat(*value, parsed)) {
@@ -99,7 +105,7 @@ double KeyReader::number(const std::string& key, double fallback, double min, do
 }
 
 bool KeyReader::boolean(const std::string& key, bool fallback) {
-  auto value = raw(key);
+  auto value = raw(key, fallback ? "true" : "false");
   if (!value) return fallback;
   bool parsed = false;
   if (!Poco::NumberParser::tryParseBool(*value, parsed)) {
@@ -111,7 +117,7 @@ bool KeyReader::boolean(const std::string& key, bool fallback) {
 
 std::string KeyReader::choice(const std::string& key, const std::string& fallback,
                               const std::vector<std::string>& allowed) {
-  auto value = raw(key);
+  auto value = raw(key, fallback);
   if (!value) return fallback;
   for (const auto& option : allowed) {
     if (*value == option) return *value;

@@ -7,6 +7,7 @@
 #include <Poco/Util/AbstractConfiguration.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,18 +53,27 @@ class KeyReader {
   void reportUnknownKeys();
 
   void problem(const std::string& key, const std::string& message);
+  /**
+   * Every key read so far, with its default as text (a number, a word, a path), or nothing where
+   * the key has none (required, optional, secrets and lists). What the documentation is checked
+   * against.
+   */
+  const std::map<std::string, std::optional<std::string>>& keysRead() const { return keysRead_; }
   const std::string& file() const { return file_; }
   const std::string& baseDir() const { return baseDir_; }
   const Poco::Util::AbstractConfiguration& config() const { return config_; }
 
  private:
   std::optional<std::string> raw(const std::string& key);
+  /** raw(), noting `fallback` as the key's default. */
+  std::optional<std::string> raw(const std::string& key, std::string fallback);
 
   const Poco::Util::AbstractConfiguration& config_;
   std::string file_;
   std::string baseDir_;
   Problems& problems_;
   std::set<std::string> read_;
+  std::map<std::string, std::optional<std::string>> keysRead_;
   std::vector<std::string> claimedPrefixes_;
 };
 
