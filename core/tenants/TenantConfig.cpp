@@ -7,6 +7,7 @@
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <Poco/Util/MapConfiguration.h>
 
 #include <algorithm>
 #include <regex>
@@ -139,8 +140,9 @@ void readIntent(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegi
     const plugins::Manifest* m = registry.manifest(b.pluginId);
     return m != nullptr && (m->kinds & BARAZA_KIND_INTENT);
   };
-  if (r.config().hasProperty("intent.chain")) {
-    for (const auto& name : r.list("intent.chain")) {
+  const std::vector<std::string> named = r.list("intent.chain");
+  if (r.config().hasProperty("intent.chain")) {  // even empty: no intent detection
+    for (const auto& name : named) {
       auto binding = std::find_if(t.plugins.begin(), t.plugins.end(), [&](const PluginBinding& b) { return b.name == name; });
       if (binding == t.plugins.end()) {
         r.problem("intent.chain", "\"" + name + "\" is not a plugins.<name> of this tenant");
@@ -157,6 +159,16 @@ void readIntent(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegi
   }
 }
 
+/** Every key of a tenant file into `t` (its id already set: the display name's default). */
+void readTenant(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegistry& registry) {
+  t.displayName = r.string("tenant.display_name", t.id);
+  readWhatsApp(r, t);
+  readFlows(r, t);
+  readSecrets(r, t);
+  readPlugins(r, t, registry);
+  readIntent(r, t, registry);
+}
+
 }  // namespace
 
 TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegistry& registry,
@@ -171,14 +183,18 @@ TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegist
     r.problem("", "the file name gives the tenant id \"" + t.id +
                       "\", which must be lower-case letters, digits, '_' or '-' (max 63)");
   }
-  t.displayName = r.string("tenant.display_name", t.id);
-  readWhatsApp(r, t);
-  readFlows(r, t);
-  readSecrets(r, t);
-  readPlugins(r, t, registry);
-  readIntent(r, t, registry);
+  readTenant(r, t, registry);
   r.reportUnknownKeys();
   return t;
+}
+
+std::map<std::string, std::optional<std::string>> tenantConfigKeys() {
+  Poco::AutoPtr<Poco::Util::MapConfiguration> empty = new Poco::Util::MapConfiguration;
+  config::Problems ignored;
+  config::KeyReader r(*empty, "", "/", ignored);
+  TenantConfig t;
+  readTenant(r, t, plugins::PluginRegistry());
+  return r.keysRead();
 }
 
 TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& registry) {

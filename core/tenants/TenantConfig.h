@@ -88,6 +88,13 @@ struct TenantLoad {
 TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& registry);
 
 /** Reads one tenant file; problems are appended. */
+/**
+ * Every fixed key of a tenant file this version reads, with its default as text (nothing where
+ * it has none). Families of keys (secrets.<name>, plugins.<name>.*) are not listed.
+ * docs/configuration.md is checked against it.
+ */
+std::map<std::string, std::optional<std::string>> tenantConfigKeys();
+
 TenantConfig loadTenantFile(const std::string& path, const plugins::PluginRegistry& registry,
                             config::Problems& problems);
 
