@@ -68,8 +68,9 @@ class OutboundTest : public store::testing::StoreTest {
   /** Tenant "acme" with `extra` lines; the queue and dispatcher over it (not started). */
   void startTenant(const std::string& extra = "") {
     config_.writeTenant("acme", tenantFile(extra));
-    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_,
-                                                         tenants::SharedServices{});
+    tenants::SharedServices shared;  // the channel plugin's token exchange calls the fake through it
+    shared.http = [this](const HttpRequest& request) { return http_->send(request); };
+    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
     tenants_->start();
     ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
     queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);

@@ -11,7 +11,6 @@
 
 #include <Poco/JSONString.h>
 #include <Poco/Logger.h>
-#include <Poco/URI.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -48,10 +47,6 @@ Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string fingerprint(const std::string& token) {
-  return token.empty() ? "" : crypto::toHex(crypto::sha256(token));
 }
 
 /** A uniform value in [0, 1) for a retry's jitter. */
@@ -149,6 +144,15 @@ Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tena
       outbox_(db_->dialect()),
       leases_(db_->dialect()),
       loop_(std::make_unique<Loop>(http.context())),
+      credentials_(mutex_, db_, settings_.masterKey,
+                   [this] {
+                     {
+                       std::lock_guard lock(mutex_);
+                       schedulerWoken_ = true;  // a token to keep
+                     }
+                     schedulerWake_.notify_one();
+                     wakePump();  // a paused tenant may send again
+                   }),
       recorder_(db_, queue_, owner_) {}
 
 Dispatcher::~Dispatcher() { stop(); }
@@ -156,6 +160,7 @@ Dispatcher::~Dispatcher() { stop(); }
 void Dispatcher::start() {
   stopping_ = false;
   recorder_.start();
+  credentials_.start();
   scheduler_ = std::thread([this] {
     nameThisThread("baraza-claim");
     schedulerLoop();
@@ -171,6 +176,7 @@ void Dispatcher::stop() {
   }
   schedulerWake_.notify_all();
   scheduler_.join();
+  credentials_.stop();
   {
     // Calls under way finish and settle; the pump starts no more.
     std::unique_lock lock(mutex_);
@@ -237,7 +243,7 @@ void Dispatcher::schedulerLoop() {
     const uint64_t generation = tenants_.current()->generation();
     if (now >= nextRefreshUs || generation != refreshedGeneration) {
       refreshedGeneration = generation;
-      keepExchangedTokens();
+      credentials_.keep(*tenants_.current());
       checkInFlight(now);
       // Soon again while a number waits for its last sends before it is handed back, and after a
       // failure: a hold lasts two renewal periods, so waiting a whole period to try again would
@@ -253,7 +259,7 @@ void Dispatcher::schedulerLoop() {
       std::lock_guard lock(mutex_);
       for (const auto& [number, lane] : lanes_) {
         const size_t target = backlogTarget(*lane);
-        if (lane->heldUntilUs > now && !lane->handingBack && !paused_.count(lane->tenant) && lane->blockedUntilUs <= now &&
+        if (lane->heldUntilUs > now && !lane->handingBack && !credentials_.paused(lane->tenant) && lane->blockedUntilUs <= now &&
             !lane->drained && lane->queue.size() < target / 2 + 1) {
           wants.emplace_back(lane, target - lane->queue.size());
         }
@@ -409,16 +415,7 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
     logger().information("handed number " + number + " to another host (sharing the numbers among hosts)");
   }
   // A paused tenant resumes when its token is not the one that was refused any more.
-  for (auto it = paused_.begin(); it != paused_.end();) {
-    tenants::TenantPtr tenant = set->byId(it->first);
-    const std::string token = tenant ? tokenFor(tenant->config()) : "";
-    if (!tenant || (!token.empty() && fingerprint(token) != it->second)) {
-      logger().information("tenant " + it->first + ": access token changed; sending resumes");
-      it = paused_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  credentials_.resumeChanged(*set);
   recorder_.hand(std::move(released));
   return draining.empty() ? Refreshed::kDone : Refreshed::kHandingBack;
 }
@@ -433,7 +430,7 @@ void Dispatcher::checkInFlight(int64_t now) {
     std::lock_guard lock(mutex_);
     std::tie(calls, callUs) = takeCallTimes();
     for (const auto& [number, lane] : lanes_) {
-      if (lane->heldUntilUs <= now || lane->handingBack || paused_.count(lane->tenant)) continue;
+      if (lane->heldUntilUs <= now || lane->handingBack || credentials_.paused(lane->tenant)) continue;
       rate += lane->window.limit();
       backlog = backlog || !lane->queue.empty();
     }
@@ -523,7 +520,7 @@ void Dispatcher::releaseStale(int64_t now) {
   {
     std::lock_guard lock(mutex_);
     for (auto& [number, lane] : lanes_) {
-      const bool dropAll = lane->heldUntilUs <= now || paused_.count(lane->tenant) ||
+      const bool dropAll = lane->heldUntilUs <= now || credentials_.paused(lane->tenant) ||
                            lane->blockedUntilUs > now + kHoldHorizonUs;
       for (auto it = lane->queue.begin(); it != lane->queue.end();) {
         int64_t readyAt = now;
@@ -556,7 +553,7 @@ bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chose
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (nextLane_ + k) % n;
     Lane& lane = *order[index];
-    if (lane.queue.empty() || lane.heldUntilUs <= now || lane.handingBack || paused_.count(lane.tenant)) continue;
+    if (lane.queue.empty() || lane.heldUntilUs <= now || lane.handingBack || credentials_.paused(lane.tenant)) continue;
     if (lane.blockedUntilUs > now) {
       wakeAt = std::min(wakeAt, lane.blockedUntilUs);
       continue;
@@ -698,55 +695,6 @@ void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpRe
   pump();
 }
 
-namespace {
-constexpr const char* kLongLivedToken = "whatsapp.long_lived_token";
-}  // namespace
-
-void Dispatcher::keepExchangedTokens() {
-  if (!settings_.masterKey) return;
-  const store::SecretStore secrets(db_->dialect(), *settings_.masterKey);
-  std::vector<std::pair<std::string, std::string>> keep;
-  {
-    std::lock_guard lock(mutex_);
-    keep.swap(toKeep_);
-  }
-  std::vector<std::string> unseen;
-  for (const auto& t : tenants_.current()->all()) {
-    if (!looked_.count(t->id())) unseen.push_back(t->id());
-  }
-  if (keep.empty() && unseen.empty()) return;
-  std::map<std::string, std::string> found;
-  Status done = db_->transaction([&](Poco::Data::Session& s) {
-    found.clear();
-    for (const auto& [tenant, value] : keep) secrets.put(s, tenant, kLongLivedToken, value, nowUs() / 1000);
-    for (const auto& tenant : unseen) {
-      if (StatusOr<std::string> value = secrets.get(s, tenant, kLongLivedToken); value.isOk()) found[tenant] = *value;
-    }
-  });
-  if (!done.isOk()) {
-    logger().warning("keeping exchanged access tokens: " + done.message() + " (tried again)");
-    std::lock_guard lock(mutex_);
-    toKeep_.insert(toKeep_.end(), keep.begin(), keep.end());
-    return;
-  }
-  looked_.insert(unseen.begin(), unseen.end());
-  std::lock_guard lock(mutex_);
-  for (const auto& [tenant, value] : found) {
-    const size_t space = value.find(' ');
-    // Taken only while the tenant file still has the token it replaced (tokenFor checks).
-    if (space != std::string::npos && !exchanged_.count(tenant)) {
-      exchanged_[tenant] = {value.substr(0, space), value.substr(space + 1)};
-    }
-  }
-}
-
-std::string Dispatcher::tokenFor(const tenants::TenantConfig& tenant) {
-  const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
-  auto ex = exchanged_.find(tenant.id);
-  if (ex != exchanged_.end() && ex->second.first == fingerprint(configured)) return ex->second.second;
-  return configured;
-}
-
 std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pending& pending, Call& call) {
   Answer out;
   call.tenant = tenants_.current()->byId(lane.tenant);
@@ -758,7 +706,7 @@ std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pe
     out.error = errorJson("not sent", call.tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
     return out;
   }
-  call.token = tokenFor(call.tenant->config());
+  call.token = credentials_.tokenFor(call.tenant->config());
   if (call.token.empty()) {
     out.verdict.outcome = Verdict::Outcome::kPause;
     out.error = errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
@@ -767,7 +715,7 @@ std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pe
   HttpRequest& request = call.request;
   request.method = pending.request.method;
   request.url = pending.request.url;
-  request.service = "graph";
+  request.service = pending.request.service;
   request.headers = {{"Authorization", "Bearer " + call.token}, {"Content-Type", "application/json"}};
   request.body = pending.request.body;
   return std::nullopt;
@@ -802,102 +750,32 @@ Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending
   }
 
   if (out.verdict.outcome == Verdict::Outcome::kPause) {
-    out.refusedToken = fingerprint(token);
-    tryTokenExchange(tenant->config(), token, pending.request.url);
+    out.refusedToken = Credentials::fingerprint(token);
+    credentials_.exchange(tenant, channel, token);
   } else if (out.verdict.outcome == Verdict::Outcome::kReengage) {
-    const auto& sending = tenant->config().sending;
-    if (!sending.reengagementTemplate.empty() && !pending.request.recipient.empty()) {
-      Object language;
-      language.set("code", sending.reengagementLanguage);
-      Object templ;
-      templ.set("name", sending.reengagementTemplate);
-      templ.set("language", language);
-      Object message;
-      message.set("phone_number_id", lane.number);
-      message.set("to", pending.request.recipient);
-      message.set("type", "template");
-      message.set("template", templ);
-      StatusOr<PreparedMessage> prepared =
-          queue_.prepare(*tenant, json(message), "reengage:" + std::to_string(pending.row.id));
-      if (prepared.isOk()) {
-        out.replacement = std::move(*prepared);
-      } else {
-        logger().error("tenant " + lane.tenant + ": re-engagement template " + sending.reengagementTemplate +
-                       " cannot be built: " + prepared.status().message());
-      }
-    }
+    out.replacement = reengagement(lane, pending, call);
   }
   return out;
 }
 
-void Dispatcher::tryTokenExchange(const tenants::TenantConfig& tenant, const std::string& token,
-                                  const std::string& requestUrl) {
-  if (tenant.appId.empty() || tenant.appSecrets.empty()) return;
-  // The exchange lives at /<version>/oauth/access_token on the Graph host the send went to.
-  Poco::URI uri(requestUrl);
-  std::vector<std::string> segments;
-  uri.getPathSegments(segments);
-  if (segments.empty()) return;
-  // The app secret and the token go in a form body, never in a URL (URLs end up in proxy and
-  // access logs), and only to an https endpoint.
-  if (uri.getScheme() != "https") {
-    logger().error("tenant " + tenant.id + ": no long-lived token exchange: the Graph URL is not https");
-    return;
+std::optional<PreparedMessage> Dispatcher::reengagement(const Lane& lane, const Pending& pending, const Call& call) {
+  const auto& sending = call.tenant->config().sending;
+  if (sending.reengagementTemplate.empty() || pending.request.recipient.empty()) return std::nullopt;
+  Object input;
+  input.set("phone_number_id", lane.number);
+  input.set("to", pending.request.recipient);
+  input.set("template", sending.reengagementTemplate);
+  input.set("language", sending.reengagementLanguage);
+  StatusOr<std::string> message = call.channel->call(plugins::Operation::kChannelReengage, json(input));
+  if (message.isOk()) {
+    StatusOr<PreparedMessage> prepared =
+        queue_.prepare(*call.tenant, *message, "reengage:" + std::to_string(pending.row.id));
+    if (prepared.isOk()) return std::move(*prepared);
+    message = prepared.status();
   }
-  Poco::URI form;
-  form.addQueryParameter("grant_type", "fb_exchange_token");
-  form.addQueryParameter("client_id", tenant.appId);
-  form.addQueryParameter("client_secret", tenant.appSecrets.front().reveal());
-  form.addQueryParameter("fb_exchange_token", token);
-  HttpRequest request;
-  request.method = "POST";
-  request.url = "https://" + uri.getAuthority() + "/" + segments.front() + "/oauth/access_token";
-  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-  request.body = form.getRawQuery();
-  request.service = "graph";
-  const std::string tenantId = tenant.id;
-  const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
-  {
-    std::lock_guard lock(mutex_);
-    // Every call in flight with the refused token comes back with 190: one exchange is enough.
-    if (!exchanging_.insert(tenantId).second) return;
-    loopWorkBegins();
-  }
-  http_.send(request, [this, tenantId, configured, token](StatusOr<HttpResponse> response) {
-    std::string fresh;
-    if (response.isOk() && response->status == 200) {
-      try {
-        fresh = str(parseObject(response->body), "access_token");
-      } catch (const Poco::Exception&) {
-      }
-    }
-    std::unique_lock lock(mutex_);
-    exchanging_.erase(tenantId);
-    if (fresh.empty() || fresh == token) {
-      lock.unlock();
-      logger().error("tenant " + tenantId + ": the long-lived token exchange failed" +
-                     (response.isOk() ? " (HTTP " + std::to_string(response->status) + ")" : ": " + response.status().message()));
-    } else {
-      exchanged_[tenantId] = {fingerprint(configured), fresh};
-      if (settings_.masterKey) {
-        toKeep_.emplace_back(tenantId, fingerprint(configured) + " " + fresh);
-        schedulerWoken_ = true;
-        schedulerWake_.notify_one();
-      }
-      // Paused on the refused token (unless that was replaced meanwhile): resume at once.
-      auto paused = paused_.find(tenantId);
-      const bool resumes = paused != paused_.end() && paused->second == fingerprint(token);
-      if (resumes) paused_.erase(paused);
-      lock.unlock();
-      logger().warning("tenant " + tenantId + ": access token refused; exchanged it for a long-lived token " +
-                       std::string(settings_.masterKey ? "(kept, encrypted, in the secrets table until the tenant file's token changes)"
-                                            : "(kept in memory: set store.master_key, or put a new token in the tenant "
-                                              "file, for it to survive a restart)") +
-                       (resumes ? "; sending resumes" : ""));
-      if (resumes) wakePump();
-    }
-    loopWorkEnds();
-  });
+  logger().error("tenant " + lane.tenant + ": re-engagement template " + sending.reengagementTemplate +
+                 " cannot be built: " + message.status().toString());
+  return std::nullopt;
 }
 
 void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t now) {
@@ -908,7 +786,9 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answ
   state.throttles = lane->throttles;
   if (answer.verdict.outcome == Verdict::Outcome::kPause) {
     std::string current;
-    if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) current = fingerprint(tokenFor(t->config()));
+    if (tenants::TenantPtr t = tenants_.current()->byId(tenant)) {
+      current = Credentials::fingerprint(credentials_.tokenFor(t->config()));
+    }
     state.tokenReplaced = !current.empty() && current != answer.refusedToken;
   }
   const Action action = decide(answer.verdict, state, settings_.retry, jitter());
@@ -951,12 +831,11 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answ
     }
     case Action::Kind::kResend: return backAtFront();
     case Action::Kind::kPauseTenant:
-      if (!paused_.count(tenant)) {
+      if (credentials_.pause(tenant, answer.refusedToken)) {
         logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + answer.error +
                        "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
         count("baraza_outbound_paused_total", tenant);
       }
-      paused_[tenant] = answer.refusedToken;
       return backAtFront();
     case Action::Kind::kRequeue: return toRecorder(Outcome::Kind::kRequeue, now / 1000 + action.waitMs);
     case Action::Kind::kRetryLater:

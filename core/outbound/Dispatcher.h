@@ -3,6 +3,7 @@
 #include "common/HttpTypes.h"
 #include "common/Metrics.h"
 #include "http/HttpClient.h"
+#include "outbound/Credentials.h"
 #include "outbound/OutboundQueue.h"
 #include "outbound/OutcomeRecorder.h"
 #include "outbound/RetryPolicy.h"
@@ -114,12 +115,11 @@ class Dispatcher {
   std::optional<Answer> prepare(const Lane& lane, const Pending& pending, Call& call);
   /** What the channel plugin makes of the provider's answer. */
   Answer conclude(const Lane& lane, const Pending& pending, const Call& call, StatusOr<HttpResponse> response);
+  /** The tenant's re-engagement template for a message its recipient must be re-engaged for, when configured. */
+  std::optional<PreparedMessage> reengagement(const Lane& lane, const Pending& pending, const Call& call);
   /** Applies the RetryPolicy's action for `answer` to the message, its lane and its tenant. Lock held. */
   void settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t nowUs);
-  /** The token to send with: an exchanged one while it replaces the configured one. Lock held. */
-  std::string tokenFor(const tenants::TenantConfig& tenant);
   static size_t backlogTarget(const Lane& lane);
-  void tryTokenExchange(const tenants::TenantConfig& tenant, const std::string& token, const std::string& requestUrl);
   void count(const std::string& name, const std::string& tenant, int64_t delta = 1);
 
   store::DatabasePtr db_;
@@ -147,16 +147,7 @@ class Dispatcher {
   std::condition_variable loopIdle_;  // loopWork_ reached 0
   std::unique_ptr<Loop> loop_;        // the pump's timer (guarded by mutex_)
   std::atomic<bool> pumpPosted_{false};
-  /** tenant -> fingerprint of the token that was refused; sending resumes when it changes. */
-  std::map<std::string, std::string> paused_;
-  /** tenant -> (fingerprint of the token it replaced, the exchanged long-lived token). */
-  std::map<std::string, std::pair<std::string, std::string>> exchanged_;
-  std::set<std::string> exchanging_;  // tenants whose token exchange is under way
-  /** Exchanged tokens to keep in the secrets table (written by the scheduler, not on the loop). */
-  std::vector<std::pair<std::string, std::string>> toKeep_;  // tenant, "<fingerprint> <token>"
-  std::set<std::string> looked_;  // tenants whose kept token was looked for (scheduler thread only)
-  /** Scheduler thread: writes toKeep_, and reads the kept token of tenants not looked at yet. */
-  void keepExchangedTokens();
+  Credentials credentials_;  // guarded by mutex_
 
   std::atomic<bool> stopping_{false};
   OutcomeRecorder recorder_;

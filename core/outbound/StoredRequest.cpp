@@ -16,7 +16,12 @@ using jsontext::parseObject;
 using jsontext::str;
 using Poco::JSON::Object;
 
-constexpr int kLayout = 1;  // the header's "layout"; another value is another layout
+constexpr int kLayout = 2;  // the header's "layout"; another value is another layout
+/**
+ * Layout 1, and build_send output stored verbatim, carry no service: they were written when the
+ * WhatsApp channel was the only one and the host sent every request as the "graph" service.
+ */
+constexpr const char* kServiceBeforeLayout2 = "graph";
 
 }  // namespace
 
@@ -29,6 +34,7 @@ StoredRequest StoredRequest::fromChannelOutput(const std::string& built) {
   r.pairRate = out->optValue<bool>("pair_rate", true);
   r.method = str(request, "method");
   r.url = str(request, "url");
+  r.service = request->has("service") ? str(request, "service") : kServiceBeforeLayout2;
   if (r.method.empty() || r.url.empty())
     throw Poco::DataFormatException("no request method or url");
   if (Object::Ptr body = request->getObject("body"); !body.isNull()) {
@@ -43,7 +49,8 @@ std::string StoredRequest::encode() const {
   // the first newline ends the header.
   return R"({"layout":)" + std::to_string(kLayout) + R"(,"method":)" + Poco::toJSON(method) +
          R"(,"pair_rate":)" + (pairRate ? "true" : "false") + R"(,"recipient":)" + Poco::toJSON(recipient) +
-         R"(,"type":)" + Poco::toJSON(type) + R"(,"url":)" + Poco::toJSON(url) + "}\n" + body;
+         R"(,"service":)" + Poco::toJSON(service) + R"(,"type":)" + Poco::toJSON(type) + R"(,"url":)" +
+         Poco::toJSON(url) + "}\n" + body;
 }
 
 StoredRequest StoredRequest::decode(const std::string& payload) {
@@ -55,8 +62,10 @@ StoredRequest StoredRequest::decode(const std::string& payload) {
     } catch (const Poco::Exception&) {
       // Not this layout's header: a pretty-printed build_send output, perhaps.
     }
-    if (header && header->integer("layout", 0) == kLayout) {
+    const int64_t layout = header ? header->integer("layout", 0) : 0;
+    if (layout == 1 || layout == kLayout) {
       StoredRequest r;
+      r.service = layout == 1 ? kServiceBeforeLayout2 : header->text("service");
       r.recipient = header->text("recipient");
       r.pairRate = header->boolean("pair_rate", true);
       r.method = header->text("method");

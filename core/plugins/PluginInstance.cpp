@@ -29,7 +29,9 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
   switch (op) {
     case Operation::kChannelParseWebhook:
     case Operation::kChannelBuildSend:
-    case Operation::kChannelClassifyResponse: return seconds(0);
+    case Operation::kChannelClassifyResponse:
+    case Operation::kChannelReengage: return seconds(0);
+    case Operation::kChannelExchangeToken: return seconds(30);
     case Operation::kFlowExchange: return seconds(10);
     case Operation::kIntentDetect:
     case Operation::kVerifierVerify: return seconds(60);
@@ -83,6 +85,8 @@ const char* operationName(Operation op) {
     case Operation::kChannelParseWebhook: return "channel.parse_webhook";
     case Operation::kChannelBuildSend: return "channel.build_send";
     case Operation::kChannelClassifyResponse: return "channel.classify_response";
+    case Operation::kChannelReengage: return "channel.reengage";
+    case Operation::kChannelExchangeToken: return "channel.exchange_token";
     case Operation::kFlowExchange: return "flow.exchange";
     case Operation::kIntentDetect: return "intent.detect";
     case Operation::kVerifierVerify: return "verifier.verify";
@@ -130,6 +134,8 @@ baraza_call_fn PluginInstance::function(Operation op) const {
     case Operation::kChannelParseWebhook: return lib.channel().parse_webhook;
     case Operation::kChannelBuildSend: return lib.channel().build_send;
     case Operation::kChannelClassifyResponse: return lib.channel().classify_response;
+    case Operation::kChannelReengage: return lib.channel().reengage;
+    case Operation::kChannelExchangeToken: return lib.channel().exchange_token;
     case Operation::kFlowExchange: return lib.flow().exchange;
     case Operation::kIntentDetect: return lib.intent().detect;
     case Operation::kVerifierVerify: return lib.verifier().verify;

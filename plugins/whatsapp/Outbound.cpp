@@ -355,6 +355,7 @@ std::string buildSend(const std::string& messageJson, const std::string& graphVe
   Object::Ptr request = new Object;
   request->set("method", "POST");
   request->set("url", "https://graph.facebook.com/" + graphVersion + "/" + phoneNumberId + "/messages");
+  request->set("service", "graph");
   request->set("body", body);
   Object out;
   out.set("recipient", recipient);

@@ -11,7 +11,7 @@ namespace baraza::whatsapp {
  * out:
  *   {"recipient": "+2547…", "pair_rate": true,
  *    "request": {"method": "POST", "url": "https://graph.facebook.com/<version>/<id>/messages",
- *                "body": {"messaging_product": "whatsapp", …}}}
+ *                "service": "graph", "body": {"messaging_product": "whatsapp", …}}}
  * Every limit of reference §3.1 is checked first; a message that breaks one throws
  * std::invalid_argument naming the field and the limit, e.g.
  * `interactive.action.buttons[3]: at most 3 buttons`. Types: text, image, video, audio, sticker,

@@ -10,5 +10,6 @@ cmake -S "$src/sdk/examples/keyword-intent" -B "$work/build" -G Ninja \
 cmake --build "$work/build" >>"$work/log" 2>&1 || { cat "$work/log"; exit 1; }
 out=$("$baraza" plugins list --dir "$work/build/lib/baraza/plugins")
 echo "$out"
-grep -qE "com.example.intent.keyword +0.1.0 +intent +1.2 +loaded" <<<"$out"
+minor=$(sed -n 's/^#define BARAZA_ABI_LATEST_MINOR \([0-9]*\)$/\1/p' "$src/sdk/include/baraza/abi.h")
+grep -qE "com.example.intent.keyword +0.1.0 +intent +1\.$minor +loaded" <<<"$out"
 "$(dirname "$0")/plugin-exports.sh" "$work/build/lib/baraza/plugins"

@@ -10,7 +10,7 @@ namespace {
 const std::string kBuilt =
     R"({"pair_rate":true,"recipient":"+254700000001","request":{"body":{"messaging_product":"whatsapp",)"
     R"("text":{"body":"line one\nline two \"quoted\""},"to":"+254700000001","type":"text"},"method":"POST",)"
-    R"("url":"https://graph.facebook.com/v25.0/100000000000001/messages"}})";
+    R"("service":"graph-eu","url":"https://graph.facebook.com/v25.0/100000000000001/messages"}})";
 
 TEST(StoredRequest, KeepsEverythingDispatchNeedsAndTheBodyAsText) {
   const StoredRequest built = StoredRequest::fromChannelOutput(kBuilt);
@@ -20,6 +20,7 @@ TEST(StoredRequest, KeepsEverythingDispatchNeedsAndTheBodyAsText) {
   EXPECT_TRUE(r.pairRate);
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/100000000000001/messages");
+  EXPECT_EQ(r.service, "graph-eu");
   EXPECT_EQ(r.type, "text");
   EXPECT_EQ(r.body,
             R"({"messaging_product":"whatsapp","text":{"body":"line one\nline two \"quoted\""},)"
@@ -33,6 +34,7 @@ TEST(StoredRequest, ReadsWhatEarlierVersionsQueuedVerbatim) {
   const StoredRequest compact = StoredRequest::decode(kBuilt);
   EXPECT_EQ(compact.url, "https://graph.facebook.com/v25.0/100000000000001/messages");
   EXPECT_EQ(compact.type, "text");
+  EXPECT_EQ(compact.service, "graph-eu");
   const StoredRequest pretty = StoredRequest::decode(
       "{\n  \"recipient\": \"+254700000002\",\n  \"pair_rate\": false,\n  \"request\": "
       "{\"method\": \"POST\",\n"
@@ -42,6 +44,13 @@ TEST(StoredRequest, ReadsWhatEarlierVersionsQueuedVerbatim) {
   EXPECT_EQ(pretty.recipient, "+254700000002");
   EXPECT_FALSE(pretty.pairRate);
   EXPECT_EQ(pretty.type, "read") << "mark-as-read has a status, not a type";
+  EXPECT_EQ(pretty.service, "graph") << "queued when every request went to the Graph API";
+  // The first header layout, before requests named their service.
+  const StoredRequest first = StoredRequest::decode(
+      R"({"layout":1,"method":"POST","pair_rate":true,"recipient":"+254700000003","type":"text","url":"u"})"
+      "\n{}");
+  EXPECT_EQ(first.service, "graph");
+  EXPECT_EQ(first.recipient, "+254700000003");
   EXPECT_EQ(pretty.body,
             R"({"message_id":"wamid.X","messaging_product":"whatsapp","status":"read"})");
 }
@@ -54,7 +63,7 @@ TEST(StoredRequest, ARequestWithoutMethodOrUrlOrNotJsonIsRefused) {
   EXPECT_THROW(StoredRequest::decode("not json"), Poco::Exception);
   EXPECT_THROW(StoredRequest::decode("{\"layout\":1,\"method\":\"POST\"}\n{}"), Poco::Exception);
   // A header of another layout is not read as this one.
-  EXPECT_THROW(StoredRequest::decode("{\"layout\":2,\"method\":\"POST\",\"url\":\"u\"}\n{}"),
+  EXPECT_THROW(StoredRequest::decode("{\"layout\":3,\"method\":\"POST\",\"url\":\"u\"}\n{}"),
                Poco::Exception);
 }
 

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define BARAZA_ABI_VERSION_MAJOR 1
-#define BARAZA_ABI_LATEST_MINOR 2
+#define BARAZA_ABI_LATEST_MINOR 3
 #ifndef BARAZA_ABI_TARGET_MINOR
 #define BARAZA_ABI_TARGET_MINOR BARAZA_ABI_LATEST_MINOR
 #endif
@@ -230,6 +230,22 @@ typedef struct baraza_channel_api {
   /* Classifies a provider response: accepted (with provider id), retry, pause or failed. Runs on
    * the host HTTP client's event loop: must not block (host HTTP calls from it fail). */
   baraza_call_fn classify_response;
+#if BARAZA_ABI_TARGET_MINOR >= 3
+  /*
+   * 1.3, optional (NULL, or UNIMPLEMENTED: the host has no replacement): the message to send in
+   * place of one the provider refused because the recipient must be re-engaged first (outcome
+   * "reengage"): {"phone_number_id", "to", "template", "language"} in (the tenant's configured
+   * template), an outbound message (build_send's input) out. Runs on the HTTP client's event
+   * loop: must not block.
+   */
+  baraza_call_fn reengage;
+  /*
+   * 1.3, optional: exchanges an access token the provider refused (outcome "pause") for a
+   * long-lived one: {"token", "app_id", "app_secret"} in, {"access_token"} out. May call the
+   * provider through the host's http_request; the host calls it on a thread of its own.
+   */
+  baraza_call_fn exchange_token;
+#endif
 } baraza_channel_api;
 
 /* flow: the business logic behind one WhatsApp Flow's data endpoint. */

@@ -43,6 +43,14 @@ class Channel : public virtual Instance {
   virtual StatusOr<std::string> buildSend(std::string_view messageJson) = 0;
   /** A provider response in; its classification (accepted/retry/pause/failed) out. */
   virtual StatusOr<std::string> classifyResponse(std::string_view responseJson) = 0;
+  /** (ABI 1.3) The message to send instead of one that needs the recipient re-engaged; none by default. */
+  virtual StatusOr<std::string> reengage(std::string_view) {
+    return unimplemented("this channel plugin has no re-engagement message");
+  }
+  /** (ABI 1.3) A long-lived access token for a refused one; none by default. */
+  virtual StatusOr<std::string> exchangeToken(std::string_view) {
+    return unimplemented("this channel plugin does not exchange access tokens");
+  }
 };
 
 /** The business logic of one WhatsApp Flow's data endpoint. */
@@ -124,7 +132,8 @@ struct Export {
 
   static T& self(void* instance) { return *static_cast<T*>(instance); }
 
-  template <StatusOr<std::string> (T::*Method)(std::string_view)>
+  // A member of T or of its kind's base class (an operation T does not override): `auto` takes both.
+  template <auto Method>
   static baraza_status call(void* instance, baraza_str input, baraza_buf* output) noexcept {
     return guard(host, output, [&] { return (self(instance).*Method)(fromAbi(input)); });
   }
@@ -160,8 +169,11 @@ struct Export {
     descriptor.create = &create;
     descriptor.destroy = &destroy;
     if constexpr (std::is_base_of_v<Channel, T>) {
-      channel = {sizeof channel, &call<&T::parseWebhook>, &call<&T::buildSend>,
-                 &call<&T::classifyResponse>};
+      channel = {sizeof channel, &call<&T::parseWebhook>, &call<&T::buildSend>, &call<&T::classifyResponse>,
+#if BARAZA_ABI_TARGET_MINOR >= 3
+                 &call<&T::reengage>, &call<&T::exchangeToken>
+#endif
+      };
       descriptor.channel = &channel;
       descriptor.kinds |= BARAZA_KIND_CHANNEL;
     }

@@ -1,0 +1,60 @@
+// The token exchange's request and answer, and the re-engagement message (reference §5.2).
+#include "Credentials.h"
+#include "JsonText.h"
+#include "Outbound.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace baraza::whatsapp {
+namespace {
+
+using Poco::JSON::Object;
+
+TEST(WhatsAppCredentials, TheExchangeIsAFormPostWithNothingSecretInTheUrl) {
+  const GraphRequest r =
+      tokenExchangeRequest(R"({"token":"EAAG+t/1","app_id":"333","app_secret":"s&cret"})", "v25.0");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/oauth/access_token");
+  EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.body, "grant_type=fb_exchange_token&client_id=333&client_secret=s%26cret&fb_exchange_token=EAAG%2Bt%2F1");
+}
+
+TEST(WhatsAppCredentials, AnExchangeWithoutTheAppIsRefusedNamingWhatIsMissing) {
+  try {
+    tokenExchangeRequest(R"({"token":"t","app_id":"333"})", "v25.0");
+    FAIL() << "no app secret, yet a request";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "app_secret: required for the token exchange");
+  }
+}
+
+TEST(WhatsAppCredentials, TheExchangedTokenOrGraphsErrorComesBack) {
+  EXPECT_EQ(tokenExchangeResult(200, R"({"access_token":"long","token_type":"bearer","expires_in":5183944})"),
+            R"({"access_token":"long"})");
+  try {
+    tokenExchangeResult(400, R"({"error":{"message":"Error validating client secret.","type":"OAuthException","code":1}})");
+    FAIL() << "a refusal read as a token";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "the token exchange failed: code 1: Error validating client secret.");
+  }
+  EXPECT_THROW(tokenExchangeResult(200, R"({"token_type":"bearer"})"), std::runtime_error);
+  EXPECT_THROW(tokenExchangeResult(502, "<html>Bad gateway</html>"), std::runtime_error);
+}
+
+TEST(WhatsAppCredentials, TheReengagementMessageIsTheTemplateAndBuildsAsASend) {
+  const std::string message = reengagementMessage(
+      R"({"phone_number_id":"106540352242922","to":"+254700000001","template":"come_back","language":"sw"})");
+  Object::Ptr sent = parseObject(buildSend(message, "v25.0"));
+  Object::Ptr body = sent->getObject("request")->getObject("body");
+  EXPECT_EQ(str(body, "type"), "template");
+  EXPECT_EQ(str(body, "to"), "+254700000001");
+  EXPECT_EQ(str(body->getObject("template"), "name"), "come_back");
+  EXPECT_EQ(str(body->getObject("template")->getObject("language"), "code"), "sw");
+  EXPECT_EQ(str(sent->getObject("request"), "service"), "graph");
+  EXPECT_THROW(reengagementMessage(R"({"phone_number_id":"1","to":"+254700000001"})"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace baraza::whatsapp
