@@ -114,6 +114,7 @@ TEST(FlowsCli, RegisterKeyUploadsThePublicKeyToEachNumberAndShowsItsSignatureSta
   ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
   const std::string tenant = "whatsapp.phone_number_ids = 100000000000001, 100000000000002\n"
                              "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
                              "flows.private_key_files = " + config.path() + "/lib/acme-flows.pem\n";
   config.writeTenant("acme", tenant + "whatsapp.access_token = test-token\n");
 

@@ -31,7 +31,8 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
     case Operation::kChannelBuildSend:
     case Operation::kChannelClassifyResponse:
     case Operation::kChannelReengage: return seconds(0);
-    case Operation::kChannelExchangeToken: return seconds(30);
+    case Operation::kChannelExchangeToken:
+    case Operation::kChannelRegisterFlowKey: return seconds(30);
     case Operation::kFlowExchange: return seconds(10);
     case Operation::kIntentDetect:
     case Operation::kVerifierVerify: return seconds(60);
@@ -87,6 +88,7 @@ const char* operationName(Operation op) {
     case Operation::kChannelClassifyResponse: return "channel.classify_response";
     case Operation::kChannelReengage: return "channel.reengage";
     case Operation::kChannelExchangeToken: return "channel.exchange_token";
+    case Operation::kChannelRegisterFlowKey: return "channel.register_flow_key";
     case Operation::kFlowExchange: return "flow.exchange";
     case Operation::kIntentDetect: return "intent.detect";
     case Operation::kVerifierVerify: return "verifier.verify";
@@ -136,6 +138,7 @@ baraza_call_fn PluginInstance::function(Operation op) const {
     case Operation::kChannelClassifyResponse: return lib.channel().classify_response;
     case Operation::kChannelReengage: return lib.channel().reengage;
     case Operation::kChannelExchangeToken: return lib.channel().exchange_token;
+    case Operation::kChannelRegisterFlowKey: return lib.channel().register_flow_key;
     case Operation::kFlowExchange: return lib.flow().exchange;
     case Operation::kIntentDetect: return lib.intent().detect;
     case Operation::kVerifierVerify: return lib.verifier().verify;

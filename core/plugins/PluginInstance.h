@@ -20,6 +20,7 @@ enum class Operation {
   kChannelClassifyResponse,
   kChannelReengage,       // ABI 1.3
   kChannelExchangeToken,  // ABI 1.3
+  kChannelRegisterFlowKey,  // ABI 1.3
   kFlowExchange,
   kIntentDetect,
   kVerifierVerify,
@@ -37,7 +38,7 @@ const char* operationName(Operation op);
  * exchange gets Meta's own limit: after 10 s the person already sees an error.
  *
  * Zero (none: the call runs on the caller's thread) for the channel operations but the token
- * exchange (30 s: it calls the provider, off the dispatcher's threads): they are pure
+ * exchange and the Flows key registration (30 s: they call the provider): they are pure
  * conversions of a document the host holds, made on its hottest paths (every delivery, every
  * send, on the HTTP client's event loop), where a hand-over to a runner thread and back would be
  * paid on each (with every call handed over, conversation_bench's echo rate fell 17%:

@@ -2,6 +2,7 @@
 
 #include "JsonText.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
 #include <stdexcept>
@@ -56,6 +57,37 @@ std::string reengagementMessage(const std::string& inputJson) {
   message.set("type", "template");
   message.set("template", templ);
   return toJson(message);
+}
+
+GraphRequest flowKeyUpload(const std::string& inputJson, const std::string& graphVersion) {
+  Object::Ptr input = parseObject(inputJson);
+  for (const char* field : {"phone_number_id", "public_key", "token"}) {
+    if (str(input, field).empty()) throw std::invalid_argument(std::string(field) + ": required to register a Flows key");
+  }
+  Poco::URI form;
+  form.addQueryParameter("business_public_key", str(input, "public_key"));
+  return {"POST",
+          "https://graph.facebook.com/" + graphVersion + "/" + str(input, "phone_number_id") +
+              "/whatsapp_business_encryption",
+          "application/x-www-form-urlencoded", form.getRawQuery()};
+}
+
+std::string flowKeyState(int status, const std::string& body) {
+  Object::Ptr entry;
+  if (status == 200) {
+    try {
+      entry = parseObject(body);
+      if (Poco::JSON::Array::Ptr data = entry->getArray("data")) entry = data->size() ? data->getObject(0) : nullptr;
+    } catch (const std::invalid_argument&) {
+      entry = nullptr;
+    }
+  }
+  if (entry.isNull()) throw std::runtime_error("its signature status cannot be read: " + graphError(status, body));
+  Object out;
+  out.set("public_key", str(entry, "business_public_key"));
+  const std::string signature = str(entry, "business_public_key_signature_status");
+  out.set("signature_status", signature.empty() ? "UNKNOWN" : signature);
+  return toJson(out);
 }
 
 std::string graphError(int status, const std::string& body) {

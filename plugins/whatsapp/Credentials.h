@@ -1,5 +1,6 @@
-// The WhatsApp channel's credential work: the long-lived token exchange of Meta's Graph API and
-// the re-engagement message (reference §5.2: codes 190 and 131047).
+// The WhatsApp channel's account work on Meta's Graph API: the long-lived token exchange, the
+// re-engagement message (reference §5.2: codes 190 and 131047), and the Flows business public
+// key of a phone number (reference §1.12).
 #pragma once
 
 #include <string>
@@ -30,6 +31,20 @@ std::string tokenExchangeResult(int status, const std::string& body);
  * "language"} in; the outbound message (build_send's input) out.
  */
 std::string reengagementMessage(const std::string& inputJson);
+
+/**
+ * The upload of a Flows business public key: POST
+ * https://graph.facebook.com/<version>/<phone_number_id>/whatsapp_business_encryption, the PEM in
+ * a form body; GET on the same URL reads it back. {"phone_number_id", "public_key", "token"} in;
+ * std::invalid_argument names what is missing.
+ */
+GraphRequest flowKeyUpload(const std::string& inputJson, const std::string& graphVersion);
+
+/**
+ * {"public_key", "signature_status"} from the GET's answer ({"data": [{...}]} or the bare
+ * object: Meta's pages show both); std::runtime_error when it holds neither.
+ */
+std::string flowKeyState(int status, const std::string& body);
 
 /** "code N: message" from a Graph error envelope, else "HTTP <status>: <start of the body>". */
 std::string graphError(int status, const std::string& body);

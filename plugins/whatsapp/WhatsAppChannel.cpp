@@ -39,27 +39,51 @@ class WhatsAppChannel : public baraza::sdk::Channel {
     return baraza::whatsapp::reengagementMessage(std::string(inputJson));
   }
   StatusOr<std::string> exchangeToken(std::string_view inputJson) override {
-    const baraza::whatsapp::GraphRequest built =
-        baraza::whatsapp::tokenExchangeRequest(std::string(inputJson), graphVersion_);
-    baraza::sdk::HttpRequest request;
-    request.method = built.method;
-    request.url = built.url;
-    request.service = "graph";
-    request.headers.emplace_back("Content-Type", built.contentType);
-    request.body = built.body;
-    StatusOr<baraza::sdk::HttpResponse> answer = host_.http(request);
+    const GraphRequest built = baraza::whatsapp::tokenExchangeRequest(std::string(inputJson), graphVersion_);
+    StatusOr<baraza::sdk::HttpResponse> answer = graph(built, "");
     if (!answer.isOk()) return answer.status();
     try {
       return baraza::whatsapp::tokenExchangeResult(answer->status, answer->body);
     } catch (const std::runtime_error& e) {
-      // Meta refused (a wrong app secret, a token past exchanging): asking again will not help.
-      return baraza::sdk::Status(answer->status >= 500 ? baraza::sdk::Code::kUnavailable
-                                                       : baraza::sdk::Code::kPermissionDenied,
-                                 e.what());
+      return refusal(answer->status, e.what());
+    }
+  }
+  StatusOr<std::string> registerFlowKey(std::string_view inputJson) override {
+    const GraphRequest upload = baraza::whatsapp::flowKeyUpload(std::string(inputJson), graphVersion_);
+    const std::string token = baraza::whatsapp::str(baraza::whatsapp::parseObject(std::string(inputJson)), "token");
+    StatusOr<baraza::sdk::HttpResponse> posted = graph(upload, token);
+    if (!posted.isOk()) return posted.status();
+    if (posted->status != 200) {
+      return refusal(posted->status, "upload refused: " + baraza::whatsapp::graphError(posted->status, posted->body));
+    }
+    StatusOr<baraza::sdk::HttpResponse> read = graph({"GET", upload.url, "", ""}, token);
+    if (!read.isOk()) return read.status();
+    try {
+      return baraza::whatsapp::flowKeyState(read->status, read->body);
+    } catch (const std::runtime_error& e) {
+      return refusal(read->status, std::string("uploaded, but ") + e.what());
     }
   }
 
  private:
+  using GraphRequest = baraza::whatsapp::GraphRequest;
+
+  /** A Graph API call through the host (service "graph"), with the token when one is given. */
+  StatusOr<baraza::sdk::HttpResponse> graph(const GraphRequest& r, const std::string& token) const {
+    baraza::sdk::HttpRequest request;
+    request.method = r.method;
+    request.url = r.url;
+    request.service = "graph";
+    if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!r.contentType.empty()) request.headers.emplace_back("Content-Type", r.contentType);
+    request.body = r.body;
+    return host_.http(request);
+  }
+  /** Meta said no: UNAVAILABLE when it was Meta's trouble (5xx), else PERMISSION_DENIED (asking again will not help). */
+  static baraza::sdk::Status refusal(int status, const std::string& message) {
+    return {status >= 500 ? baraza::sdk::Code::kUnavailable : baraza::sdk::Code::kPermissionDenied, message};
+  }
+
   static constexpr const char* kDefaultGraphVersion = "v25.0";
   baraza::sdk::Host host_;
   std::string graphVersion_;

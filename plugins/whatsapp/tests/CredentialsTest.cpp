@@ -56,5 +56,28 @@ TEST(WhatsAppCredentials, TheReengagementMessageIsTheTemplateAndBuildsAsASend) {
   EXPECT_THROW(reengagementMessage(R"({"phone_number_id":"1","to":"+254700000001"})"), std::invalid_argument);
 }
 
+TEST(WhatsAppCredentials, AFlowsKeyIsUploadedAsAFormToItsNumber) {
+  const GraphRequest r = flowKeyUpload(
+      R"({"phone_number_id":"100000000000001","public_key":"-----BEGIN PUBLIC KEY-----\nMIIB+/=\n","token":"t"})", "v25.0");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/100000000000001/whatsapp_business_encryption");
+  EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.body, "business_public_key=-----BEGIN%20PUBLIC%20KEY-----%0AMIIB%2B%2F%3D%0A");
+  EXPECT_THROW(flowKeyUpload(R"({"phone_number_id":"1","token":"t"})", "v25.0"), std::invalid_argument);
+}
+
+TEST(WhatsAppCredentials, AFlowsKeysStateIsReadInBothShapesMetaShows) {
+  const std::string entry = R"({"business_public_key":"PEM","business_public_key_signature_status":"VALID"})";
+  EXPECT_EQ(flowKeyState(200, R"({"data":[)" + entry + "]}"), R"({"public_key":"PEM","signature_status":"VALID"})");
+  EXPECT_EQ(flowKeyState(200, entry), R"({"public_key":"PEM","signature_status":"VALID"})");
+  EXPECT_EQ(flowKeyState(200, R"({"business_public_key":"PEM"})"), R"({"public_key":"PEM","signature_status":"UNKNOWN"})");
+  try {
+    flowKeyState(401, R"({"error":{"message":"(#190) Error validating access token","code":190}})");
+    FAIL() << "a refusal read as a key";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "its signature status cannot be read: code 190: (#190) Error validating access token");
+  }
+}
+
 }  // namespace
 }  // namespace baraza::whatsapp

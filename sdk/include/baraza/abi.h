@@ -245,6 +245,13 @@ typedef struct baraza_channel_api {
    * provider through the host's http_request; the host calls it on a thread of its own.
    */
   baraza_call_fn exchange_token;
+  /*
+   * 1.3, optional: registers a WhatsApp Flows business public key on a phone number and reads
+   * back what the provider holds: {"phone_number_id", "public_key" (PEM), "token"} in,
+   * {"public_key", "signature_status"} out. May call the provider through the host's
+   * http_request; the host calls it on a thread of its own (`baraza flows register-key`).
+   */
+  baraza_call_fn register_flow_key;
 #endif
 } baraza_channel_api;
 

@@ -51,6 +51,10 @@ class Channel : public virtual Instance {
   virtual StatusOr<std::string> exchangeToken(std::string_view) {
     return unimplemented("this channel plugin does not exchange access tokens");
   }
+  /** (ABI 1.3) Registers a Flows public key on a phone number; not offered by default. */
+  virtual StatusOr<std::string> registerFlowKey(std::string_view) {
+    return unimplemented("this channel plugin does not register Flows keys");
+  }
 };
 
 /** The business logic of one WhatsApp Flow's data endpoint. */
@@ -171,7 +175,7 @@ struct Export {
     if constexpr (std::is_base_of_v<Channel, T>) {
       channel = {sizeof channel, &call<&T::parseWebhook>, &call<&T::buildSend>, &call<&T::classifyResponse>,
 #if BARAZA_ABI_TARGET_MINOR >= 3
-                 &call<&T::reengage>, &call<&T::exchangeToken>
+                 &call<&T::reengage>, &call<&T::exchangeToken>, &call<&T::registerFlowKey>
 #endif
       };
       descriptor.channel = &channel;
