@@ -1,12 +1,12 @@
 // A store for a benchmark: opened and migrated, or an exception naming what failed.
 #pragma once
 
-#include "store/Database.h"
-#include "store/Migrations.h"
-
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "store/Database.h"
+#include "store/Migrations.h"
 
 namespace baraza::bench {
 
@@ -20,7 +20,8 @@ inline store::DatabasePtr openMigrated(const std::string& url) {
 /** Runs fn in a transaction; a failure ends the benchmark (its figures would be wrong). */
 template <class F>
 void mustCommit(store::Database& db, F&& fn) {
-  if (Status done = db.transaction(std::forward<F>(fn)); !done.isOk()) throw std::runtime_error(done.toString());
+  if (Status done = db.transaction(std::forward<F>(fn)); !done.isOk())
+    throw std::runtime_error(done.toString());
 }
 
 }  // namespace baraza::bench

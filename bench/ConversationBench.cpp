@@ -10,6 +10,16 @@
 //       reply queued (the outbox commit).
 // Each message comes from its own contact and is one of "verify KRA PIN > A744610021G",
 // "habari", "help" and "show my reports" in turn. BARAZA_BENCH_MARIADB=0 runs SQLite only.
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/TemporaryFile.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
 #include "BenchStore.h"
 #include "LoadDriver.h"
 #include "app/WebhookRoutes.h"
@@ -24,16 +34,6 @@
 #include "store/SqlKeyValueStore.h"
 #include "store/testing/MariaDbServer.h"
 #include "tenants/TenantManager.h"
-
-#include <Poco/File.h>
-#include <Poco/Logger.h>
-#include <Poco/TemporaryFile.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <thread>
 
 using namespace baraza;
 
@@ -50,15 +50,18 @@ double envOr(const char* name, double fallback) {
 
 std::string body(const std::string& run, int connection, int64_t seq) {
   const std::string contact = "2547" + std::to_string(10000000 + connection * 1000000 + seq);
-  const std::string id = "wamid.bench-" + run + "-" + std::to_string(connection) + "-" + std::to_string(seq);
+  const std::string id =
+      "wamid.bench-" + run + "-" + std::to_string(connection) + "-" + std::to_string(seq);
   return R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000000","phone_number_id":"100000000000001"},"contacts":[{"profile":{"name":"Bench User"},"wa_id":")" +
          contact + R"("}],"messages":[{"from":")" + contact + R"(","id":")" + id +
-         R"(","timestamp":"1730231903","type":"text","text":{"body":")" + kTexts[seq % 4] + R"("}}]}}]}]})";
+         R"(","timestamp":"1730231903","type":"text","text":{"body":")" + kTexts[seq % 4] +
+         R"("}}]}}]}]})";
 }
 
 bench::LoadRequest signedRequest(const std::string& run, int connection, int64_t seq) {
   bench::LoadRequest request{"/webhooks/whatsapp", body(run, connection, seq), {}};
-  request.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, request.body)));
+  request.headers.emplace_back(
+      "X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, request.body)));
   return request;
 }
 
@@ -79,16 +82,21 @@ struct Figures {
 /** One tenant with one bot on one store: the webhook endpoint, the processor, the outbox. */
 class Host {
  public:
-  Host(const std::string& url, bool assistant, const fakes::FakeKra& kra) : db_(bench::openMigrated(url)) {
+  Host(const std::string& url, bool assistant, const fakes::FakeKra& kra)
+      : db_(bench::openMigrated(url)) {
     Poco::File(dir_.path()).createDirectories();
     std::ofstream(dir_.path() + "/bench.properties")
         << "whatsapp.phone_number_ids = 100000000000001\nwhatsapp.app_secret = " << kSecret
-        << "\nwhatsapp.verify_token = t\nwhatsapp.access_token = x\nplugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+        << "\nwhatsapp.verify_token = t\nwhatsapp.access_token = x\nplugins.whatsapp.plugin = "
+           "ke.baraza.channel.whatsapp\n"
         << (assistant ? "plugins.rules.plugin = ke.baraza.intent.rules\n"
                         "plugins.bot.plugin = ke.baraza.conversation.assistant\n"
                         "plugins.kra.plugin = ke.baraza.verifier.kra\n"
-                        "plugins.kra.config.base_url = " + kra.baseUrl() + "\n"
-                        "secrets.kra_consumer_key = kra-key\nsecrets.kra_consumer_secret = kra-secret\n"
+                        "plugins.kra.config.base_url = " +
+                            kra.baseUrl() +
+                            "\n"
+                            "secrets.kra_consumer_key = kra-key\nsecrets.kra_consumer_secret = "
+                            "kra-secret\n"
                       : "plugins.bot.plugin = ke.baraza.conversation.echo\n");
     registry_.loadAll();
     tenants::SharedServices shared;
@@ -126,16 +134,18 @@ class Host {
     const auto started = std::chrono::steady_clock::now();
     startProcessor();
     f.backlog = waitUntilAnswered();
-    f.backlogRate = static_cast<double>(f.backlog) /
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    f.backlogRate =
+        static_cast<double>(f.backlog) /
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // (2) sustained, paced per connection
     f.rate = rate > 0 ? rate : f.backlogRate / 2;
     const double seconds = envOr("BARAZA_BENCH_SECONDS", 5);
     const auto gap = std::chrono::duration<double>(kConnections / f.rate);
     const auto begin = std::chrono::steady_clock::now();
     bench::drive(server_->port(), kConnections, seconds, [&](int c, int64_t seq) {
-      std::this_thread::sleep_until(begin + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                gap * (static_cast<double>(seq) + c / static_cast<double>(kConnections))));
+      std::this_thread::sleep_until(
+          begin + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      gap * (static_cast<double>(seq) + c / static_cast<double>(kConnections))));
       return signedRequest(name + "s", c, seq);
     });
     waitUntilAnswered();
@@ -148,13 +158,16 @@ class Host {
 
  private:
   void startProcessor() {
-    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, inbound::ProcessorSettings{}, "bench");
+    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_,
+                                                             inbound::ProcessorSettings{}, "bench");
     processor_->start();
   }
 
   int64_t count(const std::string& sql) {
     int64_t n = 0;
-    bench::mustCommit(*db_, [&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    bench::mustCommit(*db_, [&](Poco::Data::Session& s) {
+      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    });
     return n;
   }
 
@@ -166,18 +179,21 @@ class Host {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (std::chrono::steady_clock::now() < until &&
            count("SELECT COUNT(*) FROM inbox WHERE state IN ('pending', 'processing')") +
-                   count("SELECT COUNT(*) FROM conversation_jobs WHERE state IN ('pending', 'processing')") >
+                   count("SELECT COUNT(*) FROM conversation_jobs WHERE state IN ('pending', "
+                         "'processing')") >
                0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return static_cast<size_t>(count("SELECT COUNT(*) FROM outbox"));
   }
 
-  /** Acknowledgement (inbox commit) to reply queued (outbox commit), per message of `prefix`, ms. */
+  /** Acknowledgement (inbox commit) to reply queued (outbox commit), per message of `prefix`, ms.
+   */
   std::vector<double> latenciesOf(const std::string& prefix) {
     const bool sqlite = db_->dialect().backend == store::Backend::kSqlite;
-    const std::string wamid = sqlite ? "CAST(substr(body, instr(body, 'wamid.bench-'), 40) AS TEXT)"
-                                     : "CAST(SUBSTRING(body, LOCATE('wamid.bench-', body), 40) AS CHAR)";
+    const std::string wamid =
+        sqlite ? "CAST(substr(body, instr(body, 'wamid.bench-'), 40) AS TEXT)"
+               : "CAST(SUBSTRING(body, LOCATE('wamid.bench-', body), 40) AS CHAR)";
     std::vector<std::string> ids, keys;
     std::vector<int64_t> received, queued;
     bench::mustCommit(*db_, [&](Poco::Data::Session& s) {
@@ -196,7 +212,8 @@ class Host {
       // reply:<wamid>:0
       const std::string id = keys[i].substr(6, keys[i].rfind(':') - 6);
       if (keys[i].size() > 8 && keys[i].compare(keys[i].size() - 2, 2, ":0") == 0) {
-        if (auto it = ackAt.find(id); it != ackAt.end()) out.push_back(static_cast<double>(queued[i] - it->second));
+        if (auto it = ackAt.find(id); it != ackAt.end())
+          out.push_back(static_cast<double>(queued[i] - it->second));
       }
     }
     return out;
@@ -222,9 +239,12 @@ int main() {
   try {
     Poco::Logger::root().setLevel("warning");
     fakes::FakeKra kra;
-    std::printf("conversation_bench: %.0f deliveries as a backlog, then a steady rate for %.0f s; 8 connections\n",
-                envOr("BARAZA_BENCH_MESSAGES", 4000), envOr("BARAZA_BENCH_SECONDS", 5));
-    std::printf("%-22s %15s %9s %9s %9s %7s\n", "store, bot", "conversations/s", "steady/s", "p50 ms", "p99 ms", "ratio");
+    std::printf(
+        "conversation_bench: %.0f deliveries as a backlog, then a steady rate for %.0f s; 8 "
+        "connections\n",
+        envOr("BARAZA_BENCH_MESSAGES", 4000), envOr("BARAZA_BENCH_SECONDS", 5));
+    std::printf("%-22s %15s %9s %9s %9s %7s\n", "store, bot", "conversations/s", "steady/s",
+                "p50 ms", "p99 ms", "ratio");
     for (const bool mariadb : {false, true}) {
       if (mariadb && envOr("BARAZA_BENCH_MARIADB", 1) == 0) continue;
       Poco::TemporaryFile sqliteDir;
@@ -244,11 +264,13 @@ int main() {
         assistant = host.run("assistant", echo.rate);
       }
       const char* store = mariadb ? "MariaDB" : "SQLite";
-      std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7s\n", (std::string(store) + ", echo").c_str(), echo.backlogRate,
-                  echo.rate, echo.p50, echo.p99, "1.00");
-      std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7.2f%s\n", (std::string(store) + ", assistant").c_str(),
-                  assistant.backlogRate, assistant.rate, assistant.p50, assistant.p99,
-                  assistant.backlogRate / echo.backlogRate, mariadb ? "" : "  (goal: >= 2,000/s and >= 0.80)");
+      std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7s\n", (std::string(store) + ", echo").c_str(),
+                  echo.backlogRate, echo.rate, echo.p50, echo.p99, "1.00");
+      std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7.2f%s\n",
+                  (std::string(store) + ", assistant").c_str(), assistant.backlogRate,
+                  assistant.rate, assistant.p50, assistant.p99,
+                  assistant.backlogRate / echo.backlogRate,
+                  mariadb ? "" : "  (goal: >= 2,000/s and >= 0.80)");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "conversation_bench: %s\n", e.what());

@@ -5,15 +5,6 @@
 // Baseline (same run): `openssl speed -multi <cores> rsa2048` private operations per second, the
 // most any endpoint could answer. Prints req/s, p50/p99 and the ratio.
 //   BARAZA_BENCH_SECONDS (default 5), BARAZA_BENCH_CONNECTIONS (default 8).
-#include "LoadDriver.h"
-#include "app/FlowRoutes.h"
-#include "crypto/Crypto.h"
-#include "flows/FlowEndpoint.h"
-#include "http/HttpServer.h"
-#include "store/Migrations.h"
-#include "store/testing/MariaDbServer.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -33,6 +24,15 @@
 #include <sstream>
 #include <thread>
 
+#include "LoadDriver.h"
+#include "app/FlowRoutes.h"
+#include "crypto/Crypto.h"
+#include "flows/FlowEndpoint.h"
+#include "http/HttpServer.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
+#include "tenants/TenantManager.h"
+
 using namespace baraza;
 
 namespace {
@@ -48,7 +48,8 @@ int envOr(const char* name, int fallback) {
 double opensslRsaSignsPerSecond(unsigned cores) {
   Poco::Pipe out;
   Poco::ProcessHandle handle = Poco::Process::launch(
-      "openssl", {"speed", "-multi", std::to_string(cores), "-seconds", "3", "rsa2048"}, nullptr, &out, &out);
+      "openssl", {"speed", "-multi", std::to_string(cores), "-seconds", "3", "rsa2048"}, nullptr,
+      &out, &out);
   Poco::PipeInputStream in(out);
   std::string text;
   Poco::StreamCopier::copyToString(in, text);
@@ -105,16 +106,20 @@ int main() {
   server.start();
 
   // Requests, each with its own AES key and IV, built before the clock starts.
-  const size_t perConnection = static_cast<size_t>(std::max(200, static_cast<int>(baseline) * seconds * 2 / connections));
+  const size_t perConnection =
+      static_cast<size_t>(std::max(200, static_cast<int>(baseline) * seconds * 2 / connections));
   std::vector<std::vector<Prepared>> requests(connections);
   for (auto& list : requests) {
     for (size_t i = 0; i < perConnection; ++i) {
       uint8_t material[32];
       crypto::randomBytes(material, sizeof material);
-      const std::string aesKey(reinterpret_cast<char*>(material), 16), iv(reinterpret_cast<char*>(material) + 16, 16);
-      const std::string sealed = *crypto::aesGcmEncrypt(aesKey, iv, "", R"({"version":"3.0","action":"ping"})");
+      const std::string aesKey(reinterpret_cast<char*>(material), 16),
+          iv(reinterpret_cast<char*>(material) + 16, 16);
+      const std::string sealed =
+          *crypto::aesGcmEncrypt(aesKey, iv, "", R"({"version":"3.0","action":"ping"})");
       Prepared p;
-      p.body = R"({"encrypted_flow_data":")" + crypto::base64Encode(sealed) + R"(","encrypted_aes_key":")" +
+      p.body = R"({"encrypted_flow_data":")" + crypto::base64Encode(sealed) +
+               R"(","encrypted_aes_key":")" +
                crypto::base64Encode(*key->encryptOaepSha256(aesKey)) + R"(","initial_vector":")" +
                crypto::base64Encode(iv) + "\"}";
       p.signature = "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, p.body));
@@ -122,22 +127,28 @@ int main() {
     }
   }
 
-  const bench::LoadResult r = bench::drive(server.port(), connections, seconds, [&](int c, int64_t seq) {
-    const auto& list = requests[static_cast<size_t>(c)];
-    if (static_cast<size_t>(seq) >= list.size()) return bench::LoadRequest{};  // ran out: stop
-    const Prepared& p = list[static_cast<size_t>(seq)];
-    return bench::LoadRequest{"/flows/shop", p.body, {{"X-Hub-Signature-256", p.signature}}};
-  });
+  const bench::LoadResult r =
+      bench::drive(server.port(), connections, seconds, [&](int c, int64_t seq) {
+        const auto& list = requests[static_cast<size_t>(c)];
+        if (static_cast<size_t>(seq) >= list.size()) return bench::LoadRequest{};  // ran out: stop
+        const Prepared& p = list[static_cast<size_t>(seq)];
+        return bench::LoadRequest{"/flows/shop", p.body, {{"X-Hub-Signature-256", p.signature}}};
+      });
   server.stop();
 
   const double rps = r.rps, p50 = r.p50, p99 = r.p99;
-  std::printf("flows_endpoint: %d keep-alive connections, %d s, unique RSA-wrapped requests (ping)\n", connections, seconds);
+  std::printf(
+      "flows_endpoint: %d keep-alive connections, %d s, unique RSA-wrapped requests (ping)\n",
+      connections, seconds);
   std::printf("  baseline: openssl speed -multi %u rsa2048: %.0f private ops/s\n", cores, baseline);
-  std::printf("  baraza:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %zu\n", rps, p50, p99, r.errors);
-  std::printf("  ratio %.2f (goal >= 0.80), p99 %s 20 ms\n", baseline > 0 ? rps / baseline : 0.0, p99 < 20 ? "<" : ">=");
+  std::printf("  baraza:   %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %zu\n", rps, p50, p99,
+              r.errors);
+  std::printf("  ratio %.2f (goal >= 0.80), p99 %s 20 ms\n", baseline > 0 ? rps / baseline : 0.0,
+              p99 < 20 ? "<" : ">=");
   std::string threads;
   for (const auto& [thread, percent] : r.threadPercent) {
-    if (percent >= 1) threads += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
+    if (percent >= 1)
+      threads += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
   }
   std::printf("  threads, %% of one core:%s\n", threads.c_str());
   return 0;

@@ -6,6 +6,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,9 +23,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <pthread.h>
-#include <unistd.h>
 
 namespace baraza::bench {
 
@@ -56,7 +55,8 @@ inline double machineBusyTicks() {
   return user + nice + system + irq + softirq + steal;
 }
 
-/** CPU ticks (user + system) each thread of this process alive now has used: tid -> (name, ticks). */
+/** CPU ticks (user + system) each thread of this process alive now has used: tid -> (name, ticks).
+ */
 using ThreadTicks = std::map<std::string, std::pair<std::string, double>>;
 
 inline ThreadTicks threadTicks() {
@@ -71,11 +71,13 @@ inline ThreadTicks threadTicks() {
     std::istringstream fields(line.substr(close + 2));
     std::string field;
     double user = 0, system = 0;
-    for (int i = 0; i < 13 && fields >> field; ++i) {  // fields 3..15 of proc(5): utime is 14, stime 15
+    for (int i = 0; i < 13 && fields >> field;
+         ++i) {  // fields 3..15 of proc(5): utime is 14, stime 15
       if (i == 11) user = std::stod(field);
       if (i == 12) system = std::stod(field);
     }
-    ticks[task.path().filename().string()] = {line.substr(open + 1, close - open - 1), user + system};
+    ticks[task.path().filename().string()] = {line.substr(open + 1, close - open - 1),
+                                              user + system};
   }
   return ticks;
 }
@@ -84,7 +86,8 @@ inline ThreadTicks threadTicks() {
  * Ticks used between two threadTicks() snapshots, summed by thread name. A thread that ended in
  * between is left out (its last ticks cannot be read); one that started counts from zero.
  */
-inline std::map<std::string, double> ticksByNameBetween(const ThreadTicks& before, const ThreadTicks& after) {
+inline std::map<std::string, double> ticksByNameBetween(const ThreadTicks& before,
+                                                        const ThreadTicks& after) {
   std::map<std::string, double> byName;
   for (const auto& [tid, thread] : after) {
     const auto earlier = before.find(tid);
@@ -101,7 +104,8 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
                         const std::function<LoadRequest(int, int64_t)>& next) {
   std::atomic<bool> stop{false};
   std::atomic<size_t> errors{0};
-  std::atomic<int> running{connections};  // connections still sending (one whose next() gave no path ends)
+  std::atomic<int> running{
+      connections};  // connections still sending (one whose next() gave no path ends)
   std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) {
@@ -129,7 +133,8 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
           session.reset();
         }
         latencies[static_cast<size_t>(c)].push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
       }
       --running;
     });
@@ -138,7 +143,7 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   const double busyBefore = machineBusyTicks();
   const ThreadTicks threadsBefore = threadTicks();
   const auto deadline = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                       std::chrono::duration<double>(seconds));
+                                      std::chrono::duration<double>(seconds));
   while (running.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -146,7 +151,8 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   stop = true;
   const double busyTicks = machineBusyTicks() - busyBefore;
   for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
@@ -156,7 +162,9 @@ inline LoadResult drive(uint16_t port, int connections, double seconds,
   }
   r.errors = errors;
   r.rps = static_cast<double>(all.size() - std::min(all.size(), r.errors)) / elapsed;
-  if (r.rps > 0) r.cpuUsPerRequest = busyTicks / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / (r.rps * elapsed);
+  if (r.rps > 0)
+    r.cpuUsPerRequest =
+        busyTicks / static_cast<double>(sysconf(_SC_CLK_TCK)) * 1e6 / (r.rps * elapsed);
   if (!all.empty()) {
     r.p50 = all[all.size() / 2];
     r.p99 = all[std::min(all.size() - 1, all.size() * 99 / 100)];

@@ -2,11 +2,6 @@
 // SQLite and on a private MariaDB server, with 1, 8 and 32 writer threads, all in one run.
 // Every append is acknowledged only after its transaction committed (fsync on both backends:
 // SQLite synchronous=FULL in WAL mode, InnoDB innodb_flush_log_at_trx_commit=1).
-#include "store/GroupCommitter.h"
-#include "store/Inbox.h"
-#include "store/Migrations.h"
-#include "store/testing/MariaDbServer.h"
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +9,11 @@
 #include <iostream>
 #include <thread>
 #include <vector>
+
+#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
 
 using namespace baraza;
 using namespace baraza::store;
@@ -26,8 +26,9 @@ double seconds() {
 }
 
 DatabasePtr freshDatabase(Backend backend) {
-  const std::string url = backend == Backend::kSqlite ? testing::freshSqliteUrl()
-                                                      : testing::MariaDbServer::shared().createDatabase();
+  const std::string url = backend == Backend::kSqlite
+                              ? testing::freshSqliteUrl()
+                              : testing::MariaDbServer::shared().createDatabase();
   auto db = Database::open(url, "");
   if (!db.isOk()) throw std::runtime_error(db.status().toString());
   if (auto m = migrate(**db); !m.isOk()) throw std::runtime_error(m.status().toString());
@@ -64,12 +65,15 @@ Cell measure(Backend backend, int threads, bool group) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds()));
   stop = true;
   for (auto& w : workers) w.join();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (errors > 0) std::fprintf(stderr, "  (%lld appends failed)\n", static_cast<long long>(errors.load()));
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (errors > 0)
+    std::fprintf(stderr, "  (%lld appends failed)\n", static_cast<long long>(errors.load()));
   Cell cell;
   cell.rowsPerSecond = static_cast<double>(rows.load()) / elapsed;
   if (committer && committer->commits() > 0) {
-    cell.rowsPerCommit = static_cast<double>(rows.load()) / static_cast<double>(committer->commits());
+    cell.rowsPerCommit =
+        static_cast<double>(rows.load()) / static_cast<double>(committer->commits());
   }
   return cell;
 }
@@ -78,15 +82,16 @@ Cell measure(Backend backend, int threads, bool group) {
 
 int main() {
   std::printf("store_bench: durable appends/s (400-byte bodies), %.1f s per cell\n", seconds());
-  std::printf("%-8s %8s %14s %14s %12s %12s\n", "backend", "threads", "single rows/s", "group rows/s",
-              "group/single", "rows/commit");
+  std::printf("%-8s %8s %14s %14s %12s %12s\n", "backend", "threads", "single rows/s",
+              "group rows/s", "group/single", "rows/commit");
   try {
     for (Backend backend : {Backend::kSqlite, Backend::kMysql}) {
       for (int threads : {1, 8, 32}) {
         const Cell single = measure(backend, threads, false);
         const Cell group = measure(backend, threads, true);
-        std::printf("%-8s %8d %14.0f %14.0f %12.2f %12.1f\n", backend == Backend::kSqlite ? "sqlite" : "mariadb",
-                    threads, single.rowsPerSecond, group.rowsPerSecond,
+        std::printf("%-8s %8d %14.0f %14.0f %12.2f %12.1f\n",
+                    backend == Backend::kSqlite ? "sqlite" : "mariadb", threads,
+                    single.rowsPerSecond, group.rowsPerSecond,
                     group.rowsPerSecond / single.rowsPerSecond, group.rowsPerCommit);
         std::fflush(stdout);
       }

@@ -9,17 +9,6 @@
 //   figures printed are medians over rounds), BARAZA_BENCH_CONNECTIONS (default "8,64": each
 //   count is a full run; Meta delivers concurrently, and group commit needs concurrency),
 //   BARAZA_BENCH_IO_THREADS (Baraza's http.io_threads; default 0, one per core as in the host).
-#include "BenchStore.h"
-#include "LoadDriver.h"
-#include "app/WebhookRoutes.h"
-#include "crypto/Crypto.h"
-#include "http/HttpServer.h"
-#include "inbound/InboundProcessor.h"
-#include "store/InboxWriter.h"
-#include "store/Migrations.h"
-#include "store/testing/MariaDbServer.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -40,6 +29,17 @@
 #include <sstream>
 #include <thread>
 
+#include "BenchStore.h"
+#include "LoadDriver.h"
+#include "app/WebhookRoutes.h"
+#include "crypto/Crypto.h"
+#include "http/HttpServer.h"
+#include "inbound/InboundProcessor.h"
+#include "store/InboxWriter.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
+#include "tenants/TenantManager.h"
+
 using namespace baraza;
 
 namespace {
@@ -55,26 +55,30 @@ double envOr(const char* name, double fallback) {
 
 using Result = bench::LoadResult;
 
-
 /** A realistic single-message webhook, unique per (connection, sequence). */
 std::string body(int connection, int64_t seq) {
   const std::string id = "wamid.bench-" + std::to_string(connection) + "-" + std::to_string(seq);
   return R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"254700000000","phone_number_id":"100000000000001"},"contacts":[{"profile":{"name":"Bench User"},"wa_id":"2547110)" +
-         std::to_string(10000 + connection) + R"("}],"messages":[{"from":"2547110)" + std::to_string(10000 + connection) +
-         R"(","id":")" + id + R"(","timestamp":"1730231903","type":"text","text":{"body":"Habari, I would like to buy airtime for 50 shillings please"}}]}}]}]})";
+         std::to_string(10000 + connection) + R"("}],"messages":[{"from":"2547110)" +
+         std::to_string(10000 + connection) + R"(","id":")" + id +
+         R"(","timestamp":"1730231903","type":"text","text":{"body":"Habari, I would like to buy airtime for 50 shillings please"}}]}}]}]})";
 }
 
 Result drive(uint16_t port) {
-  return bench::drive(port, gConnections, envOr("BARAZA_BENCH_SECONDS", 4), [](int connection, int64_t seq) {
-    bench::LoadRequest request{"/webhooks/whatsapp", body(connection, seq), {}};
-    request.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, request.body)));
-    return request;
-  });
+  return bench::drive(port, gConnections, envOr("BARAZA_BENCH_SECONDS", 4),
+                      [](int connection, int64_t seq) {
+                        bench::LoadRequest request{"/webhooks/whatsapp", body(connection, seq), {}};
+                        request.headers.emplace_back(
+                            "X-Hub-Signature-256",
+                            "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, request.body)));
+                        return request;
+                      });
 }
 
 class Bare : public Poco::Net::HTTPRequestHandler {
  public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
     std::string body;
     Poco::StreamCopier::copyToString(request.stream(), body);
     response.setContentType("application/json");
@@ -85,7 +89,10 @@ class Bare : public Poco::Net::HTTPRequestHandler {
 
 class BareFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new Bare; }
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Bare;
+  }
 };
 
 /** Poco serves a keep-alive connection on one thread: the bare server gets one per connection. */
@@ -94,7 +101,8 @@ int serverThreads() { return std::max(16, gConnections); }
 config::HttpServerSettings serverSettings() {
   config::HttpServerSettings s;
   s.port = 0;
-  s.ioThreads = static_cast<int>(envOr("BARAZA_BENCH_IO_THREADS", 0));  // Baraza's needs no thread per connection
+  s.ioThreads = static_cast<int>(
+      envOr("BARAZA_BENCH_IO_THREADS", 0));  // Baraza's needs no thread per connection
   s.queue = 256;
   return s;
 }
@@ -116,7 +124,10 @@ Result bare() {
 class Baraza {
  public:
   explicit Baraza(const std::string& url)
-      : db_(bench::openMigrated(url)), tenants_(startTenants(dir_, registry_)), inboxWriter_(db_, {}), receiver_(*tenants_, inboxWriter_) {
+      : db_(bench::openMigrated(url)),
+        tenants_(startTenants(dir_, registry_)),
+        inboxWriter_(db_, {}),
+        receiver_(*tenants_, inboxWriter_) {
     http::Router router;
     app::addWebhookRoutes(router, receiver_);
     server_ = std::make_unique<http::HttpServer>(serverSettings(), std::move(router));
@@ -134,7 +145,9 @@ class Baraza {
     return r;
   }
   double commitsPerSecond() const { return static_cast<double>(commits_) / seconds_; }
-  double deliveriesPerCommit() const { return commits_ > 0 ? acknowledged_ / static_cast<double>(commits_) : 0; }
+  double deliveriesPerCommit() const {
+    return commits_ > 0 ? acknowledged_ / static_cast<double>(commits_) : 0;
+  }
 
   /** Processes what was acknowledged, with the default settings; messages per second. */
   double process(size_t& processed) {
@@ -145,7 +158,8 @@ class Baraza {
     int64_t pending = 0;
     auto countPending = [&] {
       bench::mustCommit(*db_, [&](Poco::Data::Session& s) {
-        s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'", Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
+        s << "SELECT COUNT(*) FROM inbox WHERE state <> 'done'",
+            Poco::Data::Keywords::into(pending), Poco::Data::Keywords::now;
       });
       return pending;
     };
@@ -154,11 +168,13 @@ class Baraza {
     processor.start();
     const double cap = envOr("BARAZA_BENCH_PROCESS_SECONDS", 20);
     while (countPending() > 0 &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() < cap) {
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() <
+               cap) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     processor.stop();
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     processed = static_cast<size_t>(total - countPending());
     return static_cast<double>(processed) / elapsed;
   }
@@ -172,7 +188,8 @@ class Baraza {
         << "\nwhatsapp.verify_token = t\nplugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
            "plugins.bot.plugin = ke.baraza.conversation.echo\n";
     registry.loadAll();
-    auto tenants = std::make_unique<tenants::TenantManager>(dir.path(), registry, tenants::SharedServices{});
+    auto tenants =
+        std::make_unique<tenants::TenantManager>(dir.path(), registry, tenants::SharedServices{});
     tenants->start();
     return tenants;
   }
@@ -208,8 +225,10 @@ struct Series {
 void runAt(int connections) {
   gConnections = connections;
   const int rounds = std::max(1, static_cast<int>(envOr("BARAZA_BENCH_ROUNDS", 3)));
-  std::printf("\nwebhook_ingest: %d keep-alive connections, %d rounds of %.0f s per target, ~600-byte signed webhooks\n",
-              connections, rounds, envOr("BARAZA_BENCH_SECONDS", 4));
+  std::printf(
+      "\nwebhook_ingest: %d keep-alive connections, %d rounds of %.0f s per target, ~600-byte "
+      "signed webhooks\n",
+      connections, rounds, envOr("BARAZA_BENCH_SECONDS", 4));
   // Rounds of bare, SQLite, MariaDB, and a last bare run: each Baraza run is compared with the
   // mean of the bare runs either side of it, so the drift of a shared virtual machine within a
   // run cancels, and the medians over rounds keep one disturbed run from deciding the result.
@@ -226,48 +245,57 @@ void runAt(int connections) {
     const double baseline = (a.runs[a.runs.size() - 2].rps + a.runs.back().rps) / 2;
     b.ratios.push_back(b.runs.back().rps / baseline);
     c.ratios.push_back(c.runs.back().rps / baseline);
-    std::printf("  round %d: bare %.0f, %.0f req/s; SQLite %.0f req/s (%.2f), MariaDB %.0f req/s (%.2f)\n", round + 1,
-                a.runs[a.runs.size() - 2].rps, a.runs.back().rps, b.runs.back().rps, b.ratios.back(),
-                c.runs.back().rps, c.ratios.back());
+    std::printf(
+        "  round %d: bare %.0f, %.0f req/s; SQLite %.0f req/s (%.2f), MariaDB %.0f req/s (%.2f)\n",
+        round + 1, a.runs[a.runs.size() - 2].rps, a.runs.back().rps, b.runs.back().rps,
+        b.ratios.back(), c.runs.back().rps, c.ratios.back());
   }
-  std::printf("%-24s %9s %9s %9s %7s %10s %7s\n", "target (median)", "req/s", "p50 ms", "p99 ms", "errors",
-              "cpu us/req", "ratio");
+  std::printf("%-24s %9s %9s %9s %7s %10s %7s\n", "target (median)", "req/s", "p50 ms", "p99 ms",
+              "errors", "cpu us/req", "ratio");
   auto row = [&](const char* name, const Series& s, const char* goal) {
     size_t errors = 0;
     for (const auto& r : s.runs) errors += r.errors;
-    std::printf("%-24s %9.0f %9.2f %9.2f %7zu %10.1f %7s%s\n", name, s.median(&Result::rps), s.median(&Result::p50),
-                s.median(&Result::p99), errors, s.median(&Result::cpuUsPerRequest),
-                s.ratios.empty() ? "1.00" : std::to_string(median(s.ratios)).substr(0, 4).c_str(), goal);
+    std::printf(
+        "%-24s %9.0f %9.2f %9.2f %7zu %10.1f %7s%s\n", name, s.median(&Result::rps),
+        s.median(&Result::p50), s.median(&Result::p99), errors, s.median(&Result::cpuUsPerRequest),
+        s.ratios.empty() ? "1.00" : std::to_string(median(s.ratios)).substr(0, 4).c_str(), goal);
   };
   row("(a) bare Poco", a, "");
   row("(b) baraza, SQLite", b, "  (goal >= 0.60)");
   row("(c) baraza, MariaDB", c, "  (goal >= 0.40)");
-  // Where this process's CPU went in the last round (the bare server's threads are named after the program).
+  // Where this process's CPU went in the last round (the bare server's threads are named after the
+  // program).
   auto threads = [](const char* name, const Result& r) {
     std::string line;
     for (const auto& [thread, percent] : r.threadPercent) {
-      if (percent >= 1) line += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
+      if (percent >= 1)
+        line += " " + thread + " " + std::to_string(static_cast<int>(percent + 0.5));
     }
     std::printf("threads, %% of one core, %s:%s\n", name, line.c_str());
   };
   threads("bare", a.runs.back());
   threads("SQLite", b.runs.back());
   threads("MariaDB", c.runs.back());
-  // Each connection waits for its commit: req/s <= connections x commits/s, and a commit is an fsync.
-  std::printf("group commits: SQLite %.0f/s of %.1f deliveries, MariaDB %.0f/s of %.1f\n", sqlite.commitsPerSecond(),
-              sqlite.deliveriesPerCommit(), mariadb.commitsPerSecond(), mariadb.deliveriesPerCommit());
+  // Each connection waits for its commit: req/s <= connections x commits/s, and a commit is an
+  // fsync.
+  std::printf("group commits: SQLite %.0f/s of %.1f deliveries, MariaDB %.0f/s of %.1f\n",
+              sqlite.commitsPerSecond(), sqlite.deliveriesPerCommit(), mariadb.commitsPerSecond(),
+              mariadb.deliveriesPerCommit());
   size_t sqliteProcessed = 0, mariadbProcessed = 0;
   const double sqliteRate = sqlite.process(sqliteProcessed);
   const double mariadbRate = mariadb.process(mariadbProcessed);
-  std::printf("processing (parse, store, conversation, reply queued): SQLite %.0f msg/s (%zu), MariaDB %.0f msg/s (%zu)\n",
-              sqliteRate, sqliteProcessed, mariadbRate, mariadbProcessed);
+  std::printf(
+      "processing (parse, store, conversation, reply queued): SQLite %.0f msg/s (%zu), MariaDB "
+      "%.0f msg/s (%zu)\n",
+      sqliteRate, sqliteProcessed, mariadbRate, mariadbProcessed);
   std::fflush(stdout);
 }
 
 }  // namespace
 
 int main() {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each round's line as it ends, also into a file or pipe
+  std::setvbuf(stdout, nullptr, _IOLBF,
+               0);  // each round's line as it ends, also into a file or pipe
   try {
     Poco::Logger::root().setLevel("warning");
     const char* list = std::getenv("BARAZA_BENCH_CONNECTIONS");

@@ -5,15 +5,15 @@
 //      and the payload parser the endpoint uses must not misbehave on it;
 //   2: the ciphertext of an envelope whose key and IV are valid — tampered data must be refused.
 // A wrong answer aborts (a finding), as does any sanitizer report.
-#include "common/JsonText.h"
-#include "crypto/Crypto.h"
-#include "flows/FlowCrypto.h"
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "common/JsonText.h"
+#include "crypto/Crypto.h"
+#include "flows/FlowCrypto.h"
 
 namespace {
 
@@ -37,8 +37,9 @@ const Fixture& fixture() {
 }
 
 std::string envelope(const std::string& sealed, const Fixture& f) {
-  return R"({"encrypted_flow_data":")" + crypto::base64Encode(sealed) + R"(","encrypted_aes_key":")" +
-         f.wrappedKey + R"(","initial_vector":")" + crypto::base64Encode(f.iv) + "\"}";
+  return R"({"encrypted_flow_data":")" + crypto::base64Encode(sealed) +
+         R"(","encrypted_aes_key":")" + f.wrappedKey + R"(","initial_vector":")" +
+         crypto::base64Encode(f.iv) + "\"}";
 }
 
 [[noreturn]] void finding(const char* what) {
@@ -85,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: {
       // Authentic ciphertexts are 16+ bytes that only the key holder can make: a fuzzer-made
       // one authenticating would mean GCM's tag is not checked.
-      if (flows::decryptRequest(envelope(rest, f), f.keys).isOk()) finding("tampered data was accepted");
+      if (flows::decryptRequest(envelope(rest, f), f.keys).isOk())
+        finding("tampered data was accepted");
       break;
     }
   }

@@ -2,14 +2,14 @@
 // reader, secret references): a host file is read as a whole and every problem reported. Any
 // content gives a configuration and problems, never a crash or a hang. Secret references to
 // files are resolved against a directory holding one small secret.
-#include "FuzzSupport.h"
-#include "config/HostConfig.h"
-
 #include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
 #include <string>
+
+#include "FuzzSupport.h"
+#include "config/HostConfig.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = [] {
@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return made;
   }();
   const std::string path = dir + "/baraza.properties";
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data),
-                                                                 static_cast<std::streamsize>(size));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   baraza::config::Problems problems;
   baraza::config::loadHostConfig(path, {}, problems);
   const std::string input(reinterpret_cast<const char*>(data), size);

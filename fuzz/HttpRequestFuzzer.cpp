@@ -1,14 +1,14 @@
 // libFuzzer target for what the server reads from a connection: the request head and body under
 // the server's limits (http/Wire), the Request made of them, the Exchange's reading of the target
 // (path and query) and the routing. Input: the bytes a client sends, as one request.
-#include "FuzzSupport.h"
-#include "http/Exchange.h"
-#include "http/Router.h"
-#include "WireFeed.h"
-
 #include <cstdint>
 #include <map>
 #include <string>
+
+#include "FuzzSupport.h"
+#include "WireFeed.h"
+#include "http/Exchange.h"
+#include "http/Router.h"
 
 namespace {
 
@@ -17,7 +17,8 @@ constexpr size_t kMaxBody = 64 * 1024;
 const baraza::http::Router& router() {
   static const baraza::http::Router r = [] {
     baraza::http::Router routes;
-    for (const char* pattern : {"/healthz", "/readyz", "/metrics", "/webhooks/whatsapp", "/webhooks/whatsapp/{app}", "/flows/{tenant}"}) {
+    for (const char* pattern : {"/healthz", "/readyz", "/metrics", "/webhooks/whatsapp",
+                                "/webhooks/whatsapp/{app}", "/flows/{tenant}"}) {
       routes.add("GET", pattern, [](baraza::http::Exchange&) {});
     }
     routes.add("POST", "/webhooks/whatsapp", [](baraza::http::Exchange&) {});
@@ -45,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       baraza::fuzz::finding("routed a path that does not start with '/': " + exchange.path());
     }
   } catch (const HttpError& e) {
-    if (e.status() != 400) baraza::fuzz::finding("a malformed target answered " + std::to_string(e.status()));
+    if (e.status() != 400)
+      baraza::fuzz::finding("a malformed target answered " + std::to_string(e.status()));
   }
   return 0;
 }

@@ -2,12 +2,12 @@
 // validating and building a message a conversation plugin or `baraza send --json` gives
 // (byte 0 even), and classifying a Graph response (byte 0 odd). Refusals are exceptions of the
 // documented types; what is built or classified must be JSON.
-#include "FuzzSupport.h"
-#include "Outbound.h"
-
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#include "FuzzSupport.h"
+#include "Outbound.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool send = data[0] % 2 == 0;
   std::string out;
   try {
-    out = send ? baraza::whatsapp::buildSend(rest, "v25.0") : baraza::whatsapp::classifyResponse(rest);
+    out = send ? baraza::whatsapp::buildSend(rest, "v25.0")
+               : baraza::whatsapp::classifyResponse(rest);
   } catch (const std::invalid_argument&) {
     return 0;
   } catch (const Poco::Exception&) {

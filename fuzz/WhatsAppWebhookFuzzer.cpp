@@ -2,12 +2,12 @@
 // WebhookParser): every `value` of a "messages" change Meta (or an attacker with the app secret)
 // sends goes through it. Input that is not a JSON object may be refused with
 // std::invalid_argument or a Poco exception; anything it returns must be JSON.
-#include "FuzzSupport.h"
-#include "WebhookParser.h"
-
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#include "FuzzSupport.h"
+#include "WebhookParser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string value(reinterpret_cast<const char*>(data), size);

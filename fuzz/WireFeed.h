@@ -2,12 +2,11 @@
 // server and the client read a connection.
 #pragma once
 
-#include "http/Wire.h"
-
 #include <boost/asio/buffer.hpp>
-
 #include <cstddef>
 #include <cstdint>
+
+#include "http/Wire.h"
 
 namespace baraza::fuzz {
 
@@ -18,7 +17,8 @@ namespace baraza::fuzz {
  * body runs to the close). True when a whole message was read within the limits.
  */
 template <class Parser>
-bool readWhole(Parser& parser, const uint8_t* data, size_t size, size_t maxBodyBytes, bool closeEndsBody) {
+bool readWhole(Parser& parser, const uint8_t* data, size_t size, size_t maxBodyBytes,
+               bool closeEndsBody) {
   boost::system::error_code ec;
   parser.eager(false);
   size_t used = 0;

@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev libmariadb-dev mariadb-server nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   rpm dpkg-dev file curl systemd strace gdb
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format-14
 )
 
 missing=()

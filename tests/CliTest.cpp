@@ -1,14 +1,12 @@
 // The `baraza` command line, run as a real process.
-#include "support/BarazaProcess.h"
-#include "support/TempConfig.h"
-
-#include <baraza/abi.h>
-
 #include <Poco/File.h>
+#include <baraza/abi.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
+
+#include "support/BarazaProcess.h"
+#include "support/TempConfig.h"
 
 namespace baraza::testing {
 namespace {
@@ -59,23 +57,29 @@ TEST(Cli, KeygenWritesAPrivateKeyOnlyTheOwnerCanReadAndPrintsThePublicKey) {
 TEST(Cli, ABrokenFlowsKeyIsAConfigProblem) {
   TempConfig config;
   config.writeHost();
-  const std::string key = config.write("bad.pem", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-  const std::string tenant = config.writeTenant("shop", std::string(kDemoTenant) + "flows.private_key_files = " + key + "\n");
+  const std::string key = config.write(
+      "bad.pem", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+  const std::string tenant = config.writeTenant(
+      "shop", std::string(kDemoTenant) + "flows.private_key_files = " + key + "\n");
   RunResult r = runBaraza({"config", "check", "--config", config.hostFile()});
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_THAT(r.out, HasSubstr(tenant + ": flows.private_key_files: " + key + ": cannot read the private key"));
+  EXPECT_THAT(r.out, HasSubstr(tenant + ": flows.private_key_files: " + key +
+                               ": cannot read the private key"));
 }
 
 TEST(Cli, UnsignedFlowsRequestsAreAWarningNotAProblem) {
   TempConfig config;
   config.writeHost();
-  const std::string tenant = config.writeTenant("shop", std::string(kDemoTenant) + "flows.require_signature = false\n");
+  const std::string tenant =
+      config.writeTenant("shop", std::string(kDemoTenant) + "flows.require_signature = false\n");
   RunResult r = runBaraza({"config", "check", "--config", config.hostFile()});
   EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("warning: " + tenant + ": flows.require_signature: false: the Flows endpoint accepts "
+  EXPECT_THAT(r.out, HasSubstr("warning: " + tenant +
+                               ": flows.require_signature: false: the Flows endpoint accepts "
                                "requests without Meta's X-Hub-Signature-256"));
   config.writeTenant("shop", kDemoTenant);
-  EXPECT_EQ(runBaraza({"config", "check", "--config", config.hostFile()}).out, "") << "no warning by default";
+  EXPECT_EQ(runBaraza({"config", "check", "--config", config.hostFile()}).out, "")
+      << "no warning by default";
 }
 
 TEST(Cli, DbPurgeCountsPerTableAndADryRunSaysNothingWasDeleted) {
@@ -84,7 +88,9 @@ TEST(Cli, DbPurgeCountsPerTableAndADryRunSaysNothingWasDeleted) {
   ASSERT_EQ(runBaraza({"db", "migrate", "--config", config.hostFile()}).exitCode, 0);
   RunResult dry = runBaraza({"db", "purge", "--dry-run", "--config", config.hostFile()});
   EXPECT_EQ(dry.exitCode, 0) << dry.err;
-  EXPECT_EQ(dry.out, "inbox  0\nconversation_jobs  0\nevents  0\noutbox  0\nflow_sessions  0\nplugin_kv  0\n");
+  EXPECT_EQ(
+      dry.out,
+      "inbox  0\nconversation_jobs  0\nevents  0\noutbox  0\nflow_sessions  0\nplugin_kv  0\n");
   EXPECT_THAT(dry.err, HasSubstr("0 row(s) would be deleted (dry run: nothing was)"));
   RunResult purged = runBaraza({"db", "purge", "--config", config.hostFile()});
   EXPECT_EQ(purged.exitCode, 0) << purged.err;
@@ -122,16 +128,18 @@ TEST(Cli, ConfigCheckPassesOnAValidSetup) {
 TEST(Cli, ConfigCheckReportsEveryProblemAsFileKeyProblemAndExits1) {
   TempConfig config;
   const std::string host = config.writeHost("http.thread = 4\n");
-  const std::string a = config.writeTenant("a", std::string(kDemoTenant) +
-                                                    "plugins.bot.config.max_length = 99999\n");
-  const std::string b = config.writeTenant("b", "whatsapp.phone_number_ids = 100000000000002\n"
-                                                "whatsapp.app_secret = ${env:BARAZA_CLI_TEST_UNSET}\n"
-                                                "whatsapp.verify_token = t\n");
+  const std::string a =
+      config.writeTenant("a", std::string(kDemoTenant) + "plugins.bot.config.max_length = 99999\n");
+  const std::string b = config.writeTenant("b",
+                                           "whatsapp.phone_number_ids = 100000000000002\n"
+                                           "whatsapp.app_secret = ${env:BARAZA_CLI_TEST_UNSET}\n"
+                                           "whatsapp.verify_token = t\n");
   RunResult r = runBaraza({"config", "check", "-c", host});
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_EQ(r.out, host + ": http.thread: unknown key\n" + a +
-                       ": plugins.bot.config.max_length: greater than the maximum 4096\n" + b +
-                       ": whatsapp.app_secret: environment variable BARAZA_CLI_TEST_UNSET is not set\n");
+  EXPECT_EQ(r.out,
+            host + ": http.thread: unknown key\n" + a +
+                ": plugins.bot.config.max_length: greater than the maximum 4096\n" + b +
+                ": whatsapp.app_secret: environment variable BARAZA_CLI_TEST_UNSET is not set\n");
   EXPECT_THAT(r.err, HasSubstr("3 problem(s)"));
   EXPECT_THAT(r.err, HasSubstr("tenants that will not start: a, b"));
 }
@@ -143,7 +151,8 @@ TEST(Cli, PluginsListShowsEachPluginAndItsStatus) {
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_THAT(r.out, ::testing::ContainsRegex(
                          "ke\\.baraza\\.conversation\\.echo +1\\.0\\.0 +conversation +1\\." +
-                         std::to_string(BARAZA_ABI_LATEST_MINOR) + " +loaded +"
+                         std::to_string(BARAZA_ABI_LATEST_MINOR) +
+                         " +loaded +"
                          ".*/baraza-echo/libbaraza-echo\\.so"));
 }
 
@@ -157,8 +166,9 @@ TEST(Cli, PluginsListExplainsARefusedPluginAndExits1) {
   RunResult r = runBaraza({"plugins", "list", "--dir", config.path() + "/plugins"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_THAT(r.out, HasSubstr("refused"));
-  EXPECT_THAT(r.out, HasSubstr("reason: " + dir + "/libbaraza-echo.so: writable by group or others "
-                                                  "(mode 0777); refusing to load it"));
+  EXPECT_THAT(r.out, HasSubstr("reason: " + dir +
+                               "/libbaraza-echo.so: writable by group or others "
+                               "(mode 0777); refusing to load it"));
 }
 
 TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
@@ -170,7 +180,10 @@ TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
   EXPECT_THAT(before.out, HasSubstr("pending  002_events"));
   RunResult migrate = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(migrate.exitCode, 0) << migrate.err;
-  EXPECT_EQ(migrate.out, "applied 001_core\napplied 002_events\napplied 003_outbound\napplied 004_delivery_digests\napplied 005_outbox_claim_indexes\napplied 006_message_intents\n");
+  EXPECT_EQ(
+      migrate.out,
+      "applied 001_core\napplied 002_events\napplied 003_outbound\napplied "
+      "004_delivery_digests\napplied 005_outbox_claim_indexes\napplied 006_message_intents\n");
   RunResult again = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(again.out, "");
   EXPECT_THAT(again.err, HasSubstr("0 migration(s) applied, schema up to date"));
@@ -184,7 +197,8 @@ TEST(Cli, ConfigCheckRefusesAMalformedMasterKeyWithoutPrintingIt) {
   const std::string host = config.writeHost("store.master_key = not-a-real-key-1234\n");
   RunResult r = runBaraza({"config", "check", "--config", host});
   EXPECT_EQ(r.exitCode, 1);
-  EXPECT_THAT(r.out, HasSubstr(host + ": store.master_key: expected 32 bytes as 64 hex digits or base64"));
+  EXPECT_THAT(r.out,
+              HasSubstr(host + ": store.master_key: expected 32 bytes as 64 hex digits or base64"));
   EXPECT_THAT(r.out + r.err, ::testing::Not(HasSubstr("not-a-real-key-1234")));
 }
 

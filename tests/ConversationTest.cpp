@@ -1,6 +1,12 @@
 // Conversations end to end, from a signed webhook to the payload the fake Graph API receives:
 // the rules intent plugin, the assistant, the KRA verifier against the fake KRA, on SQLite and a
 // private MariaDB. Every component is the real one; only Meta and KRA are fakes on 127.0.0.1.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
 #include "app/WebhookRoutes.h"
 #include "common/JsonText.h"
 #include "common/testing/HttpCall.h"
@@ -20,21 +26,15 @@
 #include "support/TempConfig.h"
 #include "tenants/TenantManager.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <chrono>
-#include <thread>
-
 namespace baraza {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
-using Poco::JSON::Object;
 using jsontext::json;
 using jsontext::parseObject;
 using jsontext::str;
+using Poco::JSON::Object;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kNumber = "100000000000001";
 constexpr const char* kSecret = "acme-secret";
@@ -64,7 +64,8 @@ class ConversationTest : public store::testing::StoreTest {
   /** Tenant "acme": the rules intent, the assistant, the KRA verifier; `extra` lines added. */
   void start(const std::string& extra = "") {
     config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber + "\n" +
-                                    "whatsapp.app_secret = " + kSecret + "\n"
+                                    "whatsapp.app_secret = " + kSecret +
+                                    "\n"
                                     "whatsapp.verify_token = acme-token\n"
                                     "whatsapp.access_token = test-token\n"
                                     "whatsapp.pair_interval_ms = 0\n"
@@ -74,13 +75,15 @@ class ConversationTest : public store::testing::StoreTest {
                                     "plugins.rules.plugin = ke.baraza.intent.rules\n"
                                     "plugins.assistant.plugin = ke.baraza.conversation.assistant\n"
                                     "plugins.kra.plugin = ke.baraza.verifier.kra\n"
-                                    "plugins.kra.config.timeout_ms = 500\n" + extra);
+                                    "plugins.kra.config.timeout_ms = 500\n" +
+                                    extra);
     tenants::SharedServices shared;
     shared.http = [this](const HttpRequest& request) { return http_->send(request); };
     shared.kv = kv_.get();
     shared.database = db_.get();
     shared.metrics = &metrics_;
-    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
+    tenants_ =
+        std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
     tenants_->start();
     ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
     for (const auto& slot : tenants_->current()->byId("acme")->instances()) {
@@ -89,12 +92,14 @@ class ConversationTest : public store::testing::StoreTest {
     queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
     outbound::DispatchSettings dispatch;
     dispatch.idleMs = 20;
-    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, dispatch, "host-a", &metrics_);
+    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, dispatch,
+                                                         "host-a", &metrics_);
     inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
     receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
     inbound::ProcessorSettings processing;
     processing.idleMs = 20;
-    processor_ = std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
+    processor_ =
+        std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
     receiver_->onStored([this] { processor_->wake(); });
     processor_->onQueued([this] { dispatcher_->wake(); });
     processor_->start();
@@ -115,10 +120,12 @@ class ConversationTest : public store::testing::StoreTest {
     const std::string body =
         R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":)"
         R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000001","phone_number_id":")" +
-        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" + kPerson +
-        R"("}],"messages":[)" + json(message) + "]}}]}]}";
-    baraza::testing::HttpCall call{"POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
-    call.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
+        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" +
+        kPerson + R"("}],"messages":[)" + json(message) + "]}}]}]}";
+    baraza::testing::HttpCall call{
+        "POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
+    call.headers.emplace_back("X-Hub-Signature-256",
+                              "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
     return baraza::testing::httpCall(server_->port(), call).status;
   }
 
@@ -145,14 +152,16 @@ class ConversationTest : public store::testing::StoreTest {
     return m;
   }
 
-  /** Sends a text and returns the one reply's text (a text's body or an interactive's body text). */
+  /** Sends a text and returns the one reply's text (a text's body or an interactive's body text).
+   */
   std::string say(const std::string& text) {
     EXPECT_EQ(post(textMessage(text)), 200);
     return bodyOf(replies().front());
   }
 
   /** Taps a reply button (or a list row, `kind` list_reply); the one reply's text. */
-  std::string tap(const std::string& id, const std::string& title, const std::string& kind = "button_reply") {
+  std::string tap(const std::string& id, const std::string& title,
+                  const std::string& kind = "button_reply") {
     Object::Ptr m = new Object;
     m->set("type", "interactive");
     Object::Ptr interactive = new Object;
@@ -181,29 +190,37 @@ class ConversationTest : public store::testing::StoreTest {
       ids.push_back(str(b->getObject("reply"), "id"));
     });
     jsontext::forEachObject(action->getArray("sections"), [&](size_t, const Object::Ptr& section) {
-      jsontext::forEachObject(section->getArray("rows"), [&](size_t, const Object::Ptr& row) { ids.push_back(str(row, "id")); });
+      jsontext::forEachObject(section->getArray("rows"), [&](size_t, const Object::Ptr& row) {
+        ids.push_back(str(row, "id"));
+      });
     });
     return ids;
   }
 
   /** OpenAI first (300 ms per attempt), then the rules. */
   void startWithOpenAi() {
-    start("secrets.openai_api_key = sk-test\n"
-          "plugins.openai.plugin = ke.baraza.intent.openai\n"
-          "plugins.openai.config.timeout_ms = 300\n"
-          "intent.chain = openai, rules\n");
+    start(
+        "secrets.openai_api_key = sk-test\n"
+        "plugins.openai.plugin = ke.baraza.intent.openai\n"
+        "plugins.openai.config.timeout_ms = 300\n"
+        "intent.chain = openai, rules\n");
   }
 
   /** The instance of the intent chain whose result was stored for the only message so far. */
   std::string intentSource() {
     std::string result;
-    tx([&](Poco::Data::Session& s) { s << "SELECT result FROM message_intents", Poco::Data::Keywords::into(result), Poco::Data::Keywords::now; });
+    tx([&](Poco::Data::Session& s) {
+      s << "SELECT result FROM message_intents", Poco::Data::Keywords::into(result),
+          Poco::Data::Keywords::now;
+    });
     return result.empty() ? "" : str(parseObject(result), "source");
   }
 
   int count(const std::string& sql) {
     int n = 0;
-    tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    tx([&](Poco::Data::Session& s) {
+      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    });
     return n;
   }
 
@@ -248,7 +265,8 @@ TEST_P(ConversationTest, VerifiesAPinAskedForInSwahili) {
 
 TEST_P(ConversationTest, FindsThePinOfANationalIdAndAsksForTheDocumentOfABareNumber) {
   start();
-  EXPECT_THAT(say("check my national ID 100000000"), HasSubstr("National ID 100000000 has KRA PIN A000000000I"));
+  EXPECT_THAT(say("check my national ID 100000000"),
+              HasSubstr("National ID 100000000 has KRA PIN A000000000I"));
   EXPECT_EQ(kra_.calls().back().body, R"({"TaxpayerID":"100000000","TaxpayerType":"KE"})");
   EXPECT_THAT(say("verify 100000000"), HasSubstr("What kind of document is 100000000?"));
   const std::string answer = tap("doc_citizen", "National ID");
@@ -258,7 +276,9 @@ TEST_P(ConversationTest, FindsThePinOfANationalIdAndAsksForTheDocumentOfABareNum
 TEST_P(ConversationTest, AMalformedPinGetsAPreciseQuestionAndNoCallToKra) {
   start();
   EXPECT_THAT(say("verify my KRA PIN"), HasSubstr("Please send the KRA PIN"));
-  EXPECT_THAT(say("A12345"), HasSubstr("A12345 does not look right: a KRA PIN is A or P, then 9 digits, then a letter"));
+  EXPECT_THAT(
+      say("A12345"),
+      HasSubstr("A12345 does not look right: a KRA PIN is A or P, then 9 digits, then a letter"));
   EXPECT_EQ(kra_.checkerCalls(), 0u);
   EXPECT_THAT(say("P318295670X"), HasSubstr("T. AN 052318TEST NA NA"));
 }
@@ -298,18 +318,21 @@ TEST_P(ConversationTest, HelpGreetingAndWhatItDoesNotUnderstandInBothLanguages) 
   EXPECT_THAT(say("msaada"), HasSubstr("Naweza kuthibitisha PIN ya KRA"));
   EXPECT_THAT(say("hello"), HasSubstr("Hello Wanjiku!"));
   EXPECT_THAT(say("habari"), HasSubstr("Habari Wanjiku!"));
-  EXPECT_THAT(say("what is the weather in Mombasa"), HasSubstr("Sorry, I did not understand that."));
+  EXPECT_THAT(say("what is the weather in Mombasa"),
+              HasSubstr("Sorry, I did not understand that."));
   EXPECT_THAT(say("hali ya hewa ya Mombasa tafadhali"), HasSubstr("Samahani, sijaelewa."));
   EXPECT_THAT(say("ghairi"), HasSubstr("Hakuna cha kughairi."));
   EXPECT_THAT(say("my reports"), HasSubstr("You have not reported any incidents."));
   EXPECT_THAT(say("nionyeshe ripoti zangu"), HasSubstr("Hujaripoti tukio lolote."));
   EXPECT_EQ(say("nataka kuripoti wizi"), "Ni tukio la aina gani?");
-  EXPECT_EQ(say("ghairi"), "Imeghairiwa. Kuna jingine?") << "a report without a type yet is dropped";
+  EXPECT_EQ(say("ghairi"), "Imeghairiwa. Kuna jingine?")
+      << "a report without a type yet is dropped";
 }
 
 TEST_P(ConversationTest, ATenantsOwnTextsReplaceTheBuiltInOnes) {
-  start("plugins.assistant.config.texts.en.menu = Welcome to Acme{name}. Pick one:\n"
-        "plugins.assistant.config.texts.sw.fallback = Sijakuelewa, samahani.\n");
+  start(
+      "plugins.assistant.config.texts.en.menu = Welcome to Acme{name}. Pick one:\n"
+      "plugins.assistant.config.texts.sw.fallback = Sijakuelewa, samahani.\n");
   EXPECT_EQ(say("help"), "Welcome to Acme Wanjiku. Pick one:");
   EXPECT_THAT(say("hali ya hewa ya Mombasa tafadhali"), HasSubstr("Sijakuelewa, samahani."));
 }
@@ -319,8 +342,9 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   ASSERT_EQ(post(textMessage("I want to report an incident")), 200);
   Object::Ptr list = replies().front();
   EXPECT_EQ(bodyOf(list), "What kind of incident is it?");
-  EXPECT_THAT(choices(list), ::testing::ElementsAre("incident_type:theft", "incident_type:accident", "incident_type:fire",
-                                                     "incident_type:fraud", "incident_type:other"));
+  EXPECT_THAT(choices(list), ::testing::ElementsAre("incident_type:theft", "incident_type:accident",
+                                                    "incident_type:fire", "incident_type:fraud",
+                                                    "incident_type:other"));
   EXPECT_THAT(tap("incident_type:theft", "Theft", "list_reply"), HasSubstr("Where did it happen?"));
   EXPECT_THAT(say("Westlands, Nairobi"), HasSubstr("When did it happen?"));
   EXPECT_THAT(say("cancel"), HasSubstr("Your report is paused"));
@@ -349,7 +373,8 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   tx([&](Poco::Data::Session& s) {
     Poco::Data::Statement select(s);
     select << "SELECT v FROM plugin_kv WHERE tenant = 'acme' AND scope = 'assistant' AND k = ?",
-        Poco::Data::Keywords::bind("incident:" + reference), Poco::Data::Keywords::into(stored), Poco::Data::Keywords::now;
+        Poco::Data::Keywords::bind("incident:" + reference), Poco::Data::Keywords::into(stored),
+        Poco::Data::Keywords::now;
   });
   Object::Ptr incident = parseObject(stored);
   EXPECT_EQ(str(incident, "type"), "theft");
@@ -371,7 +396,9 @@ TEST_P(ConversationTest, ADeliveryPostedThreeTimesIsAnsweredOnceAndClassifiedOnc
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong second reply
   EXPECT_EQ(graph_.acceptedCount(), 1u);
   EXPECT_EQ(count("SELECT COUNT(*) FROM message_intents"), 1);
-  EXPECT_EQ(metrics_.value("baraza_plugin_events_total", R"(tenant="acme",instance="rules",name="detected")"), 1);
+  EXPECT_EQ(metrics_.value("baraza_plugin_events_total",
+                           R"(tenant="acme",instance="rules",name="detected")"),
+            1);
   EXPECT_EQ(kra_.checkerCalls(), 1u);
 }
 
@@ -390,14 +417,16 @@ TEST_P(ConversationTest, TheStateIsKeptPerContactWithItsVersion) {
   say("A744610021G");
   tx([&](Poco::Data::Session& s) {
     s << "SELECT version FROM conversation_state WHERE tenant = 'acme' AND contact = ?",
-        Poco::Data::Keywords::bind(std::string(kPerson)), Poco::Data::Keywords::into(version), Poco::Data::Keywords::now;
+        Poco::Data::Keywords::bind(std::string(kPerson)), Poco::Data::Keywords::into(version),
+        Poco::Data::Keywords::now;
   });
   EXPECT_EQ(version, 2);
 }
 
 TEST_P(ConversationTest, OpenAiClassifiesFirstWithAStrictSchemaAndItsResultIsStored) {
   startWithOpenAi();
-  EXPECT_THAT(say("Can you check if my PIN A744610021G is still active?"), HasSubstr("is registered"));
+  EXPECT_THAT(say("Can you check if my PIN A744610021G is still active?"),
+              HasSubstr("is registered"));
   const auto calls = openai_.calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].authorization, "Bearer sk-test");
@@ -405,15 +434,19 @@ TEST_P(ConversationTest, OpenAiClassifiesFirstWithAStrictSchemaAndItsResultIsSto
   Object::Ptr format = request->getObject("response_format");
   EXPECT_EQ(str(format, "type"), "json_schema");
   EXPECT_TRUE(format->getObject("json_schema")->getValue<bool>("strict"));
-  EXPECT_THAT(json(format->getObject("json_schema")->getObject("schema")), HasSubstr(R"("verify_kra_pin")"));
+  EXPECT_THAT(json(format->getObject("json_schema")->getObject("schema")),
+              HasSubstr(R"("verify_kra_pin")"));
   EXPECT_EQ(request->getValue<int>("max_completion_tokens"), 300);
   EXPECT_EQ(intentSource(), "openai");
-  EXPECT_EQ(metrics_.value("baraza_plugin_events_total", R"(tenant="acme",instance="openai",name="prompt_tokens")"), 212);
+  EXPECT_EQ(metrics_.value("baraza_plugin_events_total",
+                           R"(tenant="acme",instance="openai",name="prompt_tokens")"),
+            212);
 }
 
 TEST_P(ConversationTest, OpenAiRateLimitedOnceIsAskedAgainAfterItsRetryAfter) {
   startWithOpenAi();
-  openai_.failNext(429, "rate_limit_exceeded", "Rate limit reached for requests", {{"retry-after-ms", "50"}});
+  openai_.failNext(429, "rate_limit_exceeded", "Rate limit reached for requests",
+                   {{"retry-after-ms", "50"}});
   EXPECT_THAT(say("check my pin A744610021G"), HasSubstr("is registered"));
   EXPECT_EQ(openai_.calls().size(), 2u);
   EXPECT_EQ(intentSource(), "openai");
@@ -462,9 +495,10 @@ TEST_P(ConversationTest, ADeliveryPostedThreeTimesAsksOpenAiOnce) {
 }
 
 TEST_P(ConversationTest, AVerificationWithoutANumberSendsTheKycFlowAndItsCompletionIsAnswered) {
-  start("plugins.kyc.plugin = ke.baraza.flow.kyc\n"
-        "plugins.assistant.config.kyc_flow_id = 1234567890\n"
-        "plugins.assistant.config.kyc_flow_plugin = kyc\n");
+  start(
+      "plugins.kyc.plugin = ke.baraza.flow.kyc\n"
+      "plugins.assistant.config.kyc_flow_id = 1234567890\n"
+      "plugins.assistant.config.kyc_flow_plugin = kyc\n");
   ASSERT_EQ(post(textMessage("I want to verify my KRA PIN")), 200);
   Object::Ptr sent = replies().front();
   Object::Ptr interactive = sent->getObject("interactive");
@@ -483,10 +517,11 @@ TEST_P(ConversationTest, AVerificationWithoutANumberSendsTheKycFlowAndItsComplet
   Object::Ptr reply = new Object;
   reply->set("name", "flow");
   reply->set("body", "Sent");
-  reply->set("response_json", R"({"flow_token":")" + token +
-                                  R"(","result":"verified","document_type":"KRA PIN","number":"A744610021G",)"
-                                  R"("pin":"A744610021G","name":"JOHN KAMAU TEST","pin_status":"Active",)"
-                                  R"("taxpayer_type":"Individual","active":true})");
+  reply->set("response_json",
+             R"({"flow_token":")" + token +
+                 R"(","result":"verified","document_type":"KRA PIN","number":"A744610021G",)"
+                 R"("pin":"A744610021G","name":"JOHN KAMAU TEST","pin_status":"Active",)"
+                 R"("taxpayer_type":"Individual","active":true})");
   nfm->set("nfm_reply", reply);
   m->set("interactive", nfm);
   ASSERT_EQ(post(m), 200);

@@ -1,20 +1,5 @@
 // Sending end to end: the outbound queue, the dispatcher, the real WhatsApp channel plugin and the
 // host HTTP client against the fake Graph API, on SQLite and a private MariaDB.
-#include "common/JsonText.h"
-#include "fakes/FakeGraph.h"
-#include "http/HttpClient.h"
-#include "inbound/InboundProcessor.h"
-#include "inbound/WebhookApps.h"
-#include "outbound/Dispatcher.h"
-#include "outbound/OutboundQueue.h"
-#include "crypto/Crypto.h"
-#include "store/Inbox.h"
-#include "store/Messages.h"
-#include "store/Outbox.h"
-#include "store/testing/StoreTest.h"
-#include "support/TempConfig.h"
-#include "tenants/TenantManager.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,24 +7,41 @@
 #include <chrono>
 #include <thread>
 
+#include "common/JsonText.h"
+#include "crypto/Crypto.h"
+#include "fakes/FakeGraph.h"
+#include "http/HttpClient.h"
+#include "inbound/InboundProcessor.h"
+#include "inbound/WebhookApps.h"
+#include "outbound/Dispatcher.h"
+#include "outbound/OutboundQueue.h"
+#include "store/Inbox.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+#include "store/testing/StoreTest.h"
+#include "support/TempConfig.h"
+#include "tenants/TenantManager.h"
+
 namespace baraza {
 namespace {
 
-using ::testing::HasSubstr;
-using Poco::JSON::Object;
 using jsontext::json;
 using jsontext::parseObject;
 using jsontext::str;
+using Poco::JSON::Object;
+using ::testing::HasSubstr;
 
 constexpr const char* kNumber = "100000000000001";
 
 std::string tenantFile(const std::string& extra) {
-  return std::string("whatsapp.phone_number_ids = ") + kNumber + ", 100000000000002\n"
+  return std::string("whatsapp.phone_number_ids = ") + kNumber +
+         ", 100000000000002\n"
          "whatsapp.app_secret = acme-secret\n"
          "whatsapp.verify_token = acme-token\n"
          "whatsapp.access_token = test-token\n"
          "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
-         "plugins.airtime.plugin = ke.baraza.flow.airtime\n" + extra;
+         "plugins.airtime.plugin = ke.baraza.flow.airtime\n" +
+         extra;
 }
 
 /** The same JSON, keys sorted (Poco's default objects are ordered maps). */
@@ -68,15 +70,18 @@ class OutboundTest : public store::testing::StoreTest {
   /** Tenant "acme" with `extra` lines; the queue and dispatcher over it (not started). */
   void startTenant(const std::string& extra = "") {
     config_.writeTenant("acme", tenantFile(extra));
-    tenants::SharedServices shared;  // the channel plugin's token exchange calls the fake through it
+    tenants::SharedServices
+        shared;  // the channel plugin's token exchange calls the fake through it
     shared.http = [this](const HttpRequest& request) { return http_->send(request); };
-    tenants_ = std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
+    tenants_ =
+        std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
     tenants_->start();
     ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
     queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
   }
   void startDispatcher(const std::string& owner = "host-a") {
-    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, settings_, owner, &metrics_);
+    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, settings_,
+                                                         owner, &metrics_);
     dispatcher_->start();
   }
 
@@ -96,7 +101,8 @@ class OutboundTest : public store::testing::StoreTest {
     return r.value_or(store::OutboxRow{});
   }
   /** Waits until message `id` is in `state` (or 20 s pass); its row then. */
-  store::OutboxRow waitFor(int64_t id, const std::string& state, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  store::OutboxRow waitFor(int64_t id, const std::string& state,
+                           std::chrono::seconds limit = std::chrono::seconds(20)) {
     const auto until = std::chrono::steady_clock::now() + limit;
     store::OutboxRow r = row(id);
     while (r.state != state && std::chrono::steady_clock::now() < until) {
@@ -115,7 +121,8 @@ class OutboundTest : public store::testing::StoreTest {
    * One number sending `messages` one at a time with 20 ms answers (under 50 a second: pacing
    * never holds them back) and leases of `numberLeaseMs`; returns once `accepted` went through.
    */
-  void sendSteadily(int64_t numberLeaseMs, int messages, size_t accepted, std::chrono::steady_clock::time_point until) {
+  void sendSteadily(int64_t numberLeaseMs, int messages, size_t accepted,
+                    std::chrono::steady_clock::time_point until) {
     settings_.numberLeaseMs = numberLeaseMs;
     settings_.maxInFlight = 1;
     graph_.setLatencyMs(20);
@@ -126,7 +133,9 @@ class OutboundTest : public store::testing::StoreTest {
   }
   int count(const std::string& sql) {
     int n = 0;
-    tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    tx([&](Poco::Data::Session& s) {
+      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    });
     return n;
   }
 
@@ -146,30 +155,43 @@ TEST_P(OutboundTest, EveryTypeReachesGraphAsItsPayload) {
   struct Case {
     std::string message, expectedBody;
   };
-  const std::string head = R"("messaging_product":"whatsapp","recipient_type":"individual","to":"+254700000001",)";
+  const std::string head =
+      R"("messaging_product":"whatsapp","recipient_type":"individual","to":"+254700000001",)";
   const std::vector<Case> cases = {
       {R"({"to":"+254 700 000001","type":"text","text":{"body":"Habari","preview_url":true},"context":{"message_id":"wamid.Q"}})",
-       "{" + head + R"("type":"text","text":{"body":"Habari","preview_url":true},"context":{"message_id":"wamid.Q"}})"},
+       "{" + head +
+           R"("type":"text","text":{"body":"Habari","preview_url":true},"context":{"message_id":"wamid.Q"}})"},
       {R"({"to":"+254700000001","type":"image","image":{"link":"https://example.com/a.jpg","caption":"Receipt"}})",
-       "{" + head + R"("type":"image","image":{"link":"https://example.com/a.jpg","caption":"Receipt"}})"},
-      {R"({"to":"+254700000001","type":"video","video":{"id":"media-1"}})", "{" + head + R"("type":"video","video":{"id":"media-1"}})"},
-      {R"({"to":"+254700000001","type":"audio","audio":{"id":"media-2"}})", "{" + head + R"("type":"audio","audio":{"id":"media-2"}})"},
-      {R"({"to":"+254700000001","type":"sticker","sticker":{"id":"media-3"}})", "{" + head + R"("type":"sticker","sticker":{"id":"media-3"}})"},
+       "{" + head +
+           R"("type":"image","image":{"link":"https://example.com/a.jpg","caption":"Receipt"}})"},
+      {R"({"to":"+254700000001","type":"video","video":{"id":"media-1"}})",
+       "{" + head + R"("type":"video","video":{"id":"media-1"}})"},
+      {R"({"to":"+254700000001","type":"audio","audio":{"id":"media-2"}})",
+       "{" + head + R"("type":"audio","audio":{"id":"media-2"}})"},
+      {R"({"to":"+254700000001","type":"sticker","sticker":{"id":"media-3"}})",
+       "{" + head + R"("type":"sticker","sticker":{"id":"media-3"}})"},
       {R"({"to":"+254700000001","type":"document","document":{"id":"media-4","filename":"a.pdf","caption":"March"}})",
-       "{" + head + R"("type":"document","document":{"id":"media-4","filename":"a.pdf","caption":"March"}})"},
+       "{" + head +
+           R"("type":"document","document":{"id":"media-4","filename":"a.pdf","caption":"March"}})"},
       {R"({"to":"+254700000001","type":"location","location":{"latitude":-1.28,"longitude":36.82,"name":"Nairobi"}})",
-       "{" + head + R"("type":"location","location":{"latitude":-1.28,"longitude":36.82,"name":"Nairobi"}})"},
+       "{" + head +
+           R"("type":"location","location":{"latitude":-1.28,"longitude":36.82,"name":"Nairobi"}})"},
       {R"({"to":"+254700000001","type":"contacts","contacts":[{"name":{"formatted_name":"Amina"},"phones":[{"phone":"+254711000001"}]}]})",
-       "{" + head + R"("type":"contacts","contacts":[{"name":{"formatted_name":"Amina"},"phones":[{"phone":"+254711000001"}]}]})"},
+       "{" + head +
+           R"("type":"contacts","contacts":[{"name":{"formatted_name":"Amina"},"phones":[{"phone":"+254711000001"}]}]})"},
       {R"({"to":"+254700000001","type":"reaction","reaction":{"message_id":"wamid.Q","emoji":"👍"}})",
        "{" + head + R"("type":"reaction","reaction":{"message_id":"wamid.Q","emoji":"👍"}})"},
       {R"({"to":"+254700000001","type":"interactive","interactive":{"type":"button","body":{"text":"Pay?"},"action":{"buttons":[{"type":"reply","reply":{"id":"y","title":"Yes"}},{"type":"reply","reply":{"id":"n","title":"No"}}]}}})",
-       "{" + head + R"("type":"interactive","interactive":{"type":"button","body":{"text":"Pay?"},"action":{"buttons":[{"type":"reply","reply":{"id":"y","title":"Yes"}},{"type":"reply","reply":{"id":"n","title":"No"}}]}}})"},
+       "{" + head +
+           R"("type":"interactive","interactive":{"type":"button","body":{"text":"Pay?"},"action":{"buttons":[{"type":"reply","reply":{"id":"y","title":"Yes"}},{"type":"reply","reply":{"id":"n","title":"No"}}]}}})"},
       {R"({"to":"+254700000001","type":"interactive","interactive":{"type":"list","body":{"text":"Menu"},"action":{"button":"Open","sections":[{"title":"A","rows":[{"id":"1","title":"One","description":"first"}]}]}}})",
-       "{" + head + R"("type":"interactive","interactive":{"type":"list","body":{"text":"Menu"},"action":{"button":"Open","sections":[{"title":"A","rows":[{"id":"1","title":"One","description":"first"}]}]}}})"},
+       "{" + head +
+           R"("type":"interactive","interactive":{"type":"list","body":{"text":"Menu"},"action":{"button":"Open","sections":[{"title":"A","rows":[{"id":"1","title":"One","description":"first"}]}]}}})"},
       {R"({"to":"+254700000001","type":"template","template":{"name":"welcome","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Amina"}]},{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"go"}]}]}})",
-       "{" + head + R"("type":"template","template":{"name":"welcome","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Amina"}]},{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"go"}]}]}})"},
-      {R"({"type":"read","message_id":"wamid.IN"})", R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.IN"})"},
+       "{" + head +
+           R"("type":"template","template":{"name":"welcome","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Amina"}]},{"type":"button","sub_type":"quick_reply","index":"0","parameters":[{"type":"payload","payload":"go"}]}]}})"},
+      {R"({"type":"read","message_id":"wamid.IN"})",
+       R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.IN"})"},
       {R"({"type":"typing","message_id":"wamid.IN2"})",
        R"({"messaging_product":"whatsapp","status":"read","message_id":"wamid.IN2","typing_indicator":{"type":"text"}})"},
   };
@@ -192,7 +214,9 @@ TEST_P(OutboundTest, EveryTypeReachesGraphAsItsPayload) {
   EXPECT_THAT(first.providerId, HasSubstr("wamid.FAKE"));
   EXPECT_EQ(first.attempts, 1);
   std::optional<store::MessageRecord> message;
-  tx([&](Poco::Data::Session& s) { message = store::MessageStore(db_->dialect()).message(s, "acme", first.providerId); });
+  tx([&](Poco::Data::Session& s) {
+    message = store::MessageStore(db_->dialect()).message(s, "acme", first.providerId);
+  });
   ASSERT_TRUE(message);
   EXPECT_EQ(message->direction, "out");
   EXPECT_EQ(message->status, "accepted");
@@ -206,7 +230,10 @@ TEST_P(OutboundTest, AFlowMessageGetsATokenBoundToTheRecipientAndFlowPlugin) {
       R"("action":{"parameters":{"flow_id":"1234","flow_cta":"Buy","flow_action":"navigate","flow_action_payload":{"screen":"PHONE"}}}}})");
   startDispatcher();
   ASSERT_EQ(waitFor(id, "sent").state, "sent");
-  Object::Ptr parameters = parseObject(graph_.calls().at(0).body)->getObject("interactive")->getObject("action")->getObject("parameters");
+  Object::Ptr parameters = parseObject(graph_.calls().at(0).body)
+                               ->getObject("interactive")
+                               ->getObject("action")
+                               ->getObject("parameters");
   EXPECT_EQ(str(parameters, "flow_message_version"), "3");
   const std::string token = str(parameters, "flow_token");
   EXPECT_GE(token.size(), 22u) << "128 random bits";
@@ -227,21 +254,29 @@ TEST_P(OutboundTest, InvalidMessagesAreRefusedWithTheReasonAndNothingIsQueued) {
     EXPECT_FALSE(id.isOk());
     return id.status();
   };
-  EXPECT_EQ(refused(R"({"to":"+254700000001","type":"text","text":{"body":""}})").message(), "text.body: must not be empty");
-  EXPECT_EQ(refused(R"({"to":"0712345678","type":"text","text":{"body":"x"}})").code(), Code::kInvalidArgument);
-  EXPECT_EQ(refused(R"({"to":"+254700000001","phone_number_id":"999","type":"text","text":{"body":"x"}})").code(),
-            Code::kPermissionDenied);
+  EXPECT_EQ(refused(R"({"to":"+254700000001","type":"text","text":{"body":""}})").message(),
+            "text.body: must not be empty");
+  EXPECT_EQ(refused(R"({"to":"0712345678","type":"text","text":{"body":"x"}})").code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(
+      refused(R"({"to":"+254700000001","phone_number_id":"999","type":"text","text":{"body":"x"}})")
+          .code(),
+      Code::kPermissionDenied);
   EXPECT_EQ(refused("not json").code(), Code::kInvalidArgument);
-  EXPECT_EQ(queue_->submit("nobody", text("+254700000001", "x"), "").status().code(), Code::kNotFound);
+  EXPECT_EQ(queue_->submit("nobody", text("+254700000001", "x"), "").status().code(),
+            Code::kNotFound);
   // Values longer than their columns are refused alike on both stores (MariaDB would fail the
   // insert, SQLite would keep them).
-  EXPECT_EQ(queue_->submit("acme", text("+254700000001", "x"), std::string(192, 'k')).status().message(),
-            "the idempotency key is 192 bytes long; at most 191 are allowed");
-  EXPECT_EQ(refused(R"({"to":"+254700000009","type":"interactive","conversation":")" + std::string(129, 'c') +
-                    R"(","interactive":{"type":"flow","body":{"text":"Buy airtime"},"action":{"parameters":)"
-                    R"({"flow_id":"1234","flow_cta":"Buy","flow_action":"navigate","flow_action_payload":{"screen":"PHONE"}}}}})")
-                .message(),
-            "conversation is 129 bytes long; at most 128 are allowed");
+  EXPECT_EQ(
+      queue_->submit("acme", text("+254700000001", "x"), std::string(192, 'k')).status().message(),
+      "the idempotency key is 192 bytes long; at most 191 are allowed");
+  EXPECT_EQ(
+      refused(
+          R"({"to":"+254700000009","type":"interactive","conversation":")" + std::string(129, 'c') +
+          R"(","interactive":{"type":"flow","body":{"text":"Buy airtime"},"action":{"parameters":)"
+          R"({"flow_id":"1234","flow_cta":"Buy","flow_action":"navigate","flow_action_payload":{"screen":"PHONE"}}}}})")
+          .message(),
+      "conversation is 129 bytes long; at most 128 are allowed");
   EXPECT_EQ(count("SELECT COUNT(*) FROM outbox"), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM flow_sessions"), 0);
   // The same idempotency key is the same message.
@@ -284,7 +319,8 @@ TEST_P(OutboundTest, ThroughputAndPairRateRefusalsBackOffWithoutSpendingAttempts
   const int64_t other = submit(text("+254700000003", "c"));
   settings_.maxInFlight = 1;
   startDispatcher();
-  EXPECT_EQ(waitFor(first, "sent").attempts, 1) << "a throughput refusal is not the message's attempt";
+  EXPECT_EQ(waitFor(first, "sent").attempts, 1)
+      << "a throughput refusal is not the message's attempt";
   EXPECT_EQ(waitFor(paired, "sent").attempts, 1);
   EXPECT_EQ(waitFor(other, "sent").state, "sent");
   // Receive times: after 130429 the number waited ~1 s; after 131056 only +254700000002 waited
@@ -300,28 +336,35 @@ TEST_P(OutboundTest, ThroughputAndPairRateRefusalsBackOffWithoutSpendingAttempts
     if (c.recipient == "+254700000002" && c.status != 200) refusedAt = c.receivedUs;
     if (c.recipient == "+254700000002" && c.status == 200) retriedAt = c.receivedUs;
   }
-  EXPECT_EQ(accepted, (std::vector<std::string>{"+254700000001", "+254700000003", "+254700000002"}));
+  EXPECT_EQ(accepted,
+            (std::vector<std::string>{"+254700000001", "+254700000003", "+254700000002"}));
   EXPECT_GE(retriedAt - refusedAt, 900000);
 }
 
 TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
-  startTenant("whatsapp.messages_per_second = 25\nwhatsapp.pair_interval_ms = 400\nwhatsapp.pair_burst = 2\n");
+  startTenant(
+      "whatsapp.messages_per_second = 25\nwhatsapp.pair_interval_ms = 400\nwhatsapp.pair_burst = "
+      "2\n");
   for (int i = 0; i < 100; ++i) submit(text("+2547100" + std::to_string(10000 + i), "m"));
   std::vector<int64_t> same;
-  for (int i = 0; i < 5; ++i) same.push_back(submit(text("+254799999999", "n" + std::to_string(i))));
+  for (int i = 0; i < 5; ++i)
+    same.push_back(submit(text("+254799999999", "n" + std::to_string(i))));
   startDispatcher();
   for (int64_t id : same) ASSERT_EQ(waitFor(id, "sent").state, "sent");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") < 105 && std::chrono::steady_clock::now() < until) {
+  while (count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") < 105 &&
+         std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::vector<fakes::GraphCall> calls = graph_.accepted();
   ASSERT_EQ(calls.size(), 105u);
   // No one-second window holds more than 25, measured where Meta measures: on arrival (the fake
   // records calls as it handles them, which need not be the order they arrived in).
-  std::sort(calls.begin(), calls.end(), [](const auto& a, const auto& b) { return a.receivedUs < b.receivedUs; });
+  std::sort(calls.begin(), calls.end(),
+            [](const auto& a, const auto& b) { return a.receivedUs < b.receivedUs; });
   for (size_t i = 0; i + 25 < calls.size(); ++i) {
-    ASSERT_GE(calls[i + 25].receivedUs - calls[i].receivedUs, 1000000) << "26 within a second at " << i;
+    ASSERT_GE(calls[i + 25].receivedUs - calls[i].receivedUs, 1000000)
+        << "26 within a second at " << i;
   }
   // One recipient: in queue order, one per 400 ms on average with bursts of two.
   std::vector<fakes::GraphCall> toSame;
@@ -339,7 +382,8 @@ TEST_P(OutboundTest, PacingHoldsPerNumberAndPerRecipientInOrder) {
     EXPECT_GE(toSame[i].receivedUs - toSame[i - 2].receivedUs, 400000 - 20000) << i;
   }
   EXPECT_GE(toSame.back().receivedUs - toSame.front().receivedUs, 3 * 400000 - 20000);
-  EXPECT_EQ(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0) << "pacing held them, not the calls allowed at once";
+  EXPECT_EQ(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0)
+      << "pacing held them, not the calls allowed at once";
 }
 
 TEST_P(OutboundTest, TooFewCallsAtOnceForTheNumbersRateAreCountedAndTheMessagesStillGo) {
@@ -349,10 +393,12 @@ TEST_P(OutboundTest, TooFewCallsAtOnceForTheNumbersRateAreCountedAndTheMessagesS
   graph_.setLatencyMs(100);
   startTenant();
   std::vector<int64_t> ids;
-  for (int i = 0; i < 30; ++i) ids.push_back(submit(text("+2547100" + std::to_string(10000 + i), "m")));
+  for (int i = 0; i < 30; ++i)
+    ids.push_back(submit(text("+2547100" + std::to_string(10000 + i), "m")));
   startDispatcher();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (metrics_.value("baraza_outbound_in_flight_short_total", "") == 0 && std::chrono::steady_clock::now() < until) {
+  while (metrics_.value("baraza_outbound_in_flight_short_total", "") == 0 &&
+         std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_GT(metrics_.value("baraza_outbound_in_flight_short_total", ""), 0);
@@ -373,7 +419,8 @@ TEST_P(OutboundTest, CallsOverlapUpToMaxInFlightWithoutAThreadEach) {
   graph_.setLatencyMs(300);
   startTenant();
   std::vector<int64_t> ids;
-  for (int i = 0; i < 24; ++i) ids.push_back(submit(text("+2547200" + std::to_string(10000 + i), "m")));
+  for (int i = 0; i < 24; ++i)
+    ids.push_back(submit(text("+2547200" + std::to_string(10000 + i), "m")));
   startDispatcher();
   for (int64_t id : ids) ASSERT_EQ(waitFor(id, "sent").state, "sent");
   EXPECT_EQ(graph_.mostSendsAtOnce(), 8);
@@ -393,7 +440,8 @@ TEST_P(OutboundTest, ARefusedTokenPausesTheTenantUntilTheTokenIsReplaced) {
   EXPECT_EQ(graph_.calls().size(), triedSoFar) << "paused: no more calls with the refused token";
 
   // The operator puts the new token in the tenant file and reloads.
-  config_.writeTenant("acme", tenantFile("").replace(tenantFile("").find("test-token"), 10, "new-token"));
+  config_.writeTenant("acme",
+                      tenantFile("").replace(tenantFile("").find("test-token"), 10, "new-token"));
   ASSERT_TRUE(tenants_->reload().isOk());
   ASSERT_EQ(waitFor(id, "sent").state, "sent") << "the reload resumes the tenant";
   ASSERT_FALSE(graph_.accepted().empty());
@@ -431,14 +479,16 @@ TEST_P(OutboundTest, WithAMasterKeyTheExchangedTokenIsKeptEncryptedAndUsedAfterA
   for (int i = 0; i < 200 && stored.empty(); ++i) {
     tx([&](Poco::Data::Session& s) {
       std::vector<std::string> rows;
-      s << "SELECT HEX(ciphertext) FROM secrets WHERE tenant = 'acme' AND name = 'whatsapp.long_lived_token'",
+      s << "SELECT HEX(ciphertext) FROM secrets WHERE tenant = 'acme' AND name = "
+           "'whatsapp.long_lived_token'",
           Poco::Data::Keywords::into(rows), Poco::Data::Keywords::now;
       if (!rows.empty()) stored = rows.front();
     });
     if (stored.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_FALSE(stored.empty()) << "the exchanged token was not kept";
-  EXPECT_EQ(stored.find(crypto::toHex(reinterpret_cast<const uint8_t*>("long-lived-marker"), 17)), std::string::npos);
+  EXPECT_EQ(stored.find(crypto::toHex(reinterpret_cast<const uint8_t*>("long-lived-marker"), 17)),
+            std::string::npos);
   dispatcher_->stop();
   dispatcher_.reset();
 
@@ -491,11 +541,15 @@ TEST_P(OutboundTest, AFailedLeaseRenewalIsRetriedWithinHalfASecond) {
   ASSERT_GE(graph_.acceptedCount(), 20u);
   const bool mysql = GetParam() == store::Backend::kMysql;
   tx([&](Poco::Data::Session& s) {
-    s << (mysql ? "RENAME TABLE leases TO leases_away" : "ALTER TABLE leases RENAME TO leases_away"), Poco::Data::Keywords::now;
+    s << (mysql ? "RENAME TABLE leases TO leases_away"
+                : "ALTER TABLE leases RENAME TO leases_away"),
+        Poco::Data::Keywords::now;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(4500));
   tx([&](Poco::Data::Session& s) {
-    s << (mysql ? "RENAME TABLE leases_away TO leases" : "ALTER TABLE leases_away RENAME TO leases"), Poco::Data::Keywords::now;
+    s << (mysql ? "RENAME TABLE leases_away TO leases"
+                : "ALTER TABLE leases_away RENAME TO leases"),
+        Poco::Data::Keywords::now;
   });
   const int64_t back = store::nowMs() * 1000;
   auto firstAfter = [&](int64_t at) {
@@ -509,10 +563,12 @@ TEST_P(OutboundTest, AFailedLeaseRenewalIsRetriedWithinHalfASecond) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   // The hold had run out (at most 4 s after the last renewal, which came before the table went).
-  EXPECT_EQ(firstAfter(back - 400000), firstAfter(back)) << "sending went on while no lease could be renewed";
+  EXPECT_EQ(firstAfter(back - 400000), firstAfter(back))
+      << "sending went on while no lease could be renewed";
   ASSERT_NE(firstAfter(back), INT64_MAX) << "sending did not resume";
-  EXPECT_LT(firstAfter(back) - back, 800000) << "sending resumed " << (firstAfter(back) - back) / 1000
-                                             << " ms after the leases table came back";
+  EXPECT_LT(firstAfter(back) - back, 800000)
+      << "sending resumed " << (firstAfter(back) - back) / 1000
+      << " ms after the leases table came back";
 }
 
 TEST_P(OutboundTest, MessagesADeadHostWasSendingAreSentAfterItsLeasesExpire) {
@@ -522,7 +578,8 @@ TEST_P(OutboundTest, MessagesADeadHostWasSendingAreSentAfterItsLeasesExpire) {
   // A host claimed them and held the number, then died before recording anything.
   const int64_t diedAt = store::nowMs();
   tx([&](Poco::Data::Session& s) {
-    store::Leases(db_->dialect()).acquire(s, std::string("dispatch:") + kNumber, "dead-host", diedAt, 1500);
+    store::Leases(db_->dialect())
+        .acquire(s, std::string("dispatch:") + kNumber, "dead-host", diedAt, 1500);
     store::Outbox(db_->dialect()).claim(s, kNumber, "dead-host", diedAt, 1500, 10);
   });
   settings_.numberLeaseMs = 1500;
@@ -546,14 +603,19 @@ TEST_P(OutboundTest, StatusWebhooksMoveTheSentMessageForward) {
   ASSERT_FALSE(wamid.empty());
   const std::string delivery =
       R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",)"
-      R"("metadata":{"display_phone_number":"1","phone_number_id":")" + std::string(kNumber) +
-      R"("},"statuses":[{"id":")" + wamid + R"(","status":"delivered","timestamp":"1790000000","recipient_id":"254700000001"}]}}]}]})";
+      R"("metadata":{"display_phone_number":"1","phone_number_id":")" +
+      std::string(kNumber) + R"("},"statuses":[{"id":")" + wamid +
+      R"(","status":"delivered","timestamp":"1790000000","recipient_id":"254700000001"}]}}]}]})";
   const std::string app = inbound::WebhookApps::keyOf(tenants_->current()->byId("acme")->config());
-  tx([&](Poco::Data::Session& s) { store::Inbox(db_->dialect()).append(s, {app, delivery, store::nowMs()}); });
+  tx([&](Poco::Data::Session& s) {
+    store::Inbox(db_->dialect()).append(s, {app, delivery, store::nowMs()});
+  });
   inbound::InboundProcessor processor(db_, *tenants_, *queue_, {}, "processor");
   processor.runOnce();
   std::optional<store::MessageRecord> message;
-  tx([&](Poco::Data::Session& s) { message = store::MessageStore(db_->dialect()).message(s, "acme", wamid); });
+  tx([&](Poco::Data::Session& s) {
+    message = store::MessageStore(db_->dialect()).message(s, "acme", wamid);
+  });
   ASSERT_TRUE(message);
   EXPECT_EQ(message->status, "delivered");
 }

@@ -1,5 +1,12 @@
 // Sending with real `baraza` processes: the send CLI against a serving host, and two hosts on one
 // private MariaDB sharing the sending numbers, all against the fake Graph API.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "common/JsonText.h"
 #include "fakes/FakeGraph.h"
 #include "outbound/OutboundQueue.h"
@@ -9,13 +16,6 @@
 #include "support/Eventually.h"
 #include "support/TempConfig.h"
 #include "tenants/TenantManager.h"
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <algorithm>
-#include <map>
-#include <set>
 
 namespace baraza::testing {
 namespace {
@@ -31,15 +31,16 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
   fakes::FakeGraph graph;
   TempConfig config;
   config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
-  config.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\n"
-                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
-                             "whatsapp.access_token = test-token\n"
-                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  config.writeTenant("acme",
+                     "whatsapp.phone_number_ids = 100000000000001\n"
+                     "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                     "whatsapp.access_token = test-token\n"
+                     "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
   ServeProcess serve({"serve", "--config", config.hostFile()});
   ASSERT_GT(serve.port(), 0) << serve.log();
 
-  RunResult sent = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to", "+254 700 000001",
-                              "--text", "Habari"});
+  RunResult sent = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
+                              "+254 700 000001", "--text", "Habari"});
   ASSERT_EQ(sent.exitCode, 0) << sent.err;
   const std::string id = sent.out.substr(0, sent.out.find('\n'));
   EXPECT_THAT(sent.err, HasSubstr("queued as message " + id));
@@ -51,33 +52,42 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
   ASSERT_TRUE(eventually([&] {
     status = runBaraza({"send", "status", id, "--config", config.hostFile()});
     return status.out.find("state      sent") != std::string::npos;
-  })) << status.out << status.err;
+  })) << status.out
+      << status.err;
   EXPECT_THAT(status.out, HasSubstr("wamid      " + graph.accepted()[0].wamid));
   EXPECT_THAT(status.out, HasSubstr("status     accepted"));
   EXPECT_THAT(status.out, HasSubstr("attempts   1"));
 
   // A message Meta would refuse is refused here, with the reason, and nothing is queued.
-  RunResult refused = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to", "+254700000001",
-                                 "--json", config.write("bad.json", R"({"type":"text","text":{"body":""}})")});
+  RunResult refused =
+      runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to", "+254700000001",
+                 "--json", config.write("bad.json", R"({"type":"text","text":{"body":""}})")});
   EXPECT_EQ(refused.exitCode, 1);
   EXPECT_THAT(refused.err, HasSubstr("not queued: text.body: must not be empty"));
-  EXPECT_EQ(runBaraza({"send", "status", std::to_string(std::stoi(id) + 1), "--config", config.hostFile()}).exitCode, 1);
-  EXPECT_EQ(runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme"}).exitCode, 2) << "nothing to send";
+  EXPECT_EQ(runBaraza({"send", "status", std::to_string(std::stoi(id) + 1), "--config",
+                       config.hostFile()})
+                .exitCode,
+            1);
+  EXPECT_EQ(runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme"}).exitCode, 2)
+      << "nothing to send";
 }
 
 TEST(SendRestart, MessagesInFlightWhenTheHostIsKilledAreSentAfterItRestarts) {
   fakes::FakeGraph graph;
   graph.setLatencyMs(300);  // calls stay in flight long enough to kill the host under them
   TempConfig config;
-  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph) + "outbound.lease_seconds = 10\n");
-  config.writeTenant("acme", "whatsapp.phone_number_ids = 100000000000001\n"
-                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
-                             "whatsapp.access_token = test-token\n"
-                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph) +
+                   "outbound.lease_seconds = 10\n");
+  config.writeTenant("acme",
+                     "whatsapp.phone_number_ids = 100000000000001\n"
+                     "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                     "whatsapp.access_token = test-token\n"
+                     "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
   std::vector<std::string> ids;
   for (int i = 0; i < 12; ++i) {
-    RunResult sent = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
-                                "+2547000000" + std::to_string(10 + i), "--text", "m" + std::to_string(i)});
+    RunResult sent =
+        runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
+                   "+2547000000" + std::to_string(10 + i), "--text", "m" + std::to_string(i)});
     ASSERT_EQ(sent.exitCode, 0) << sent.err;
     ids.push_back(sent.out.substr(0, sent.out.find('\n')));
   }
@@ -89,11 +99,14 @@ TEST(SendRestart, MessagesInFlightWhenTheHostIsKilledAreSentAfterItRestarts) {
   }
   const size_t reachedBeforeKill = graph.calls().size();
   ServeProcess second({"serve", "--config", config.hostFile()});
-  ASSERT_TRUE(eventually([&] {
-    std::set<std::string> bodies;
-    for (const auto& c : graph.accepted()) bodies.insert(c.body);
-    return bodies.size() == 12;
-  }, 60)) << second.log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::set<std::string> bodies;
+        for (const auto& c : graph.accepted()) bodies.insert(c.body);
+        return bodies.size() == 12;
+      },
+      60))
+      << second.log();
   // Every message reached Meta at least once; the ones in flight may have reached it twice.
   EXPECT_GE(graph.calls().size(), 12u);
   EXPECT_GT(reachedBeforeKill, 0u);
@@ -110,19 +123,26 @@ TEST(FlowsCli, RegisterKeyUploadsThePublicKeyToEachNumberAndShowsItsSignatureSta
   fakes::FakeGraph graph;
   TempConfig config;
   config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
-  RunResult keygen = runBaraza({"keygen", "--tenant", "acme", "--out", config.path() + "/lib/acme-flows.pem"});
+  RunResult keygen =
+      runBaraza({"keygen", "--tenant", "acme", "--out", config.path() + "/lib/acme-flows.pem"});
   ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
-  const std::string tenant = "whatsapp.phone_number_ids = 100000000000001, 100000000000002\n"
-                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
-                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
-                             "flows.private_key_files = " + config.path() + "/lib/acme-flows.pem\n";
+  const std::string tenant =
+      "whatsapp.phone_number_ids = 100000000000001, 100000000000002\n"
+      "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+      "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
+      "flows.private_key_files = " +
+      config.path() + "/lib/acme-flows.pem\n";
   config.writeTenant("acme", tenant + "whatsapp.access_token = test-token\n");
 
-  RunResult registered = runBaraza({"flows", "register-key", "--tenant", "acme", "--config", config.hostFile()});
+  RunResult registered =
+      runBaraza({"flows", "register-key", "--tenant", "acme", "--config", config.hostFile()});
   EXPECT_EQ(registered.exitCode, 0) << registered.out << registered.err;
-  EXPECT_THAT(registered.out, HasSubstr("number 100000000000001: public key registered, signature status VALID"));
-  EXPECT_THAT(registered.out, HasSubstr("number 100000000000002: public key registered, signature status VALID"));
-  EXPECT_EQ(graph.publicKey("100000000000001"), keygen.out) << "the key keygen printed, newlines included";
+  EXPECT_THAT(registered.out,
+              HasSubstr("number 100000000000001: public key registered, signature status VALID"));
+  EXPECT_THAT(registered.out,
+              HasSubstr("number 100000000000002: public key registered, signature status VALID"));
+  EXPECT_EQ(graph.publicKey("100000000000001"), keygen.out)
+      << "the key keygen printed, newlines included";
   EXPECT_EQ(graph.publicKey("100000000000002"), keygen.out);
   const fakes::GraphCall upload = graph.calls().at(0);
   EXPECT_EQ(upload.method, "POST");
@@ -131,10 +151,11 @@ TEST(FlowsCli, RegisterKeyUploadsThePublicKeyToEachNumberAndShowsItsSignatureSta
 
   // A refused token: the Graph error is shown and the exit code says it did not work.
   config.writeTenant("acme", tenant + "whatsapp.access_token = expired\n");
-  RunResult refused = runBaraza({"flows", "register-key", "--tenant", "acme", "--number", "100000000000001",
-                                 "--config", config.hostFile()});
+  RunResult refused = runBaraza({"flows", "register-key", "--tenant", "acme", "--number",
+                                 "100000000000001", "--config", config.hostFile()});
   EXPECT_EQ(refused.exitCode, 1);
-  EXPECT_THAT(refused.err, HasSubstr("number 100000000000001: upload refused: code 190: (#190) Error validating access token"));
+  EXPECT_THAT(refused.err, HasSubstr("number 100000000000001: upload refused: code 190: (#190) "
+                                     "Error validating access token"));
 }
 
 TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
@@ -142,20 +163,24 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
   // second host joins on the way.
   constexpr int kRate = 150;
   constexpr int kMessages = 10000;
-  const std::vector<std::string> numbers = {"100000000000011", "100000000000012", "100000000000013", "100000000000014"};
+  const std::vector<std::string> numbers = {"100000000000011", "100000000000012", "100000000000013",
+                                            "100000000000014"};
   fakes::FakeGraph graph;
-  graph.setRate(kRate);  // the fake refuses with 130429 what goes over: there must be none
+  graph.setRate(kRate);    // the fake refuses with 130429 what goes over: there must be none
   graph.setLatencyMs(20);  // a few sends of each number are always in flight: it never pauses
   const std::string url = store::testing::MariaDbServer::shared().createDatabase();
   TempConfig config;
   config.writeHost(hostFile(url, graph));
   std::string ids;
   for (const auto& n : numbers) ids += (ids.empty() ? "" : ",") + n;
-  config.writeTenant("bulk", "whatsapp.phone_number_ids = " + ids + "\n"
-                             "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
-                             "whatsapp.access_token = test-token\n"
-                             "whatsapp.messages_per_second = " + std::to_string(kRate) + "\n"
-                             "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  config.writeTenant("bulk", "whatsapp.phone_number_ids = " + ids +
+                                 "\n"
+                                 "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                                 "whatsapp.access_token = test-token\n"
+                                 "whatsapp.messages_per_second = " +
+                                 std::to_string(kRate) +
+                                 "\n"
+                                 "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
   ServeProcess a({"serve", "--config", config.hostFile(), "--set", "host.id=host-a"});
   ASSERT_GT(a.port(), 0) << a.log();
   ASSERT_TRUE(a.waitForLine("sending for number", std::chrono::seconds(30))) << a.log();
@@ -171,15 +196,18 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
   std::vector<outbound::PreparedMessage> prepared;
   for (int i = 0; i < kMessages; ++i) {
     auto p = queue.prepare(*tenants.current()->byId("bulk"),
-                           R"({"phone_number_id":")" + numbers[i % numbers.size()] + R"(","to":"+25471)" +
-                               std::to_string(1000000 + i) + R"(","type":"text","text":{"body":"m)" + std::to_string(i) + "\"}}",
+                           R"({"phone_number_id":")" + numbers[i % numbers.size()] +
+                               R"(","to":"+25471)" + std::to_string(1000000 + i) +
+                               R"(","type":"text","text":{"body":"m)" + std::to_string(i) + "\"}}",
                            "");
     ASSERT_TRUE(p.isOk()) << p.status().toString();
     prepared.push_back(std::move(*p));
   }
-  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
-    for (const auto& p : prepared) queue.store(s, p, store::nowMs());
-  }).isOk());
+  ASSERT_TRUE((*db)
+                  ->transaction([&](Poco::Data::Session& s) {
+                    for (const auto& p : prepared) queue.store(s, p, store::nowMs());
+                  })
+                  .isOk());
 
   // The second host joins while the first sends without a pause; the first hands it its share
   // all the same, and the hand-over keeps each number within its rate (checked below).
@@ -187,11 +215,13 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
   ServeProcess b({"serve", "--config", config.hostFile(), "--set", "host.id=host-b"});
   ASSERT_GT(b.port(), 0) << b.log();
   ASSERT_TRUE(b.waitForLine("sending for number", std::chrono::seconds(30))) << a.log() << b.log();
-  EXPECT_LT(graph.acceptedCount(), static_cast<size_t>(kMessages)) << "taken over before the work ran out";
+  EXPECT_LT(graph.acceptedCount(), static_cast<size_t>(kMessages))
+      << "taken over before the work ran out";
   EXPECT_TRUE(a.waitForLine("handed number", std::chrono::seconds(1))) << a.log();
 
   ASSERT_TRUE(eventually([&] { return graph.acceptedCount() >= kMessages; }, 120))
-      << graph.acceptedCount() << " accepted\n" << a.log() << b.log();
+      << graph.acceptedCount() << " accepted\n"
+      << a.log() << b.log();
   std::this_thread::sleep_for(std::chrono::seconds(1));  // nothing more may come
 
   std::vector<fakes::GraphCall> calls = graph.calls();
@@ -219,7 +249,8 @@ TEST(Cluster, TwoHostsOnOneMariaDbSendEachMessageOnceWithinEachNumbersRate) {
       busiest = std::max(busiest, j - i + 1);
     }
     EXPECT_LE(busiest, static_cast<size_t>(kRate)) << "number " << number;
-    std::cout << "number " << number << ": " << times.size() << " messages, busiest second " << busiest << "\n";
+    std::cout << "number " << number << ": " << times.size() << " messages, busiest second "
+              << busiest << "\n";
   }
   a.signal(SIGTERM);
   b.signal(SIGTERM);

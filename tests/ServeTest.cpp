@@ -1,17 +1,16 @@
 // `baraza serve` as a real process: endpoints, SIGHUP reload, SIGTERM.
-#include "common/testing/HttpCall.h"
-#include "support/BarazaProcess.h"
-#include "support/FlowClient.h"
-#include "support/TempConfig.h"
-
-#include "crypto/Crypto.h"
-
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "common/testing/HttpCall.h"
+#include "crypto/Crypto.h"
+#include "support/BarazaProcess.h"
+#include "support/FlowClient.h"
+#include "support/TempConfig.h"
 
 namespace baraza::testing {
 namespace {
@@ -20,7 +19,9 @@ using ::testing::HasSubstr;
 
 using Reply = HttpReply;
 
-Reply get(int port, const std::string& path) { return httpCall(static_cast<uint16_t>(port), {"GET", path}); }
+Reply get(int port, const std::string& path) {
+  return httpCall(static_cast<uint16_t>(port), {"GET", path});
+}
 
 /** A host with the demo tenant (and any others already written to config), serving. */
 std::unique_ptr<ServeProcess> serveDemo(TempConfig& config) {
@@ -36,8 +37,9 @@ TEST(Serve, AnswersHealthAndReadinessAndStopsCleanlyOnSigterm) {
   ServeProcess& serve = *process;
   const int port = serve.port();
   ASSERT_GT(port, 0) << serve.log();
-  EXPECT_TRUE(serve.waitForLine("tenant demo: phone_number_ids 100000000000001; plugins: "
-                                "bot=ke.baraza.conversation.echo"));
+  EXPECT_TRUE(
+      serve.waitForLine("tenant demo: phone_number_ids 100000000000001; plugins: "
+                        "bot=ke.baraza.conversation.echo"));
   Reply health = get(port, "/healthz");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, R"({"status":"alive"})");
@@ -58,7 +60,8 @@ TEST(Serve, SighupWithABrokenTenantFileLeavesTheOldSetServing) {
   const int port = serve.port();
   ASSERT_GT(port, 0) << serve.log();
 
-  const std::string broken = config.writeTenant("second", "whatsapp.phone_number_ids = 100000000000002\n");
+  const std::string broken =
+      config.writeTenant("second", "whatsapp.phone_number_ids = 100000000000002\n");
   serve.signal(SIGHUP);
   ASSERT_TRUE(serve.waitForLine("reload rejected")) << serve.log();
   EXPECT_TRUE(serve.waitForLine(broken + ": whatsapp.app_secret: required but missing"));
@@ -66,8 +69,9 @@ TEST(Serve, SighupWithABrokenTenantFileLeavesTheOldSetServing) {
   EXPECT_EQ(ready.status, 200);
   EXPECT_THAT(ready.body, HasSubstr(R"("count":1,"generation":1)"));
 
-  config.writeTenant("second", "whatsapp.phone_number_ids = 100000000000002\n"
-                               "whatsapp.app_secret = s\nwhatsapp.verify_token = t\n");
+  config.writeTenant("second",
+                     "whatsapp.phone_number_ids = 100000000000002\n"
+                     "whatsapp.app_secret = s\nwhatsapp.verify_token = t\n");
   serve.signal(SIGHUP);
   ASSERT_TRUE(serve.waitForLine("reload applied: generation 2")) << serve.log();
   EXPECT_THAT(get(port, "/readyz").body, HasSubstr(R"("count":2,"generation":2)"));
@@ -89,7 +93,8 @@ TEST(Serve, InvalidTenantDoesNotStartButTheOthersServe) {
 
 TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
   TempConfig config;
-  config.writeTenant("demo", std::string(kDemoTenant) + "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  config.writeTenant(
+      "demo", std::string(kDemoTenant) + "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
   auto process = serveDemo(config);
   ServeProcess& serve = *process;
   const int port = serve.port();
@@ -97,7 +102,8 @@ TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
   auto post = [&](const std::string& body) {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     Poco::Net::HTTPRequest request("POST", "/webhooks/whatsapp", Poco::Net::HTTPMessage::HTTP_1_1);
-    request.set("X-Hub-Signature-256", "sha256=" + crypto::toHex(crypto::hmacSha256("demo-app-secret", body)));
+    request.set("X-Hub-Signature-256",
+                "sha256=" + crypto::toHex(crypto::hmacSha256("demo-app-secret", body)));
     request.setContentLength64(static_cast<Poco::Int64>(body.size()));
     session.sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
@@ -105,9 +111,11 @@ TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
     return static_cast<int>(response.getStatus());
   };
   EXPECT_EQ(post("{not json"), 200);
-  EXPECT_EQ(post(R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages",)"
-                 R"("value":{"metadata":{"phone_number_id":"555"},"messages":[]}}]}]})"),
-            200);
+  EXPECT_EQ(
+      post(
+          R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages",)"
+          R"("value":{"metadata":{"phone_number_id":"555"},"messages":[]}}]}]})"),
+      200);
   ASSERT_TRUE(serve.waitForLine("failed: not valid JSON")) << serve.log();
 
   RunResult failed = runBaraza({"events", "list", "--failed", "--config", config.hostFile()});
@@ -118,7 +126,9 @@ TEST(Serve, ProcessesWebhooksAndTheEventsCommandsShowAndReplayWhatFailed) {
     unroutable = runBaraza({"events", "list", "--unroutable", "--config", config.hostFile()});
     if (unroutable.out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_THAT(unroutable.out, HasSubstr("unroutable  -  messages  delivery 2@0.0  no tenant owns phone_number_id 555"));
+  EXPECT_THAT(
+      unroutable.out,
+      HasSubstr("unroutable  -  messages  delivery 2@0.0  no tenant owns phone_number_id 555"));
   RunResult replay = runBaraza({"events", "replay", "--failed", "--config", config.hostFile()});
   EXPECT_EQ(replay.exitCode, 0) << replay.err;
   EXPECT_EQ(replay.out, "1 delivery queued for processing again (a running host picks them up)\n");
@@ -163,8 +173,8 @@ TEST(Serve, AddressInUseIsAClearError) {
   ServeProcess& first = *process;
   const int port = first.port();
   ASSERT_GT(port, 0);
-  RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set", "host.id=second", "--set",
-                           "http.listen=127.0.0.1:" + std::to_string(port)});
+  RunResult r = runBaraza({"serve", "--config", config.hostFile(), "--set", "host.id=second",
+                           "--set", "http.listen=127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(port)));
   first.signal(SIGTERM);

@@ -60,8 +60,7 @@ int runCli(const std::vector<Command>& commands, int argc, char** argv, std::ost
   // The longest command whose words prefix the arguments.
   const Command* command = nullptr;
   for (const auto& c : commands) {
-    if (c.words.size() <= args.size() &&
-        std::equal(c.words.begin(), c.words.end(), args.begin()) &&
+    if (c.words.size() <= args.size() && std::equal(c.words.begin(), c.words.end(), args.begin()) &&
         (command == nullptr || c.words.size() > command->words.size())) {
       command = &c;
     }

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "app/Cli.h"
-
 #include <vector>
+
+#include "app/Cli.h"
 
 namespace baraza::app {
 

@@ -1,13 +1,14 @@
 #include "app/HostRoutes.h"
 
-#include "plugins/CallRunner.h"
-
 #include <baraza/sdk/Json.hpp>
+
+#include "plugins/CallRunner.h"
 
 namespace baraza::app {
 namespace {
 
-/** Calls each running plugin instance of the current tenants with (tenant id, instance name, instance). */
+/** Calls each running plugin instance of the current tenants with (tenant id, instance name,
+ * instance). */
 template <class F>
 void forEachInstance(const tenants::TenantManager& tenants, F&& visit) {
   const tenants::TenantSetPtr set = tenants.current();
@@ -26,7 +27,8 @@ void forEachInstance(const tenants::TenantManager& tenants, F&& visit) {
  */
 std::string pluginsCheck(const tenants::TenantManager& tenants) {
   std::string stuck;
-  forEachInstance(tenants, [&](const std::string& tenant, const std::string& name, const plugins::PluginInstance& instance) {
+  forEachInstance(tenants, [&](const std::string& tenant, const std::string& name,
+                               const plugins::PluginInstance& instance) {
     if (instance.stuckCalls() == 0) return;
     if (!stuck.empty()) stuck += ",";
     stuck += sdk::json::Object()
@@ -47,20 +49,25 @@ std::string pluginsCheck(const tenants::TenantManager& tenants) {
 std::string pluginMetrics(const tenants::TenantManager& tenants) {
   std::string stuck = "# TYPE baraza_plugin_stuck_calls gauge\n";
   std::string abandoned = "# TYPE baraza_plugin_calls_abandoned_total counter\n";
-  forEachInstance(tenants, [&](const std::string& tenant, const std::string& name, const plugins::PluginInstance& instance) {
+  forEachInstance(tenants, [&](const std::string& tenant, const std::string& name,
+                               const plugins::PluginInstance& instance) {
     const std::string labels = "{tenant=\"" + tenant + "\",instance=\"" + name + "\"} ";
     stuck += "baraza_plugin_stuck_calls" + labels + std::to_string(instance.stuckCalls()) + "\n";
-    abandoned += "baraza_plugin_calls_abandoned_total" + labels + std::to_string(instance.abandonedCalls()) + "\n";
+    abandoned += "baraza_plugin_calls_abandoned_total" + labels +
+                 std::to_string(instance.abandonedCalls()) + "\n";
   });
-  return stuck + abandoned + "# TYPE baraza_plugin_stuck_threads gauge\nbaraza_plugin_stuck_threads " +
+  return stuck + abandoned +
+         "# TYPE baraza_plugin_stuck_threads gauge\nbaraza_plugin_stuck_threads " +
          std::to_string(plugins::CallRunner::shared().stuckThreads()) + "\n";
 }
 
 }  // namespace
 
-void addHostRoutes(http::Router& router, store::Database& database, const tenants::TenantManager& tenants,
-                   const Metrics& metrics, std::function<Status()> writes) {
-  router.add("GET", "/healthz", [](http::Exchange& ex) { ex.sendJson(200, R"({"status":"alive"})"); });
+void addHostRoutes(http::Router& router, store::Database& database,
+                   const tenants::TenantManager& tenants, const Metrics& metrics,
+                   std::function<Status()> writes) {
+  router.add("GET", "/healthz",
+             [](http::Exchange& ex) { ex.sendJson(200, R"({"status":"alive"})"); });
 
   router.add("GET", "/readyz", [&database, &tenants, writes](http::Exchange& ex) {
     const Status store = database.ping();

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <functional>
+
 #include "common/Metrics.h"
 #include "http/Router.h"
 #include "store/Database.h"
 #include "tenants/TenantManager.h"
-
-#include <functional>
 
 namespace baraza::app {
 
@@ -15,7 +15,8 @@ namespace baraza::app {
  * cannot write (a full disk, a stalled lock) is not ready. The `plugins` check lists instances
  * with calls stuck past their deadline without making the host unready (see pluginsCheck).
  */
-void addHostRoutes(http::Router& router, store::Database& database, const tenants::TenantManager& tenants,
-                   const Metrics& metrics, std::function<Status()> writes);
+void addHostRoutes(http::Router& router, store::Database& database,
+                   const tenants::TenantManager& tenants, const Metrics& metrics,
+                   std::function<Status()> writes);
 
 }  // namespace baraza::app

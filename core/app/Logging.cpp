@@ -1,7 +1,5 @@
 #include "app/Logging.h"
 
-#include <baraza/sdk/Json.hpp>
-
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/DateTimeFormat.h>
@@ -12,19 +10,29 @@
 #include <Poco/Message.h>
 #include <Poco/PatternFormatter.h>
 
+#include <baraza/sdk/Json.hpp>
+
 namespace baraza::app {
 namespace {
 
 const char* priorityName(Poco::Message::Priority p) {
   switch (p) {
-    case Poco::Message::PRIO_FATAL: return "fatal";
-    case Poco::Message::PRIO_CRITICAL: return "critical";
-    case Poco::Message::PRIO_ERROR: return "error";
-    case Poco::Message::PRIO_WARNING: return "warning";
-    case Poco::Message::PRIO_NOTICE: return "notice";
-    case Poco::Message::PRIO_INFORMATION: return "info";
-    case Poco::Message::PRIO_DEBUG: return "debug";
-    case Poco::Message::PRIO_TRACE: return "trace";
+    case Poco::Message::PRIO_FATAL:
+      return "fatal";
+    case Poco::Message::PRIO_CRITICAL:
+      return "critical";
+    case Poco::Message::PRIO_ERROR:
+      return "error";
+    case Poco::Message::PRIO_WARNING:
+      return "warning";
+    case Poco::Message::PRIO_NOTICE:
+      return "notice";
+    case Poco::Message::PRIO_INFORMATION:
+      return "info";
+    case Poco::Message::PRIO_DEBUG:
+      return "debug";
+    case Poco::Message::PRIO_TRACE:
+      return "trace";
   }
   return "info";
 }

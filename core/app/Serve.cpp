@@ -1,35 +1,34 @@
 #include "app/Serve.h"
 
-#include "app/HostRoutes.h"
-#include "app/FlowRoutes.h"
-#include "app/Logging.h"
-#include "app/WebhookRoutes.h"
-#include "inbound/InboundProcessor.h"
-#include "inbound/WebhookReceiver.h"
-#include "outbound/Dispatcher.h"
-#include "outbound/OutboundQueue.h"
-#include "store/Inbox.h"
-#include "config/HostConfig.h"
-#include "http/HttpClient.h"
-#include "http/HttpServer.h"
-#include "plugins/CallRunner.h"
-#include "plugins/PluginRegistry.h"
-#include "store/Database.h"
-#include "store/HostIdentity.h"
-#include "store/InboxWriter.h"
-#include "store/Migrations.h"
-#include "store/SecretStore.h"
-#include "store/SqlKeyValueStore.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/Environment.h>
 #include <Poco/Logger.h>
-
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+
+#include "app/FlowRoutes.h"
+#include "app/HostRoutes.h"
+#include "app/Logging.h"
+#include "app/WebhookRoutes.h"
+#include "config/HostConfig.h"
+#include "http/HttpClient.h"
+#include "http/HttpServer.h"
+#include "inbound/InboundProcessor.h"
+#include "inbound/WebhookReceiver.h"
+#include "outbound/Dispatcher.h"
+#include "outbound/OutboundQueue.h"
+#include "plugins/CallRunner.h"
+#include "plugins/PluginRegistry.h"
+#include "store/Database.h"
+#include "store/HostIdentity.h"
+#include "store/Inbox.h"
+#include "store/InboxWriter.h"
+#include "store/Migrations.h"
+#include "store/SecretStore.h"
+#include "store/SqlKeyValueStore.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::app {
 namespace {
@@ -42,8 +41,8 @@ std::string describeTenant(const tenants::Tenant& tenant) {
     plugins += (plugins.empty() ? "" : ", ") + slot.binding.name + "=" + slot.binding.pluginId +
                (slot.instance ? "" : " (disabled)");
   }
-  return "tenant " + tenant.id() + ": phone_number_ids " + numbers + "; plugins: " +
-         (plugins.empty() ? "none" : plugins);
+  return "tenant " + tenant.id() + ": phone_number_ids " + numbers +
+         "; plugins: " + (plugins.empty() ? "none" : plugins);
 }
 
 }  // namespace
@@ -85,7 +84,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   Poco::Logger& log = Poco::Logger::get("baraza");
   log.information("baraza " BARAZA_VERSION " starting with " + configPath);
 
-  auto database = store::Database::open(host.storeUrl, host.storePassword.reveal(), host.storeIoTimeoutSeconds);
+  auto database =
+      store::Database::open(host.storeUrl, host.storePassword.reveal(), host.storeIoTimeoutSeconds);
   if (!database.isOk()) {
     log.fatal("not starting: " + database.status().message());
     return 1;
@@ -96,7 +96,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     return 1;
   }
 
-  // Before any work: a previous process of this host (killed, crashed) may hold claims to take back.
+  // Before any work: a previous process of this host (killed, crashed) may hold claims to take
+  // back.
   store::HostIdentity::Settings identitySettings;
   identitySettings.ttl = std::chrono::seconds(host.hostIdLeaseSeconds);
   identitySettings.patience = 3 * identitySettings.ttl;
@@ -138,15 +139,17 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     for (const auto& warning : tenants::tenantWarnings(tenant->config())) log.warning(warning);
   }
 
-  queue = std::make_unique<outbound::OutboundQueue>(*database, tenants, host.flowTokenTtlSeconds * 1000);
+  queue = std::make_unique<outbound::OutboundQueue>(*database, tenants,
+                                                    host.flowTokenTtlSeconds * 1000);
   outbound::DispatchSettings dispatch;
   dispatch.maxInFlight = host.outboundMaxInFlight;
   dispatch.retry.maxAttempts = host.outboundMaxAttempts;
   dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
   dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
-  if (!host.storeMasterKey.empty()) dispatch.masterKey = *store::MasterKey::parse(host.storeMasterKey.reveal());
-  dispatcher = std::make_unique<outbound::Dispatcher>(
-      *database, tenants, *queue, client, dispatch, owner, &metrics);
+  if (!host.storeMasterKey.empty())
+    dispatch.masterKey = *store::MasterKey::parse(host.storeMasterKey.reveal());
+  dispatcher = std::make_unique<outbound::Dispatcher>(*database, tenants, *queue, client, dispatch,
+                                                      owner, &metrics);
 
   store::GroupCommitSettings groupCommit;
   groupCommit.maxBatch = host.groupCommitMaxBatch;
@@ -194,7 +197,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
     if (received == SIGHUP) {
       log.information("SIGHUP: reloading tenants from " + host.tenantsDir);
       if (tenants.reload().isOk()) {
-        for (const auto& tenant : tenants.current()->all()) log.information(describeTenant(*tenant));
+        for (const auto& tenant : tenants.current()->all())
+          log.information(describeTenant(*tenant));
       }
       continue;
     }

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "config/HostConfig.h"
-#include "store/Retention.h"
-
 #include <map>
 #include <string>
+
+#include "config/HostConfig.h"
+#include "store/Retention.h"
 
 namespace baraza::app {
 

@@ -9,11 +9,12 @@ void addWebhookRoutes(http::Router& router, inbound::WebhookReceiver& receiver) 
     router.add(
         "GET", path,
         [&receiver](http::Exchange& ex) {
-          auto challenge = receiver.verifySubscription(ex.param("app"), ex.query("hub.mode"),
-                                                       ex.query("hub.verify_token"), ex.query("hub.challenge"));
+          auto challenge =
+              receiver.verifySubscription(ex.param("app"), ex.query("hub.mode"),
+                                          ex.query("hub.verify_token"), ex.query("hub.challenge"));
           if (!challenge) {
-            Poco::Logger::get("baraza.inbound").warning("webhook verification refused for " + ex.path() +
-                                                        " from " + ex.remote());
+            Poco::Logger::get("baraza.inbound")
+                .warning("webhook verification refused for " + ex.path() + " from " + ex.remote());
             throw http::HttpError(403, "verification refused");
           }
           ex.send(200, *challenge, "text/plain");
@@ -34,9 +35,9 @@ void addWebhookRoutes(http::Router& router, inbound::WebhookReceiver& receiver) 
                                return answer.sendJson(200, "{}");
                              }
                              if (receipt.outcome == inbound::Receipt::Outcome::kBadSignature) {
-                               Poco::Logger::get("baraza.inbound").warning("webhook signature mismatch (" +
-                                                                           std::to_string(bytes) +
-                                                                           " bytes) from " + remote);
+                               Poco::Logger::get("baraza.inbound")
+                                   .warning("webhook signature mismatch (" + std::to_string(bytes) +
+                                            " bytes) from " + remote);
                              }
                              answer.sendError(receipt.httpStatus(), receipt.error);
                            });

@@ -1,6 +1,6 @@
-#include "app/Commands.h"
-
 #include <iostream>
+
+#include "app/Commands.h"
 
 int main(int argc, char** argv) {
   return baraza::app::runCli(baraza::app::commands(), argc, argv, std::cout, std::cerr);

@@ -23,7 +23,8 @@ class Members {
   struct Member {
     std::string key;
     Kind kind;
-    std::string text;  // strings unescaped, numbers as written, true/false; "" for null and containers
+    std::string
+        text;  // strings unescaped, numbers as written, true/false; "" for null and containers
   };
 
   /** Throws Poco::Exception (Poco::DataFormatException included) when `json` is not an object. */
@@ -79,7 +80,8 @@ class Members {
   }
 
  private:
-  /** Parser callbacks: keeps top-level scalars; a container member is noted, its insides skipped. */
+  /** Parser callbacks: keeps top-level scalars; a container member is noted, its insides skipped.
+   */
   class Collector : public Poco::JSON::Handler {
    public:
     explicit Collector(std::vector<Member>& members) : members_(members) {}

@@ -5,12 +5,12 @@
 
 namespace baraza {
 using sdk::Code;
-using sdk::Status;
-using sdk::StatusOr;
 using sdk::failedPrecondition;
 using sdk::internal;
 using sdk::invalidArgument;
 using sdk::notFound;
+using sdk::Status;
+using sdk::StatusOr;
 using sdk::unavailable;
 using sdk::unimplemented;
 }  // namespace baraza

@@ -1,9 +1,6 @@
 #include "config/HostConfig.h"
 
 #include <Poco/Environment.h>
-
-#include "config/KeyReader.h"
-
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <Poco/Net/IPAddress.h>
@@ -12,6 +9,8 @@
 #include <Poco/URI.h>
 #include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+
+#include "config/KeyReader.h"
 
 namespace baraza::config {
 
@@ -49,11 +48,14 @@ void readListen(KeyReader& r, HttpServerSettings& http) {
   const size_t colon = listen.rfind(':');
   unsigned port = 0;
   std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   Poco::Net::IPAddress address;
-  if (colon == std::string::npos || !Poco::NumberParser::tryParseUnsigned(listen.substr(colon + 1), port) ||
-      port > 65535 || !Poco::Net::IPAddress::tryParse(host, address)) {
-    r.problem("http.listen", "\"" + listen + "\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080, [::]:8080)");
+  if (colon == std::string::npos ||
+      !Poco::NumberParser::tryParseUnsigned(listen.substr(colon + 1), port) || port > 65535 ||
+      !Poco::Net::IPAddress::tryParse(host, address)) {
+    r.problem("http.listen",
+              "\"" + listen + "\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080, [::]:8080)");
     return;
   }
   http.host = host;
@@ -85,8 +87,8 @@ void readHostConfig(KeyReader& r, HostConfig& config);
 
 }  // namespace
 
-HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
-                          Problems& problems) {
+HostConfig loadHostConfig(const std::string& path,
+                          const std::map<std::string, std::string>& overrides, Problems& problems) {
   HostConfig config;
   config.file = path;
   config.configDir = Poco::Path(path).makeAbsolute().parent().toString();
@@ -124,10 +126,12 @@ void readHostConfig(KeyReader& r, HostConfig& config) {
   http.ioThreads = static_cast<int>(r.integer("http.io_threads", http.ioThreads, 0, 64));
   http.threads = static_cast<int>(r.integer("http.threads", http.threads, 1, 1024));
   http.queue = static_cast<int>(r.integer("http.queue", http.queue, 1, 65536));
-  http.maxConnections = static_cast<int>(r.integer("http.max_connections", http.maxConnections, 1, 1000000));
+  http.maxConnections =
+      static_cast<int>(r.integer("http.max_connections", http.maxConnections, 1, 1000000));
   http.maxBodyBytes = static_cast<size_t>(
       r.integer("http.max_body_bytes", static_cast<int64_t>(http.maxBodyBytes), 1024, 1LL << 30));
-  http.timeoutSeconds = static_cast<int>(r.integer("http.timeout_seconds", http.timeoutSeconds, 1, 3600));
+  http.timeoutSeconds =
+      static_cast<int>(r.integer("http.timeout_seconds", http.timeoutSeconds, 1, 3600));
   http.keepAliveSeconds =
       static_cast<int>(r.integer("http.keep_alive_seconds", http.keepAliveSeconds, 0, 3600));
   http.maxKeepAliveRequests = static_cast<int>(
@@ -137,68 +141,81 @@ void readHostConfig(KeyReader& r, HostConfig& config) {
   auto& client = config.httpClient;
   client.connectTimeoutMs = static_cast<int>(
       r.integer("http_client.connect_timeout_ms", client.connectTimeoutMs, 1, 600000));
-  client.timeoutMs = static_cast<int>(r.integer("http_client.timeout_ms", client.timeoutMs, 1, 3600000));
-  client.maxResponseBytes = static_cast<size_t>(r.integer(
-      "http_client.max_response_bytes", static_cast<int64_t>(client.maxResponseBytes), 1024, 1LL << 31));
+  client.timeoutMs =
+      static_cast<int>(r.integer("http_client.timeout_ms", client.timeoutMs, 1, 3600000));
+  client.maxResponseBytes = static_cast<size_t>(
+      r.integer("http_client.max_response_bytes", static_cast<int64_t>(client.maxResponseBytes),
+                1024, 1LL << 31));
   client.caFile = resolvePath(r.string("http_client.ca_file", ""), config.configDir);
   readServiceOverrides(r, client);
 
   config.storeUrl = r.string("store.url", config.storeUrl);  // parsed by core/store
   config.storePassword = r.secret("store.password", false).value_or(Secret());
   config.storeMasterKey = r.secret("store.master_key", false).value_or(Secret());
-  config.groupCommitMaxBatch = static_cast<size_t>(
-      r.integer("store.group_commit.max_batch", static_cast<int64_t>(config.groupCommitMaxBatch), 1, 10000));
+  config.groupCommitMaxBatch = static_cast<size_t>(r.integer(
+      "store.group_commit.max_batch", static_cast<int64_t>(config.groupCommitMaxBatch), 1, 10000));
   config.groupCommitMaxWaitUs = static_cast<int>(
       r.integer("store.group_commit.max_wait_us", config.groupCommitMaxWaitUs, 0, 1000000));
-  config.groupCommitWriters = static_cast<int>(
-      r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
+  config.groupCommitWriters =
+      static_cast<int>(r.integer("store.group_commit.writers", config.groupCommitWriters, 0, 64));
   config.groupCommitWriterNice = static_cast<int>(
       r.integer("store.group_commit.writer_nice", config.groupCommitWriterNice, -20, 0));
   config.hostId = r.string("host.id", Poco::Environment::nodeName());
   if (config.hostId.empty() || config.hostId.size() > 64 ||
-      config.hostId.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+      config.hostId.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
           std::string::npos) {
     r.problem("host.id", "must be 1-64 of A-Z a-z 0-9 . _ - (got '" + config.hostId + "')");
   }
-  config.hostIdLeaseSeconds = static_cast<int>(r.integer("host.id_lease_seconds", config.hostIdLeaseSeconds, 1, 300));
-  config.storeIoTimeoutSeconds =
-      static_cast<int>(r.integer("store.io_timeout_seconds", config.storeIoTimeoutSeconds, 1, 3600));
-  config.groupCommitMaxQueued = static_cast<size_t>(
-      r.integer("store.group_commit.max_queued", static_cast<int64_t>(config.groupCommitMaxQueued), 1, 1000000));
-  config.webhookAckDeadlineMs =
-      static_cast<int>(r.integer("webhooks.ack_deadline_ms", config.webhookAckDeadlineMs, 100, 600000));
-  config.inboundWorkers = static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
-  config.inboundMaxAttempts = static_cast<int>(r.integer("inbound.max_attempts", config.inboundMaxAttempts, 1, 1000));
+  config.hostIdLeaseSeconds =
+      static_cast<int>(r.integer("host.id_lease_seconds", config.hostIdLeaseSeconds, 1, 300));
+  config.storeIoTimeoutSeconds = static_cast<int>(
+      r.integer("store.io_timeout_seconds", config.storeIoTimeoutSeconds, 1, 3600));
+  config.groupCommitMaxQueued =
+      static_cast<size_t>(r.integer("store.group_commit.max_queued",
+                                    static_cast<int64_t>(config.groupCommitMaxQueued), 1, 1000000));
+  config.webhookAckDeadlineMs = static_cast<int>(
+      r.integer("webhooks.ack_deadline_ms", config.webhookAckDeadlineMs, 100, 600000));
+  config.inboundWorkers =
+      static_cast<int>(r.integer("inbound.workers", config.inboundWorkers, 1, 64));
+  config.inboundMaxAttempts =
+      static_cast<int>(r.integer("inbound.max_attempts", config.inboundMaxAttempts, 1, 1000));
   config.inboundLeaseSeconds =
       static_cast<int>(r.integer("inbound.lease_seconds", config.inboundLeaseSeconds, 10, 3600));
   config.outboundMaxInFlight =
       static_cast<int>(r.integer("outbound.max_in_flight", config.outboundMaxInFlight, 1, 100000));
   if (r.config().has("outbound.senders")) {  // a thread per call, before calls became asynchronous
     r.claimKey("outbound.senders");
-    r.problem("outbound.senders", "replaced by outbound.max_in_flight (Graph calls under way at once, default 1000; "
-                                  "see docs/sending.md, \"How many calls at once\")");
+    r.problem("outbound.senders",
+              "replaced by outbound.max_in_flight (Graph calls under way at once, default 1000; "
+              "see docs/sending.md, \"How many calls at once\")");
   }
-  config.outboundWindowGuardMs =
-      static_cast<int>(r.integer("outbound.window_guard_ms", config.outboundWindowGuardMs, 0, 1000));
-  config.outboundMaxAttempts = static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));
+  config.outboundWindowGuardMs = static_cast<int>(
+      r.integer("outbound.window_guard_ms", config.outboundWindowGuardMs, 0, 1000));
+  config.outboundMaxAttempts =
+      static_cast<int>(r.integer("outbound.max_attempts", config.outboundMaxAttempts, 1, 1000));
   config.outboundLeaseSeconds =
       static_cast<int>(r.integer("outbound.lease_seconds", config.outboundLeaseSeconds, 10, 3600));
-  config.flowTokenTtlSeconds = r.integer("flows.token_ttl_seconds", config.flowTokenTtlSeconds, 60, 90LL * 24 * 3600);
-  auto days = [&](const char* key, int fallback) { return static_cast<int>(r.integer(key, fallback, 0, 36500)); };
+  config.flowTokenTtlSeconds =
+      r.integer("flows.token_ttl_seconds", config.flowTokenTtlSeconds, 60, 90LL * 24 * 3600);
+  auto days = [&](const char* key, int fallback) {
+    return static_cast<int>(r.integer(key, fallback, 0, 36500));
+  };
   config.retentionProcessedDays = days("retention.processed_days", config.retentionProcessedDays);
   config.retentionFailedDays = days("retention.failed_days", config.retentionFailedDays);
   config.retentionEventsDays = days("retention.events_days", config.retentionEventsDays);
   config.retentionOutboxDays = days("retention.outbox_days", config.retentionOutboxDays);
-  config.retentionFlowSessionsDays = days("retention.flow_sessions_days", config.retentionFlowSessionsDays);
-  config.retentionIntervalSeconds =
-      static_cast<int>(r.integer("retention.interval_seconds", config.retentionIntervalSeconds, 10, 86400));
+  config.retentionFlowSessionsDays =
+      days("retention.flow_sessions_days", config.retentionFlowSessionsDays);
+  config.retentionIntervalSeconds = static_cast<int>(
+      r.integer("retention.interval_seconds", config.retentionIntervalSeconds, 10, 86400));
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);
   config.pluginsMaxStuckCalls =
       static_cast<int>(r.integer("plugins.max_stuck_calls", config.pluginsMaxStuckCalls, 1, 1000));
   config.tenantsDir = resolvePath(r.string("tenants.dir", "tenants.d"), config.configDir);
-  config.logLevel = r.choice("log.level", config.logLevel,
-                             {"fatal", "critical", "error", "warning", "notice", "information",
-                              "debug", "trace"});
+  config.logLevel = r.choice(
+      "log.level", config.logLevel,
+      {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"});
   config.logFormat = r.choice("log.format", config.logFormat, {"text", "json"});
 }
 

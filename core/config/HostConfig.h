@@ -1,8 +1,5 @@
 #pragma once
 
-#include "config/Problem.h"
-#include "config/Secret.h"
-
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/LayeredConfiguration.h>
 
@@ -12,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "config/Problem.h"
+#include "config/Secret.h"
+
 namespace baraza::config {
 
 struct HttpServerSettings {
@@ -20,7 +20,7 @@ struct HttpServerSettings {
   int ioThreads = 0;  // event loops that read and write every connection; 0: one per core
   int threads = 16;   // handler threads, for routes that may block (Router's Runs::kOnWorker)
   int queue = 128;    // the listen backlog: connections the kernel completed, not yet accepted
-  int maxConnections = 10000;  // open at once; beyond, new ones wait in the backlog
+  int maxConnections = 10000;             // open at once; beyond, new ones wait in the backlog
   size_t maxBodyBytes = 3 * 1024 * 1024;  // Meta's webhook maximum
   int timeoutSeconds = 15;                // socket receive/send: bounds slow headers and bodies
   int keepAliveSeconds = 15;
@@ -45,25 +45,34 @@ struct HostConfig {
   HttpClientSettings httpClient;
   std::string storeUrl = "sqlite:///var/lib/baraza/baraza.db";
   Secret storePassword;  // MySQL/MariaDB only; a secret reference in practice
-  int storeIoTimeoutSeconds = 30;  // MySQL/MariaDB: a read or write on a connection gives up after this
+  int storeIoTimeoutSeconds =
+      30;                 // MySQL/MariaDB: a read or write on a connection gives up after this
   Secret storeMasterKey;  // encrypts stored secrets; 64 hex digits or base64 of 32 bytes
   size_t groupCommitMaxBatch = 256;
   int groupCommitMaxWaitUs = 0;
   int groupCommitWriters = 0;  // 0: by backend
   int groupCommitWriterNice = -10;
-  size_t groupCommitMaxQueued = 10000;  // webhooks waiting for a commit at most; beyond: 503 at once
-  int webhookAckDeadlineMs = 5000;  // a webhook not committed by then is answered 503 (Meta retries)
+  size_t groupCommitMaxQueued =
+      10000;  // webhooks waiting for a commit at most; beyond: 503 at once
+  int webhookAckDeadlineMs =
+      5000;  // a webhook not committed by then is answered 503 (Meta retries)
   std::string pluginsDir = "/usr/lib/baraza/plugins";
-  int pluginsMaxStuckCalls = 8;  // an instance's calls past their deadline not returned yet; then it is not called
+  int pluginsMaxStuckCalls =
+      8;  // an instance's calls past their deadline not returned yet; then it is not called
   std::string tenantsDir;  // default: <configDir>/tenants.d
-  std::string hostId;  // host.id: owner of this host's claims and leases (default: the machine's name)
-  int hostIdLeaseSeconds = 10;  // a host restarted after a kill -9 waits up to this long for its identity
-  int inboundWorkers = 2;  // threads processing stored webhook deliveries
+  std::string
+      hostId;  // host.id: owner of this host's claims and leases (default: the machine's name)
+  int hostIdLeaseSeconds =
+      10;  // a host restarted after a kill -9 waits up to this long for its identity
+  int inboundWorkers = 2;       // threads processing stored webhook deliveries
   int inboundMaxAttempts = 10;  // then a delivery or conversation job fails for good
-  int inboundLeaseSeconds = 60;  // a delivery claimed by a host that died is processed by another after this
-  int outboundMaxInFlight = 1000;  // provider send calls under way at once (each on its own connection)
-  int outboundWindowGuardMs = 50;  // a send in flight counts as arriving up to this long after it was written
-  int outboundMaxAttempts = 10;  // then a message fails for good
+  int inboundLeaseSeconds =
+      60;  // a delivery claimed by a host that died is processed by another after this
+  int outboundMaxInFlight =
+      1000;  // provider send calls under way at once (each on its own connection)
+  int outboundWindowGuardMs =
+      50;  // a send in flight counts as arriving up to this long after it was written
+  int outboundMaxAttempts = 10;   // then a message fails for good
   int outboundLeaseSeconds = 60;  // a message being sent by a host that died is retried after this
   int64_t flowTokenTtlSeconds = 7 * 24 * 3600;  // flow tokens minted when a Flow is sent
   // Retention (days; 0 keeps for ever): see store::RetentionSettings.
@@ -84,8 +93,8 @@ constexpr const char* kDefaultConfigPath = "/etc/baraza/baraza.properties";
  * command line) above the file. Every problem is appended to `problems`; the returned config
  * holds defaults where a value was bad, so callers can go on to check tenants too.
  */
-HostConfig loadHostConfig(const std::string& path, const std::map<std::string, std::string>& overrides,
-                          Problems& problems);
+HostConfig loadHostConfig(const std::string& path,
+                          const std::map<std::string, std::string>& overrides, Problems& problems);
 
 /**
  * Every key of the host file this version reads, with its default as text (nothing for keys

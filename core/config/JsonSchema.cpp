@@ -132,7 +132,8 @@ class Validator {
     Object::Ptr properties = schema->getObject("properties");
     if (Array::Ptr required = schema->getArray("required")) {
       for (const auto& name : *required) {
-        if (!object->has(name.toString())) fail(join(path, name.toString()), "required but missing");
+        if (!object->has(name.toString()))
+          fail(join(path, name.toString()), "required but missing");
       }
     }
     for (const auto& [key, value] : *object) {

@@ -1,11 +1,11 @@
 #include "config/KeyReader.h"
 
-#include "config/SecretRef.h"
-
 #include <Poco/NumberFormatter.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
+
+#include "config/SecretRef.h"
 
 namespace baraza::config {
 
@@ -98,7 +98,8 @@ double KeyReader::number(const std::string& key, double fallback, double min, do
     return fallback;
   }
   if (parsed < min || parsed > max) {
-    problem(key, *value + " is outside " + Poco::NumberFormatter::format(min) + ".." + Poco::NumberFormatter::format(max));
+    problem(key, *value + " is outside " + Poco::NumberFormatter::format(min) + ".." +
+                     Poco::NumberFormatter::format(max));
     return fallback;
   }
   return parsed;
@@ -150,8 +151,8 @@ std::vector<std::string> KeyReader::list(const std::string& key) {
   std::vector<std::string> items;
   auto value = raw(key);
   if (!value) return items;
-  Poco::StringTokenizer tokens(*value, ",",
-                               Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  Poco::StringTokenizer tokens(
+      *value, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
   items.assign(tokens.begin(), tokens.end());
   return items;
 }

@@ -1,8 +1,5 @@
 #pragma once
 
-#include "config/Problem.h"
-#include "config/Secret.h"
-
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/AbstractConfiguration.h>
 
@@ -12,6 +9,9 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "config/Problem.h"
+#include "config/Secret.h"
 
 namespace baraza::config {
 

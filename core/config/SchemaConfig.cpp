@@ -1,8 +1,5 @@
 #include "config/SchemaConfig.h"
 
-#include "config/JsonSchema.h"
-#include "config/SecretRef.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
@@ -11,6 +8,9 @@
 
 #include <map>
 #include <set>
+
+#include "config/JsonSchema.h"
+#include "config/SecretRef.h"
 
 namespace baraza::config {
 namespace {
@@ -51,8 +51,8 @@ class Builder {
     reader_.config().keys(prefix, keys);
     for (const auto& name : keys) {
       const std::string key = prefix + "." + name;
-      Object::Ptr sub = !properties.isNull() && properties->has(name) ? properties->getObject(name)
-                                                                      : extra;
+      Object::Ptr sub =
+          !properties.isNull() && properties->has(name) ? properties->getObject(name) : extra;
       // Unknown keys (sub == nullptr) are read as strings and rejected by validation when the
       // schema forbids additional properties, so the message lists the keys it does know.
       Var value = this->value(key, sub);
@@ -60,8 +60,8 @@ class Builder {
     }
     if (!properties.isNull()) {
       for (const auto& [name, sub] : *properties) {
-        Object::Ptr subSchema = sub.type() == typeid(Object::Ptr) ? sub.extract<Object::Ptr>()
-                                                                  : nullptr;
+        Object::Ptr subSchema =
+            sub.type() == typeid(Object::Ptr) ? sub.extract<Object::Ptr>() : nullptr;
         if (!out->has(name) && !subSchema.isNull() && subSchema->has("default")) {
           out->set(name, subSchema->get("default"));
         }
@@ -81,8 +81,8 @@ class Builder {
       if (!children.empty()) fail(key, "expected a single value, found nested keys");
       return Var();
     }
-    auto resolved = resolveSecretRefs(Poco::trim(reader_.config().getRawString(key)),
-                                      reader_.baseDir());
+    auto resolved =
+        resolveSecretRefs(Poco::trim(reader_.config().getRawString(key)), reader_.baseDir());
     if (!resolved.isOk()) {
       fail(key, resolved.status().message());
       return Var();
@@ -91,7 +91,8 @@ class Builder {
     if (text != Poco::trim(reader_.config().getRawString(key))) {
       resolvedFrom_[key] = {Poco::trim(reader_.config().getRawString(key)), text};
     }
-    if (type == "array") return array(key, text, schema.isNull() ? nullptr : schema->getObject("items"));
+    if (type == "array")
+      return array(key, text, schema.isNull() ? nullptr : schema->getObject("items"));
     return scalar(key, text, type);
   }
 
@@ -105,8 +106,8 @@ class Builder {
       }
     }
     Array::Ptr out = new Array;
-    Poco::StringTokenizer tokens(text, ",", Poco::StringTokenizer::TOK_TRIM |
-                                                Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    Poco::StringTokenizer tokens(
+        text, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
     for (const auto& token : tokens) out->add(scalar(key, token, firstType(items)));
     return out;
   }
@@ -166,7 +167,8 @@ class Builder {
 
   KeyReader& reader_;
   std::set<std::string> failed_;
-  std::map<std::string, std::pair<std::string, std::string>> resolvedFrom_;  // key -> (reference, value)
+  std::map<std::string, std::pair<std::string, std::string>>
+      resolvedFrom_;  // key -> (reference, value)
 };
 
 }  // namespace

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "config/KeyReader.h"
-
 #include <Poco/JSON/Object.h>
 
 #include <string>
+
+#include "config/KeyReader.h"
 
 namespace baraza::config {
 

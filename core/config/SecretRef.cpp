@@ -1,7 +1,6 @@
 #include "config/SecretRef.h"
 
 #include <Poco/Path.h>
-
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -25,15 +24,18 @@ StatusOr<std::string> readSecretFile(std::string_view pathText, const std::strin
   const std::string name = path.toString();
   // Only a regular file: opening a FIFO would wait for a writer, a device may never end.
   struct stat st {};
-  if (::stat(name.c_str(), &st) != 0) return invalidArgument("cannot read secret file " + name + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return invalidArgument("secret file " + name + " is not a regular file");
+  if (::stat(name.c_str(), &st) != 0)
+    return invalidArgument("cannot read secret file " + name + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return invalidArgument("secret file " + name + " is not a regular file");
   std::ifstream in(name, std::ios::binary);
   if (!in) return invalidArgument("cannot read secret file " + name + ": " + std::strerror(errno));
   std::string value(kMaxSecretFileBytes + 1, '\0');
   in.read(value.data(), static_cast<std::streamsize>(value.size()));
   value.resize(static_cast<size_t>(in.gcount()));
   if (value.size() > kMaxSecretFileBytes) {
-    return invalidArgument("secret file " + name + " is larger than " + std::to_string(kMaxSecretFileBytes / 1024) + " KiB");
+    return invalidArgument("secret file " + name + " is larger than " +
+                           std::to_string(kMaxSecretFileBytes / 1024) + " KiB");
   }
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   return value;
@@ -51,7 +53,8 @@ StatusOr<std::string> resolveSecretRefs(std::string_view raw, const std::string&
     const size_t open = raw.find(kEnvOpen, pos);
     if (open == std::string_view::npos) break;
     const size_t close = raw.find('}', open);
-    if (close == std::string_view::npos) return invalidArgument("unterminated ${env:...} reference");
+    if (close == std::string_view::npos)
+      return invalidArgument("unterminated ${env:...} reference");
     const std::string name{raw.substr(open + kEnvOpen.size(), close - open - kEnvOpen.size())};
     if (name.empty()) return invalidArgument("${env:} names no variable");
     const char* value = std::getenv(name.c_str());

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "common/Status.h"
-
 #include <string>
 #include <string_view>
+
+#include "common/Status.h"
 
 namespace baraza::config {
 

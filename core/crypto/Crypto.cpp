@@ -3,10 +3,10 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include <cctype>
@@ -50,7 +50,8 @@ Digest hmacSha256(std::string_view key, std::string_view data) {
   Digest out{};
   size_t size = 0;
   if (!ctx || EVP_MAC_init(ctx.get(), keyBytes, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
       EVP_MAC_final(ctx.get(), out.data(), &size, out.size()) != 1 || size != out.size()) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
@@ -117,10 +118,13 @@ std::optional<std::string> aesGcmEncrypt(std::string_view key, std::string_view 
   std::string out(plaintext.size() + kTagSize, '\0');
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   if (EVP_EncryptInit_ex(c.ctx, cipher, nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) !=
+          1 ||
       EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, bytes(key), bytes(iv)) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(c.ctx, nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
-      EVP_EncryptUpdate(c.ctx, dst, &len, bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+      (!aad.empty() &&
+       EVP_EncryptUpdate(c.ctx, nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
+      EVP_EncryptUpdate(c.ctx, dst, &len, bytes(plaintext), static_cast<int>(plaintext.size())) !=
+          1 ||
       EVP_EncryptFinal_ex(c.ctx, dst + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, dst + plaintext.size()) != 1) {
     return std::nullopt;
@@ -139,9 +143,11 @@ std::optional<std::string> aesGcmDecrypt(std::string_view key, std::string_view 
   std::string out(size, '\0');
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   if (EVP_DecryptInit_ex(c.ctx, cipher, nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) !=
+          1 ||
       EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, bytes(key), bytes(iv)) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(c.ctx, nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
+      (!aad.empty() &&
+       EVP_DecryptUpdate(c.ctx, nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(c.ctx, dst, &len, bytes(sealed), static_cast<int>(size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(c.ctx, dst + len, &len) != 1) {
@@ -214,14 +220,18 @@ std::string bioText(BIO* bio) {
 
 }  // namespace
 
-std::optional<RsaPrivateKey> RsaPrivateKey::fromPem(std::string_view pem, std::string_view passphrase,
+std::optional<RsaPrivateKey> RsaPrivateKey::fromPem(std::string_view pem,
+                                                    std::string_view passphrase,
                                                     std::string* error) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   std::string pass(passphrase);
-  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, pass.empty() ? nullptr : pass.data());
+  EVP_PKEY* pkey =
+      PEM_read_bio_PrivateKey(bio, nullptr, nullptr, pass.empty() ? nullptr : pass.data());
   BIO_free(bio);
   if (pkey == nullptr) {
-    if (error) *error = "cannot read the private key (wrong passphrase, or not a PEM key): " + opensslError();
+    if (error)
+      *error =
+          "cannot read the private key (wrong passphrase, or not a PEM key): " + opensslError();
     return std::nullopt;
   }
   auto key = std::make_shared<Key>();
@@ -250,8 +260,8 @@ std::optional<std::string> RsaPrivateKey::decryptOaepSha256(std::string_view cip
     return std::nullopt;
   }
   std::string out(size, '\0');
-  if (EVP_PKEY_decrypt(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &size, bytes(ciphertext),
-                       ciphertext.size()) <= 0) {
+  if (EVP_PKEY_decrypt(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &size,
+                       bytes(ciphertext), ciphertext.size()) <= 0) {
     ERR_clear_error();
     return std::nullopt;
   }

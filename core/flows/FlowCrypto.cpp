@@ -10,7 +10,9 @@ constexpr size_t kAesKeySize = 16;
 constexpr size_t kIvSize = 16;
 constexpr size_t kTagSize = 16;
 
-Status undecryptable(const std::string& why) { return failedPrecondition("cannot decrypt: " + why); }
+Status undecryptable(const std::string& why) {
+  return failedPrecondition("cannot decrypt: " + why);
+}
 
 }  // namespace
 
@@ -19,7 +21,8 @@ StatusOr<DecryptedRequest> decryptRequest(const std::string& envelopeJson,
   Poco::JSON::Object::Ptr envelope;
   try {
     Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(envelopeJson);
-    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) envelope = parsed.extract<Poco::JSON::Object::Ptr>();
+    if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+      envelope = parsed.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
     return undecryptable("the body is not JSON: " + e.message());
   }
@@ -32,7 +35,8 @@ StatusOr<DecryptedRequest> decryptRequest(const std::string& envelopeJson,
   const auto wrappedKey = field("encrypted_aes_key");
   const auto iv = field("initial_vector");
   if (!data || !wrappedKey || !iv) {
-    return undecryptable("encrypted_flow_data, encrypted_aes_key and initial_vector must be base64 strings");
+    return undecryptable(
+        "encrypted_flow_data, encrypted_aes_key and initial_vector must be base64 strings");
   }
   if (iv->size() != kIvSize) return undecryptable("initial_vector is not 16 bytes");
   if (data->size() < kTagSize) return undecryptable("encrypted_flow_data is shorter than its tag");

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/Status.h"
-#include "crypto/Crypto.h"
-
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
+#include "crypto/Crypto.h"
 
 namespace baraza::flows {
 

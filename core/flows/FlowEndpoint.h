@@ -1,13 +1,13 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
+
 #include "store/Database.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
 #include "tenants/TenantManager.h"
-
-#include <memory>
-#include <optional>
-#include <string>
 
 namespace baraza::flows {
 
@@ -23,8 +23,8 @@ struct FlowReply {
  * store it in their own transaction (the outbox does, beside the Flow message carrying it).
  */
 StatusOr<store::FlowSession> newFlowSession(const std::string& tenant, const std::string& contact,
-                                            const std::string& flow, const std::string& conversation,
-                                            int64_t ttlMs);
+                                            const std::string& flow,
+                                            const std::string& conversation, int64_t ttlMs);
 
 /**
  * Mints flow tokens: 128 random bits, URL-safe, bound to tenant, contact, flow (the tenant's

@@ -1,17 +1,17 @@
 #include "http/Exchange.h"
 
-#include <baraza/sdk/Json.hpp>
-
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
-
 #include <strings.h>
+
+#include <baraza/sdk/Json.hpp>
 
 namespace baraza::http {
 namespace {
 
 std::string errorJson(int status, const std::string& message) {
-  return "{\"error\":{\"status\":" + std::to_string(status) + ",\"message\":" + sdk::json::quote(message) + "}}";
+  return "{\"error\":{\"status\":" + std::to_string(status) +
+         ",\"message\":" + sdk::json::quote(message) + "}}";
 }
 
 }  // namespace
@@ -41,7 +41,8 @@ std::string Exchange::query(const std::string& name) const {
 
 std::optional<std::string> Exchange::header(std::string_view name) const {
   for (const auto& [key, value] : request_.headers) {
-    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return value;
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0)
+      return value;
   }
   return std::nullopt;
 }
@@ -53,7 +54,9 @@ void Exchange::send(int status, std::string_view body, const std::string& conten
   response_.body.assign(body.data(), body.size());
 }
 
-void Exchange::sendError(int status, const std::string& message) { sendJson(status, errorJson(status, message)); }
+void Exchange::sendError(int status, const std::string& message) {
+  sendJson(status, errorJson(status, message));
+}
 
 void Exchange::release() {
   if (holds_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
@@ -90,7 +93,9 @@ void Later::send(int status, std::string_view body, const std::string& contentTy
   hold_->exchange->release();
 }
 
-void Later::sendError(int status, const std::string& message) { sendJson(status, errorJson(status, message)); }
+void Later::sendError(int status, const std::string& message) {
+  sendJson(status, errorJson(status, message));
+}
 
 void Later::annotate(const std::string& key, const std::string& value) {
   if (!hold_->answered.load()) hold_->exchange->annotate(key, value);

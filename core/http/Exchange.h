@@ -16,7 +16,8 @@ namespace baraza::http {
 /** Thrown by handlers to answer with a status and a JSON error message. */
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  HttpError(int status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   int status() const { return status_; }
 
  private:
@@ -74,7 +75,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   /** {"error": {"status": N, "message": "..."}} */
   void sendError(int status, const std::string& message);
   /** Adds a response header (e.g. Allow); before the answer. */
-  void setHeader(std::string name, std::string value) { response_.headers.emplace_back(std::move(name), std::move(value)); }
+  void setHeader(std::string name, std::string value) {
+    response_.headers.emplace_back(std::move(name), std::move(value));
+  }
   bool sent() const { return sent_.load(std::memory_order_acquire); }
 
   /**

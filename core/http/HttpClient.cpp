@@ -1,11 +1,7 @@
 #include "http/HttpClient.h"
 
-#include "common/Await.h"
-#include "common/EventLoopMark.h"
-#include "common/ThreadName.h"
-#include "http/Wire.h"
-
 #include <Poco/URI.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -19,8 +15,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-
 #include <chrono>
 #include <future>
 #include <map>
@@ -29,6 +23,11 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "common/Await.h"
+#include "common/EventLoopMark.h"
+#include "common/ThreadName.h"
+#include "http/Wire.h"
 
 namespace baraza::http {
 
@@ -48,16 +47,20 @@ class Connection {
   /** `executor`: a strand when the loop has several threads (one connection's handlers never run
    *  concurrently), the loop's own with one (no strand to pay for on every operation). */
   Connection(const net::any_io_executor& executor, ssl::context* tls) {
-    if (tls) tls_.emplace(executor, *tls);
-    else plain_.emplace(executor);
+    if (tls)
+      tls_.emplace(executor, *tls);
+    else
+      plain_.emplace(executor);
   }
   beast::tcp_stream& tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
   beast::ssl_stream<beast::tcp_stream>* tls() { return tls_ ? &*tls_ : nullptr; }
   /** Calls f with the stream requests are written to and responses read from. */
   template <class F>
   void with(F&& f) {
-    if (tls_) f(*tls_);
-    else f(*plain_);
+    if (tls_)
+      f(*tls_);
+    else
+      f(*plain_);
   }
 
   beast::flat_buffer buffer;
@@ -98,7 +101,8 @@ class HttpClient::Impl {
   net::io_context io_;
 
  private:
-  std::map<std::string, std::optional<Poco::URI>> bases_;  // service -> base URL override, parsed once
+  std::map<std::string, std::optional<Poco::URI>>
+      bases_;  // service -> base URL override, parsed once
   std::mutex poolMutex_;
   std::map<std::string, std::vector<ConnectionPtr>> idle_;  // by origin, most recently used last
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
@@ -115,19 +119,26 @@ class Call : public std::enable_shared_from_this<Call> {
  public:
   Call(HttpClient::Impl& client, Poco::URI uri, const HttpRequest& request, HttpClient::Done done,
        HttpClient::Written written)
-      : client_(client), uri_(std::move(uri)), done_(std::move(done)), written_(std::move(written)) {
+      : client_(client),
+        uri_(std::move(uri)),
+        done_(std::move(done)),
+        written_(std::move(written)) {
     secure_ = uri_.getScheme() == "https";
     const bool defaultPort = uri_.getPort() == (secure_ ? 443 : 80);
-    const std::string host = uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
+    const std::string host =
+        uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
     const std::string authority = defaultPort ? host : host + ":" + std::to_string(uri_.getPort());
     origin_ = uri_.getScheme() + "://" + authority;
     method_ = request.method;
-    timeout_ = std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
-                                                               : client_.settings_.timeoutMs);
+    timeout_ =
+        std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
+                                                        : client_.settings_.timeoutMs);
     const bhttp::verb verb = bhttp::string_to_verb(request.method);
     request_.version(11);
-    if (verb == bhttp::verb::unknown) request_.method_string(request.method);
-    else request_.method(verb);
+    if (verb == bhttp::verb::unknown)
+      request_.method_string(request.method);
+    else
+      request_.method(verb);
     request_.target(uri_.getPathAndQuery());
     request_.set(bhttp::field::host, authority);
     for (const auto& [name, value] : request.headers) request_.set(name, value);
@@ -141,26 +152,35 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void start() {
     connection_ = client_.take(origin_, reused_);
-    if (connection_) exchange();
-    else connect();
+    if (connection_)
+      exchange();
+    else
+      connect();
   }
 
  private:
   void connect() {
-    connection_ = std::make_shared<Connection>(client_.executor(), secure_ ? &client_.tls_ : nullptr);
+    connection_ =
+        std::make_shared<Connection>(client_.executor(), secure_ ? &client_.tls_ : nullptr);
     resolver_.emplace(connection_->tcp().get_executor());
-    resolver_->async_resolve(uri_.getHost(), std::to_string(uri_.getPort()),
-                             [self = shared_from_this()](const ErrorCode& ec, tcp::resolver::results_type found) {
-                               if (ec) return self->fail(unavailable(self->where() + ": cannot resolve the host: " + ec.message()));
-                               self->connectTo(found);
-                             });
+    resolver_->async_resolve(
+        uri_.getHost(), std::to_string(uri_.getPort()),
+        [self = shared_from_this()](const ErrorCode& ec, tcp::resolver::results_type found) {
+          if (ec)
+            return self->fail(
+                unavailable(self->where() + ": cannot resolve the host: " + ec.message()));
+          self->connectTo(found);
+        });
   }
 
   void connectTo(const tcp::resolver::results_type& found) {
     connection_->tcp().expires_after(std::chrono::milliseconds(client_.settings_.connectTimeoutMs));
-    connection_->tcp().async_connect(found, [self = shared_from_this()](const ErrorCode& ec, const tcp::endpoint&) {
-      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": connect timed out"));
-      if (ec == net::error::connection_refused) return self->fail(unavailable(self->where() + ": connection refused"));
+    connection_->tcp().async_connect(found, [self = shared_from_this()](const ErrorCode& ec,
+                                                                        const tcp::endpoint&) {
+      if (ec == beast::error::timeout)
+        return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": connect timed out"));
+      if (ec == net::error::connection_refused)
+        return self->fail(unavailable(self->where() + ": connection refused"));
       if (ec) return self->fail(unavailable(self->where() + ": " + ec.message()));
       self->connection_->tcp().socket().set_option(tcp::no_delay(true));
       if (!self->secure_) return self->exchange();
@@ -178,11 +198,14 @@ class Call : public std::enable_shared_from_this<Call> {
     stream.set_verify_mode(ssl::verify_peer);
     stream.set_verify_callback(ssl::host_name_verification(host));
     connection_->tcp().expires_after(timeout_);
-    stream.async_handshake(ssl::stream_base::client, [self = shared_from_this()](const ErrorCode& ec) {
-      if (ec == beast::error::timeout) return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": timed out"));
-      if (ec) return self->fail(unavailable(self->where() + ": TLS handshake: " + ec.message()));
-      self->exchange();
-    });
+    stream.async_handshake(
+        ssl::stream_base::client, [self = shared_from_this()](const ErrorCode& ec) {
+          if (ec == beast::error::timeout)
+            return self->fail(Status(Code::kDeadlineExceeded, self->where() + ": timed out"));
+          if (ec)
+            return self->fail(unavailable(self->where() + ": TLS handshake: " + ec.message()));
+          self->exchange();
+        });
   }
 
   /** Writes the request and reads the response, on the connection's executor. */
@@ -197,23 +220,28 @@ class Call : public std::enable_shared_from_this<Call> {
           if (ec) return self->failed(ec);
           if (self->written_) self->written_();
           // The head first, so that an announced length over the limit is refused unread.
-          bhttp::async_read_header(stream, self->connection_->buffer, *self->parser_, [self, &stream](const ErrorCode& ec, size_t) {
-            if (ec) return self->read(ec);
-            if (wire::announcesTooMuch(*self->parser_, self->client_.settings_.maxResponseBytes)) {
-              return self->read(bhttp::error::body_limit);
-            }
-            bhttp::async_read(stream, self->connection_->buffer, *self->parser_,
-                              [self](const ErrorCode& ec, size_t) { self->read(ec); });
-          });
+          bhttp::async_read_header(
+              stream, self->connection_->buffer, *self->parser_,
+              [self, &stream](const ErrorCode& ec, size_t) {
+                if (ec) return self->read(ec);
+                if (wire::announcesTooMuch(*self->parser_,
+                                           self->client_.settings_.maxResponseBytes)) {
+                  return self->read(bhttp::error::body_limit);
+                }
+                bhttp::async_read(stream, self->connection_->buffer, *self->parser_,
+                                  [self](const ErrorCode& ec, size_t) { self->read(ec); });
+              });
         });
       });
     });
   }
 
   void read(const ErrorCode& ec) {
-    if (ec == bhttp::error::body_limit || (!ec && parser_->get().body().size() > client_.settings_.maxResponseBytes)) {
+    if (ec == bhttp::error::body_limit ||
+        (!ec && parser_->get().body().size() > client_.settings_.maxResponseBytes)) {
       return fail(Status(Code::kResourceExhausted,
-                         where() + ": response larger than " + std::to_string(client_.settings_.maxResponseBytes) + " bytes"));
+                         where() + ": response larger than " +
+                             std::to_string(client_.settings_.maxResponseBytes) + " bytes"));
     }
     if (ec) return failed(ec);
     bhttp::response<bhttp::string_body> response = parser_->release();
@@ -227,7 +255,8 @@ class Call : public std::enable_shared_from_this<Call> {
 
   /** A transport error after connecting: a stale kept-alive connection gets one more try. */
   void failed(const ErrorCode& ec) {
-    if (ec == beast::error::timeout) return fail(Status(Code::kDeadlineExceeded, where() + ": timed out"));
+    if (ec == beast::error::timeout)
+      return fail(Status(Code::kDeadlineExceeded, where() + ": timed out"));
     const bool nothingArrived = !parser_ || !parser_->got_some();
     if (reused_ && nothingArrived && !retried_) {
       retried_ = true;
@@ -264,7 +293,8 @@ class Call : public std::enable_shared_from_this<Call> {
 
 }  // namespace
 
-HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads) : settings_(settings) {
+HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads)
+    : settings_(settings) {
   SSL_CTX* ctx = tls_.native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:!MD5:!RC4");
@@ -272,8 +302,10 @@ HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads) 
   // connection checks the name).
   tls_.set_verify_mode(ssl::verify_peer);
   try {
-    if (settings_.caFile.empty()) tls_.set_default_verify_paths();
-    else tls_.load_verify_file(settings_.caFile);
+    if (settings_.caFile.empty())
+      tls_.set_default_verify_paths();
+    else
+      tls_.load_verify_file(settings_.caFile);
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("http_client.ca_file " + settings_.caFile + ": " + e.what());
   }
@@ -353,7 +385,8 @@ void HttpClient::Impl::send(HttpRequest request, Done done, Written written) {
     net::post(io_, [done = std::move(done), status = uri.status()] { done(status); });
     return;
   }
-  std::make_shared<Call>(*this, std::move(*uri), request, std::move(done), std::move(written))->start();
+  std::make_shared<Call>(*this, std::move(*uri), request, std::move(done), std::move(written))
+      ->start();
 }
 
 HttpClient::HttpClient(const config::HttpClientSettings& settings, int threads)
@@ -367,9 +400,11 @@ void HttpClient::send(HttpRequest request, Done done, Written written) const {
 
 StatusOr<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   if (currentEventLoop() == impl_.get() || impl_->io_.get_executor().running_in_this_thread()) {
-    return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" + request.url + ")");
+    return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" +
+                              request.url + ")");
   }
-  return awaitCallback<StatusOr<HttpResponse>>([&](auto done) { impl_->send(request, std::move(done), nullptr); });
+  return awaitCallback<StatusOr<HttpResponse>>(
+      [&](auto done) { impl_->send(request, std::move(done), nullptr); });
 }
 
 StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const {

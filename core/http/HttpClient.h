@@ -1,11 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "common/HttpTypes.h"
 #include "common/Status.h"
 #include "config/HostConfig.h"
-
-#include <functional>
-#include <memory>
 
 namespace boost::asio {
 class io_context;

@@ -1,15 +1,13 @@
 #include "http/HttpServer.h"
 
-#include "common/ThreadName.h"
-#include "http/Wire.h"
-
-#include <baraza/sdk/Json.hpp>
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
+#include <array>
+#include <atomic>
+#include <baraza/sdk/Json.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,9 +16,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <array>
-#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <future>
@@ -29,6 +24,9 @@
 #include <thread>
 #include <unordered_set>
 #include <vector>
+
+#include "common/ThreadName.h"
+#include "http/Wire.h"
 
 namespace baraza::http {
 
@@ -57,8 +55,9 @@ const std::string& httpDate() {
     std::tm t{};
     gmtime_r(&now, &t);
     char buffer[40];
-    const int n = std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[t.tm_wday],
-                                t.tm_mday, kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+    const int n = std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                                kDays[t.tm_wday], t.tm_mday, kMonths[t.tm_mon], t.tm_year + 1900,
+                                t.tm_hour, t.tm_min, t.tm_sec);
     text.assign(buffer, static_cast<size_t>(n));
     shown = now;
   }
@@ -66,8 +65,9 @@ const std::string& httpDate() {
 }
 
 std::string accessLine(const Exchange& ex, const std::string& remote, double millis) {
-  std::string line = "{\"ts\":" + sdk::json::quote(Poco::DateTimeFormatter::format(
-                                      Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT));
+  std::string line =
+      "{\"ts\":" + sdk::json::quote(Poco::DateTimeFormatter::format(
+                       Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT));
   line += ",\"remote\":" + sdk::json::quote(remote);
   line += ",\"method\":" + sdk::json::quote(ex.method());
   line += ",\"path\":" + sdk::json::quote(ex.path());
@@ -91,7 +91,8 @@ void runHandler(Exchange& ex, const Handler& handler) {
   } catch (const HttpError& e) {
     ex.sendError(e.status(), e.what());
   } catch (const std::exception& e) {
-    Poco::Logger::get("baraza.http").error("unhandled error in " + ex.method() + " " + ex.path() + ": " + e.what());
+    Poco::Logger::get("baraza.http")
+        .error("unhandled error in " + ex.method() + " " + ex.path() + ": " + e.what());
     ex.sendError(500, "internal error");
   } catch (...) {
     Poco::Logger::get("baraza.http").error("unknown exception in " + ex.method() + " " + ex.path());
@@ -103,8 +104,8 @@ void runHandler(Exchange& ex, const Handler& handler) {
 
 bool isParseError(const ErrorCode& ec) {
   static const auto& category = bhttp::make_error_code(bhttp::error::bad_method).category();
-  return ec.category() == category && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
-         ec != bhttp::error::short_read;
+  return ec.category() == category && ec != bhttp::error::end_of_stream &&
+         ec != bhttp::error::partial_message && ec != bhttp::error::short_read;
 }
 
 class Connection;
@@ -139,8 +140,8 @@ class HttpServer::State {
   std::vector<std::thread> workerThreads;
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> acceptRetry;
-  size_t nextLoop = 0;       // first loop only
-  bool acceptPaused = false;  // at max_connections (first loop only)
+  size_t nextLoop = 0;         // first loop only
+  bool acceptPaused = false;   // at max_connections (first loop only)
   bool acceptFailing = false;  // since the last accept that worked (first loop only)
   uint16_t port = 0;
   bool started = false;
@@ -169,7 +170,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (ec || server_.stopping) return close();
     remote_ = peer.address().to_string();
-    remoteWithPort_ = (peer.address().is_v6() ? "[" + remote_ + "]" : remote_) + ":" + std::to_string(peer.port());
+    remoteWithPort_ = (peer.address().is_v6() ? "[" + remote_ + "]" : remote_) + ":" +
+                      std::to_string(peer.port());
     stream_.socket().set_option(tcp::no_delay(true), ec);
     readHeader();
   }
@@ -198,10 +200,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     busy_ = false;
     parser_.emplace();
     wire::limit(*parser_, server_.settings.maxBodyBytes);
-    const int wait = served_ == 0 ? server_.settings.timeoutSeconds : server_.settings.keepAliveSeconds;
+    const int wait =
+        served_ == 0 ? server_.settings.timeoutSeconds : server_.settings.keepAliveSeconds;
     stream_.expires_after(std::chrono::seconds(wait));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](ErrorCode ec, size_t) { self->onHeader(ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](ErrorCode ec, size_t) { self->onHeader(ec); });
   }
 
   void onHeader(ErrorCode ec) {
@@ -230,18 +234,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void readBody() {
     if (parser_->is_done()) return serve();
     stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](ErrorCode ec, size_t) {
-      if (self->closed_) return;
-      if (ec) return self->failedRead(ec);
-      self->serve();
-    });
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](ErrorCode ec, size_t) {
+                        if (self->closed_) return;
+                        if (ec) return self->failedRead(ec);
+                        self->serve();
+                      });
   }
 
   /** A read ended in an error: a precise refusal for what the client got wrong, else closed. */
   void failedRead(const ErrorCode& ec) {
     if (ec == bhttp::error::body_limit) return refuseBody();
     if (ec == bhttp::error::header_limit) {
-      return refuse(431, "request header exceeds " + std::to_string(wire::kMaxRequestHeaderBytes) + " bytes");
+      return refuse(
+          431, "request header exceeds " + std::to_string(wire::kMaxRequestHeaderBytes) + " bytes");
     }
     if (isParseError(ec)) return refuse(400, "malformed request: " + ec.message());
     close();  // the client left, went quiet too long, or the server is stopping
@@ -257,7 +263,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     keepAlive_ = false;
     drainAfter_ = true;
-    ex->sendError(413, "request body exceeds " + std::to_string(server_.settings.maxBodyBytes) + " bytes");
+    ex->sendError(
+        413, "request body exceeds " + std::to_string(server_.settings.maxBodyBytes) + " bytes");
     exchange_ = ex;
     answer();
   }
@@ -314,7 +321,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void answer() {
     std::shared_ptr<Exchange> ex = std::move(exchange_);
     if (server_.access.information()) {
-      const double millis = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+      const double millis =
+          std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
       server_.access.information(accessLine(*ex, remoteWithPort_, millis));
     }
     if (closed_) return finishCount();  // aborted by stop(): the answer has nowhere to go
@@ -329,7 +337,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_.assign(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
     head_ += std::to_string(answer.status);
     head_ += ' ';
-    const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(answer.status)));
+    const auto reason =
+        bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(answer.status)));
     head_.append(reason.data(), reason.size());
     head_ += "\r\nServer: baraza\r\nDate: ";
     head_ += httpDate();
@@ -344,7 +353,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (headOnly_) body_.clear();  // HEAD: the length of the answer, not the answer
     const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
-    net::async_write(stream_, buffers, [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this()](ErrorCode ec, size_t) { self->written(ec); });
   }
 
   /** A header line of the head; a line break in a value (a plugin's, say) cannot start another. */
@@ -384,11 +394,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void dropSome() {
     stream_.expires_after(std::chrono::seconds(server_.settings.timeoutSeconds));
-    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](ErrorCode ec, size_t n) {
-      self->dropped_ += n;
-      if (ec || self->closed_ || self->dropped_ >= kDiscardCap) return self->close();
-      self->dropSome();
-    });
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](ErrorCode ec, size_t n) {
+                              self->dropped_ += n;
+                              if (ec || self->closed_ || self->dropped_ >= kDiscardCap)
+                                return self->close();
+                              self->dropSome();
+                            });
   }
 
   HttpServer::State& server_;
@@ -417,8 +429,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void HttpServer::State::start() {
-  const size_t loopCount = settings.ioThreads > 0 ? static_cast<size_t>(settings.ioThreads)
-                                                 : std::max(1U, std::thread::hardware_concurrency());
+  const size_t loopCount = settings.ioThreads > 0
+                               ? static_cast<size_t>(settings.ioThreads)
+                               : std::max(1U, std::thread::hardware_concurrency());
   for (size_t i = 0; i < loopCount; ++i) loops.push_back(std::make_unique<Loop>());
   Loop& first = *loops.front();
   try {
@@ -484,7 +497,8 @@ void HttpServer::State::accept() {
     if (ec == net::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of file descriptors, say: try again shortly rather than spin, and say so once.
-      if (!acceptFailing) log.warning("accepting connections fails, retrying every 100 ms: " + ec.message());
+      if (!acceptFailing)
+        log.warning("accepting connections fails, retrying every 100 ms: " + ec.message());
       acceptFailing = true;
       acceptRetry->expires_after(std::chrono::milliseconds(100));
       acceptRetry->async_wait([this](ErrorCode waited) {
@@ -529,14 +543,16 @@ void HttpServer::State::stop() {
   auto each = [this](void (Connection::*what)()) {
     for (auto& loop : loops) {
       net::post(loop->context, [&loop = *loop, what] {
-        const std::vector<std::shared_ptr<Connection>> all(loop.connections.begin(), loop.connections.end());
+        const std::vector<std::shared_ptr<Connection>> all(loop.connections.begin(),
+                                                           loop.connections.end());
         for (const auto& connection : all) ((*connection).*what)();
       });
     }
   };
   each(&Connection::closeIfIdle);  // busy ones close once they have answered
   const auto deadline = Clock::now() + std::chrono::seconds(settings.drainSeconds);
-  while (open > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (open > 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (open > 0) {
     log.warning("drain timeout: aborting " + std::to_string(open.load()) + " connection(s)");
     each(&Connection::close);

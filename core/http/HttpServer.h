@@ -1,10 +1,10 @@
 #pragma once
 
-#include "config/HostConfig.h"
-#include "http/Router.h"
-
 #include <cstdint>
 #include <memory>
+
+#include "config/HostConfig.h"
+#include "http/Router.h"
 
 namespace baraza::http {
 

@@ -16,7 +16,8 @@ bool isParam(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler, Runs runs) {
+void Router::add(const std::string& method, const std::string& pattern, Handler handler,
+                 Runs runs) {
   routes_.push_back({method, split(pattern), std::move(handler), runs});
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "http/Exchange.h"
-
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "http/Exchange.h"
 
 namespace baraza::http {
 
@@ -34,8 +34,8 @@ class Router {
   struct Match {
     const Handler* handler = nullptr;  // null: no route
     Runs runs = Runs::kOnWorker;
-    bool pathKnown = false;            // the path matched some route with another method (405)
-    std::string allowed;               // "GET, POST" for the Allow header
+    bool pathKnown = false;  // the path matched some route with another method (405)
+    std::string allowed;     // "GET, POST" for the Allow header
   };
   /** Fills `params` with the `{name}` segments of the matching route. */
   Match match(const std::string& method, const std::string& path,

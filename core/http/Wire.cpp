@@ -23,7 +23,8 @@ Request toRequest(bhttp::request<bhttp::string_body>& message, bool withBody, st
   Request request;
   request.method = text(message.method_string());
   request.target = text(message.target());
-  for (const auto& field : message) request.headers.emplace_back(text(field.name_string()), text(field.value()));
+  for (const auto& field : message)
+    request.headers.emplace_back(text(field.name_string()), text(field.value()));
   if (withBody) request.body = std::move(message.body());
   request.remote = std::move(remote);
   return request;
@@ -32,7 +33,8 @@ Request toRequest(bhttp::request<bhttp::string_body>& message, bool withBody, st
 HttpResponse toResponse(bhttp::response<bhttp::string_body>&& message) {
   HttpResponse out;
   out.status = static_cast<int>(message.result_int());
-  for (const auto& field : message) out.headers[Poco::toLower(text(field.name_string()))] = text(field.value());
+  for (const auto& field : message)
+    out.headers[Poco::toLower(text(field.name_string()))] = text(field.value());
   out.body = std::move(message.body());
   return out;
 }

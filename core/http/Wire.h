@@ -4,14 +4,13 @@
 // targets, so what is fuzzed is what serves.
 #pragma once
 
-#include "common/HttpTypes.h"
-#include "http/Exchange.h"
-
 #include <boost/beast/http.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "common/HttpTypes.h"
+#include "http/Exchange.h"
 
 namespace baraza::http::wire {
 

@@ -9,9 +9,9 @@ namespace baraza::inbound {
 
 /** One change of a webhook delivery as Meta wrote it (entry[i].changes[j]). */
 struct DeliveryChange {
-  std::string position;  // "<i>.<j>"
-  std::string field;     // "messages", "message_template_status_update", …
-  std::string entryId;   // the WABA id for most fields
+  std::string position;           // "<i>.<j>"
+  std::string field;              // "messages", "message_template_status_update", …
+  std::string entryId;            // the WABA id for most fields
   Poco::JSON::Object::Ptr value;  // null when absent or not an object
   std::string valueJson;          // the value as JSON text; "{}" when null
   std::string phoneNumberId;      // value.metadata.phone_number_id, when present

@@ -1,11 +1,5 @@
 #include "inbound/InboundProcessor.h"
 
-#include "common/JsonText.h"
-#include "common/ThreadName.h"
-#include "inbound/DeliveryChanges.h"
-#include "inbound/WebhookApps.h"
-#include "store/FlowSessions.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -14,20 +8,28 @@
 #include <map>
 #include <sstream>
 
+#include "common/JsonText.h"
+#include "common/ThreadName.h"
+#include "inbound/DeliveryChanges.h"
+#include "inbound/WebhookApps.h"
+#include "store/FlowSessions.h"
+
 namespace baraza::inbound {
 namespace {
 
+using jsontext::forEachObject;
+using jsontext::json;
+using jsontext::parseObject;
+using jsontext::str;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-using jsontext::json;
-using jsontext::str;
-using jsontext::parseObject;
-using jsontext::forEachObject;
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.inbound"); }
 
 /** Thrown inside a delivery's transaction when its lease expired and another worker took it. */
-sdk::StatusError leaseLost() { return sdk::StatusError(Status(Code::kAborted, "lease on delivery lost; another worker has it")); }
+sdk::StatusError leaseLost() {
+  return sdk::StatusError(Status(Code::kAborted, "lease on delivery lost; another worker has it"));
+}
 
 }  // namespace
 
@@ -80,7 +82,8 @@ void InboundProcessor::workerLoop() {
     }
     if (done > 0) continue;
     std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs), [&] { return woken_ || stopping_.load(); });
+    wake_.wait_for(lock, std::chrono::milliseconds(settings_.idleMs),
+                   [&] { return woken_ || stopping_.load(); });
     woken_ = false;
   }
 }
@@ -96,7 +99,8 @@ int64_t InboundProcessor::retryAt(int attempts) const {
 /** What one change of a delivery becomes, worked out before the delivery's transaction. */
 struct InboundProcessor::Change {
   std::string position, field, valueJson;
-  std::string kind;  // "messages": stored from `normal`; otherwise the kind of event kept ("field", "unroutable")
+  std::string kind;  // "messages": stored from `normal`; otherwise the kind of event kept ("field",
+                     // "unroutable")
   tenants::TenantPtr tenant;  // null when no tenant takes it
   std::string reason;         // why an event was kept
   std::string number;         // the tenant's phone number id ("messages")
@@ -105,15 +109,18 @@ struct InboundProcessor::Change {
 
 namespace {
 
-/** How long a worker waits for the others to finish before it runs an abandoned row without them stopped. */
+/** How long a worker waits for the others to finish before it runs an abandoned row without them
+ * stopped. */
 constexpr int kIsolationWaitMs = 5000;
 
-/** The exclusive hold for an abandoned row, or none (logged) when another worker keeps its batch too long. */
+/** The exclusive hold for an abandoned row, or none (logged) when another worker keeps its batch
+ * too long. */
 std::unique_lock<std::shared_timed_mutex> isolate(std::shared_timed_mutex& isolation) {
   std::unique_lock<std::shared_timed_mutex> alone(isolation, std::defer_lock);
   if (!alone.try_lock_for(std::chrono::milliseconds(kIsolationWaitMs))) {
-    logger().warning("an abandoned delivery or job runs beside other work: another worker has been busy for " +
-                     std::to_string(kIsolationWaitMs / 1000) + " s (a slow or stuck plugin call)");
+    logger().warning(
+        "an abandoned delivery or job runs beside other work: another worker has been busy for " +
+        std::to_string(kIsolationWaitMs / 1000) + " s (a slow or stuck plugin call)");
   }
   return alone;
 }
@@ -132,7 +139,8 @@ std::optional<Row> takeOverAbandoned(store::Database& db, const std::string& wha
     return std::nullopt;
   }
   for (int64_t id : taken.failed) {
-    logger().error(what + " " + std::to_string(id) + " failed: the process handling it stopped on each of its " +
+    logger().error(what + " " + std::to_string(id) +
+                   " failed: the process handling it stopped on each of its " +
                    std::to_string(maxAttempts) + " attempts" + hint);
   }
   return taken.row;
@@ -146,8 +154,10 @@ size_t InboundProcessor::processDeliveries() {
     // the process again, only its own attempt count goes up.
     const auto alone = isolate(isolation_);
     const auto row = takeOverAbandoned<store::InboxRow>(
-        *db_, "delivery", settings_.maxAttempts, " (baraza events replay tries it again)", [&](Poco::Data::Session& s) {
-          return inbox_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
+        *db_, "delivery", settings_.maxAttempts, " (baraza events replay tries it again)",
+        [&](Poco::Data::Session& s) {
+          return inbox_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs,
+                                       settings_.maxAttempts);
         });
     if (row) return processDeliveries({*row});
     abandonedDeliveries_ = false;
@@ -199,10 +209,12 @@ size_t InboundProcessor::processDeliveries(const std::vector<store::InboxRow>& r
     failed = unplanned;
     const int64_t now = store::nowMs();
     for (const auto& p : planned) {
-      Status one = db_->savepoint(s, [&](Poco::Data::Session& s) { apply(s, *p.row, p.changes, now); });
+      Status one =
+          db_->savepoint(s, [&](Poco::Data::Session& s) { apply(s, *p.row, p.changes, now); });
       if (!one.isOk()) failed.emplace_back(p.row, one);
     }
-    for (const auto& [row, status] : failed) inbox_.markFailed(s, row->id, owner_, status.message(), retryOf(*row, status));
+    for (const auto& [row, status] : failed)
+      inbox_.markFailed(s, row->id, owner_, status.message(), retryOf(*row, status));
   });
   if (!batch.isOk()) {
     logger().error("processing " + std::to_string(rows.size()) + " deliveries: " + batch.message() +
@@ -210,7 +222,8 @@ size_t InboundProcessor::processDeliveries(const std::vector<store::InboxRow>& r
     return rows.size();
   }
   for (const auto& [row, status] : failed) {
-    logger().warning("delivery " + std::to_string(row->id) + (retryOf(*row, status) ? " will be retried: " : " failed: ") +
+    logger().warning("delivery " + std::to_string(row->id) +
+                     (retryOf(*row, status) ? " will be retried: " : " failed: ") +
                      status.message());
   }
   return rows.size();
@@ -228,7 +241,8 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
       // Non-message fields carry the WABA id as entry.id.
       c.kind = "field";
       for (const auto& t : set.all()) {
-        if (!t->config().wabaId.empty() && t->config().wabaId == raw.entryId && WebhookApps::accepts(t->config(), row.app)) {
+        if (!t->config().wabaId.empty() && t->config().wabaId == raw.entryId &&
+            WebhookApps::accepts(t->config(), row.app)) {
           c.tenant = t;
         }
       }
@@ -249,11 +263,13 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
     } else if (!WebhookApps::accepts(tenant->config(), row.app)) {
       c.reason = "phone_number_id " + c.number + " belongs to tenant " + tenant->id() +
                  ", whose app did not sign this delivery";
-    } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL); !channel) {
+    } else if (plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL);
+               !channel) {
       c.tenant = tenant;
       c.reason = "tenant " + tenant->id() + " has no running channel plugin";
     } else {
-      StatusOr<std::string> parsed = channel->call(plugins::Operation::kChannelParseWebhook, c.valueJson);
+      StatusOr<std::string> parsed =
+          channel->call(plugins::Operation::kChannelParseWebhook, c.valueJson);
       if (!parsed.isOk()) throw sdk::StatusError(parsed.status());
       c.kind = "messages";
       c.tenant = tenant;
@@ -264,10 +280,11 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
   return changes;
 }
 
-void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes,
-                             int64_t now) {
+void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row,
+                             const std::vector<Change>& changes, int64_t now) {
   // Meta delivers at least once: a body this app already delivered and we processed is a repeat.
-  if (const int64_t original = inbox_.recordDigest(s, row.app, store::Inbox::digestOf(row.body), row.id);
+  if (const int64_t original =
+          inbox_.recordDigest(s, row.app, store::Inbox::digestOf(row.body), row.id);
       original != row.id) {
     if (!inbox_.markDuplicate(s, row.id, owner_, original)) throw leaseLost();
     return;
@@ -275,47 +292,66 @@ void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row,
   for (const Change& c : changes) {
     const std::string tenantId = c.tenant ? c.tenant->id() : "";
     if (c.kind != "messages") {
-      events_.add(s, {0, row.id, c.position, tenantId, c.kind, c.field, c.valueJson, c.reason, now});
+      events_.add(s,
+                  {0, row.id, c.position, tenantId, c.kind, c.field, c.valueJson, c.reason, now});
       continue;
     }
     const std::string& t = tenantId;
     forEachObject(c.normal->getArray("contacts"), [&](size_t, const Object::Ptr& contact) {
-      const std::string waId = str(contact, "wa_id").empty() ? str(contact, "user_id") : str(contact, "wa_id");
+      const std::string waId =
+          str(contact, "wa_id").empty() ? str(contact, "user_id") : str(contact, "wa_id");
       if (!waId.empty()) {
-        messages_.upsertContact(s, {t, waId, str(contact, "user_id"), str(contact, "profile_name"), 0}, now);
+        messages_.upsertContact(
+            s, {t, waId, str(contact, "user_id"), str(contact, "profile_name"), 0}, now);
       }
     });
     forEachObject(c.normal->getArray("messages"), [&](size_t, const Object::Ptr& m) {
       const std::string contact = str(m, "from").empty() ? str(m, "from_user_id") : str(m, "from");
       const int64_t at = m->optValue<Poco::Int64>("timestamp_ms", 0);
-      store::MessageRecord record{t, str(m, "id"), "in", c.number, contact, str(m, "type"), json(m),
-                                  at, "received", at, m->has("errors") ? json(m->get("errors")) : ""};
+      store::MessageRecord record{t,
+                                  str(m, "id"),
+                                  "in",
+                                  c.number,
+                                  contact,
+                                  str(m, "type"),
+                                  json(m),
+                                  at,
+                                  "received",
+                                  at,
+                                  m->has("errors") ? json(m->get("errors")) : ""};
       if (int64_t id = messages_.insertOnce(s, record, now)) jobs_.enqueue(s, t, id, now);
       messages_.upsertContact(s, {t, contact, str(m, "from_user_id"), "", at}, now);
     });
     forEachObject(c.normal->getArray("statuses"), [&](size_t, const Object::Ptr& st) {
-      auto part = [&](const char* key) { return st->has(key) ? json(st->get(key)) : std::string(); };
+      auto part = [&](const char* key) {
+        return st->has(key) ? json(st->get(key)) : std::string();
+      };
       const int64_t at = st->optValue<Poco::Int64>("timestamp_ms", 0);
       messages_.addStatusEvent(s, {t, str(st, "id"), str(st, "status"), at, str(st, "recipient_id"),
                                    part("errors"), part("pricing"), part("conversation"), now});
       messages_.advanceStatus(s, t, str(st, "id"), str(st, "status"), at, part("errors"));
     });
     forEachObject(c.normal->getArray("errors"), [&](size_t k, const Object::Ptr& e) {
-      events_.add(s, {0, row.id, c.position + "." + std::to_string(k), t, "error", c.field, json(e), str(e, "title"), now});
+      events_.add(s, {0, row.id, c.position + "." + std::to_string(k), t, "error", c.field, json(e),
+                      str(e, "title"), now});
     });
   }
   if (!inbox_.markDone(s, row.id, owner_)) throw leaseLost();
 }
 
-Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant, const std::string& contact,
-                                                        const Poco::JSON::Object::Ptr& message) {
+Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tenant,
+                                                         const std::string& contact,
+                                                         const Poco::JSON::Object::Ptr& message) {
   // A completed Flow arrives as an interactive nfm_reply whose response carries our flow token.
   Object::Ptr content = message->getObject("content");
-  if (str(message, "type") != "interactive" || content.isNull() || str(content, "kind") != "nfm_reply") return nullptr;
+  if (str(message, "type") != "interactive" || content.isNull() ||
+      str(content, "kind") != "nfm_reply")
+    return nullptr;
   const std::string token = str(content, "flow_token");
   if (token.empty()) return nullptr;
   std::optional<store::FlowSession> session;
-  Status read = db_->transaction([&](Poco::Data::Session& s) { session = store::FlowSessions(db_->dialect()).get(s, token); });
+  Status read = db_->transaction(
+      [&](Poco::Data::Session& s) { session = store::FlowSessions(db_->dialect()).get(s, token); });
   if (!read.isOk()) throw sdk::StatusError(read);  // the job is tried again
   // A token completes once, for the tenant and the contact it was minted for, and an open one
   // only before it expires (one the data endpoint completed may be answered later). The token
@@ -331,24 +367,26 @@ Poco::JSON::Object::Ptr InboundProcessor::flowCompletion(const std::string& tena
     refused = "expired";
   }
   if (!refused.empty()) {
-    logger().warning("tenant " + tenant + ": a Flow completion from " + contact + " is not taken as one: its flow token is " +
-                     refused);
+    logger().warning("tenant " + tenant + ": a Flow completion from " + contact +
+                     " is not taken as one: its flow token is " + refused);
     return nullptr;
   }
   Object::Ptr flow = new Object;
   flow->set("token", token);
   flow->set("flow", session->flow);
   flow->set("conversation", session->conversation);
-  flow->set("response", content->has("response") ? content->get("response") : Poco::Dynamic::Var(Object::Ptr(new Object)));
+  flow->set("response", content->has("response") ? content->get("response")
+                                                 : Poco::Dynamic::Var(Object::Ptr(new Object)));
   return flow;
 }
 
-/** What a conversation job queues: replies the channel plugin built, those it refused, the new state. */
+/** What a conversation job queues: replies the channel plugin built, those it refused, the new
+ * state. */
 struct InboundProcessor::Answer {
   std::vector<outbound::PreparedMessage> ready;
   std::vector<store::EventRecord> refused;
   std::optional<std::string> state;  // written if the stored version is still stateVersion
-  std::string flowToken;  // a Flow completion's token, closed with the replies
+  std::string flowToken;             // a Flow completion's token, closed with the replies
   int64_t stateVersion = 0;
   std::string contact;
 };
@@ -357,9 +395,9 @@ struct InboundProcessor::Answer {
 struct InboundProcessor::Turn {
   const store::ConversationJob* job;
   std::optional<store::MessageRecord> message;
-  Object::Ptr normal;  // the message as stored (the channel plugin's normalised view)
-  Object::Ptr shown;   // the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}
-  std::string words;   // what it says, for the intent chain
+  Object::Ptr normal;   // the message as stored (the channel plugin's normalised view)
+  Object::Ptr shown;    // the message as WhatsApp shapes it: {"type": "text", "text": {...}, ...}
+  std::string words;    // what it says, for the intent chain
   std::string replyId;  // a tapped reply button or list row
   std::string intents;  // the intent chain's result document ("": none)
   std::optional<store::ContactRecord> contact;
@@ -368,10 +406,11 @@ struct InboundProcessor::Turn {
 namespace {
 
 /** The message as a conversation plugin sees it, and the words in it an intent plugin reads. */
-void showMessage(const store::MessageRecord& message, const Object::Ptr& normal, Object::Ptr& shown, std::string& words,
-                 std::string& replyId) {
+void showMessage(const store::MessageRecord& message, const Object::Ptr& normal, Object::Ptr& shown,
+                 std::string& words, std::string& replyId) {
   shown = new Object;
-  for (const char* key : {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
+  for (const char* key :
+       {"id", "from", "from_user_id", "timestamp_ms", "type", "context", "referral"}) {
     if (normal->has(key)) shown->set(key, normal->get(key));
   }
   shown->set(message.type, normal->get("content"));
@@ -397,7 +436,8 @@ size_t InboundProcessor::runConversations() {
     const auto alone = isolate(isolation_);  // as for deliveries (processDeliveries)
     const auto job = takeOverAbandoned<store::ConversationJob>(
         *db_, "conversation job", settings_.maxAttempts, "", [&](Poco::Data::Session& s) {
-          return jobs_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs, settings_.maxAttempts);
+          return jobs_.claimAbandoned(s, owner_, store::nowMs(), settings_.leaseMs,
+                                      settings_.maxAttempts);
         });
     if (job) return runConversations({*job});
     abandonedJobs_ = false;
@@ -441,7 +481,9 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
         if (auto i = intents.find(job.messageId); i != intents.end()) turn.intents = i->second;
         const ContactKey key{job.tenant, m->second.contact};
         turn.contact = messages_.contact(s, job.tenant, m->second.contact);
-        if (!states.count(key)) states[key] = stored.get(s, job.tenant, m->second.contact).value_or(store::ConversationState{});
+        if (!states.count(key))
+          states[key] =
+              stored.get(s, job.tenant, m->second.contact).value_or(store::ConversationState{});
       }
       turns.push_back(std::move(turn));
     }
@@ -456,7 +498,8 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
       turn.normal = parseObject(turn.message->content);
       showMessage(*turn.message, turn.normal, turn.shown, turn.words, turn.replyId);
     } catch (const Poco::Exception& e) {
-      logger().error("message " + std::to_string(turn.job->messageId) + " as stored is not readable: " + e.message());
+      logger().error("message " + std::to_string(turn.job->messageId) +
+                     " as stored is not readable: " + e.message());
     }
   }
   const std::vector<const Turn*> detected = detectIntents(turns, *set);
@@ -466,7 +509,8 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
   std::vector<StatusOr<Answer>> answers;
   for (const auto& turn : turns) {
     store::ConversationState none;
-    store::ConversationState* state = turn.message ? &states[{turn.job->tenant, turn.message->contact}] : &none;
+    store::ConversationState* state =
+        turn.message ? &states[{turn.job->tenant, turn.message->contact}] : &none;
     StatusOr<Answer> answer = this->answer(turn, *state, *set);
     if (answer.isOk()) {
       answer->stateVersion = state->version;
@@ -482,10 +526,13 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
     const int64_t now = store::nowMs();
     // The intents first, outside the jobs' savepoints: kept even for a job that failed, so its
     // retry reads them instead of asking the intent plugins (and OpenAI) again.
-    for (const Turn* turn : detected) messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
+    for (const Turn* turn : detected)
+      messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
     for (size_t i = 0; i < jobs.size(); ++i) {
       Status done = answers[i].status();
-      if (done.isOk()) done = db_->savepoint(s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answers[i], now); });
+      if (done.isOk())
+        done = db_->savepoint(
+            s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answers[i], now); });
       if (done.isOk()) {
         queued = queued || !answers[i]->ready.empty();
         continue;
@@ -495,25 +542,30 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
     }
   });
   if (!batch.isOk()) {
-    logger().error("queueing the replies of " + std::to_string(jobs.size()) + " conversation jobs: " + batch.message() +
+    logger().error("queueing the replies of " + std::to_string(jobs.size()) +
+                   " conversation jobs: " + batch.message() +
                    " (they are claimed again when their leases expire)");
     return jobs.size();
   }
   for (const auto& [job, status] : failed) {
-    logger().warning("conversation job " + std::to_string(job->id) + " (tenant " + job->tenant + ")" +
-                     (retryAt(job->attempts) ? " will be retried: " : " failed: ") + status.message());
+    logger().warning("conversation job " + std::to_string(job->id) + " (tenant " + job->tenant +
+                     ")" + (retryAt(job->attempts) ? " will be retried: " : " failed: ") +
+                     status.message());
   }
   if (queued && onQueued_) onQueued_();
   return jobs.size();
 }
 
-std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(std::vector<Turn>& turns,
-                                                                           const tenants::TenantSet& set) {
+std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(
+    std::vector<Turn>& turns, const tenants::TenantSet& set) {
   std::vector<const Turn*> detected;
   for (auto& turn : turns) {
-    if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty())) continue;
+    if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty()))
+      continue;
     tenants::TenantPtr tenant = set.byId(turn.job->tenant);
-    if (!tenant || tenant->config().intent.chain.empty() || !tenant->firstOfKind(BARAZA_KIND_CONVERSATION)) continue;
+    if (!tenant || tenant->config().intent.chain.empty() ||
+        !tenant->firstOfKind(BARAZA_KIND_CONVERSATION))
+      continue;
     Object input;
     input.set("tenant", tenant->id());
     input.set("text", turn.words);
@@ -522,8 +574,8 @@ std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(std::
     StatusOr<std::string> result = tenant->detectIntent(json(input));
     if (!result.isOk()) {
       // The conversation plugin still runs, without intents: it can answer "not understood".
-      logger().warning("tenant " + tenant->id() + ": no intent for message " + turn.message->providerId + ": " +
-                       result.status().message());
+      logger().warning("tenant " + tenant->id() + ": no intent for message " +
+                       turn.message->providerId + ": " + result.status().message());
       continue;
     }
     turn.intents = *result;
@@ -532,14 +584,16 @@ std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(std::
   return detected;
 }
 
-StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, const store::ConversationState& state,
+StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn,
+                                                            const store::ConversationState& state,
                                                             const tenants::TenantSet& set) {
   const store::ConversationJob& job = *turn.job;
   tenants::TenantPtr tenant = set.byId(job.tenant);
   if (!turn.message) return notFound("message " + std::to_string(job.messageId) + " is gone");
   const store::MessageRecord& message = *turn.message;
   if (!tenant) return failedPrecondition("tenant " + job.tenant + " is not configured any more");
-  if (turn.shown.isNull()) return internal("message " + std::to_string(job.messageId) + " as stored is not readable");
+  if (turn.shown.isNull())
+    return internal("message " + std::to_string(job.messageId) + " as stored is not readable");
   Answer out;
   out.contact = message.contact;
   std::vector<std::string> replies;
@@ -551,19 +605,23 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, co
       event.set("message", turn.shown);
       Object::Ptr contact = new Object;
       contact->set("wa_id", message.contact);
-      if (turn.contact && !turn.contact->profileName.empty()) contact->set("profile_name", turn.contact->profileName);
+      if (turn.contact && !turn.contact->profileName.empty())
+        contact->set("profile_name", turn.contact->profileName);
       event.set("contact", contact);
       if (!turn.intents.empty()) event.set("nlu", parseObject(turn.intents));
-      event.set("state", state.state.empty() ? Poco::Dynamic::Var() : Poco::JSON::Parser().parse(state.state));
+      event.set("state", state.state.empty() ? Poco::Dynamic::Var()
+                                             : Poco::JSON::Parser().parse(state.state));
       event.set("state_version", state.version);
       if (Object::Ptr flow = flowCompletion(tenant->id(), message.contact, turn.normal)) {
         out.flowToken = str(flow, "token");
         event.set("flow", flow);
       }
-      StatusOr<std::string> said = bot->call(plugins::Operation::kConversationOnMessage, json(event));
+      StatusOr<std::string> said =
+          bot->call(plugins::Operation::kConversationOnMessage, json(event));
       if (!said.isOk()) return said.status();
       Object::Ptr answer = parseObject(*said);
-      forEachObject(answer->getArray("replies"), [&](size_t, const Object::Ptr& reply) { replies.push_back(json(reply)); });
+      forEachObject(answer->getArray("replies"),
+                    [&](size_t, const Object::Ptr& reply) { replies.push_back(json(reply)); });
       if (answer->has("state")) out.state = json(answer->get("state"));
     }
   } catch (const sdk::StatusError& e) {
@@ -582,23 +640,29 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn, co
     if (prepared.isOk()) {
       out.ready.push_back(std::move(*prepared));
     } else {
-      logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " + message.providerId +
-                     " not sent: " + prepared.status().message());
-      out.refused.push_back({0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
+      logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " +
+                     message.providerId + " not sent: " + prepared.status().message());
+      out.refused.push_back(
+          {0, 0, key, job.tenant, "error", "reply", json(reply), prepared.status().message(), 0});
     }
   }
   return out;
 }
 
-void InboundProcessor::finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer,
-                              int64_t now) {
+void InboundProcessor::finish(Poco::Data::Session& s, const store::ConversationJob& job,
+                              const Answer& answer, int64_t now) {
   if (answer.state &&
-      !store::ConversationStates(db_->dialect()).put(s, job.tenant, answer.contact, *answer.state, answer.stateVersion, now)) {
-    throw sdk::StatusError(Status(Code::kAborted, "the conversation state of " + answer.contact +
-                                                      " changed while the plugin ran; the message is answered again"));
+      !store::ConversationStates(db_->dialect())
+           .put(s, job.tenant, answer.contact, *answer.state, answer.stateVersion, now)) {
+    throw sdk::StatusError(
+        Status(Code::kAborted, "the conversation state of " + answer.contact +
+                                   " changed while the plugin ran; the message is answered again"));
   }
-  if (!answer.flowToken.empty() && !store::FlowSessions(db_->dialect()).close(s, answer.flowToken, now)) {
-    throw sdk::StatusError(Status(Code::kAborted, "the Flow completion's token was used meanwhile; the message is answered again"));
+  if (!answer.flowToken.empty() &&
+      !store::FlowSessions(db_->dialect()).close(s, answer.flowToken, now)) {
+    throw sdk::StatusError(
+        Status(Code::kAborted,
+               "the Flow completion's token was used meanwhile; the message is answered again"));
   }
   for (const auto& prepared : answer.ready) queue_.store(s, prepared, now);
   for (auto event : answer.refused) {

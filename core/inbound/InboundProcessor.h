@@ -1,15 +1,5 @@
 #pragma once
 
-#include "outbound/OutboundQueue.h"
-#include "store/ConversationJobs.h"
-#include "store/ConversationStates.h"
-#include "store/Database.h"
-#include "store/Events.h"
-#include "store/FlowSessions.h"
-#include "store/Inbox.h"
-#include "store/Messages.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/JSON/Object.h>
 
 #include <atomic>
@@ -20,6 +10,16 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "outbound/OutboundQueue.h"
+#include "store/ConversationJobs.h"
+#include "store/ConversationStates.h"
+#include "store/Database.h"
+#include "store/Events.h"
+#include "store/FlowSessions.h"
+#include "store/Inbox.h"
+#include "store/Messages.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::inbound {
 
@@ -34,9 +34,10 @@ struct ProcessorSettings {
    * 49 ms at 64, far inside Meta's timeout, and the backlog drains faster.
    */
   size_t batch = 64;
-  int64_t leaseMs = 60000;  // a host that dies holds a delivery this long (unless it restarts: HostIdentity)
-  int maxAttempts = 10;     // claims before a delivery (or conversation job) is failed for good
-  int idleMs = 250;         // poll interval when nothing woke the workers
+  int64_t leaseMs =
+      60000;  // a host that dies holds a delivery this long (unless it restarts: HostIdentity)
+  int maxAttempts = 10;  // claims before a delivery (or conversation job) is failed for good
+  int idleMs = 250;      // poll interval when nothing woke the workers
 };
 
 /**
@@ -72,7 +73,8 @@ struct ProcessorSettings {
 class InboundProcessor {
  public:
   InboundProcessor(store::DatabasePtr db, const tenants::TenantManager& tenants,
-                   const outbound::OutboundQueue& queue, ProcessorSettings settings, std::string owner);
+                   const outbound::OutboundQueue& queue, ProcessorSettings settings,
+                   std::string owner);
   ~InboundProcessor();
 
   void start();
@@ -91,10 +93,12 @@ class InboundProcessor {
   /** Claims deliveries (abandoned ones alone, see claimAbandoned) and processes them; how many. */
   size_t processDeliveries();
   size_t processDeliveries(const std::vector<store::InboxRow>& rows);
-  /** A delivery's changes: routed, and normalised by the channel plugin. Throws sdk::StatusError. */
+  /** A delivery's changes: routed, and normalised by the channel plugin. Throws sdk::StatusError.
+   */
   std::vector<Change> plan(const store::InboxRow& row, const tenants::TenantSet& set) const;
   /** Writes what plan() found, inside the batch's transaction; throws when the lease was lost. */
-  void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes, int64_t now);
+  void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes,
+             int64_t now);
   struct Answer;
   struct Turn;
   /** Claims conversation jobs (abandoned ones alone) and runs them; how many. */
@@ -107,9 +111,11 @@ class InboundProcessor {
    */
   std::vector<const Turn*> detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set);
   /** Runs the tenant's conversation plugin on the job's message; its replies, built or refused. */
-  StatusOr<Answer> answer(const Turn& turn, const store::ConversationState& state, const tenants::TenantSet& set);
+  StatusOr<Answer> answer(const Turn& turn, const store::ConversationState& state,
+                          const tenants::TenantSet& set);
   /** Queues what answer() gave, inside the batch's transaction; throws when the lease was lost. */
-  void finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer, int64_t now);
+  void finish(Poco::Data::Session& s, const store::ConversationJob& job, const Answer& answer,
+              int64_t now);
   int64_t retryAt(int attempts) const;
   /**
    * For an nfm_reply carrying a flow token this tenant minted for `contact`, not yet closed (nor

@@ -1,8 +1,8 @@
 #include "inbound/WebhookApps.h"
 
-#include "crypto/Crypto.h"
-
 #include <map>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::inbound {
 
@@ -14,7 +14,8 @@ bool WebhookApps::accepts(const tenants::TenantConfig& tenant, const std::string
   if (app == keyOf(tenant)) return true;
   if (!tenant.appId.empty() || app.compare(0, 7, "secret:") != 0) return false;
   for (const auto& secret : tenant.appSecrets) {
-    if (app == "secret:" + crypto::toHex(crypto::sha256(secret.reveal())).substr(0, 12)) return true;
+    if (app == "secret:" + crypto::toHex(crypto::sha256(secret.reveal())).substr(0, 12))
+      return true;
   }
   return false;
 }

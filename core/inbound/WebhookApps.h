@@ -1,11 +1,11 @@
 #pragma once
 
-#include "config/Secret.h"
-#include "tenants/TenantSet.h"
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "config/Secret.h"
+#include "tenants/TenantSet.h"
 
 namespace baraza::inbound {
 

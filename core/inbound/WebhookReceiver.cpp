@@ -1,19 +1,24 @@
 #include "inbound/WebhookReceiver.h"
 
+#include <Poco/Logger.h>
+
 #include "common/Await.h"
 #include "crypto/Crypto.h"
-
-#include <Poco/Logger.h>
 
 namespace baraza::inbound {
 
 int Receipt::httpStatus() const {
   switch (outcome) {
-    case Outcome::kStored: return 200;
-    case Outcome::kMissingSignature: return 401;
-    case Outcome::kBadSignature: return 403;
-    case Outcome::kUnknownApp: return 404;
-    case Outcome::kStoreUnavailable: return 503;
+    case Outcome::kStored:
+      return 200;
+    case Outcome::kMissingSignature:
+      return 401;
+    case Outcome::kBadSignature:
+      return 403;
+    case Outcome::kUnknownApp:
+      return 404;
+    case Outcome::kStoreUnavailable:
+      return 503;
   }
   return 500;
 }
@@ -49,7 +54,8 @@ std::optional<std::string> WebhookReceiver::verifySubscription(const std::string
   return challenge;
 }
 
-Receipt WebhookReceiver::check(const std::string& appKey, const std::optional<std::string>& signature,
+Receipt WebhookReceiver::check(const std::string& appKey,
+                               const std::optional<std::string>& signature,
                                const std::string& body) {
   Receipt receipt;
   auto apps = this->apps();
@@ -74,15 +80,17 @@ Receipt WebhookReceiver::check(const std::string& appKey, const std::optional<st
   return receipt;
 }
 
-void WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
-                              const std::string& body, Done done) {
+void WebhookReceiver::receive(const std::string& appKey,
+                              const std::optional<std::string>& signature, const std::string& body,
+                              Done done) {
   Receipt receipt = check(appKey, signature, body);
   if (receipt.outcome != Receipt::Outcome::kStored) return done(std::move(receipt));
   store::Delivery delivery{receipt.appKey, body, store::nowMs()};
-  inbox_.append(std::move(delivery), [this, receipt = std::move(receipt), done = std::move(done)](
-                                         StatusOr<int64_t> stored) mutable {
+  inbox_.append(std::move(delivery), [this, receipt = std::move(receipt),
+                                      done = std::move(done)](StatusOr<int64_t> stored) mutable {
     if (!stored.isOk()) {
-      Poco::Logger::get("baraza.inbound").error("webhook not stored, answering 503: " + stored.status().message());
+      Poco::Logger::get("baraza.inbound")
+          .error("webhook not stored, answering 503: " + stored.status().message());
       receipt.outcome = Receipt::Outcome::kStoreUnavailable;
       receipt.error = "store unavailable; retry";
       return done(std::move(receipt));
@@ -93,9 +101,11 @@ void WebhookReceiver::receive(const std::string& appKey, const std::optional<std
   });
 }
 
-Receipt WebhookReceiver::receive(const std::string& appKey, const std::optional<std::string>& signature,
+Receipt WebhookReceiver::receive(const std::string& appKey,
+                                 const std::optional<std::string>& signature,
                                  const std::string& body) {
-  return awaitCallback<Receipt>([&](auto done) { receive(appKey, signature, body, std::move(done)); });
+  return awaitCallback<Receipt>(
+      [&](auto done) { receive(appKey, signature, body, std::move(done)); });
 }
 
 }  // namespace baraza::inbound

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "inbound/WebhookApps.h"
-#include "store/Inbox.h"
-#include "store/InboxWriter.h"
-#include "tenants/TenantManager.h"
-
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+
+#include "inbound/WebhookApps.h"
+#include "store/Inbox.h"
+#include "store/InboxWriter.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::inbound {
 
@@ -32,8 +32,8 @@ struct Receipt {
 /**
  * Receives WhatsApp webhooks, independent of the transport: verifies Meta's subscription check
  * and each POST's X-Hub-Signature-256 over the raw bytes (constant time, every app secret in
- * rotation), then commits the delivery to the inbox (group-committed multi-row inserts). A delivery is
- * acknowledged only once committed. Whether the body is valid JSON is decided later, by the
+ * rotation), then commits the delivery to the inbox (group-committed multi-row inserts). A delivery
+ * is acknowledged only once committed. Whether the body is valid JSON is decided later, by the
  * processing that reads it; a signed body is always kept.
  */
 class WebhookReceiver {

@@ -1,12 +1,12 @@
 #include "outbound/Credentials.h"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
 #include "common/JsonMembers.h"
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
-
-#include <Poco/JSON/Object.h>
-#include <Poco/Logger.h>
 
 namespace baraza::outbound {
 namespace {
@@ -17,9 +17,12 @@ constexpr const char* kLongLivedToken = "whatsapp.long_lived_token";
 
 }  // namespace
 
-Credentials::Credentials(std::mutex& lock, store::DatabasePtr db, std::optional<store::MasterKey> masterKey,
-                         std::function<void()> changed)
-    : lock_(lock), db_(std::move(db)), masterKey_(std::move(masterKey)), changed_(std::move(changed)) {}
+Credentials::Credentials(std::mutex& lock, store::DatabasePtr db,
+                         std::optional<store::MasterKey> masterKey, std::function<void()> changed)
+    : lock_(lock),
+      db_(std::move(db)),
+      masterKey_(std::move(masterKey)),
+      changed_(std::move(changed)) {}
 
 Credentials::~Credentials() { stop(); }
 
@@ -52,7 +55,8 @@ std::string Credentials::fingerprint(const std::string& token) {
 std::string Credentials::tokenFor(const tenants::TenantConfig& tenant) const {
   const std::string configured = tenant.accessToken ? tenant.accessToken->reveal() : "";
   auto ex = exchanged_.find(tenant.id);
-  if (ex != exchanged_.end() && ex->second.first == fingerprint(configured)) return ex->second.second;
+  if (ex != exchanged_.end() && ex->second.first == fingerprint(configured))
+    return ex->second.second;
   return configured;
 }
 
@@ -75,16 +79,16 @@ void Credentials::resumeChanged(const tenants::TenantSet& set) {
   }
 }
 
-void Credentials::exchange(const tenants::TenantPtr& tenant, const plugins::PluginInstancePtr& channel,
-                           const std::string& refused) {
+void Credentials::exchange(const tenants::TenantPtr& tenant,
+                           const plugins::PluginInstancePtr& channel, const std::string& refused) {
   const tenants::TenantConfig& config = tenant->config();
   if (config.appId.empty() || config.appSecrets.empty() || !channel) return;
   {
     std::lock_guard lock(lock_);
     // Every call in flight with the refused token comes back refused: one exchange is enough.
     if (stopping_ || !exchanging_.insert(config.id).second) return;
-    jobs_.push_back(Job{config.id, config.accessToken ? config.accessToken->reveal() : "", refused, config.appId,
-                        config.appSecrets.front().reveal(), channel});
+    jobs_.push_back(Job{config.id, config.accessToken ? config.accessToken->reveal() : "", refused,
+                        config.appId, config.appSecrets.front().reveal(), channel});
   }
   jobsReady_.notify_one();
 }
@@ -107,7 +111,8 @@ void Credentials::run(const Job& job) {
   input.set("token", job.refused);
   input.set("app_id", job.appId);
   input.set("app_secret", job.appSecret);
-  StatusOr<std::string> answer = job.channel->call(plugins::Operation::kChannelExchangeToken, jsontext::json(input));
+  StatusOr<std::string> answer =
+      job.channel->call(plugins::Operation::kChannelExchangeToken, jsontext::json(input));
   std::string fresh, why;
   if (answer.isOk()) {
     try {
@@ -140,11 +145,14 @@ void Credentials::run(const Job& job) {
   const bool resumes = paused != paused_.end() && paused->second == fingerprint(job.refused);
   if (resumes) paused_.erase(paused);
   lock.unlock();
-  logger().warning("tenant " + job.tenant + ": access token refused; exchanged it for a long-lived token " +
-                   std::string(masterKey_ ? "(kept, encrypted, in the secrets table until the tenant file's token changes)"
-                                          : "(kept in memory: set store.master_key, or put a new token in the tenant "
-                                            "file, for it to survive a restart)") +
-                   (resumes ? "; sending resumes" : ""));
+  logger().warning(
+      "tenant " + job.tenant + ": access token refused; exchanged it for a long-lived token " +
+      std::string(
+          masterKey_
+              ? "(kept, encrypted, in the secrets table until the tenant file's token changes)"
+              : "(kept in memory: set store.master_key, or put a new token in the tenant "
+                "file, for it to survive a restart)") +
+      (resumes ? "; sending resumes" : ""));
   if (changed_) changed_();
 }
 
@@ -164,9 +172,11 @@ void Credentials::keep(const tenants::TenantSet& set) {
   std::map<std::string, std::string> found;
   Status done = db_->transaction([&](Poco::Data::Session& s) {
     found.clear();
-    for (const auto& [tenant, value] : keep) secrets.put(s, tenant, kLongLivedToken, value, store::nowMs());
+    for (const auto& [tenant, value] : keep)
+      secrets.put(s, tenant, kLongLivedToken, value, store::nowMs());
     for (const auto& tenant : unseen) {
-      if (StatusOr<std::string> value = secrets.get(s, tenant, kLongLivedToken); value.isOk()) found[tenant] = *value;
+      if (StatusOr<std::string> value = secrets.get(s, tenant, kLongLivedToken); value.isOk())
+        found[tenant] = *value;
     }
   });
   if (!done.isOk()) {

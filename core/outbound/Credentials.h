@@ -1,10 +1,5 @@
 #pragma once
 
-#include "plugins/PluginInstance.h"
-#include "store/Database.h"
-#include "store/SecretStore.h"
-#include "tenants/TenantSet.h"
-
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -16,6 +11,11 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "plugins/PluginInstance.h"
+#include "store/Database.h"
+#include "store/SecretStore.h"
+#include "tenants/TenantSet.h"
 
 namespace baraza::outbound {
 
@@ -54,16 +54,19 @@ class Credentials {
   std::string tokenFor(const tenants::TenantConfig& tenant) const;
   /** Lock held. */
   bool paused(const std::string& tenant) const { return paused_.count(tenant) > 0; }
-  /** Lock held. Pauses the tenant on the refused token's fingerprint; true when it was not paused. */
+  /** Lock held. Pauses the tenant on the refused token's fingerprint; true when it was not paused.
+   */
   bool pause(const std::string& tenant, const std::string& refused);
-  /** Lock held. Lifts the pauses whose tenant is gone or sends with another token now; logs each. */
+  /** Lock held. Lifts the pauses whose tenant is gone or sends with another token now; logs each.
+   */
   void resumeChanged(const tenants::TenantSet& set);
 
   /**
    * Lock not held. Has the tenant's channel plugin exchange `refused` for a long-lived token, once
    * at a time per tenant; returns at once. Nothing happens without the tenant's app id and secret.
    */
-  void exchange(const tenants::TenantPtr& tenant, const plugins::PluginInstancePtr& channel, const std::string& refused);
+  void exchange(const tenants::TenantPtr& tenant, const plugins::PluginInstancePtr& channel,
+                const std::string& refused);
 
   /**
    * Lock not held; the scheduler thread. Writes the exchanged tokens to keep to the secrets table,

@@ -1,22 +1,12 @@
 #include "outbound/Dispatcher.h"
 
-#include "common/JsonMembers.h"
-#include "common/JsonText.h"
-#include "common/ThreadName.h"
-#include "crypto/Crypto.h"
-#include "outbound/NumberLeases.h"
-#include "outbound/Pacing.h"
-#include "outbound/RetryPolicy.h"
-#include "outbound/StoredRequest.h"
-
 #include <Poco/JSONString.h>
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <deque>
@@ -26,27 +16,39 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/JsonMembers.h"
+#include "common/JsonText.h"
+#include "common/ThreadName.h"
+#include "crypto/Crypto.h"
+#include "outbound/NumberLeases.h"
+#include "outbound/Pacing.h"
+#include "outbound/RetryPolicy.h"
+#include "outbound/StoredRequest.h"
+
 namespace baraza::outbound {
 namespace {
 
-using Poco::JSON::Object;
 using jsontext::json;
 using jsontext::parseObject;
 using jsontext::str;
+using Poco::JSON::Object;
 
 constexpr int64_t kSecondUs = 1000000;
-constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;  // longer waits go back to the database
+constexpr int64_t kHoldHorizonUs = 5 * kSecondUs;    // longer waits go back to the database
 constexpr int64_t kReleaseEveryUs = kSecondUs / 10;  // how often held messages are looked over
 constexpr int64_t kWriteSlackUs = 1000;  // a request written this soon after its slot needs no lock
-constexpr int64_t kHandBackPollUs = kSecondUs / 10;  // how often a number being handed back is looked at
+constexpr int64_t kHandBackPollUs =
+    kSecondUs / 10;  // how often a number being handed back is looked at
 constexpr int64_t kLeaseRetryUs = kSecondUs / 2;  // after a failed lease transaction
-constexpr int64_t kInFlightWarningEveryUs = 300 * kSecondUs;  // "max_in_flight too small" at most this often
+constexpr int64_t kInFlightWarningEveryUs =
+    300 * kSecondUs;  // "max_in_flight too small" at most this often
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
 int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 /** A uniform value in [0, 1) for a retry's jitter. */
@@ -55,12 +57,14 @@ Jitter jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(random);
 }
 
-/** The error part of a channel plugin's verdict: {"code", "details", "subcode", "title"} as present. */
+/** The error part of a channel plugin's verdict: {"code", "details", "subcode", "title"} as
+ * present. */
 std::string errorJson(const jsontext::Members& classified) {
   std::string error;
   for (const char* key : {"code", "details", "subcode", "title"}) {
     if (const auto* m = classified.find(key)) {
-      error += (error.empty() ? "{\"" : ",\"") + std::string(key) + "\":" + jsontext::Members::json(*m);
+      error +=
+          (error.empty() ? "{\"" : ",\"") + std::string(key) + "\":" + jsontext::Members::json(*m);
     }
   }
   return error.empty() ? "{}" : error + "}";
@@ -77,7 +81,8 @@ std::string errorJson(const std::string& title, const std::string& details) {
 
 /** One sending phone number: its pacing, its claimed messages, and the lease this host holds. */
 struct Dispatcher::Lane {
-  Lane(std::string number, std::string tenant, int rate, int64_t arrivalGuardUs, int64_t pairIntervalUs, int pairBurst)
+  Lane(std::string number, std::string tenant, int rate, int64_t arrivalGuardUs,
+       int64_t pairIntervalUs, int pairBurst)
       : number(std::move(number)),
         tenant(std::move(tenant)),
         window(rate, kSecondUs, arrivalGuardUs),
@@ -87,7 +92,7 @@ struct Dispatcher::Lane {
   PairPacer pairs;
   std::deque<Pending> queue;
   std::unordered_set<std::string> recipientsInFlight;  // one call per recipient at a time
-  int64_t heldUntilUs = 0;    // this host may send until then (renewed well before the lease ends)
+  int64_t heldUntilUs = 0;     // this host may send until then (renewed well before the lease ends)
   bool handingBack = false;    // stopped for another host; released when nothing of it is in flight
   int64_t blockedUntilUs = 0;  // throughput back-off of the whole number
   int throttles = 0;           // consecutive throughput refusals
@@ -109,7 +114,7 @@ struct Dispatcher::Answer {
   Verdict verdict;
   std::string refusedToken;  // fingerprint of the token a pause is about
   std::string providerId;
-  std::string error;  // JSON {"code","subcode","title","details"}
+  std::string error;                           // JSON {"code","subcode","title","details"}
   std::optional<PreparedMessage> replacement;  // the re-engagement template to send instead
 };
 
@@ -132,8 +137,9 @@ struct Dispatcher::Loop {
   int64_t armedAtUs = INT64_MAX;
 };
 
-Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
-                       const http::HttpClient& http, DispatchSettings settings, std::string owner, Metrics* metrics)
+Dispatcher::Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants,
+                       const OutboundQueue& queue, const http::HttpClient& http,
+                       DispatchSettings settings, std::string owner, Metrics* metrics)
     : db_(std::move(db)),
       tenants_(tenants),
       queue_(queue),
@@ -249,9 +255,15 @@ void Dispatcher::schedulerLoop() {
       // failure: a hold lasts two renewal periods, so waiting a whole period to try again would
       // let a single failed transaction stop the sending.
       switch (refreshLanes(now)) {
-        case Refreshed::kDone: nextRefreshUs = now + settings_.numberLeaseMs * 1000 / 3; break;
-        case Refreshed::kHandingBack: nextRefreshUs = now + kHandBackPollUs; break;
-        case Refreshed::kFailed: nextRefreshUs = now + leaseRetryUs(); break;
+        case Refreshed::kDone:
+          nextRefreshUs = now + settings_.numberLeaseMs * 1000 / 3;
+          break;
+        case Refreshed::kHandingBack:
+          nextRefreshUs = now + kHandBackPollUs;
+          break;
+        case Refreshed::kFailed:
+          nextRefreshUs = now + leaseRetryUs();
+          break;
       }
     }
     std::vector<std::pair<std::shared_ptr<Lane>, size_t>> wants;
@@ -259,8 +271,8 @@ void Dispatcher::schedulerLoop() {
       std::lock_guard lock(mutex_);
       for (const auto& [number, lane] : lanes_) {
         const size_t target = backlogTarget(*lane);
-        if (lane->heldUntilUs > now && !lane->handingBack && !credentials_.paused(lane->tenant) && lane->blockedUntilUs <= now &&
-            !lane->drained && lane->queue.size() < target / 2 + 1) {
+        if (lane->heldUntilUs > now && !lane->handingBack && !credentials_.paused(lane->tenant) &&
+            lane->blockedUntilUs <= now && !lane->drained && lane->queue.size() < target / 2 + 1) {
           wants.emplace_back(lane, target - lane->queue.size());
         }
       }
@@ -293,7 +305,8 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   };
   std::map<std::string, Wanted> wanted;
   for (const auto& tenant : set->all()) {
-    for (const auto& number : tenant->config().phoneNumberIds) wanted[number] = {tenant->id(), tenant->config().sending};
+    for (const auto& number : tenant->config().phoneNumberIds)
+      wanted[number] = {tenant->id(), tenant->config().sending};
   }
   std::set<std::string> wantedNumbers;
   for (const auto& [number, w] : wanted) wantedNumbers.insert(number);
@@ -323,7 +336,8 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   std::set<std::string> draining;  // stopped, lease kept while their last sends finish
   std::map<std::string, bool> held;
   std::vector<std::string> handBack;
-  std::map<std::string, std::optional<store::Leases::Hold>> fresh;  // numbers taken now -> their last hold
+  std::map<std::string, std::optional<store::Leases::Hold>>
+      fresh;  // numbers taken now -> their last hold
   Status leased = db_->transaction([&](Poco::Data::Session& s) {
     draining.clear();  // a transaction that failed part-way runs again from the start
     held.clear();
@@ -331,7 +345,8 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
     fresh.clear();
     const int64_t nowMs = now / 1000;
     leases_.acquire(s, "host:" + owner_, owner_, nowMs, settings_.numberLeaseMs);
-    const LeasePlan plan = planLeases(wantedNumbers, holding, leases_.live(s, "host:", nowMs), owner_);
+    const LeasePlan plan =
+        planLeases(wantedNumbers, holding, leases_.live(s, "host:", nowMs), owner_);
     auto acquire = [&](const std::string& number) {
       return leases_.acquire(s, "dispatch:" + number, owner_, nowMs, settings_.numberLeaseMs);
     };
@@ -359,16 +374,19 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   if (!leased.isOk()) {
     // Logged when the failures start and when they end, not on every retry.
     if (leaseFailures_++ == 0) {
-      logger().warning("cannot renew sending-number leases (sending stops when they run out; trying again every " +
-                       std::to_string(leaseRetryUs() / 1000) + " ms): " + leased.message());
+      logger().warning(
+          "cannot renew sending-number leases (sending stops when they run out; trying again "
+          "every " +
+          std::to_string(leaseRetryUs() / 1000) + " ms): " + leased.message());
     }
     std::lock_guard lock(mutex_);
     for (auto& [number, lane] : lanes_) lane->handingBack = false;  // decided again next time
     return Refreshed::kFailed;
   }
   if (leaseFailures_ > 0) {
-    logger().information("sending-number leases renewed again after " + std::to_string(leaseFailures_) +
-                         " failed attempt" + (leaseFailures_ == 1 ? "" : "s"));
+    logger().information("sending-number leases renewed again after " +
+                         std::to_string(leaseFailures_) + " failed attempt" +
+                         (leaseFailures_ == 1 ? "" : "s"));
     leaseFailures_ = 0;
   }
 
@@ -392,8 +410,9 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   for (const auto& [number, w] : wanted) {
     std::shared_ptr<Lane>& lane = lanes_[number];
     if (!lane) {
-      lane = std::make_shared<Lane>(number, w.tenant, w.sending.messagesPerSecond, settings_.windowGuardUs,
-                                    w.sending.pairIntervalMs * 1000, w.sending.pairBurst);
+      lane = std::make_shared<Lane>(number, w.tenant, w.sending.messagesPerSecond,
+                                    settings_.windowGuardUs, w.sending.pairIntervalMs * 1000,
+                                    w.sending.pairBurst);
     }
     lane->tenant = w.tenant;
     lane->window.setLimit(w.sending.messagesPerSecond);
@@ -406,13 +425,15 @@ Dispatcher::Refreshed Dispatcher::refreshLanes(int64_t now) {
   for (const auto& [number, lane] : lanes_) laneList_.push_back(lane);
   for (const auto& [number, last] : fresh) {
     Lane& lane = *lanes_[number];
-    if (auto first = firstSendUs(last, owner_, known.count(number) > 0, kSecondUs, settings_.windowGuardUs)) {
+    if (auto first = firstSendUs(last, owner_, known.count(number) > 0, kSecondUs,
+                                 settings_.windowGuardUs)) {
       lane.blockedUntilUs = std::max(lane.blockedUntilUs, *first);
     }
     logger().information("sending for number " + number + " (tenant " + lane.tenant + ")");
   }
   for (const auto& number : handBack) {
-    logger().information("handed number " + number + " to another host (sharing the numbers among hosts)");
+    logger().information("handed number " + number +
+                         " to another host (sharing the numbers among hosts)");
   }
   // A paused tenant resumes when its token is not the one that was refused any more.
   credentials_.resumeChanged(*set);
@@ -430,7 +451,8 @@ void Dispatcher::checkInFlight(int64_t now) {
     std::lock_guard lock(mutex_);
     std::tie(calls, callUs) = takeCallTimes();
     for (const auto& [number, lane] : lanes_) {
-      if (lane->heldUntilUs <= now || lane->handingBack || credentials_.paused(lane->tenant)) continue;
+      if (lane->heldUntilUs <= now || lane->handingBack || credentials_.paused(lane->tenant))
+        continue;
       rate += lane->window.limit();
       backlog = backlog || !lane->queue.empty();
     }
@@ -443,8 +465,9 @@ void Dispatcher::checkInFlight(int64_t now) {
   if (now < nextInFlightWarningUs_) return;
   nextInFlightWarningUs_ = now + kInFlightWarningEveryUs;
   logger().warning("outbound: " + std::to_string(settings_.maxInFlight) + " calls at once at " +
-                   std::to_string(static_cast<int64_t>(meanCallUs / 1000)) + " ms a call carry about " +
-                   std::to_string(static_cast<int64_t>(capacity)) + " msg/s, less than the " + std::to_string(rate) +
+                   std::to_string(static_cast<int64_t>(meanCallUs / 1000)) +
+                   " ms a call carry about " + std::to_string(static_cast<int64_t>(capacity)) +
+                   " msg/s, less than the " + std::to_string(rate) +
                    " msg/s the numbers this host holds may send, and messages are waiting: raise "
                    "outbound.max_in_flight (about that rate x the call time in seconds)");
 }
@@ -458,9 +481,12 @@ std::pair<int64_t, int64_t> Dispatcher::takeCallTimes() {
   return taken;
 }
 
-int64_t Dispatcher::leaseRetryUs() const { return std::min(kLeaseRetryUs, settings_.numberLeaseMs * 1000 / 3); }
+int64_t Dispatcher::leaseRetryUs() const {
+  return std::min(kLeaseRetryUs, settings_.numberLeaseMs * 1000 / 3);
+}
 
-void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t now) {
+void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants,
+                       int64_t now) {
   // One transaction for every lane that wants more: on SQLite each commit is an fsync, and the
   // claims compete with the recorder and with whoever is queueing for the one write lock.
   std::vector<std::pair<std::string, size_t>> numbers;
@@ -469,15 +495,18 @@ void Dispatcher::claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t
   std::vector<int64_t> abandoned;
   Status claimed = db_->transaction([&](Poco::Data::Session& s) {
     abandoned.clear();
-    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs, settings_.retry.maxAttempts, &abandoned);
+    rows = outbox_.claimEach(s, numbers, owner_, now / 1000, settings_.leaseMs,
+                             settings_.retry.maxAttempts, &abandoned);
   });
   if (!claimed.isOk()) {
     logger().warning("cannot claim messages to send: " + claimed.message());
     return;
   }
   if (!abandoned.empty()) {
-    logger().error("failed " + std::to_string(abandoned.size()) + " message(s) (first " + std::to_string(abandoned.front()) +
-                   "): the host sending them stopped on each of their " + std::to_string(settings_.retry.maxAttempts) + " attempts");
+    logger().error("failed " + std::to_string(abandoned.size()) + " message(s) (first " +
+                   std::to_string(abandoned.front()) +
+                   "): the host sending them stopped on each of their " +
+                   std::to_string(settings_.retry.maxAttempts) + " attempts");
   }
   std::vector<std::vector<Pending>> ready(wants.size());
   std::vector<Outcome> broken;
@@ -524,8 +553,10 @@ void Dispatcher::releaseStale(int64_t now) {
                            lane->blockedUntilUs > now + kHoldHorizonUs;
       for (auto it = lane->queue.begin(); it != lane->queue.end();) {
         int64_t readyAt = now;
-        if (dropAll) readyAt = std::max(now, lane->blockedUntilUs);
-        else if (it->request.pairRate && !it->request.recipient.empty()) readyAt = lane->pairs.nextAllowed(it->request.recipient, now);
+        if (dropAll)
+          readyAt = std::max(now, lane->blockedUntilUs);
+        else if (it->request.pairRate && !it->request.recipient.empty())
+          readyAt = lane->pairs.nextAllowed(it->request.recipient, now);
         const bool old = now - it->claimedUs > settings_.leaseMs * 1000 / 2;
         if (dropAll || readyAt > now + kHoldHorizonUs || old) {
           Outcome o;
@@ -547,13 +578,16 @@ void Dispatcher::releaseStale(int64_t now) {
 // Sending, on the HTTP client's event loop: take the next message pacing allows, call the
 // provider, settle the outcome.
 
-bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chosen, Pending& pending) {
+bool Dispatcher::pick(int64_t now, int64_t& wakeAt, std::shared_ptr<Lane>& chosen,
+                      Pending& pending) {
   const std::vector<std::shared_ptr<Lane>>& order = laneList_;
   const size_t n = order.size();
   for (size_t k = 0; k < n; ++k) {
     const size_t index = (nextLane_ + k) % n;
     Lane& lane = *order[index];
-    if (lane.queue.empty() || lane.heldUntilUs <= now || lane.handingBack || credentials_.paused(lane.tenant)) continue;
+    if (lane.queue.empty() || lane.heldUntilUs <= now || lane.handingBack ||
+        credentials_.paused(lane.tenant))
+      continue;
     if (lane.blockedUntilUs > now) {
       wakeAt = std::min(wakeAt, lane.blockedUntilUs);
       continue;
@@ -633,7 +667,8 @@ void Dispatcher::pump() {
       call->startUs = now;
       if (call->pending.request.pairRate && !recipient.empty()) lane.pairs.record(recipient, now);
       if (!recipient.empty()) lane.recipientsInFlight.insert(recipient);
-      if (lane.queue.size() < backlogTarget(lane) / 2 && !lane.drained && !schedulerWoken_) {  // once per claim
+      if (lane.queue.size() < backlogTarget(lane) / 2 && !lane.drained &&
+          !schedulerWoken_) {  // once per claim
         schedulerWoken_ = true;
         schedulerWake_.notify_one();
       }
@@ -695,7 +730,8 @@ void Dispatcher::callAnswered(const std::shared_ptr<Call>& call, StatusOr<HttpRe
   pump();
 }
 
-std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pending& pending, Call& call) {
+std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pending& pending,
+                                                      Call& call) {
   Answer out;
   call.tenant = tenants_.current()->byId(lane.tenant);
   call.channel = call.tenant ? call.tenant->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
@@ -703,26 +739,29 @@ std::optional<Dispatcher::Answer> Dispatcher::prepare(const Lane& lane, const Pe
     // Not sendable here now (tenant removed, channel plugin disabled): keep it queued.
     out.verdict.outcome = Verdict::Outcome::kRelease;
     out.verdict.afterMs = 60000;
-    out.error = errorJson("not sent", call.tenant ? "the tenant's channel plugin is not running" : "the tenant is not configured");
+    out.error = errorJson("not sent", call.tenant ? "the tenant's channel plugin is not running"
+                                                  : "the tenant is not configured");
     return out;
   }
   call.token = credentials_.tokenFor(call.tenant->config());
   if (call.token.empty()) {
     out.verdict.outcome = Verdict::Outcome::kPause;
-    out.error = errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
+    out.error =
+        errorJson("no access token", "tenant " + lane.tenant + " has no whatsapp.access_token");
     return out;
   }
   HttpRequest& request = call.request;
   request.method = pending.request.method;
   request.url = pending.request.url;
   request.service = pending.request.service;
-  request.headers = {{"Authorization", "Bearer " + call.token}, {"Content-Type", "application/json"}};
+  request.headers = {{"Authorization", "Bearer " + call.token},
+                     {"Content-Type", "application/json"}};
   request.body = pending.request.body;
   return std::nullopt;
 }
 
 Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending, const Call& call,
-                                       StatusOr<HttpResponse> response) {
+                                        StatusOr<HttpResponse> response) {
   Answer out;
   const plugins::PluginInstancePtr& channel = call.channel;
   const std::string& token = call.token;
@@ -732,20 +771,22 @@ Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending
     out.error = errorJson(codeName(response.status().code()), response.status().message());
   } else {
     // {"status": N, "body": "<the answer's text>"}, written out: every send pays for it.
-    const std::string input =
-        R"({"status":)" + std::to_string(response->status) + R"(,"body":)" + Poco::toJSON(response->body) + "}";
-    StatusOr<std::string> answer = channel->call(plugins::Operation::kChannelClassifyResponse, input);
+    const std::string input = R"({"status":)" + std::to_string(response->status) + R"(,"body":)" +
+                              Poco::toJSON(response->body) + "}";
+    StatusOr<std::string> answer =
+        channel->call(plugins::Operation::kChannelClassifyResponse, input);
     try {
       if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
       const jsontext::Members classified(*answer);
-      out.verdict = Verdict::parse(classified.text("outcome"), classified.text("scope"), classified.integer("after_ms", 0));
+      out.verdict = Verdict::parse(classified.text("outcome"), classified.text("scope"),
+                                   classified.integer("after_ms", 0));
       out.providerId = classified.text("provider_id");
       out.error = errorJson(classified);
     } catch (const Poco::Exception& e) {
       // The call was made; without a verdict, retrying is the safe side (at least once).
       out.verdict = Verdict{};
-      out.error = errorJson("unclassified response",
-                            "HTTP " + std::to_string(response->status) + "; channel plugin: " + e.message());
+      out.error = errorJson("unclassified response", "HTTP " + std::to_string(response->status) +
+                                                         "; channel plugin: " + e.message());
     }
   }
 
@@ -758,27 +799,31 @@ Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending
   return out;
 }
 
-std::optional<PreparedMessage> Dispatcher::reengagement(const Lane& lane, const Pending& pending, const Call& call) {
+std::optional<PreparedMessage> Dispatcher::reengagement(const Lane& lane, const Pending& pending,
+                                                        const Call& call) {
   const auto& sending = call.tenant->config().sending;
-  if (sending.reengagementTemplate.empty() || pending.request.recipient.empty()) return std::nullopt;
+  if (sending.reengagementTemplate.empty() || pending.request.recipient.empty())
+    return std::nullopt;
   Object input;
   input.set("phone_number_id", lane.number);
   input.set("to", pending.request.recipient);
   input.set("template", sending.reengagementTemplate);
   input.set("language", sending.reengagementLanguage);
-  StatusOr<std::string> message = call.channel->call(plugins::Operation::kChannelReengage, json(input));
+  StatusOr<std::string> message =
+      call.channel->call(plugins::Operation::kChannelReengage, json(input));
   if (message.isOk()) {
     StatusOr<PreparedMessage> prepared =
         queue_.prepare(*call.tenant, *message, "reengage:" + std::to_string(pending.row.id));
     if (prepared.isOk()) return std::move(*prepared);
     message = prepared.status();
   }
-  logger().error("tenant " + lane.tenant + ": re-engagement template " + sending.reengagementTemplate +
-                 " cannot be built: " + message.status().toString());
+  logger().error("tenant " + lane.tenant + ": re-engagement template " +
+                 sending.reengagementTemplate + " cannot be built: " + message.status().toString());
   return std::nullopt;
 }
 
-void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t now) {
+void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer,
+                        int64_t now) {
   lane->recipientsInFlight.erase(pending.request.recipient);
   const std::string tenant = pending.row.tenant;
   SendState state;
@@ -819,32 +864,38 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answ
       ++lane->throttles;
       lane->blockedUntilUs = std::max(lane->blockedUntilUs, now + action.waitMs * 1000);
       count("baraza_outbound_throttled_total", tenant);
-      logger().warning("number " + lane->number + ": throughput limit (" + answer.error + "); pausing it " +
-                       std::to_string(action.waitMs) + " ms");
+      logger().warning("number " + lane->number + ": throughput limit (" + answer.error +
+                       "); pausing it " + std::to_string(action.waitMs) + " ms");
       return backAtFront();
     case Action::Kind::kBackOffRecipient: {
       const int64_t until = lane->pairs.refused(pending.request.recipient, now);
       count("baraza_outbound_pair_limited_total", tenant);
-      logger().information("number " + lane->number + ": pair rate limit for a recipient; next try in " +
+      logger().information("number " + lane->number +
+                           ": pair rate limit for a recipient; next try in " +
                            std::to_string((until - now) / 1000) + " ms");
       return backAtFront();
     }
-    case Action::Kind::kResend: return backAtFront();
+    case Action::Kind::kResend:
+      return backAtFront();
     case Action::Kind::kPauseTenant:
       if (credentials_.pause(tenant, answer.refusedToken)) {
-        logger().error("tenant " + tenant + ": sending paused, the access token was refused (" + answer.error +
-                       "); messages stay queued until the token is replaced (edit the tenant file, then reload)");
+        logger().error("tenant " + tenant + ": sending paused, the access token was refused (" +
+                       answer.error +
+                       "); messages stay queued until the token is replaced (edit the tenant file, "
+                       "then reload)");
         count("baraza_outbound_paused_total", tenant);
       }
       return backAtFront();
-    case Action::Kind::kRequeue: return toRecorder(Outcome::Kind::kRequeue, now / 1000 + action.waitMs);
+    case Action::Kind::kRequeue:
+      return toRecorder(Outcome::Kind::kRequeue, now / 1000 + action.waitMs);
     case Action::Kind::kRetryLater:
       count("baraza_outbound_retried_total", tenant);
       return toRecorder(Outcome::Kind::kRetry, now / 1000 + action.waitMs);
     case Action::Kind::kReplace: {
       Object::Ptr error = parseObject(answer.error);
-      error->set("details", str(error, "details") + (answer.replacement ? "; re-engagement template queued instead"
-                                                                        : "; no re-engagement template configured"));
+      error->set("details", str(error, "details") +
+                                (answer.replacement ? "; re-engagement template queued instead"
+                                                    : "; no re-engagement template configured"));
       answer.error = json(error);
       return failed(" to number " + lane->number + " failed: ");
     }
@@ -858,6 +909,5 @@ void Dispatcher::settle(const std::shared_ptr<Lane>& lane, Pending pending, Answ
 
 // ---------------------------------------------------------------------------------------------
 // Recorder: outcomes written in batches, one transaction each.
-
 
 }  // namespace baraza::outbound

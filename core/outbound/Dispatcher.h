@@ -1,5 +1,17 @@
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include "common/HttpTypes.h"
 #include "common/Metrics.h"
 #include "http/HttpClient.h"
@@ -13,30 +25,18 @@
 #include "store/SecretStore.h"
 #include "tenants/TenantManager.h"
 
-#include <atomic>
-#include <condition_variable>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <string>
-#include <thread>
-#include <utility>
-#include <vector>
-
 namespace baraza::outbound {
 
 struct DispatchSettings {
-  int maxInFlight = 1000;      // provider calls under way at once (a host sends at most this /
-                               // the call time messages a second)
-  int64_t leaseMs = 60000;     // on claimed messages: a host that dies holds them this long
+  int maxInFlight = 1000;         // provider calls under way at once (a host sends at most this /
+                                  // the call time messages a second)
+  int64_t leaseMs = 60000;        // on claimed messages: a host that dies holds them this long
   int64_t numberLeaseMs = 15000;  // on a sending number: another host takes it this long after
   int64_t windowGuardUs = 50000;  // pacing assumes a send in flight reaches Meta within this of
                                   // its start (Meta counts on arrival); one answered sooner
                                   // counts as arrived when answered (SlidingWindow)
-  RetryLimits retry;           // how often and how long after a refusal a message is sent again
-  int64_t idleMs = 200;        // poll interval when nothing woke the dispatcher
+  RetryLimits retry;              // how often and how long after a refusal a message is sent again
+  int64_t idleMs = 200;           // poll interval when nothing woke the dispatcher
   /**
    * store.master_key: with it, a long-lived token the exchange after a 190 got is kept in the
    * secrets table (encrypted), so it survives a restart; without, in memory only.
@@ -69,8 +69,9 @@ struct DispatchSettings {
 class Dispatcher {
  public:
   /** `http` must outlive the dispatcher; its event loop runs the sends. */
-  Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants, const OutboundQueue& queue,
-             const http::HttpClient& http, DispatchSettings settings, std::string owner, Metrics* metrics = nullptr);
+  Dispatcher(store::DatabasePtr db, const tenants::TenantManager& tenants,
+             const OutboundQueue& queue, const http::HttpClient& http, DispatchSettings settings,
+             std::string owner, Metrics* metrics = nullptr);
   ~Dispatcher();
 
   void start();
@@ -111,13 +112,18 @@ class Dispatcher {
   void claim(const std::vector<std::pair<std::shared_ptr<Lane>, size_t>>& wants, int64_t nowUs);
   void releaseStale(int64_t nowUs);
   bool pick(int64_t nowUs, int64_t& wakeAtUs, std::shared_ptr<Lane>& lane, Pending& pending);
-  /** The call for a picked message, or (no channel plugin, no token) what it comes to instead. Lock held. */
+  /** The call for a picked message, or (no channel plugin, no token) what it comes to instead. Lock
+   * held. */
   std::optional<Answer> prepare(const Lane& lane, const Pending& pending, Call& call);
   /** What the channel plugin makes of the provider's answer. */
-  Answer conclude(const Lane& lane, const Pending& pending, const Call& call, StatusOr<HttpResponse> response);
-  /** The tenant's re-engagement template for a message its recipient must be re-engaged for, when configured. */
-  std::optional<PreparedMessage> reengagement(const Lane& lane, const Pending& pending, const Call& call);
-  /** Applies the RetryPolicy's action for `answer` to the message, its lane and its tenant. Lock held. */
+  Answer conclude(const Lane& lane, const Pending& pending, const Call& call,
+                  StatusOr<HttpResponse> response);
+  /** The tenant's re-engagement template for a message its recipient must be re-engaged for, when
+   * configured. */
+  std::optional<PreparedMessage> reengagement(const Lane& lane, const Pending& pending,
+                                              const Call& call);
+  /** Applies the RetryPolicy's action for `answer` to the message, its lane and its tenant. Lock
+   * held. */
   void settle(const std::shared_ptr<Lane>& lane, Pending pending, Answer answer, int64_t nowUs);
   static size_t backlogTarget(const Lane& lane);
   void count(const std::string& name, const std::string& tenant, int64_t delta = 1);
@@ -136,16 +142,17 @@ class Dispatcher {
   std::condition_variable schedulerWake_;
   bool schedulerWoken_ = false;
   std::map<std::string, std::shared_ptr<Lane>> lanes_;  // by phone number id
-  std::vector<std::shared_ptr<Lane>> laneList_;        // the same, for round-robin picking
+  std::vector<std::shared_ptr<Lane>> laneList_;         // the same, for round-robin picking
   size_t nextLane_ = 0;
   int64_t nextForgetUs_ = 0;  // next sweep of idle recipients (scheduler thread only)
-  int64_t calls_ = 0, callUs_ = 0;  // Graph calls and their time (start to answer) since takeCallTimes()
+  int64_t calls_ = 0,
+          callUs_ = 0;  // Graph calls and their time (start to answer) since takeCallTimes()
   int64_t nextInFlightWarningUs_ = 0;  // scheduler thread only
-  int leaseFailures_ = 0;  // lease transactions failed in a row (scheduler thread only)
-  int inFlight_ = 0;                  // calls under way
-  int loopWork_ = 0;                  // calls, timer waits and posted pumps not finished
-  std::condition_variable loopIdle_;  // loopWork_ reached 0
-  std::unique_ptr<Loop> loop_;        // the pump's timer (guarded by mutex_)
+  int leaseFailures_ = 0;              // lease transactions failed in a row (scheduler thread only)
+  int inFlight_ = 0;                   // calls under way
+  int loopWork_ = 0;                   // calls, timer waits and posted pumps not finished
+  std::condition_variable loopIdle_;   // loopWork_ reached 0
+  std::unique_ptr<Loop> loop_;         // the pump's timer (guarded by mutex_)
   std::atomic<bool> pumpPosted_{false};
   Credentials credentials_;  // guarded by mutex_
 

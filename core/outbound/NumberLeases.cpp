@@ -5,8 +5,8 @@
 
 namespace baraza::outbound {
 
-LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::string>& holding, size_t liveHosts,
-                     const std::string& owner) {
+LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::string>& holding,
+                     size_t liveHosts, const std::string& owner) {
   LeasePlan plan;
   const size_t hosts = std::max<size_t>(1, liveHosts);
   plan.share = (wanted.size() + hosts - 1) / hosts;
@@ -31,8 +31,9 @@ LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::st
   return plan;
 }
 
-std::optional<int64_t> firstSendUs(const std::optional<store::Leases::Hold>& lastHold, const std::string& owner,
-                                   bool windowKept, int64_t windowUs, int64_t arrivalGuardUs) {
+std::optional<int64_t> firstSendUs(const std::optional<store::Leases::Hold>& lastHold,
+                                   const std::string& owner, bool windowKept, int64_t windowUs,
+                                   int64_t arrivalGuardUs) {
   if (!lastHold) return std::nullopt;
   if (lastHold->owner == owner && windowKept) return std::nullopt;
   // The hold's end is in ms and inclusive: its last send may arrive up to the next ms.

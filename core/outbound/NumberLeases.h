@@ -5,8 +5,6 @@
 // numbers between them.
 #pragma once
 
-#include "store/Leases.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,13 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "store/Leases.h"
+
 namespace baraza::outbound {
 
 struct LeasePlan {
-  size_t share = 0;                    // the most numbers this host should hold
-  std::vector<std::string> renew;      // held, and kept: their leases renewed
-  std::vector<std::string> handBack;   // held beyond the share: they stop sending now, and their
-                                       // lease is released once nothing of theirs is in flight
+  size_t share = 0;                     // the most numbers this host should hold
+  std::vector<std::string> renew;       // held, and kept: their leases renewed
+  std::vector<std::string> handBack;    // held beyond the share: they stop sending now, and their
+                                        // lease is released once nothing of theirs is in flight
   std::vector<std::string> candidates;  // not held: tried in this order while fewer than `share`
                                         // are held (another host may hold one)
 };
@@ -30,8 +30,8 @@ struct LeasePlan {
  * Hosts start looking at a different number each (the order is rotated by a hash of the owner),
  * so that they do not all reach for the same ones, and hand back the first they come to.
  */
-LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::string>& holding, size_t liveHosts,
-                     const std::string& owner);
+LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::string>& holding,
+                     size_t liveHosts, const std::string& owner);
 
 /**
  * When a number this host has just taken may send first (µs), or nothing for at once. A previous
@@ -41,7 +41,8 @@ LeasePlan planLeases(const std::set<std::string>& wanted, const std::set<std::st
  * last and still has the window of (a renewal that came late, a number taken back), since that
  * window counts every send it made.
  */
-std::optional<int64_t> firstSendUs(const std::optional<store::Leases::Hold>& lastHold, const std::string& owner,
-                                   bool windowKept, int64_t windowUs, int64_t arrivalGuardUs);
+std::optional<int64_t> firstSendUs(const std::optional<store::Leases::Hold>& lastHold,
+                                   const std::string& owner, bool windowKept, int64_t windowUs,
+                                   int64_t arrivalGuardUs);
 
 }  // namespace baraza::outbound

@@ -1,18 +1,18 @@
 #include "outbound/OutboundQueue.h"
 
+#include <algorithm>
+
 #include "common/JsonText.h"
 #include "flows/FlowEndpoint.h"
 #include "outbound/StoredRequest.h"
 
-#include <algorithm>
-
 namespace baraza::outbound {
 namespace {
 
-using Poco::JSON::Object;
 using jsontext::json;
 using jsontext::parseObject;
 using jsontext::str;
+using Poco::JSON::Object;
 
 /** The parameters object of an interactive Flow message, or null for any other message. */
 Object::Ptr flowParameters(const Object::Ptr& message) {
@@ -43,16 +43,19 @@ Status fitsColumn(const std::string& what, const std::string& value, size_t maxB
 
 }  // namespace
 
-OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants, int64_t flowTokenTtlMs)
+OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants,
+                             int64_t flowTokenTtlMs)
     : db_(std::move(db)),
       tenants_(tenants),
       flowTokenTtlMs_(flowTokenTtlMs),
       outbox_(db_->dialect(), db_->multiRowInsertIdsConsecutive()),
       flowSessions_(db_->dialect()) {}
 
-StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, const std::string& messageJson,
+StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant,
+                                                 const std::string& messageJson,
                                                  const std::string& idempotencyKey) const {
-  if (Status fits = fitsColumn("the idempotency key", idempotencyKey, store::kMaxIdempotencyKeyBytes);
+  if (Status fits =
+          fitsColumn("the idempotency key", idempotencyKey, store::kMaxIdempotencyKeyBytes);
       !fits.isOk()) {
     return fits;
   }
@@ -63,31 +66,39 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
     return invalidArgument("the message is not a JSON object: " + e.message());
   }
   const auto& numbers = tenant.config().phoneNumberIds;
-  const std::string from = str(message, "phone_number_id").empty() ? numbers.front() : str(message, "phone_number_id");
+  const std::string from =
+      str(message, "phone_number_id").empty() ? numbers.front() : str(message, "phone_number_id");
   if (std::find(numbers.begin(), numbers.end(), from) == numbers.end()) {
-    return Status(Code::kPermissionDenied, "phone_number_id " + from + " is not one of tenant " + tenant.id() + "'s numbers");
+    return Status(Code::kPermissionDenied, "phone_number_id " + from + " is not one of tenant " +
+                                               tenant.id() + "'s numbers");
   }
   message->set("phone_number_id", from);
 
   PreparedMessage prepared;
-  if (Object::Ptr parameters = flowParameters(message); !parameters.isNull() && !parameters->has("flow_token")) {
+  if (Object::Ptr parameters = flowParameters(message);
+      !parameters.isNull() && !parameters->has("flow_token")) {
     std::string flow = str(message, "flow_plugin");
     if (flow.empty()) flow = firstFlowPlugin(tenant);
     if (flow.empty()) {
-      return failedPrecondition("tenant " + tenant.id() + " has no flow plugin to answer this Flow; "
+      return failedPrecondition("tenant " + tenant.id() +
+                                " has no flow plugin to answer this Flow; "
                                 "name one with \"flow_plugin\" or give a \"flow_token\"");
     }
     plugins::PluginInstancePtr bound = tenant.instance(flow);
     if (!bound || !(bound->kinds() & BARAZA_KIND_FLOW)) {
-      return invalidArgument("flow_plugin \"" + flow + "\" is not a running flow plugin of tenant " + tenant.id());
+      return invalidArgument("flow_plugin \"" + flow +
+                             "\" is not a running flow plugin of tenant " + tenant.id());
     }
     const std::string conversation = str(message, "conversation");
-    if (Status fits = fitsColumn("conversation", conversation, store::kMaxConversationBytes); !fits.isOk()) {
+    if (Status fits = fitsColumn("conversation", conversation, store::kMaxConversationBytes);
+        !fits.isOk()) {
       return fits;
     }
     std::string contact = str(message, "to");
-    contact.erase(std::remove_if(contact.begin(), contact.end(), [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); }),
-                  contact.end());
+    contact.erase(
+        std::remove_if(contact.begin(), contact.end(),
+                       [](char c) { return !std::isdigit(static_cast<unsigned char>(c)); }),
+        contact.end());
     StatusOr<store::FlowSession> session =
         flows::newFlowSession(tenant.id(), contact, flow, conversation, flowTokenTtlMs_);
     if (!session.isOk()) return session.status();
@@ -96,7 +107,9 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
   }
 
   plugins::PluginInstancePtr channel = tenant.firstOfKind(BARAZA_KIND_CHANNEL);
-  if (!channel) return failedPrecondition("tenant " + tenant.id() + " has no running channel plugin to send with");
+  if (!channel)
+    return failedPrecondition("tenant " + tenant.id() +
+                              " has no running channel plugin to send with");
   StatusOr<std::string> built = channel->call(plugins::Operation::kChannelBuildSend, json(message));
   if (!built.isOk()) return built.status();
   StoredRequest request;
@@ -113,12 +126,14 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant, 
   return prepared;
 }
 
-int64_t OutboundQueue::store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const {
+int64_t OutboundQueue::store(Poco::Data::Session& s, const PreparedMessage& prepared,
+                             int64_t now) const {
   if (prepared.flowSession) flowSessions_.create(s, *prepared.flowSession);
   return outbox_.enqueue(s, prepared.message, now);
 }
 
-std::vector<int64_t> OutboundQueue::storeAll(Poco::Data::Session& s, const std::vector<PreparedMessage>& prepared,
+std::vector<int64_t> OutboundQueue::storeAll(Poco::Data::Session& s,
+                                             const std::vector<PreparedMessage>& prepared,
                                              int64_t now) const {
   std::vector<store::OutboundMessage> messages;
   messages.reserve(prepared.size());
@@ -136,7 +151,8 @@ StatusOr<int64_t> OutboundQueue::submit(const std::string& tenantId, const std::
   StatusOr<PreparedMessage> prepared = prepare(*tenant, messageJson, idempotencyKey);
   if (!prepared.isOk()) return prepared.status();
   int64_t id = 0;
-  Status stored = db_->transaction([&](Poco::Data::Session& s) { id = store(s, *prepared, store::nowMs()); });
+  Status stored =
+      db_->transaction([&](Poco::Data::Session& s) { id = store(s, *prepared, store::nowMs()); });
   if (!stored.isOk()) return stored;
   return id;
 }

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "store/Database.h"
 #include "store/FlowSessions.h"
 #include "store/Outbox.h"
 #include "tenants/TenantManager.h"
-
-#include <optional>
-#include <string>
 
 namespace baraza::outbound {
 
@@ -30,7 +30,8 @@ struct PreparedMessage {
  */
 class OutboundQueue {
  public:
-  OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants, int64_t flowTokenTtlMs);
+  OutboundQueue(store::DatabasePtr db, const tenants::TenantManager& tenants,
+                int64_t flowTokenTtlMs);
 
   /** Checks and builds; nothing is stored. INVALID_ARGUMENT names what is wrong. */
   StatusOr<PreparedMessage> prepare(const tenants::Tenant& tenant, const std::string& messageJson,
@@ -38,7 +39,8 @@ class OutboundQueue {
   /** Stores a prepared message (and its flow token) in the caller's transaction; its id. */
   int64_t store(Poco::Data::Session& s, const PreparedMessage& prepared, int64_t now) const;
   /** store() for many (bulk sends): the messages' outbox rows in few statements; ids in order. */
-  std::vector<int64_t> storeAll(Poco::Data::Session& s, const std::vector<PreparedMessage>& prepared, int64_t now) const;
+  std::vector<int64_t> storeAll(Poco::Data::Session& s,
+                                const std::vector<PreparedMessage>& prepared, int64_t now) const;
   /** prepare + store in one transaction. NOT_FOUND for an unknown tenant. */
   StatusOr<int64_t> submit(const std::string& tenant, const std::string& messageJson,
                            const std::string& idempotencyKey) const;

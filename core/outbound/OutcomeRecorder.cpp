@@ -1,8 +1,8 @@
 #include "outbound/OutcomeRecorder.h"
 
-#include "common/ThreadName.h"
-
 #include <Poco/Logger.h>
+
+#include "common/ThreadName.h"
 
 namespace baraza::outbound {
 namespace {
@@ -11,7 +11,8 @@ Poco::Logger& logger() { return Poco::Logger::get("baraza.outbound"); }
 
 }  // namespace
 
-OutcomeRecorder::OutcomeRecorder(store::DatabasePtr db, const OutboundQueue& queue, std::string owner)
+OutcomeRecorder::OutcomeRecorder(store::DatabasePtr db, const OutboundQueue& queue,
+                                 std::string owner)
     : db_(std::move(db)),
       queue_(queue),
       owner_(std::move(owner)),
@@ -88,7 +89,8 @@ void OutcomeRecorder::record(std::vector<Outcome> batch) {
               m.providerId = o.providerId;
               m.direction = "out";
               m.phoneNumberId = row.phoneNumberId;
-              m.contact = o.pending.request.recipient.empty() ? "" : o.pending.request.recipient.substr(1);
+              m.contact =
+                  o.pending.request.recipient.empty() ? "" : o.pending.request.recipient.substr(1);
               m.type = o.pending.request.type;
               m.content = o.pending.request.body;
               m.sentAt = now;
@@ -115,14 +117,17 @@ void OutcomeRecorder::record(std::vector<Outcome> batch) {
     });
     if (written.isOk()) {
       if (lost > 0) {
-        logger().warning(std::to_string(lost) + " outcome(s) not recorded: their lease had expired and "
+        logger().warning(std::to_string(lost) +
+                         " outcome(s) not recorded: their lease had expired and "
                          "another dispatcher may send them again");
       }
       return;
     }
-    logger().error("cannot record " + std::to_string(batch.size()) + " send outcome(s) (retrying): " + written.message());
+    logger().error("cannot record " + std::to_string(batch.size()) +
+                   " send outcome(s) (retrying): " + written.message());
     if (tries >= 30) {
-      logger().error("giving up recording; the messages will be sent again when their leases expire");
+      logger().error(
+          "giving up recording; the messages will be sent again when their leases expire");
       return;
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));

@@ -2,12 +2,6 @@
 // of its own so that the event loop deciding outcomes never waits for the database.
 #pragma once
 
-#include "outbound/OutboundQueue.h"
-#include "outbound/StoredRequest.h"
-#include "store/Database.h"
-#include "store/Messages.h"
-#include "store/Outbox.h"
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -16,6 +10,12 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "outbound/OutboundQueue.h"
+#include "outbound/StoredRequest.h"
+#include "store/Database.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
 
 namespace baraza::outbound {
 
@@ -37,8 +37,8 @@ struct Outcome {
   Kind kind = Kind::kRequeue;
   Pending pending;
   std::string providerId;
-  std::string error;  // JSON {"code","subcode","title","details"}
-  int64_t atMs = 0;   // retry / requeue time
+  std::string error;                           // JSON {"code","subcode","title","details"}
+  int64_t atMs = 0;                            // retry / requeue time
   std::optional<PreparedMessage> replacement;  // the re-engagement template sent instead
 };
 

@@ -29,14 +29,17 @@ class SlidingWindow {
   /** The earliest time (≥ now) a send may start. */
   int64_t nextAllowed(int64_t now) const {
     if (latestArrival_.size() < static_cast<size_t>(limit_)) return now;
-    const int64_t at = latestArrival_[latestArrival_.size() - static_cast<size_t>(limit_)] + windowUs_ + 1;
+    const int64_t at =
+        latestArrival_[latestArrival_.size() - static_cast<size_t>(limit_)] + windowUs_ + 1;
     return at > now ? at : now;
   }
-  /** A send starts at `now` (call only when nextAllowed(now) == now); its ticket for completed(). */
+  /** A send starts at `now` (call only when nextAllowed(now) == now); its ticket for completed().
+   */
   uint64_t started(int64_t now) {
     latestArrival_.push_back(now + arrivalGuardUs_);
     ++inFlight_;
-    while (latestArrival_.size() > static_cast<size_t>(limit_)) {  // older ones decide nothing any more
+    while (latestArrival_.size() >
+           static_cast<size_t>(limit_)) {  // older ones decide nothing any more
       latestArrival_.pop_front();
       ++firstTicket_;
     }
@@ -79,7 +82,8 @@ class SlidingWindow {
  */
 class PairPacer {
  public:
-  PairPacer(int64_t intervalUs, int burst) : intervalUs_(intervalUs), burst_(burst < 1 ? 1 : burst) {}
+  PairPacer(int64_t intervalUs, int burst)
+      : intervalUs_(intervalUs), burst_(burst < 1 ? 1 : burst) {}
 
   /** The earliest time (≥ now) a message to `recipient` may start. */
   int64_t nextAllowed(const std::string& recipient, int64_t now) const {
@@ -111,8 +115,10 @@ class PairPacer {
   void forgetIdle(int64_t now) {
     for (auto it = pairs_.begin(); it != pairs_.end();) {
       const Pair& p = it->second;
-      if (p.tat <= now && p.blockedUntil <= now && p.refusals == 0) it = pairs_.erase(it);
-      else ++it;
+      if (p.tat <= now && p.blockedUntil <= now && p.refusals == 0)
+        it = pairs_.erase(it);
+      else
+        ++it;
     }
   }
   size_t size() const { return pairs_.size(); }

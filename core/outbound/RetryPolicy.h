@@ -46,8 +46,8 @@ struct RetryLimits {
 
 /** Where a send stands when its verdict comes in. */
 struct SendState {
-  int attempts = 1;        // sends of this message so far, this one included
-  int throttles = 0;       // throughput refusals of its number in a row before this answer
+  int attempts = 1;            // sends of this message so far, this one included
+  int throttles = 0;           // throughput refusals of its number in a row before this answer
   bool tokenReplaced = false;  // the tenant's token is no longer the one this verdict is about
 };
 
@@ -57,12 +57,13 @@ struct Action {
     kSent,              // record it as sent; the number's throttle count starts again
     kBackOffNumber,     // the number waits waitMs, the message goes back to the front of its lane
     kBackOffRecipient,  // the recipient waits its pair-rate back-off, the message back to the front
-    kPauseTenant,       // the tenant stops sending until its token changes; the message back to the front
-    kResend,            // back to the front at once: the token it was refused with was replaced meanwhile
-    kRequeue,           // back to the outbox, due in waitMs, attempts unchanged
-    kRetryLater,        // back to the outbox, due in waitMs (its back-off)
-    kFail,              // failed for good
-    kReplace,           // failed; the tenant's re-engagement template goes instead when it has one
+    kPauseTenant,       // the tenant stops sending until its token changes; the message back to the
+                        // front
+    kResend,      // back to the front at once: the token it was refused with was replaced meanwhile
+    kRequeue,     // back to the outbox, due in waitMs, attempts unchanged
+    kRetryLater,  // back to the outbox, due in waitMs (its back-off)
+    kFail,        // failed for good
+    kReplace,     // failed; the tenant's re-engagement template goes instead when it has one
   };
   Kind kind = Kind::kFail;
   int64_t waitMs = 0;  // kBackOffNumber, kRequeue, kRetryLater
@@ -75,7 +76,8 @@ using Jitter = double;
  * The action for `verdict`. `jitter` places a message's retry within the upper half of its
  * exponential back-off, so that many messages refused at once do not come back at once.
  */
-Action decide(const Verdict& verdict, const SendState& state, const RetryLimits& limits, Jitter jitter);
+Action decide(const Verdict& verdict, const SendState& state, const RetryLimits& limits,
+              Jitter jitter);
 
 /** base·2^(attempt-1), capped at max, then a point in its upper half chosen by `jitter`. */
 int64_t backoffMs(int attempt, int64_t baseMs, int64_t maxMs, Jitter jitter);

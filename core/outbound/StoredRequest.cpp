@@ -48,9 +48,9 @@ std::string StoredRequest::encode() const {
   // Written out (once per message queued). Compact JSON escapes every newline inside strings:
   // the first newline ends the header.
   return R"({"layout":)" + std::to_string(kLayout) + R"(,"method":)" + Poco::toJSON(method) +
-         R"(,"pair_rate":)" + (pairRate ? "true" : "false") + R"(,"recipient":)" + Poco::toJSON(recipient) +
-         R"(,"service":)" + Poco::toJSON(service) + R"(,"type":)" + Poco::toJSON(type) + R"(,"url":)" +
-         Poco::toJSON(url) + "}\n" + body;
+         R"(,"pair_rate":)" + (pairRate ? "true" : "false") + R"(,"recipient":)" +
+         Poco::toJSON(recipient) + R"(,"service":)" + Poco::toJSON(service) + R"(,"type":)" +
+         Poco::toJSON(type) + R"(,"url":)" + Poco::toJSON(url) + "}\n" + body;
 }
 
 StoredRequest StoredRequest::decode(const std::string& payload) {

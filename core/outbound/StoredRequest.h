@@ -11,13 +11,14 @@ struct StoredRequest {
   std::string recipient;  // "+<country><number>", or "" for calls without one
   bool pairRate = true;   // counts toward the recipient's pair rate
   std::string method, url;
-  std::string service;  // the upstream whose base URL the operator may override (HttpRequest::service)
+  std::string
+      service;       // the upstream whose base URL the operator may override (HttpRequest::service)
   std::string type;  // the body's "type" (or "status" for mark-as-read), for the messages table
   std::string body;  // JSON text, or "" for a request without a body
 
   /**
-   * From build_send output: {"recipient", "pair_rate", "request": {"method", "url", "service", "body"}}.
-   * Throws Poco::Exception when it is not JSON or has no method or url.
+   * From build_send output: {"recipient", "pair_rate", "request": {"method", "url", "service",
+   * "body"}}. Throws Poco::Exception when it is not JSON or has no method or url.
    */
   static StoredRequest fromChannelOutput(const std::string& built);
   /** The outbox payload. */

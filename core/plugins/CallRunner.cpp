@@ -1,10 +1,10 @@
 #include "plugins/CallRunner.h"
 
-#include "common/EventLoopMark.h"
-#include "common/ThreadName.h"
-
 #include <algorithm>
 #include <thread>
+
+#include "common/EventLoopMark.h"
+#include "common/ThreadName.h"
 
 namespace baraza::plugins {
 namespace {
@@ -25,7 +25,8 @@ CallRunner& CallRunner::shared() {
   return *runner;
 }
 
-bool CallRunner::run(const std::shared_ptr<CallTask>& task, std::chrono::steady_clock::time_point deadline) {
+bool CallRunner::run(const std::shared_ptr<CallTask>& task,
+                     std::chrono::steady_clock::time_point deadline) {
   {
     // Each queued task has a thread for it: a waiting one, or a new one when every thread is busy
     // or stuck. A task never waits behind another (a call behind the call it made through the
@@ -72,7 +73,9 @@ void CallRunner::serve() {
       // the last then needs no waking.
       lock.unlock();
       const auto watchUntil = std::chrono::steady_clock::now() + kWatch;
-      while (queued_.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < watchUntil) relax();
+      while (queued_.load(std::memory_order_acquire) == 0 &&
+             std::chrono::steady_clock::now() < watchUntil)
+        relax();
       lock.lock();
       wake_.wait(lock, [&] { return !queue_.empty(); });
       --waiting_;

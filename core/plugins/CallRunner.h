@@ -33,7 +33,7 @@ class CallTask {
   bool finished_ = false;
   bool abandoned_ = false;
   std::atomic<bool> answered_{false};  // finished_, readable without the mutex
-  const void* eventLoop_ = nullptr;  // the caller's currentEventLoop(), the task's while it runs
+  const void* eventLoop_ = nullptr;    // the caller's currentEventLoop(), the task's while it runs
 };
 
 /**
@@ -73,8 +73,8 @@ class CallRunner {
   std::condition_variable wake_;
   std::deque<std::shared_ptr<CallTask>> queue_;
   std::atomic<size_t> queued_{0};  // queue_.size(), readable without the mutex
-  size_t waiting_ = 0;   // threads waiting for a task
-  size_t starting_ = 0;  // threads made for a task, not yet running
+  size_t waiting_ = 0;             // threads waiting for a task
+  size_t starting_ = 0;            // threads made for a task, not yet running
   size_t stuck_ = 0;
 };
 

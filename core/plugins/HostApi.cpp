@@ -1,15 +1,14 @@
 #include "plugins/HostApi.h"
 
-#include "crypto/Crypto.h"
-#include "plugins/Manifest.h"
-
-#include <baraza/sdk/Json.hpp>
-
 #include <Poco/Logger.h>
 
+#include <baraza/sdk/Json.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+
+#include "crypto/Crypto.h"
+#include "plugins/Manifest.h"
 
 namespace baraza::plugins {
 namespace {
@@ -164,7 +163,8 @@ baraza_status hostSend(const baraza_host_context* ctx, baraza_str message, baraz
   return BARAZA_OK;
 }
 
-using NamedService = StatusOr<std::string> (HostServices::*)(const InstanceRef&, std::string_view, std::string_view);
+using NamedService = StatusOr<std::string> (HostServices::*)(const InstanceRef&, std::string_view,
+                                                             std::string_view);
 
 baraza_status namedCall(NamedService service, const baraza_host_context* ctx, baraza_str instance,
                         baraza_str input, baraza_buf* result, baraza_buf* error) {
@@ -176,8 +176,8 @@ baraza_status namedCall(NamedService service, const baraza_host_context* ctx, ba
   return BARAZA_OK;
 }
 
-baraza_status hostDetectIntent(const baraza_host_context* ctx, baraza_str instance, baraza_str input,
-                               baraza_buf* result, baraza_buf* error) {
+baraza_status hostDetectIntent(const baraza_host_context* ctx, baraza_str instance,
+                               baraza_str input, baraza_buf* result, baraza_buf* error) {
   return namedCall(&HostServices::detectIntent, ctx, instance, input, result, error);
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "plugins/HostServices.h"
-
 #include <baraza/abi.h>
 
 #include <condition_variable>
 #include <mutex>
+
+#include "plugins/HostServices.h"
 
 namespace baraza::plugins {
 

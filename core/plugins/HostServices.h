@@ -1,12 +1,12 @@
 #pragma once
 
-#include "common/HttpTypes.h"
-#include "common/Status.h"
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "common/HttpTypes.h"
+#include "common/Status.h"
 
 namespace baraza::plugins {
 

@@ -1,7 +1,5 @@
 #include "plugins/Manifest.h"
 
-#include "config/JsonSchema.h"
-
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Path.h>
@@ -9,6 +7,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "config/JsonSchema.h"
 
 namespace baraza::plugins {
 namespace {
@@ -101,7 +101,8 @@ StatusOr<Manifest> readManifest(const std::string& path) {
   unsigned major = 0;
   unsigned minor = 0;
   const size_t dot = str("abi", abi) ? abi.find('.') : std::string::npos;
-  if (dot == std::string::npos || !Poco::NumberParser::tryParseUnsigned(abi.substr(0, dot), major) ||
+  if (dot == std::string::npos ||
+      !Poco::NumberParser::tryParseUnsigned(abi.substr(0, dot), major) ||
       !Poco::NumberParser::tryParseUnsigned(abi.substr(dot + 1), minor) || major > 0xFFFF ||
       minor > 0xFFFF) {
     return fail("abi: required \"MAJOR.MINOR\" string");

@@ -1,13 +1,12 @@
 #pragma once
 
-#include "common/Status.h"
-
-#include <baraza/abi.h>
-
 #include <Poco/JSON/Object.h>
+#include <baraza/abi.h>
 
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
 
 namespace baraza::plugins {
 

@@ -1,8 +1,8 @@
 #include "plugins/PluginInstance.h"
 
-#include "plugins/CallRunner.h"
-
 #include <Poco/Logger.h>
+
+#include "plugins/CallRunner.h"
 
 namespace baraza::plugins {
 namespace {
@@ -30,15 +30,21 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
     case Operation::kChannelParseWebhook:
     case Operation::kChannelBuildSend:
     case Operation::kChannelClassifyResponse:
-    case Operation::kChannelReengage: return seconds(0);
+    case Operation::kChannelReengage:
+      return seconds(0);
     case Operation::kChannelExchangeToken:
-    case Operation::kChannelRegisterFlowKey: return seconds(30);
-    case Operation::kFlowExchange: return seconds(10);
+    case Operation::kChannelRegisterFlowKey:
+      return seconds(30);
+    case Operation::kFlowExchange:
+      return seconds(10);
     case Operation::kIntentDetect:
-    case Operation::kVerifierVerify: return seconds(60);
-    case Operation::kConversationOnMessage: return seconds(120);
+    case Operation::kVerifierVerify:
+      return seconds(60);
+    case Operation::kConversationOnMessage:
+      return seconds(120);
     case Operation::kMediaPut:
-    case Operation::kMediaGet: return seconds(300);
+    case Operation::kMediaGet:
+      return seconds(300);
   }
   return seconds(60);
 }
@@ -46,7 +52,8 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
 /** One call on a runner thread; it holds the instance (and so its library) until it returns. */
 class PluginInstance::Call final : public CallTask {
  public:
-  Call(std::shared_ptr<const PluginInstance> self, baraza_call_fn fn, const char* what, std::string_view input)
+  Call(std::shared_ptr<const PluginInstance> self, baraza_call_fn fn, const char* what,
+       std::string_view input)
       : self_(std::move(self)), fn_(fn), what_(what), input_(input) {}
 
   void run() override {
@@ -63,8 +70,10 @@ class PluginInstance::Call final : public CallTask {
 
   void returnedLate() override {
     const int left = --self_->stuck_;
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
-    logger().warning(describe(self_->ref()) + ": " + what_ + " returned after " + std::to_string(took.count()) +
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started_);
+    logger().warning(describe(self_->ref()) + ": " + what_ + " returned after " +
+                     std::to_string(took.count()) +
                      " ms, past its deadline; its answer was dropped (" + std::to_string(left) +
                      " call(s) of the instance still stuck)");
   }
@@ -83,24 +92,36 @@ class PluginInstance::Call final : public CallTask {
 
 const char* operationName(Operation op) {
   switch (op) {
-    case Operation::kChannelParseWebhook: return "channel.parse_webhook";
-    case Operation::kChannelBuildSend: return "channel.build_send";
-    case Operation::kChannelClassifyResponse: return "channel.classify_response";
-    case Operation::kChannelReengage: return "channel.reengage";
-    case Operation::kChannelExchangeToken: return "channel.exchange_token";
-    case Operation::kChannelRegisterFlowKey: return "channel.register_flow_key";
-    case Operation::kFlowExchange: return "flow.exchange";
-    case Operation::kIntentDetect: return "intent.detect";
-    case Operation::kVerifierVerify: return "verifier.verify";
-    case Operation::kMediaPut: return "media.put";
-    case Operation::kMediaGet: return "media.get";
-    case Operation::kConversationOnMessage: return "conversation.on_message";
+    case Operation::kChannelParseWebhook:
+      return "channel.parse_webhook";
+    case Operation::kChannelBuildSend:
+      return "channel.build_send";
+    case Operation::kChannelClassifyResponse:
+      return "channel.classify_response";
+    case Operation::kChannelReengage:
+      return "channel.reengage";
+    case Operation::kChannelExchangeToken:
+      return "channel.exchange_token";
+    case Operation::kChannelRegisterFlowKey:
+      return "channel.register_flow_key";
+    case Operation::kFlowExchange:
+      return "flow.exchange";
+    case Operation::kIntentDetect:
+      return "intent.detect";
+    case Operation::kVerifierVerify:
+      return "verifier.verify";
+    case Operation::kMediaPut:
+      return "media.put";
+    case Operation::kMediaGet:
+      return "media.get";
+    case Operation::kConversationOnMessage:
+      return "conversation.on_message";
   }
   return "?";
 }
 
-PluginInstance::PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context,
-                               CallLimits limits)
+PluginInstance::PluginInstance(PluginLibraryPtr library,
+                               std::unique_ptr<baraza_host_context> context, CallLimits limits)
     : library_(std::move(library)), context_(std::move(context)), limits_(limits) {}
 
 PluginInstance::~PluginInstance() {
@@ -111,7 +132,8 @@ void PluginInstance::detach() { context_->gate.close(); }
 
 StatusOr<PluginInstancePtr> PluginInstance::create(PluginLibraryPtr library, InstanceRef ref,
                                                    HostServices* services,
-                                                   const std::string& configJson, CallLimits limits) {
+                                                   const std::string& configJson,
+                                                   CallLimits limits) {
   auto context = std::make_unique<baraza_host_context>();
   context->ref = std::move(ref);
   context->services = services;
@@ -133,18 +155,30 @@ StatusOr<PluginInstancePtr> PluginInstance::create(PluginLibraryPtr library, Ins
 baraza_call_fn PluginInstance::function(Operation op) const {
   const PluginLibrary& lib = *library_;
   switch (op) {
-    case Operation::kChannelParseWebhook: return lib.channel().parse_webhook;
-    case Operation::kChannelBuildSend: return lib.channel().build_send;
-    case Operation::kChannelClassifyResponse: return lib.channel().classify_response;
-    case Operation::kChannelReengage: return lib.channel().reengage;
-    case Operation::kChannelExchangeToken: return lib.channel().exchange_token;
-    case Operation::kChannelRegisterFlowKey: return lib.channel().register_flow_key;
-    case Operation::kFlowExchange: return lib.flow().exchange;
-    case Operation::kIntentDetect: return lib.intent().detect;
-    case Operation::kVerifierVerify: return lib.verifier().verify;
-    case Operation::kMediaPut: return lib.media().put;
-    case Operation::kMediaGet: return lib.media().get;
-    case Operation::kConversationOnMessage: return lib.conversation().on_message;
+    case Operation::kChannelParseWebhook:
+      return lib.channel().parse_webhook;
+    case Operation::kChannelBuildSend:
+      return lib.channel().build_send;
+    case Operation::kChannelClassifyResponse:
+      return lib.channel().classify_response;
+    case Operation::kChannelReengage:
+      return lib.channel().reengage;
+    case Operation::kChannelExchangeToken:
+      return lib.channel().exchange_token;
+    case Operation::kChannelRegisterFlowKey:
+      return lib.channel().register_flow_key;
+    case Operation::kFlowExchange:
+      return lib.flow().exchange;
+    case Operation::kIntentDetect:
+      return lib.intent().detect;
+    case Operation::kVerifierVerify:
+      return lib.verifier().verify;
+    case Operation::kMediaPut:
+      return lib.media().put;
+    case Operation::kMediaGet:
+      return lib.media().get;
+    case Operation::kConversationOnMessage:
+      return lib.conversation().on_message;
   }
   return nullptr;
 }
@@ -157,7 +191,8 @@ StatusOr<std::string> PluginInstance::call(Operation op, std::string_view input)
   return callWithin(operationName(op), fn, input, limits_.deadline.value_or(defaultDeadline(op)));
 }
 
-StatusOr<std::string> PluginInstance::callWithin(const char* what, baraza_call_fn fn, std::string_view input,
+StatusOr<std::string> PluginInstance::callWithin(const char* what, baraza_call_fn fn,
+                                                 std::string_view input,
                                                  std::chrono::milliseconds deadline) const {
   if (deadline.count() <= 0) return invoke(fn, instance_, input);
   if (const int stuck = stuck_.load(); stuck >= limits_.maxStuck) {
@@ -165,11 +200,13 @@ StatusOr<std::string> PluginInstance::callWithin(const char* what, baraza_call_f
                        " of its calls passed their deadline and have not returned");
   }
   auto task = std::make_shared<Call>(shared_from_this(), fn, what, input);
-  if (CallRunner::shared().run(task, std::chrono::steady_clock::now() + deadline)) return task->result();
+  if (CallRunner::shared().run(task, std::chrono::steady_clock::now() + deadline))
+    return task->result();
   const int stuck = stuck_.load();
-  const std::string why = what + std::string(" did not return within ") + std::to_string(deadline.count()) +
-                          " ms; abandoned";
-  logger().error(describe(ref()) + ": " + why + " (" + std::to_string(stuck) + " call(s) of the instance stuck)");
+  const std::string why = what + std::string(" did not return within ") +
+                          std::to_string(deadline.count()) + " ms; abandoned";
+  logger().error(describe(ref()) + ": " + why + " (" + std::to_string(stuck) +
+                 " call(s) of the instance stuck)");
   return Status(Code::kDeadlineExceeded, why);
 }
 

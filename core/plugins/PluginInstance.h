@@ -1,15 +1,15 @@
 #pragma once
 
-#include "common/Status.h"
-#include "plugins/HostApi.h"
-#include "plugins/PluginLibrary.h"
-
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "common/Status.h"
+#include "plugins/HostApi.h"
+#include "plugins/PluginLibrary.h"
 
 namespace baraza::plugins {
 
@@ -18,8 +18,8 @@ enum class Operation {
   kChannelParseWebhook,
   kChannelBuildSend,
   kChannelClassifyResponse,
-  kChannelReengage,       // ABI 1.3
-  kChannelExchangeToken,  // ABI 1.3
+  kChannelReengage,         // ABI 1.3
+  kChannelExchangeToken,    // ABI 1.3
   kChannelRegisterFlowKey,  // ABI 1.3
   kFlowExchange,
   kIntentDetect,
@@ -48,9 +48,11 @@ const char* operationName(Operation op);
  */
 std::chrono::milliseconds defaultDeadline(Operation op);
 
-/** What bounds an instance's calls (tenant file: plugins.<name>.call_deadline_ms; host: plugins.max_stuck_calls). */
+/** What bounds an instance's calls (tenant file: plugins.<name>.call_deadline_ms; host:
+ * plugins.max_stuck_calls). */
 struct CallLimits {
-  /** For every operation of the instance; unset: defaultDeadline(op); zero: none (on the caller's thread). */
+  /** For every operation of the instance; unset: defaultDeadline(op); zero: none (on the caller's
+   * thread). */
   std::optional<std::chrono::milliseconds> deadline;
   /** Calls past their deadline that have not returned; at this many, new calls fail at once. */
   int maxStuck = 8;
@@ -80,7 +82,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
    * maxStuck abandoned calls of this instance have not returned yet.
    */
   StatusOr<std::string> call(Operation op, std::string_view input) const;
-  /** The plugin's self-check (ABI 1.1) within the instance's deadline (10 s by default); OK for plugins that have none. */
+  /** The plugin's self-check (ABI 1.1) within the instance's deadline (10 s by default); OK for
+   * plugins that have none. */
   Status health() const;
 
   /** Abandoned calls that have not returned yet: the instance is unhealthy while there are any. */
@@ -101,7 +104,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
 
  private:
   class Call;
-  PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context, CallLimits limits);
+  PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context,
+                 CallLimits limits);
   baraza_call_fn function(Operation op) const;
   StatusOr<std::string> callWithin(const char* what, baraza_call_fn fn, std::string_view input,
                                    std::chrono::milliseconds deadline) const;
@@ -110,7 +114,8 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   std::unique_ptr<baraza_host_context> context_;
   void* instance_ = nullptr;
   CallLimits limits_;
-  mutable std::atomic<int> stuck_{0};  // an abandoned call holds the instance and counts itself back
+  mutable std::atomic<int> stuck_{
+      0};  // an abandoned call holds the instance and counts itself back
   mutable std::atomic<int64_t> abandoned_{0};
 };
 

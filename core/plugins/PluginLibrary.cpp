@@ -1,16 +1,15 @@
 #include "plugins/PluginLibrary.h"
 
-#include "plugins/HostApi.h"
-
-#include <boost/dll/shared_library.hpp>
-
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/dll/shared_library.hpp>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
+
+#include "plugins/HostApi.h"
 
 namespace baraza::plugins {
 
@@ -35,7 +34,9 @@ std::string octal(mode_t mode) {
   return out.str();
 }
 
-std::string view(baraza_str s) { return s.data == nullptr ? std::string() : std::string(s.data, s.size); }
+std::string view(baraza_str s) {
+  return s.data == nullptr ? std::string() : std::string(s.data, s.size);
+}
 
 }  // namespace
 
@@ -79,7 +80,8 @@ StatusOr<PluginLibraryPtr> PluginLibrary::load(const Manifest& manifest) {
     const char* reason = ::dlerror();
     return failedPrecondition(file + ": cannot load: " + (reason ? reason : error.message()));
   }
-  for (const char* symbol : {BARAZA_SYMBOL_ABI_VERSION, BARAZA_SYMBOL_INIT, BARAZA_SYMBOL_SHUTDOWN}) {
+  for (const char* symbol :
+       {BARAZA_SYMBOL_ABI_VERSION, BARAZA_SYMBOL_INIT, BARAZA_SYMBOL_SHUTDOWN}) {
     if (!lib.has(symbol)) {
       return failedPrecondition(file + ": does not export " + std::string(symbol) +
                                 " (not a Baraza plugin, or built without the SDK's entry points)");
@@ -94,12 +96,13 @@ StatusOr<PluginLibraryPtr> PluginLibrary::load(const Manifest& manifest) {
   if (Status abi = checkAbiCompatible(file, self->abiVersion_); !abi.isOk()) return abi;
 
   const baraza_plugin_descriptor* descriptor =
-      lib.get<const baraza_plugin_descriptor*(const baraza_host_api*)>(BARAZA_SYMBOL_INIT)(hostApi());
+      lib.get<const baraza_plugin_descriptor*(const baraza_host_api*)>(BARAZA_SYMBOL_INIT)(
+          hostApi());
   // From here on the plugin is initialised: shutdown must run even if we refuse it.
   self->shutdown_ = &lib.get<void()>(BARAZA_SYMBOL_SHUTDOWN);
   if (descriptor == nullptr) return failedPrecondition(file + ": baraza_plugin_init failed");
-  constexpr size_t kMinimalSize = offsetof(baraza_plugin_descriptor, conversation) +
-                                  sizeof(descriptor->conversation);
+  constexpr size_t kMinimalSize =
+      offsetof(baraza_plugin_descriptor, conversation) + sizeof(descriptor->conversation);
   if (descriptor->struct_size < kMinimalSize) {
     return failedPrecondition(file + ": descriptor is too small (" +
                               std::to_string(descriptor->struct_size) + " bytes)");

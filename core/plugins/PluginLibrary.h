@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/Status.h"
-#include "plugins/Manifest.h"
-
 #include <baraza/abi.h>
 
 #include <memory>
+
+#include "common/Status.h"
+#include "plugins/Manifest.h"
 
 namespace baraza::plugins {
 

@@ -37,8 +37,8 @@ PluginRegistry PluginRegistry::scan(const std::string& dir) {
     if (!manifest.isOk()) {
       entry.error = manifest.status().message();
     } else if (auto [it, inserted] = firstById.emplace(manifest->id, manifestPath); !inserted) {
-      entry.error = manifestPath + ": duplicate id " + manifest->id + ", already provided by " +
-                    it->second;
+      entry.error =
+          manifestPath + ": duplicate id " + manifest->id + ", already provided by " + it->second;
     } else {
       entry.manifest = std::move(manifest).value();
     }
@@ -61,8 +61,8 @@ void PluginRegistry::loadAll() {
       continue;
     }
     entry.library = std::move(library).value();
-    log.information("plugin loaded: " + entry.manifest->id + " " + entry.manifest->version +
-                    " [" + kindNames(entry.manifest->kinds) + "] ABI " +
+    log.information("plugin loaded: " + entry.manifest->id + " " + entry.manifest->version + " [" +
+                    kindNames(entry.manifest->kinds) + "] ABI " +
                     abiText(entry.library->abiVersion()) + " from " + entry.manifest->libraryPath);
   }
 }

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "common/Status.h"
-#include "plugins/Manifest.h"
-#include "plugins/PluginLibrary.h"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
+#include "plugins/Manifest.h"
+#include "plugins/PluginLibrary.h"
 
 namespace baraza::plugins {
 

@@ -1,12 +1,11 @@
 #include "store/BatchWriter.h"
 
 #include <Poco/Logger.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-
-#include <sys/resource.h>
 
 namespace baraza::store {
 
@@ -17,10 +16,12 @@ bool prioritiseThisThread(int nice) {
   const int error = errno;
   static std::atomic<bool> said{false};
   if (!said.exchange(true)) {
-    Poco::Logger::get("baraza.store").information(
-        "group-commit writer runs at normal priority (nice " + std::to_string(nice) + " refused: " +
-        std::strerror(error) + "); under load it then waits behind request threads. Allow it with "
-        "LimitNICE=" + std::to_string(nice) + " in the systemd unit (the packaged unit does)");
+    Poco::Logger::get("baraza.store")
+        .information("group-commit writer runs at normal priority (nice " + std::to_string(nice) +
+                     " refused: " + std::strerror(error) +
+                     "); under load it then waits behind request threads. Allow it with "
+                     "LimitNICE=" +
+                     std::to_string(nice) + " in the systemd unit (the packaged unit does)");
   }
   return false;
 }

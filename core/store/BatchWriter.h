@@ -1,10 +1,5 @@
 #pragma once
 
-#include "common/Await.h"
-#include "common/Status.h"
-#include "common/ThreadName.h"
-#include "store/Database.h"
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +9,11 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/Await.h"
+#include "common/Status.h"
+#include "common/ThreadName.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -79,7 +79,8 @@ template <class Item, class Result>
 class BatchWriter {
  public:
   /** Writes items (in order) in the caller's transaction; fills results (same order). */
-  using WriteFn = std::function<void(Poco::Data::Session&, const std::vector<Item>&, std::vector<Result>&)>;
+  using WriteFn =
+      std::function<void(Poco::Data::Session&, const std::vector<Item>&, std::vector<Result>&)>;
 
   BatchWriter(DatabasePtr db, GroupCommitSettings settings, WriteFn write)
       : db_(std::move(db)), settings_(settings), write_(std::move(write)) {
@@ -124,13 +125,16 @@ class BatchWriter {
       std::unique_lock<std::mutex> lock(mutex_);
       if (stopping_ || queue_.size() >= settings_.maxQueued) {
         const bool full = !stopping_;
-        if (full) health_ = unavailable("the group commit queue is full (" + std::to_string(settings_.maxQueued) +
-                                        " waiting): the database does not keep up");
+        if (full)
+          health_ =
+              unavailable("the group commit queue is full (" + std::to_string(settings_.maxQueued) +
+                          " waiting): the database does not keep up");
         lock.unlock();
         done(unavailable(full ? "the group commit queue is full" : "the store is shutting down"));
         return;
       }
-      queue_.push_back(Pending{std::move(item), std::make_shared<Answer>(std::move(done)), Clock::now()});
+      queue_.push_back(
+          Pending{std::move(item), std::make_shared<Answer>(std::move(done)), Clock::now()});
       // Wake a writer only when it waits for this: an idle one for any item, a filling one for
       // its target. Waking it for every item made it switch in and out once per caller.
       wake = idle_ > 0 || queue_.size() == fillTarget_;
@@ -140,7 +144,8 @@ class BatchWriter {
 
   /** The item's result once its transaction committed, or why it did not. */
   StatusOr<Result> submit(Item item) {
-    return awaitCallback<StatusOr<Result>>([&](auto done) { submit(std::move(item), std::move(done)); });
+    return awaitCallback<StatusOr<Result>>(
+        [&](auto done) { submit(std::move(item), std::move(done)); });
   }
 
   /** Transactions committed so far. */
@@ -184,9 +189,11 @@ class BatchWriter {
 
   /** Answers "unavailable" whoever waited past answerWithin, queued or in a commit under way. */
   void watchDeadlines() {
-    const auto every = std::max<std::chrono::milliseconds>(settings_.answerWithin / 4, std::chrono::milliseconds(5));
-    const Status late = unavailable("not committed within " + std::to_string(settings_.answerWithin.count()) +
-                                    " ms: the database is stalled or slow");
+    const auto every = std::max<std::chrono::milliseconds>(settings_.answerWithin / 4,
+                                                           std::chrono::milliseconds(5));
+    const Status late =
+        unavailable("not committed within " + std::to_string(settings_.answerWithin.count()) +
+                    " ms: the database is stalled or slow");
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
       wake_.wait_for(lock, every);
@@ -258,12 +265,14 @@ class BatchWriter {
   }
 
   /** One transaction for `items`; results set only after it committed. */
-  Status writeAll(Poco::Data::Session& session, const std::vector<Item>& items, std::vector<Result>& results) {
+  Status writeAll(Poco::Data::Session& session, const std::vector<Item>& items,
+                  std::vector<Result>& results) {
     auto work = [&](Poco::Data::Session& s) {
       results.clear();
       write_(s, items, results);
     };
-    const bool oneStatement = items.size() <= settings_.oneStatementUpTo && db_->backend() == Backend::kMysql;
+    const bool oneStatement =
+        items.size() <= settings_.oneStatementUpTo && db_->backend() == Backend::kMysql;
     Status status = oneStatement ? db_->autocommit(session, work) : db_->transaction(session, work);
     std::lock_guard<std::mutex> lock(mutex_);
     if (status.isOk()) ++commits_;
@@ -281,8 +290,9 @@ class BatchWriter {
       for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
       return;
     }
-    if (status.isOk()) status = internal("batch writer returned " + std::to_string(results.size()) +
-                                         " results for " + std::to_string(batch.size()) + " items");
+    if (status.isOk())
+      status = internal("batch writer returned " + std::to_string(results.size()) +
+                        " results for " + std::to_string(batch.size()) + " items");
     if (batch.size() == 1) {
       batch[0].done(status);
       return;

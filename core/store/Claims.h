@@ -1,11 +1,11 @@
 #pragma once
 
-#include "store/Database.h"
-
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -33,8 +33,9 @@ inline const ClaimSpec kJobClaims{"conversation_jobs", "pending", "processing", 
 inline const ClaimSpec kOutboxClaims{"outbox", "queued", "sending", "", "failed", "last_error"};
 
 /** Claims up to `limit` due rows inside the caller's transaction; returns their ids. */
-std::vector<int64_t> claimDue(const Dialect& dialect, Poco::Data::Session& session, const ClaimSpec& spec,
-                              const std::string& owner, int64_t now, int64_t leaseMs, size_t limit);
+std::vector<int64_t> claimDue(const Dialect& dialect, Poco::Data::Session& session,
+                              const ClaimSpec& spec, const std::string& owner, int64_t now,
+                              int64_t leaseMs, size_t limit);
 
 /** What claimAbandoned() did. */
 struct AbandonedClaim {
@@ -47,11 +48,12 @@ struct AbandonedClaim {
  * claimed again but failed with a reason saying so (kept, replayable): a row that kills the
  * process handling it would otherwise be claimed, and kill it, forever.
  */
-AbandonedClaim claimAbandoned(const Dialect& dialect, Poco::Data::Session& session, const ClaimSpec& spec,
-                              const std::string& owner, int64_t now, int64_t leaseMs, size_t limit,
-                              int maxAttempts);
+AbandonedClaim claimAbandoned(const Dialect& dialect, Poco::Data::Session& session,
+                              const ClaimSpec& spec, const std::string& owner, int64_t now,
+                              int64_t leaseMs, size_t limit, int maxAttempts);
 
-/** A store's claimAbandoned() of one row: the row taken over, if any, and the ids failed instead. */
+/** A store's claimAbandoned() of one row: the row taken over, if any, and the ids failed instead.
+ */
 template <class Row>
 struct TakenOver {
   std::optional<Row> row;
@@ -66,8 +68,8 @@ bool anyAbandoned(Poco::Data::Session& session, const ClaimSpec& spec, int64_t n
  * as if they had expired at once: a host restarting under its identity takes back what its
  * previous process had claimed without waiting a lease. Returns how many rows.
  */
-size_t expireLeasesOf(Poco::Data::Session& session, const ClaimSpec& spec, const std::string& identity,
-                      const std::string& owner);
+size_t expireLeasesOf(Poco::Data::Session& session, const ClaimSpec& spec,
+                      const std::string& identity, const std::string& owner);
 
 /**
  * Ends `owner`'s lease on row `id` (still in spec.leasedState) with `assignments`, a SET fragment

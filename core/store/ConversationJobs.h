@@ -2,11 +2,11 @@
 // conversation plugin, claimed under a lease like the inbox's deliveries.
 #pragma once
 
-#include "store/Claims.h"
-#include "store/Database.h"
-
 #include <string>
 #include <vector>
+
+#include "store/Claims.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -23,12 +23,13 @@ class ConversationJobs {
   explicit ConversationJobs(const Dialect& dialect) : dialect_(dialect) {}
 
   /** Once per message, however often its delivery is processed. */
-  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId, int64_t now) const;
+  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId,
+               int64_t now) const;
   std::vector<ConversationJob> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                      int64_t leaseMs, size_t limit) const;
   /** As Inbox::claimAbandoned: the oldest abandoned job, alone. */
-  TakenOver<ConversationJob> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
-                                            int64_t leaseMs, int maxAttempts) const;
+  TakenOver<ConversationJob> claimAbandoned(Poco::Data::Session& s, const std::string& owner,
+                                            int64_t now, int64_t leaseMs, int maxAttempts) const;
   bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Pending again at retryAt, or failed for good when retryAt is 0. */

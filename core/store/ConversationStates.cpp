@@ -13,7 +13,8 @@ std::optional<ConversationState> ConversationStates::get(Poco::Data::Session& s,
                                                          const std::string& contact) const {
   const std::string where = " FROM conversation_state WHERE tenant = ? AND contact = ?";
   Poco::Data::Statement select(s);
-  select << "SELECT " + textHead(dialect_, "state") + ", version" + where, bind(tenant), bind(contact);
+  select << "SELECT " + textHead(dialect_, "state") + ", version" + where, bind(tenant),
+      bind(contact);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;
@@ -29,7 +30,8 @@ std::optional<int64_t> ConversationStates::put(Poco::Data::Session& s, const std
                                                int64_t expected, int64_t at) const {
   Poco::Data::Statement write(s);
   if (expected == 0) {
-    write << "INSERT INTO conversation_state (tenant, contact, state, version, updated_at) VALUES (?, ?, ?, 1, ?)" +
+    write << "INSERT INTO conversation_state (tenant, contact, state, version, updated_at) VALUES "
+             "(?, ?, ?, 1, ?)" +
                  dialect_.skipDuplicate("tenant"),
         bind(tenant), bind(contact), bind(state), bind(at);
   } else {

@@ -1,10 +1,10 @@
 // The conversation_state table: what a tenant's conversation plugin keeps per contact.
 #pragma once
 
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
+
+#include "store/Database.h"
 
 namespace baraza::store {
 

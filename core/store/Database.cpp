@@ -12,15 +12,14 @@
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
 #include <Poco/URI.h>
-
 #include <ma_pvio.h>
 #include <mysql.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -44,9 +43,11 @@ class BoundedMysqlConnector : public Poco::Data::MySQL::Connector {
     static const std::string name = kName;
     return name;
   }
-  Poco::AutoPtr<Poco::Data::SessionImpl> createSession(const std::string& connectionString, std::size_t timeout) override {
+  Poco::AutoPtr<Poco::Data::SessionImpl> createSession(const std::string& connectionString,
+                                                       std::size_t timeout) override {
     const size_t at = connectionString.find("io-timeout=");
-    if (at != std::string::npos) timeout = std::strtoul(connectionString.c_str() + at + 11, nullptr, 10);
+    if (at != std::string::npos)
+      timeout = std::strtoul(connectionString.c_str() + at + 11, nullptr, 10);
     return Connector::createSession(connectionString, timeout);
   }
 };
@@ -102,7 +103,8 @@ int waitForWriteTurn(void*, int tries) {
   WriteTurns& turns = WriteTurns::instance();
   std::unique_lock<std::mutex> lock(turns.mutex);
   const uint64_t seen = turns.generation;
-  turns.ended.wait_for(lock, std::chrono::milliseconds(1), [&] { return turns.generation != seen; });
+  turns.ended.wait_for(lock, std::chrono::milliseconds(1),
+                       [&] { return turns.generation != seen; });
   return 1;
 }
 
@@ -132,7 +134,8 @@ class SqlitePool : public Poco::Data::SessionPool {
 class MysqlPool : public Poco::Data::SessionPool {
  public:
   MysqlPool(const std::string& connect, unsigned int timeoutSeconds)
-      : SessionPool(BoundedMysqlConnector::kName, connect + ";io-timeout=" + std::to_string(timeoutSeconds), 1, 64, 60),
+      : SessionPool(BoundedMysqlConnector::kName,
+                    connect + ";io-timeout=" + std::to_string(timeoutSeconds), 1, 64, 60),
         timeoutSeconds_(timeoutSeconds) {}
 
  protected:
@@ -143,7 +146,8 @@ class MysqlPool : public Poco::Data::SessionPool {
     mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSeconds_);
     mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &timeoutSeconds_);
     mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &timeoutSeconds_);
-    if (MARIADB_PVIO* pvio = mysql->net.pvio; pvio != nullptr && pvio->methods->set_timeout != nullptr) {
+    if (MARIADB_PVIO* pvio = mysql->net.pvio;
+        pvio != nullptr && pvio->methods->set_timeout != nullptr) {
       pvio->methods->set_timeout(pvio, PVIO_READ_TIMEOUT, static_cast<int>(timeoutSeconds_));
       pvio->methods->set_timeout(pvio, PVIO_WRITE_TIMEOUT, static_cast<int>(timeoutSeconds_));
     }
@@ -180,8 +184,9 @@ StatusOr<StoreUrl> parseStoreUrl(const std::string& text) {
       url.db = uri.getPath().empty() ? "" : uri.getPath().substr(1);
       if (url.host.empty() || url.user.empty() || url.db.empty() ||
           url.user.find(':') != std::string::npos) {
-        return invalidArgument("store.url: \"mysql://...\" must be mysql://USER@HOST[:PORT]/DB "
-                               "(the password goes in store.password)");
+        return invalidArgument(
+            "store.url: \"mysql://...\" must be mysql://USER@HOST[:PORT]/DB "
+            "(the password goes in store.password)");
       }
       return url;
     }
@@ -197,7 +202,8 @@ Database::Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPo
 
 Database::~Database() = default;
 
-StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string& password, int ioTimeoutSeconds) {
+StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string& password,
+                                     int ioTimeoutSeconds) {
   StatusOr<StoreUrl> url = parseStoreUrl(text);
   if (!url.isOk()) return url.status();
   registerConnectors();
@@ -213,22 +219,25 @@ StatusOr<DatabasePtr> Database::open(const std::string& text, const std::string&
       Poco::Data::Session session = db->session();
       std::string mode;
       session << "PRAGMA journal_mode=WAL", into(mode), now;
-      if (mode != "wal") return failedPrecondition(db->describe() + ": cannot enable WAL (" + mode + ")");
+      if (mode != "wal")
+        return failedPrecondition(db->describe() + ": cannot enable WAL (" + mode + ")");
     } else {
       std::string connect = "host=" + url->host + ";port=" + std::to_string(url->port) +
                             ";user=" + url->user + ";db=" + url->db +
                             ";compress=false;auto-reconnect=true;character-set=utf8mb4";
       if (!password.empty()) connect += ";password=" + password;
-      auto pool = std::make_unique<MysqlPool>(connect, static_cast<unsigned int>(std::max(ioTimeoutSeconds, 1)));
+      auto pool = std::make_unique<MysqlPool>(
+          connect, static_cast<unsigned int>(std::max(ioTimeoutSeconds, 1)));
       db.reset(new Database(Dialect::mysql(), std::move(pool),
                             "mysql:" + url->user + "@" + url->host + ":" +
                                 std::to_string(url->port) + "/" + url->db));
     }
   } catch (const Poco::Exception& e) {
     // The connection string may hold the password: report only what we built ourselves.
-    const std::string where = url->backend == Backend::kSqlite
-                                  ? url->sqlitePath
-                                  : url->user + "@" + url->host + ":" + std::to_string(url->port) + "/" + url->db;
+    const std::string where =
+        url->backend == Backend::kSqlite
+            ? url->sqlitePath
+            : url->user + "@" + url->host + ":" + std::to_string(url->port) + "/" + url->db;
     return unavailable("store.url: cannot open " + where + ": " + e.message());
   }
   if (Status ping = db->ping(); !ping.isOk()) return ping;
@@ -252,7 +261,8 @@ Status Database::ping() {
     Poco::Data::Session s = session();
     int one = 0;
     s << "SELECT 1", into(one), now;
-    return one == 1 ? Status::ok() : unavailable(description_ + ": SELECT 1 returned " + std::to_string(one));
+    return one == 1 ? Status::ok()
+                    : unavailable(description_ + ": SELECT 1 returned " + std::to_string(one));
   } catch (const Poco::Exception& e) {
     return unavailable(description_ + ": " + e.message());
   }
@@ -289,7 +299,8 @@ Status Database::transaction(Poco::Data::Session& session,
         endTurn();
       }
       if (attempt < kAttempts && isTransient(e)) {
-        Poco::Logger::get("baraza.store").debug("transaction retried after a transient error: " + e.message());
+        Poco::Logger::get("baraza.store")
+            .debug("transaction retried after a transient error: " + e.message());
         std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
         continue;
       }
@@ -306,7 +317,8 @@ Status Database::transaction(Poco::Data::Session& session,
   }
 }
 
-Status Database::savepoint(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work) {
+Status Database::savepoint(Poco::Data::Session& session,
+                           const std::function<void(Poco::Data::Session&)>& work) {
   // The same statements on SQLite and MySQL/MariaDB.
   session << "SAVEPOINT baraza_item", now;
   auto undo = [&session] {
@@ -327,7 +339,8 @@ Status Database::savepoint(Poco::Data::Session& session, const std::function<voi
   return Status::ok();
 }
 
-Status Database::autocommit(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work) {
+Status Database::autocommit(Poco::Data::Session& session,
+                            const std::function<void(Poco::Data::Session&)>& work) {
   try {
     work(session);
     return Status::ok();

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Dialect.h"
-
 #include <Poco/Data/Session.h>
 
 #include <exception>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "common/Status.h"
+#include "store/Dialect.h"
 
 namespace Poco::Data {
 class SessionPool;
@@ -74,7 +74,8 @@ class Database {
    * returned (as transaction() would report it), and the transaction goes on. Contention errors
    * (busy, deadlock) are rethrown: they end the whole transaction, which transaction() retries.
    */
-  Status savepoint(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work);
+  Status savepoint(Poco::Data::Session& session,
+                   const std::function<void(Poco::Data::Session&)>& work);
 
   /**
    * Runs `work` outside any explicit transaction (autocommit): for work whose only write is one
@@ -82,7 +83,8 @@ class Database {
    * transaction(). Errors become a Status as in transaction(). Not for SQLite: there a statement
    * that returns rows commits only when Poco finalizes it, where a failure would go unseen.
    */
-  Status autocommit(Poco::Data::Session& session, const std::function<void(Poco::Data::Session&)>& work);
+  Status autocommit(Poco::Data::Session& session,
+                    const std::function<void(Poco::Data::Session&)>& work);
 
   /**
    * A multi-row INSERT takes consecutive ids for its rows, in VALUES order, even with other
@@ -92,9 +94,11 @@ class Database {
   bool multiRowInsertIdsConsecutive() const { return consecutiveIds_; }
 
  private:
-  /** The Status reporting work that threw `error` (a std::exception): as transaction() reports it. */
+  /** The Status reporting work that threw `error` (a std::exception): as transaction() reports it.
+   */
   Status failure(const std::exception_ptr& error) const;
-  /** A write transaction ended: SQLite connections of this process waiting for the lock retry now. */
+  /** A write transaction ended: SQLite connections of this process waiting for the lock retry now.
+   */
   void endTurn() const;
   Database(const Dialect& dialect, std::unique_ptr<Poco::Data::SessionPool> pool,
            std::string description);

@@ -12,10 +12,10 @@ enum class Backend { kSqlite, kMysql };
  */
 struct Dialect {
   Backend backend;
-  std::string name;          // "sqlite" | "mysql": also the migrations folder
-  std::string begin;         // starts a write transaction
-  std::string skipLocked;    // suffix for a claiming SELECT (row locks; empty on SQLite)
-  std::string greatest;      // scalar maximum of two values
+  std::string name;        // "sqlite" | "mysql": also the migrations folder
+  std::string begin;       // starts a write transaction
+  std::string skipLocked;  // suffix for a claiming SELECT (row locks; empty on SQLite)
+  std::string greatest;    // scalar maximum of two values
   /**
    * Suffix making a SELECT read the latest committed rows rather than the transaction's snapshot.
    * Needed after an INSERT that skipped a row another transaction just committed: under
@@ -31,7 +31,8 @@ struct Dialect {
    * NULL column, without a word.
    */
   std::string skipDuplicate(const std::string& column) const {
-    return backend == Backend::kSqlite ? " ON CONFLICT DO NOTHING" : " ON DUPLICATE KEY UPDATE " + column + " = " + column;
+    return backend == Backend::kSqlite ? " ON CONFLICT DO NOTHING"
+                                       : " ON DUPLICATE KEY UPDATE " + column + " = " + column;
   }
 
   /** Start of an upsert's update part for a conflict on `keys` ("a, b"). */
@@ -51,8 +52,8 @@ struct Dialect {
     return d;
   }
   static const Dialect& mysql() {
-    static const Dialect d{Backend::kMysql, "mysql", "START TRANSACTION", " FOR UPDATE SKIP LOCKED", "GREATEST",
-                           " LOCK IN SHARE MODE"};
+    static const Dialect d{Backend::kMysql,           "mysql",    "START TRANSACTION",
+                           " FOR UPDATE SKIP LOCKED", "GREATEST", " LOCK IN SHARE MODE"};
     return d;
   }
 };

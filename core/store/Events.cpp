@@ -1,8 +1,8 @@
 #include "store/Events.h"
 
-#include "store/Rows.h"
-
 #include <Poco/Nullable.h>
+
+#include "store/Rows.h"
 
 namespace baraza::store {
 
@@ -13,19 +13,24 @@ bool Events::add(Poco::Data::Session& s, const EventRecord& e) const {
   Poco::Nullable<std::string> tenant;
   if (!e.tenant.empty()) tenant = e.tenant;
   Poco::Data::Statement insert(s);
-  insert << "INSERT INTO events (delivery_id, position, tenant, kind, field, payload, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" + dialect_.skipDuplicate("id"),
-      bind(e.deliveryId), bind(e.position), bind(tenant), bind(e.kind), bind(e.field), bind(e.payload),
-      bind(e.reason), bind(e.createdAt);
+  insert << "INSERT INTO events (delivery_id, position, tenant, kind, field, payload, reason, "
+            "created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" +
+                dialect_.skipDuplicate("id"),
+      bind(e.deliveryId), bind(e.position), bind(tenant), bind(e.kind), bind(e.field),
+      bind(e.payload), bind(e.reason), bind(e.createdAt);
   return insert.execute() == 1;
 }
 
 std::vector<EventRecord> Events::list(Poco::Data::Session& s, const std::string& tenant,
                                       const std::string& kind, size_t limit) const {
   Poco::Data::Statement select(s);
-  select << "SELECT id, delivery_id, position, tenant, kind, field, " + textHead(dialect_, "payload") +
-                ", reason, created_at FROM events WHERE (? = '' OR tenant = ?) AND (? = '' OR kind = ?)"
-                " ORDER BY id DESC LIMIT " + std::to_string(limit),
+  select << "SELECT id, delivery_id, position, tenant, kind, field, " +
+                textHead(dialect_, "payload") +
+                ", reason, created_at FROM events WHERE (? = '' OR tenant = ?) AND (? = '' OR kind "
+                "= ?)"
+                " ORDER BY id DESC LIMIT " +
+                std::to_string(limit),
       bind(tenant), bind(tenant), bind(kind), bind(kind);
   select.execute();
   Poco::Data::RecordSet rows(select);

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/Database.h"
 
 namespace baraza::store {
 

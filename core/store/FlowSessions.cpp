@@ -15,9 +15,11 @@ void FlowSessions::create(Poco::Data::Session& s, const FlowSession& f) const {
       bind(f.createdAt), bind(f.expiresAt), now;
 }
 
-std::optional<FlowSession> FlowSessions::get(Poco::Data::Session& s, const std::string& token) const {
+std::optional<FlowSession> FlowSessions::get(Poco::Data::Session& s,
+                                             const std::string& token) const {
   Poco::Data::Statement select(s);
-  select << "SELECT token, tenant, contact, flow, conversation, state, created_at, expires_at, closed_at"
+  select << "SELECT token, tenant, contact, flow, conversation, state, created_at, expires_at, "
+            "closed_at"
             " FROM flow_sessions WHERE token = ?",
       bind(token);
   select.execute();
@@ -30,14 +32,16 @@ std::optional<FlowSession> FlowSessions::get(Poco::Data::Session& s, const std::
 
 bool FlowSessions::complete(Poco::Data::Session& s, const std::string& token, int64_t at) const {
   Poco::Data::Statement update(s);
-  update << "UPDATE flow_sessions SET state = 'completed', closed_at = ? WHERE token = ? AND state = 'open'",
+  update << "UPDATE flow_sessions SET state = 'completed', closed_at = ? WHERE token = ? AND state "
+            "= 'open'",
       bind(at), bind(token);
   return update.execute() == 1;
 }
 
 bool FlowSessions::close(Poco::Data::Session& s, const std::string& token, int64_t at) const {
   Poco::Data::Statement update(s);
-  update << "UPDATE flow_sessions SET state = 'closed', closed_at = ? WHERE token = ? AND state IN ('open', 'completed')",
+  update << "UPDATE flow_sessions SET state = 'closed', closed_at = ? WHERE token = ? AND state IN "
+            "('open', 'completed')",
       bind(at), bind(token);
   return update.execute() == 1;
 }

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
+
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -34,9 +34,11 @@ class FlowSessions {
 
   void create(Poco::Data::Session& s, const FlowSession& session) const;
   std::optional<FlowSession> get(Poco::Data::Session& s, const std::string& token) const;
-  /** Marks an open token completed by the data endpoint; false if it was not open (completed once only). */
+  /** Marks an open token completed by the data endpoint; false if it was not open (completed once
+   * only). */
   bool complete(Poco::Data::Session& s, const std::string& token, int64_t now) const;
-  /** Closes an open or completed token: its completion message arrived. False if it was closed already. */
+  /** Closes an open or completed token: its completion message arrived. False if it was closed
+   * already. */
   bool close(Poco::Data::Session& s, const std::string& token, int64_t now) const;
 
  private:

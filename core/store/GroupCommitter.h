@@ -16,13 +16,14 @@ class GroupCommitter {
   struct Committed {};
 
   GroupCommitter(DatabasePtr db, GroupCommitSettings settings)
-      : writer_(std::move(db), settings,
-                [](Poco::Data::Session& s, const std::vector<Job>& jobs, std::vector<Committed>& done) {
-                  for (const auto& job : jobs) {
-                    job(s);
-                    done.push_back({});
-                  }
-                }) {}
+      : writer_(
+            std::move(db), settings,
+            [](Poco::Data::Session& s, const std::vector<Job>& jobs, std::vector<Committed>& done) {
+              for (const auto& job : jobs) {
+                job(s);
+                done.push_back({});
+              }
+            }) {}
 
   /** Runs job in a shared transaction; OK once committed. */
   Status run(Job job) {

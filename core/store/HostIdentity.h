@@ -1,14 +1,14 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Database.h"
-
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "common/Status.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -37,7 +37,8 @@ class HostIdentity {
    * (kFailedPrecondition) when a running host keeps renewing it: two hosts with one identity
    * would take each other's work.
    */
-  static StatusOr<std::unique_ptr<HostIdentity>> take(DatabasePtr db, const std::string& identity, Settings settings);
+  static StatusOr<std::unique_ptr<HostIdentity>> take(DatabasePtr db, const std::string& identity,
+                                                      Settings settings);
   /** Stops renewing and releases the identity. */
   ~HostIdentity();
 

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Claims.h"
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
+#include "store/Claims.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -48,8 +48,10 @@ class Inbox {
 
   /** Stores a delivery; its id. */
   int64_t append(Poco::Data::Session& s, const Delivery& delivery) const;
-  /** append() for many deliveries (MySQL: a multi-row INSERT per kRowsPerStatement; SQLite: insertEach); ids in order. */
-  std::vector<int64_t> appendBatch(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
+  /** append() for many deliveries (MySQL: a multi-row INSERT per kRowsPerStatement; SQLite:
+   * insertEach); ids in order. */
+  std::vector<int64_t> appendBatch(Poco::Data::Session& s,
+                                   const std::vector<Delivery>& deliveries) const;
 
   /**
    * Records that delivery `id` carries the body with this digest for `app`, unless an earlier
@@ -57,7 +59,8 @@ class Inbox {
    * Called in the transaction that processes the delivery, so a rolled-back attempt records
    * nothing.
    */
-  int64_t recordDigest(Poco::Data::Session& s, const std::string& app, const std::string& digest, int64_t id) const;
+  int64_t recordDigest(Poco::Data::Session& s, const std::string& app, const std::string& digest,
+                       int64_t id) const;
   /** The digest recordDigest expects: hex SHA-256 of the raw body. */
   static std::string digestOf(const std::string& body);
 
@@ -75,11 +78,13 @@ class Inbox {
   /** Done, if `owner` still holds the lease; false when the lease was lost. */
   bool markDone(Poco::Data::Session& s, int64_t id, const std::string& owner) const;
   /** Done without processing: the same body as delivery `original`, if `owner` holds the lease. */
-  bool markDuplicate(Poco::Data::Session& s, int64_t id, const std::string& owner, int64_t original) const;
+  bool markDuplicate(Poco::Data::Session& s, int64_t id, const std::string& owner,
+                     int64_t original) const;
   /** Back to pending at `retryAt`, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt) const;
-  /** A failed (or done) delivery processed again from the start, its attempts counted anew. A duplicate is not replayed. */
+  /** A failed (or done) delivery processed again from the start, its attempts counted anew. A
+   * duplicate is not replayed. */
   bool replay(Poco::Data::Session& s, int64_t id, int64_t now) const;
   /** Every failed delivery processed again; returns how many. */
   size_t replayFailed(Poco::Data::Session& s, int64_t now) const;
@@ -90,13 +95,15 @@ class Inbox {
 
  private:
   /** One INSERT for `count` deliveries from `first`; their ids. */
-  std::vector<int64_t> insertRows(Poco::Data::Session& s, const Delivery* first, size_t count) const;
+  std::vector<int64_t> insertRows(Poco::Data::Session& s, const Delivery* first,
+                                  size_t count) const;
   /**
    * SQLite's appendBatch: one single-row INSERT, prepared once and run for each delivery (Poco
    * binds whole columns). SQLite gains nothing from a multi-row INSERT, and parsing one (Poco
    * prepares every statement anew) cost a fifth of the group-commit writer's time.
    */
-  std::vector<int64_t> insertEach(Poco::Data::Session& s, const std::vector<Delivery>& deliveries) const;
+  std::vector<int64_t> insertEach(Poco::Data::Session& s,
+                                  const std::vector<Delivery>& deliveries) const;
 
   const Dialect& dialect_;
   bool consecutiveIds_;

@@ -14,8 +14,7 @@ GroupCommitSettings oneStatement(GroupCommitSettings settings, bool consecutiveI
 InboxWriter::InboxWriter(DatabasePtr db, GroupCommitSettings settings)
     : writer_(db, oneStatement(settings, db->multiRowInsertIdsConsecutive()),
               [inbox = Inbox(db->dialect(), db->multiRowInsertIdsConsecutive())](
-                  Poco::Data::Session& s, const std::vector<Delivery>& items, std::vector<int64_t>& ids) {
-                ids = inbox.appendBatch(s, items);
-              }) {}
+                  Poco::Data::Session& s, const std::vector<Delivery>& items,
+                  std::vector<int64_t>& ids) { ids = inbox.appendBatch(s, items); }) {}
 
 }  // namespace baraza::store

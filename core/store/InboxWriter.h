@@ -1,10 +1,10 @@
 #pragma once
 
+#include <functional>
+
 #include "common/Status.h"
 #include "store/BatchWriter.h"
 #include "store/Inbox.h"
-
-#include <functional>
 
 namespace baraza::store {
 
@@ -17,7 +17,8 @@ class InboxWriter {
   InboxWriter(DatabasePtr db, GroupCommitSettings settings);
   /** The delivery's id once it is durable. */
   StatusOr<int64_t> append(Delivery delivery) { return writer_.submit(std::move(delivery)); }
-  /** append() without waiting: `done` gets the id (or why not) on the writer's thread; it must not block. */
+  /** append() without waiting: `done` gets the id (or why not) on the writer's thread; it must not
+   * block. */
   void append(Delivery delivery, std::function<void(StatusOr<int64_t>)> done) {
     writer_.submit(std::move(delivery), std::move(done));
   }

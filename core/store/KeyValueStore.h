@@ -1,10 +1,10 @@
 #pragma once
 
-#include "common/Status.h"
-
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "common/Status.h"
 
 namespace baraza::store {
 
@@ -17,7 +17,8 @@ class KeyValueStore {
                                     std::string_view key) = 0;
   virtual Status put(const std::string& tenant, const std::string& scope, std::string_view key,
                      std::string_view value, int64_t ttlSeconds) = 0;
-  virtual Status erase(const std::string& tenant, const std::string& scope, std::string_view key) = 0;
+  virtual Status erase(const std::string& tenant, const std::string& scope,
+                       std::string_view key) = 0;
 };
 
 }  // namespace baraza::store

@@ -9,33 +9,40 @@ using Poco::Data::Keywords::now;
 
 bool Leases::acquire(Poco::Data::Session& s, const std::string& name, const std::string& owner,
                      int64_t at, int64_t ttlMs) const {
-  s << "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)" + dialect_.skipDuplicate("name"), bind(name),
-      bind(owner), bind(at + ttlMs), now;
-  s << "UPDATE leases SET owner = ?, expires_at = ? WHERE name = ? AND (owner = ? OR expires_at < ?)",
+  s << "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)" +
+           dialect_.skipDuplicate("name"),
+      bind(name), bind(owner), bind(at + ttlMs), now;
+  s << "UPDATE leases SET owner = ?, expires_at = ? WHERE name = ? AND (owner = ? OR expires_at < "
+       "?)",
       bind(owner), bind(at + ttlMs), bind(name), bind(owner), bind(at), now;
   // MySQL reports changed rows, not matched ones: ask who holds it instead of counting.
   return holder(s, name, at) == owner;
 }
 
-void Leases::release(Poco::Data::Session& s, const std::string& name, const std::string& owner, int64_t at) const {
-  // Held up to at - 1: anyone may take it from `at` on (acquire takes leases with expires_at < now).
-  s << "UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ? AND expires_at >= ?", bind(at - 1), bind(name),
-      bind(owner), bind(at), now;
+void Leases::release(Poco::Data::Session& s, const std::string& name, const std::string& owner,
+                     int64_t at) const {
+  // Held up to at - 1: anyone may take it from `at` on (acquire takes leases with expires_at <
+  // now).
+  s << "UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ? AND expires_at >= ?",
+      bind(at - 1), bind(name), bind(owner), bind(at), now;
 }
 
-size_t Leases::releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix, const std::string& keep,
-                            int64_t at) const {
+size_t Leases::releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix,
+                            const std::string& keep, int64_t at) const {
   // Held up to at - 1, as release() leaves them.
   Poco::Data::Statement update(s);
-  update << "UPDATE leases SET expires_at = ? WHERE expires_at >= ? AND owner <> ? AND SUBSTR(owner, 1, " +
+  update << "UPDATE leases SET expires_at = ? WHERE expires_at >= ? AND owner <> ? AND "
+            "SUBSTR(owner, 1, " +
                 std::to_string(ownerPrefix.size()) + ") = ?",
       bind(at - 1), bind(at), bind(keep), bind(ownerPrefix);
   return update.execute();
 }
 
-std::optional<Leases::Hold> Leases::lastHold(Poco::Data::Session& s, const std::string& name) const {
+std::optional<Leases::Hold> Leases::lastHold(Poco::Data::Session& s,
+                                             const std::string& name) const {
   Poco::Data::Statement select(s);
-  select << "SELECT owner, expires_at FROM leases WHERE name = ?" + dialect_.currentRead, bind(name);
+  select << "SELECT owner, expires_at FROM leases WHERE name = ?" + dialect_.currentRead,
+      bind(name);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
+
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -21,12 +21,14 @@ class Leases {
   bool acquire(Poco::Data::Session& s, const std::string& name, const std::string& owner,
                int64_t now, int64_t ttlMs) const;
   /** Gives it up at `now` if `owner` holds it; the row stays, recording when the hold ended. */
-  void release(Poco::Data::Session& s, const std::string& name, const std::string& owner, int64_t now) const;
+  void release(Poco::Data::Session& s, const std::string& name, const std::string& owner,
+               int64_t now) const;
   /**
    * Ends, at `now`, every unexpired lease whose owner starts with `ownerPrefix` ("web-1:", the
    * processes of one host) except `keep`'s; how many.
    */
-  size_t releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix, const std::string& keep, int64_t now) const;
+  size_t releaseAllOf(Poco::Data::Session& s, const std::string& ownerPrefix,
+                      const std::string& keep, int64_t now) const;
   /** Who held a lease last, and its last millisecond held. */
   struct Hold {
     std::string owner;
@@ -41,7 +43,8 @@ class Leases {
   /** How many unexpired leases have names starting with `prefix` (no % or _ in it). */
   size_t live(Poco::Data::Session& s, const std::string& prefix, int64_t now) const;
   /** The current holder, if the lease exists and has not expired at `now`. */
-  std::optional<std::string> holder(Poco::Data::Session& s, const std::string& name, int64_t now) const;
+  std::optional<std::string> holder(Poco::Data::Session& s, const std::string& name,
+                                    int64_t now) const;
 
  private:
   const Dialect& dialect_;

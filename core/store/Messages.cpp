@@ -1,9 +1,9 @@
 #include "store/Messages.h"
 
+#include <Poco/Nullable.h>
+
 #include "store/Claims.h"
 #include "store/Rows.h"
-
-#include <Poco/Nullable.h>
 
 namespace baraza::store {
 
@@ -31,18 +31,25 @@ int statusRank(const std::string& status) {
 
 void MessageStore::upsertContact(Poco::Data::Session& s, const ContactRecord& c, int64_t at) const {
   const auto& d = dialect_;
-  s << "INSERT INTO contacts (tenant, wa_id, user_id, profile_name, last_inbound_at, created_at, updated_at)"
+  s << "INSERT INTO contacts (tenant, wa_id, user_id, profile_name, last_inbound_at, created_at, "
+       "updated_at)"
        " VALUES (?, ?, ?, ?, ?, ?, ?) " +
-           d.onConflict("tenant, wa_id") +
-           "user_id = COALESCE(" + d.excluded("user_id") + ", user_id), "
-           "profile_name = COALESCE(" + d.excluded("profile_name") + ", profile_name), "
-           "last_inbound_at = " + d.greatest + "(last_inbound_at, " + d.excluded("last_inbound_at") + "), "
-           "updated_at = " + d.excluded("updated_at"),
+           d.onConflict("tenant, wa_id") + "user_id = COALESCE(" + d.excluded("user_id") +
+           ", user_id), "
+           "profile_name = COALESCE(" +
+           d.excluded("profile_name") +
+           ", profile_name), "
+           "last_inbound_at = " +
+           d.greatest + "(last_inbound_at, " + d.excluded("last_inbound_at") +
+           "), "
+           "updated_at = " +
+           d.excluded("updated_at"),
       bind(c.tenant), bind(c.waId), bind(orNull(c.userId)), bind(orNull(c.profileName)),
       bind(c.lastInboundAt), bind(at), bind(at), now;
 }
 
-std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s, const std::string& tenant,
+std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s,
+                                                   const std::string& tenant,
                                                    const std::string& waId) const {
   Poco::Data::Statement select(s);
   select << "SELECT tenant, wa_id, user_id, profile_name, last_inbound_at FROM contacts"
@@ -51,7 +58,8 @@ std::optional<ContactRecord> MessageStore::contact(Poco::Data::Session& s, const
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return std::nullopt;
-  return ContactRecord{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3), integer(rows, 4)};
+  return ContactRecord{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3),
+                       integer(rows, 4)};
 }
 
 namespace {
@@ -62,9 +70,9 @@ const char* kInsertColumns =
 const char* kInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 void bindMessage(Poco::Data::Statement& insert, const MessageRecord& m, int64_t at) {
-  insert, bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId), bind(m.contact),
-      bind(m.type), bind(m.content), bind(m.sentAt), bind(m.status), bind(statusRank(m.status)),
-      bind(m.statusAt), bind(orNull(m.error)), bind(at);
+  insert, bind(m.tenant), bind(m.providerId), bind(m.direction), bind(m.phoneNumberId),
+      bind(m.contact), bind(m.type), bind(m.content), bind(m.sentAt), bind(m.status),
+      bind(statusRank(m.status)), bind(m.statusAt), bind(orNull(m.error)), bind(at);
 }
 
 }  // namespace
@@ -77,13 +85,15 @@ int64_t MessageStore::insertOnce(Poco::Data::Session& s, const MessageRecord& m,
   return lastInsertId(s, dialect_.backend);
 }
 
-size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t at) const {
+size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages,
+                               int64_t at) const {
   if (messages.empty()) return 0;
   if (dialect_.backend == Backend::kSqlite) {
     // One single-row INSERT prepared once and stepped per message (Poco binds whole columns):
     // SQLite has no round trips to save, and parsing a multi-row INSERT with a binding per value
     // cost more than the inserts (outbound_bench's recorder).
-    std::vector<std::string> tenants, providerIds, directions, numbers, contacts, types, contents, statuses, errors;
+    std::vector<std::string> tenants, providerIds, directions, numbers, contacts, types, contents,
+        statuses, errors;
     std::vector<Poco::Int64> sentAts, ranks, statusAts;
     for (const MessageRecord& m : messages) {
       tenants.push_back(m.tenant);
@@ -102,15 +112,18 @@ size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<Message
     std::vector<Poco::Int64> createdAts(messages.size(), at);
     Poco::Data::Statement insert(s);
     insert << std::string("INSERT") + kInsertColumns +
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)" + dialect_.skipDuplicate("id"),
-        use(tenants), use(providerIds), use(directions), use(numbers), use(contacts), use(types), use(contents),
-        use(sentAts), use(statuses), use(ranks), use(statusAts), use(errors), use(createdAts);
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)" +
+                  dialect_.skipDuplicate("id"),
+        use(tenants), use(providerIds), use(directions), use(numbers), use(contacts), use(types),
+        use(contents), use(sentAts), use(statuses), use(ranks), use(statusAts), use(errors),
+        use(createdAts);
     return insert.execute();
   }
   size_t inserted = 0;
   inStatements(messages.size(), kRowsPerStatement, [&](size_t from, size_t count) {
     Poco::Data::Statement insert(s);
-    insert << std::string("INSERT") + kInsertColumns + repeated(kInsertRow, count) + dialect_.skipDuplicate("id");
+    insert << std::string("INSERT") + kInsertColumns + repeated(kInsertRow, count) +
+                  dialect_.skipDuplicate("id");
     for (size_t i = from; i < from + count; ++i) bindMessage(insert, messages[i], at);
     inserted += insert.execute();
   });
@@ -118,36 +131,39 @@ size_t MessageStore::insertAll(Poco::Data::Session& s, const std::vector<Message
 }
 
 std::string MessageStore::selectMessages() const {
-  return "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, " + textHead(dialect_, "content") +
-         ", sent_at, status, status_at, error FROM messages ";
+  return "SELECT id, tenant, provider_id, direction, phone_number_id, contact, type, " +
+         textHead(dialect_, "content") + ", sent_at, status, status_at, error FROM messages ";
 }
 
-std::map<int64_t, MessageRecord> MessageStore::readMessages(Poco::Data::Session& s, Poco::Data::Statement& select) {
+std::map<int64_t, MessageRecord> MessageStore::readMessages(Poco::Data::Session& s,
+                                                            Poco::Data::Statement& select) {
   select.execute();
   Poco::Data::RecordSet rows(select);
   std::map<int64_t, MessageRecord> out;
   std::map<int64_t, std::string*> cut;  // contents longer than textHead() read
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
     const int64_t id = integer(rows, 0);
-    MessageRecord& m = out[id] = MessageRecord{text(rows, 1), text(rows, 2),     text(rows, 3),  text(rows, 4),
-                                               text(rows, 5), text(rows, 6),     text(rows, 7),  integer(rows, 9),
-                                               text(rows, 10), integer(rows, 11), text(rows, 12)};
+    MessageRecord& m = out[id] =
+        MessageRecord{text(rows, 1),  text(rows, 2),     text(rows, 3), text(rows, 4),
+                      text(rows, 5),  text(rows, 6),     text(rows, 7), integer(rows, 9),
+                      text(rows, 10), integer(rows, 11), text(rows, 12)};
     if (integer(rows, 8) > kTextHeadChars) cut.emplace(id, &m.content);
   }
   readWhole(s, "messages", "content", cut);
   return out;
 }
 
-std::map<int64_t, MessageRecord> MessageStore::messagesByIds(Poco::Data::Session& s,
-                                                             const std::vector<int64_t>& ids) const {
+std::map<int64_t, MessageRecord> MessageStore::messagesByIds(
+    Poco::Data::Session& s, const std::vector<int64_t>& ids) const {
   if (ids.empty()) return {};
   Poco::Data::Statement select(s);
   select << selectMessages() + "WHERE id IN (" + idList(ids) + ")";
   return readMessages(s, select);
 }
 
-void MessageStore::storeIntents(Poco::Data::Session& s, int64_t messageId, const std::string& tenant,
-                                const std::string& resultJson, int64_t at) const {
+void MessageStore::storeIntents(Poco::Data::Session& s, int64_t messageId,
+                                const std::string& tenant, const std::string& resultJson,
+                                int64_t at) const {
   s << "INSERT INTO message_intents (message_id, tenant, result, created_at) VALUES (?, ?, ?, ?)" +
            dialect_.skipDuplicate("message_id"),
       bind(messageId), bind(tenant), bind(resultJson), bind(at), now;
@@ -158,17 +174,21 @@ std::map<int64_t, std::string> MessageStore::intentsByIds(Poco::Data::Session& s
   std::map<int64_t, std::string> out;
   if (ids.empty()) return out;
   Poco::Data::Statement select(s);
-  select << "SELECT message_id, result FROM message_intents WHERE message_id IN (" + idList(ids) + ")";
+  select << "SELECT message_id, result FROM message_intents WHERE message_id IN (" + idList(ids) +
+                ")";
   select.execute();
   Poco::Data::RecordSet rows(select);
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) out[integer(rows, 0)] = text(rows, 1);
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext())
+    out[integer(rows, 0)] = text(rows, 1);
   return out;
 }
 
-std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s, const std::string& tenant,
+std::optional<MessageRecord> MessageStore::message(Poco::Data::Session& s,
+                                                   const std::string& tenant,
                                                    const std::string& providerId) const {
   Poco::Data::Statement select(s);
-  select << selectMessages() + "WHERE tenant = ? AND provider_id = ?", bind(tenant), bind(providerId);
+  select << selectMessages() + "WHERE tenant = ? AND provider_id = ?", bind(tenant),
+      bind(providerId);
   auto found = readMessages(s, select);
   if (found.empty()) return std::nullopt;
   return found.begin()->second;
@@ -180,7 +200,8 @@ bool MessageStore::advanceStatus(Poco::Data::Session& s, const std::string& tena
   const int rank = statusRank(status);
   if (rank < 0) return false;
   Poco::Data::Statement update(s);
-  update << "UPDATE messages SET status = ?, status_rank = ?, status_at = ?, error = COALESCE(?, error)"
+  update << "UPDATE messages SET status = ?, status_rank = ?, status_at = ?, error = COALESCE(?, "
+            "error)"
             " WHERE tenant = ? AND provider_id = ? AND status_rank < ?",
       bind(status), bind(rank), bind(at), bind(orNull(error)), bind(tenant), bind(providerId),
       bind(rank);
@@ -189,18 +210,24 @@ bool MessageStore::advanceStatus(Poco::Data::Session& s, const std::string& tena
 
 bool MessageStore::addStatusEvent(Poco::Data::Session& s, const StatusEvent& e) const {
   Poco::Data::Statement insert(s);
-  insert << "INSERT INTO status_events (tenant, provider_id, status, occurred_at, recipient, errors,"
-                " pricing, conversation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" + dialect_.skipDuplicate("id"),
-      bind(e.tenant), bind(e.providerId), bind(e.status), bind(e.occurredAt), bind(orNull(e.recipient)),
-      bind(orNull(e.errors)), bind(orNull(e.pricing)), bind(orNull(e.conversation)), bind(e.receivedAt);
+  insert
+      << "INSERT INTO status_events (tenant, provider_id, status, occurred_at, recipient, errors,"
+         " pricing, conversation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" +
+             dialect_.skipDuplicate("id"),
+      bind(e.tenant), bind(e.providerId), bind(e.status), bind(e.occurredAt),
+      bind(orNull(e.recipient)), bind(orNull(e.errors)), bind(orNull(e.pricing)),
+      bind(orNull(e.conversation)), bind(e.receivedAt);
   return insert.execute() == 1;
 }
 
-std::vector<StatusEvent> MessageStore::statusEvents(Poco::Data::Session& s, const std::string& tenant,
+std::vector<StatusEvent> MessageStore::statusEvents(Poco::Data::Session& s,
+                                                    const std::string& tenant,
                                                     const std::string& providerId) const {
   Poco::Data::Statement select(s);
-  select << "SELECT tenant, provider_id, status, occurred_at, recipient, errors, pricing, conversation,"
-            " received_at FROM status_events WHERE tenant = ? AND provider_id = ? ORDER BY occurred_at, id",
+  select << "SELECT tenant, provider_id, status, occurred_at, recipient, errors, pricing, "
+            "conversation,"
+            " received_at FROM status_events WHERE tenant = ? AND provider_id = ? ORDER BY "
+            "occurred_at, id",
       bind(tenant), bind(providerId);
   select.execute();
   Poco::Data::RecordSet rows(select);

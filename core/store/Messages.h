@@ -1,18 +1,18 @@
 #pragma once
 
-#include "store/Database.h"
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "store/Database.h"
+
 namespace baraza::store {
 
 struct ContactRecord {
   std::string tenant;
-  std::string waId;     // the WhatsApp id (phone number) or, without one, the business-scoped id
-  std::string userId;   // business-scoped user id when Meta sends one
+  std::string waId;    // the WhatsApp id (phone number) or, without one, the business-scoped id
+  std::string userId;  // business-scoped user id when Meta sends one
   std::string profileName;
   int64_t lastInboundAt = 0;  // the 24-hour customer-service window runs from here
 
@@ -32,9 +32,9 @@ struct MessageRecord {
   std::string type;
   std::string content;  // JSON
   int64_t sentAt = 0;
-  std::string status;   // received, accepted, sent, delivered, read, played, failed
+  std::string status;  // received, accepted, sent, delivered, read, played, failed
   int64_t statusAt = 0;
-  std::string error;    // JSON errors when failed
+  std::string error;  // JSON errors when failed
 };
 
 struct StatusEvent {
@@ -69,17 +69,20 @@ class MessageStore {
   /** The new row's id, or 0 when (tenant, providerId) was already stored. */
   int64_t insertOnce(Poco::Data::Session& s, const MessageRecord& message, int64_t now) const;
   /** insertOnce() for many (multi-row statements on MariaDB); returns how many were new. */
-  size_t insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages, int64_t now) const;
+  size_t insertAll(Poco::Data::Session& s, const std::vector<MessageRecord>& messages,
+                   int64_t now) const;
   /**
    * Messages by row id, in one query. Use it rather than a query per message: on MySQL each
    * query selecting `content` costs a 16 MiB result buffer in Poco, whatever the rows hold.
    */
-  std::map<int64_t, MessageRecord> messagesByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
+  std::map<int64_t, MessageRecord> messagesByIds(Poco::Data::Session& s,
+                                                 const std::vector<int64_t>& ids) const;
   /** Keeps what the intent chain made of inbound message `messageId` (the first result stays). */
   void storeIntents(Poco::Data::Session& s, int64_t messageId, const std::string& tenant,
                     const std::string& resultJson, int64_t at) const;
   /** The stored intent results of these messages, by message id. */
-  std::map<int64_t, std::string> intentsByIds(Poco::Data::Session& s, const std::vector<int64_t>& ids) const;
+  std::map<int64_t, std::string> intentsByIds(Poco::Data::Session& s,
+                                              const std::vector<int64_t>& ids) const;
   std::optional<MessageRecord> message(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& providerId) const;
   /**
@@ -99,7 +102,8 @@ class MessageStore {
   /** "SELECT <the columns readMessages reads> FROM messages ". */
   std::string selectMessages() const;
   /** Rows selected with selectMessages(), by id. */
-  static std::map<int64_t, MessageRecord> readMessages(Poco::Data::Session& s, Poco::Data::Statement& select);
+  static std::map<int64_t, MessageRecord> readMessages(Poco::Data::Session& s,
+                                                       Poco::Data::Statement& select);
   const Dialect& dialect_;
 };
 

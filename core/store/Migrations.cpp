@@ -1,13 +1,13 @@
 #include "store/Migrations.h"
 
-#include "crypto/Crypto.h"
-
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
 #include <map>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::store {
 
@@ -145,7 +145,10 @@ StatusOr<std::vector<Migration>> migrate(Database& db, int throughVersion) {
       Poco::Data::Session& s;
       bool mysql;
       ~Unlock() {
-        if (mysql) try { s << "SELECT RELEASE_LOCK('baraza.migrate')", now; } catch (...) {}
+        if (mysql) try {
+            s << "SELECT RELEASE_LOCK('baraza.migrate')", now;
+          } catch (...) {
+          }
       }
     } unlock{s, mysql};
 
@@ -159,7 +162,8 @@ StatusOr<std::vector<Migration>> migrate(Database& db, int throughVersion) {
       if (m.version > throughVersion) break;
       auto apply = [&](Poco::Data::Session& tx) {
         for (const auto& statement : statements(m.sql)) tx << statement, now;
-        tx << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+        tx << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, "
+              "?, ?)",
             bind(m.version), bind(m.name), bind(m.checksum), bind(nowMs()), now;
       };
       if (mysql) {

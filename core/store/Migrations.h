@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Database.h"
-
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -43,6 +43,7 @@ StatusOr<MigrationStatus> migrationStatus(Database& db);
  * unknown to this build (a newer host migrated the database). Returns what it applied.
  * `throughVersion` stops after that version (tests of an upgrade start from an older schema).
  */
-StatusOr<std::vector<Migration>> migrate(Database& db, int throughVersion = std::numeric_limits<int>::max());
+StatusOr<std::vector<Migration>> migrate(Database& db,
+                                         int throughVersion = std::numeric_limits<int>::max());
 
 }  // namespace baraza::store

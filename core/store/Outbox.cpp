@@ -1,14 +1,14 @@
 #include "store/Outbox.h"
 
-#include "store/Claims.h"
-#include "store/Rows.h"
-
 #include <Poco/Nullable.h>
 
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <stdexcept>
+
+#include "store/Claims.h"
+#include "store/Rows.h"
 
 namespace baraza::store {
 
@@ -25,16 +25,22 @@ const ClaimSpec& kClaim = kOutboxClaims;
  * The rows with these ids, in id order, into typed columns: a claim reads every message it sends,
  * and going through a RecordSet's variants cost more than the reading. NULL reads as "" or 0.
  */
-std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect, const std::vector<int64_t>& ids) {
-  std::vector<Poco::Int64> rowIds, attempts, nextAttemptAts, leaseExpiresAts, createdAts, updatedAts, payloadChars;
-  std::vector<std::string> tenants, numbers, recipients, payloads, states, leaseOwners, providerIds, lastErrors;
+std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect,
+                                 const std::vector<int64_t>& ids) {
+  std::vector<Poco::Int64> rowIds, attempts, nextAttemptAts, leaseExpiresAts, createdAts,
+      updatedAts, payloadChars;
+  std::vector<std::string> tenants, numbers, recipients, payloads, states, leaseOwners, providerIds,
+      lastErrors;
   Poco::Data::Statement select(s);
   select << "SELECT id, tenant, phone_number_id, recipient, " + textHead(dialect, "payload") +
-                ", state, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, last_error,"
-                " created_at, updated_at FROM outbox WHERE id IN (" + idList(ids) + ") ORDER BY id",
-      into(rowIds), into(tenants), into(numbers), into(recipients), into(payloads), into(payloadChars), into(states),
-      into(attempts), into(nextAttemptAts), into(leaseOwners), into(leaseExpiresAts), into(providerIds),
-      into(lastErrors), into(createdAts), into(updatedAts);
+                ", state, attempts, next_attempt_at, lease_owner, lease_expires_at, provider_id, "
+                "last_error,"
+                " created_at, updated_at FROM outbox WHERE id IN (" +
+                idList(ids) + ") ORDER BY id",
+      into(rowIds), into(tenants), into(numbers), into(recipients), into(payloads),
+      into(payloadChars), into(states), into(attempts), into(nextAttemptAts), into(leaseOwners),
+      into(leaseExpiresAts), into(providerIds), into(lastErrors), into(createdAts),
+      into(updatedAts);
   select.execute();
   std::vector<OutboxRow> out(rowIds.size());
   std::map<int64_t, std::string*> cut;  // payloads longer than textHead() read
@@ -61,7 +67,8 @@ std::vector<OutboxRow> readByIds(Poco::Data::Session& s, const Dialect& dialect,
 }
 
 const std::string kInto =
-    " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state, next_attempt_at,"
+    " INTO outbox (tenant, phone_number_id, recipient, idempotency_key, payload, state, "
+    "next_attempt_at,"
     " created_at, updated_at) VALUES ";
 const char* kInsertRow = "(?, ?, ?, ?, ?, 'queued', ?, ?, ?)";
 
@@ -73,8 +80,9 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
     return insertRows(s, &one, 1, at).front();
   }
   Poco::Data::Statement insert(s);
-  insert << "INSERT" + kInto + kInsertRow + dialect_.skipDuplicate("id"), bind(m.tenant), bind(m.phoneNumberId),
-      bind(m.recipient), bind(m.idempotencyKey), bind(m.payload), bind(std::max(m.notBefore, at)), bind(at), bind(at);
+  insert << "INSERT" + kInto + kInsertRow + dialect_.skipDuplicate("id"), bind(m.tenant),
+      bind(m.phoneNumberId), bind(m.recipient), bind(m.idempotencyKey), bind(m.payload),
+      bind(std::max(m.notBefore, at)), bind(at), bind(at);
   if (insert.execute() == 1) return lastInsertId(s, dialect_.backend);
   Poco::Int64 id = 0;
   s << "SELECT id FROM outbox WHERE tenant = ? AND idempotency_key = ?" + dialect_.currentRead,
@@ -82,7 +90,8 @@ int64_t Outbox::enqueue(Poco::Data::Session& s, const OutboundMessage& m, int64_
   return id;
 }
 
-std::vector<int64_t> Outbox::enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
+std::vector<int64_t> Outbox::enqueueAll(Poco::Data::Session& s,
+                                        const std::vector<OutboundMessage>& messages,
                                         int64_t at) const {
   std::vector<int64_t> ids(messages.size());
   std::vector<size_t> plain;  // without a key: always a new row
@@ -112,7 +121,8 @@ std::vector<int64_t> Outbox::enqueueAll(Poco::Data::Session& s, const std::vecto
   return ids;
 }
 
-std::vector<int64_t> Outbox::insertEach(Poco::Data::Session& s, const std::vector<const OutboundMessage*>& rows,
+std::vector<int64_t> Outbox::insertEach(Poco::Data::Session& s,
+                                        const std::vector<const OutboundMessage*>& rows,
                                         int64_t at) const {
   std::vector<std::string> tenants, numbers, recipients, payloads;
   std::vector<Poco::Int64> dueAts;
@@ -136,8 +146,8 @@ std::vector<int64_t> Outbox::insertEach(Poco::Data::Session& s, const std::vecto
   return insertedIds(s, dialect_, rows.size());
 }
 
-std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMessage* const* first, size_t count,
-                                        int64_t at) const {
+std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMessage* const* first,
+                                        size_t count, int64_t at) const {
   Poco::Data::Statement insert(s);
   insert << "INSERT" + kInto + repeated(kInsertRow, count);
   const Poco::Nullable<std::string> noKey;  // NULL keys never collide
@@ -151,21 +161,21 @@ std::vector<int64_t> Outbox::insertRows(Poco::Data::Session& s, const OutboundMe
 }
 
 std::vector<OutboxRow> Outbox::claim(Poco::Data::Session& s, const std::string& phoneNumberId,
-                                     const std::string& owner, int64_t at, int64_t leaseMs, size_t limit,
-                                     int maxAttempts) const {
+                                     const std::string& owner, int64_t at, int64_t leaseMs,
+                                     size_t limit, int maxAttempts) const {
   return claimEach(s, {{phoneNumberId, limit}}, owner, at, leaseMs, maxAttempts).front();
 }
 
-std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
-                                                      const std::vector<std::pair<std::string, size_t>>& numbers,
-                                                      const std::string& owner, int64_t at, int64_t leaseMs,
-                                                      int maxAttempts, std::vector<int64_t>* failed) const {
+std::vector<std::vector<OutboxRow>> Outbox::claimEach(
+    Poco::Data::Session& s, const std::vector<std::pair<std::string, size_t>>& numbers,
+    const std::string& owner, int64_t at, int64_t leaseMs, int maxAttempts,
+    std::vector<int64_t>* failed) const {
   std::vector<int64_t> ids;
   for (const auto& [phoneNumberId, limit] : numbers) {
     // Inlined into the claim's SQL, so only digits (tenant files are checked so when they load).
-    if (phoneNumberId.empty() || !std::all_of(phoneNumberId.begin(), phoneNumberId.end(), [](unsigned char c) {
-          return std::isdigit(c) != 0;
-        })) {
+    if (phoneNumberId.empty() ||
+        !std::all_of(phoneNumberId.begin(), phoneNumberId.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; })) {
       throw std::invalid_argument("a phone number id is digits only, not '" + phoneNumberId + "'");
     }
     ClaimSpec spec = kClaim;
@@ -175,7 +185,8 @@ std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
     if (due.size() == limit) continue;
     // A dead host's messages are taken over as a batch, unlike deliveries (InboundProcessor): a
     // host that dies sending has up to max_in_flight of them, one at a time would take minutes.
-    const AbandonedClaim abandoned = claimAbandoned(dialect_, s, spec, owner, at, leaseMs, limit - due.size(), maxAttempts);
+    const AbandonedClaim abandoned =
+        claimAbandoned(dialect_, s, spec, owner, at, leaseMs, limit - due.size(), maxAttempts);
     ids.insert(ids.end(), abandoned.claimed.begin(), abandoned.claimed.end());
     if (failed) failed->insert(failed->end(), abandoned.failed.begin(), abandoned.failed.end());
   }
@@ -183,7 +194,8 @@ std::vector<std::vector<OutboxRow>> Outbox::claimEach(Poco::Data::Session& s,
   if (ids.empty()) return out;
   std::map<std::string, size_t> slot;
   for (size_t i = 0; i < numbers.size(); ++i) slot.emplace(numbers[i].first, i);
-  for (OutboxRow& row : readByIds(s, dialect_, ids)) out[slot.at(row.phoneNumberId)].push_back(std::move(row));
+  for (OutboxRow& row : readByIds(s, dialect_, ids))
+    out[slot.at(row.phoneNumberId)].push_back(std::move(row));
   return out;
 }
 
@@ -192,7 +204,8 @@ bool Outbox::markSent(Poco::Data::Session& s, int64_t id, const std::string& own
   return markAllSent(s, {{id, providerId}}, owner, at) == 1;
 }
 
-size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
+size_t Outbox::markAllSent(Poco::Data::Session& s,
+                           const std::vector<std::pair<int64_t, std::string>>& sent,
                            const std::string& owner, int64_t at) const {
   if (sent.empty()) return 0;
   if (dialect_.backend == Backend::kSqlite) {
@@ -210,18 +223,23 @@ size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<i
     std::vector<Poco::Int64> ats(sent.size(), at);
     std::vector<std::string> owners(sent.size(), owner);
     Poco::Data::Statement update(s);
-    update << "UPDATE outbox SET state = 'sent', provider_id = ?, last_error = NULL, updated_at = ?,"
-              " lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = '" +
-                  kClaim.leasedState + "'",
+    update
+        << "UPDATE outbox SET state = 'sent', provider_id = ?, last_error = NULL, updated_at = ?,"
+           " lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND "
+           "state = '" +
+               kClaim.leasedState + "'",
         use(providerIds), use(ats), use(ids), use(owners);
     return update.execute();
   }
   size_t marked = 0;
   inStatements(sent.size(), kRowsPerStatement, [&](size_t from, size_t count) {
     Poco::Data::Statement update(s);
-    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id " + repeated("WHEN ? THEN ?", count, " ") +
-                  " END, last_error = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL"
-                  " WHERE lease_owner = ? AND state = ? AND id IN (" + repeated("?", count) + ")";
+    update << "UPDATE outbox SET state = 'sent', provider_id = CASE id " +
+                  repeated("WHEN ? THEN ?", count, " ") +
+                  " END, last_error = NULL, updated_at = ?, lease_owner = NULL, lease_expires_at = "
+                  "NULL"
+                  " WHERE lease_owner = ? AND state = ? AND id IN (" +
+                  repeated("?", count) + ")";
     for (size_t i = from; i < from + count; ++i) update, bind(sent[i].first), bind(sent[i].second);
     update, bind(at), bind(owner), bind(kClaim.leasedState);
     for (size_t i = from; i < from + count; ++i) update, bind(sent[i].first);
@@ -232,7 +250,8 @@ size_t Outbox::markAllSent(Poco::Data::Session& s, const std::vector<std::pair<i
 
 bool Outbox::retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
                         const std::string& error, int64_t retryAt, int64_t at) const {
-  return finishClaim(s, kClaim, id, owner, "state = 'queued', next_attempt_at = ?, last_error = ?, updated_at = ?",
+  return finishClaim(s, kClaim, id, owner,
+                     "state = 'queued', next_attempt_at = ?, last_error = ?, updated_at = ?",
                      [&](auto& u) { u, bind(retryAt), bind(error), bind(at); });
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Database.h"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/Status.h"
+#include "store/Database.h"
 
 namespace baraza::store {
 
@@ -51,31 +51,33 @@ class Outbox {
    * enqueue() for many messages, ids in order: those without an idempotency key with one
    * multi-row INSERT per kRowsPerStatement (bulk sends queue far faster so), the others one by one.
    */
-  std::vector<int64_t> enqueueAll(Poco::Data::Session& s, const std::vector<OutboundMessage>& messages,
-                                  int64_t now) const;
+  std::vector<int64_t> enqueueAll(Poco::Data::Session& s,
+                                  const std::vector<OutboundMessage>& messages, int64_t now) const;
   /**
    * Claims up to `limit` messages of one sending number, in id order: queued and due, then those
    * a dead host was sending (lease expired); of these, one claimed `maxAttempts` times already is
    * failed instead (see claimAbandoned). Dispatch works one number at a time (its lease holder),
    * and so does the only index claims need: (phone_number_id, state, id).
    */
-  std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& phoneNumberId, const std::string& owner,
-                               int64_t now, int64_t leaseMs, size_t limit, int maxAttempts = 10) const;
+  std::vector<OutboxRow> claim(Poco::Data::Session& s, const std::string& phoneNumberId,
+                               const std::string& owner, int64_t now, int64_t leaseMs, size_t limit,
+                               int maxAttempts = 10) const;
   /**
    * claim() for several numbers, each with its limit; the rows, per number, in the order asked.
    * The claimed rows are read in one query, not one per number: on MariaDB, Poco reads the
    * MEDIUMTEXT payload through a 16 MiB buffer that every query allocates and zeroes anew.
    * The ids of abandoned messages failed at the attempt limit are added to `failed`.
    */
-  std::vector<std::vector<OutboxRow>> claimEach(Poco::Data::Session& s,
-                                                const std::vector<std::pair<std::string, size_t>>& numbers,
-                                                const std::string& owner, int64_t now, int64_t leaseMs,
-                                                int maxAttempts, std::vector<int64_t>* failed = nullptr) const;
+  std::vector<std::vector<OutboxRow>> claimEach(
+      Poco::Data::Session& s, const std::vector<std::pair<std::string, size_t>>& numbers,
+      const std::string& owner, int64_t now, int64_t leaseMs, int maxAttempts,
+      std::vector<int64_t>* failed = nullptr) const;
   /** Sent with the provider's id; false when `owner` lost the lease meanwhile. */
   bool markSent(Poco::Data::Session& s, int64_t id, const std::string& owner,
                 const std::string& providerId, int64_t now) const;
   /** markSent() for many (id, provider id) pairs in few statements; returns how many held. */
-  size_t markAllSent(Poco::Data::Session& s, const std::vector<std::pair<int64_t, std::string>>& sent,
+  size_t markAllSent(Poco::Data::Session& s,
+                     const std::vector<std::pair<int64_t, std::string>>& sent,
                      const std::string& owner, int64_t now) const;
   /** Queued again for `retryAt` with the error kept. */
   bool retryLater(Poco::Data::Session& s, int64_t id, const std::string& owner,
@@ -94,10 +96,11 @@ class Outbox {
 
  private:
   /** New rows for `count` messages from `first` (none has an idempotency key); their ids. */
-  std::vector<int64_t> insertRows(Poco::Data::Session& s, const OutboundMessage* const* first, size_t count,
-                                  int64_t now) const;
+  std::vector<int64_t> insertRows(Poco::Data::Session& s, const OutboundMessage* const* first,
+                                  size_t count, int64_t now) const;
   /** The same on SQLite: one single-row INSERT stepped per message. */
-  std::vector<int64_t> insertEach(Poco::Data::Session& s, const std::vector<const OutboundMessage*>& rows,
+  std::vector<int64_t> insertEach(Poco::Data::Session& s,
+                                  const std::vector<const OutboundMessage*>& rows,
                                   int64_t now) const;
 
   const Dialect& dialect_;

@@ -1,10 +1,10 @@
 #include "store/Retention.h"
 
+#include <Poco/Logger.h>
+
 #include "common/ThreadName.h"
 #include "store/Claims.h"
 #include "store/Rows.h"
-
-#include <Poco/Logger.h>
 
 namespace baraza::store {
 
@@ -30,9 +30,16 @@ struct ByAge {
 
 std::vector<ByAge> byAge(const RetentionSettings& r) {
   return {
-      {"inbox", "received_at", {{"state IN ('done', 'duplicate')", r.processedDays}, {"state = 'failed'", r.failedDays}},
-       "delivery_digests", "delivery_id"},
-      {"conversation_jobs", "created_at", {{"state = 'done'", r.processedDays}, {"state = 'failed'", r.failedDays}}, "", ""},
+      {"inbox",
+       "received_at",
+       {{"state IN ('done', 'duplicate')", r.processedDays}, {"state = 'failed'", r.failedDays}},
+       "delivery_digests",
+       "delivery_id"},
+      {"conversation_jobs",
+       "created_at",
+       {{"state = 'done'", r.processedDays}, {"state = 'failed'", r.failedDays}},
+       "",
+       ""},
       {"events", "created_at", {{"1 = 1", r.eventsDays}}, "", ""},
       {"outbox", "updated_at", {{"state IN ('sent', 'failed')", r.outboxDays}}, "", ""},
   };
@@ -50,8 +57,8 @@ StatusOr<std::vector<PurgeCount>> Retention::purge(int64_t at, bool dryRun) {
       if (days <= 0) continue;
       longest = std::max(longest, days);
       shortest = shortest == 0 ? days : std::min(shortest, days);
-      deletable += std::string(deletable.empty() ? "" : " OR ") + "(" + condition + " AND " + t.timeColumn +
-                   " < " + std::to_string(at - days * kDayMs) + ")";
+      deletable += std::string(deletable.empty() ? "" : " OR ") + "(" + condition + " AND " +
+                   t.timeColumn + " < " + std::to_string(at - days * kDayMs) + ")";
     }
     PurgeCount count{t.table, 0};
     if (deletable.empty()) {
@@ -67,8 +74,9 @@ StatusOr<std::vector<PurgeCount>> Retention::purge(int64_t at, bool dryRun) {
         doomed.clear();
         std::vector<Poco::Int64> ids, times;
         std::vector<int> goes;
-        s << "SELECT id, " + t.timeColumn + ", CASE WHEN " + deletable + " THEN 1 ELSE 0 END FROM " + t.table +
-                 " WHERE id > ? ORDER BY id LIMIT " + std::to_string(settings_.batch),
+        s << "SELECT id, " + t.timeColumn + ", CASE WHEN " + deletable +
+                 " THEN 1 ELSE 0 END FROM " + t.table + " WHERE id > ? ORDER BY id LIMIT " +
+                 std::to_string(settings_.batch),
             into(ids), into(times), into(goes), bind(cursor), now;
         more = ids.size() == settings_.batch && !times.empty() && times.back() < walkUntil;
         if (!ids.empty()) cursor = ids.back();
@@ -77,7 +85,9 @@ StatusOr<std::vector<PurgeCount>> Retention::purge(int64_t at, bool dryRun) {
         }
         if (dryRun || doomed.empty()) return;
         if (!t.dependentTable.empty()) {
-          s << "DELETE FROM " + t.dependentTable + " WHERE " + t.dependentColumn + " IN (" + idList(doomed) + ")", now;
+          s << "DELETE FROM " + t.dependentTable + " WHERE " + t.dependentColumn + " IN (" +
+                   idList(doomed) + ")",
+              now;
         }
         s << "DELETE FROM " + t.table + " WHERE id IN (" + idList(doomed) + ")", now;
       });
@@ -103,7 +113,8 @@ StatusOr<std::vector<PurgeCount>> Retention::purge(int64_t at, bool dryRun) {
       counts.push_back(count);
       continue;
     }
-    const std::string where = std::string(" FROM ") + t.table + " WHERE expires_at IS NOT NULL AND expires_at < " +
+    const std::string where = std::string(" FROM ") + t.table +
+                              " WHERE expires_at IS NOT NULL AND expires_at < " +
                               std::to_string(t.before);
     size_t removed = 0;
     do {
@@ -115,11 +126,13 @@ StatusOr<std::vector<PurgeCount>> Retention::purge(int64_t at, bool dryRun) {
           // A bounded batch without DELETE … LIMIT (SQLite builds usually lack it): the oldest
           // expiry that the next batch reaches, then everything up to it.
           std::vector<Poco::Int64> expiries;
-          s << "SELECT expires_at" + where + " ORDER BY expires_at LIMIT " + std::to_string(settings_.batch),
+          s << "SELECT expires_at" + where + " ORDER BY expires_at LIMIT " +
+                   std::to_string(settings_.batch),
               into(expiries), now;
           if (!expiries.empty()) {
             Poco::Data::Statement remove(s);
-            remove << "DELETE" + where + " AND expires_at <= ?", bind(static_cast<Poco::Int64>(expiries.back()));
+            remove << "DELETE" + where + " AND expires_at <= ?",
+                bind(static_cast<Poco::Int64>(expiries.back()));
             n = static_cast<Poco::Int64>(remove.execute());
           }
         }
@@ -146,7 +159,8 @@ void Retention::start() {
       } else {
         std::string removed;
         for (const auto& c : *purged) {
-          if (c.rows > 0) removed += (removed.empty() ? "" : ", ") + std::to_string(c.rows) + " " + c.table;
+          if (c.rows > 0)
+            removed += (removed.empty() ? "" : ", ") + std::to_string(c.rows) + " " + c.table;
         }
         if (!removed.empty()) logger().information("retention purge removed " + removed);
       }

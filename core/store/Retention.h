@@ -1,8 +1,5 @@
 #pragma once
 
-#include "common/Status.h"
-#include "store/Database.h"
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -11,17 +8,22 @@
 #include <thread>
 #include <vector>
 
+#include "common/Status.h"
+#include "store/Database.h"
+
 namespace baraza::store {
 
 /** How long what is finished is kept (days; 0 keeps it for ever). */
 struct RetentionSettings {
-  int processedDays = 30;  // processed deliveries (done, duplicate) with their digests, finished conversation jobs
-  int failedDays = 90;     // failed deliveries and conversation jobs (replayable until then)
-  int eventsDays = 90;     // kept webhook fields, unroutable changes, errors, Flows error notifications
-  int outboxDays = 30;     // messages sent or failed for good
+  int processedDays =
+      30;  // processed deliveries (done, duplicate) with their digests, finished conversation jobs
+  int failedDays = 90;  // failed deliveries and conversation jobs (replayable until then)
+  int eventsDays =
+      90;  // kept webhook fields, unroutable changes, errors, Flows error notifications
+  int outboxDays = 30;       // messages sent or failed for good
   int flowSessionsDays = 7;  // flow tokens this long after they expired
   // Expired plugin key/value entries go at once: nothing can read them any more.
-  size_t batch = 500;      // rows per transaction: each is short, so ingest never waits long for one
+  size_t batch = 500;  // rows per transaction: each is short, so ingest never waits long for one
   std::chrono::seconds every{600};  // between background purges
 };
 

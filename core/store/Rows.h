@@ -1,10 +1,6 @@
 // Small helpers for multi-row statements, reading Poco::Data results and binding binary values.
 #pragma once
 
-#include "store/Claims.h"
-#include "store/Database.h"
-#include "store/Dialect.h"
-
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
@@ -14,22 +10,29 @@
 #include <string>
 #include <vector>
 
+#include "store/Claims.h"
+#include "store/Database.h"
+#include "store/Dialect.h"
+
 namespace baraza::store {
 
 /** Rows per multi-row statement: well under every backend's limit on bound values. */
 constexpr size_t kRowsPerStatement = 256;
 
-/** Calls `statement(from, count)` for consecutive pieces of [0, total), each at most `rows` long. */
+/** Calls `statement(from, count)` for consecutive pieces of [0, total), each at most `rows` long.
+ */
 template <class F>
 void inStatements(size_t total, size_t rows, const F& statement) {
   for (size_t from = 0; from < total; from += rows) statement(from, std::min(rows, total - from));
 }
 
-/** Rows per multi-row INSERT whose ids are read back: one unless they are consecutive (insertedIds). */
+/** Rows per multi-row INSERT whose ids are read back: one unless they are consecutive
+ * (insertedIds). */
 inline size_t rowsPerInsert(bool consecutiveIds) { return consecutiveIds ? kRowsPerStatement : 1; }
 
 /** `count` copies of `item` joined by `separator`: placeholder lists such as "?, ?, ?". */
-inline std::string repeated(const std::string& item, size_t count, const std::string& separator = ", ") {
+inline std::string repeated(const std::string& item, size_t count,
+                            const std::string& separator = ", ") {
   std::string out;
   for (size_t i = 0; i < count; ++i) out += (i ? separator : "") + item;
   return out;
@@ -41,9 +44,11 @@ inline std::string repeated(const std::string& item, size_t count, const std::st
  * SQLite reports the last of them, MySQL/MariaDB the first. (MariaDB has INSERT ... RETURNING,
  * but Poco's MySQL connector hangs on the next statement after a prepared one that returned rows.)
  */
-inline std::vector<int64_t> insertedIds(Poco::Data::Session& s, const Dialect& dialect, size_t count) {
+inline std::vector<int64_t> insertedIds(Poco::Data::Session& s, const Dialect& dialect,
+                                        size_t count) {
   const int64_t reported = lastInsertId(s, dialect.backend);
-  const int64_t first = dialect.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
+  const int64_t first =
+      dialect.backend == Backend::kSqlite ? reported - static_cast<int64_t>(count) + 1 : reported;
   std::vector<int64_t> ids(count);
   for (size_t i = 0; i < count; ++i) ids[i] = first + static_cast<int64_t>(i);
   return ids;
@@ -61,7 +66,8 @@ constexpr int64_t kTextHeadChars = 16000;
 
 inline std::string textHead(const Dialect& dialect, const std::string& column) {
   if (dialect.backend == Backend::kSqlite) return column + ", 0";
-  return "LEFT(" + column + ", " + std::to_string(kTextHeadChars) + "), CHAR_LENGTH(" + column + ")";
+  return "LEFT(" + column + ", " + std::to_string(kTextHeadChars) + "), CHAR_LENGTH(" + column +
+         ")";
 }
 
 /**
@@ -86,7 +92,8 @@ inline void readWhole(Poco::Data::Session& s, const std::string& table, const st
   std::vector<Poco::Int64> readIds;
   std::vector<std::string> values;
   s << "SELECT id, " + column + " FROM " + table + " WHERE id IN (" + idList(ids) + ")",
-      Poco::Data::Keywords::into(readIds), Poco::Data::Keywords::into(values), Poco::Data::Keywords::now;
+      Poco::Data::Keywords::into(readIds), Poco::Data::Keywords::into(values),
+      Poco::Data::Keywords::now;
   for (size_t i = 0; i < readIds.size(); ++i) *cut.at(readIds[i]) = std::move(values[i]);
 }
 
@@ -113,8 +120,9 @@ inline Poco::Data::BLOB toBlob(const std::string& bytes) {
 }
 
 inline std::string fromBlob(const Poco::Data::BLOB& blob) {
-  return blob.size() == 0 ? std::string()
-                          : std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
+  return blob.size() == 0
+             ? std::string()
+             : std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
 }
 
 /** Column `c` of the current row as text ("" for NULL); BLOB columns as their raw bytes. */

@@ -1,12 +1,12 @@
 #include "store/SecretStore.h"
 
-#include "crypto/Crypto.h"
-#include "store/Rows.h"
-
 #include <Poco/Base64Decoder.h>
 #include <Poco/String.h>
 
 #include <sstream>
+
+#include "crypto/Crypto.h"
+#include "store/Rows.h"
 
 namespace baraza::store {
 
@@ -65,23 +65,26 @@ std::string MasterKey::generateHex() {
 void SecretStore::put(Poco::Data::Session& s, const std::string& tenant, const std::string& name,
                       const std::string& plaintext, int64_t at) const {
   uint8_t nonceBytes[kNonceSize];
-  if (!crypto::randomBytes(nonceBytes, sizeof nonceBytes)) throw std::runtime_error("no random source");
+  if (!crypto::randomBytes(nonceBytes, sizeof nonceBytes))
+    throw std::runtime_error("no random source");
   const std::string nonce(reinterpret_cast<const char*>(nonceBytes), sizeof nonceBytes);
   auto sealed = crypto::aesGcmEncrypt(key_.bytes(), nonce, associatedData(tenant, name), plaintext);
   if (!sealed) throw std::runtime_error("secret encryption failed");
   const auto& d = dialect_;
-  s << "INSERT INTO secrets (tenant, name, key_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?, ?) " +
-           d.onConflict("tenant, name") + "key_id = " + d.excluded("key_id") + ", nonce = " +
-           d.excluded("nonce") + ", ciphertext = " + d.excluded("ciphertext") +
+  s << "INSERT INTO secrets (tenant, name, key_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, "
+       "?, ?, ?) " +
+           d.onConflict("tenant, name") + "key_id = " + d.excluded("key_id") +
+           ", nonce = " + d.excluded("nonce") + ", ciphertext = " + d.excluded("ciphertext") +
            ", updated_at = " + d.excluded("updated_at"),
-      bind(tenant), bind(name), bind(key_.id()), bind(toBlob(nonce)), bind(toBlob(*sealed)), bind(at), now;
+      bind(tenant), bind(name), bind(key_.id()), bind(toBlob(nonce)), bind(toBlob(*sealed)),
+      bind(at), now;
 }
 
 StatusOr<std::string> SecretStore::get(Poco::Data::Session& s, const std::string& tenant,
                                        const std::string& name) const {
   Poco::Data::Statement select(s);
-  select << "SELECT key_id, nonce, ciphertext FROM secrets WHERE tenant = ? AND name = ?", bind(tenant),
-      bind(name);
+  select << "SELECT key_id, nonce, ciphertext FROM secrets WHERE tenant = ? AND name = ?",
+      bind(tenant), bind(name);
   select.execute();
   Poco::Data::RecordSet rows(select);
   if (!rows.moveFirst()) return notFound("tenant " + tenant + " has no stored secret " + name);
@@ -89,8 +92,10 @@ StatusOr<std::string> SecretStore::get(Poco::Data::Session& s, const std::string
     return failedPrecondition("secret " + tenant + "/" + name + " is encrypted under master key " +
                               text(rows, 0) + ", not the configured " + key_.id());
   }
-  auto plain = crypto::aesGcmDecrypt(key_.bytes(), text(rows, 1), associatedData(tenant, name), text(rows, 2));
-  if (!plain) return Status(Code::kDataLoss, "secret " + tenant + "/" + name + " does not authenticate");
+  auto plain = crypto::aesGcmDecrypt(key_.bytes(), text(rows, 1), associatedData(tenant, name),
+                                     text(rows, 2));
+  if (!plain)
+    return Status(Code::kDataLoss, "secret " + tenant + "/" + name + " does not authenticate");
   return *plain;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 
+#include <string>
+
 #include "common/Status.h"
 #include "store/Database.h"
-
-#include <string>
 
 namespace baraza::store {
 

@@ -1,8 +1,8 @@
 #include "store/SqlKeyValueStore.h"
 
-#include "store/Rows.h"
-
 #include <Poco/Nullable.h>
+
+#include "store/Rows.h"
 
 namespace baraza::store {
 
@@ -48,9 +48,8 @@ Status SqlKeyValueStore::put(const std::string& tenant, const std::string& scope
   const auto& d = db_->dialect();
   return db_->transaction([&](Poco::Data::Session& s) {
     s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES (?, ?, ?, " +
-             std::string(kBlobParam) + ", ?) " +
-             d.onConflict("tenant, scope, k") + "v = " + d.excluded("v") +
-             ", expires_at = " + d.excluded("expires_at"),
+             std::string(kBlobParam) + ", ?) " + d.onConflict("tenant, scope, k") +
+             "v = " + d.excluded("v") + ", expires_at = " + d.excluded("expires_at"),
         bind(tenant), bind(scope), bind(std::string(key)), bind(toBlob(std::string(value))),
         bind(expires), now;
   });

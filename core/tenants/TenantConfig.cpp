@@ -1,18 +1,18 @@
 #include "tenants/TenantConfig.h"
 
-#include "config/HostConfig.h"
-#include "config/KeyReader.h"
-#include "config/SchemaConfig.h"
-
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/Util/MapConfiguration.h>
 
 #include <algorithm>
-#include <regex>
 #include <fstream>
+#include <regex>
 #include <sstream>
+
+#include "config/HostConfig.h"
+#include "config/KeyReader.h"
+#include "config/SchemaConfig.h"
 
 namespace baraza::tenants {
 namespace {
@@ -45,7 +45,8 @@ void readWhatsApp(config::KeyReader& r, TenantConfig& t) {
   t.accessToken = r.secret("whatsapp.access_token", false);
 
   // Sending (reference §5.3): throughput per number, pair rate per recipient, re-engagement.
-  t.sending.messagesPerSecond = static_cast<int>(r.integer("whatsapp.messages_per_second", 80, 1, 10000));
+  t.sending.messagesPerSecond =
+      static_cast<int>(r.integer("whatsapp.messages_per_second", 80, 1, 10000));
   t.sending.pairIntervalMs = r.integer("whatsapp.pair_interval_ms", 6000, 0, 3600000);
   t.sending.pairBurst = static_cast<int>(r.integer("whatsapp.pair_burst", 5, 1, 45));
   t.sending.reengagementTemplate = r.string("whatsapp.reengagement_template", "");
@@ -55,7 +56,8 @@ void readWhatsApp(config::KeyReader& r, TenantConfig& t) {
 void readFlows(config::KeyReader& r, TenantConfig& t) {
   t.flowsPrivateKeyPassphrase = r.secret("flows.private_key_passphrase", false);
   t.flowsRequireSignature = r.boolean("flows.require_signature", true);
-  const std::string passphrase = t.flowsPrivateKeyPassphrase ? t.flowsPrivateKeyPassphrase->reveal() : "";
+  const std::string passphrase =
+      t.flowsPrivateKeyPassphrase ? t.flowsPrivateKeyPassphrase->reveal() : "";
   for (const auto& file : r.list("flows.private_key_files")) {
     const std::string path = config::resolvePath(file, r.baseDir());
     std::ifstream in(path);
@@ -72,7 +74,8 @@ void readFlows(config::KeyReader& r, TenantConfig& t) {
       continue;
     }
     if (key->bits() < 2048) {
-      r.problem("flows.private_key_files", path + ": " + std::to_string(key->bits()) + "-bit key; use 2048 bits");
+      r.problem("flows.private_key_files",
+                path + ": " + std::to_string(key->bits()) + "-bit key; use 2048 bits");
       continue;
     }
     t.flowsPrivateKeyFiles.push_back(path);
@@ -126,7 +129,8 @@ void readPlugins(config::KeyReader& r, TenantConfig& t, const plugins::PluginReg
     if (r.config().has(prefix + ".call_deadline_ms")) {
       binding.callDeadlineMs = r.integer(prefix + ".call_deadline_ms", 0, 0, 3600000);
     }
-    Poco::JSON::Object::Ptr json = config::buildSchemaConfig(r, prefix + ".config", manifest->configSchema);
+    Poco::JSON::Object::Ptr json =
+        config::buildSchemaConfig(r, prefix + ".config", manifest->configSchema);
     std::ostringstream text;
     json->stringify(text);
     binding.configJson = text.str();
@@ -143,11 +147,13 @@ void readIntent(config::KeyReader& r, TenantConfig& t, const plugins::PluginRegi
   const std::vector<std::string> named = r.list("intent.chain");
   if (r.config().hasProperty("intent.chain")) {  // even empty: no intent detection
     for (const auto& name : named) {
-      auto binding = std::find_if(t.plugins.begin(), t.plugins.end(), [&](const PluginBinding& b) { return b.name == name; });
+      auto binding = std::find_if(t.plugins.begin(), t.plugins.end(),
+                                  [&](const PluginBinding& b) { return b.name == name; });
       if (binding == t.plugins.end()) {
         r.problem("intent.chain", "\"" + name + "\" is not a plugins.<name> of this tenant");
       } else if (!isIntent(*binding)) {
-        r.problem("intent.chain", "plugins." + name + " (" + binding->pluginId + ") does not provide the intent kind");
+        r.problem("intent.chain", "plugins." + name + " (" + binding->pluginId +
+                                      ") does not provide the intent kind");
       } else {
         t.intent.chain.push_back(name);
       }
@@ -213,7 +219,8 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
   std::sort(files.begin(), files.end());
 
   std::map<std::string, std::string> numberOwner;  // phone_number_id -> tenant id
-  std::map<std::string, size_t> firstOfApp;  // app_id -> the first valid tenant with it (in load.valid)
+  std::map<std::string, size_t>
+      firstOfApp;  // app_id -> the first valid tenant with it (in load.valid)
   for (const auto& path : files) {
     const size_t before = load.problems.size();
     TenantConfig tenant = loadTenantFile(path, registry, load.problems);
@@ -226,17 +233,21 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
     }
     // Tenants of one Meta app verify its webhooks together, with every secret any of them names:
     // secrets that share nothing mean one of the files is wrong, and would let a wrong one sign.
-    if (auto first = firstOfApp.find(tenant.appId); !tenant.appId.empty() && first != firstOfApp.end()) {
+    if (auto first = firstOfApp.find(tenant.appId);
+        !tenant.appId.empty() && first != firstOfApp.end()) {
       const TenantConfig& other = load.valid[first->second];
       const auto& theirs = other.appSecrets;
-      const bool shared = std::any_of(tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
-        return std::any_of(theirs.begin(), theirs.end(), [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
-      });
+      const bool shared = std::any_of(
+          tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
+            return std::any_of(theirs.begin(), theirs.end(),
+                               [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
+          });
       if (!shared && !tenant.appSecrets.empty()) {
-        load.problems.push_back({path, "whatsapp.app_secret",
-                                 "tenant " + other.id + " has the same whatsapp.app_id (" + tenant.appId +
-                                     ") with another app secret; a Meta app has one (and the previous one while "
-                                     "it is rotated, whatsapp.app_secret_previous)"});
+        load.problems.push_back(
+            {path, "whatsapp.app_secret",
+             "tenant " + other.id + " has the same whatsapp.app_id (" + tenant.appId +
+                 ") with another app secret; a Meta app has one (and the previous one while "
+                 "it is rotated, whatsapp.app_secret_previous)"});
       }
     }
     // A tenant without an app id is a webhook app of its own (keyed by the tenant): another one
@@ -244,14 +255,17 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
     if (tenant.appId.empty()) {
       for (const TenantConfig& other : load.valid) {
         if (!other.appId.empty()) continue;
-        const bool shared = std::any_of(tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
-          return std::any_of(other.appSecrets.begin(), other.appSecrets.end(),
-                             [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
-        });
+        const bool shared = std::any_of(
+            tenant.appSecrets.begin(), tenant.appSecrets.end(), [&](const config::Secret& s) {
+              return std::any_of(other.appSecrets.begin(), other.appSecrets.end(),
+                                 [&](const config::Secret& t) { return t.reveal() == s.reveal(); });
+            });
         if (shared) {
-          load.problems.push_back({path, "whatsapp.app_secret",
-                                   "tenant " + other.id + " has the same app secret and neither names its Meta app: set "
-                                   "whatsapp.app_id (the same) in both"});
+          load.problems.push_back(
+              {path, "whatsapp.app_secret",
+               "tenant " + other.id +
+                   " has the same app secret and neither names its Meta app: set "
+                   "whatsapp.app_id (the same) in both"});
           break;
         }
       }
@@ -270,9 +284,11 @@ TenantLoad loadTenants(const std::string& dir, const plugins::PluginRegistry& re
 std::vector<std::string> tenantWarnings(const TenantConfig& tenant) {
   std::vector<std::string> out;
   if (!tenant.flowsRequireSignature) {
-    out.push_back(tenant.file + ": flows.require_signature: false: the Flows endpoint accepts requests without "
-                                "Meta's X-Hub-Signature-256, so anyone who can reach it and has the public key can "
-                                "drive this tenant's Flows; keep it true outside tests");
+    out.push_back(
+        tenant.file +
+        ": flows.require_signature: false: the Flows endpoint accepts requests without "
+        "Meta's X-Hub-Signature-256, so anyone who can reach it and has the public key can "
+        "drive this tenant's Flows; keep it true outside tests");
   }
   return out;
 }

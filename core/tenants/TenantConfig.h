@@ -1,14 +1,14 @@
 #pragma once
 
-#include "config/Problem.h"
-#include "config/Secret.h"
-#include "crypto/Crypto.h"
-#include "plugins/PluginRegistry.h"
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config/Problem.h"
+#include "config/Secret.h"
+#include "crypto/Crypto.h"
+#include "plugins/PluginRegistry.h"
 
 namespace baraza::tenants {
 
@@ -17,13 +17,14 @@ struct PluginBinding {
   std::string name;        // <name>
   std::string pluginId;    // plugins.<name>.plugin
   std::string configJson;  // plugins.<name>.config.*, built and validated against the schema
-  /** plugins.<name>.call_deadline_ms: for every call of the instance (0: none); unset: by operation. */
+  /** plugins.<name>.call_deadline_ms: for every call of the instance (0: none); unset: by
+   * operation. */
   std::optional<int64_t> callDeadlineMs;
 };
 
 /** How a tenant's messages go out (whatsapp.* sending keys). */
 struct SendingSettings {
-  int messagesPerSecond = 80;   // per sending number; Meta's default tier (1000 once upgraded)
+  int messagesPerSecond = 80;     // per sending number; Meta's default tier (1000 once upgraded)
   int64_t pairIntervalMs = 6000;  // one message per recipient per interval on average…
   int pairBurst = 5;              // …with bursts of up to this many
   /** Sent instead of a message refused for being outside the 24-hour window (131047). */
@@ -80,8 +81,8 @@ struct TenantLoad {
 };
 
 /**
- * Reads every tenants.d/NAME.properties (name order). A tenant with any problem is invalid and does not
- * start; the others do. Plugin configuration is checked against the manifests in `registry`
+ * Reads every tenants.d/NAME.properties (name order). A tenant with any problem is invalid and does
+ * not start; the others do. Plugin configuration is checked against the manifests in `registry`
  * without loading plugin code. A phone number claimed by two tenants invalidates the second, and so
  * does an app secret sharing nothing with an earlier tenant's of the same app_id.
  */

@@ -9,7 +9,8 @@ void TenantManager::start() {
   Poco::Logger& log = Poco::Logger::get("baraza.tenants");
   TenantLoad load = loadTenants(tenantsDir_, registry_);
   for (const auto& problem : load.problems) log.error(problem.toString());
-  for (const auto& id : load.invalid) log.error("tenant " + id + " not started: its configuration has problems");
+  for (const auto& id : load.invalid)
+    log.error("tenant " + id + " not started: its configuration has problems");
   auto set = TenantSet::build(std::move(load.valid), registry_, shared_, 1);
   for (const auto& tenant : set->all()) log.information("tenant " + tenant->id() + " started");
   std::atomic_store(&current_, set);

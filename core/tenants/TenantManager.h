@@ -1,10 +1,10 @@
 #pragma once
 
-#include "tenants/TenantSet.h"
-
 #include <atomic>
 #include <memory>
 #include <mutex>
+
+#include "tenants/TenantSet.h"
 
 namespace baraza::tenants {
 

@@ -1,14 +1,14 @@
 #include "tenants/TenantSet.h"
 
-#include "store/ConversationStates.h"
-#include "store/FlowSessions.h"
-
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
 #include <sstream>
+
+#include "store/ConversationStates.h"
+#include "store/FlowSessions.h"
 
 namespace baraza::tenants {
 namespace {
@@ -33,15 +33,26 @@ void TenantServices::log(const plugins::InstanceRef& who, int level, std::string
   Poco::Logger& logger = pluginLogger(who.pluginId);
   const std::string text = "[" + who.tenant + "/" + who.instance + "] " + std::string(message);
   switch (level) {
-    case BARAZA_LOG_TRACE: logger.trace(text); break;
-    case BARAZA_LOG_DEBUG: logger.debug(text); break;
-    case BARAZA_LOG_INFO: logger.information(text); break;
-    case BARAZA_LOG_WARNING: logger.warning(text); break;
-    default: logger.error(text); break;
+    case BARAZA_LOG_TRACE:
+      logger.trace(text);
+      break;
+    case BARAZA_LOG_DEBUG:
+      logger.debug(text);
+      break;
+    case BARAZA_LOG_INFO:
+      logger.information(text);
+      break;
+    case BARAZA_LOG_WARNING:
+      logger.warning(text);
+      break;
+    default:
+      logger.error(text);
+      break;
   }
 }
 
-StatusOr<HttpResponse> TenantServices::http(const plugins::InstanceRef&, const HttpRequest& request) {
+StatusOr<HttpResponse> TenantServices::http(const plugins::InstanceRef&,
+                                            const HttpRequest& request) {
   if (!shared_.http) return unavailable("the host has no HTTP client configured");
   return shared_.http(request);
 }
@@ -83,24 +94,28 @@ StatusOr<std::string> TenantServices::send(const plugins::InstanceRef& who, std:
   Poco::JSON::Object::Ptr message;
   try {
     Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(std::string(json));
-    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) message = parsed.extract<Poco::JSON::Object::Ptr>();
+    if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+      message = parsed.extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
     return invalidArgument("message is not valid JSON: " + e.message());
   }
   if (message.isNull()) return invalidArgument("message must be a JSON object");
   // Keys are the plugin's own: two instances cannot collide on them.
   const std::string key = message->optValue<std::string>("idempotency_key", "");
-  StatusOr<int64_t> id = shared_.enqueue(config().id, std::string(json), key.empty() ? "" : who.instance + ":" + key);
+  StatusOr<int64_t> id =
+      shared_.enqueue(config().id, std::string(json), key.empty() ? "" : who.instance + ":" + key);
   if (!id.isOk()) return id.status();
   return std::to_string(*id);
 }
 
-StatusOr<std::string> TenantServices::detectIntent(const plugins::InstanceRef&, std::string_view instance,
+StatusOr<std::string> TenantServices::detectIntent(const plugins::InstanceRef&,
+                                                   std::string_view instance,
                                                    std::string_view inputJson) {
   if (instance.empty()) return tenant_.detectIntent(std::string(inputJson));
   plugins::PluginInstancePtr named = tenant_.instance(std::string(instance));
   if (!named || !(named->kinds() & BARAZA_KIND_INTENT)) {
-    return notFound("tenant " + config().id + " has no running intent instance \"" + std::string(instance) + "\"");
+    return notFound("tenant " + config().id + " has no running intent instance \"" +
+                    std::string(instance) + "\"");
   }
   return named->call(plugins::Operation::kIntentDetect, inputJson);
 }
@@ -121,7 +136,8 @@ StatusOr<std::pair<std::string, int64_t>> TenantServices::stateGet(const plugins
   if (shared_.database == nullptr) return unavailable("this host keeps no conversation state");
   std::optional<store::ConversationState> state;
   Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
-    state = store::ConversationStates(shared_.database->dialect()).get(s, config().id, std::string(contact));
+    state = store::ConversationStates(shared_.database->dialect())
+                .get(s, config().id, std::string(contact));
   });
   if (!read.isOk()) return read;
   if (!state) return std::pair<std::string, int64_t>{"", 0};
@@ -134,10 +150,13 @@ StatusOr<int64_t> TenantServices::statePut(const plugins::InstanceRef&, std::str
   std::optional<int64_t> version;
   Status written = shared_.database->transaction([&](Poco::Data::Session& s) {
     version = store::ConversationStates(shared_.database->dialect())
-                  .put(s, config().id, std::string(contact), std::string(stateJson), expectedVersion, store::nowMs());
+                  .put(s, config().id, std::string(contact), std::string(stateJson),
+                       expectedVersion, store::nowMs());
   });
   if (!written.isOk()) return written;
-  if (!version) return Status(Code::kAborted, "the conversation state changed since version " + std::to_string(expectedVersion));
+  if (!version)
+    return Status(Code::kAborted, "the conversation state changed since version " +
+                                      std::to_string(expectedVersion));
   return *version;
 }
 
@@ -158,14 +177,16 @@ StatusOr<std::string> Tenant::detectIntent(const std::string& inputJson) const {
     StatusOr<std::string> result = link->call(plugins::Operation::kIntentDetect, inputJson);
     if (!result.isOk()) {
       last = result.status();
-      Poco::Logger::get("baraza.intent").warning("tenant " + config_.id + ": intent instance " + chain[i] +
-                                                 " failed, trying the next: " + last.toString());
+      Poco::Logger::get("baraza.intent")
+          .warning("tenant " + config_.id + ": intent instance " + chain[i] +
+                   " failed, trying the next: " + last.toString());
       continue;
     }
     Poco::JSON::Object::Ptr document;
     try {
       Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(*result);
-      if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) document = parsed.extract<Poco::JSON::Object::Ptr>();
+      if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+        document = parsed.extract<Poco::JSON::Object::Ptr>();
     } catch (const Poco::Exception&) {
     }
     Poco::JSON::Object::Ptr top = document.isNull() ? nullptr : document->getObject("intent");
@@ -210,8 +231,8 @@ plugins::PluginInstancePtr Tenant::instance(const std::string& name) const {
 }
 
 TenantSetPtr TenantSet::build(std::vector<TenantConfig> configs,
-                              const plugins::PluginRegistry& registry,
-                              const SharedServices& shared, uint64_t generation) {
+                              const plugins::PluginRegistry& registry, const SharedServices& shared,
+                              uint64_t generation) {
   Poco::Logger& log = Poco::Logger::get("baraza.tenants");
   auto set = std::make_shared<TenantSet>();
   set->generation_ = generation;
@@ -225,7 +246,8 @@ TenantSetPtr TenantSet::build(std::vector<TenantConfig> configs,
                      (entry && !entry->error.empty() ? ": " + entry->error : "");
       } else {
         plugins::CallLimits limits = shared.callLimits;
-        if (binding.callDeadlineMs) limits.deadline = std::chrono::milliseconds(*binding.callDeadlineMs);
+        if (binding.callDeadlineMs)
+          limits.deadline = std::chrono::milliseconds(*binding.callDeadlineMs);
         auto instance = plugins::PluginInstance::create(
             entry->library, {tenant->id(), binding.name, binding.pluginId}, tenant->services_.get(),
             binding.configJson, limits);
@@ -236,7 +258,8 @@ TenantSetPtr TenantSet::build(std::vector<TenantConfig> configs,
         }
       }
       if (!slot.error.empty()) {
-        log.error("tenant " + tenant->id() + ": plugins." + binding.name + " disabled: " + slot.error);
+        log.error("tenant " + tenant->id() + ": plugins." + binding.name +
+                  " disabled: " + slot.error);
       }
       tenant->instances_.push_back(std::move(slot));
     }

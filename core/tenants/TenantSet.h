@@ -1,5 +1,11 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "common/Metrics.h"
 #include "plugins/PluginInstance.h"
 #include "plugins/PluginRegistry.h"
@@ -7,12 +13,6 @@
 #include "store/KeyValueStore.h"
 #include "store/Outbox.h"
 #include "tenants/TenantConfig.h"
-
-#include <functional>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>
 
 namespace baraza::tenants {
 
@@ -23,7 +23,8 @@ struct SharedServices {
   /** Conversation state (host API state_get/state_put); null: the calls are UNAVAILABLE. */
   store::Database* database = nullptr;
   Metrics* metrics = nullptr;
-  /** Bounds of every instance's calls; a tenant file's plugins.<name>.call_deadline_ms sets its own deadline. */
+  /** Bounds of every instance's calls; a tenant file's plugins.<name>.call_deadline_ms sets its own
+   * deadline. */
   plugins::CallLimits callLimits;
   /**
    * Queues an outbound message of `tenant` (checked and built by its channel plugin, then stored
@@ -42,7 +43,8 @@ class Tenant;
 
 class TenantServices : public plugins::HostServices {
  public:
-  TenantServices(const Tenant& tenant, SharedServices shared) : tenant_(tenant), shared_(std::move(shared)) {}
+  TenantServices(const Tenant& tenant, SharedServices shared)
+      : tenant_(tenant), shared_(std::move(shared)) {}
 
   void log(const plugins::InstanceRef& who, int level, std::string_view message) override;
   StatusOr<HttpResponse> http(const plugins::InstanceRef& who, const HttpRequest& request) override;
@@ -52,7 +54,8 @@ class TenantServices : public plugins::HostServices {
                int64_t ttlSeconds) override;
   Status kvDelete(const plugins::InstanceRef& who, std::string_view key) override;
   void counterAdd(const plugins::InstanceRef& who, std::string_view name, int64_t delta) override;
-  StatusOr<std::string> send(const plugins::InstanceRef& who, std::string_view messageJson) override;
+  StatusOr<std::string> send(const plugins::InstanceRef& who,
+                             std::string_view messageJson) override;
   StatusOr<std::string> detectIntent(const plugins::InstanceRef& who, std::string_view instance,
                                      std::string_view inputJson) override;
   StatusOr<std::string> verify(const plugins::InstanceRef& who, std::string_view instance,

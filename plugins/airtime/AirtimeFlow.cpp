@@ -3,13 +3,12 @@
 //   data_exchange on RECHARGE    -> CONFIRM with a summary, or an error for the field at fault
 //   data_exchange on CONFIRM     -> complete with phone, network and amount
 // The host does the Flows protocol and encryption; this plugin sees plain JSON.
-#include <baraza/sdk/Plugin.hpp>
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
 
+#include <baraza/sdk/Plugin.hpp>
 #include <sstream>
 
 namespace {
@@ -21,7 +20,8 @@ struct Network {
   const char* id;
   const char* name;
 };
-constexpr Network kNetworks[] = {{"safaricom", "Safaricom"}, {"airtel", "Airtel"}, {"telkom", "Telkom"}};
+constexpr Network kNetworks[] = {
+    {"safaricom", "Safaricom"}, {"airtel", "Airtel"}, {"telkom", "Telkom"}};
 
 std::string stringify(const Object& o) {
   std::ostringstream out;
@@ -35,15 +35,21 @@ std::string errorFor(const std::string& message) {
   return stringify(o);
 }
 
-/** 07XXXXXXXX, 01XXXXXXXX, 2547XXXXXXXX or +2547XXXXXXXX -> +2547XXXXXXXX; "" if not Kenyan mobile. */
+/** 07XXXXXXXX, 01XXXXXXXX, 2547XXXXXXXX or +2547XXXXXXXX -> +2547XXXXXXXX; "" if not Kenyan mobile.
+ */
 std::string kenyanMobile(std::string text) {
   std::string digits;
   for (char c : text) {
-    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
-    else if (c != ' ' && c != '-' && !(c == '+' && digits.empty())) return "";
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      digits += c;
+    else if (c != ' ' && c != '-' && !(c == '+' && digits.empty()))
+      return "";
   }
-  if (digits.size() == 10 && digits[0] == '0' && (digits[1] == '7' || digits[1] == '1')) digits = "254" + digits.substr(1);
-  if (digits.size() != 12 || digits.compare(0, 3, "254") != 0 || (digits[3] != '7' && digits[3] != '1')) return "";
+  if (digits.size() == 10 && digits[0] == '0' && (digits[1] == '7' || digits[1] == '1'))
+    digits = "254" + digits.substr(1);
+  if (digits.size() != 12 || digits.compare(0, 3, "254") != 0 ||
+      (digits[3] != '7' && digits[3] != '1'))
+    return "";
   return "+" + digits;
 }
 
@@ -58,7 +64,8 @@ class AirtimeFlow : public baraza::sdk::Flow {
   }
 
   StatusOr<std::string> exchange(std::string_view requestJson) override {
-    Object::Ptr request = Poco::JSON::Parser().parse(std::string(requestJson)).extract<Object::Ptr>();
+    Object::Ptr request =
+        Poco::JSON::Parser().parse(std::string(requestJson)).extract<Object::Ptr>();
     const std::string action = request->optValue<std::string>("action", "");
     const std::string screen = request->optValue<std::string>("screen", "");
     Object::Ptr data = request->getObject("data");
@@ -111,15 +118,16 @@ class AirtimeFlow : public baraza::sdk::Flow {
     int amount = 0;
     const std::string amountText = data.has("amount") ? data.get("amount").toString() : "";
     if (!Poco::NumberParser::tryParse(amountText, amount) || amount < min_ || amount > max_) {
-      return errorFor("Enter an amount from " + std::to_string(min_) + " to " + std::to_string(max_) + " " +
-                      currency_ + ".");
+      return errorFor("Enter an amount from " + std::to_string(min_) + " to " +
+                      std::to_string(max_) + " " + currency_ + ".");
     }
     Object next;
     next.set("phone", phone);
     next.set("network", chosen->id);
     next.set("network_name", chosen->name);
     next.set("amount", amount);
-    next.set("summary", currency_ + " " + std::to_string(amount) + " of " + chosen->name + " airtime for " + phone);
+    next.set("summary", currency_ + " " + std::to_string(amount) + " of " + chosen->name +
+                            " airtime for " + phone);
     Object out;
     out.set("screen", "CONFIRM");
     out.set("data", next);

@@ -3,16 +3,14 @@
 // (with cancel and resume), lists a person's reports, and answers help, greetings and what it
 // does not understand. Replies in the person's language (English or Swahili) with the tenant's
 // texts, and with reply buttons and lists where they save typing.
-#include "Texts.h"
-
-#include <baraza/sdk/Plugin.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <baraza/sdk/Plugin.hpp>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "Texts.h"
 
 namespace baraza::assistant {
 namespace {
@@ -26,7 +24,8 @@ constexpr size_t kMaxEvidence = 10;
 constexpr size_t kListedIncidents = 10;
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
@@ -78,10 +77,12 @@ class Assistant : public sdk::Conversation {
     texts_ = builtInTexts();
     if (config.contains("texts")) {
       for (const auto& [language, entries] : config["texts"].items()) {
-        for (const auto& [key, text] : entries.items()) texts_[language][key] = text.get<std::string>();
+        for (const auto& [key, text] : entries.items())
+          texts_[language][key] = text.get<std::string>();
       }
     }
-    if (!texts_.count(defaultLanguage_)) throw std::invalid_argument("default_language " + defaultLanguage_ + " has no texts");
+    if (!texts_.count(defaultLanguage_))
+      throw std::invalid_argument("default_language " + defaultLanguage_ + " has no texts");
   }
 
   StatusOr<std::string> onMessage(std::string_view eventJson) override {
@@ -97,7 +98,8 @@ class Assistant : public sdk::Conversation {
     Turn(Assistant& a, json e) : self(a), event(std::move(e)) {
       message = event.value("message", json::object());
       nlu = event.value("nlu", json::object());
-      state = event.contains("state") && event["state"].is_object() ? event["state"] : json::object();
+      state =
+          event.contains("state") && event["state"].is_object() ? event["state"] : json::object();
       contact = str(message, "from");
       words = said(message);
       intent = nlu.contains("intent") ? str(nlu["intent"], "name") : "fallback";
@@ -124,7 +126,8 @@ class Assistant : public sdk::Conversation {
      */
     bool wantsCancel() const {
       const std::string type = str(message, "type");
-      const double confidence = nlu.contains("intent") ? nlu["intent"].value("confidence", 0.0) : 0.0;
+      const double confidence =
+          nlu.contains("intent") ? nlu["intent"].value("confidence", 0.0) : 0.0;
       return intent == "cancel" && confidence >= 0.99 && (type == "text" || type == "interactive");
     }
 
@@ -144,15 +147,19 @@ class Assistant : public sdk::Conversation {
       std::string name = event.contains("contact") ? str(event["contact"], "profile_name") : "";
       std::string body = fill(text("menu"), {{"name", name.empty() ? "" : " " + name}});
       buttons(before.empty() ? body : before + "\n" + body,
-              {{"verify_kra_pin", text("menu.verify")}, {"report_incident", text("menu.report")}, {"view_incidents", text("menu.view")}});
+              {{"verify_kra_pin", text("menu.verify")},
+               {"report_incident", text("menu.report")},
+               {"view_incidents", text("menu.view")}});
     }
 
     void ambiguous() {
       std::vector<std::pair<std::string, std::string>> choices;
       for (const auto& ranked : nlu.value("intents", json::array())) {
         const std::string name = str(ranked, "name");
-        const std::string title = name == "verify_kra_pin" ? text("menu.verify") : name == "report_incident" ? text("menu.report")
-                                  : name == "view_incidents" ? text("menu.view") : "";
+        const std::string title = name == "verify_kra_pin"    ? text("menu.verify")
+                                  : name == "report_incident" ? text("menu.report")
+                                  : name == "view_incidents"  ? text("menu.view")
+                                                              : "";
         if (!title.empty() && choices.size() < 3) choices.emplace_back(name, title);
       }
       if (choices.empty()) return menu(text("fallback"));
@@ -166,7 +173,8 @@ class Assistant : public sdk::Conversation {
       const std::string number = entity(nlu, "id_number");
       const std::string document = entity(nlu, "document_type");
       if (!pin.empty()) return verify("KRA PIN", pin);
-      if (!number.empty() && !document.empty() && document != "KRA PIN") return verify(document, number);
+      if (!number.empty() && !document.empty() && document != "KRA PIN")
+        return verify(document, number);
       if (!number.empty()) return askDocument(number);
       if (!self.kycFlowId_.empty()) return sendKycFlow();
       state["dialog"] = "verify";
@@ -186,7 +194,8 @@ class Assistant : public sdk::Conversation {
       const std::string pin = entity(nlu, "kra_pin");
       const std::string number = entity(nlu, "id_number");
       if (str(step, "step") == "document") {
-        const std::string document = documentOfReply(words.replyId.empty() ? lower(trim(words.text)) : words.replyId);
+        const std::string document =
+            documentOfReply(words.replyId.empty() ? lower(trim(words.text)) : words.replyId);
         if (!document.empty()) {
           verify(document, str(step, "number"));
           return true;
@@ -203,10 +212,12 @@ class Assistant : public sdk::Conversation {
       } else {
         // Whatever was typed is taken as a PIN, so a malformed one gets a precise answer.
         std::string typed = trim(words.text);
-        std::transform(typed.begin(), typed.end(), typed.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+        std::transform(typed.begin(), typed.end(), typed.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
         if (typed.empty()) {
           say(text("verify.ask_number"));
-        } else if (std::all_of(typed.begin(), typed.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        } else if (std::all_of(typed.begin(), typed.end(),
+                               [](unsigned char c) { return std::isdigit(c); })) {
           askDocument(typed);
         } else {
           verify("KRA PIN", typed);
@@ -226,7 +237,8 @@ class Assistant : public sdk::Conversation {
       state["dialog"] = "verify";
       state["verify"] = {{"step", "document"}, {"number", number}};
       buttons(fill(text("verify.ask_document"), {{"number", number}}),
-              {{"doc_citizen", text("document.citizen")}, {"doc_non_citizen", text("document.non_citizen")},
+              {{"doc_citizen", text("document.citizen")},
+               {"doc_non_citizen", text("document.non_citizen")},
                {"doc_passport", text("document.passport")}});
     }
 
@@ -236,7 +248,8 @@ class Assistant : public sdk::Conversation {
       if (!answer.isOk()) {
         state.erase("dialog");
         state.erase("verify");
-        if (answer.status().code() == sdk::Code::kNotFound || answer.status().code() == sdk::Code::kUnimplemented) {
+        if (answer.status().code() == sdk::Code::kNotFound ||
+            answer.status().code() == sdk::Code::kUnimplemented) {
           return say(text("verify.no_verifier"));
         }
         self.host_.warn("verification failed: " + answer.status().message());
@@ -257,12 +270,17 @@ class Assistant : public sdk::Conversation {
       state.erase("dialog");
       state.erase("verify");
       if (result == "unsupported_document_type") return text("verify.unsupported");
-      if (result == "not_found") return fill(text("verify.not_found"), {{"document", document}, {"number", number}});
-      const std::map<std::string, std::string> values{{"pin", str(v, "pin")}, {"name", str(v, "name")},
-                                                      {"type", str(v, "taxpayer_type")}, {"status", str(v, "pin_status")},
-                                                      {"document", document}, {"number", number}};
+      if (result == "not_found")
+        return fill(text("verify.not_found"), {{"document", document}, {"number", number}});
+      const std::map<std::string, std::string> values{{"pin", str(v, "pin")},
+                                                      {"name", str(v, "name")},
+                                                      {"type", str(v, "taxpayer_type")},
+                                                      {"status", str(v, "pin_status")},
+                                                      {"document", document},
+                                                      {"number", number}};
       if (str(v, "document_type") != "KRA PIN") return fill(text("verify.found_by_id"), values);
-      return fill(text(v.value("active", false) ? "verify.found" : "verify.found_inactive"), values);
+      return fill(text(v.value("active", false) ? "verify.found" : "verify.found_inactive"),
+                  values);
     }
 
     std::string documentTitle(const std::string& document) {
@@ -273,11 +291,16 @@ class Assistant : public sdk::Conversation {
     }
 
     void sendKycFlow() {
-      json parameters{{"flow_message_version", "3"}, {"flow_id", self.kycFlowId_}, {"flow_cta", text("verify.flow_cta")},
-                      {"flow_action", "navigate"}, {"flow_action_payload", {{"screen", self.kycFlowScreen_}}}};
+      json parameters{{"flow_message_version", "3"},
+                      {"flow_id", self.kycFlowId_},
+                      {"flow_cta", text("verify.flow_cta")},
+                      {"flow_action", "navigate"},
+                      {"flow_action_payload", {{"screen", self.kycFlowScreen_}}}};
       json reply{{"type", "interactive"},
-                 {"interactive", {{"type", "flow"}, {"body", {{"text", text("verify.flow_body")}}},
-                                  {"action", {{"name", "flow"}, {"parameters", parameters}}}}}};
+                 {"interactive",
+                  {{"type", "flow"},
+                   {"body", {{"text", text("verify.flow_body")}}},
+                   {"action", {{"name", "flow"}, {"parameters", parameters}}}}}};
       if (!self.kycFlowPlugin_.empty()) reply["flow_plugin"] = self.kycFlowPlugin_;
       replies.push_back(std::move(reply));
     }
@@ -298,7 +321,8 @@ class Assistant : public sdk::Conversation {
         draft["paused_at"] = str(draft, "step");
         draft["step"] = "resume";
         return buttons(fill(text("incident.ask_resume"), {{"type", typeTitle(str(draft, "type"))}}),
-                       {{"incident_resume", text("incident.resume")}, {"incident_restart", text("incident.restart")}});
+                       {{"incident_resume", text("incident.resume")},
+                        {"incident_restart", text("incident.restart")}});
       }
       draft = {{"step", "type"}, {"evidence", json::array()}};
       state["dialog"] = "incident";
@@ -311,9 +335,12 @@ class Assistant : public sdk::Conversation {
         rows.push_back({{"id", std::string("incident_type:") + type}, {"title", typeTitle(type)}});
       }
       replies.push_back({{"type", "interactive"},
-                         {"interactive", {{"type", "list"}, {"body", {{"text", text("incident.ask_type")}}},
-                                          {"action", {{"button", text("incident.types")},
-                                                      {"sections", json::array({{{"rows", rows}}})}}}}}});
+                         {"interactive",
+                          {{"type", "list"},
+                           {"body", {{"text", text("incident.ask_type")}}},
+                           {"action",
+                            {{"button", text("incident.types")},
+                             {"sections", json::array({{{"rows", rows}}})}}}}}});
     }
 
     std::string typeTitle(const std::string& type) { return text("incident.type." + type); }
@@ -353,7 +380,8 @@ class Assistant : public sdk::Conversation {
           const json& at = message["location"];
           std::string place = str(at, "name").empty() ? str(at, "address") : str(at, "name");
           char coordinates[64];
-          std::snprintf(coordinates, sizeof coordinates, "%.5f,%.5f", at.value("latitude", 0.0), at.value("longitude", 0.0));
+          std::snprintf(coordinates, sizeof coordinates, "%.5f,%.5f", at.value("latitude", 0.0),
+                        at.value("longitude", 0.0));
           draft["location"] = place.empty() ? coordinates : place + " (" + coordinates + ")";
         } else if (!trim(words.text).empty()) {
           draft["location"] = trim(words.text);
@@ -369,13 +397,17 @@ class Assistant : public sdk::Conversation {
       }
       // evidence
       const std::string type = str(message, "type");
-      if ((type == "image" || type == "video" || type == "document") && draft["evidence"].size() < kMaxEvidence) {
-        draft["evidence"].push_back({{"media_id", str(message[type], "id")}, {"type", type},
+      if ((type == "image" || type == "video" || type == "document") &&
+          draft["evidence"].size() < kMaxEvidence) {
+        draft["evidence"].push_back({{"media_id", str(message[type], "id")},
+                                     {"type", type},
                                      {"caption", str(message[type], "caption")}});
-        return buttons(fill(text("incident.evidence_added"), {{"count", std::to_string(draft["evidence"].size())}}),
+        return buttons(fill(text("incident.evidence_added"),
+                            {{"count", std::to_string(draft["evidence"].size())}}),
                        {{"incident_done", text("incident.done")}});
       }
-      if (words.replyId == "incident_done" || lower(trim(words.text)) == lower(text("incident.done")) ||
+      if (words.replyId == "incident_done" ||
+          lower(trim(words.text)) == lower(text("incident.done")) ||
           draft["evidence"].size() >= kMaxEvidence) {
         return saveIncident();
       }
@@ -385,7 +417,8 @@ class Assistant : public sdk::Conversation {
     void ask(const std::string& step) {
       state["incident"]["step"] = step;
       if (step == "type") return askType();
-      if (step == "evidence") return buttons(text("incident.ask_evidence"), {{"incident_done", text("incident.done")}});
+      if (step == "evidence")
+        return buttons(text("incident.ask_evidence"), {{"incident_done", text("incident.done")}});
       say(text("incident." + std::string("ask_") + step));
     }
 
@@ -424,12 +457,14 @@ class Assistant : public sdk::Conversation {
         StatusOr<std::string> stored = self.host_.kvGet("incident:" + reference);
         if (!stored.isOk()) continue;
         const json incident = json::parse(*stored);
-        const std::time_t at = static_cast<std::time_t>(incident.value("reported_at_ms", int64_t{0}) / 1000);
+        const std::time_t at =
+            static_cast<std::time_t>(incident.value("reported_at_ms", int64_t{0}) / 1000);
         char day[16];
         std::tm tm{};
         gmtime_r(&at, &tm);
         std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
-        body += "\n• " + reference + " · " + typeTitle(str(incident, "type")) + " · " + str(incident, "location") + " · " + day;
+        body += "\n• " + reference + " · " + typeTitle(str(incident, "type")) + " · " +
+                str(incident, "location") + " · " + day;
       }
       say(body);
     }
@@ -447,20 +482,27 @@ class Assistant : public sdk::Conversation {
     static std::string fill(std::string s, const std::map<std::string, std::string>& values) {
       for (const auto& [name, value] : values) {
         const std::string mark = "{" + name + "}";
-        for (size_t at = s.find(mark); at != std::string::npos; at = s.find(mark, at + value.size())) {
+        for (size_t at = s.find(mark); at != std::string::npos;
+             at = s.find(mark, at + value.size())) {
           s.replace(at, mark.size(), value);
         }
       }
       return s;
     }
 
-    void say(const std::string& body) { replies.push_back({{"type", "text"}, {"text", {{"body", body}}}}); }
+    void say(const std::string& body) {
+      replies.push_back({{"type", "text"}, {"text", {{"body", body}}}});
+    }
 
-    void buttons(const std::string& body, const std::vector<std::pair<std::string, std::string>>& choices) {
+    void buttons(const std::string& body,
+                 const std::vector<std::pair<std::string, std::string>>& choices) {
       json list = json::array();
-      for (const auto& [id, title] : choices) list.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", title}}}});
-      replies.push_back({{"type", "interactive"},
-                         {"interactive", {{"type", "button"}, {"body", {{"text", body}}}, {"action", {{"buttons", list}}}}}});
+      for (const auto& [id, title] : choices)
+        list.push_back({{"type", "reply"}, {"reply", {{"id", id}, {"title", title}}}});
+      replies.push_back(
+          {{"type", "interactive"},
+           {"interactive",
+            {{"type", "button"}, {"body", {{"text", body}}}, {"action", {{"buttons", list}}}}}});
     }
 
     static void check(const sdk::Status& status) {

@@ -1,12 +1,11 @@
 // echo: the smallest useful conversation plugin. Replies to every text message with the same
 // text, behind a configurable prefix, and to a completed Flow with what it returned. Exercises
 // plugin -> host API (log, metrics) -> host.
-#include <baraza/sdk/Plugin.hpp>
-
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <baraza/sdk/Plugin.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>

@@ -2,14 +2,12 @@
 // PIN by ID (/checker/v1/pin), OAuth client credentials per credential set with the token
 // cached until 300 s before it expires and one retry on a 401. Business errors come back with
 // HTTP 200 in two casings of envelope; 5xx and bodies that are not JSON are transient.
-#include <baraza/sdk/Plugin.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <baraza/sdk/Plugin.hpp>
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace {
@@ -27,7 +25,8 @@ std::string upperTrimmed(std::string s) {
   const auto notSpace = [](unsigned char c) { return !std::isspace(c); };
   s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
   s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
@@ -42,14 +41,17 @@ bool isKraPin(const std::string& v) {
          std::isupper(static_cast<unsigned char>(v[10]));
 }
 
-/** A member of `o` whatever its casing (KRA mixes `Status` and `status`, `ErrorCode` and `errorCode`). */
+/** A member of `o` whatever its casing (KRA mixes `Status` and `status`, `ErrorCode` and
+ * `errorCode`). */
 const json* member(const json& o, std::string_view name) {
   if (!o.is_object()) return nullptr;
   for (auto it = o.begin(); it != o.end(); ++it) {
     const std::string& key = it.key();
     if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); })) {
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
       return &*it;
     }
   }
@@ -89,7 +91,8 @@ std::string formatProblem(const Document& d, const std::string& number) {
   if (n == "Citizen" && !digits(number, 1, 9)) return "a national ID number is 1 to 9 digits";
   if (n == "Non-Citizen" && !digits(number, 6, 9)) return "an alien card number is 6 to 9 digits";
   if (n == "Passport" && !(number.size() >= 7 && number.size() <= 9 &&
-                           std::all_of(number.begin(), number.end(), [](unsigned char c) { return std::isalnum(c); }))) {
+                           std::all_of(number.begin(), number.end(),
+                                       [](unsigned char c) { return std::isalnum(c); }))) {
     return "a passport number is 7 to 9 letters and digits";
   }
   return "";
@@ -100,7 +103,8 @@ class KraVerifier : public baraza::sdk::Verifier {
   KraVerifier(Host host, std::string_view configJson) : host_(host) {
     const json config = json::parse(configJson);
     const std::string environment = config.value("environment", "sandbox");
-    baseUrl_ = config.value("base_url", environment == "production" ? "https://api.kra.go.ke" : "https://sbx.kra.go.ke");
+    baseUrl_ = config.value("base_url", environment == "production" ? "https://api.kra.go.ke"
+                                                                    : "https://sbx.kra.go.ke");
     while (!baseUrl_.empty() && baseUrl_.back() == '/') baseUrl_.pop_back();
     tokenPath_ = config.value("token_path", "/v1/token/generate");
     timeoutMs_ = config.value("timeout_ms", 10000u);
@@ -118,14 +122,17 @@ class KraVerifier : public baraza::sdk::Verifier {
 
   StatusOr<std::string> verify(std::string_view requestJson) override {
     const json request = json::parse(requestJson, nullptr, false);
-    if (!request.is_object()) return baraza::sdk::invalidArgument("verify input is not a JSON object");
+    if (!request.is_object())
+      return baraza::sdk::invalidArgument("verify input is not a JSON object");
     const std::string type = request.value("document_type", "KRA PIN");
     const std::string number = upperTrimmed(request.value("number", ""));
     json out{{"document_type", type}, {"number", number}};
     const Document* document = documentNamed(type);
     if (document == nullptr) {
       out["result"] = "unsupported_document_type";
-      out["message"] = "KRA checks a KRA PIN, a national ID (Citizen), an alien card (Non-Citizen) or a passport";
+      out["message"] =
+          "KRA checks a KRA PIN, a national ID (Citizen), an alien card (Non-Citizen) or a "
+          "passport";
       return out.dump();
     }
     out["document_type"] = document->name;
@@ -136,8 +143,11 @@ class KraVerifier : public baraza::sdk::Verifier {
       return out.dump();
     }
     const bool byPin = document->taxpayerType == nullptr;
-    const json body = byPin ? json{{"KRAPIN", number}} : json{{"TaxpayerType", document->taxpayerType}, {"TaxpayerID", number}};
-    StatusOr<json> answer = call(byPin ? "/checker/v1/pinbypin" : "/checker/v1/pin", body, byPin ? pinCredentials_ : idCredentials_);
+    const json body = byPin
+                          ? json{{"KRAPIN", number}}
+                          : json{{"TaxpayerType", document->taxpayerType}, {"TaxpayerID", number}};
+    StatusOr<json> answer = call(byPin ? "/checker/v1/pinbypin" : "/checker/v1/pin", body,
+                                 byPin ? pinCredentials_ : idCredentials_);
     if (!answer.isOk()) {
       host_.count("unavailable");
       return answer.status();
@@ -147,14 +157,19 @@ class KraVerifier : public baraza::sdk::Verifier {
       const json* data = member(a, "PINDATA");
       if (text(a, "Status") == "OK" && data != nullptr) {
         const std::string pinStatus = text(*data, "StatusOfPIN");
-        out.update({{"result", "verified"}, {"pin", text(*data, "KRAPIN")}, {"name", text(*data, "Name")},
-                    {"taxpayer_type", text(*data, "TypeOfTaxpayer")}, {"pin_status", pinStatus},
+        out.update({{"result", "verified"},
+                    {"pin", text(*data, "KRAPIN")},
+                    {"name", text(*data, "Name")},
+                    {"taxpayer_type", text(*data, "TypeOfTaxpayer")},
+                    {"pin_status", pinStatus},
                     {"active", pinStatus == "Active"}});
         host_.count("verified");
         return out.dump();
       }
     } else if (!text(a, "TaxpayerPIN").empty()) {
-      out.update({{"result", "verified"}, {"pin", text(a, "TaxpayerPIN")}, {"name", text(a, "TaxpayerName")}});
+      out.update({{"result", "verified"},
+                  {"pin", text(a, "TaxpayerPIN")},
+                  {"name", text(a, "TaxpayerName")}});
       host_.count("verified");
       return out.dump();
     }
@@ -178,7 +193,8 @@ class KraVerifier : public baraza::sdk::Verifier {
     // The gateway's validation envelope (errorCode 400, "Missing mandatory parameter") is a
     // request this plugin built wrongly, not an unknown PIN.
     if (code == "400" || code.empty()) {
-      return baraza::sdk::internal("KRA refused the request: " + (message.empty() ? a.dump() : message));
+      return baraza::sdk::internal("KRA refused the request: " +
+                                   (message.empty() ? a.dump() : message));
     }
     out.update({{"result", "not_found"}, {"code", code}, {"message", message}});
     host_.count("not_found");
@@ -195,28 +211,33 @@ class KraVerifier : public baraza::sdk::Verifier {
       req.url = baseUrl_ + path;
       req.service = "kra";
       req.timeoutMs = timeoutMs_;
-      req.headers = {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"},
+      req.headers = {{"Authorization", "Bearer " + *token},
+                     {"Content-Type", "application/json"},
                      {"Accept", "application/json"}};
       req.body = body.dump();
       StatusOr<HttpResponse> resp = host_.http(req);
-      if (!resp.isOk()) return Status(resp.status().code(), "KRA " + path + ": " + resp.status().message());
+      if (!resp.isOk())
+        return Status(resp.status().code(), "KRA " + path + ": " + resp.status().message());
       if (resp->status == 401 && attempt == 0) continue;
       return parse(path, *resp);
     }
-    return Status(baraza::sdk::Code::kUnauthenticated, "KRA " + path + ": the access token was refused twice");
+    return Status(baraza::sdk::Code::kUnauthenticated,
+                  "KRA " + path + ": the access token was refused twice");
   }
 
   StatusOr<json> parse(const std::string& path, const HttpResponse& resp) {
     const std::string where = "KRA " + path + ": HTTP " + std::to_string(resp.status);
     if (resp.status >= 500) return baraza::sdk::unavailable(where);
     json a = json::parse(resp.body, nullptr, false);
-    if (a.is_discarded() || !a.is_object()) return baraza::sdk::unavailable(where + ", an answer that is not JSON");
+    if (a.is_discarded() || !a.is_object())
+      return baraza::sdk::unavailable(where + ", an answer that is not JSON");
     if (resp.status == 401 || resp.status == 403) {
       return Status(baraza::sdk::Code::kUnauthenticated, where + ": " + text(a, "errorMessage"));
     }
     if (resp.status == 429) return baraza::sdk::unavailable(where + ": rate limited");
     if (resp.status != 200 && text(a, "ErrorCode").empty()) {
-      return baraza::sdk::internal(where + ": " + (text(a, "errorMessage").empty() ? a.dump() : text(a, "errorMessage")));
+      return baraza::sdk::internal(
+          where + ": " + (text(a, "errorMessage").empty() ? a.dump() : text(a, "errorMessage")));
     }
     return a;
   }
@@ -225,15 +246,18 @@ class KraVerifier : public baraza::sdk::Verifier {
   StatusOr<std::string> bearer(const std::string& credentials, bool renew) {
     std::lock_guard lock(mutex_);
     Token& cached = tokens_[credentials];
-    if (!renew && !cached.value.empty() && host_.nowUnixMs() < cached.refreshAtMs) return cached.value;
+    if (!renew && !cached.value.empty() && host_.nowUnixMs() < cached.refreshAtMs)
+      return cached.value;
     StatusOr<std::string> key = host_.secret(credentials + "_consumer_key");
     StatusOr<std::string> secret = host_.secret(credentials + "_consumer_secret");
-    if (!key.isOk() || !secret.isOk()) return baraza::sdk::failedPrecondition("KRA credentials " + credentials + " are not set");
+    if (!key.isOk() || !secret.isOk())
+      return baraza::sdk::failedPrecondition("KRA credentials " + credentials + " are not set");
     HttpRequest req;
     req.url = baseUrl_ + tokenPath_ + "?grant_type=client_credentials";
     req.service = "kra";
     req.timeoutMs = timeoutMs_;
-    req.headers = {{"Authorization", "Basic " + base64(*key + ":" + *secret)}, {"Accept", "application/json"}};
+    req.headers = {{"Authorization", "Basic " + base64(*key + ":" + *secret)},
+                   {"Accept", "application/json"}};
     StatusOr<HttpResponse> resp = host_.http(req);
     if (!resp.isOk()) return Status(resp.status().code(), "KRA token: " + resp.status().message());
     StatusOr<json> answer = parse(tokenPath_, *resp);
@@ -253,7 +277,8 @@ class KraVerifier : public baraza::sdk::Verifier {
 
   /** For the Basic header: plugins link no crypto library and the host table has no base64. */
   static std::string base64(const std::string& in) {
-    static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char* kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {

@@ -6,7 +6,6 @@
 // RESULT completes the Flow on the phone with the verification as its params; the conversation
 // plugin (the assistant) answers that completion in the chat.
 #include <baraza/sdk/Plugin.hpp>
-
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -19,8 +18,10 @@ struct Document {
   const char* id;
   const char* title;
 };
-constexpr Document kDocuments[] = {
-    {"KRA PIN", "KRA PIN"}, {"Citizen", "National ID"}, {"Non-Citizen", "Alien card"}, {"Passport", "Passport"}};
+constexpr Document kDocuments[] = {{"KRA PIN", "KRA PIN"},
+                                   {"Citizen", "National ID"},
+                                   {"Non-Citizen", "Alien card"},
+                                   {"Passport", "Passport"}};
 
 std::string errorFor(const std::string& message) { return json{{"error_message", message}}.dump(); }
 
@@ -33,7 +34,8 @@ class KycFlow : public baraza::sdk::Flow {
 
   StatusOr<std::string> exchange(std::string_view requestJson) override {
     const json request = json::parse(requestJson, nullptr, false);
-    if (!request.is_object()) return baraza::sdk::invalidArgument("exchange input is not a JSON object");
+    if (!request.is_object())
+      return baraza::sdk::invalidArgument("exchange input is not a JSON object");
     const std::string action = request.value("action", "");
     const std::string screen = request.value("screen", "");
     const json data = request.value("data", json::object());
@@ -53,16 +55,21 @@ class KycFlow : public baraza::sdk::Flow {
   std::string verify(const json& data) {
     const std::string document = data.value("document_type", "");
     const std::string number = data.value("number", "");
-    if (document.empty() || number.empty()) return errorFor("Choose a document and enter its number.");
-    StatusOr<std::string> answer = host_.verify(json{{"document_type", document}, {"number", number}}.dump(), verifier_);
+    if (document.empty() || number.empty())
+      return errorFor("Choose a document and enter its number.");
+    StatusOr<std::string> answer =
+        host_.verify(json{{"document_type", document}, {"number", number}}.dump(), verifier_);
     if (!answer.isOk()) {
       host_.warn("verification failed: " + answer.status().message());
-      return errorFor("The verification service cannot be reached right now. Please try again in a few minutes.");
+      return errorFor(
+          "The verification service cannot be reached right now. Please try again in a few "
+          "minutes.");
     }
     const json v = json::parse(*answer);
     const std::string result = v.value("result", "");
     if (result == "invalid_format" || result == "unsupported_document_type") {
-      return errorFor("That number does not look right: " + v.value("message", "check it and try again") + ".");
+      return errorFor(
+          "That number does not look right: " + v.value("message", "check it and try again") + ".");
     }
     const bool verified = result == "verified";
     std::string summary;

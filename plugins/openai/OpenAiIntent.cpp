@@ -5,14 +5,12 @@
 // exhausted quota. A truncated answer (finish_reason "length"), a content filter stop and a
 // refusal are errors, so the next instance of the tenant's intent chain (the rules) answers.
 // Works against any server speaking the same API (llama.cpp, vLLM, Ollama) by base_url.
-#include <baraza/sdk/Plugin.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <baraza/sdk/Plugin.hpp>
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace {
@@ -40,8 +38,10 @@ struct Attempt {
 };
 
 std::string upperTrimmed(std::string s) {
-  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }),
+          s.end());
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
@@ -61,8 +61,10 @@ class OpenAiIntent : public baraza::sdk::Intent {
     fallback_ = config.value("fallback_intent", "fallback");
     json intents = config.value("intents", json::object());
     if (intents.empty()) {
-      intents = {{"verify_kra_pin", "verify a KRA PIN, or find the KRA PIN of a national ID, alien card or passport"},
-                 {"report_incident", "report an incident: a theft, an accident, a fire, fraud or another emergency"},
+      intents = {{"verify_kra_pin",
+                  "verify a KRA PIN, or find the KRA PIN of a national ID, alien card or passport"},
+                 {"report_incident",
+                  "report an incident: a theft, an accident, a fire, fraud or another emergency"},
                  {"view_incidents", "see the incidents or reports they made before"},
                  {"help", "ask what the assistant can do, or for the menu"},
                  {"greeting", "say hello"},
@@ -75,7 +77,8 @@ class OpenAiIntent : public baraza::sdk::Intent {
     }
     prompt += "\n- " + fallback_ + ": anything else";
     systemPrompt_ = prompt;
-    entityFields_ = config.value("entities", std::vector<std::string>{"kra_pin", "id_number", "document_type"});
+    entityFields_ =
+        config.value("entities", std::vector<std::string>{"kra_pin", "id_number", "document_type"});
     if (!host_.secret(keySecret_).isOk()) {
       throw std::invalid_argument("secrets." + keySecret_ + " is not set in the tenant file");
     }
@@ -83,9 +86,11 @@ class OpenAiIntent : public baraza::sdk::Intent {
 
   StatusOr<std::string> detect(std::string_view inputJson) override {
     const json input = json::parse(inputJson, nullptr, false);
-    if (!input.is_object()) return baraza::sdk::invalidArgument("detect input is not a JSON object");
+    if (!input.is_object())
+      return baraza::sdk::invalidArgument("detect input is not a JSON object");
     const std::string text = input.value("text", "");
-    if (text.empty()) return baraza::sdk::invalidArgument("nothing to classify: the message has no text");
+    if (text.empty())
+      return baraza::sdk::invalidArgument("nothing to classify: the message has no text");
     const std::string body = request(text).dump();
     Attempt attempt;
     for (int n = 0;; ++n) {
@@ -115,32 +120,39 @@ class OpenAiIntent : public baraza::sdk::Intent {
     intentEnum.push_back(fallback_);
     json entityProperties = json::object();
     for (const auto& field : entityFields_) {
-      entityProperties[field] = field == "document_type"
-                                    ? json{{"type", {"string", "null"}},
-                                           {"enum", {"KRA PIN", "Citizen", "Non-Citizen", "Passport", nullptr}}}
-                                    : json{{"type", {"string", "null"}}};
+      entityProperties[field] =
+          field == "document_type"
+              ? json{{"type", {"string", "null"}},
+                     {"enum", {"KRA PIN", "Citizen", "Non-Citizen", "Passport", nullptr}}}
+              : json{{"type", {"string", "null"}}};
     }
-    const json schema{
-        {"type", "object"},
-        {"additionalProperties", false},
-        {"required", {"intent", "confidence", "language", "entities"}},
-        {"properties",
-         {{"intent", {{"type", "string"}, {"enum", intentEnum}}},
-          {"confidence", {{"type", "number"}}},
-          {"language", {{"type", "string"}, {"enum", {"en", "sw", "other"}}}},
-          {"entities",
-           {{"type", "object"}, {"additionalProperties", false}, {"required", entityFields_}, {"properties", entityProperties}}}}}};
-    return {{"model", model_},
-            {"temperature", temperature_},
-            {"max_completion_tokens", maxTokens_},
-            {"messages", {{{"role", "system"}, {"content", systemPrompt_}}, {{"role", "user"}, {"content", text}}}},
-            {"response_format",
-             {{"type", "json_schema"}, {"json_schema", {{"name", "intent_result"}, {"strict", true}, {"schema", schema}}}}}};
+    const json schema{{"type", "object"},
+                      {"additionalProperties", false},
+                      {"required", {"intent", "confidence", "language", "entities"}},
+                      {"properties",
+                       {{"intent", {{"type", "string"}, {"enum", intentEnum}}},
+                        {"confidence", {{"type", "number"}}},
+                        {"language", {{"type", "string"}, {"enum", {"en", "sw", "other"}}}},
+                        {"entities",
+                         {{"type", "object"},
+                          {"additionalProperties", false},
+                          {"required", entityFields_},
+                          {"properties", entityProperties}}}}}};
+    return {
+        {"model", model_},
+        {"temperature", temperature_},
+        {"max_completion_tokens", maxTokens_},
+        {"messages",
+         {{{"role", "system"}, {"content", systemPrompt_}}, {{"role", "user"}, {"content", text}}}},
+        {"response_format",
+         {{"type", "json_schema"},
+          {"json_schema", {{"name", "intent_result"}, {"strict", true}, {"schema", schema}}}}}};
   }
 
   Attempt call(const std::string& body) {
     StatusOr<std::string> key = host_.secret(keySecret_);
-    if (!key.isOk()) return {baraza::sdk::failedPrecondition("secrets." + keySecret_ + " is not set")};
+    if (!key.isOk())
+      return {baraza::sdk::failedPrecondition("secrets." + keySecret_ + " is not set")};
     HttpRequest req;
     req.method = "POST";
     req.url = baseUrl_ + "/chat/completions";
@@ -155,10 +167,13 @@ class OpenAiIntent : public baraza::sdk::Intent {
       return {Status(resp.status().code(), "OpenAI: " + resp.status().message()), true};
     }
     const json headers = json::parse(resp->headersJson, nullptr, false);
-    auto header = [&](const char* name) { return headers.is_object() ? headers.value(name, "") : std::string(); };
+    auto header = [&](const char* name) {
+      return headers.is_object() ? headers.value(name, "") : std::string();
+    };
     const json answer = json::parse(resp->body, nullptr, false);
     if (resp->status != 200) return failure(*resp, answer, header);
-    if (!answer.is_object()) return {baraza::sdk::internal("OpenAI: HTTP 200 with a body that is not JSON")};
+    if (!answer.is_object())
+      return {baraza::sdk::internal("OpenAI: HTTP 200 with a body that is not JSON")};
     return {Status::ok(), false, -1, answer};
   }
 
@@ -166,16 +181,19 @@ class OpenAiIntent : public baraza::sdk::Intent {
   Attempt failure(const HttpResponse& resp, const json& answer, Header header) {
     const json error = answer.is_object() ? answer.value("error", json::object()) : json::object();
     // llama.cpp writes the code as a number; OpenAI as a string or null.
-    const std::string code = error.contains("code") && !error["code"].is_null()
-                                 ? (error["code"].is_string() ? error["code"].get<std::string>() : error["code"].dump())
-                                 : "";
+    const std::string code =
+        error.contains("code") && !error["code"].is_null()
+            ? (error["code"].is_string() ? error["code"].get<std::string>() : error["code"].dump())
+            : "";
     std::string message = error.is_object() ? error.value("message", "") : "";
     if (message.empty()) message = resp.body.substr(0, 200);
-    const std::string where = "OpenAI: HTTP " + std::to_string(resp.status) + (code.empty() ? "" : " " + code) + ": " + message;
+    const std::string where = "OpenAI: HTTP " + std::to_string(resp.status) +
+                              (code.empty() ? "" : " " + code) + ": " + message;
     Attempt out;
     const int s = resp.status;
     out.retry = s == 408 || s == 409 || s == 429 || s >= 500;
-    if (code == "insufficient_quota" || error.value("type", json("")) == "insufficient_quota") out.retry = false;
+    if (code == "insufficient_quota" || error.value("type", json("")) == "insufficient_quota")
+      out.retry = false;
     if (header("x-should-retry") == "true") out.retry = true;
     if (header("x-should-retry") == "false") out.retry = false;
     try {
@@ -209,16 +227,21 @@ class OpenAiIntent : public baraza::sdk::Intent {
     }
     const json& choice = answer["choices"][0];
     const json message = choice.value("message", json::object());
-    const std::string finish = choice.value("finish_reason", json("")).is_string() ? choice.value("finish_reason", "") : "";
+    const std::string finish = choice.value("finish_reason", json("")).is_string()
+                                   ? choice.value("finish_reason", "")
+                                   : "";
     if (message.contains("refusal") && message["refusal"].is_string()) {
       host_.count("refusals");
-      return Status(Code::kFailedPrecondition, "OpenAI refused: " + message["refusal"].get<std::string>());
+      return Status(Code::kFailedPrecondition,
+                    "OpenAI refused: " + message["refusal"].get<std::string>());
     }
     if (finish == "length") {
       host_.count("truncated");
-      return Status(Code::kOutOfRange, "OpenAI: the answer was cut at max_tokens (finish_reason length)");
+      return Status(Code::kOutOfRange,
+                    "OpenAI: the answer was cut at max_tokens (finish_reason length)");
     }
-    if (finish == "content_filter") return Status(Code::kFailedPrecondition, "OpenAI: the answer was withheld (content_filter)");
+    if (finish == "content_filter")
+      return Status(Code::kFailedPrecondition, "OpenAI: the answer was withheld (content_filter)");
     const json content = message.contains("content") && message["content"].is_string()
                              ? json::parse(message["content"].get<std::string>(), nullptr, false)
                              : json();
@@ -227,12 +250,13 @@ class OpenAiIntent : public baraza::sdk::Intent {
     }
     const std::string intent = content["intent"];
     const double confidence = std::clamp(content.value("confidence", 0.0), 0.0, 1.0);
-    json out{{"intent", {{"name", intent}, {"confidence", confidence}}},
-             {"intents", json::array({{{"name", intent}, {"confidence", confidence}}})},
-             {"entities", json::array()},
-             {"language", content.value("language", "") == "other" ? "" : content.value("language", "")},
-             {"ambiguous", false},
-             {"model", answer.value("model", model_)}};
+    json out{
+        {"intent", {{"name", intent}, {"confidence", confidence}}},
+        {"intents", json::array({{{"name", intent}, {"confidence", confidence}}})},
+        {"entities", json::array()},
+        {"language", content.value("language", "") == "other" ? "" : content.value("language", "")},
+        {"ambiguous", false},
+        {"model", answer.value("model", model_)}};
     const json entities = content.value("entities", json::object());
     for (const auto& field : entityFields_) {
       if (!entities.contains(field) || !entities[field].is_string()) continue;

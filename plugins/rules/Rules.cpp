@@ -114,19 +114,71 @@ constexpr Phrase kPhrases[] = {
 // Words that carry no intent: they count toward neither the message's length nor a language
 // unless listed with one.
 constexpr std::pair<const char*, const char*> kFillers[] = {
-    {"en", "i"},      {"en", "want"},   {"en", "to"},      {"en", "my"},     {"en", "me"},
-    {"en", "the"},    {"en", "a"},      {"en", "an"},      {"en", "please"}, {"en", "pls"},
-    {"en", "can"},    {"en", "you"},    {"en", "is"},      {"en", "it"},     {"en", "of"},
-    {"en", "for"},    {"en", "this"},   {"en", "that"},    {"en", "and"},    {"en", "with"},
-    {"en", "would"},  {"en", "like"},   {"en", "need"},    {"en", "do"},     {"en", "on"},
-    {"en", "in"},     {"en", "at"},     {"en", "kindly"},  {"en", "number"}, {"en", "no"},
-    {"en", "id"},     {"en", "national"}, {"en", "passport"}, {"en", "alien"}, {"en", "card"},
-    {"en", "am"},     {"en", "was"},    {"en", "there"},   {"en", "an"},     {"en", "your"},
-    {"sw", "nataka"}, {"sw", "ningependa"}, {"sw", "yangu"}, {"sw", "wangu"}, {"sw", "langu"},
-    {"sw", "tafadhali"}, {"sw", "na"}, {"sw", "ya"},     {"sw", "wa"},     {"sw", "la"},
-    {"sw", "kwa"},    {"sw", "hii"},    {"sw", "hiyo"},    {"sw", "mimi"},   {"sw", "naomba"},
-    {"sw", "ni"},     {"sw", "za"},     {"sw", "zangu"},   {"sw", "nambari"}, {"sw", "namba"},
-    {"sw", "kitambulisho"}, {"sw", "pasipoti"}, {"sw", "mgeni"}, {"sw", "yako"}, {"sw", "kuna"},
+    {"en", "i"},
+    {"en", "want"},
+    {"en", "to"},
+    {"en", "my"},
+    {"en", "me"},
+    {"en", "the"},
+    {"en", "a"},
+    {"en", "an"},
+    {"en", "please"},
+    {"en", "pls"},
+    {"en", "can"},
+    {"en", "you"},
+    {"en", "is"},
+    {"en", "it"},
+    {"en", "of"},
+    {"en", "for"},
+    {"en", "this"},
+    {"en", "that"},
+    {"en", "and"},
+    {"en", "with"},
+    {"en", "would"},
+    {"en", "like"},
+    {"en", "need"},
+    {"en", "do"},
+    {"en", "on"},
+    {"en", "in"},
+    {"en", "at"},
+    {"en", "kindly"},
+    {"en", "number"},
+    {"en", "no"},
+    {"en", "id"},
+    {"en", "national"},
+    {"en", "passport"},
+    {"en", "alien"},
+    {"en", "card"},
+    {"en", "am"},
+    {"en", "was"},
+    {"en", "there"},
+    {"en", "an"},
+    {"en", "your"},
+    {"sw", "nataka"},
+    {"sw", "ningependa"},
+    {"sw", "yangu"},
+    {"sw", "wangu"},
+    {"sw", "langu"},
+    {"sw", "tafadhali"},
+    {"sw", "na"},
+    {"sw", "ya"},
+    {"sw", "wa"},
+    {"sw", "la"},
+    {"sw", "kwa"},
+    {"sw", "hii"},
+    {"sw", "hiyo"},
+    {"sw", "mimi"},
+    {"sw", "naomba"},
+    {"sw", "ni"},
+    {"sw", "za"},
+    {"sw", "zangu"},
+    {"sw", "nambari"},
+    {"sw", "namba"},
+    {"sw", "kitambulisho"},
+    {"sw", "pasipoti"},
+    {"sw", "mgeni"},
+    {"sw", "yako"},
+    {"sw", "kuna"},
 };
 
 struct Token {
@@ -169,11 +221,13 @@ std::vector<std::string> words(std::string_view phrase) {
 }
 
 bool allDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
@@ -191,7 +245,8 @@ bool fitsDocument(const std::string& document, const std::string& value) {
   if (document == "Non-Citizen") return allDigits(value) && value.size() >= 6 && value.size() <= 9;
   if (document == "Passport") {
     return value.size() >= 7 && value.size() <= 9 &&
-           std::any_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }) &&
+           std::any_of(value.begin(), value.end(),
+                       [](unsigned char c) { return std::isdigit(c); }) &&
            std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isalnum(c); });
   }
   return false;
@@ -228,8 +283,11 @@ std::vector<Entity> findEntities(const std::vector<Token>& tokens, std::vector<b
 }  // namespace
 
 bool isKraPin(std::string_view v) {
-  if (v.size() != 11 || (v[0] != 'A' && v[0] != 'P') || !std::isupper(static_cast<unsigned char>(v[10]))) return false;
-  return std::all_of(v.begin() + 1, v.begin() + 10, [](unsigned char c) { return std::isdigit(c); });
+  if (v.size() != 11 || (v[0] != 'A' && v[0] != 'P') ||
+      !std::isupper(static_cast<unsigned char>(v[10])))
+    return false;
+  return std::all_of(v.begin() + 1, v.begin() + 10,
+                     [](unsigned char c) { return std::isdigit(c); });
 }
 
 Rules::Rules(Settings settings) : settings_(std::move(settings)) {
@@ -285,8 +343,9 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
 
   // Confidence of an intent: the share of the message's meaningful words its phrases cover.
   // An identifier found in the text is a meaningful word that a verification request covers.
-  const bool hasId = std::any_of(d.entities.begin(), d.entities.end(),
-                                 [](const Entity& e) { return e.type == "kra_pin" || e.type == "id_number"; });
+  const bool hasId = std::any_of(d.entities.begin(), d.entities.end(), [](const Entity& e) {
+    return e.type == "kra_pin" || e.type == "id_number";
+  });
   size_t meaningful = hasId ? 1 : 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!entityToken[i] && !fillers_.count(tokens[i].word)) ++meaningful;
@@ -301,9 +360,11 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
       }
     }
     size_t hits = hasId && intent == "verify_kra_pin" ? 1 : 0;
-    for (size_t i = 0; i < tokens.size(); ++i) hits += covered[i] && !entityToken[i] && !fillers_.count(tokens[i].word);
+    for (size_t i = 0; i < tokens.size(); ++i)
+      hits += covered[i] && !entityToken[i] && !fillers_.count(tokens[i].word);
     if (hits > 0 && meaningful > 0) {
-      d.ranking.push_back({intent, std::min(1.0, static_cast<double>(hits) / static_cast<double>(meaningful))});
+      d.ranking.push_back(
+          {intent, std::min(1.0, static_cast<double>(hits) / static_cast<double>(meaningful))});
     }
   }
   std::stable_sort(d.ranking.begin(), d.ranking.end(),
@@ -311,7 +372,8 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
 
   d.intent = {settings_.fallback, d.ranking.empty() ? 0.0 : d.ranking.front().confidence};
   if (d.ranking.empty() || d.ranking.front().confidence < settings_.threshold) return d;
-  if (d.ranking.size() > 1 && d.ranking[0].confidence - d.ranking[1].confidence < settings_.ambiguityGap) {
+  if (d.ranking.size() > 1 &&
+      d.ranking[0].confidence - d.ranking[1].confidence < settings_.ambiguityGap) {
     d.ambiguous = true;
     return d;
   }
@@ -320,9 +382,13 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
 }
 
 nlohmann::json toJson(const Detection& d) {
-  auto ranked = [](const Ranked& r) { return nlohmann::json{{"name", r.name}, {"confidence", r.confidence}}; };
-  nlohmann::json out{{"intent", ranked(d.intent)}, {"intents", nlohmann::json::array()},
-                     {"entities", nlohmann::json::array()}, {"language", d.language},
+  auto ranked = [](const Ranked& r) {
+    return nlohmann::json{{"name", r.name}, {"confidence", r.confidence}};
+  };
+  nlohmann::json out{{"intent", ranked(d.intent)},
+                     {"intents", nlohmann::json::array()},
+                     {"entities", nlohmann::json::array()},
+                     {"language", d.language},
                      {"ambiguous", d.ambiguous}};
   for (const auto& r : d.ranking) out["intents"].push_back(ranked(r));
   for (const auto& e : d.entities) {

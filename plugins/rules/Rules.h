@@ -3,9 +3,8 @@
 // with no host calls, so it is tested directly (tests/RulesTest.cpp).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>

@@ -1,10 +1,9 @@
 // rules: the offline intent detector (English and Swahili keywords, Kenyan identity document
 // patterns). The default intent instance, and the fallback behind OpenAI.
-#include "Rules.h"
-
 #include <baraza/sdk/Plugin.hpp>
-
 #include <nlohmann/json.hpp>
+
+#include "Rules.h"
 
 namespace {
 
@@ -31,11 +30,13 @@ baraza::rules::Settings settingsOf(std::string_view configJson) {
 
 class RulesIntent : public baraza::sdk::Intent {
  public:
-  RulesIntent(Host host, std::string_view configJson) : host_(host), rules_(settingsOf(configJson)) {}
+  RulesIntent(Host host, std::string_view configJson)
+      : host_(host), rules_(settingsOf(configJson)) {}
 
   StatusOr<std::string> detect(std::string_view inputJson) override {
     const json input = json::parse(inputJson, nullptr, false);
-    if (!input.is_object()) return baraza::sdk::invalidArgument("detect input is not a JSON object");
+    if (!input.is_object())
+      return baraza::sdk::invalidArgument("detect input is not a JSON object");
     const std::string text = input.value("text", "");
     const std::string replyId = input.value("reply_id", "");
     const baraza::rules::Detection d = rules_.detect(text, replyId);

@@ -1,11 +1,11 @@
 #include "Credentials.h"
 
-#include "JsonText.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
 #include <stdexcept>
+
+#include "JsonText.h"
 
 namespace baraza::whatsapp {
 
@@ -14,7 +14,8 @@ using Poco::JSON::Object;
 GraphRequest tokenExchangeRequest(const std::string& inputJson, const std::string& graphVersion) {
   Object::Ptr input = parseObject(inputJson);
   for (const char* field : {"token", "app_id", "app_secret"}) {
-    if (str(input, field).empty()) throw std::invalid_argument(std::string(field) + ": required for the token exchange");
+    if (str(input, field).empty())
+      throw std::invalid_argument(std::string(field) + ": required for the token exchange");
   }
   Poco::URI form;
   form.addQueryParameter("grant_type", "fb_exchange_token");
@@ -44,7 +45,8 @@ std::string tokenExchangeResult(int status, const std::string& body) {
 std::string reengagementMessage(const std::string& inputJson) {
   Object::Ptr input = parseObject(inputJson);
   for (const char* field : {"phone_number_id", "to", "template"}) {
-    if (str(input, field).empty()) throw std::invalid_argument(std::string(field) + ": required for a re-engagement message");
+    if (str(input, field).empty())
+      throw std::invalid_argument(std::string(field) + ": required for a re-engagement message");
   }
   Object language;
   language.set("code", str(input, "language").empty() ? "en_US" : str(input, "language"));
@@ -62,7 +64,8 @@ std::string reengagementMessage(const std::string& inputJson) {
 GraphRequest flowKeyUpload(const std::string& inputJson, const std::string& graphVersion) {
   Object::Ptr input = parseObject(inputJson);
   for (const char* field : {"phone_number_id", "public_key", "token"}) {
-    if (str(input, field).empty()) throw std::invalid_argument(std::string(field) + ": required to register a Flows key");
+    if (str(input, field).empty())
+      throw std::invalid_argument(std::string(field) + ": required to register a Flows key");
   }
   Poco::URI form;
   form.addQueryParameter("business_public_key", str(input, "public_key"));
@@ -77,12 +80,14 @@ std::string flowKeyState(int status, const std::string& body) {
   if (status == 200) {
     try {
       entry = parseObject(body);
-      if (Poco::JSON::Array::Ptr data = entry->getArray("data")) entry = data->size() ? data->getObject(0) : nullptr;
+      if (Poco::JSON::Array::Ptr data = entry->getArray("data"))
+        entry = data->size() ? data->getObject(0) : nullptr;
     } catch (const std::invalid_argument&) {
       entry = nullptr;
     }
   }
-  if (entry.isNull()) throw std::runtime_error("its signature status cannot be read: " + graphError(status, body));
+  if (entry.isNull())
+    throw std::runtime_error("its signature status cannot be read: " + graphError(status, body));
   Object out;
   out.set("public_key", str(entry, "business_public_key"));
   const std::string signature = str(entry, "business_public_key_signature_status");

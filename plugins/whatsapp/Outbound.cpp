@@ -1,13 +1,13 @@
 #include "Outbound.h"
 
-#include "JsonScalars.h"
-#include "JsonText.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSONString.h>
 
 #include <cctype>
 #include <set>
+
+#include "JsonScalars.h"
+#include "JsonText.h"
 
 namespace baraza::whatsapp {
 namespace {
@@ -26,8 +26,12 @@ size_t characters(const std::string& text) {
   return n;
 }
 
-std::string at(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-std::string at(const std::string& path, size_t index) { return path + "[" + std::to_string(index) + "]"; }
+std::string at(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+std::string at(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
 
 Object::Ptr object(const Object::Ptr& o, const std::string& key, const std::string& path) {
   if (!o->has(key) || o->isNull(key)) fail(at(path, key), "required");
@@ -59,7 +63,8 @@ std::string text(const Object::Ptr& o, const std::string& key, const std::string
   return value;
 }
 
-double number(const Object::Ptr& o, const std::string& key, const std::string& path, double low, double high) {
+double number(const Object::Ptr& o, const std::string& key, const std::string& path, double low,
+              double high) {
   if (!o->has(key) || o->isNull(key)) fail(at(path, key), "required");
   const Poco::Dynamic::Var& v = o->get(key);
   if (!v.isNumeric()) fail(at(path, key), "must be a number");
@@ -72,13 +77,15 @@ double number(const Object::Ptr& o, const std::string& key, const std::string& p
 }
 
 void checkLink(const std::string& link, const std::string& path) {
-  if (link.rfind("https://", 0) != 0 && link.rfind("http://", 0) != 0) fail(path, "must be an http(s) URL");
+  if (link.rfind("https://", 0) != 0 && link.rfind("http://", 0) != 0)
+    fail(path, "must be an http(s) URL");
 }
 
 /** {"id"} or {"link"}, exactly one; caption and filename where the type allows them. */
 void checkMedia(const Object::Ptr& media, const std::string& type, const std::string& path) {
   const bool hasId = media->has("id"), hasLink = media->has("link");
-  if (hasId == hasLink) fail(path, "needs exactly one of \"id\" (an uploaded media id) and \"link\"");
+  if (hasId == hasLink)
+    fail(path, "needs exactly one of \"id\" (an uploaded media id) and \"link\"");
   if (hasId) text(media, "id", path, 256);
   if (hasLink) checkLink(text(media, "link", path, 2048), at(path, "link"));
   const bool captioned = type == "image" || type == "video" || type == "document";
@@ -93,7 +100,8 @@ void checkMedia(const Object::Ptr& media, const std::string& type, const std::st
 }
 
 /** header/body/footer of interactive messages; `headerTypes` lists what the header may be. */
-void checkFrame(const Object::Ptr& in, const std::string& path, size_t bodyMax, const std::set<std::string>& headerTypes) {
+void checkFrame(const Object::Ptr& in, const std::string& path, size_t bodyMax,
+                const std::set<std::string>& headerTypes) {
   text(object(in, "body", path), "text", at(path, "body"), bodyMax);
   if (in->has("footer")) text(object(in, "footer", path), "text", at(path, "footer"), 60);
   if (!in->has("header")) return;
@@ -120,8 +128,10 @@ void checkButtons(const Object::Ptr& action, const std::string& path) {
     if (button.isNull()) fail(p, "must be an object");
     if (text(button, "type", p, 16) != "reply") fail(at(p, "type"), "must be \"reply\"");
     Object::Ptr reply = object(button, "reply", p);
-    if (!ids.insert(text(reply, "id", at(p, "reply"), 256)).second) fail(at(p, "reply.id"), "ids must be unique");
-    if (!titles.insert(text(reply, "title", at(p, "reply"), 20)).second) fail(at(p, "reply.title"), "titles must be unique");
+    if (!ids.insert(text(reply, "id", at(p, "reply"), 256)).second)
+      fail(at(p, "reply.id"), "ids must be unique");
+    if (!titles.insert(text(reply, "title", at(p, "reply"), 20)).second)
+      fail(at(p, "reply.title"), "titles must be unique");
   }
 }
 
@@ -130,7 +140,8 @@ void checkList(const Object::Ptr& action, const std::string& path) {
   Array::Ptr sections = array(action, "sections", path);
   const std::string spath = at(path, "sections");
   if (sections->size() == 0) fail(spath, "at least one section");
-  if (sections->size() > 10) fail(spath, std::to_string(sections->size()) + " sections, at most 10");
+  if (sections->size() > 10)
+    fail(spath, std::to_string(sections->size()) + " sections, at most 10");
   size_t total = 0;
   std::set<std::string> ids;
   for (size_t i = 0; i < sections->size(); ++i) {
@@ -144,7 +155,8 @@ void checkList(const Object::Ptr& action, const std::string& path) {
       const std::string rp = at(at(p, "rows"), r);
       Object::Ptr row = rows->getObject(static_cast<unsigned>(r));
       if (row.isNull()) fail(rp, "must be an object");
-      if (!ids.insert(text(row, "id", rp, 200)).second) fail(at(rp, "id"), "row ids must be unique");
+      if (!ids.insert(text(row, "id", rp, 200)).second)
+        fail(at(rp, "id"), "row ids must be unique");
       text(row, "title", rp, 24);
       text(row, "description", rp, 72, false);
     }
@@ -162,26 +174,31 @@ void checkFlow(Object::Ptr action, const std::string& path) {
   if (!p->get("flow_message_version").isString() || str(p, "flow_message_version") != "3") {
     fail(at(pp, "flow_message_version"), "must be the string \"3\"");
   }
-  if (p->has("flow_id") == p->has("flow_name")) fail(pp, "needs exactly one of \"flow_id\" and \"flow_name\"");
+  if (p->has("flow_id") == p->has("flow_name"))
+    fail(pp, "needs exactly one of \"flow_id\" and \"flow_name\"");
   text(p, p->has("flow_id") ? "flow_id" : "flow_name", pp, 200);
   text(p, "flow_token", pp, 512);
   text(p, "flow_cta", pp, 30);
   const std::string flowAction = text(p, "flow_action", pp, 16, false);
   if (flowAction == "data_exchange") {
-    if (p->has("flow_action_payload")) fail(at(pp, "flow_action_payload"), "must be absent with data_exchange (the endpoint gets INIT)");
+    if (p->has("flow_action_payload"))
+      fail(at(pp, "flow_action_payload"),
+           "must be absent with data_exchange (the endpoint gets INIT)");
   } else if (flowAction.empty() || flowAction == "navigate") {
     Object::Ptr payload = object(p, "flow_action_payload", pp);
     text(payload, "screen", at(pp, "flow_action_payload"), 200);
     if (payload->has("data")) {
       Object::Ptr data = payload->getObject("data");
-      if (data.isNull() || data->size() == 0) fail(at(pp, "flow_action_payload.data"), "must be a non-empty object");
+      if (data.isNull() || data->size() == 0)
+        fail(at(pp, "flow_action_payload.data"), "must be a non-empty object");
     }
   } else {
     fail(at(pp, "flow_action"), "must be \"navigate\" or \"data_exchange\"");
   }
   if (p->has("mode")) {
     const std::string mode = text(p, "mode", pp, 16);
-    if (mode != "draft" && mode != "published") fail(at(pp, "mode"), "must be \"draft\" or \"published\"");
+    if (mode != "draft" && mode != "published")
+      fail(at(pp, "mode"), "must be \"draft\" or \"published\"");
   }
 }
 
@@ -238,9 +255,11 @@ void checkTemplate(const Object::Ptr& in) {
     const std::string type = text(c, "type", p, 16);
     if (type == "button") {
       text(c, "sub_type", p, 32);
-      if (!c->has("index") || !c->get("index").isString()) fail(at(p, "index"), "required, as a string (\"0\")");
+      if (!c->has("index") || !c->get("index").isString())
+        fail(at(p, "index"), "required, as a string (\"0\")");
       const std::string index = str(c, "index");
-      if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) fail(at(p, "index"), "must be digits");
+      if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
+        fail(at(p, "index"), "must be digits");
     } else if (type != "header" && type != "body" && type != "footer") {
       fail(at(p, "type"), "\"" + type + "\" is not a template component (header, body, button)");
     }
@@ -260,7 +279,8 @@ void checkContacts(const Object::Ptr& message) {
   for (size_t i = 0; i < contacts->size(); ++i) {
     Object::Ptr contact = contacts->getObject(static_cast<unsigned>(i));
     if (contact.isNull()) fail(at("contacts", i), "must be an object");
-    text(object(contact, "name", at("contacts", i)), "formatted_name", at(at("contacts", i), "name"), 512);
+    text(object(contact, "name", at("contacts", i)), "formatted_name",
+         at(at("contacts", i), "name"), 512);
   }
 }
 
@@ -270,8 +290,10 @@ void checkContent(const Object::Ptr& message, const std::string& type) {
   Object::Ptr content = object(message, type, "");
   if (type == "text") {
     text(content, "body", "text", 4096);
-    if (content->has("preview_url") && !content->get("preview_url").isBoolean()) fail("text.preview_url", "must be true or false");
-  } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" || type == "document") {
+    if (content->has("preview_url") && !content->get("preview_url").isBoolean())
+      fail("text.preview_url", "must be true or false");
+  } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" ||
+             type == "document") {
     checkMedia(content, type, type);
   } else if (type == "location") {
     number(content, "latitude", "location", -90, 90);
@@ -305,11 +327,14 @@ std::string normaliseRecipient(const std::string& to) {
       fail("to", "\"" + to + "\" is not a phone number");
     }
   }
-  if (!plus && digits.rfind("00", 0) == 0) digits.erase(0, 2);
+  if (!plus && digits.rfind("00", 0) == 0)
+    digits.erase(0, 2);
   else if (!plus && digits.rfind('0', 0) == 0) {
-    fail("to", "\"" + to + "\" is a national number; write it with the country code, e.g. +254712345678");
+    fail("to",
+         "\"" + to + "\" is a national number; write it with the country code, e.g. +254712345678");
   }
-  if (digits.size() < 7 || digits.size() > 15) fail("to", "\"" + to + "\" must have 7 to 15 digits with the country code");
+  if (digits.size() < 7 || digits.size() > 15)
+    fail("to", "\"" + to + "\" must have 7 to 15 digits with the country code");
   return "+" + digits;
 }
 
@@ -354,7 +379,8 @@ std::string buildSend(const std::string& messageJson, const std::string& graphVe
 
   Object::Ptr request = new Object;
   request->set("method", "POST");
-  request->set("url", "https://graph.facebook.com/" + graphVersion + "/" + phoneNumberId + "/messages");
+  request->set("url",
+               "https://graph.facebook.com/" + graphVersion + "/" + phoneNumberId + "/messages");
   request->set("service", "graph");
   request->set("body", body);
   Object out;
@@ -371,13 +397,21 @@ enum class Outcome { kRetryMessage, kRetryNumber, kRetryRecipient, kPause, kReen
 /** What each Graph error code means for the sender (reference §5.2). */
 Outcome outcomeOf(int code) {
   switch (code) {
-    case 1: case 2: case 131000: case 131016: case 133004:
+    case 1:
+    case 2:
+    case 131000:
+    case 131016:
+    case 133004:
       return Outcome::kRetryMessage;
-    case 4: case 80007: case 130429: case 131057:
+    case 4:
+    case 80007:
+    case 130429:
+    case 131057:
       return Outcome::kRetryNumber;
     case 131056:
       return Outcome::kRetryRecipient;
-    case 0: case 190:
+    case 0:
+    case 190:
       return Outcome::kPause;
     case 131047:
       return Outcome::kReengage;
@@ -397,7 +431,8 @@ std::string classifyResponse(const std::string& responseJson) {
     if (status != nullptr && body != nullptr && status->size() == 3 && status->front() == '2') {
       const JsonScalars answer(*body);
       const std::string* id = answer.find("messages.0.id");
-      if (id != nullptr && !id->empty()) return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(*id) + "}";
+      if (id != nullptr && !id->empty())
+        return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(*id) + "}";
     }
   } catch (const std::invalid_argument&) {
     // Judged below, where every other answer is.
@@ -415,7 +450,8 @@ std::string classifyResponse(const std::string& responseJson) {
     Array::Ptr messages = body->getArray("messages");
     if (!messages.isNull() && messages->size() > 0 && !str(messages->getObject(0), "id").empty()) {
       // The answer to nearly every send: written out rather than built.
-      return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(str(messages->getObject(0), "id")) + "}";
+      return R"({"outcome":"accepted","provider_id":)" +
+             Poco::toJSON(str(messages->getObject(0), "id")) + "}";
     }
     if (body->optValue<bool>("success", false)) {
       out.set("outcome", "accepted");
@@ -442,7 +478,8 @@ std::string classifyResponse(const std::string& responseJson) {
   std::string title = str(error, "error_user_title");
   if (title.empty()) {
     title = str(error, "message");
-    if (title.rfind("(#", 0) == 0 && title.find(") ") != std::string::npos) title = title.substr(title.find(") ") + 2);
+    if (title.rfind("(#", 0) == 0 && title.find(") ") != std::string::npos)
+      title = title.substr(title.find(") ") + 2);
   }
   out.set("title", title);
   Object::Ptr data = error->getObject("error_data");

@@ -1,7 +1,5 @@
 #include "WebhookParser.h"
 
-#include "JsonText.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -9,6 +7,8 @@
 
 #include <sstream>
 #include <stdexcept>
+
+#include "JsonText.h"
 
 namespace baraza::whatsapp {
 namespace {
@@ -23,7 +23,8 @@ using Poco::JSON::Object;
 Poco::Int64 millis(const Object::Ptr& o, const std::string& key) {
   constexpr Poco::Int64 kYear2100 = 4102444800;
   Poco::Int64 seconds = 0;
-  if (!Poco::NumberParser::tryParse64(str(o, key), seconds) || seconds < 0 || seconds > kYear2100) return 0;
+  if (!Poco::NumberParser::tryParse64(str(o, key), seconds) || seconds < 0 || seconds > kYear2100)
+    return 0;
   return seconds * 1000;
 }
 
@@ -60,7 +61,8 @@ Object::Ptr content(const Object::Ptr& message, const std::string& type) {
   }
   if (type == "contacts") {
     Object::Ptr out = new Object;
-    out->set("contacts", message->has("contacts") ? message->get("contacts") : Poco::Dynamic::Var(Array::Ptr(new Array)));
+    out->set("contacts", message->has("contacts") ? message->get("contacts")
+                                                  : Poco::Dynamic::Var(Array::Ptr(new Array)));
     return out;
   }
   Object::Ptr out = new Object;
@@ -98,7 +100,8 @@ Object::Ptr normaliseStatus(const Object::Ptr& s) {
   out->set("status", str(s, "status"));
   out->set("timestamp_ms", millis(s, "timestamp"));
   out->set("recipient_id", str(s, "recipient_id"));
-  for (const char* key : {"errors", "pricing", "conversation", "biz_opaque_callback_data", "type", "payment"}) {
+  for (const char* key :
+       {"errors", "pricing", "conversation", "biz_opaque_callback_data", "type", "payment"}) {
     copyIf(s, *out, key);
   }
   return out;
@@ -131,7 +134,8 @@ std::string parseMessagesValue(const std::string& valueJson) {
   out.set("contacts", each(value, "contacts", normaliseContact));
   out.set("messages", each(value, "messages", normaliseMessage));
   out.set("statuses", each(value, "statuses", normaliseStatus));
-  out.set("errors", value->has("errors") ? value->get("errors") : Poco::Dynamic::Var(Array::Ptr(new Array)));
+  out.set("errors",
+          value->has("errors") ? value->get("errors") : Poco::Dynamic::Var(Array::Ptr(new Array)));
   std::ostringstream text;
   out.stringify(text);
   return text.str();

@@ -2,12 +2,12 @@
 // Graph send requests, classifies Graph responses, builds the re-engagement template message and
 // exchanges a refused access token for a long-lived one; the host owns HTTP, the outbox, pacing
 // and the tokens.
+#include <baraza/sdk/Plugin.hpp>
+
 #include "Credentials.h"
 #include "JsonText.h"
 #include "Outbound.h"
 #include "WebhookParser.h"
-
-#include <baraza/sdk/Plugin.hpp>
 
 namespace {
 
@@ -17,7 +17,8 @@ class WhatsAppChannel : public baraza::sdk::Channel {
  public:
   WhatsAppChannel(baraza::sdk::Host host, std::string_view configJson) : host_(host) {
     if (!configJson.empty()) {
-      graphVersion_ = baraza::whatsapp::str(baraza::whatsapp::parseObject(std::string(configJson)), "graph_version");
+      graphVersion_ = baraza::whatsapp::str(baraza::whatsapp::parseObject(std::string(configJson)),
+                                            "graph_version");
     }
     if (graphVersion_.empty()) graphVersion_ = kDefaultGraphVersion;
   }
@@ -39,7 +40,8 @@ class WhatsAppChannel : public baraza::sdk::Channel {
     return baraza::whatsapp::reengagementMessage(std::string(inputJson));
   }
   StatusOr<std::string> exchangeToken(std::string_view inputJson) override {
-    const GraphRequest built = baraza::whatsapp::tokenExchangeRequest(std::string(inputJson), graphVersion_);
+    const GraphRequest built =
+        baraza::whatsapp::tokenExchangeRequest(std::string(inputJson), graphVersion_);
     StatusOr<baraza::sdk::HttpResponse> answer = graph(built, "");
     if (!answer.isOk()) return answer.status();
     try {
@@ -49,12 +51,15 @@ class WhatsAppChannel : public baraza::sdk::Channel {
     }
   }
   StatusOr<std::string> registerFlowKey(std::string_view inputJson) override {
-    const GraphRequest upload = baraza::whatsapp::flowKeyUpload(std::string(inputJson), graphVersion_);
-    const std::string token = baraza::whatsapp::str(baraza::whatsapp::parseObject(std::string(inputJson)), "token");
+    const GraphRequest upload =
+        baraza::whatsapp::flowKeyUpload(std::string(inputJson), graphVersion_);
+    const std::string token =
+        baraza::whatsapp::str(baraza::whatsapp::parseObject(std::string(inputJson)), "token");
     StatusOr<baraza::sdk::HttpResponse> posted = graph(upload, token);
     if (!posted.isOk()) return posted.status();
     if (posted->status != 200) {
-      return refusal(posted->status, "upload refused: " + baraza::whatsapp::graphError(posted->status, posted->body));
+      return refusal(posted->status, "upload refused: " + baraza::whatsapp::graphError(
+                                                              posted->status, posted->body));
     }
     StatusOr<baraza::sdk::HttpResponse> read = graph({"GET", upload.url, "", ""}, token);
     if (!read.isOk()) return read.status();
@@ -79,9 +84,11 @@ class WhatsAppChannel : public baraza::sdk::Channel {
     request.body = r.body;
     return host_.http(request);
   }
-  /** Meta said no: UNAVAILABLE when it was Meta's trouble (5xx), else PERMISSION_DENIED (asking again will not help). */
+  /** Meta said no: UNAVAILABLE when it was Meta's trouble (5xx), else PERMISSION_DENIED (asking
+   * again will not help). */
   static baraza::sdk::Status refusal(int status, const std::string& message) {
-    return {status >= 500 ? baraza::sdk::Code::kUnavailable : baraza::sdk::Code::kPermissionDenied, message};
+    return {status >= 500 ? baraza::sdk::Code::kUnavailable : baraza::sdk::Code::kPermissionDenied,
+            message};
   }
 
   static constexpr const char* kDefaultGraphVersion = "v25.0";

@@ -1,24 +1,21 @@
 #include "fakes/FakeGraph.h"
 
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSONString.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/URI.h>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -34,7 +31,8 @@ using Poco::JSON::Object;
 
 int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string json(const Object& o) {
@@ -56,48 +54,61 @@ size_t characters(const std::string& s) {
 
 /** What Meta would object to in a send body, as (code, details); code 0 when it is fine. */
 std::pair<int, std::string> checkSend(const Object::Ptr& body) {
-  auto missing = [](const std::string& what) { return std::make_pair(131008, "Required parameter is missing: " + what); };
-  auto invalid = [](const std::string& what) { return std::make_pair(131009, "Parameter value is not valid: " + what); };
+  auto missing = [](const std::string& what) {
+    return std::make_pair(131008, "Required parameter is missing: " + what);
+  };
+  auto invalid = [](const std::string& what) {
+    return std::make_pair(131009, "Parameter value is not valid: " + what);
+  };
   if (member(body, "messaging_product") != "whatsapp") return missing("messaging_product");
   if (member(body, "status") == "read") {
-    return member(body, "message_id").empty() ? missing("message_id") : std::make_pair(0, std::string());
+    return member(body, "message_id").empty() ? missing("message_id")
+                                              : std::make_pair(0, std::string());
   }
   if (member(body, "to").empty()) return missing("to");
   const std::string type = member(body, "type");
   if (type.empty()) return missing("type");
   if (type == "contacts") {
     Array::Ptr contacts = body->getArray("contacts");
-    return contacts.isNull() || contacts->size() == 0 ? missing("contacts") : std::make_pair(0, std::string());
+    return contacts.isNull() || contacts->size() == 0 ? missing("contacts")
+                                                      : std::make_pair(0, std::string());
   }
   Object::Ptr content = body->getObject(type);
   if (content.isNull()) return missing(type);
   if (type == "text") {
     if (member(content, "body").empty()) return missing("text.body");
-    if (characters(member(content, "body")) > 4096) return invalid("text.body is longer than 4096 characters");
-  } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" || type == "document") {
+    if (characters(member(content, "body")) > 4096)
+      return invalid("text.body is longer than 4096 characters");
+  } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" ||
+             type == "document") {
     if (content->has("id") == content->has("link")) return invalid(type + " needs id or link");
   } else if (type == "location") {
-    if (!content->has("latitude") || !content->has("longitude")) return missing("location.latitude/longitude");
+    if (!content->has("latitude") || !content->has("longitude"))
+      return missing("location.latitude/longitude");
   } else if (type == "reaction") {
     if (member(content, "message_id").empty()) return missing("reaction.message_id");
   } else if (type == "template") {
     if (member(content, "name").empty()) return missing("template.name");
-    if (member(content->getObject("language"), "code").empty()) return missing("template.language.code");
+    if (member(content->getObject("language"), "code").empty())
+      return missing("template.language.code");
   } else if (type == "interactive") {
     const std::string kind = member(content, "type");
     Object::Ptr action = content->getObject("action");
     if (action.isNull()) return missing("interactive.action");
     if (kind == "button") {
       Array::Ptr buttons = action->getArray("buttons");
-      if (buttons.isNull() || buttons->size() == 0 || buttons->size() > 3) return invalid("interactive.action.buttons (1 to 3)");
+      if (buttons.isNull() || buttons->size() == 0 || buttons->size() > 3)
+        return invalid("interactive.action.buttons (1 to 3)");
       for (size_t i = 0; i < buttons->size(); ++i) {
-        if (characters(member(buttons->getObject(static_cast<unsigned>(i))->getObject("reply"), "title")) > 20) {
+        if (characters(member(buttons->getObject(static_cast<unsigned>(i))->getObject("reply"),
+                              "title")) > 20) {
           return invalid("button title longer than 20 characters");
         }
       }
     } else if (kind == "list") {
       Array::Ptr sections = action->getArray("sections");
-      if (sections.isNull() || sections->size() == 0 || sections->size() > 10) return invalid("interactive.action.sections");
+      if (sections.isNull() || sections->size() == 0 || sections->size() > 10)
+        return invalid("interactive.action.sections");
       size_t rows = 0;
       for (size_t i = 0; i < sections->size(); ++i) {
         Array::Ptr r = sections->getObject(static_cast<unsigned>(i))->getArray("rows");
@@ -124,7 +135,8 @@ std::pair<int, std::string> checkSend(const Object::Ptr& body) {
 
 }  // namespace
 
-std::string graphErrorBody(int code, const std::string& title, const std::string& details, int subcode) {
+std::string graphErrorBody(int code, const std::string& title, const std::string& details,
+                           int subcode) {
   Object data;
   data.set("messaging_product", "whatsapp");
   data.set("details", details);
@@ -142,12 +154,27 @@ std::string graphErrorBody(int code, const std::string& title, const std::string
 
 int graphErrorStatus(int code) {
   switch (code) {
-    case 0: case 190: return 401;
-    case 10: case 368: case 131005: case 131031: return 403;
-    case 132001: return 404;
-    case 2: case 133004: return 503;
-    case 3: case 131000: case 131016: case 131057: case 131045: return 500;
-    default: return 400;
+    case 0:
+    case 190:
+      return 401;
+    case 10:
+    case 368:
+    case 131005:
+    case 131031:
+      return 403;
+    case 132001:
+      return 404;
+    case 2:
+    case 133004:
+      return 503;
+    case 3:
+    case 131000:
+    case 131016:
+    case 131057:
+    case 131045:
+      return 500;
+    default:
+      return 400;
   }
 }
 
@@ -161,7 +188,8 @@ using tcp = net::ip::tcp;
  */
 class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Session> {
  public:
-  Session(FakeGraph& graph, tcp::socket socket) : graph_(graph), stream_(std::move(socket)), timer_(stream_.get_executor()) {}
+  Session(FakeGraph& graph, tcp::socket socket)
+      : graph_(graph), stream_(std::move(socket)), timer_(stream_.get_executor()) {}
 
   /** Stamps what it reads with the kernel's receive time (the connection must have it enabled). */
   static void stampArrivals(tcp::socket& socket) {
@@ -185,12 +213,14 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
     if (buffer_.size() > 0) buffer_.consume(parser_->put(buffer_.data(), ec));
     if (ec && ec != bhttp::error::need_more) return;  // not HTTP: drop the connection
     if (parser_->is_done()) return answer();
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::beast::error_code ec) {
-      if (!ec && self->receive()) self->parse();
-    });
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this()](boost::beast::error_code ec) {
+                                  if (!ec && self->receive()) self->parse();
+                                });
   }
 
-  /** One recvmsg into the buffer, keeping its kernel timestamp; false when the connection is done. */
+  /** One recvmsg into the buffer, keeping its kernel timestamp; false when the connection is done.
+   */
   bool receive() {
     auto space = buffer_.prepare(64 * 1024);
     iovec iov{space.data(), space.size()};
@@ -201,15 +231,17 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
     message.msg_control = control;
     message.msg_controllen = sizeof control;
     const ssize_t n = recvmsg(stream_.socket().native_handle(), &message, MSG_DONTWAIT);
-    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;  // woken early: wait again
-    if (n == 0) return false;                                                       // the client closed
+    if (n < 0)
+      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;  // woken early: wait again
+    if (n == 0) return false;                                            // the client closed
     buffer_.commit(static_cast<size_t>(n));
     receivedUs_ = nowUs();  // without a kernel stamp, the next best
     for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
         scm_timestamping stamps;
         std::memcpy(&stamps, CMSG_DATA(c), sizeof stamps);
-        if (stamps.ts[0].tv_sec != 0) receivedUs_ = stamps.ts[0].tv_sec * 1000000LL + stamps.ts[0].tv_nsec / 1000;
+        if (stamps.ts[0].tv_sec != 0)
+          receivedUs_ = stamps.ts[0].tv_sec * 1000000LL + stamps.ts[0].tv_nsec / 1000;
       }
     }
     return true;
@@ -220,8 +252,9 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
     const std::string authorization(request[bhttp::field::authorization]);
     const std::string contentType(request[bhttp::field::content_type]);
     int latencyMs = 0;
-    GraphCall call = graph_.handle(receivedUs_, std::string(request.method_string()), std::string(request.target()),
-                                   authorization, contentType, request.body(), latencyMs);
+    GraphCall call = graph_.handle(receivedUs_, std::string(request.method_string()),
+                                   std::string(request.target()), authorization, contentType,
+                                   request.body(), latencyMs);
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(call.status));
@@ -235,14 +268,15 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
   }
 
   void write(bool delayed) {
-    bhttp::async_write(stream_, response_, [self = shared_from_this(), delayed](boost::beast::error_code ec, size_t) {
-      if (delayed) self->graph_.answered();  // a send that waited out a latency
-      if (ec || !self->response_.keep_alive()) {
-        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-        return;
-      }
-      self->read();
-    });
+    bhttp::async_write(stream_, response_,
+                       [self = shared_from_this(), delayed](boost::beast::error_code ec, size_t) {
+                         if (delayed) self->graph_.answered();  // a send that waited out a latency
+                         if (ec || !self->response_.keep_alive()) {
+                           self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+                           return;
+                         }
+                         self->read();
+                       });
   }
 
   FakeGraph& graph_;
@@ -277,7 +311,8 @@ FakeGraph::FakeGraph(int threads) : server_(std::make_unique<Server>()) {
   server_->acceptor.bind(endpoint);
   server_->acceptor.listen(1024);
   server_->accept(*this);
-  for (int i = 0; i < std::max(threads, 1); ++i) server_->threads.emplace_back([this] { server_->io.run(); });
+  for (int i = 0; i < std::max(threads, 1); ++i)
+    server_->threads.emplace_back([this] { server_->io.run(); });
 }
 
 FakeGraph::~FakeGraph() {
@@ -365,8 +400,8 @@ void FakeGraph::clear() {
 }
 
 GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const std::string& uri,
-                            const std::string& authorization, const std::string& contentType, const std::string& body,
-                            int& latencyMs) {
+                            const std::string& authorization, const std::string& contentType,
+                            const std::string& body, int& latencyMs) {
   latencyMs = 0;
   GraphCall call;
   call.receivedUs = receivedUs;
@@ -396,7 +431,8 @@ GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const
     call = exchange(std::move(call));
   } else {
     call.status = 400;
-    call.answer = graphErrorBody(100, "Unsupported request", "Unknown path components: " + call.path);
+    call.answer =
+        graphErrorBody(100, "Unsupported request", "Unknown path components: " + call.path);
   }
   GraphCall recorded = call;  // copied before taking the lock every handler thread needs
   std::lock_guard lock(mutex_);
@@ -417,7 +453,8 @@ GraphCall FakeGraph::send(GraphCall call) {
     if (parsed.type() == typeid(Object::Ptr)) body = parsed.extract<Object::Ptr>();
   } catch (const Poco::Exception&) {
   }
-  if (body.isNull()) return refuse(100, "Invalid parameter", "The request body is not a JSON object");
+  if (body.isNull())
+    return refuse(100, "Invalid parameter", "The request body is not a JSON object");
   call.recipient = member(body, "to");
   // Checked before taking the lock (it needs none), reported after the token as Meta does.
   const auto [invalid, invalidDetails] = checkSend(body);
@@ -425,7 +462,8 @@ GraphCall FakeGraph::send(GraphCall call) {
 
   std::unique_lock lock(mutex_);
   if (call.authorization != "Bearer " + token_) {
-    return refuse(190, "Error validating access token", "Session has expired or the token is invalid");
+    return refuse(190, "Error validating access token",
+                  "Session has expired or the token is invalid");
   }
   if (invalid != 0) return refuse(invalid, "Invalid parameter", invalidDetails);
   if (!failNext_.empty()) {
@@ -436,7 +474,8 @@ GraphCall FakeGraph::send(GraphCall call) {
   if (auto it = failRecipients_.find(call.recipient); it != failRecipients_.end()) {
     const int code = it->second.first;
     if (--it->second.second == 0) failRecipients_.erase(it);
-    return refuse(code, "Scripted failure", "failRecipient(" + call.recipient + ", " + std::to_string(code) + ")");
+    return refuse(code, "Scripted failure",
+                  "failRecipient(" + call.recipient + ", " + std::to_string(code) + ")");
   }
   if (rate_ > 0) {
     // Arrival times in order. Requests on different connections can be handled in another order
@@ -447,7 +486,8 @@ GraphCall FakeGraph::send(GraphCall call) {
     const auto index = static_cast<size_t>(at - recent.begin());
     recent.insert(at, call.receivedUs);
     const auto rate = static_cast<size_t>(rate_);
-    for (size_t first = index < rate ? 0 : index - rate; first <= index && first + rate < recent.size(); ++first) {
+    for (size_t first = index < rate ? 0 : index - rate;
+         first <= index && first + rate < recent.size(); ++first) {
       if (recent[first + rate] - recent[first] < 1000000) {
         recent.erase(recent.begin() + static_cast<std::ptrdiff_t>(index));
         return refuse(130429, "Rate limit hit", "Cloud API message throughput has been reached.");
@@ -467,8 +507,9 @@ GraphCall FakeGraph::send(GraphCall call) {
   // The shape Meta answers an accepted send with, written out: it is every call's answer.
   const std::string waId = call.recipient.substr(call.recipient.rfind('+') == 0 ? 1 : 0);
   call.status = 200;
-  call.answer = R"({"messaging_product":"whatsapp","contacts":[{"input":)" + Poco::toJSON(call.recipient) +
-                R"(,"wa_id":)" + Poco::toJSON(waId) + R"(}],"messages":[{"id":)" + Poco::toJSON(call.wamid) + "}]}";
+  call.answer = R"({"messaging_product":"whatsapp","contacts":[{"input":)" +
+                Poco::toJSON(call.recipient) + R"(,"wa_id":)" + Poco::toJSON(waId) +
+                R"(}],"messages":[{"id":)" + Poco::toJSON(call.wamid) + "}]}";
   return call;
 }
 
@@ -489,9 +530,11 @@ GraphCall FakeGraph::encryption(GraphCall call) {
     Poco::Net::HTMLForm form;
     form.read(in);
     const std::string key = form.get("business_public_key", "");
-    if (key.rfind("-----BEGIN PUBLIC KEY-----", 0) != 0 || key.find("-----END PUBLIC KEY-----") == std::string::npos) {
+    if (key.rfind("-----BEGIN PUBLIC KEY-----", 0) != 0 ||
+        key.find("-----END PUBLIC KEY-----") == std::string::npos) {
       call.status = 400;
-      call.answer = graphErrorBody(100, "Invalid parameter", "business_public_key is not a valid 2048-bit RSA public key");
+      call.answer = graphErrorBody(100, "Invalid parameter",
+                                   "business_public_key is not a valid 2048-bit RSA public key");
       return call;
     }
     publicKeys_[call.phoneNumberId] = key;
@@ -515,14 +558,15 @@ GraphCall FakeGraph::encryption(GraphCall call) {
 
 GraphCall FakeGraph::exchange(GraphCall call) {
   // Graph takes the parameters from the query or, in a POST, from a form body.
-  const bool form = call.method == "POST" && call.contentType.find("application/x-www-form-urlencoded") == 0;
+  const bool form =
+      call.method == "POST" && call.contentType.find("application/x-www-form-urlencoded") == 0;
   Poco::URI uri("/?" + (form ? call.body : call.query));
   std::map<std::string, std::string> q;
   for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
   std::lock_guard lock(mutex_);
   for (const auto& e : exchanges_) {
-    if (q["grant_type"] == "fb_exchange_token" && q["client_id"] == e.appId && q["client_secret"] == e.appSecret &&
-        q["fb_exchange_token"] == e.from) {
+    if (q["grant_type"] == "fb_exchange_token" && q["client_id"] == e.appId &&
+        q["client_secret"] == e.appSecret && q["fb_exchange_token"] == e.from) {
       Object out;
       out.set("access_token", e.to);
       out.set("token_type", "bearer");
@@ -533,7 +577,8 @@ GraphCall FakeGraph::exchange(GraphCall call) {
     }
   }
   call.status = 400;
-  call.answer = graphErrorBody(190, "Error validating access token", "The access token could not be exchanged", 463);
+  call.answer = graphErrorBody(190, "Error validating access token",
+                               "The access token could not be exchanged", 463);
   return call;
 }
 

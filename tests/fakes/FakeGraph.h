@@ -20,7 +20,8 @@ namespace baraza::fakes {
 
 /** One request the fake received, and what it answered. */
 struct GraphCall {
-  int64_t receivedUs = 0;  // system clock, microseconds: when its last byte reached the host (the kernel's time)
+  int64_t receivedUs =
+      0;  // system clock, microseconds: when its last byte reached the host (the kernel's time)
   std::string method, path, query, authorization, contentType, body;
   std::string phoneNumberId;  // from /<version>/<id>/messages
   std::string recipient;      // body "to" of a send
@@ -30,7 +31,8 @@ struct GraphCall {
 };
 
 /** Meta's error envelope for `code` (reference §5.1). */
-std::string graphErrorBody(int code, const std::string& title, const std::string& details, int subcode = 0);
+std::string graphErrorBody(int code, const std::string& title, const std::string& details,
+                           int subcode = 0);
 /** The HTTP status Meta answers `code` with (reference §5.2). */
 int graphErrorStatus(int code);
 
@@ -49,7 +51,8 @@ class FakeGraph {
 
   /** Sends must carry "Authorization: Bearer <token>"; anything else is answered 190. */
   void setToken(const std::string& token);
-  /** At most `perSecond` sends per phone number in any one-second window; beyond, 130429. 0: no limit. */
+  /** At most `perSecond` sends per phone number in any one-second window; beyond, 130429. 0: no
+   * limit. */
   void setRate(int perSecond);
   /** The next `times` sends to `recipient` are answered with error `code`. */
   void failRecipient(const std::string& recipient, int code, int times = 1);
@@ -78,8 +81,8 @@ class FakeGraph {
    * sending the answer (sends).
    */
   GraphCall handle(int64_t receivedUs, const std::string& method, const std::string& uri,
-                   const std::string& authorization, const std::string& contentType, const std::string& body,
-                   int& latencyMs);
+                   const std::string& authorization, const std::string& contentType,
+                   const std::string& body, int& latencyMs);
   /** A send answered after a latency has gone out (mostSendsAtOnce). */
   void answered();
   GraphCall send(GraphCall call);

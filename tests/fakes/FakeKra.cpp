@@ -115,13 +115,15 @@ size_t FakeKra::tokenCalls() const {
 }
 
 void FakeKra::record(http::Exchange& ex, int status, const std::string& answer) {
-  calls_.push_back({ex.method(), ex.path(), ex.header("authorization").value_or(""), ex.body(), status, answer});
+  calls_.push_back(
+      {ex.method(), ex.path(), ex.header("authorization").value_or(""), ex.body(), status, answer});
 }
 
 void FakeKra::token(http::Exchange& ex) {
   std::lock_guard lock(mutex_);
   const std::string auth = ex.header("authorization").value_or("");
-  const bool good = ex.query("grant_type") == "client_credentials" && auth.rfind("Basic ", 0) == 0 &&
+  const bool good = ex.query("grant_type") == "client_credentials" &&
+                    auth.rfind("Basic ", 0) == 0 &&
                     base64Decode(auth.substr(6)) == key_ + ":" + secret_;
   if (!good) {
     const std::string body = gatewayError("401", "Client credentials are invalid");
@@ -163,7 +165,8 @@ void FakeKra::checker(http::Exchange& ex, bool byPin) {
     const auto [status, body] = failures_.front();
     failures_.pop_front();
     record(ex, status, body);
-    return ex.send(status, body, body.empty() || body[0] != '{' ? "text/plain" : "application/json");
+    return ex.send(status, body,
+                   body.empty() || body[0] != '{' ? "text/plain" : "application/json");
   }
   Object::Ptr request;
   try {
@@ -200,11 +203,13 @@ void FakeKra::checker(http::Exchange& ex, bool byPin) {
       answer.set("Message", "Invalid PIN");
     }
   } else {
-    const std::string type = request.isNull() ? "" : request->optValue<std::string>("TaxpayerType", "");
+    const std::string type =
+        request.isNull() ? "" : request->optValue<std::string>("TaxpayerType", "");
     const std::string id = request.isNull() ? "" : request->optValue<std::string>("TaxpayerID", "");
     if (id.empty() || type.empty()) {
-      const std::string body = gatewayError("400", std::string("Missing mandatory parameter: ") +
-                                                       (id.empty() ? "TaxpayerID." : "TaxpayerType."));
+      const std::string body =
+          gatewayError("400", std::string("Missing mandatory parameter: ") +
+                                  (id.empty() ? "TaxpayerID." : "TaxpayerType."));
       record(ex, 200, body);
       return ex.sendJson(200, body);
     }

@@ -10,8 +10,6 @@
 // client's timeout), tokens that expire, expires_in as a number, a lower-case "status" key.
 #pragma once
 
-#include "http/HttpServer.h"
-
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -20,6 +18,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "http/HttpServer.h"
 
 namespace baraza::fakes {
 

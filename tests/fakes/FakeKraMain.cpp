@@ -1,11 +1,11 @@
 // baraza-fake-kra: the fake KRA (FakeKra.h) as a process, for `make run`: the demo tenant's
 // verifier talks to it instead of KRA's sandbox, which needs credentials from developer.go.ke.
 //   baraza-fake-kra [PORT]   (default 8089, on 127.0.0.1; stops on SIGINT or SIGTERM)
-#include "fakes/FakeKra.h"
-
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+
+#include "fakes/FakeKra.h"
 
 int main(int argc, char** argv) {
   const long port = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 8089;

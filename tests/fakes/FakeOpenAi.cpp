@@ -43,7 +43,8 @@ Object::Ptr classify(const std::string& text, const Object::Ptr& schema) {
   std::vector<std::string> intents;
   if (!schema.isNull()) {
     Array::Ptr names = schema->getObject("properties")->getObject("intent")->getArray("enum");
-    for (size_t i = 0; names && i < names->size(); ++i) intents.push_back(names->getElement<std::string>(i));
+    for (size_t i = 0; names && i < names->size(); ++i)
+      intents.push_back(names->getElement<std::string>(i));
   }
   const std::string t = lower(text);
   std::smatch pin;
@@ -64,7 +65,10 @@ Object::Ptr classify(const std::string& text, const Object::Ptr& schema) {
     pick("help");
   }
   Object::Ptr entities = new Object;
-  Object::Ptr fields = schema.isNull() ? nullptr : schema->getObject("properties")->getObject("entities")->getObject("properties");
+  Object::Ptr fields =
+      schema.isNull()
+          ? nullptr
+          : schema->getObject("properties")->getObject("entities")->getObject("properties");
   if (fields) {
     for (const auto& [name, ignored] : *fields) entities->set(name, Poco::Dynamic::Var());
   }
@@ -96,7 +100,9 @@ FakeOpenAi::FakeOpenAi() {
 
 FakeOpenAi::~FakeOpenAi() { server_->stop(); }
 
-std::string FakeOpenAi::baseUrl() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+std::string FakeOpenAi::baseUrl() const {
+  return "http://127.0.0.1:" + std::to_string(server_->port());
+}
 
 void FakeOpenAi::setKey(const std::string& key) {
   std::lock_guard lock(mutex_);
@@ -153,7 +159,8 @@ void FakeOpenAi::complete(http::Exchange& ex) {
     ex.sendJson(status, body);
   };
   if (!authorised) {
-    return answer(401, errorBody("invalid_request_error", "invalid_api_key", "Incorrect API key provided."));
+    return answer(
+        401, errorBody("invalid_request_error", "invalid_api_key", "Incorrect API key provided."));
   }
   if (next.status != 200) {
     for (const auto& [name, value] : next.headers) ex.setHeader(name, value);
@@ -169,10 +176,12 @@ void FakeOpenAi::complete(http::Exchange& ex) {
   } catch (const std::exception&) {
   }
   if (request.isNull() || !request->has("model") || request->getArray("messages").isNull()) {
-    return answer(400, errorBody("invalid_request_error", "", "you must provide a model and messages", "messages"));
+    return answer(400, errorBody("invalid_request_error", "",
+                                 "you must provide a model and messages", "messages"));
   }
   Array::Ptr messages = request->getArray("messages");
-  const std::string text = messages->getObject(messages->size() - 1)->optValue<std::string>("content", "");
+  const std::string text =
+      messages->getObject(messages->size() - 1)->optValue<std::string>("content", "");
   Object::Ptr format = request->getObject("response_format");
   Object::Ptr schema = format.isNull() || format->getObject("json_schema").isNull()
                            ? nullptr

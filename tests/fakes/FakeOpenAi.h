@@ -8,13 +8,13 @@
 // delay past the client's timeout, finish_reason "length", a refusal.
 #pragma once
 
-#include "http/HttpServer.h"
-
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "http/HttpServer.h"
 
 namespace baraza::fakes {
 

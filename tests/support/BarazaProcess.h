@@ -30,7 +30,8 @@ struct RunResult {
  * wrapper is started with the binary and args instead; it must exec them in its own process, so
  * that the handle and signals still reach baraza.
  */
-inline Poco::ProcessHandle launchBaraza(const std::vector<std::string>& args, Poco::Pipe* out, Poco::Pipe* err) {
+inline Poco::ProcessHandle launchBaraza(const std::vector<std::string>& args, Poco::Pipe* out,
+                                        Poco::Pipe* err) {
   const char* wrapper = std::getenv("BARAZA_TEST_WRAPPER");
   if (!wrapper || !*wrapper) return Poco::Process::launch(BARAZA_BINARY, args, nullptr, out, err);
   std::vector<std::string> wrapped{BARAZA_BINARY};
@@ -81,8 +82,8 @@ class ServeProcess {
   }
 
   /** The first log line containing `text`, waiting up to `timeout` for it. */
-  std::optional<std::string> waitForLine(const std::string& text,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  std::optional<std::string> waitForLine(
+      const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     std::unique_lock<std::mutex> lock(mutex_);
     std::optional<std::string> found;
     changed_.wait_for(lock, timeout, [&] {

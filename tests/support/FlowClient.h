@@ -2,9 +2,9 @@
 // host's key, answers decrypted.
 #pragma once
 
-#include "crypto/Crypto.h"
-
 #include <string>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::testing {
 
@@ -20,8 +20,10 @@ struct ClientRequest {
 };
 inline ClientRequest encrypt(const crypto::RsaPrivateKey& key, const std::string& plaintext) {
   ClientRequest r{"", randomBytes(16), randomBytes(16)};
-  r.body = R"({"encrypted_flow_data":")" + crypto::base64Encode(crypto::aesGcmEncrypt(r.aesKey, r.iv, "", plaintext).value()) +
-           R"(","encrypted_aes_key":")" + crypto::base64Encode(key.encryptOaepSha256(r.aesKey).value()) +
+  r.body = R"({"encrypted_flow_data":")" +
+           crypto::base64Encode(crypto::aesGcmEncrypt(r.aesKey, r.iv, "", plaintext).value()) +
+           R"(","encrypted_aes_key":")" +
+           crypto::base64Encode(key.encryptOaepSha256(r.aesKey).value()) +
            R"(","initial_vector":")" + crypto::base64Encode(r.iv) + R"("})";
   return r;
 }

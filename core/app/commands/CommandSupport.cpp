@@ -1,7 +1,5 @@
 #include "app/commands/CommandSupport.h"
 
-#include "store/Migrations.h"
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
@@ -9,6 +7,8 @@
 
 #include <cstdlib>
 #include <iostream>
+
+#include "store/Migrations.h"
 
 namespace baraza::app {
 
@@ -21,11 +21,12 @@ void configOption(Poco::Util::OptionSet& options) {
 }
 
 void setOption(Poco::Util::OptionSet& options) {
-  options.addOption(Poco::Util::Option("set", "D",
-                                       "Override one host setting, e.g. --set http.listen=0.0.0.0:8080. "
-                                       "Repeatable.")
-                        .argument("KEY=VALUE")
-                        .repeatable(true));
+  options.addOption(
+      Poco::Util::Option("set", "D",
+                         "Override one host setting, e.g. --set http.listen=0.0.0.0:8080. "
+                         "Repeatable.")
+          .argument("KEY=VALUE")
+          .repeatable(true));
 }
 
 std::string configPath(const Args& args) {
@@ -60,7 +61,8 @@ std::optional<config::HostConfig> hostFor(const Args& args) {
 store::DatabasePtr openStore(const Args& args) {
   auto host = hostFor(args);
   if (!host) return nullptr;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(), host->storeIoTimeoutSeconds);
+  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(),
+                                  host->storeIoTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return nullptr;
@@ -73,7 +75,8 @@ store::DatabasePtr openStore(const Args& args) {
 }
 
 std::string when(int64_t ms) {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), Poco::DateTimeFormat::ISO8601_FORMAT);
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000),
+                                         Poco::DateTimeFormat::ISO8601_FORMAT);
 }
 
 CommandTenants::CommandTenants(const config::HostConfig& host, store::DatabasePtr db)

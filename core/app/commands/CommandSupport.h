@@ -2,14 +2,6 @@
 // opening its database; and the subcommands of each group (one file each under commands/).
 #pragma once
 
-#include "app/Cli.h"
-#include "config/HostConfig.h"
-#include "http/HttpClient.h"
-#include "plugins/PluginRegistry.h"
-#include "store/Database.h"
-#include "store/SqlKeyValueStore.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/Util/OptionSet.h>
 
 #include <cstdint>
@@ -18,6 +10,14 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "app/Cli.h"
+#include "config/HostConfig.h"
+#include "http/HttpClient.h"
+#include "plugins/PluginRegistry.h"
+#include "store/Database.h"
+#include "store/SqlKeyValueStore.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::app {
 

@@ -1,9 +1,4 @@
 // db migrate, db purge, db status.
-#include "app/Serve.h"
-#include "app/commands/CommandSupport.h"
-#include "store/Migrations.h"
-#include "store/Retention.h"
-
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
@@ -11,13 +6,19 @@
 
 #include <iostream>
 
+#include "app/Serve.h"
+#include "app/commands/CommandSupport.h"
+#include "store/Migrations.h"
+#include "store/Retention.h"
+
 namespace baraza::app {
 namespace {
 
 int runDb(const Args& args, bool apply) {
   auto host = hostFor(args);
   if (!host) return 1;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(), host->storeIoTimeoutSeconds);
+  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(),
+                                  host->storeIoTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return 1;
@@ -29,7 +30,8 @@ int runDb(const Args& args, bool apply) {
       return 1;
     }
     for (const auto& m : *applied) std::cout << "applied " << m.name << "\n";
-    std::cerr << (*db)->describe() << ": " << applied->size() << " migration(s) applied, schema up to date\n";
+    std::cerr << (*db)->describe() << ": " << applied->size()
+              << " migration(s) applied, schema up to date\n";
     return 0;
   }
   auto status = store::migrationStatus(**db);
@@ -39,8 +41,10 @@ int runDb(const Args& args, bool apply) {
   }
   std::cout << (*db)->describe() << "\n";
   for (const auto& a : status->applied) {
-    std::cout << "  applied  " << a.name << "  " << Poco::DateTimeFormatter::format(
-        Poco::Timestamp::fromEpochTime(a.appliedAt / 1000), Poco::DateTimeFormat::ISO8601_FORMAT) << "\n";
+    std::cout << "  applied  " << a.name << "  "
+              << Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(a.appliedAt / 1000),
+                                                 Poco::DateTimeFormat::ISO8601_FORMAT)
+              << "\n";
   }
   for (const auto& p : status->pending) std::cout << "  pending  " << p.name << "\n";
   for (const auto& p : status->problems) std::cout << "  problem  " << p << "\n";
@@ -63,7 +67,8 @@ int runDbPurge(const Args& args) {
     std::cout << c.table << "  " << c.rows << "\n";
     total += c.rows;
   }
-  std::cerr << total << " row(s) " << (dryRun ? "would be deleted (dry run: nothing was)" : "deleted") << "\n";
+  std::cerr << total << " row(s) "
+            << (dryRun ? "would be deleted (dry run: nothing was)" : "deleted") << "\n";
   return 0;
 }
 
@@ -76,7 +81,8 @@ std::vector<Command> databaseCommands() {
        "Applies every pending schema migration to the database store.url names (serve does this "
        "at start too). Safe to run while hosts are serving and from several hosts at once. Refuses "
        "a database whose applied migrations were edited or come from a newer baraza.",
-       configOption, [](const Args& args) { return runDb(args, true); }},
+       configOption,
+       [](const Args& args) { return runDb(args, true); }},
       {{"db", "purge"},
        "Delete what the retention settings no longer keep.",
        "Deletes, in small transactions, the rows retention.* no longer keeps: processed and "
@@ -85,14 +91,16 @@ std::vector<Command> databaseCommands() {
        "every retention.interval_seconds. With --dry-run it only counts.",
        [](auto& o) {
          configOption(o);
-         o.addOption(Poco::Util::Option("dry-run", "n", "Count what would be deleted; delete nothing."));
+         o.addOption(
+             Poco::Util::Option("dry-run", "n", "Count what would be deleted; delete nothing."));
        },
        runDbPurge},
       {{"db", "status"},
        "List applied and pending database migrations.",
        "Lists the migrations applied to the database store.url names, with when, and those this "
        "baraza would apply. Exits 1 if an applied migration was edited or is unknown to it.",
-       configOption, [](const Args& args) { return runDb(args, false); }},
+       configOption,
+       [](const Args& args) { return runDb(args, false); }},
   };
 }
 

@@ -1,14 +1,14 @@
 // events list, events replay.
-#include "app/commands/CommandSupport.h"
-#include "store/Events.h"
-#include "store/Inbox.h"
-
 #include <Poco/NumberParser.h>
 #include <Poco/Util/Option.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+
+#include "app/commands/CommandSupport.h"
+#include "store/Events.h"
+#include "store/Inbox.h"
 
 namespace baraza::app {
 namespace {
@@ -23,8 +23,8 @@ int runEventsList(const Args& args) {
       // Failed deliveries belong to no tenant yet: they failed before routing.
       for (const auto& row : store::Inbox(db->dialect()).list(s, "failed", limit)) {
         std::cout << "delivery " << row.id << "  " << when(row.receivedAt) << "  app " << row.app
-                  << "  attempts " << row.attempts << "  " << row.body.size() << " bytes  error: "
-                  << row.error << "\n";
+                  << "  attempts " << row.attempts << "  " << row.body.size()
+                  << " bytes  error: " << row.error << "\n";
       }
       return;
     }
@@ -32,7 +32,8 @@ int runEventsList(const Args& args) {
     for (const auto& e : store::Events(db->dialect()).list(s, tenant, kind, limit)) {
       std::cout << "event " << e.id << "  " << when(e.createdAt) << "  " << e.kind << "  "
                 << (e.tenant.empty() ? "-" : e.tenant) << "  " << e.field << "  delivery "
-                << e.deliveryId << "@" << e.position << (e.reason.empty() ? "" : "  " + e.reason) << "\n";
+                << e.deliveryId << "@" << e.position << (e.reason.empty() ? "" : "  " + e.reason)
+                << "\n";
     }
   });
   if (!read.isOk()) {
@@ -84,10 +85,12 @@ std::vector<Command> eventCommands() {
        "deliveries whose processing failed (e.g. signed bodies that are not JSON).",
        [](auto& o) {
          configOption(o);
-         o.addOption(Poco::Util::Option("tenant", "t", "Only this tenant's events.").argument("TENANT"));
+         o.addOption(
+             Poco::Util::Option("tenant", "t", "Only this tenant's events.").argument("TENANT"));
          o.addOption(Poco::Util::Option("failed", "f", "List failed deliveries instead."));
          o.addOption(Poco::Util::Option("unroutable", "u", "Only changes no tenant could take."));
-         o.addOption(Poco::Util::Option("limit", "n", "At most N lines (default 50).").argument("N"));
+         o.addOption(
+             Poco::Util::Option("limit", "n", "At most N lines (default 50).").argument("N"));
        },
        runEventsList},
       {{"events", "replay"},

@@ -1,14 +1,8 @@
 // flows register-key, keygen.
-#include "app/commands/CommandSupport.h"
-#include "common/JsonMembers.h"
-#include "common/JsonText.h"
-#include "crypto/Crypto.h"
-
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Path.h>
 #include <Poco/Util/Option.h>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +10,11 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+
+#include "app/commands/CommandSupport.h"
+#include "common/JsonMembers.h"
+#include "common/JsonText.h"
+#include "crypto/Crypto.h"
 
 namespace baraza::app {
 namespace {
@@ -30,26 +29,30 @@ int runFlowsRegisterKey(const Args& args) {
   if (!host) return 1;
   plugins::PluginRegistry registry = plugins::PluginRegistry::scan(host->pluginsDir);
   config::Problems problems;
-  tenants::TenantConfig tenant =
-      tenants::loadTenantFile(host->tenantsDir + "/" + tenantId + ".properties", registry, problems);
+  tenants::TenantConfig tenant = tenants::loadTenantFile(
+      host->tenantsDir + "/" + tenantId + ".properties", registry, problems);
   for (const auto& p : problems) std::cerr << p.toString() << "\n";
   if (!problems.empty()) return 1;
   if (tenant.flowsKeys.empty()) {
     std::cerr << "baraza flows register-key: tenant " << tenantId
-              << " has no flows.private_key_files (make one with `baraza keygen --tenant " << tenantId << "`)\n";
+              << " has no flows.private_key_files (make one with `baraza keygen --tenant "
+              << tenantId << "`)\n";
     return 1;
   }
   if (!tenant.accessToken) {
-    std::cerr << "baraza flows register-key: tenant " << tenantId << " has no whatsapp.access_token\n";
+    std::cerr << "baraza flows register-key: tenant " << tenantId
+              << " has no whatsapp.access_token\n";
     return 1;
   }
   // The tenant's own channel plugin talks to the provider, as in the host.
   CommandTenants tenants(*host);
   const tenants::TenantPtr running = tenants.manager().current()->byId(tenantId);
-  const plugins::PluginInstancePtr channel = running ? running->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
+  const plugins::PluginInstancePtr channel =
+      running ? running->firstOfKind(BARAZA_KIND_CHANNEL) : nullptr;
   if (!channel) {
-    std::cerr << "baraza flows register-key: tenant " << tenantId
-              << " has no channel plugin running (plugins.<name>.plugin = ke.baraza.channel.whatsapp)\n";
+    std::cerr
+        << "baraza flows register-key: tenant " << tenantId
+        << " has no channel plugin running (plugins.<name>.plugin = ke.baraza.channel.whatsapp)\n";
     return 1;
   }
   // The current key (the first): Meta keeps one key per number.
@@ -62,7 +65,8 @@ int runFlowsRegisterKey(const Args& args) {
     input.set("phone_number_id", number);
     input.set("public_key", publicPem);
     input.set("token", tenant.accessToken->reveal());
-    StatusOr<std::string> registered = channel->call(plugins::Operation::kChannelRegisterFlowKey, jsontext::json(input));
+    StatusOr<std::string> registered =
+        channel->call(plugins::Operation::kChannelRegisterFlowKey, jsontext::json(input));
     if (!registered.isOk()) {
       std::cerr << "number " << number << ": " << registered.status().message() << "\n";
       allValid = false;
@@ -74,7 +78,8 @@ int runFlowsRegisterKey(const Args& args) {
       status = state.text("signature_status");
       shown = state.text("public_key");
     } catch (const Poco::Exception& e) {
-      std::cerr << "number " << number << ": the channel plugin's answer is not JSON: " << e.message() << "\n";
+      std::cerr << "number " << number
+                << ": the channel plugin's answer is not JSON: " << e.message() << "\n";
       allValid = false;
       continue;
     }
@@ -94,7 +99,8 @@ int runKeygen(const Args& args) {
   }
   const std::string out = args.get("out", "/var/lib/baraza/keys/" + tenant + "-flows.pem");
   if (Poco::File(out).exists() && !args.has("force")) {
-    std::cerr << "baraza keygen: " << out << " exists; keep it (rotation needs it) or pass --force\n";
+    std::cerr << "baraza keygen: " << out
+              << " exists; keep it (rotation needs it) or pass --force\n";
     return 1;
   }
   auto key = crypto::RsaPrivateKey::generate(2048);
@@ -112,14 +118,15 @@ int runKeygen(const Args& args) {
   const std::string tmp = out + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   const std::string pem = key->privatePem();
-  if (fd < 0 || ::write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size()) || ::fsync(fd) != 0 ||
-      ::close(fd) != 0 || ::rename(tmp.c_str(), out.c_str()) != 0) {
+  if (fd < 0 || ::write(fd, pem.data(), pem.size()) != static_cast<ssize_t>(pem.size()) ||
+      ::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), out.c_str()) != 0) {
     std::cerr << "baraza keygen: cannot write " << out << ": " << std::strerror(errno) << "\n";
     return 1;
   }
   std::cerr << "private key (RSA-2048, mode 0600): " << out << "\n"
             << "add it to tenants.d/" << tenant << ".properties: flows.private_key_files = " << out
-            << "\nthen register this public key on the tenant's phone numbers (`baraza flows register-key --tenant "
+            << "\nthen register this public key on the tenant's phone numbers (`baraza flows "
+               "register-key --tenant "
             << tenant << "`):\n";
   std::cout << key->publicPem();
   return 0;
@@ -134,12 +141,14 @@ std::vector<Command> flowsCommands() {
        "Has the tenant's channel plugin upload the public half of the tenant's current Flows key "
        "(the first of flows.private_key_files) to each of its phone numbers (for WhatsApp: POST "
        "/<number>/whatsapp_business_encryption with its access token, at the plugin's "
-       "graph_version), then read back the signature status. Exits 0 when every number shows this key as VALID. Run it after `keygen`, after "
+       "graph_version), then read back the signature status. Exits 0 when every number shows this "
+       "key as VALID. Run it after `keygen`, after "
        "re-registering a number, and when Meta alerts public-key-missing.",
        [](auto& o) {
          configOption(o);
          o.addOption(Poco::Util::Option("tenant", "t", "The tenant.").argument("TENANT"));
-         o.addOption(Poco::Util::Option("number", "n", "Only this phone number id.").argument("ID"));
+         o.addOption(
+             Poco::Util::Option("number", "n", "Only this phone number id.").argument("ID"));
        },
        runFlowsRegisterKey},
       {{"keygen"},
@@ -148,9 +157,12 @@ std::vector<Command> flowsCommands() {
        "and prints the public key (SPKI PEM) to register with Meta. Refuses to overwrite an "
        "existing key unless --force: during rotation the old key must stay.",
        [](auto& o) {
-         o.addOption(Poco::Util::Option("tenant", "t", "The tenant the key is for.").argument("TENANT"));
-         o.addOption(Poco::Util::Option("out", "o", "Where to write the private key (default "
-                                                     "/var/lib/baraza/keys/TENANT-flows.pem).").argument("PATH"));
+         o.addOption(
+             Poco::Util::Option("tenant", "t", "The tenant the key is for.").argument("TENANT"));
+         o.addOption(Poco::Util::Option("out", "o",
+                                        "Where to write the private key (default "
+                                        "/var/lib/baraza/keys/TENANT-flows.pem).")
+                         .argument("PATH"));
          o.addOption(Poco::Util::Option("force", "f", "Overwrite an existing key file."));
        },
        runKeygen},

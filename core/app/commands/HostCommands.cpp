@@ -1,22 +1,22 @@
 // serve, config check, plugins list, version.
-#include "app/Serve.h"
-#include "app/commands/CommandSupport.h"
-#include "plugins/PluginRegistry.h"
-#include "store/SecretStore.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/Util/Option.h>
 
 #include <iomanip>
 #include <iostream>
 #include <set>
 
+#include "app/Serve.h"
+#include "app/commands/CommandSupport.h"
+#include "plugins/PluginRegistry.h"
+#include "store/SecretStore.h"
+#include "tenants/TenantManager.h"
+
 namespace baraza::app {
 namespace {
 
 int runVersion(const Args&) {
-  std::cout << "baraza " << BARAZA_VERSION << " (plugin ABI " << plugins::abiText(plugins::kHostAbiVersion)
-            << ")\n";
+  std::cout << "baraza " << BARAZA_VERSION << " (plugin ABI "
+            << plugins::abiText(plugins::kHostAbiVersion) << ")\n";
   return 0;
 }
 
@@ -42,15 +42,16 @@ int runConfigCheck(const Args& args) {
 
   for (const auto& problem : problems) std::cout << problem.toString() << "\n";
   for (const auto& tenant : load.valid) {
-    for (const auto& warning : tenants::tenantWarnings(tenant)) std::cout << "warning: " << warning << "\n";
+    for (const auto& warning : tenants::tenantWarnings(tenant))
+      std::cout << "warning: " << warning << "\n";
   }
   if (!problems.empty()) {
     std::set<std::string> files;
     for (const auto& p : problems) files.insert(p.file);
     std::cerr << "config check: " << problems.size() << " problem(s) in " << files.size()
-              << " place(s); tenants that will not start: "
-              << (load.invalid.empty() ? "none" : "") ;
-    for (size_t i = 0; i < load.invalid.size(); ++i) std::cerr << (i ? ", " : "") << load.invalid[i];
+              << " place(s); tenants that will not start: " << (load.invalid.empty() ? "none" : "");
+    for (size_t i = 0; i < load.invalid.size(); ++i)
+      std::cerr << (i ? ", " : "") << load.invalid[i];
     std::cerr << "\n";
     return 1;
   }
@@ -73,7 +74,8 @@ int runPluginsList(const Args& args) {
   }
   registry.loadAll();
   std::cout << std::left << std::setw(34) << "ID" << std::setw(9) << "VERSION" << std::setw(22)
-            << "KINDS" << std::setw(5) << "ABI" << std::setw(9) << "STATUS" << "FILE\n";
+            << "KINDS" << std::setw(5) << "ABI" << std::setw(9) << "STATUS"
+            << "FILE\n";
   bool allLoaded = true;
   for (const auto& e : registry.entries()) {
     allLoaded = allLoaded && e.loaded();
@@ -96,7 +98,8 @@ std::vector<Command> hostCommands() {
        "Run the host: HTTP endpoints, tenants and their plugins.",
        "Runs the Baraza host in the foreground (systemd runs it as a service). Loads the plugins, "
        "starts every valid tenant and serves HTTP. SIGHUP re-reads the tenant files and swaps them "
-       "in only if all are valid; SIGTERM or SIGINT stops accepting, lets requests in flight finish "
+       "in only if all are valid; SIGTERM or SIGINT stops accepting, lets requests in flight "
+       "finish "
        "and exits 0.",
        [](auto& o) {
          configOption(o);
@@ -126,12 +129,15 @@ std::vector<Command> hostCommands() {
        "each refusal. Exits 1 if any plugin was refused.",
        [](auto& o) {
          configOption(o);
-         o.addOption(Poco::Util::Option("dir", "d", "Plugin directory to list instead of plugins.dir.")
-                         .argument("DIR"));
+         o.addOption(
+             Poco::Util::Option("dir", "d", "Plugin directory to list instead of plugins.dir.")
+                 .argument("DIR"));
        },
        runPluginsList},
-      {{"version"}, "Print the version and the plugin ABI version.",
-       "Prints the Baraza version and the plugin ABI version (major.minor) this host speaks.", {},
+      {{"version"},
+       "Print the version and the plugin ABI version.",
+       "Prints the Baraza version and the plugin ABI version (major.minor) this host speaks.",
+       {},
        runVersion},
   };
 }

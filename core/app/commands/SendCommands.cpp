@@ -1,9 +1,4 @@
 // send, send status.
-#include "app/commands/CommandSupport.h"
-#include "outbound/OutboundQueue.h"
-#include "store/Messages.h"
-#include "store/Outbox.h"
-
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -16,12 +11,18 @@
 #include <optional>
 #include <sstream>
 
+#include "app/commands/CommandSupport.h"
+#include "outbound/OutboundQueue.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+
 namespace baraza::app {
 namespace {
 
 /** The message `baraza send` was given: --json FILE, or --text, with --to / --from applied. */
 StatusOr<std::string> messageFromArgs(const Args& args) {
-  if (args.has("json") == args.has("text")) return invalidArgument("give --text TEXT or --json FILE (one of them)");
+  if (args.has("json") == args.has("text"))
+    return invalidArgument("give --text TEXT or --json FILE (one of them)");
   Poco::JSON::Object::Ptr message;
   if (args.has("json")) {
     std::string text;
@@ -29,7 +30,8 @@ StatusOr<std::string> messageFromArgs(const Args& args) {
       Poco::FileInputStream in(args.get("json"));
       Poco::StreamCopier::copyToString(in, text);
       Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(text);
-      if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) message = parsed.extract<Poco::JSON::Object::Ptr>();
+      if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+        message = parsed.extract<Poco::JSON::Object::Ptr>();
     } catch (const Poco::Exception& e) {
       return invalidArgument(args.get("json") + ": " + e.displayText());
     }
@@ -66,13 +68,15 @@ int runSend(const Args& args) {
   CommandTenants tenants(*host, db);
   outbound::OutboundQueue queue(db, tenants.manager(), host->flowTokenTtlSeconds * 1000);
   const std::string key = args.get("key");
-  StatusOr<int64_t> id = queue.submit(args.get("tenant"), *message, key.empty() ? "" : "cli:" + key);
+  StatusOr<int64_t> id =
+      queue.submit(args.get("tenant"), *message, key.empty() ? "" : "cli:" + key);
   if (!id.isOk()) {
     std::cerr << "baraza send: not queued: " << id.status().message() << "\n";
     return 1;
   }
   std::cout << *id << "\n";
-  std::cerr << "queued as message " << *id << "; a running host sends it (`baraza send status " << *id << "`)\n";
+  std::cerr << "queued as message " << *id << "; a running host sends it (`baraza send status "
+            << *id << "`)\n";
   return 0;
 }
 
@@ -88,7 +92,8 @@ int runSendStatus(const Args& args) {
   std::optional<store::MessageRecord> sent;
   Status read = db->transaction([&](Poco::Data::Session& s) {
     row = store::Outbox(db->dialect()).get(s, id);
-    if (row && !row->providerId.empty()) sent = store::MessageStore(db->dialect()).message(s, row->tenant, row->providerId);
+    if (row && !row->providerId.empty())
+      sent = store::MessageStore(db->dialect()).message(s, row->tenant, row->providerId);
   });
   if (!read.isOk()) {
     std::cerr << read.message() << "\n";
@@ -109,10 +114,13 @@ int runSendStatus(const Args& args) {
   line("attempts", std::to_string(row->attempts));
   line("queued", when(row->createdAt));
   line("updated", when(row->updatedAt));
-  if (row->state == "queued" && row->nextAttemptAt > row->updatedAt) line("next try", when(row->nextAttemptAt));
+  if (row->state == "queued" && row->nextAttemptAt > row->updatedAt)
+    line("next try", when(row->nextAttemptAt));
   line("wamid", row->providerId);
   line("request", row->payload);
-  if (sent) line("status", sent->status + " (" + when(sent->statusAt) + ")" + (sent->error.empty() ? "" : " " + sent->error));
+  if (sent)
+    line("status", sent->status + " (" + when(sent->statusAt) + ")" +
+                       (sent->error.empty() ? "" : " " + sent->error));
   line("last error", row->lastError);
   return 0;
 }
@@ -130,12 +138,16 @@ std::vector<Command> sendCommands() {
        [](auto& o) {
          configOption(o);
          o.addOption(Poco::Util::Option("tenant", "t", "The sending tenant.").argument("TENANT"));
-         o.addOption(Poco::Util::Option("to", "", "Recipient, +<country code><number>.").argument("NUMBER"));
+         o.addOption(Poco::Util::Option("to", "", "Recipient, +<country code><number>.")
+                         .argument("NUMBER"));
          o.addOption(Poco::Util::Option("text", "", "Send this text.").argument("TEXT"));
-         o.addOption(Poco::Util::Option("json", "j", "Send this message (Graph message object).").argument("FILE"));
-         o.addOption(Poco::Util::Option("from", "", "Sending phone number id (default: the tenant's first).")
+         o.addOption(Poco::Util::Option("json", "j", "Send this message (Graph message object).")
+                         .argument("FILE"));
+         o.addOption(Poco::Util::Option("from", "",
+                                        "Sending phone number id (default: the tenant's first).")
                          .argument("ID"));
-         o.addOption(Poco::Util::Option("key", "k", "Idempotency key: the same key queues the same message once.")
+         o.addOption(Poco::Util::Option(
+                         "key", "k", "Idempotency key: the same key queues the same message once.")
                          .argument("KEY"));
        },
        runSend},
@@ -144,7 +156,8 @@ std::vector<Command> sendCommands() {
        "Shows what became of a message queued with `baraza send` (or by a plugin): its state "
        "(queued, sending, sent, failed), attempts, the next try, the last error (code, title, "
        "details), the wamid Meta gave it and the latest delivery status from webhooks.",
-       configOption, runSendStatus},
+       configOption,
+       runSendStatus},
   };
 }
 

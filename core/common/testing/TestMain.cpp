@@ -6,7 +6,6 @@
 // (through gdb, when installed), and aborts. A test that finishes in time never sees it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -21,8 +20,9 @@ namespace {
 
 void dumpThreadsAndAbort(int timeoutSeconds) {
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string name =
-      test == nullptr ? "(between tests)" : std::string(test->test_suite_name()) + "." + test->name();
+  const std::string name = test == nullptr
+                               ? "(between tests)"
+                               : std::string(test->test_suite_name()) + "." + test->name();
   std::fflush(stdout);
   std::fprintf(stderr,
                "\nwatchdog: still running near the test timeout of %d s; the test under way is %s. "

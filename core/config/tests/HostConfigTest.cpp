@@ -1,10 +1,10 @@
-#include "config/HostConfig.h"
-
-#include <Poco/TemporaryFile.h>
 #include <Poco/Environment.h>
+#include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include "config/HostConfig.h"
 
 namespace baraza::config {
 namespace {
@@ -38,8 +38,11 @@ TEST_F(HostConfigTest, AKeyWithAnEmptyPartIsAProblem) {
   loadHostConfig(write(".level = debug\nlog..format = json\nlog.level = debug\n"), {}, problems);
   std::vector<std::string> shown;
   for (const auto& p : problems) shown.push_back(p.key + ": " + p.message);
-  EXPECT_EQ(shown, (std::vector<std::string>{".: a key with an empty part (two dots in a row, or a dot at its start or end)",
-                                             "log.: a key with an empty part (two dots in a row, or a dot at its start or end)"}));
+  EXPECT_EQ(
+      shown,
+      (std::vector<std::string>{
+          ".: a key with an empty part (two dots in a row, or a dot at its start or end)",
+          "log.: a key with an empty part (two dots in a row, or a dot at its start or end)"}));
 }
 
 TEST_F(HostConfigTest, AHostIdThatCannotNameAnOwnerIsAProblem) {
@@ -78,8 +81,9 @@ TEST_F(HostConfigTest, OverridesWinOverTheFile) {
 
 TEST_F(HostConfigTest, ReportsEveryProblemWithFileAndKey) {
   Problems problems;
-  const std::string path = write("http.listen = localhost\nhttp.threads = many\n"
-                                 "htp.timeout_seconds = 3\nlog.level = loud\n");
+  const std::string path = write(
+      "http.listen = localhost\nhttp.threads = many\n"
+      "htp.timeout_seconds = 3\nlog.level = loud\n");
   loadHostConfig(path, {}, problems);
   std::vector<std::string> lines;
   for (const auto& p : problems) lines.push_back(p.toString());
@@ -98,8 +102,10 @@ TEST_F(HostConfigTest, TheFormerSendersSettingNamesItsReplacement) {
   const std::string path = write("outbound.senders = 32\noutbound.max_in_flight = 2000\n");
   HostConfig c = loadHostConfig(path, {}, problems);
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_EQ(problems[0].toString(), path + ": outbound.senders: replaced by outbound.max_in_flight (Graph calls under way "
-                                           "at once, default 1000; see docs/sending.md, \"How many calls at once\")");
+  EXPECT_EQ(problems[0].toString(),
+            path +
+                ": outbound.senders: replaced by outbound.max_in_flight (Graph calls under way "
+                "at once, default 1000; see docs/sending.md, \"How many calls at once\")");
   EXPECT_EQ(c.outboundMaxInFlight, 2000);
 }
 

@@ -1,7 +1,7 @@
-#include "config/JsonSchema.h"
-
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
+
+#include "config/JsonSchema.h"
 
 namespace baraza::config {
 namespace {
@@ -48,8 +48,9 @@ TEST(JsonSchema, ReportsEveryViolationWithItsPath) {
 }
 
 TEST(JsonSchema, ChecksStringLengthInCharactersAndPattern) {
-  EXPECT_EQ(errors(R"({"name":"é"})", kSchema), "name: shorter than 2 characters; "
-                                                "name: does not match the pattern ^[a-z]+$");
+  EXPECT_EQ(errors(R"({"name":"é"})", kSchema),
+            "name: shorter than 2 characters; "
+            "name: does not match the pattern ^[a-z]+$");
   EXPECT_EQ(errors(R"({"name":"abcdef"})", kSchema), "name: longer than 5 characters");
 }
 

@@ -1,10 +1,10 @@
-#include "config/SecretRef.h"
-
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+
+#include "config/SecretRef.h"
 
 namespace baraza::config {
 namespace {

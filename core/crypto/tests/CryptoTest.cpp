@@ -1,6 +1,6 @@
-#include "crypto/Crypto.h"
-
 #include <gtest/gtest.h>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::crypto {
 namespace {
@@ -13,9 +13,11 @@ TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
 TEST(Crypto, HmacSha256HashesALongKeyFirstAndAcceptsAnEmptyOne) {
   // RFC 4231 case 6 (key longer than a block), then the empty key over the empty message; each
   // call keys a copy of one prepared context, so the calls must not leak into each other.
-  EXPECT_EQ(toHex(hmacSha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+  EXPECT_EQ(toHex(hmacSha256(std::string(131, '\xaa'),
+                             "Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-  EXPECT_EQ(toHex(hmacSha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  EXPECT_EQ(toHex(hmacSha256("", "")),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
   EXPECT_EQ(toHex(hmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
@@ -25,7 +27,8 @@ TEST(Crypto, Base64DecodesPaddingAtTheEndOnly) {
   EXPECT_EQ(base64Decode("TQ==").value(), "M");
   EXPECT_EQ(base64Decode("TWE=").value(), "Ma");
   EXPECT_EQ(base64Decode("TWFu").value(), "Man");
-  EXPECT_EQ(base64Decode(base64Encode(std::string("\0\xff\x10", 3))).value(), std::string("\0\xff\x10", 3));
+  EXPECT_EQ(base64Decode(base64Encode(std::string("\0\xff\x10", 3))).value(),
+            std::string("\0\xff\x10", 3));
   // Found by flow_request_fuzzer: padding alone made the length negative (std::length_error).
   for (const char* bad : {"========", "====", "A===", "TQ=A", "T=Q=", "TWFu====", "TW u", "TWF"}) {
     EXPECT_FALSE(base64Decode(bad).has_value()) << bad;
@@ -53,7 +56,8 @@ TEST(Crypto, RandomBytesDiffer) {
 
 std::string fromHex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -63,12 +67,14 @@ TEST(Crypto, AesGcmMatchesTheGcmSpecTestCase4) {
   const std::string iv = fromHex("cafebabefacedbaddecaf888");
   const std::string aad = fromHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
   const std::string plain = fromHex(
-      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6"
+      "b525"
       "b16aedf5aa0de657ba637b39");
   auto sealed = aesGcmEncrypt(key, iv, aad, plain);
   ASSERT_TRUE(sealed);
   EXPECT_EQ(toHex(reinterpret_cast<const uint8_t*>(sealed->data()), sealed->size()),
-            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa05"
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a"
+            "5aac84aa05"
             "1ba30b396a0aac973d58e091"
             "5bc94fbc3221a5db94fae95ae7121a47");
   EXPECT_EQ(aesGcmDecrypt(key, iv, aad, *sealed).value(), plain);

@@ -1,6 +1,4 @@
 // The host HTTP client verifies TLS peers: chain against the trusted CAs, and the host name.
-#include "http/HttpClient.h"
-
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -11,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "http/HttpClient.h"
+
 namespace baraza::http {
 namespace {
 
@@ -18,7 +18,8 @@ using ::testing::HasSubstr;
 
 class Hello : public Poco::Net::HTTPRequestHandler {
  public:
-  void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override {
+  void handleRequest(Poco::Net::HTTPServerRequest&,
+                     Poco::Net::HTTPServerResponse& response) override {
     response.setContentLength(5);
     response.send() << "hello";
   }
@@ -26,7 +27,8 @@ class Hello : public Poco::Net::HTTPRequestHandler {
 
 class HelloFactory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new Hello;
   }
 };
@@ -35,9 +37,9 @@ class HelloFactory : public Poco::Net::HTTPRequestHandlerFactory {
 class TlsServer {
  public:
   explicit TlsServer(const std::string& host) {
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::TLS_SERVER_USE, TLS_DIR "/localhost.key", TLS_DIR "/localhost.crt", "",
-        Poco::Net::Context::VERIFY_NONE);
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, TLS_DIR "/localhost.key",
+                               TLS_DIR "/localhost.crt", "", Poco::Net::Context::VERIFY_NONE);
     Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(host, 0), 16, context);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new HelloFactory, socket,
                                                       new Poco::Net::HTTPServerParams);

@@ -1,9 +1,3 @@
-#include "http/HttpClient.h"
-#include "http/HttpServer.h"
-
-#include "common/testing/HttpCall.h"
-#include "common/testing/LogCapture.h"
-
 #include <Poco/Event.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -20,8 +14,13 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
-#include <tuple>
 #include <thread>
+#include <tuple>
+
+#include "common/testing/HttpCall.h"
+#include "common/testing/LogCapture.h"
+#include "http/HttpClient.h"
+#include "http/HttpServer.h"
 
 namespace baraza::http {
 namespace {
@@ -46,7 +45,8 @@ class HttpServerTest : public ::testing::Test {
     router_.add("POST", "/echo", [](Exchange& ex) { ex.send(200, ex.body(), "text/plain"); });
     router_.add("GET", "/tenants/{tenant}/hello", [](Exchange& ex) {
       ex.annotate("tenant", ex.param("tenant"));
-      ex.sendJson(200, "{\"tenant\":\"" + ex.param("tenant") + "\",\"q\":\"" + ex.query("q") + "\"}");
+      ex.sendJson(200,
+                  "{\"tenant\":\"" + ex.param("tenant") + "\",\"q\":\"" + ex.query("q") + "\"}");
     });
     router_.add("GET", "/slow", [this](Exchange& ex) {
       started_.set();
@@ -63,7 +63,8 @@ class HttpServerTest : public ::testing::Test {
           parkedChanged_.notify_all();
         },
         Runs::kOnLoop);
-    router_.add("GET", "/dropped", [](Exchange& ex) { ex.later(); }, Runs::kOnLoop);
+    router_.add(
+        "GET", "/dropped", [](Exchange& ex) { ex.later(); }, Runs::kOnLoop);
     // The loop hands the rest to a handler thread, which answers (or throws).
     router_.add(
         "GET", "/handed-on",
@@ -80,7 +81,8 @@ class HttpServerTest : public ::testing::Test {
   /** Waits until a /later request is parked, then answers it from this thread. */
   void answerParked(const std::string& body) {
     std::unique_lock lock(parkedMutex_);
-    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10), [this] { return !parked_.empty(); }));
+    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10),
+                                        [this] { return !parked_.empty(); }));
     Later later = parked_.front();
     parked_.erase(parked_.begin());
     lock.unlock();
@@ -90,7 +92,8 @@ class HttpServerTest : public ::testing::Test {
   /** Waits until a /later request is parked. */
   void waitForParked() {
     std::unique_lock lock(parkedMutex_);
-    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10), [this] { return !parked_.empty(); }));
+    ASSERT_TRUE(parkedChanged_.wait_for(lock, std::chrono::seconds(10),
+                                        [this] { return !parked_.empty(); }));
   }
 
   void start() {
@@ -198,19 +201,25 @@ class RawConnection {
     socket_.setReceiveTimeout(Poco::Timespan(10, 0));
   }
 
-  void send(const std::string& text) { socket_.sendBytes(text.data(), static_cast<int>(text.size())); }
+  void send(const std::string& text) {
+    socket_.sendBytes(text.data(), static_cast<int>(text.size()));
+  }
 
   /** The next response: status, whether it keeps the connection, and its body. */
   std::tuple<int, bool, std::string> response() {
     Poco::Net::HTTPResponse response;
     response.read(stream_);
-    std::string body(static_cast<size_t>(std::max<Poco::Int64>(0, response.getContentLength64())), '\0');
+    std::string body(static_cast<size_t>(std::max<Poco::Int64>(0, response.getContentLength64())),
+                     '\0');
     stream_.read(body.data(), static_cast<std::streamsize>(body.size()));
     return {response.getStatus(), response.getKeepAlive(), body};
   }
 
   /** True when something arrives within `ms` milliseconds (an answer, or the server closing). */
-  bool answersWithin(int ms) { return stream_.rdbuf()->in_avail() > 0 || socket_.poll(Poco::Timespan(0, ms * 1000), Poco::Net::Socket::SELECT_READ); }
+  bool answersWithin(int ms) {
+    return stream_.rdbuf()->in_avail() > 0 ||
+           socket_.poll(Poco::Timespan(0, ms * 1000), Poco::Net::Socket::SELECT_READ);
+  }
 
   std::istream& stream() { return stream_; }
 
@@ -244,7 +253,8 @@ TEST_F(HttpServerTest, AKeptAliveConnectionServesRequestAfterRequestUpToTheLimit
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   start();
   RawConnection connection(server_->port());
-  connection.send(kHello + "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello" + kHello);
+  connection.send(kHello + "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello" +
+                  kHello);
   EXPECT_EQ(std::get<2>(connection.response()), R"({"tenant":"a","q":""})");
   EXPECT_EQ(std::get<2>(connection.response()), "hello");
   EXPECT_EQ(std::get<2>(connection.response()), R"({"tenant":"a","q":""})");
@@ -289,7 +299,8 @@ TEST_F(HttpServerTest, ManyKeptAliveConnectionsNeedNoThreadEach) {
   settings_.threads = 1;
   start();
   std::vector<std::unique_ptr<RawConnection>> connections;
-  for (int i = 0; i < 100; ++i) connections.push_back(std::make_unique<RawConnection>(server_->port()));
+  for (int i = 0; i < 100; ++i)
+    connections.push_back(std::make_unique<RawConnection>(server_->port()));
   for (int round = 0; round < 2; ++round) {
     for (auto& connection : connections) connection->send(kHello);
     for (auto& connection : connections) {
@@ -309,7 +320,8 @@ TEST_F(HttpServerTest, AnAnswerCanComeLaterFromAnotherThreadWhileTheLoopServesOt
   // The loop that took /later is free: another request on it is answered meanwhile.
   EXPECT_EQ(request(port, "GET", "/tenants/a/hello").status, 200);
   // That one stops counting once its write completes, which may come just after the client read it.
-  for (int i = 0; i < 500 && server_->inFlight() != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && server_->inFlight() != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(server_->inFlight(), 1) << "the request waiting for its answer is in flight";
   answerParked("late");
   Reply r = waiting.get();
@@ -329,7 +341,8 @@ TEST_F(HttpServerTest, ALoopHandlerHandsTheRestToAHandlerThread) {
   Reply r = request(server_->port(), "GET", "/handed-on");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "worker");
-  EXPECT_EQ(request(server_->port(), "GET", "/handed-on?fail=1").status, 500) << "the Later the job held answers";
+  EXPECT_EQ(request(server_->port(), "GET", "/handed-on?fail=1").status, 500)
+      << "the Later the job held answers";
 }
 
 TEST_F(HttpServerTest, StopWaitsForAnAnswerStillToCome) {
@@ -349,10 +362,12 @@ TEST_F(HttpServerTest, StopClosesAConnectionStuckInItsBodyOnceTheDrainEnds) {
   start();
   RawConnection connection(server_->port());
   connection.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\nonly part");
-  for (int i = 0; i < 500 && server_->inFlight() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && server_->inFlight() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(server_->inFlight(), 1);
   auto stopping = std::async(std::launch::async, [&] { server_->stop(); });
-  ASSERT_EQ(stopping.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "stop() waited for a body that never came";
+  ASSERT_EQ(stopping.wait_for(std::chrono::seconds(20)), std::future_status::ready)
+      << "stop() waited for a body that never came";
   EXPECT_TRUE(connection.closedByServer());
 }
 
@@ -371,7 +386,8 @@ TEST_F(HttpServerTest, AHeadRequestGetsTheLengthWithoutTheBody) {
 TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
   start();
   RawConnection connection(server_->port());
-  connection.send("GET /tenants/a/hello HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(40000, 'x') + "\r\n\r\n");
+  connection.send("GET /tenants/a/hello HTTP/1.1\r\nHost: test\r\nX-Big: " +
+                  std::string(40000, 'x') + "\r\n\r\n");
   auto [status, keepAlive, body] = connection.response();
   EXPECT_EQ(status, 431);
   EXPECT_FALSE(keepAlive);
@@ -381,7 +397,8 @@ TEST_F(HttpServerTest, HeaderFieldsOverTheLimitAre431) {
 TEST_F(HttpServerTest, ExpectContinueGets100BeforeTheBodyIsSent) {
   start();
   RawConnection connection(server_->port());
-  connection.send("POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  connection.send(
+      "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   EXPECT_EQ(std::get<0>(connection.response()), 100);
   connection.send("hello");
   auto [status, keepAlive, body] = connection.response();
@@ -434,7 +451,8 @@ TEST_F(HttpClientTest, WrittenIsToldOnceTheRequestIsOutBeforeTheAnswer) {
   std::atomic<int> written{0};
   std::promise<int> writtenWhenDone;
   client.send(
-      echo("ping"), [&](StatusOr<HttpResponse> r) { writtenWhenDone.set_value(r.isOk() ? written.load() : -1); },
+      echo("ping"),
+      [&](StatusOr<HttpResponse> r) { writtenWhenDone.set_value(r.isOk() ? written.load() : -1); },
       [&] { ++written; });
   EXPECT_EQ(writtenWhenDone.get_future().get(), 1);
 }
@@ -442,7 +460,8 @@ TEST_F(HttpClientTest, WrittenIsToldOnceTheRequestIsOutBeforeTheAnswer) {
 TEST_F(HttpClientTest, ServiceOverrideRedirectsToTheConfiguredBaseUrl) {
   start();
   config::HttpClientSettings settings;
-  settings.serviceBaseUrls["graph"] = "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/";
+  settings.serviceBaseUrls["graph"] =
+      "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/";
   HttpClient client(settings);
   HttpRequest req;
   req.url = "https://graph.facebook.com/fake/hello?q=v";
@@ -496,9 +515,12 @@ class ChunkedServer {
             Poco::Net::StreamSocket client = socket_.acceptConnection();
             std::string head;
             char c;
-            while (head.find("\r\n\r\n") == std::string::npos && client.receiveBytes(&c, 1) == 1) head += c;
-            std::string answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-            for (int chunk = 0; chunk < 64; ++chunk) answer += "400\r\n" + std::string(1024, 'x') + "\r\n";
+            while (head.find("\r\n\r\n") == std::string::npos && client.receiveBytes(&c, 1) == 1)
+              head += c;
+            std::string answer =
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            for (int chunk = 0; chunk < 64; ++chunk)
+              answer += "400\r\n" + std::string(1024, 'x') + "\r\n";
             answer += "0\r\n\r\n";
             try {
               client.sendBytes(answer.data(), static_cast<int>(answer.size()));
@@ -542,7 +564,8 @@ TEST_F(HttpClientTest, OneThreadKeepsManyCallsInFlight) {
     std::unique_lock lock(mutex);
     ++present;
     arrived.notify_all();
-    const bool all = arrived.wait_for(lock, std::chrono::seconds(10), [&] { return present >= kCalls; });
+    const bool all =
+        arrived.wait_for(lock, std::chrono::seconds(10), [&] { return present >= kCalls; });
     ex.send(200, all ? "together" : "alone", "text/plain");
   });
   settings_.threads = kCalls;

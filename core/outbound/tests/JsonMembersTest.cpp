@@ -7,15 +7,17 @@ namespace baraza::jsontext {
 namespace {
 
 TEST(JsonMembers, ReadsTopLevelScalarsAndSkipsWhatContainersHold) {
-  const Members m(R"({"outcome":"failed","code":131047,"after_ms":-1500,"ok":false,"none":null,)"
-                  R"("title":"line\nnext \"q\"","error_data":{"code":9,"details":"inner"},"list":[1,{"x":2}],)"
-                  R"("details":"outer"})");
+  const Members m(
+      R"({"outcome":"failed","code":131047,"after_ms":-1500,"ok":false,"none":null,)"
+      R"("title":"line\nnext \"q\"","error_data":{"code":9,"details":"inner"},"list":[1,{"x":2}],)"
+      R"("details":"outer"})");
   EXPECT_EQ(m.text("outcome"), "failed");
   EXPECT_EQ(m.integer("code", 0), 131047);
   EXPECT_EQ(m.integer("after_ms", 0), -1500);
   EXPECT_FALSE(m.boolean("ok", true));
   EXPECT_EQ(m.text("title"), "line\nnext \"q\"") << "strings come unescaped";
-  EXPECT_EQ(m.text("details"), "outer") << "a nested member of the same name is not the top-level one";
+  EXPECT_EQ(m.text("details"), "outer")
+      << "a nested member of the same name is not the top-level one";
   ASSERT_NE(m.find("none"), nullptr);
   EXPECT_EQ(m.find("none")->kind, Members::Kind::kNull);
   ASSERT_NE(m.find("error_data"), nullptr);

@@ -1,12 +1,12 @@
 // NumberLeases: the plan each host makes for its sending numbers, and when a number it has just
 // taken may send, without a database or a clock. A small table of holders stands in for the
 // leases table, so hosts sharing numbers, dying and coming back are played out step by step.
-#include "outbound/NumberLeases.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
+
+#include "outbound/NumberLeases.h"
 
 namespace baraza::outbound {
 namespace {
@@ -81,7 +81,8 @@ struct Table {
     }
     return out;
   }
-  /** One refresh of `owner` as the dispatcher applies it; nothing in flight, so hand-backs release. */
+  /** One refresh of `owner` as the dispatcher applies it; nothing in flight, so hand-backs release.
+   */
   void refresh(const std::set<std::string>& wanted, const std::string& owner, size_t liveHosts) {
     const LeasePlan plan = planLeases(wanted, heldBy(owner), liveHosts, owner);
     for (const auto& number : plan.handBack) holder.erase(number);
@@ -94,7 +95,8 @@ struct Table {
   }
   /** A host that died: its leases expire. */
   void expire(const std::string& owner) {
-    for (auto it = holder.begin(); it != holder.end();) it = it->second == owner ? holder.erase(it) : std::next(it);
+    for (auto it = holder.begin(); it != holder.end();)
+      it = it->second == owner ? holder.erase(it) : std::next(it);
   }
 };
 
@@ -160,8 +162,10 @@ TEST(NumberLeasesFirstSend, ANumberNobodyHeldSendsAtOnce) {
 
 TEST(NumberLeasesFirstSend, ANumberTakenFromAnotherHostWaitsAWindowAfterItsHold) {
   const store::Leases::Hold last{"host-b", 5000};  // ms
-  EXPECT_EQ(firstSendUs(last, "host-a", false, kWindowUs, kGuardUs), 5001 * 1000 + kWindowUs + kGuardUs);
-  EXPECT_EQ(firstSendUs(last, "host-a", true, kWindowUs, kGuardUs), 5001 * 1000 + kWindowUs + kGuardUs)
+  EXPECT_EQ(firstSendUs(last, "host-a", false, kWindowUs, kGuardUs),
+            5001 * 1000 + kWindowUs + kGuardUs);
+  EXPECT_EQ(firstSendUs(last, "host-a", true, kWindowUs, kGuardUs),
+            5001 * 1000 + kWindowUs + kGuardUs)
       << "a window this host kept counts only its own sends";
 }
 
@@ -175,7 +179,8 @@ TEST(NumberLeasesFirstSend, ANumberThisHostHeldLastSendsAtOnceWhenItKeptItsWindo
 TEST(NumberLeasesFirstSend, ANumberThisHostHeldBeforeARestartWaitsLikeAnyOther) {
   // The same owner name, but the window went with the process: its last sends are not counted.
   const store::Leases::Hold last{"host-a", 5000};
-  EXPECT_EQ(firstSendUs(last, "host-a", false, kWindowUs, kGuardUs), 5001 * 1000 + kWindowUs + kGuardUs);
+  EXPECT_EQ(firstSendUs(last, "host-a", false, kWindowUs, kGuardUs),
+            5001 * 1000 + kWindowUs + kGuardUs);
 }
 
 }  // namespace

@@ -1,17 +1,15 @@
 // OutcomeRecorder against a real database: each kind of outcome lands in the outbox as it says, a
 // message whose lease went to another host is left to it, and outcomes handed to the thread are
 // all written by the time stop() returns.
-#include "outbound/OutcomeRecorder.h"
-
-#include "plugins/PluginRegistry.h"
-#include "store/testing/StoreTest.h"
-#include "tenants/TenantManager.h"
-
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/TemporaryFile.h>
-
 #include <gtest/gtest.h>
+
+#include "outbound/OutcomeRecorder.h"
+#include "plugins/PluginRegistry.h"
+#include "store/testing/StoreTest.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::outbound {
 namespace {
@@ -25,7 +23,8 @@ class OutcomeRecorderTest : public store::testing::StoreTest {
     if (HasFatalFailure()) return;
     tenantsDir_.createDirectories();
     outbox_.emplace(db_->dialect());
-    tenants_ = std::make_unique<tenants::TenantManager>(tenantsDir_.path(), registry_, tenants::SharedServices{});
+    tenants_ = std::make_unique<tenants::TenantManager>(tenantsDir_.path(), registry_,
+                                                        tenants::SharedServices{});
     queue_ = std::make_unique<OutboundQueue>(db_, *tenants_, 3600 * 1000);
     recorder_ = std::make_unique<OutcomeRecorder>(db_, *queue_, kOwner);
   }
@@ -44,7 +43,8 @@ class OutcomeRecorderTest : public store::testing::StoreTest {
     });
     p.request.recipient = "+254700000001";
     p.request.type = "text";
-    p.request.body = R"({"messaging_product":"whatsapp","to":"254700000001","type":"text","text":{"body":"hi"}})";
+    p.request.body =
+        R"({"messaging_product":"whatsapp","to":"254700000001","type":"text","text":{"body":"hi"}})";
     return p;
   }
 
@@ -65,7 +65,9 @@ class OutcomeRecorderTest : public store::testing::StoreTest {
 
   int count(const std::string& sql) {
     int n = 0;
-    tx([&](Poco::Data::Session& s) { s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now; });
+    tx([&](Poco::Data::Session& s) {
+      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    });
     return n;
   }
 
@@ -90,7 +92,8 @@ TEST_P(OutcomeRecorderTest, EachKindOfOutcomeLandsInTheOutboxAsItSays) {
 
   EXPECT_EQ(row(sent.row.id).state, "sent");
   EXPECT_EQ(row(sent.row.id).providerId, "wamid.ACCEPTED");
-  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE provider_id = 'wamid.ACCEPTED' AND direction = 'out' "
+  EXPECT_EQ(count("SELECT COUNT(*) FROM messages WHERE provider_id = 'wamid.ACCEPTED' AND "
+                  "direction = 'out' "
                   "AND contact = '254700000001' AND status = 'accepted'"),
             1)
       << "a message row for status webhooks to update";
@@ -102,7 +105,8 @@ TEST_P(OutcomeRecorderTest, EachKindOfOutcomeLandsInTheOutboxAsItSays) {
 
   EXPECT_EQ(row(requeue.row.id).state, "queued");
   EXPECT_EQ(row(requeue.row.id).nextAttemptAt, 5000);
-  EXPECT_EQ(row(requeue.row.id).attempts, 0) << "a release does not count the attempt it did not make";
+  EXPECT_EQ(row(requeue.row.id).attempts, 0)
+      << "a release does not count the attempt it did not make";
 
   EXPECT_EQ(row(failed.row.id).state, "failed");
   EXPECT_EQ(row(failed.row.id).lastError, R"({"title":"refused"})");

@@ -1,10 +1,10 @@
-#include "outbound/Pacing.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <vector>
+
+#include "outbound/Pacing.h"
 
 namespace baraza::outbound {
 namespace {
@@ -40,7 +40,9 @@ struct Simulation {
       if (flying.size() < 8 && allowed == now) {
         const int64_t took = static_cast<int64_t>(random() % static_cast<uint64_t>(maxDuration));
         const int64_t latest = std::min(took, kGuard);
-        arrivals.push_back(now + (latest > 0 ? static_cast<int64_t>(random() % static_cast<uint64_t>(latest)) : 0));
+        arrivals.push_back(
+            now +
+            (latest > 0 ? static_cast<int64_t>(random() % static_cast<uint64_t>(latest)) : 0));
         durations.push_back(took);
         flying.push_back({now + took, window.started(now)});
         continue;
@@ -58,7 +60,8 @@ TEST(SlidingWindow, NoWindowOfArrivalsEverHoldsMoreThanTheLimit) {
   Simulation sim;
   sim.run(2000, 80000);
   for (size_t i = 0; i + 80 < sim.arrivals.size(); ++i) {
-    ASSERT_GE(sim.arrivals[i + 80] - sim.arrivals[i], kSecond) << "81 arrivals within one second at " << i;
+    ASSERT_GE(sim.arrivals[i + 80] - sim.arrivals[i], kSecond)
+        << "81 arrivals within one second at " << i;
   }
   // Each window is at most the guard longer than a second: 2000 sends at 80/s, 25 windows.
   EXPECT_LT(sim.arrivals.back() - sim.arrivals.front(), 25 * (kSecond + Simulation::kGuard));
@@ -68,7 +71,8 @@ TEST(SlidingWindow, FastAnswersCostNothingOfTheGuard) {
   Simulation sim;
   sim.run(2000, 2000);  // answers within 2 ms
   for (size_t i = 0; i + 80 < sim.arrivals.size(); ++i) {
-    ASSERT_GE(sim.arrivals[i + 80] - sim.arrivals[i], kSecond) << "81 arrivals within one second at " << i;
+    ASSERT_GE(sim.arrivals[i + 80] - sim.arrivals[i], kSecond)
+        << "81 arrivals within one second at " << i;
   }
   EXPECT_LT(sim.arrivals.back() - sim.arrivals.front(), 25 * (kSecond + 2000));
 }

@@ -1,11 +1,11 @@
 // RetryPolicy: every verdict a channel plugin can give, at every point of a message's attempts and
 // of its number's refusals in a row, decided without a clock or a provider.
-#include "outbound/RetryPolicy.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <tuple>
+
+#include "outbound/RetryPolicy.h"
 
 namespace baraza::outbound {
 namespace {
@@ -23,7 +23,8 @@ RetryLimits limits() {
   return l;
 }
 
-Action decideFor(Verdict v, int attempts, int throttles = 0, bool tokenReplaced = false, Jitter jitter = 0.5) {
+Action decideFor(Verdict v, int attempts, int throttles = 0, bool tokenReplaced = false,
+                 Jitter jitter = 0.5) {
   SendState state;
   state.attempts = attempts;
   state.throttles = throttles;
@@ -63,11 +64,13 @@ TEST(RetryPolicyParse, AnOutcomeTheHostDoesNotKnowIsAFailureAndAnUnknownScopeIsT
 TEST(RetryPolicy, AcceptedReleasedReengagedAndFailedActTheSameAtEveryAttemptAndThrottleCount) {
   for (int attempts = 1; attempts <= limits().maxAttempts + 1; ++attempts) {
     for (int throttles : {0, 1, 5, 40}) {
-      SCOPED_TRACE("attempts " + std::to_string(attempts) + ", throttles " + std::to_string(throttles));
+      SCOPED_TRACE("attempts " + std::to_string(attempts) + ", throttles " +
+                   std::to_string(throttles));
       EXPECT_EQ(decideFor(verdict(Outcome::kAccepted), attempts, throttles).kind, Kind::kSent);
       EXPECT_EQ(decideFor(verdict(Outcome::kReengage), attempts, throttles).kind, Kind::kReplace);
       EXPECT_EQ(decideFor(verdict(Outcome::kFailed), attempts, throttles).kind, Kind::kFail);
-      const Action released = decideFor(verdict(Outcome::kRelease, Scope::kMessage, 60000), attempts, throttles);
+      const Action released =
+          decideFor(verdict(Outcome::kRelease, Scope::kMessage, 60000), attempts, throttles);
       EXPECT_EQ(released.kind, Kind::kRequeue);
       EXPECT_EQ(released.waitMs, 60000) << "due again when the plugin said, attempts unchanged";
     }
@@ -76,10 +79,12 @@ TEST(RetryPolicy, AcceptedReleasedReengagedAndFailedActTheSameAtEveryAttemptAndT
 
 TEST(RetryPolicy, AMessageRetryBacksOffExponentiallyUntilItsLastAttemptFails) {
   // base 1 s doubling, capped at 6 s; the jitter picks within the upper half.
-  const std::tuple<int, int64_t, int64_t> expected[] = {{1, 500, 1000}, {2, 1000, 2000}, {3, 2000, 4000}};
+  const std::tuple<int, int64_t, int64_t> expected[] = {
+      {1, 500, 1000}, {2, 1000, 2000}, {3, 2000, 4000}};
   for (const auto& [attempts, low, high] : expected) {
     EXPECT_EQ(decideFor(verdict(Outcome::kRetry), attempts, 0, false, 0.0).waitMs, low) << attempts;
-    EXPECT_EQ(decideFor(verdict(Outcome::kRetry), attempts, 0, false, 0.999999).waitMs, high) << attempts;
+    EXPECT_EQ(decideFor(verdict(Outcome::kRetry), attempts, 0, false, 0.999999).waitMs, high)
+        << attempts;
     EXPECT_EQ(decideFor(verdict(Outcome::kRetry), attempts).kind, Kind::kRetryLater);
   }
   EXPECT_EQ(decideFor(verdict(Outcome::kRetry), 4).kind, Kind::kFail) << "the 4th of 4 attempts";
@@ -98,7 +103,8 @@ TEST(RetryPolicy, TheBackOffStopsGrowingAtItsCap) {
 }
 
 TEST(RetryPolicy, ThroughputRefusalsBackOffTheWholeNumberDoublingPerRefusalInARowUpToItsCap) {
-  const std::pair<int, int64_t> expected[] = {{0, 1000}, {1, 2000}, {2, 4000}, {3, 8000}, {4, 16000}, {5, 16000}, {40, 16000}};
+  const std::pair<int, int64_t> expected[] = {{0, 1000},  {1, 2000},  {2, 4000},  {3, 8000},
+                                              {4, 16000}, {5, 16000}, {40, 16000}};
   for (int attempts : {1, 4, 9}) {  // the message's attempts do not count: it is the number's fault
     for (const auto& [throttles, wait] : expected) {
       const Action a = decideFor(verdict(Outcome::kRetry, Scope::kNumber), attempts, throttles);
@@ -116,7 +122,8 @@ TEST(RetryPolicy, AThroughputRefusalWithTheProvidersWaitUsesThatWait) {
 
 TEST(RetryPolicy, APairRateRefusalBacksOffOnlyTheRecipientAtEveryAttempt) {
   for (int attempts = 1; attempts <= limits().maxAttempts + 1; ++attempts) {
-    EXPECT_EQ(decideFor(verdict(Outcome::kRetry, Scope::kRecipient), attempts, 3).kind, Kind::kBackOffRecipient);
+    EXPECT_EQ(decideFor(verdict(Outcome::kRetry, Scope::kRecipient), attempts, 3).kind,
+              Kind::kBackOffRecipient);
   }
 }
 

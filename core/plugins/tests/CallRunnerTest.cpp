@@ -1,9 +1,5 @@
 // The runner's promises, with plain tasks: a task never waits behind another, and a task whose
 // caller stopped waiting is counted as stuck until it returns.
-#include "plugins/CallRunner.h"
-
-#include "common/EventLoopMark.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +8,9 @@
 #include <future>
 #include <thread>
 #include <vector>
+
+#include "common/EventLoopMark.h"
+#include "plugins/CallRunner.h"
 
 namespace baraza::plugins {
 namespace {
@@ -58,9 +57,11 @@ TEST(CallRunner, AStuckCallDoesNotHoldUpTheNext) {
   EXPECT_TRUE(runner.run(std::make_shared<Lambda>([&] { ran = true; }), Clock::now() + kLong));
   EXPECT_TRUE(ran);
   unblock.set_value();
-  for (int i = 0; i < 1000 && stuck->lateCount == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && stuck->lateCount == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(stuck->lateCount, 1);
-  for (int i = 0; i < 1000 && runner.stuckThreads() != before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && runner.stuckThreads() != before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(runner.stuckThreads(), before);
 }
 
@@ -70,10 +71,12 @@ TEST(CallRunner, ACallMadeFromAnEventLoopStillCountsAsOnIt) {
   const int loop = 0;
   currentEventLoop() = &loop;
   const void* seen = nullptr;
-  EXPECT_TRUE(CallRunner::shared().run(std::make_shared<Lambda>([&] { seen = currentEventLoop(); }), Clock::now() + kLong));
+  EXPECT_TRUE(CallRunner::shared().run(std::make_shared<Lambda>([&] { seen = currentEventLoop(); }),
+                                       Clock::now() + kLong));
   currentEventLoop() = nullptr;
   EXPECT_EQ(seen, &loop);
-  EXPECT_TRUE(CallRunner::shared().run(std::make_shared<Lambda>([&] { seen = currentEventLoop(); }), Clock::now() + kLong));
+  EXPECT_TRUE(CallRunner::shared().run(std::make_shared<Lambda>([&] { seen = currentEventLoop(); }),
+                                       Clock::now() + kLong));
   EXPECT_EQ(seen, nullptr);
 }
 

@@ -1,9 +1,9 @@
-#include "plugins/Manifest.h"
-
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
+
+#include "plugins/Manifest.h"
 
 namespace baraza::plugins {
 namespace {
@@ -40,13 +40,16 @@ TEST_F(ManifestTest, NamesTheFileAndTheField) {
 
 TEST_F(ManifestTest, RefusesUnknownKindsPathsAndBadSchemas) {
   EXPECT_FALSE(readManifest(write(R"({"id":"a.b","version":"1.0.0","kinds":["bot"],"abi":"1.0",
-      "library":"x.so"})")).isOk());
+      "library":"x.so"})"))
+                   .isOk());
   EXPECT_FALSE(readManifest(write(R"({"id":"a.b","version":"1.0.0","kinds":["intent"],
-      "abi":"1.0","library":"../x.so"})")).isOk());
+      "abi":"1.0","library":"../x.so"})"))
+                   .isOk());
   auto bad = readManifest(write(R"({"id":"a.b","version":"1.0.0","kinds":["intent"],"abi":"1.0",
       "library":"x.so","config_schema":{"properties":{"n":{"type":"int"}}}})"));
   ASSERT_FALSE(bad.isOk());
-  EXPECT_NE(bad.status().message().find("config_schema.n: unknown type \"int\""), std::string::npos);
+  EXPECT_NE(bad.status().message().find("config_schema.n: unknown type \"int\""),
+            std::string::npos);
 }
 
 TEST(AbiCompatibility, SameMajorAndOlderOrEqualMinorIsAccepted) {
@@ -54,7 +57,8 @@ TEST(AbiCompatibility, SameMajorAndOlderOrEqualMinorIsAccepted) {
   EXPECT_TRUE(checkAbiCompatible("f", BARAZA_ABI_MAKE_VERSION(1, 1)).isOk());
   EXPECT_TRUE(checkAbiCompatible("f", BARAZA_ABI_MAKE_VERSION(1, 2)).isOk());
   EXPECT_TRUE(checkAbiCompatible("f", kHostAbiVersion).isOk());
-  EXPECT_FALSE(checkAbiCompatible("f", BARAZA_ABI_MAKE_VERSION(1, BARAZA_ABI_LATEST_MINOR + 1)).isOk());
+  EXPECT_FALSE(
+      checkAbiCompatible("f", BARAZA_ABI_MAKE_VERSION(1, BARAZA_ABI_LATEST_MINOR + 1)).isOk());
   EXPECT_FALSE(checkAbiCompatible("f", BARAZA_ABI_MAKE_VERSION(0, 9)).isOk());
 }
 

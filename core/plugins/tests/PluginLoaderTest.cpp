@@ -1,15 +1,11 @@
 // Loads real plugin shared objects (built in fixtures/) from temporary plugin directories.
-#include "plugins/PluginInstance.h"
-#include "plugins/PluginRegistry.h"
-
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/TemporaryFile.h>
+#include <dlfcn.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -19,6 +15,9 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+
+#include "plugins/PluginInstance.h"
+#include "plugins/PluginRegistry.h"
 
 namespace baraza::plugins {
 namespace {
@@ -64,16 +63,19 @@ class RecordingServices : public HostServices {
   StatusOr<std::string> send(const InstanceRef&, std::string_view) override {
     return unavailable("no outbox in this test");
   }
-  StatusOr<std::string> detectIntent(const InstanceRef&, std::string_view, std::string_view) override {
+  StatusOr<std::string> detectIntent(const InstanceRef&, std::string_view,
+                                     std::string_view) override {
     return unavailable("no intent instances in this test");
   }
   StatusOr<std::string> verify(const InstanceRef&, std::string_view, std::string_view) override {
     return unavailable("no verifier instances in this test");
   }
-  StatusOr<std::pair<std::string, int64_t>> stateGet(const InstanceRef&, std::string_view) override {
+  StatusOr<std::pair<std::string, int64_t>> stateGet(const InstanceRef&,
+                                                     std::string_view) override {
     return std::pair<std::string, int64_t>{"", 0};
   }
-  StatusOr<int64_t> statePut(const InstanceRef&, std::string_view, std::string_view, int64_t) override {
+  StatusOr<int64_t> statePut(const InstanceRef&, std::string_view, std::string_view,
+                             int64_t) override {
     return unavailable("no store in this test");
   }
 
@@ -148,9 +150,9 @@ TEST_F(PluginLoaderTest, GoodPluginLoadsAndItsInstanceReachesTheHost) {
 TEST_F(PluginLoaderTest, ExceptionsInPluginCallsBecomeStatuses) {
   add("good", "fixture-good");
   PluginRegistry registry = loadAll();
-  auto instance = PluginInstance::create(registry.entries()[0].library, {"acme", "bot", "x"},
-                                         &services_, "{}")
-                      .value();
+  auto instance =
+      PluginInstance::create(registry.entries()[0].library, {"acme", "bot", "x"}, &services_, "{}")
+          .value();
   auto thrown = instance->call(Operation::kIntentDetect, "throw");
   EXPECT_EQ(thrown.status().code(), Code::kInternal);
   EXPECT_EQ(thrown.status().message(), "detector exploded");
@@ -169,8 +171,10 @@ TEST_F(PluginLoaderTest, WrongMajorInTheManifestIsRefusedBeforeAnyCodeIsLoaded) 
   PluginRegistry registry = loadAll();
   const PluginEntry& entry = registry.entries()[0];
   EXPECT_FALSE(entry.loaded());
-  EXPECT_EQ(entry.error, dir + "/libfixture-raw-major2.so: incompatible ABI major version "
-                               "(plugin ABI 2.0, host ABI " + abiText(kHostAbiVersion) + ")");
+  EXPECT_EQ(entry.error, dir +
+                             "/libfixture-raw-major2.so: incompatible ABI major version "
+                             "(plugin ABI 2.0, host ABI " +
+                             abiText(kHostAbiVersion) + ")");
   EXPECT_FALSE(codeWasLoaded());
 }
 
@@ -178,16 +182,18 @@ TEST_F(PluginLoaderTest, LibraryReportingAnotherAbiThanItsManifestIsRefused) {
   const std::string dir = add("raw", "fixture-raw-major2");
   PluginRegistry registry = loadAll();
   EXPECT_FALSE(registry.entries()[0].loaded());
-  EXPECT_EQ(registry.entries()[0].error,
-            dir + "/libfixture-raw-major2.so: reports ABI 2." + kMinor + " but its plugin.json says 1." + kMinor);
+  EXPECT_EQ(registry.entries()[0].error, dir + "/libfixture-raw-major2.so: reports ABI 2." +
+                                             kMinor + " but its plugin.json says 1." + kMinor);
 }
 
 TEST_F(PluginLoaderTest, NewerMinorIsRefusedBeforeAnyCodeIsLoaded) {
   const std::string dir = add("raw", "fixture-raw", [](auto& m) { m.set("abi", "1.7"); });
   PluginRegistry registry = loadAll();
   EXPECT_EQ(registry.entries()[0].error,
-            dir + "/libfixture-raw.so: built for a newer ABI than this host (plugin ABI 1.7, "
-                  "host ABI " + abiText(kHostAbiVersion) + "); upgrade baraza");
+            dir +
+                "/libfixture-raw.so: built for a newer ABI than this host (plugin ABI 1.7, "
+                "host ABI " +
+                abiText(kHostAbiVersion) + "); upgrade baraza");
   EXPECT_FALSE(codeWasLoaded());
 }
 
@@ -197,8 +203,8 @@ TEST_F(PluginLoaderTest, PluginBuiltAgainstAbi11LoadsAndWorks) {
   const PluginEntry& entry = registry.entries()[0];
   ASSERT_TRUE(entry.loaded()) << entry.error;
   EXPECT_EQ(entry.library->abiVersion(), BARAZA_ABI_MAKE_VERSION(1, 1));
-  auto instance = PluginInstance::create(entry.library, {"acme", "old", "test.baraza.older"},
-                                         &services_, "{}");
+  auto instance =
+      PluginInstance::create(entry.library, {"acme", "old", "test.baraza.older"}, &services_, "{}");
   ASSERT_TRUE(instance.isOk()) << instance.status().toString();
   EXPECT_EQ((*instance)->call(Operation::kConversationOnMessage, "hi").value(), "older:hi");
   EXPECT_TRUE((*instance)->health().isOk());
@@ -212,8 +218,8 @@ TEST_F(PluginLoaderTest, OlderMinorWithAShorterDescriptorLoadsAndWorks) {
   EXPECT_EQ(entry.library->abiVersion(), BARAZA_ABI_MAKE_VERSION(1, 0));
   EXPECT_EQ(entry.library->descriptor().struct_size, offsetof(baraza_plugin_descriptor, health));
   EXPECT_EQ(entry.library->descriptor().health, nullptr);
-  auto instance = PluginInstance::create(entry.library, {"acme", "old", "test.baraza.older"},
-                                         &services_, "{}");
+  auto instance =
+      PluginInstance::create(entry.library, {"acme", "old", "test.baraza.older"}, &services_, "{}");
   ASSERT_TRUE(instance.isOk()) << instance.status().toString();
   EXPECT_EQ((*instance)->call(Operation::kConversationOnMessage, "hi").value(), "older:hi");
   EXPECT_TRUE((*instance)->health().isOk());
@@ -245,8 +251,9 @@ TEST_F(PluginLoaderTest, GroupWritableLibraryIsRefusedBeforeAnyCodeIsLoaded) {
   ASSERT_EQ(::chmod((dir + "/libfixture-raw.so").c_str(), 0775), 0);
   PluginRegistry registry = loadAll();
   EXPECT_FALSE(registry.entries()[0].loaded());
-  EXPECT_EQ(registry.entries()[0].error,
-            dir + "/libfixture-raw.so: writable by group or others (mode 0775); refusing to load it");
+  EXPECT_EQ(
+      registry.entries()[0].error,
+      dir + "/libfixture-raw.so: writable by group or others (mode 0775); refusing to load it");
   EXPECT_FALSE(codeWasLoaded());
 }
 
@@ -264,8 +271,9 @@ TEST_F(PluginLoaderTest, DuplicateIdIsRefusedNamingBothFiles) {
   ASSERT_EQ(registry.entries().size(), 2u);
   EXPECT_TRUE(registry.entries()[0].loaded());
   EXPECT_FALSE(registry.entries()[1].loaded());
-  EXPECT_EQ(registry.entries()[1].error, second + "/plugin.json: duplicate id test.baraza.good, "
-                                                  "already provided by " +
+  EXPECT_EQ(registry.entries()[1].error, second +
+                                             "/plugin.json: duplicate id test.baraza.good, "
+                                             "already provided by " +
                                              first + "/plugin.json");
 }
 
@@ -323,13 +331,17 @@ class PluginDeadlineTest : public PluginLoaderTest {
       add("good", "fixture-good");
       registry_ = std::make_unique<PluginRegistry>(loadAll());
     }
-    return PluginInstance::create(registry_->entries()[0].library, {"acme", "nlu", "test.baraza.good"},
-                                  &services_, "{}", limits)
+    return PluginInstance::create(registry_->entries()[0].library,
+                                  {"acme", "nlu", "test.baraza.good"}, &services_, "{}", limits)
         .value();
   }
   /** A detect call that returns once release(n) is called. */
-  std::string waitFor(int n) const { return "wait-for:" + root_.path() + "/release-" + std::to_string(n); }
-  void release(int n) const { Poco::File(root_.path() + "/release-" + std::to_string(n)).createFile(); }
+  std::string waitFor(int n) const {
+    return "wait-for:" + root_.path() + "/release-" + std::to_string(n);
+  }
+  void release(int n) const {
+    Poco::File(root_.path() + "/release-" + std::to_string(n)).createFile();
+  }
 
   std::unique_ptr<PluginRegistry> registry_;
 };
@@ -351,12 +363,16 @@ TEST_F(PluginDeadlineTest, ACallPastItsDeadlineIsAbandonedAndCountedUntilItRetur
 
 TEST_F(PluginDeadlineTest, AnInstanceWithTooManyStuckCallsIsNotCalledUntilOneReturns) {
   PluginInstancePtr instance = good({std::chrono::milliseconds(50), 2});
-  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(), Code::kDeadlineExceeded);
-  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(2)).status().code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(),
+            Code::kDeadlineExceeded);
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(2)).status().code(),
+            Code::kDeadlineExceeded);
   StatusOr<std::string> refused = instance->call(Operation::kConversationOnMessage, "hello");
   EXPECT_EQ(refused.status().code(), Code::kUnavailable);
-  EXPECT_THAT(refused.status().message(),
-              HasSubstr("plugins.nlu (test.baraza.good) is not called: 2 of its calls passed their deadline"));
+  EXPECT_THAT(
+      refused.status().message(),
+      HasSubstr(
+          "plugins.nlu (test.baraza.good) is not called: 2 of its calls passed their deadline"));
   EXPECT_EQ(services_.logs.size(), 0u) << "refused without calling the plugin";
   release(1);
   EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 1; }));
@@ -367,7 +383,8 @@ TEST_F(PluginDeadlineTest, AnInstanceWithTooManyStuckCallsIsNotCalledUntilOneRet
 
 TEST_F(PluginDeadlineTest, AnAbandonedCallOfADetachedInstanceNoLongerReachesItsServices) {
   PluginInstancePtr instance = good({std::chrono::milliseconds(50), 8});
-  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(), Code::kDeadlineExceeded);
+  EXPECT_EQ(instance->call(Operation::kIntentDetect, waitFor(1)).status().code(),
+            Code::kDeadlineExceeded);
   instance->detach();  // what a tenant reload does before its services go
   release(1);
   EXPECT_TRUE(eventually([&] { return instance->stuckCalls() == 0; }));
@@ -377,7 +394,8 @@ TEST_F(PluginDeadlineTest, AnAbandonedCallOfADetachedInstanceNoLongerReachesItsS
 TEST_F(PluginDeadlineTest, ACallWithinItsDeadlineAnswersAsIfMadeDirectly) {
   PluginInstancePtr instance = good({std::chrono::milliseconds(0), 8});
   release(1);
-  EXPECT_TRUE(instance->call(Operation::kIntentDetect, waitFor(1)).isOk()) << "no deadline: on the caller's thread";
+  EXPECT_TRUE(instance->call(Operation::kIntentDetect, waitFor(1)).isOk())
+      << "no deadline: on the caller's thread";
   PluginInstancePtr bounded = good({});
   auto out = bounded->call(Operation::kConversationOnMessage, "hello");
   ASSERT_TRUE(out.isOk()) << out.status().toString();

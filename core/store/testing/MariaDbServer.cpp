@@ -1,15 +1,13 @@
 #include "store/testing/MariaDbServer.h"
-#include "common/testing/ReadFile.h"
 
 #include <Poco/File.h>
-#include <Poco/Path.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Path.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/TemporaryFile.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "common/testing/ReadFile.h"
 
 namespace baraza::store::testing {
 namespace {
@@ -62,18 +62,21 @@ MariaDbServer::MariaDbServer() {
   dir_ = Poco::Path(Poco::TemporaryFile::tempName()).parent().toString() + "baraza-mariadb-" +
          Poco::Path(Poco::TemporaryFile::tempName()).getFileName();
   Poco::File(dir_ + "/tmp").createDirectories();
-  const std::string installDb = findProgram({"/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"});
+  const std::string installDb =
+      findProgram({"/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db"});
   const std::string daemon = findProgram({"/usr/sbin/mariadbd", "/usr/sbin/mysqld"});
   const bool root = ::geteuid() == 0;
-  const std::string user = root ? "--user=root" : "--user=" + std::string(::getlogin() ? ::getlogin() : "nobody");
+  const std::string user =
+      root ? "--user=root" : "--user=" + std::string(::getlogin() ? ::getlogin() : "nobody");
 
   // A private TMPDIR: concurrent installs (other test processes) otherwise collide on their
   // temporary tables in /tmp.
-  const int installed = run("/bin/sh",
-                            {"-c", "TMPDIR='" + dir_ + "/tmp' exec " + installDb + " --no-defaults '--datadir=" +
-                                       dir_ + "/data' " + user + " --auth-root-authentication-method=normal" +
-                                       " --skip-test-db"},
-                            dir_ + "/install.log");
+  const int installed =
+      run("/bin/sh",
+          {"-c", "TMPDIR='" + dir_ + "/tmp' exec " + installDb +
+                     " --no-defaults '--datadir=" + dir_ + "/data' " + user +
+                     " --auth-root-authentication-method=normal" + " --skip-test-db"},
+          dir_ + "/install.log");
   if (installed != 0) {
     throw std::runtime_error("mariadb-install-db failed (" + std::to_string(installed) + "):\n" +
                              readFile(dir_ + "/install.log"));
@@ -121,8 +124,8 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
     }
     if (Poco::File(dir_ + "/mysqld.sock").exists()) {
       const int rc = run("/usr/bin/mariadb",
-                         {"--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-P" + std::to_string(port_),
-                          "-uroot", "-N", "-e", "SELECT @@socket"},
+                         {"--no-defaults", "--protocol=TCP", "-h127.0.0.1",
+                          "-P" + std::to_string(port_), "-uroot", "-N", "-e", "SELECT @@socket"},
                          dir_ + "/whoami.log");
       if (rc == 0) {
         if (readFile(dir_ + "/whoami.log").find(dir_) != std::string::npos) return true;
@@ -135,7 +138,8 @@ bool MariaDbServer::start(const std::string& daemon, bool root) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error("mariadbd did not accept connections within 60 s:\n" + readFile(dir_ + "/error.log"));
+  throw std::runtime_error("mariadbd did not accept connections within 60 s:\n" +
+                           readFile(dir_ + "/error.log"));
 }
 
 void MariaDbServer::stop() {
@@ -173,15 +177,17 @@ MariaDbServer::~MariaDbServer() {
 
 void MariaDbServer::admin(const std::string& sql) {
   const int rc = run("/usr/bin/mariadb",
-                     {"--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-P" + std::to_string(port_),
-                      "-uroot", "-e", sql},
+                     {"--no-defaults", "--protocol=TCP", "-h127.0.0.1",
+                      "-P" + std::to_string(port_), "-uroot", "-e", sql},
                      dir_ + "/admin.log");
-  if (rc != 0) throw std::runtime_error("mariadb \"" + sql + "\" failed: " + readFile(dir_ + "/admin.log"));
+  if (rc != 0)
+    throw std::runtime_error("mariadb \"" + sql + "\" failed: " + readFile(dir_ + "/admin.log"));
 }
 
 std::string MariaDbServer::createDatabase() {
   static std::atomic<int> counter{0};
-  const std::string name = "baraza_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  const std::string name =
+      "baraza_test_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   admin("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
   return "mysql://root@127.0.0.1:" + std::to_string(port_) + "/" + name;
 }

@@ -20,7 +20,8 @@ class MariaDbServer {
   void stop();
   /** Starts it again on the same port and data directory. */
   void restart();
-  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host. */
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host.
+   */
   void pause();
   /** Lets a paused server go on (SIGCONT). */
   void resume();

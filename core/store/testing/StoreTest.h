@@ -2,11 +2,11 @@
 // database (a new SQLite file, or a new database on the private MariaDB server).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include "store/Database.h"
 #include "store/Migrations.h"
 #include "store/testing/MariaDbServer.h"
-
-#include <gtest/gtest.h>
 
 namespace baraza::store::testing {
 
@@ -47,8 +47,8 @@ inline std::string backendName(const ::testing::TestParamInfo<Backend>& info) {
 }  // namespace baraza::store::testing
 
 /** Runs every TEST_P of `suite` on SQLite and on MariaDB. */
-#define BARAZA_ON_BOTH_BACKENDS(suite)                                                   \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                              \
-                           ::testing::Values(::baraza::store::Backend::kSqlite,          \
-                                             ::baraza::store::Backend::kMysql),          \
-                           ::baraza::store::testing::backendName)
+#define BARAZA_ON_BOTH_BACKENDS(suite)                                                        \
+  INSTANTIATE_TEST_SUITE_P(                                                                   \
+      Backends, suite,                                                                        \
+      ::testing::Values(::baraza::store::Backend::kSqlite, ::baraza::store::Backend::kMysql), \
+      ::baraza::store::testing::backendName)

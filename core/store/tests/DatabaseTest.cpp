@@ -1,9 +1,3 @@
-#include "store/Database.h"
-#include "store/Inbox.h"
-#include "store/Migrations.h"
-#include "store/testing/MariaDbServer.h"
-#include "store/testing/StoreTest.h"
-
 #include <Poco/File.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,13 +6,19 @@
 #include <thread>
 #include <vector>
 
+#include "store/Database.h"
+#include "store/Inbox.h"
+#include "store/Migrations.h"
+#include "store/testing/MariaDbServer.h"
+#include "store/testing/StoreTest.h"
+
 namespace baraza::store {
 namespace {
 
-using testing::StoreTest;
-using ::testing::HasSubstr;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using ::testing::HasSubstr;
+using testing::StoreTest;
 
 TEST(StoreUrl, ParsesBothBackends) {
   auto sqlite = parseStoreUrl("sqlite:///var/lib/baraza/baraza.db");
@@ -67,7 +67,8 @@ TEST(Database, AQueryToAMariaDbServerThatStoppedAnsweringFailsAfterTheIoTimeout)
   EXPECT_THAT(frozen.message(), HasSubstr("Lost connection"));
   // The pool's connections reconnect once the server answers again.
   Status back;
-  for (int i = 0; i < 50 && !(back = (*db)->ping()).isOk(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 50 && !(back = (*db)->ping()).isOk(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(back.isOk()) << back.toString();
 }
 
@@ -75,7 +76,8 @@ class DatabaseTest : public StoreTest {};
 
 TEST_P(DatabaseTest, PingsAndDescribesItselfWithoutSecrets) {
   EXPECT_TRUE(db_->ping().isOk());
-  EXPECT_THAT(db_->describe(), ::testing::StartsWith(GetParam() == Backend::kSqlite ? "sqlite:" : "mysql:root@"));
+  EXPECT_THAT(db_->describe(),
+              ::testing::StartsWith(GetParam() == Backend::kSqlite ? "sqlite:" : "mysql:root@"));
 }
 
 TEST(Database, SqliteRunsInWalModeWithFullSync) {
@@ -128,14 +130,17 @@ TEST_P(DatabaseTest, AnEditedAppliedMigrationIsRefused) {
   auto status = migrationStatus(*db_);
   ASSERT_TRUE(status.isOk());
   ASSERT_EQ(status->problems.size(), 1u);
-  EXPECT_THAT(status->problems[0], HasSubstr("migration 1 (001_core) was changed after it was applied"));
+  EXPECT_THAT(status->problems[0],
+              HasSubstr("migration 1 (001_core) was changed after it was applied"));
   auto migrated = migrate(*db_);
   EXPECT_EQ(migrated.status().code(), Code::kFailedPrecondition);
 }
 
 TEST_P(DatabaseTest, AMigrationUnknownToThisBuildIsRefused) {
   tx([](Poco::Data::Session& s) {
-    s << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, '999_future', 'x', 0)", now;
+    s << "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, "
+         "'999_future', 'x', 0)",
+        now;
   });
   auto migrated = migrate(*db_);
   ASSERT_FALSE(migrated.isOk());
@@ -146,15 +151,20 @@ TEST_P(DatabaseTest, Migration004KeepsEveryDeliveryItsIdAndItsDigest) {
   auto db = Database::open(testing::freshUrl(GetParam()), "");
   ASSERT_TRUE(db.isOk()) << db.status().toString();
   ASSERT_TRUE(migrate(**db, 3).isOk());
-  // Two deliveries under the old schema, the second since deleted: ids must not be handed out again.
+  // Two deliveries under the old schema, the second since deleted: ids must not be handed out
+  // again.
   const std::string body = "{\"entry\":[]}";
-  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
-    for (const std::string& b : {body, std::string("{}")}) {
-      s << "INSERT INTO inbox (app, received_at, dedup_key, body, state) VALUES ('app', 5, ?, ?, 'done')",
-          Poco::Data::Keywords::bind(Inbox::digestOf(b)), Poco::Data::Keywords::bind(b), now;
-    }
-    s << "DELETE FROM inbox WHERE id = 2", now;
-  }).isOk());
+  ASSERT_TRUE((*db)
+                  ->transaction([&](Poco::Data::Session& s) {
+                    for (const std::string& b : {body, std::string("{}")}) {
+                      s << "INSERT INTO inbox (app, received_at, dedup_key, body, state) VALUES "
+                           "('app', 5, ?, ?, 'done')",
+                          Poco::Data::Keywords::bind(Inbox::digestOf(b)),
+                          Poco::Data::Keywords::bind(b), now;
+                    }
+                    s << "DELETE FROM inbox WHERE id = 2", now;
+                  })
+                  .isOk());
   auto applied = migrate(**db);
   ASSERT_TRUE(applied.isOk()) << applied.status().toString();
   ASSERT_EQ(applied->size(), migrationsFor((*db)->dialect()).size() - 3);
@@ -163,11 +173,13 @@ TEST_P(DatabaseTest, Migration004KeepsEveryDeliveryItsIdAndItsDigest) {
   Inbox inbox((*db)->dialect());
   std::optional<InboxRow> kept;
   int64_t next = 0, owner = 0;
-  ASSERT_TRUE((*db)->transaction([&](Poco::Data::Session& s) {
-    kept = inbox.get(s, 1);
-    next = inbox.append(s, {"app", body, 6});
-    owner = inbox.recordDigest(s, "app", Inbox::digestOf(body), next);
-  }).isOk());
+  ASSERT_TRUE((*db)
+                  ->transaction([&](Poco::Data::Session& s) {
+                    kept = inbox.get(s, 1);
+                    next = inbox.append(s, {"app", body, 6});
+                    owner = inbox.recordDigest(s, "app", Inbox::digestOf(body), next);
+                  })
+                  .isOk());
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->body, body);
   EXPECT_EQ(kept->state, "done");
@@ -196,7 +208,8 @@ TEST_P(DatabaseTest, AnItemThatFailsInItsSavepointIsUndoneAloneAndTheBatchCommit
       throw sdk::StatusError(Status(Code::kInvalidArgument, "bad item"));
     }));
     items.push_back(db_->savepoint(s, [](Poco::Data::Session& s) {
-      s << "INSERT INTO leases (name, owner, expires_at) VALUES ('before', 'again', 1)", now;  // duplicate key
+      s << "INSERT INTO leases (name, owner, expires_at) VALUES ('before', 'again', 1)",
+          now;  // duplicate key
     }));
     items.push_back(db_->savepoint(s, [](Poco::Data::Session& s) {
       s << "INSERT INTO leases (name, owner, expires_at) VALUES ('after', 'me', 1)", now;
@@ -208,7 +221,9 @@ TEST_P(DatabaseTest, AnItemThatFailsInItsSavepointIsUndoneAloneAndTheBatchCommit
   EXPECT_FALSE(items[1].isOk()) << "a statement the database refuses fails its item only";
   EXPECT_TRUE(items[2].isOk()) << items[2].toString();
   std::vector<std::string> names;
-  tx([&](Poco::Data::Session& s) { s << "SELECT name FROM leases ORDER BY name", into(names), now; });
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT name FROM leases ORDER BY name", into(names), now;
+  });
   EXPECT_EQ(names, (std::vector<std::string>{"after", "before"}));
 }
 

@@ -1,9 +1,5 @@
-#include "store/GroupCommitter.h"
-#include "store/Inbox.h"
-#include "store/InboxWriter.h"
-#include "store/testing/StoreTest.h"
-
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,14 +7,17 @@
 #include <set>
 #include <thread>
 
-#include <sys/resource.h>
+#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
+#include "store/InboxWriter.h"
+#include "store/testing/StoreTest.h"
 
 namespace baraza::store {
 namespace {
 
-using testing::StoreTest;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using testing::StoreTest;
 
 class GroupCommitTest : public StoreTest {};
 
@@ -70,7 +69,8 @@ TEST_P(GroupCommitTest, AFailingJobFailsAloneAndTheRestOfItsBatchCommits) {
     });
   }
   for (auto& th : threads) th.join();
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(results[i].isOk(), i != 3) << i << ": " << results[i].toString();
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(results[i].isOk(), i != 3) << i << ": " << results[i].toString();
   int count = 0;
   tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM leases", into(count), now; });
   EXPECT_EQ(count, 7);
@@ -84,7 +84,8 @@ TEST_P(GroupCommitTest, WritersRunAtTheirConfiguredNiceValue) {
   settings.writerNice = 7;
   GroupCommitter committer(db_, settings);
   int seen = 0;
-  ASSERT_TRUE(committer.run([&](Poco::Data::Session&) { seen = getpriority(PRIO_PROCESS, 0); }).isOk());
+  ASSERT_TRUE(
+      committer.run([&](Poco::Data::Session&) { seen = getpriority(PRIO_PROCESS, 0); }).isOk());
   EXPECT_EQ(seen, 7);
   EXPECT_EQ(getpriority(PRIO_PROCESS, 0), mine) << "only the writer thread changes";
 }
@@ -100,7 +101,8 @@ TEST_P(GroupCommitTest, InboxWriterGivesEachCallerTheIdOfItsOwnRow) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        const std::string body = "{\"thread\":" + std::to_string(t) + ",\"n\":" + std::to_string(i) + "}";
+        const std::string body =
+            "{\"thread\":" + std::to_string(t) + ",\"n\":" + std::to_string(i) + "}";
         auto id = writer.append({"app", body, i});
         if (!id.isOk()) {
           ++failures;
@@ -141,8 +143,10 @@ TEST_P(GroupCommitTest, AnAppendWithACallbackReturnsAtOnceAndIsAnsweredAfterItsC
     writer.append({"app", body, i}, [&, body](StatusOr<int64_t> id) {
       std::lock_guard<std::mutex> lock(mutex);
       onCallerThread = onCallerThread || std::this_thread::get_id() == caller;
-      if (id.isOk()) bodyById.emplace(*id, body);
-      else ++failures;
+      if (id.isOk())
+        bodyById.emplace(*id, body);
+      else
+        ++failures;
       if (++calls == kCount) answered.notify_all();
     });
   }
@@ -195,10 +199,13 @@ TEST_P(GroupCommitTest, AStalledDatabaseIsAnsweredAtTheDeadlineAFullQueueAtOnceA
   }
   {
     std::unique_lock<std::mutex> lock(mutex);
-    ASSERT_TRUE(answered.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == 4; }));
+    ASSERT_TRUE(
+        answered.wait_for(lock, std::chrono::seconds(30), [&] { return answers.size() == 4; }));
     for (size_t i = 1; i < 4; ++i) {
       EXPECT_EQ(answers[i].code(), Code::kUnavailable) << i;
-      EXPECT_EQ(answers[i].message(), "not committed within 300 ms: the database is stalled or slow") << i;
+      EXPECT_EQ(answers[i].message(),
+                "not committed within 300 ms: the database is stalled or slow")
+          << i;
     }
   }
   EXPECT_FALSE(writer.health().isOk());

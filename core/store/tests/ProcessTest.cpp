@@ -1,8 +1,5 @@
 // Guarantees that only hold across processes: what was acknowledged survives a SIGKILL, and two
 // hosts claiming from one outbox never get the same message.
-#include "store/Outbox.h"
-#include "store/testing/StoreTest.h"
-
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -13,18 +10,22 @@
 #include <set>
 #include <sstream>
 
+#include "store/Outbox.h"
+#include "store/testing/StoreTest.h"
+
 namespace baraza::store {
 namespace {
 
-using testing::StoreTest;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using testing::StoreTest;
 
 class ProcessTest : public StoreTest {};
 
 TEST_P(ProcessTest, EveryAcknowledgedAppendSurvivesASigkill) {
   Poco::Pipe out;
-  Poco::ProcessHandle child = Poco::Process::launch(STORE_CHILD, {"append", url_, "8"}, nullptr, &out, nullptr);
+  Poco::ProcessHandle child =
+      Poco::Process::launch(STORE_CHILD, {"append", url_, "8"}, nullptr, &out, nullptr);
   Poco::PipeInputStream in(out);
   std::vector<int64_t> acked;
   std::string line;
@@ -40,7 +41,8 @@ TEST_P(ProcessTest, EveryAcknowledgedAppendSurvivesASigkill) {
   auto reopened = Database::open(url_, "");
   ASSERT_TRUE(reopened.isOk()) << reopened.status().toString();
   std::vector<Poco::Int64> stored;
-  Status read = (*reopened)->transaction([&](Poco::Data::Session& s) { s << "SELECT id FROM inbox", into(stored), now; });
+  Status read = (*reopened)->transaction(
+      [&](Poco::Data::Session& s) { s << "SELECT id FROM inbox", into(stored), now; });
   ASSERT_TRUE(read.isOk()) << read.toString();
   const std::set<int64_t> present(stored.begin(), stored.end());
   size_t missing = 0;
@@ -54,12 +56,14 @@ TEST_P(ProcessTest, TwoProcessesClaimingOneOutboxNeverGetTheSameMessage) {
   Outbox outbox(db_->dialect());
   tx([&](Poco::Data::Session& s) {
     for (int i = 0; i < kMessages; ++i) {
-      outbox.enqueue(s, {"acme", "100000000000001", "+2547000" + std::to_string(i), "{}", "", 0}, 0);
+      outbox.enqueue(s, {"acme", "100000000000001", "+2547000" + std::to_string(i), "{}", "", 0},
+                     0);
     }
   });
   auto runClaimer = [this](const std::string& owner) {
     Poco::Pipe out;
-    Poco::ProcessHandle child = Poco::Process::launch(STORE_CHILD, {"claim", url_, owner, "1"}, nullptr, &out, nullptr);
+    Poco::ProcessHandle child =
+        Poco::Process::launch(STORE_CHILD, {"claim", url_, owner, "1"}, nullptr, &out, nullptr);
     Poco::PipeInputStream in(out);
     std::vector<int64_t> ids;
     std::string line;
@@ -81,7 +85,9 @@ TEST_P(ProcessTest, TwoProcessesClaimingOneOutboxNeverGetTheSameMessage) {
   EXPECT_GT(idsA.size(), 0u) << "host-a never got work: no concurrency was exercised";
   EXPECT_GT(idsB.size(), 0u) << "host-b never got work: no concurrency was exercised";
   int sent = 0;
-  tx([&](Poco::Data::Session& s) { s << "SELECT COUNT(*) FROM outbox WHERE state = 'sent'", into(sent), now; });
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT COUNT(*) FROM outbox WHERE state = 'sent'", into(sent), now;
+  });
   EXPECT_EQ(sent, kMessages);
 }
 

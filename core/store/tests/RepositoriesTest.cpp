@@ -1,19 +1,4 @@
 // Every repository on both backends.
-#include "crypto/Crypto.h"
-#include "store/ConversationStates.h"
-#include "store/Events.h"
-#include "store/FlowSessions.h"
-#include "store/HostIdentity.h"
-#include "store/Inbox.h"
-#include "store/Leases.h"
-#include "store/Messages.h"
-#include "store/Outbox.h"
-#include "store/SecretStore.h"
-#include "store/SqlKeyValueStore.h"
-#include "store/Rows.h"
-#include "store/testing/StoreTest.h"
-#include "common/testing/ReadFile.h"
-
 #include <Poco/Data/RecordSet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -23,13 +8,28 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/testing/ReadFile.h"
+#include "crypto/Crypto.h"
+#include "store/ConversationStates.h"
+#include "store/Events.h"
+#include "store/FlowSessions.h"
+#include "store/HostIdentity.h"
+#include "store/Inbox.h"
+#include "store/Leases.h"
+#include "store/Messages.h"
+#include "store/Outbox.h"
+#include "store/Rows.h"
+#include "store/SecretStore.h"
+#include "store/SqlKeyValueStore.h"
+#include "store/testing/StoreTest.h"
+
 namespace baraza::store {
 namespace {
 
-using testing::StoreTest;
 using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using testing::StoreTest;
 using Session = Poco::Data::Session;
 
 class InboxTest : public StoreTest {
@@ -93,7 +93,8 @@ TEST_P(InboxTest, AppendBatchGivesEachDeliveryTheIdOfItsRow) {
   // same batch row by row, as on an InnoDB server with interleaved auto-increment locking.
   std::vector<Delivery> deliveries;
   for (size_t i = 0; i < kRowsPerStatement + 7; ++i) {
-    deliveries.push_back({i % 2 ? "a" : "b", "body-" + std::to_string(i % 100), static_cast<int64_t>(i)});
+    deliveries.push_back(
+        {i % 2 ? "a" : "b", "body-" + std::to_string(i % 100), static_cast<int64_t>(i)});
   }
   deliveries[3].state = "failed";
   deliveries[3].error = "not JSON";
@@ -215,7 +216,8 @@ TEST_P(InboxTest, AnAbandonedDeliveryIsTakenOverAloneAfterItsLease) {
   });
   EXPECT_FALSE(early.row) << "taken over before its lease ran out";
   EXPECT_FALSE(abandoned);
-  EXPECT_TRUE(claimDue(inbox, "live-host", 1600).empty()) << "an abandoned delivery is not due work";
+  EXPECT_TRUE(claimDue(inbox, "live-host", 1600).empty())
+      << "an abandoned delivery is not due work";
   tx([&](Session& s) {
     abandoned = inbox.anyAbandoned(s, 1600);
     first = inbox.claimAbandoned(s, "live-host", 1600, 500, 10);
@@ -306,8 +308,17 @@ BARAZA_ON_BOTH_BACKENDS(InboxTest);
 class MessageStoreTest : public StoreTest {};
 
 MessageRecord inbound(const std::string& wamid) {
-  return {"acme", wamid, "in", "100000000000001", "254700000001", "text",
-          R"({"body":"habari"})", 1700000000000, "received", 1700000000000, ""};
+  return {"acme",
+          wamid,
+          "in",
+          "100000000000001",
+          "254700000001",
+          "text",
+          R"({"body":"habari"})",
+          1700000000000,
+          "received",
+          1700000000000,
+          ""};
 }
 
 TEST_P(MessageStoreTest, AMessageIsStoredOncePerTenantAndWamid) {
@@ -360,7 +371,8 @@ TEST_P(MessageStoreTest, InsertAllStoresEachNewMessageOnce) {
   MessageStore store(db_->dialect());
   size_t first = 0, again = 0;
   std::vector<MessageRecord> batch;
-  for (int i = 0; i < 250; ++i) batch.push_back(inbound("wamid.many-" + std::to_string(i)));  // two statements
+  for (int i = 0; i < 250; ++i)
+    batch.push_back(inbound("wamid.many-" + std::to_string(i)));  // two statements
   batch[9].status = "failed";
   batch[9].error = R"({"code":131026})";
   tx([&](Session& s) {
@@ -400,7 +412,8 @@ TEST_P(MessageStoreTest, SkippingARepeatedWamidSilencesNothingElse) {
   const std::string prefix(191, 'w');
   std::vector<Status> inserted;
   for (const std::string& wamid : {prefix + "-1", prefix + "-2"}) {
-    inserted.push_back(db_->transaction([&](Session& s) { store.insertOnce(s, inbound(wamid), 1); }));
+    inserted.push_back(
+        db_->transaction([&](Session& s) { store.insertOnce(s, inbound(wamid), 1); }));
   }
   int stored = -1;
   tx([&](Session& s) { s << "SELECT COUNT(*) FROM messages", into(stored), now; });
@@ -417,9 +430,11 @@ TEST_P(MessageStoreTest, StatusesOnlyMoveForwardAndFailedIsTerminal) {
   std::vector<bool> moved;
   tx([&](Session& s) {
     store.insertOnce(s, out, 1);
-    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "read", 30, ""));       // read first: normal
-    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "delivered", 20, ""));  // late: ignored
-    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "sent", 10, ""));       // late: ignored
+    moved.push_back(
+        store.advanceStatus(s, "acme", "wamid.OUT", "read", 30, ""));  // read first: normal
+    moved.push_back(
+        store.advanceStatus(s, "acme", "wamid.OUT", "delivered", 20, ""));         // late: ignored
+    moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "sent", 10, ""));  // late: ignored
     moved.push_back(store.advanceStatus(s, "acme", "wamid.OUT", "played", 40, ""));
   });
   EXPECT_EQ(moved, (std::vector<bool>{true, false, false, true}));
@@ -444,7 +459,8 @@ TEST_P(MessageStoreTest, StatusesOnlyMoveForwardAndFailedIsTerminal) {
 
 TEST_P(MessageStoreTest, StatusEventsAreKeptOnceEach) {
   MessageStore store(db_->dialect());
-  StatusEvent e{"acme", "wamid.X", "delivered", 100, "254700000001", "", R"({"billable":true})", "", 5};
+  StatusEvent e{"acme", "wamid.X", "delivered", 100, "254700000001", "", R"({"billable":true})",
+                "",     5};
   bool first = false, repeat = true;
   tx([&](Session& s) {
     first = store.addStatusEvent(s, e);
@@ -466,7 +482,8 @@ TEST_P(MessageStoreTest, ContactsKeepTheLatestInboundTimeAndKnownNames) {
   MessageStore store(db_->dialect());
   tx([&](Session& s) {
     store.upsertContact(s, {"acme", "254700000001", "", "Wanjiku", 2000}, 1);
-    store.upsertContact(s, {"acme", "254700000001", "US.123", "", 1000}, 2);  // older message, no name
+    store.upsertContact(s, {"acme", "254700000001", "US.123", "", 1000},
+                        2);  // older message, no name
   });
   std::optional<ContactRecord> c;
   tx([&](Session& s) { c = store.contact(s, "acme", "254700000001"); });
@@ -491,7 +508,9 @@ BARAZA_ON_BOTH_BACKENDS(MessageStoreTest);
 class OutboxTest : public StoreTest {};
 
 OutboundMessage message(const std::string& key = "") {
-  return {"acme", "100000000000001", "+254700000001", R"({"type":"text","text":{"body":"hi"}})", key, 0};
+  return {
+      "acme", "100000000000001", "+254700000001", R"({"type":"text","text":{"body":"hi"}})", key,
+      0};
 }
 
 TEST_P(OutboxTest, EnqueueIsIdempotentByKey) {
@@ -521,7 +540,8 @@ TEST_P(OutboxTest, EnqueueAllGivesEachMessageItsRowAndKeepsKeysIdempotent) {
     Outbox outbox(db_->dialect(), consecutive);
     std::vector<OutboundMessage> messages;
     for (size_t i = 0; i < kRowsPerStatement + 44; ++i) {
-      OutboundMessage m = message(i % 50 == 7 ? "key-" + std::string(consecutive ? "a" : "b") + std::to_string(i) : "");
+      OutboundMessage m = message(
+          i % 50 == 7 ? "key-" + std::string(consecutive ? "a" : "b") + std::to_string(i) : "");
       m.recipient = "+2547" + std::to_string(10000000 + i);
       m.payload = R"({"n":)" + std::to_string(i) + "}";
       messages.push_back(m);
@@ -560,7 +580,8 @@ TEST_P(OutboxTest, LongPayloadsAreReadWholeBesideShortOnes) {
   Outbox outbox(db_->dialect());
   OutboundMessage shortOne = message();
   OutboundMessage longOne = message();
-  longOne.payload = R"({"type":"text","text":{"body":")" + std::string(20000, 'x') + "é€" + R"("}})";
+  longOne.payload =
+      R"({"type":"text","text":{"body":")" + std::string(20000, 'x') + "é€" + R"("}})";
   OutboundMessage exactlyAtTheCut = message();
   exactlyAtTheCut.payload = std::string(16000, 'y');
   int64_t a = 0, b = 0, c = 0;
@@ -609,7 +630,9 @@ TEST_P(OutboxTest, ClaimSendRetryAndFailUnderTheLease) {
   ASSERT_EQ(claimed.size(), 1u) << "only the other message is due";
   EXPECT_EQ(claimed[0].id, other);
   bool failed = false;
-  tx([&](Session& s) { failed = outbox.markFailed(s, other, "host-a", "131026 undeliverable", 210); });
+  tx([&](Session& s) {
+    failed = outbox.markFailed(s, other, "host-a", "131026 undeliverable", 210);
+  });
   EXPECT_TRUE(failed);
   tx([&](Session& s) { claimed = outbox.claim(s, "100000000000001", "host-a", 1000, 10000, 10); });
   ASSERT_EQ(claimed.size(), 1u);
@@ -638,11 +661,13 @@ TEST_P(OutboxTest, MarkAllSentKeepsEachProviderIdAndSkipsLeasesLost) {
   ASSERT_EQ(claimed.size(), 3u);
   // The second message's lease went to another host meanwhile.
   tx([&](Session& s) {
-    s << "UPDATE outbox SET lease_owner = 'host-b' WHERE id = ?", Poco::Data::Keywords::bind(ids[1]), now;
+    s << "UPDATE outbox SET lease_owner = 'host-b' WHERE id = ?",
+        Poco::Data::Keywords::bind(ids[1]), now;
   });
   size_t marked = 0;
   tx([&](Session& s) {
-    marked = outbox.markAllSent(s, {{ids[0], "wamid.0"}, {ids[1], "wamid.1"}, {ids[2], "wamid.2"}}, "host-a", 200);
+    marked = outbox.markAllSent(s, {{ids[0], "wamid.0"}, {ids[1], "wamid.1"}, {ids[2], "wamid.2"}},
+                                "host-a", 200);
   });
   EXPECT_EQ(marked, 2u);
   std::vector<std::optional<OutboxRow>> rows(3);
@@ -667,7 +692,8 @@ TEST_P(OutboxTest, AClaimTakesOnlyItsSendingNumbersMessages) {
   ASSERT_EQ(claimed.size(), 2u);
   for (const auto& row : claimed) EXPECT_EQ(row.phoneNumberId, "100000000000002");
   // A phone number id is inlined into the claim's SQL: anything but digits is refused.
-  const Status refused = db_->transaction([&](Session& s) { outbox.claim(s, "1' OR '1' = '1", "host-a", 100, 10000, 10); });
+  const Status refused = db_->transaction(
+      [&](Session& s) { outbox.claim(s, "1' OR '1' = '1", "host-a", 100, 10000, 10); });
   EXPECT_FALSE(refused.isOk());
   EXPECT_THAT(refused.message(), ::testing::HasSubstr("digits only"));
 }
@@ -681,14 +707,17 @@ TEST_P(OutboxTest, OneClaimForSeveralNumbersGivesEachItsOwnRowsUpToItsLimit) {
     return m;
   };
   tx([&](Session& s) {
-    outbox.enqueueAll(s, {from("100000000000001", "+1"), from("100000000000002", "+2"), from("100000000000001", "+3"),
-                          from("100000000000002", "+4"), from("100000000000001", "+5"), from("100000000000003", "+6")},
+    outbox.enqueueAll(s,
+                      {from("100000000000001", "+1"), from("100000000000002", "+2"),
+                       from("100000000000001", "+3"), from("100000000000002", "+4"),
+                       from("100000000000001", "+5"), from("100000000000003", "+6")},
                       0);
   });
   std::vector<std::vector<OutboxRow>> claimed;
   tx([&](Session& s) {
-    claimed = outbox.claimEach(s, {{"100000000000002", 10}, {"100000000000001", 2}, {"100000000000009", 5}}, "host-a",
-                               100, 10000, 10);
+    claimed = outbox.claimEach(
+        s, {{"100000000000002", 10}, {"100000000000001", 2}, {"100000000000009", 5}}, "host-a", 100,
+        10000, 10);
   });
   ASSERT_EQ(claimed.size(), 3u);
   auto recipients = [](const std::vector<OutboxRow>& rows) {
@@ -697,13 +726,17 @@ TEST_P(OutboxTest, OneClaimForSeveralNumbersGivesEachItsOwnRowsUpToItsLimit) {
     return out;
   };
   EXPECT_EQ(recipients(claimed[0]), (std::vector<std::string>{"+2", "+4"}));
-  EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+1", "+3"})) << "its limit, oldest first";
+  EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+1", "+3"}))
+      << "its limit, oldest first";
   EXPECT_TRUE(claimed[2].empty());
   for (const auto& rows : claimed) {
     for (const auto& row : rows) EXPECT_EQ(row.leaseOwner, "host-a");
   }
   // What was left is there for the next claim, and nothing claimed is claimed twice.
-  tx([&](Session& s) { claimed = outbox.claimEach(s, {{"100000000000001", 10}, {"100000000000003", 10}}, "host-b", 100, 10000, 10); });
+  tx([&](Session& s) {
+    claimed = outbox.claimEach(s, {{"100000000000001", 10}, {"100000000000003", 10}}, "host-b", 100,
+                               10000, 10);
+  });
   EXPECT_EQ(recipients(claimed[0]), (std::vector<std::string>{"+5"}));
   EXPECT_EQ(recipients(claimed[1]), (std::vector<std::string>{"+6"}));
 }
@@ -775,7 +808,9 @@ TEST_P(LeasesTest, AHoldIsRememberedAfterItEnds) {
   EXPECT_EQ(stillHeld->until, 1699);
   EXPECT_EQ(stillHeld->owner, "host-b");
   bool again = false;
-  tx([&](Session& s) { again = leases.acquire(s, "dispatch:100000000000002", "host-a", 1700, 500); });
+  tx([&](Session& s) {
+    again = leases.acquire(s, "dispatch:100000000000002", "host-a", 1700, 500);
+  });
   EXPECT_TRUE(again) << "a released lease is free at once";
 }
 
@@ -794,7 +829,8 @@ TEST_P(HostIdentityTest, ARunningHostKeepsItsIdentityAndAnotherProcessWithItIsRe
   auto twin = HostIdentity::take(db_, "web-1", settings);  // the first renews meanwhile
   ASSERT_FALSE(twin.isOk());
   EXPECT_EQ(twin.status().code(), Code::kFailedPrecondition);
-  EXPECT_THAT(twin.status().message(), ::testing::HasSubstr("host id web-1 is in use by a running host"));
+  EXPECT_THAT(twin.status().message(),
+              ::testing::HasSubstr("host id web-1 is in use by a running host"));
   EXPECT_TRUE(HostIdentity::take(db_, "web-2", settings).isOk()) << "another identity is free";
   first->reset();  // stops cleanly: releases it
   EXPECT_TRUE(HostIdentity::take(db_, "web-1", settings).isOk());
@@ -888,11 +924,13 @@ class EventsTest : public StoreTest {};
 
 TEST_P(EventsTest, ListedNewestFirstWithLongPayloadsWhole) {
   Events events(db_->dialect());
-  const std::string big = R"({"field":"flows","value":")" + std::string(20000, 'v') + "\u20ac" + R"("})";
+  const std::string big =
+      R"({"field":"flows","value":")" + std::string(20000, 'v') + "\u20ac" + R"("})";
   tx([&](Session& s) {
     events.add(s, {0, 1, "0.0", "acme", "field", "flows", R"({"short":true})", "", 10});
     events.add(s, {0, 2, "0.0", "acme", "field", "flows", big, "", 20});
-    events.add(s, {0, 3, "0.0", "", "unroutable", "messages", R"({"x":1})", "no tenant has 999", 30});
+    events.add(s,
+               {0, 3, "0.0", "", "unroutable", "messages", R"({"x":1})", "no tenant has 999", 30});
   });
   std::vector<EventRecord> listed, unroutable;
   tx([&](Session& s) {
@@ -968,7 +1006,8 @@ TEST_P(SecretStoreTest, SecretsRoundTripAndAreNeverStoredInPlaintext) {
   std::vector<Poco::Data::BLOB> ciphertexts;
   tx([&](Session& s) { s << "SELECT ciphertext FROM secrets", into(ciphertexts), now; });
   ASSERT_EQ(ciphertexts.size(), 1u);
-  const std::string stored(reinterpret_cast<const char*>(ciphertexts[0].rawContent()), ciphertexts[0].size());
+  const std::string stored(reinterpret_cast<const char*>(ciphertexts[0].rawContent()),
+                           ciphertexts[0].size());
   EXPECT_EQ(stored.find(kMarker), std::string::npos);
   // ...and neither does the SQLite file or its WAL.
   if (GetParam() == Backend::kSqlite) {

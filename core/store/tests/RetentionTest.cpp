@@ -1,3 +1,7 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
 #include "store/ConversationJobs.h"
 #include "store/Events.h"
 #include "store/FlowSessions.h"
@@ -5,10 +9,6 @@
 #include "store/Outbox.h"
 #include "store/Retention.h"
 #include "store/testing/StoreTest.h"
-
-#include <gtest/gtest.h>
-
-#include <map>
 
 namespace baraza::store {
 namespace {
@@ -38,8 +38,8 @@ class RetentionTest : public StoreTest {
   std::map<std::string, int64_t> counts() {
     std::map<std::string, int64_t> out;
     tx([&](Session& s) {
-      for (const char* table : {"inbox", "delivery_digests", "events", "outbox", "conversation_jobs", "flow_sessions",
-                                "plugin_kv"}) {
+      for (const char* table : {"inbox", "delivery_digests", "events", "outbox",
+                                "conversation_jobs", "flow_sessions", "plugin_kv"}) {
         Poco::Int64 n = 0;
         s << std::string("SELECT COUNT(*) FROM ") + table, into(n), now;
         out[table] = n;
@@ -50,11 +50,11 @@ class RetentionTest : public StoreTest {
 };
 
 TEST_P(RetentionTest, WhatIsFinishedGoesAfterItsDaysAndEverythingElseStays) {
-  delivery(40, "done");        // goes: processed, 30 days
-  delivery(40, "duplicate");   // goes
-  delivery(40, "failed");      // stays: failed deliveries are kept 90 days
-  delivery(100, "failed");     // goes
-  delivery(40, "pending");     // stays: not finished
+  delivery(40, "done");                        // goes: processed, 30 days
+  delivery(40, "duplicate");                   // goes
+  delivery(40, "failed");                      // stays: failed deliveries are kept 90 days
+  delivery(100, "failed");                     // goes
+  delivery(40, "pending");                     // stays: not finished
   const int64_t recent = delivery(5, "done");  // stays
   Events events(db_->dialect());
   ConversationJobs jobs(db_->dialect());
@@ -65,18 +65,27 @@ TEST_P(RetentionTest, WhatIsFinishedGoesAfterItsDaysAndEverythingElseStays) {
     events.add(s, {0, 1, "0.1", "acme", "field", "flows", "{}", "", kNow - 10 * kDay});   // stays
     jobs.enqueue(s, "acme", 1, kNow - 40 * kDay);
     jobs.enqueue(s, "acme", 2, kNow - 40 * kDay);
-    s << "UPDATE conversation_jobs SET state = 'done' WHERE message_id = 1", now;  // goes; 2 is pending
-    const OutboundMessage m{"acme", "100000000000001", "+254700000001", R"({"type":"text"})", "", 0};
+    s << "UPDATE conversation_jobs SET state = 'done' WHERE message_id = 1",
+        now;  // goes; 2 is pending
+    const OutboundMessage m{"acme", "100000000000001", "+254700000001", R"({"type":"text"})", "",
+                            0};
     const int64_t sent = outbox.enqueue(s, m, kNow - 40 * kDay);
     outbox.enqueue(s, m, kNow - 40 * kDay);  // still queued: stays
-    s << "UPDATE outbox SET state = 'sent', updated_at = ? WHERE id = ?", bind(kNow - 40 * kDay), bind(sent), now;
-    flows.create(s, {"old", "acme", "254700000001", "kyc", "", "open", 0, kNow - 10 * kDay, 0});    // goes
-    flows.create(s, {"young", "acme", "254700000001", "kyc", "", "open", 0, kNow - 1 * kDay, 0});   // stays
-    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'gone', 'x', ?)",
+    s << "UPDATE outbox SET state = 'sent', updated_at = ? WHERE id = ?", bind(kNow - 40 * kDay),
+        bind(sent), now;
+    flows.create(
+        s, {"old", "acme", "254700000001", "kyc", "", "open", 0, kNow - 10 * kDay, 0});  // goes
+    flows.create(
+        s, {"young", "acme", "254700000001", "kyc", "", "open", 0, kNow - 1 * kDay, 0});  // stays
+    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'gone', "
+         "'x', ?)",
         bind(kNow - 1), now;
-    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'live', 'x', ?)",
+    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'live', "
+         "'x', ?)",
         bind(kNow + kDay), now;
-    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'forever', 'x', NULL)", now;
+    s << "INSERT INTO plugin_kv (tenant, scope, k, v, expires_at) VALUES ('acme', 'p', 'forever', "
+         "'x', NULL)",
+        now;
   });
   const std::map<std::string, int64_t> before = counts();
   RetentionSettings settings;
@@ -93,8 +102,12 @@ TEST_P(RetentionTest, WhatIsFinishedGoesAfterItsDaysAndEverythingElseStays) {
   ASSERT_TRUE(purged.isOk()) << purged.status().toString();
   std::map<std::string, size_t> went;
   for (const auto& c : *purged) went[c.table] = c.rows;
-  EXPECT_EQ(went, (std::map<std::string, size_t>{{"inbox", 3}, {"conversation_jobs", 1}, {"events", 1},
-                                                 {"outbox", 1}, {"flow_sessions", 1}, {"plugin_kv", 1}}));
+  EXPECT_EQ(went, (std::map<std::string, size_t>{{"inbox", 3},
+                                                 {"conversation_jobs", 1},
+                                                 {"events", 1},
+                                                 {"outbox", 1},
+                                                 {"flow_sessions", 1},
+                                                 {"plugin_kv", 1}}));
   EXPECT_EQ(wouldGo, went) << "the dry run counts what the purge deletes";
   const std::map<std::string, int64_t> after = counts();
   EXPECT_EQ(after.at("inbox"), 3);

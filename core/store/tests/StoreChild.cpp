@@ -2,10 +2,6 @@
 //   store_child append URL THREADS   append through group commit forever; print each acked id
 //   store_child claim URL OWNER SEND_MS   claim outbox rows until none are left, spending SEND_MS
 //                                          on each as a dispatcher would; print each claimed id
-#include "store/GroupCommitter.h"
-#include "store/Inbox.h"
-#include "store/Outbox.h"
-
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +12,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "store/GroupCommitter.h"
+#include "store/Inbox.h"
+#include "store/Outbox.h"
 
 using namespace baraza;
 using namespace baraza::store;
@@ -39,9 +39,12 @@ int append(DatabasePtr db, int threads) {
     workers.emplace_back([&, t] {
       for (int64_t i = 0;; ++i) {
         int64_t id = 0;
-        const std::string body = "{\"pid\":" + std::to_string(::getpid()) + ",\"t\":" +
-                                 std::to_string(t) + ",\"i\":" + std::to_string(i) + "}";
-        Status ok = committer.run([&](Poco::Data::Session& s) { id = inbox.append(s, {"crash", body, nowMs()}); });
+        const std::string body = "{\"pid\":" + std::to_string(::getpid()) +
+                                 ",\"t\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) +
+                                 "}";
+        Status ok = committer.run([&](Poco::Data::Session& s) {
+          id = inbox.append(s, {"crash", body, nowMs()});
+        });
         if (ok.isOk()) emit(id);  // acknowledged: committed
       }
     });
@@ -55,7 +58,9 @@ int claim(DatabasePtr db, const std::string& owner, int sendMs) {
   int emptyRounds = 0;
   while (emptyRounds < 3) {
     std::vector<OutboxRow> rows;
-    Status ok = db->transaction([&](Poco::Data::Session& s) { rows = outbox.claim(s, "100000000000001", owner, nowMs(), 600000, 10); });
+    Status ok = db->transaction([&](Poco::Data::Session& s) {
+      rows = outbox.claim(s, "100000000000001", owner, nowMs(), 600000, 10);
+    });
     if (!ok.isOk()) {
       std::cerr << ok.toString() << "\n";
       return 1;
@@ -95,6 +100,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (std::strcmp(argv[1], "append") == 0) return append(*db, std::atoi(argv[3]));
-  if (std::strcmp(argv[1], "claim") == 0) return claim(*db, argv[3], argc > 4 ? std::atoi(argv[4]) : 0);
+  if (std::strcmp(argv[1], "claim") == 0)
+    return claim(*db, argv[3], argc > 4 ? std::atoi(argv[4]) : 0);
   return 2;
 }

@@ -2,9 +2,6 @@
 // code reads is in the reference's tables, every key the tables name is read, and a default they
 // state as a literal is the code's (host table: a number or `text` in its default column; tenant
 // table: "default X:" opening the meaning).
-#include "config/HostConfig.h"
-#include "tenants/TenantConfig.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -13,6 +10,9 @@
 #include <optional>
 #include <regex>
 #include <string>
+
+#include "config/HostConfig.h"
+#include "tenants/TenantConfig.h"
 
 namespace baraza::config {
 namespace {
@@ -23,7 +23,8 @@ using Rows = std::map<std::string, std::string>;  // key -> the cell that may st
 constexpr const char* kHostTable = "Host file: baraza.properties";
 constexpr const char* kTenantTable = "Tenant file: tenants.d/&lt;id&gt;.properties";
 
-/** The rows of the table under `heading`: key -> its `column`-th cell (1 is the one after the key). */
+/** The rows of the table under `heading`: key -> its `column`-th cell (1 is the one after the key).
+ */
 Rows documentedRows(const std::string& heading, int column) {
   std::ifstream in(BARAZA_DOCS_DIR "/configuration.md");
   EXPECT_TRUE(in.good()) << "cannot read " BARAZA_DOCS_DIR "/configuration.md";
@@ -35,7 +36,8 @@ Rows documentedRows(const std::string& heading, int column) {
     std::smatch m;
     if (!inSection || !std::regex_match(line, m, row)) continue;
     std::string cells = m[2].str();
-    for (int i = 1; i < column && cells.find('|') != std::string::npos; ++i) cells = cells.substr(cells.find('|') + 1);
+    for (int i = 1; i < column && cells.find('|') != std::string::npos; ++i)
+      cells = cells.substr(cells.find('|') + 1);
     std::string cell = cells.substr(0, cells.find('|'));
     cell.erase(0, cell.find_first_not_of(' '));
     cell.erase(cell.find_last_not_of(' ') + 1);
@@ -62,8 +64,9 @@ std::optional<std::string> tenantDefault(const std::string& meaning) {
   return std::nullopt;
 }
 
-void expectEveryKeyDocumented(const Keys& known, const Rows& documented,
-                              const std::function<std::optional<std::string>(const std::string&)>& statedDefault) {
+void expectEveryKeyDocumented(
+    const Keys& known, const Rows& documented,
+    const std::function<std::optional<std::string>(const std::string&)>& statedDefault) {
   for (const auto& [key, codeDefault] : known) {
     auto doc = documented.find(key);
     if (doc == documented.end()) {
@@ -72,7 +75,8 @@ void expectEveryKeyDocumented(const Keys& known, const Rows& documented,
     }
     const std::optional<std::string> docDefault = statedDefault(doc->second);
     if (docDefault && codeDefault) {
-      EXPECT_EQ(*docDefault, *codeDefault) << "the documented default of " << key << " is not the code's";
+      EXPECT_EQ(*docDefault, *codeDefault)
+          << "the documented default of " << key << " is not the code's";
     }
   }
 }

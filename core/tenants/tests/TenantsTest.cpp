@@ -1,19 +1,17 @@
-#include "tenants/TenantManager.h"
-
-#include <Poco/JSON/Parser.h>
-
-#include "common/testing/LogCapture.h"
-#include "store/Migrations.h"
-#include "store/SqlKeyValueStore.h"
-#include "store/testing/MariaDbServer.h"
-
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/TemporaryFile.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+
+#include "common/testing/LogCapture.h"
+#include "store/Migrations.h"
+#include "store/SqlKeyValueStore.h"
+#include "store/testing/MariaDbServer.h"
+#include "tenants/TenantManager.h"
 
 namespace baraza::tenants {
 namespace {
@@ -109,18 +107,21 @@ whatsapp.verfy_token = typo
 }
 
 TEST_F(TenantsTest, PluginConfigIsCheckedAgainstTheManifestSchema) {
-  const std::string path = write("demo.properties", std::string(kValidTenant) +
-                                                        "plugins.bot.config.max_length = 0\n"
-                                                        "plugins.bot.config.colour = red\n"
-                                                        "plugins.other.plugin = com.example.none\n");
+  const std::string path =
+      write("demo.properties", std::string(kValidTenant) +
+                                   "plugins.bot.config.max_length = 0\n"
+                                   "plugins.bot.config.colour = red\n"
+                                   "plugins.other.plugin = com.example.none\n");
   TenantLoad load = loadTenants(dir_.path(), registry_);
-  EXPECT_THAT(problems(load),
-              ElementsAre(path + ": plugins.bot.config.colour: unknown key (known: max_length, prefix)",
-                          path + ": plugins.bot.config.max_length: less than the minimum 1",
-                          ::testing::AllOf(::testing::StartsWith(path + ": plugins.other.plugin: no plugin with id "
-                                                                        "com.example.none in " BARAZA_BUILT_PLUGINS_DIR
-                                                                        " (installed: "),
-                                           HasSubstr("ke.baraza.conversation.echo"))));
+  EXPECT_THAT(
+      problems(load),
+      ElementsAre(path + ": plugins.bot.config.colour: unknown key (known: max_length, prefix)",
+                  path + ": plugins.bot.config.max_length: less than the minimum 1",
+                  ::testing::AllOf(
+                      ::testing::StartsWith(path + ": plugins.other.plugin: no plugin with id "
+                                                   "com.example.none in " BARAZA_BUILT_PLUGINS_DIR
+                                                   " (installed: "),
+                      HasSubstr("ke.baraza.conversation.echo"))));
 }
 
 TEST_F(TenantsTest, SecretReferencesAreResolved) {
@@ -137,26 +138,35 @@ TEST_F(TenantsTest, SecretReferencesAreResolved) {
 
 TEST_F(TenantsTest, MissingSecretIsAProblemThatNamesOnlyTheVariable) {
   ::unsetenv("BARAZA_TEST_UNSET");
-  const std::string path = write("demo.properties", std::string(kValidTenant) +
-                                                        "whatsapp.access_token = ${env:BARAZA_TEST_UNSET}\n");
+  const std::string path =
+      write("demo.properties",
+            std::string(kValidTenant) + "whatsapp.access_token = ${env:BARAZA_TEST_UNSET}\n");
   TenantLoad load = loadTenants(dir_.path(), registry_);
-  EXPECT_THAT(problems(load),
-              ElementsAre(path + ": whatsapp.access_token: environment variable BARAZA_TEST_UNSET is not set"));
+  EXPECT_THAT(
+      problems(load),
+      ElementsAre(path +
+                  ": whatsapp.access_token: environment variable BARAZA_TEST_UNSET is not set"));
 }
 
-TEST_F(TenantsTest, APluginSettingReadThroughASecretReferenceIsReportedByItsReferenceNeverItsValue) {
+TEST_F(TenantsTest,
+       APluginSettingReadThroughASecretReferenceIsReportedByItsReferenceNeverItsValue) {
   ::setenv("BARAZA_TEST_LENGTH", "marker-s3cr3t-length", 1);
   write("environment", "marker-s3cr3t-environment\n");
-  const std::string path = write("demo.properties", std::string(kValidTenant) +
-                                                        "plugins.bot.config.max_length = ${env:BARAZA_TEST_LENGTH}\n"
-                                                        "plugins.kra.plugin = ke.baraza.verifier.kra\n"
-                                                        "plugins.kra.config.environment = file:environment\n");
+  const std::string path =
+      write("demo.properties", std::string(kValidTenant) +
+                                   "plugins.bot.config.max_length = ${env:BARAZA_TEST_LENGTH}\n"
+                                   "plugins.kra.plugin = ke.baraza.verifier.kra\n"
+                                   "plugins.kra.config.environment = file:environment\n");
   TenantLoad load = loadTenants(dir_.path(), registry_);
   std::string all;
   for (const auto& p : problems(load)) all += p + "\n";
-  EXPECT_THAT(all, HasSubstr(path + ": plugins.bot.config.max_length: the value of ${env:BARAZA_TEST_LENGTH} is not an integer"));
-  EXPECT_THAT(all, HasSubstr(path + ": plugins.kra.config.environment: the value of file:environment is not one of "
-                                    "\"sandbox\", \"production\""));
+  EXPECT_THAT(all, HasSubstr(path + ": plugins.bot.config.max_length: the value of "
+                                    "${env:BARAZA_TEST_LENGTH} is not an integer"));
+  EXPECT_THAT(
+      all,
+      HasSubstr(path +
+                ": plugins.kra.config.environment: the value of file:environment is not one of "
+                "\"sandbox\", \"production\""));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("marker-s3cr3t")));
 }
 
@@ -177,15 +187,20 @@ TEST_F(TenantsTest, TenantsOfOneMetaAppShareItsSecret) {
     return "whatsapp.phone_number_ids = " + number + "\nwhatsapp.app_id = 555\n" + secrets +
            "whatsapp.verify_token = v\nplugins.bot.plugin = ke.baraza.conversation.echo\n";
   };
-  write("a.properties", tenant("100000000000001", "whatsapp.app_secret = new\nwhatsapp.app_secret_previous = old\n"));
-  write("b.properties", tenant("100000000000002", "whatsapp.app_secret = old\n"));  // not rotated yet: fine
-  const std::string c = write("c.properties", tenant("100000000000003", "whatsapp.app_secret = typo\n"));
+  write("a.properties", tenant("100000000000001",
+                               "whatsapp.app_secret = new\nwhatsapp.app_secret_previous = old\n"));
+  write("b.properties",
+        tenant("100000000000002", "whatsapp.app_secret = old\n"));  // not rotated yet: fine
+  const std::string c =
+      write("c.properties", tenant("100000000000003", "whatsapp.app_secret = typo\n"));
   write("d.properties", tenant("100000000000004", "whatsapp.app_secret = new\n"));
   TenantLoad load = loadTenants(dir_.path(), registry_);
-  EXPECT_THAT(problems(load),
-              ElementsAre(c + ": whatsapp.app_secret: tenant a has the same whatsapp.app_id (555) with another app "
-                              "secret; a Meta app has one (and the previous one while it is rotated, "
-                              "whatsapp.app_secret_previous)"));
+  EXPECT_THAT(
+      problems(load),
+      ElementsAre(
+          c + ": whatsapp.app_secret: tenant a has the same whatsapp.app_id (555) with another app "
+              "secret; a Meta app has one (and the previous one while it is rotated, "
+              "whatsapp.app_secret_previous)"));
   EXPECT_EQ(load.valid.size(), 3u);
   EXPECT_EQ(load.invalid, std::vector<std::string>{"c"});
 }
@@ -199,8 +214,9 @@ TEST_F(TenantsTest, TenantsSharingASecretWithoutAnAppIdMustNameTheirApp) {
   const std::string b = write("b.properties", tenant("100000000000002", "shared"));
   write("c.properties", tenant("100000000000003", "its-own"));
   TenantLoad load = loadTenants(dir_.path(), registry_);
-  EXPECT_THAT(problems(load), ElementsAre(b + ": whatsapp.app_secret: tenant a has the same app secret and neither "
-                                              "names its Meta app: set whatsapp.app_id (the same) in both"));
+  EXPECT_THAT(problems(load),
+              ElementsAre(b + ": whatsapp.app_secret: tenant a has the same app secret and neither "
+                              "names its Meta app: set whatsapp.app_id (the same) in both"));
   EXPECT_EQ(load.invalid, std::vector<std::string>{"b"});
 }
 
@@ -217,7 +233,9 @@ TEST_F(TenantsTest, EchoPluginRepliesAndLogsThroughTheHostApi) {
                          R"({"message":{"id":"wamid.1","from":"254700000001","type":"text",
                              "text":{"body":"habari"}}})");
   ASSERT_TRUE(reply.isOk()) << reply.status().toString();
-  EXPECT_EQ(*reply, R"({"replies":[{"text":{"body":"you said:habari"},"to":"254700000001","type":"text"}]})");
+  EXPECT_EQ(
+      *reply,
+      R"({"replies":[{"text":{"body":"you said:habari"},"to":"254700000001","type":"text"}]})");
   EXPECT_THAT(capture->lines(),
               ElementsAre("baraza.plugin.ke.baraza.conversation.echo: [demo/bot] echo: message "
                           "wamid.1 -> 1 reply"));
@@ -239,7 +257,8 @@ TEST_F(TenantsTest, IntentChainAndThresholdAreRead) {
 }
 
 TEST_F(TenantsTest, WithoutAChainTheTenantsIntentInstancesAreTried) {
-  write("demo.properties", std::string(kValidTenant) + "plugins.rules.plugin = ke.baraza.intent.rules\n");
+  write("demo.properties",
+        std::string(kValidTenant) + "plugins.rules.plugin = ke.baraza.intent.rules\n");
   TenantLoad load = loadTenants(dir_.path(), registry_);
   ASSERT_TRUE(load.problems.empty()) << problems(load)[0];
   EXPECT_THAT(load.valid[0].intent.chain, ElementsAre("rules"));
@@ -247,15 +266,18 @@ TEST_F(TenantsTest, WithoutAChainTheTenantsIntentInstancesAreTried) {
 }
 
 TEST_F(TenantsTest, IntentChainOfOtherKindsOrUnknownNamesIsAProblem) {
-  const std::string path = write("demo.properties", std::string(kValidTenant) +
-                                                        "plugins.rules.plugin = ke.baraza.intent.rules\n"
-                                                        "intent.chain = rules, bot, nobody\n"
-                                                        "intent.threshold = 2\n");
+  const std::string path =
+      write("demo.properties", std::string(kValidTenant) +
+                                   "plugins.rules.plugin = ke.baraza.intent.rules\n"
+                                   "intent.chain = rules, bot, nobody\n"
+                                   "intent.threshold = 2\n");
   TenantLoad load = loadTenants(dir_.path(), registry_);
-  EXPECT_THAT(problems(load),
-              ElementsAre(path + ": intent.threshold: 2 is outside 0..1",
-                          path + ": intent.chain: plugins.bot (ke.baraza.conversation.echo) does not provide the intent kind",
-                          path + ": intent.chain: \"nobody\" is not a plugins.<name> of this tenant"));
+  EXPECT_THAT(
+      problems(load),
+      ElementsAre(path + ": intent.threshold: 2 is outside 0..1",
+                  path + ": intent.chain: plugins.bot (ke.baraza.conversation.echo) does not "
+                         "provide the intent kind",
+                  path + ": intent.chain: \"nobody\" is not a plugins.<name> of this tenant"));
 }
 
 TEST_F(TenantsTest, TheFirstSureIntentInTheChainWinsAndTheLastIsTheFallback) {
@@ -274,10 +296,12 @@ TEST_F(TenantsTest, TheFirstSureIntentInTheChainWinsAndTheLastIsTheFallback) {
     StatusOr<std::string> result = demo->detectIntent(R"({"text":")" + text + R"("})");
     if (!result.isOk()) return {"error", result.status().toString()};
     auto doc = Poco::JSON::Parser().parse(*result).extract<Poco::JSON::Object::Ptr>();
-    return {doc->optValue<std::string>("source", ""), doc->getObject("intent")->optValue<std::string>("name", "")};
+    return {doc->optValue<std::string>("source", ""),
+            doc->getObject("intent")->optValue<std::string>("name", "")};
   };
   EXPECT_EQ(detect("help"), std::make_pair(std::string("menu"), std::string("help")));
-  EXPECT_EQ(detect("verify A744610021G"), std::make_pair(std::string("rules"), std::string("verify_kra_pin")))
+  EXPECT_EQ(detect("verify A744610021G"),
+            std::make_pair(std::string("rules"), std::string("verify_kra_pin")))
       << "menu was not sure: the next one answers";
   EXPECT_EQ(detect("the weather"), std::make_pair(std::string("rules"), std::string("fallback")))
       << "the last one stands whatever it says";
@@ -295,15 +319,18 @@ TEST_F(TenantsTest, ConversationStateThroughTheHostApiIsVersionedAndPerTenant) {
   ASSERT_TRUE(none.isOk()) << none.status().toString();
   EXPECT_EQ(*none, std::make_pair(std::string(), int64_t{0}));
   EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":1})", 0).value(), 1);
-  EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":2})", 0).status().code(), Code::kAborted)
+  EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":2})", 0).status().code(),
+            Code::kAborted)
       << "written with a stale version";
   EXPECT_EQ(services.statePut(who, "254700000001", R"({"step":2})", 1).value(), 2);
-  EXPECT_EQ(*services.stateGet(who, "254700000001"), std::make_pair(std::string(R"({"step":2})"), int64_t{2}));
+  EXPECT_EQ(*services.stateGet(who, "254700000001"),
+            std::make_pair(std::string(R"({"step":2})"), int64_t{2}));
 
   config.id = "other";
   Tenant other(config, shared_);
   TenantServices otherServices(other, shared_);
-  EXPECT_EQ(otherServices.stateGet({"other", "bot", "x"}, "254700000001")->second, 0) << "tenants do not share state";
+  EXPECT_EQ(otherServices.stateGet({"other", "bot", "x"}, "254700000001")->second, 0)
+      << "tenants do not share state";
 }
 
 TEST_F(TenantsTest, VerifyAndDetectIntentNameWhatTheTenantLacks) {
@@ -325,7 +352,8 @@ TEST_F(TenantsTest, SendQueuesForTheTenantWithKeysScopedToThePlugin) {
   config.phoneNumberIds = {"100000000000001"};
   Tenant tenant(config, shared_);
   TenantServices services(tenant, shared_);
-  const std::string message = R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})";
+  const std::string message =
+      R"({"to":"+254700000001","type":"text","text":{"body":"hi"},"idempotency_key":"k1"})";
   auto id = services.send({"demo", "bot", "x"}, message);
   ASSERT_TRUE(id.isOk()) << id.status().toString();
   EXPECT_EQ(*id, "1");
@@ -359,7 +387,8 @@ TEST_F(TenantsTest, BrokenReloadLeavesTheOldSetServing) {
   const std::string broken = write("second.properties", "whatsapp.app_secret = x\n");
   Status reloaded = manager.reload();
   EXPECT_EQ(reloaded.code(), Code::kFailedPrecondition);
-  EXPECT_THAT(reloaded.message(), HasSubstr(broken + ": whatsapp.phone_number_ids: required but missing"));
+  EXPECT_THAT(reloaded.message(),
+              HasSubstr(broken + ": whatsapp.phone_number_ids: required but missing"));
   EXPECT_EQ(manager.current(), before);
   EXPECT_EQ(manager.current()->generation(), 1u);
 }

@@ -42,7 +42,8 @@ TEST(AirtimeFlowJson, IsAnEndpointFlowWithTheScreensThePluginAnswers) {
   EXPECT_EQ(flow->getValue<std::string>("data_api_version"), "3.0");
   ASSERT_FALSE(screen(flow, "RECHARGE").isNull());
   ASSERT_FALSE(screen(flow, "CONFIRM").isNull());
-  EXPECT_EQ(flow->getObject("routing_model")->getArray("RECHARGE")->getElement<std::string>(0), "CONFIRM");
+  EXPECT_EQ(flow->getObject("routing_model")->getArray("RECHARGE")->getElement<std::string>(0),
+            "CONFIRM");
   EXPECT_TRUE(screen(flow, "CONFIRM")->getValue<bool>("terminal"));
 }
 

@@ -1,10 +1,10 @@
 // config/flows/kyc.json and the kyc plugin (and the assistant that reads its completion) must
 // agree: the screens the plugin answers with, the data each screen declares, what each footer
 // sends.
-#include <nlohmann/json.hpp>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace {
@@ -37,10 +37,11 @@ json footerAction(const json& s) {
 }
 
 // What the plugin puts in RESULT's data, and what the assistant reads of the completion.
-const std::set<std::string> kResultData = {"title", "summary", "result", "document_type", "number",
-                                           "pin", "name", "pin_status", "taxpayer_type", "active"};
-const std::set<std::string> kCompletion = {"result", "document_type", "number", "pin", "name",
-                                           "pin_status", "taxpayer_type", "active"};
+const std::set<std::string> kResultData = {"title",         "summary", "result", "document_type",
+                                           "number",        "pin",     "name",   "pin_status",
+                                           "taxpayer_type", "active"};
+const std::set<std::string> kCompletion = {"result", "document_type", "number",        "pin",
+                                           "name",   "pin_status",    "taxpayer_type", "active"};
 
 TEST(KycFlowJson, IsAnEndpointFlowWithTheScreensThePluginAnswers) {
   const json flow = flowJson();

@@ -1,6 +1,6 @@
-#include "Rules.h"
-
 #include <gtest/gtest.h>
+
+#include "Rules.h"
 
 namespace baraza::rules {
 namespace {
@@ -42,7 +42,8 @@ TEST_F(RulesTest, APinAloneIsAVerification) {
 }
 
 TEST_F(RulesTest, MalformedPinIsNotAnEntity) {
-  for (const char* text : {"verify pin B744610021G", "verify pin A74461002G", "verify pin A7446100211"}) {
+  for (const char* text :
+       {"verify pin B744610021G", "verify pin A74461002G", "verify pin A7446100211"}) {
     const Detection d = rules_.detect(text);
     EXPECT_EQ(d.intent.name, "verify_kra_pin") << text;
     EXPECT_EQ(entity(d, "kra_pin"), "") << text;
@@ -84,7 +85,8 @@ TEST_F(RulesTest, UnknownTextIsTheFallback) {
 }
 
 TEST_F(RulesTest, BelowThresholdIsTheFallbackWithTheRankingKept) {
-  const Detection d = rules_.detect("check the weather in Mombasa today");  // 1 of 4 meaningful words
+  const Detection d =
+      rules_.detect("check the weather in Mombasa today");  // 1 of 4 meaningful words
   EXPECT_EQ(d.intent.name, "fallback");
   ASSERT_FALSE(d.ranking.empty());
   EXPECT_EQ(d.ranking.front().name, "verify_kra_pin");

@@ -1,5 +1,3 @@
-#include "WebhookParser.h"
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -8,6 +6,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "WebhookParser.h"
 
 namespace baraza::whatsapp {
 namespace {
@@ -25,7 +25,9 @@ std::string firstValue(const std::string& fixture) {
   std::stringstream text;
   text << in.rdbuf();
   Object::Ptr envelope = parse(text.str());
-  Object::Ptr value = envelope->getArray("entry")->getObject(0)->getArray("changes")->getObject(0)->getObject("value");
+  Object::Ptr value =
+      envelope->getArray("entry")->getObject(0)->getArray("changes")->getObject(0)->getObject(
+          "value");
   std::ostringstream out;
   value->stringify(out);
   return out.str();
@@ -89,7 +91,8 @@ TEST_F(EveryType, LocationCoordinatesStayNumbers) {
 TEST_F(EveryType, SharedContactsAreAList) {
   Array::Ptr contacts = content("wamid.contacts")->getArray("contacts");
   ASSERT_EQ(contacts->size(), 1u);
-  EXPECT_EQ(contacts->getObject(0)->getObject("name")->getValue<std::string>("formatted_name"), "Otieno Ouma");
+  EXPECT_EQ(contacts->getObject(0)->getObject("name")->getValue<std::string>("formatted_name"),
+            "Otieno Ouma");
 }
 
 TEST_F(EveryType, InteractiveRepliesAreFlattenedWithTheirKind) {
@@ -104,7 +107,8 @@ TEST_F(EveryType, FlowRepliesHaveTheirResponseJsonParsed) {
   EXPECT_EQ(nfm->getValue<std::string>("kind"), "nfm_reply");
   EXPECT_EQ(nfm->getValue<std::string>("flow_token"), "tok-123");
   EXPECT_EQ(nfm->getObject("response")->getValue<std::string>("network"), "safaricom");
-  EXPECT_EQ(byId_.at("wamid.nfm_reply")->getObject("context")->getValue<std::string>("id"), "wamid.flowmsg");
+  EXPECT_EQ(byId_.at("wamid.nfm_reply")->getObject("context")->getValue<std::string>("id"),
+            "wamid.flowmsg");
 }
 
 TEST_F(EveryType, TemplateQuickReplyButton) {
@@ -128,7 +132,8 @@ TEST_F(EveryType, OrdersSystemAndUnsupportedKeepTheirDetail) {
 
 TEST_F(EveryType, ForwardedContextAndAdReferral) {
   EXPECT_TRUE(byId_.at("wamid.forwarded")->getObject("context")->getValue<bool>("forwarded"));
-  EXPECT_EQ(byId_.at("wamid.referral")->getObject("referral")->getValue<std::string>("ctwa_clid"), "clid.1");
+  EXPECT_EQ(byId_.at("wamid.referral")->getObject("referral")->getValue<std::string>("ctwa_clid"),
+            "clid.1");
 }
 
 TEST_F(EveryType, ContactsWithoutAPhoneNumberUseTheBusinessScopedId) {
@@ -150,7 +155,8 @@ TEST(Statuses, EveryStatusWithPricingConversationAndErrors) {
   EXPECT_EQ(statuses->getObject(0)->getValue<Poco::Int64>("timestamp_ms"), 1730232003000);
   EXPECT_TRUE(statuses->getObject(1)->getObject("pricing")->getValue<bool>("billable"));
   EXPECT_EQ(statuses->getObject(2)->getValue<std::string>("biz_opaque_callback_data"), "order-9");
-  EXPECT_EQ(statuses->getObject(3)->getArray("errors")->getObject(0)->getValue<int>("code"), 131026);
+  EXPECT_EQ(statuses->getObject(3)->getArray("errors")->getObject(0)->getValue<int>("code"),
+            131026);
   EXPECT_EQ(statuses->getObject(4)->getValue<std::string>("status"), "played");
   EXPECT_EQ(out->getArray("errors")->getObject(0)->getValue<int>("code"), 130429);
 }
@@ -158,10 +164,12 @@ TEST(Statuses, EveryStatusWithPricingConversationAndErrors) {
 TEST(Parser, ATimestampOutsideTheCalendarIsZeroNotAnOverflow) {
   // Found by whatsapp_webhook_fuzzer: seconds * 1000 overflowed a signed 64-bit integer.
   for (const char* timestamp : {"1730231921730231916", "-5", "4102444801"}) {
-    const std::string value = std::string(R"({"messages":[{"from":"254700000001","id":"wamid.T","timestamp":")") +
-                              timestamp + R"(","type":"text","text":{"body":"x"}}]})";
+    const std::string value =
+        std::string(R"({"messages":[{"from":"254700000001","id":"wamid.T","timestamp":")") +
+        timestamp + R"(","type":"text","text":{"body":"x"}}]})";
     Object::Ptr out = Poco::JSON::Parser().parse(parseMessagesValue(value)).extract<Object::Ptr>();
-    EXPECT_EQ(out->getArray("messages")->getObject(0)->getValue<Poco::Int64>("timestamp_ms"), 0) << timestamp;
+    EXPECT_EQ(out->getArray("messages")->getObject(0)->getValue<Poco::Int64>("timestamp_ms"), 0)
+        << timestamp;
   }
 }
 

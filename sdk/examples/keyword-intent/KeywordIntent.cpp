@@ -2,7 +2,6 @@
 // It needs nothing but the SDK headers; JSON is handled by hand to show there is no hidden
 // dependency (a real plugin would use a JSON library).
 #include <baraza/sdk/Plugin.hpp>
-
 #include <string>
 
 namespace {
@@ -16,7 +15,8 @@ std::string field(std::string_view text, const std::string& key) {
   if (at == std::string_view::npos) return {};
   const size_t open = text.find('"', text.find(':', at) + 1);
   const size_t close = text.find('"', open + 1);
-  return open == std::string_view::npos ? std::string() : std::string(text.substr(open + 1, close - open - 1));
+  return open == std::string_view::npos ? std::string()
+                                        : std::string(text.substr(open + 1, close - open - 1));
 }
 
 class KeywordIntent : public baraza::sdk::Intent {
@@ -29,7 +29,10 @@ class KeywordIntent : public baraza::sdk::Intent {
   StatusOr<std::string> detect(std::string_view message) override {
     const bool hit = message.find(keyword_) != std::string_view::npos;
     host_.count(hit ? "hits" : "misses");
-    return json::Object().add("intent", hit ? intent_ : "none").add("confidence", hit ? 1 : 0).str();
+    return json::Object()
+        .add("intent", hit ? intent_ : "none")
+        .add("confidence", hit ? 1 : 0)
+        .str();
   }
 
  private:

@@ -41,11 +41,13 @@ extern "C" {
 
 /* major in the high 16 bits, minor in the low 16 bits. */
 #define BARAZA_ABI_MAKE_VERSION(major, minor) ((uint32_t)(((major) << 16) | (minor)))
-#define BARAZA_ABI_VERSION BARAZA_ABI_MAKE_VERSION(BARAZA_ABI_VERSION_MAJOR, BARAZA_ABI_VERSION_MINOR)
+#define BARAZA_ABI_VERSION \
+  BARAZA_ABI_MAKE_VERSION(BARAZA_ABI_VERSION_MAJOR, BARAZA_ABI_VERSION_MINOR)
 #define BARAZA_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define BARAZA_ABI_MINOR_OF(v) ((uint32_t)(v)&0xFFFFu)
 
-/* True when a struct of the given (reader-side) type, whose producer declared `size`, has `field`. */
+/* True when a struct of the given (reader-side) type, whose producer declared `size`, has `field`.
+ */
 #define BARAZA_HAS_FIELD(type, ptr, field) \
   ((ptr) != NULL && (ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
 
@@ -115,8 +117,8 @@ typedef struct baraza_http_header {
 
 typedef struct baraza_http_request {
   uint32_t struct_size;
-  baraza_str method;  /* "GET", "POST", ... */
-  baraza_str url;     /* absolute http(s) URL */
+  baraza_str method; /* "GET", "POST", ... */
+  baraza_str url;    /* absolute http(s) URL */
   /*
    * Optional upstream name ("graph", "openai", "kra"). When the host configuration overrides that
    * service's base URL, the host sends the request there instead (tests point plugins at fakes).
@@ -200,8 +202,8 @@ typedef struct baraza_host_api {
    * 1.2: the conversation state of one contact of the tenant (JSON the plugins own) and its
    * version; *version is 0 and *state empty when none is stored.
    */
-  baraza_status (*state_get)(const baraza_host_context* ctx, baraza_str contact,
-                             baraza_buf* state, int64_t* version);
+  baraza_status (*state_get)(const baraza_host_context* ctx, baraza_str contact, baraza_buf* state,
+                             int64_t* version);
   /*
    * 1.2: writes the state if the stored version is still expected_version (0: none stored yet)
    * and sets *new_version; ABORTED when another write came first (read it again and redo).
@@ -327,7 +329,8 @@ typedef struct baraza_plugin_descriptor {
 /* The ABI version the plugin was built against (BARAZA_ABI_VERSION). */
 BARAZA_PLUGIN_EXPORT uint32_t baraza_plugin_abi_version(void);
 /* Called once after loading. host outlives the plugin. Returns NULL on failure. */
-BARAZA_PLUGIN_EXPORT const baraza_plugin_descriptor* baraza_plugin_init(const baraza_host_api* host);
+BARAZA_PLUGIN_EXPORT const baraza_plugin_descriptor* baraza_plugin_init(
+    const baraza_host_api* host);
 /* Called once before unloading, after every instance has been destroyed. */
 BARAZA_PLUGIN_EXPORT void baraza_plugin_shutdown(void);
 

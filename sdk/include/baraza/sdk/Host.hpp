@@ -2,9 +2,9 @@
 #pragma once
 
 #include <baraza/abi.h>
-#include <baraza/sdk/Status.hpp>
 
 #include <array>
+#include <baraza/sdk/Status.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,7 +64,8 @@ class Host {
     if (api_->http_request == nullptr) return unimplemented("host has no HTTP client");
     std::vector<baraza_http_header> headers;
     headers.reserve(request.headers.size());
-    for (const auto& [name, value] : request.headers) headers.push_back({toAbi(name), toAbi(value)});
+    for (const auto& [name, value] : request.headers)
+      headers.push_back({toAbi(name), toAbi(value)});
     baraza_http_request req{};
     req.struct_size = sizeof req;
     req.method = toAbi(request.method);
@@ -149,7 +150,8 @@ class Host {
    * Classifies a message (the intent kind's input document) with the tenant's intent instance
    * `instance`, or with its intent chain when empty; returns the intent result document.
    */
-  StatusOr<std::string> detectIntent(std::string_view messageJson, std::string_view instance = {}) const {
+  StatusOr<std::string> detectIntent(std::string_view messageJson,
+                                     std::string_view instance = {}) const {
     return hostCall(api_->detect_intent, instance, messageJson);
   }
   /**
@@ -173,13 +175,16 @@ class Host {
     if (code != BARAZA_OK) return Status(static_cast<Code>(code), "state_get");
     return state;
   }
-  /** Writes the state if its version is still `expectedVersion`; ABORTED if not. The new version. */
-  StatusOr<int64_t> statePut(std::string_view contact, std::string_view json, int64_t expectedVersion) const {
+  /** Writes the state if its version is still `expectedVersion`; ABORTED if not. The new version.
+   */
+  StatusOr<int64_t> statePut(std::string_view contact, std::string_view json,
+                             int64_t expectedVersion) const {
     int64_t version = 0;
     const baraza_status code =
         api_->state_put(ctx_, toAbi(contact), toAbi(json), expectedVersion, &version);
     if (code != BARAZA_OK) {
-      return Status(static_cast<Code>(code), code == BARAZA_ABORTED ? "state changed since it was read" : "state_put");
+      return Status(static_cast<Code>(code),
+                    code == BARAZA_ABORTED ? "state changed since it was read" : "state_put");
     }
     return version;
   }
@@ -209,8 +214,10 @@ class Host {
 
  private:
 #if BARAZA_ABI_TARGET_MINOR >= 2
-  using NamedCall = baraza_status (*)(const baraza_host_context*, baraza_str, baraza_str, baraza_buf*, baraza_buf*);
-  StatusOr<std::string> hostCall(NamedCall fn, std::string_view instance, std::string_view input) const {
+  using NamedCall = baraza_status (*)(const baraza_host_context*, baraza_str, baraza_str,
+                                      baraza_buf*, baraza_buf*);
+  StatusOr<std::string> hostCall(NamedCall fn, std::string_view instance,
+                                 std::string_view input) const {
     baraza_buf result{};
     baraza_buf error{};
     const baraza_status code = fn(ctx_, toAbi(instance), toAbi(input), &result, &error);

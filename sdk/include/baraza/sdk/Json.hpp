@@ -13,13 +13,27 @@ inline void appendQuoted(std::string& out, std::string_view text) {
   out.push_back('"');
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char escaped[8];
@@ -50,9 +64,7 @@ class Object {
     std::string_view json;
   };
 
-  Object& add(std::string_view key, std::string_view value) {
-    return key_(key).appendValue(value);
-  }
+  Object& add(std::string_view key, std::string_view value) { return key_(key).appendValue(value); }
   Object& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
   Object& add(std::string_view key, const std::string& value) {
     return add(key, std::string_view(value));

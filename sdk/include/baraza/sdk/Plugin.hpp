@@ -14,10 +14,10 @@
 #pragma once
 
 #include <baraza/abi.h>
+
 #include <baraza/sdk/Host.hpp>
 #include <baraza/sdk/Json.hpp>
 #include <baraza/sdk/Status.hpp>
-
 #include <exception>
 #include <new>
 #include <string>
@@ -43,7 +43,8 @@ class Channel : public virtual Instance {
   virtual StatusOr<std::string> buildSend(std::string_view messageJson) = 0;
   /** A provider response in; its classification (accepted/retry/pause/failed) out. */
   virtual StatusOr<std::string> classifyResponse(std::string_view responseJson) = 0;
-  /** (ABI 1.3) The message to send instead of one that needs the recipient re-engaged; none by default. */
+  /** (ABI 1.3) The message to send instead of one that needs the recipient re-engaged; none by
+   * default. */
   virtual StatusOr<std::string> reengage(std::string_view) {
     return unimplemented("this channel plugin has no re-engagement message");
   }
@@ -136,7 +137,8 @@ struct Export {
 
   static T& self(void* instance) { return *static_cast<T*>(instance); }
 
-  // A member of T or of its kind's base class (an operation T does not override): `auto` takes both.
+  // A member of T or of its kind's base class (an operation T does not override): `auto` takes
+  // both.
   template <auto Method>
   static baraza_status call(void* instance, baraza_str input, baraza_buf* output) noexcept {
     return guard(host, output, [&] { return (self(instance).*Method)(fromAbi(input)); });
@@ -173,9 +175,15 @@ struct Export {
     descriptor.create = &create;
     descriptor.destroy = &destroy;
     if constexpr (std::is_base_of_v<Channel, T>) {
-      channel = {sizeof channel, &call<&T::parseWebhook>, &call<&T::buildSend>, &call<&T::classifyResponse>,
+      channel = {
+        sizeof channel,
+        &call<&T::parseWebhook>,
+        &call<&T::buildSend>,
+        &call<&T::classifyResponse>,
 #if BARAZA_ABI_TARGET_MINOR >= 3
-                 &call<&T::reengage>, &call<&T::exchangeToken>, &call<&T::registerFlowKey>
+        &call<&T::reengage>,
+        &call<&T::exchangeToken>,
+        &call<&T::registerFlowKey>
 #endif
       };
       descriptor.channel = &channel;
@@ -219,14 +227,14 @@ struct Export {
 }  // namespace baraza::sdk
 
 /** Emits the plugin's three C entry points for CLASS. ID and VERSION must match plugin.json. */
-#define BARAZA_PLUGIN(ID, VERSION, CLASS)                                                     \
-  extern "C" BARAZA_PLUGIN_EXPORT uint32_t baraza_plugin_abi_version(void) {                  \
-    return BARAZA_ABI_VERSION;                                                                \
-  }                                                                                           \
-  extern "C" BARAZA_PLUGIN_EXPORT const baraza_plugin_descriptor* baraza_plugin_init(         \
-      const baraza_host_api* host) {                                                          \
-    return ::baraza::sdk::detail::Export<CLASS>::init(host, ID, VERSION);                     \
-  }                                                                                           \
-  extern "C" BARAZA_PLUGIN_EXPORT void baraza_plugin_shutdown(void) {                         \
-    ::baraza::sdk::detail::Export<CLASS>::shutdown();                                         \
+#define BARAZA_PLUGIN(ID, VERSION, CLASS)                                             \
+  extern "C" BARAZA_PLUGIN_EXPORT uint32_t baraza_plugin_abi_version(void) {          \
+    return BARAZA_ABI_VERSION;                                                        \
+  }                                                                                   \
+  extern "C" BARAZA_PLUGIN_EXPORT const baraza_plugin_descriptor* baraza_plugin_init( \
+      const baraza_host_api* host) {                                                  \
+    return ::baraza::sdk::detail::Export<CLASS>::init(host, ID, VERSION);             \
+  }                                                                                   \
+  extern "C" BARAZA_PLUGIN_EXPORT void baraza_plugin_shutdown(void) {                 \
+    ::baraza::sdk::detail::Export<CLASS>::shutdown();                                 \
   }
