@@ -112,7 +112,7 @@ class Host {
     });
     http::Router router;
     app::addWebhookRoutes(router, *receiver_);
-    config::HttpServerSettings settings;
+    http::HttpServerSettings settings;
     settings.port = 0;
     server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
     server_->start();
@@ -222,7 +222,7 @@ class Host {
   store::DatabasePtr db_;
   Poco::TemporaryFile dir_;
   plugins::PluginRegistry registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
-  http::HttpClient client_{config::HttpClientSettings{}};
+  http::HttpClient client_{http::HttpClientSettings{}};
   store::SqlKeyValueStore kv_{db_};
   std::unique_ptr<tenants::TenantManager> tenants_;
   std::unique_ptr<outbound::OutboundQueue> queue_;

@@ -99,7 +99,7 @@ int main() {
   flows::FlowEndpoint endpoint(tenants, *db);
   http::Router router;
   app::addFlowRoutes(router, endpoint);
-  config::HttpServerSettings settings;
+  http::HttpServerSettings settings;
   settings.port = 0;
   settings.threads = std::max(16, connections);
   http::HttpServer server(settings, std::move(router));

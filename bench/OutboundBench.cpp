@@ -171,7 +171,7 @@ int main() {
     std::fprintf(stderr, "the bench tenant did not start\n");
     return 1;
   }
-  config::HttpClientSettings client;
+  http::HttpClientSettings client;
   client.serviceBaseUrls["graph"] = graph.baseUrl();
   http::HttpClient http(client);
   outbound::OutboundQueue queue(*db, tenants, 3600 * 1000);

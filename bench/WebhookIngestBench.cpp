@@ -98,8 +98,8 @@ class BareFactory : public Poco::Net::HTTPRequestHandlerFactory {
 /** Poco serves a keep-alive connection on one thread: the bare server gets one per connection. */
 int serverThreads() { return std::max(16, gConnections); }
 
-config::HttpServerSettings serverSettings() {
-  config::HttpServerSettings s;
+http::HttpServerSettings serverSettings() {
+  http::HttpServerSettings s;
   s.port = 0;
   s.ioThreads = static_cast<int>(
       envOr("BARAZA_BENCH_IO_THREADS", 0));  // Baraza's needs no thread per connection

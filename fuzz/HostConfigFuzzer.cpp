@@ -9,7 +9,7 @@
 #include <string>
 
 #include "FuzzSupport.h"
-#include "config/HostConfig.h"
+#include "app/HostConfig.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = [] {
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   baraza::config::Problems problems;
-  baraza::config::loadHostConfig(path, {}, problems);
+  baraza::app::loadHostConfig(path, {}, problems);
   const std::string input(reinterpret_cast<const char*>(data), size);
   for (const auto& p : problems) {
     if (p.message.empty()) baraza::fuzz::finding("a problem without a message");

@@ -47,7 +47,7 @@ class ConversationTest : public store::testing::StoreTest {
     if (HasFatalFailure()) return;
     registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
     registry_.loadAll();
-    config::HttpClientSettings client;
+    http::HttpClientSettings client;
     client.serviceBaseUrls["graph"] = graph_.baseUrl();
     client.serviceBaseUrls["kra"] = kra_.baseUrl();
     client.serviceBaseUrls["openai"] = openai_.baseUrl();
@@ -106,7 +106,7 @@ class ConversationTest : public store::testing::StoreTest {
     dispatcher_->start();
     http::Router router;
     app::addWebhookRoutes(router, *receiver_);
-    config::HttpServerSettings settings;
+    http::HttpServerSettings settings;
     settings.port = 0;
     server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
     server_->start();

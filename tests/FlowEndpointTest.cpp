@@ -61,7 +61,7 @@ class FlowEndpointTest : public store::testing::StoreTest {
                         "secrets.kra_consumer_secret = kra-secret\n");
     registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
     registry_.loadAll();
-    config::HttpClientSettings client;
+    http::HttpClientSettings client;
     client.serviceBaseUrls["kra"] = kra_.baseUrl();
     http_ = std::make_unique<http::HttpClient>(client);
     tenants::SharedServices shared;
@@ -73,7 +73,7 @@ class FlowEndpointTest : public store::testing::StoreTest {
     endpoint_ = std::make_unique<flows::FlowEndpoint>(*tenants_, db_);
     http::Router router;
     app::addFlowRoutes(router, *endpoint_);
-    config::HttpServerSettings settings;
+    http::HttpServerSettings settings;
     settings.port = 0;
     server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
     server_->start();

@@ -54,7 +54,7 @@ class OutboundTest : public store::testing::StoreTest {
     if (HasFatalFailure()) return;
     registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
     registry_.loadAll();
-    config::HttpClientSettings client;
+    http::HttpClientSettings client;
     client.serviceBaseUrls["graph"] = graph_.baseUrl();
     client.timeoutMs = 5000;
     http_ = std::make_unique<http::HttpClient>(client);

@@ -95,7 +95,7 @@ class WebhookTest : public store::testing::StoreTest {
     app::addWebhookRoutes(router, *receiver_);
     app::addHostRoutes(router, *db_, *tenants_, metrics_,
                        [this] { return inboxWriter_->health(); });
-    config::HttpServerSettings settings;
+    http::HttpServerSettings settings;
     settings.port = 0;
     settings.threads = 8;
     settings.maxBodyBytes = 64 * 1024;

@@ -9,10 +9,10 @@
 #include <iostream>
 
 #include "app/FlowRoutes.h"
+#include "app/HostConfig.h"
 #include "app/HostRoutes.h"
 #include "app/Logging.h"
 #include "app/WebhookRoutes.h"
-#include "config/HostConfig.h"
 #include "http/HttpClient.h"
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
@@ -47,17 +47,6 @@ std::string describeTenant(const tenants::Tenant& tenant) {
 
 }  // namespace
 
-store::RetentionSettings retentionSettings(const config::HostConfig& host) {
-  store::RetentionSettings r;
-  r.processedDays = host.retentionProcessedDays;
-  r.failedDays = host.retentionFailedDays;
-  r.eventsDays = host.retentionEventsDays;
-  r.outboxDays = host.retentionOutboxDays;
-  r.flowSessionsDays = host.retentionFlowSessionsDays;
-  r.every = std::chrono::seconds(host.retentionIntervalSeconds);
-  return r;
-}
-
 int serve(const std::string& configPath, const std::map<std::string, std::string>& overrides) {
   // Signals are taken synchronously by this thread (sigwait); every thread started from here on
   // inherits the mask, so none of them is interrupted by one.
@@ -68,14 +57,14 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   std::signal(SIGPIPE, SIG_IGN);
 
   config::Problems problems;
-  config::HostConfig host = config::loadHostConfig(configPath, overrides, problems);
+  HostConfig host = loadHostConfig(configPath, overrides, problems);
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << p.toString() << "\n";
     std::cerr << "baraza serve: not starting: the host configuration has problems\n";
     return 1;
   }
-  if (!host.storeMasterKey.empty()) {
-    if (auto key = store::MasterKey::parse(host.storeMasterKey.reveal()); !key.isOk()) {
+  if (!host.store.masterKey.empty()) {
+    if (auto key = store::MasterKey::parse(host.store.masterKey.reveal()); !key.isOk()) {
       std::cerr << configPath << ": " << key.status().message() << "\n";
       return 1;
     }
@@ -84,8 +73,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   Poco::Logger& log = Poco::Logger::get("baraza");
   log.information("baraza " BARAZA_VERSION " starting with " + configPath);
 
-  auto database =
-      store::Database::open(host.storeUrl, host.storePassword.reveal(), host.storeIoTimeoutSeconds);
+  auto database = store::Database::open(host.store.url, host.store.password.reveal(),
+                                        host.store.ioTimeoutSeconds);
   if (!database.isOk()) {
     log.fatal("not starting: " + database.status().message());
     return 1;
@@ -98,10 +87,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
 
   // Before any work: a previous process of this host (killed, crashed) may hold claims to take
   // back.
-  store::HostIdentity::Settings identitySettings;
-  identitySettings.ttl = std::chrono::seconds(host.hostIdLeaseSeconds);
-  identitySettings.patience = 3 * identitySettings.ttl;
-  auto identity = store::HostIdentity::take(*database, host.hostId, identitySettings);
+  auto identity = store::HostIdentity::take(*database, host.hostId, host.identity);
   if (!identity.isOk()) {
     log.fatal("not starting: " + identity.status().message());
     return 1;
@@ -120,7 +106,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   shared.kv = &kv;
   shared.database = database->get();
   shared.metrics = &metrics;
-  shared.callLimits.maxStuck = host.pluginsMaxStuckCalls;
+  shared.callLimits = host.pluginCalls;
   // The queue and the dispatcher need the tenants, and the tenants' host API needs the queue.
   std::unique_ptr<outbound::OutboundQueue> queue;
   std::unique_ptr<outbound::Dispatcher> dispatcher;
@@ -141,34 +127,20 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
 
   queue = std::make_unique<outbound::OutboundQueue>(*database, tenants,
                                                     host.flowTokenTtlSeconds * 1000);
-  outbound::DispatchSettings dispatch;
-  dispatch.maxInFlight = host.outboundMaxInFlight;
-  dispatch.retry.maxAttempts = host.outboundMaxAttempts;
-  dispatch.windowGuardUs = host.outboundWindowGuardMs * 1000LL;
-  dispatch.leaseMs = host.outboundLeaseSeconds * 1000LL;
-  if (!host.storeMasterKey.empty())
-    dispatch.masterKey = *store::MasterKey::parse(host.storeMasterKey.reveal());
+  outbound::DispatchSettings dispatch = host.outbound;
+  if (!host.store.masterKey.empty()) {
+    dispatch.masterKey = *store::MasterKey::parse(host.store.masterKey.reveal());
+  }
   dispatcher = std::make_unique<outbound::Dispatcher>(*database, tenants, *queue, client, dispatch,
                                                       owner, &metrics);
 
-  store::GroupCommitSettings groupCommit;
-  groupCommit.maxBatch = host.groupCommitMaxBatch;
-  groupCommit.maxWait = std::chrono::microseconds(host.groupCommitMaxWaitUs);
-  groupCommit.writers = static_cast<size_t>(host.groupCommitWriters);
-  groupCommit.writerNice = host.groupCommitWriterNice;
-  groupCommit.maxQueued = host.groupCommitMaxQueued;
-  groupCommit.answerWithin = std::chrono::milliseconds(host.webhookAckDeadlineMs);
-  store::InboxWriter inbox(*database, groupCommit);
+  store::InboxWriter inbox(*database, host.groupCommit);
   inbound::WebhookReceiver webhooks(tenants, inbox);
-  inbound::ProcessorSettings processing;
-  processing.workers = host.inboundWorkers;
-  processing.maxAttempts = host.inboundMaxAttempts;
-  processing.leaseMs = host.inboundLeaseSeconds * 1000LL;
-  inbound::InboundProcessor processor(*database, tenants, *queue, processing, owner);
+  inbound::InboundProcessor processor(*database, tenants, *queue, host.inbound, owner);
   webhooks.onStored([&processor] { processor.wake(); });
   processor.onQueued([&dispatcher] { dispatcher->wake(); });
   processor.start();
-  store::Retention retention(*database, retentionSettings(host));
+  store::Retention retention(*database, host.retention);
   retention.start();
 
   flows::FlowEndpoint flowEndpoint(tenants, *database);

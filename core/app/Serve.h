@@ -3,13 +3,7 @@
 #include <map>
 #include <string>
 
-#include "config/HostConfig.h"
-#include "store/Retention.h"
-
 namespace baraza::app {
-
-/** The retention.* settings of the host configuration. */
-store::RetentionSettings retentionSettings(const config::HostConfig& host);
 
 /**
  * `baraza serve`: runs until SIGTERM/SIGINT (exit 0) and reloads tenants on SIGHUP. Returns 1

@@ -1,5 +1,6 @@
 #include "http/HttpClient.h"
 
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <openssl/ssl.h>
 
@@ -83,7 +84,7 @@ bool isAddress(const std::string& host) {
 
 class HttpClient::Impl {
  public:
-  Impl(const config::HttpClientSettings& settings, int threads);
+  Impl(const HttpClientSettings& settings, int threads);
   ~Impl();
 
   void send(HttpRequest request, Done done, Written written);
@@ -96,7 +97,7 @@ class HttpClient::Impl {
   }
   void giveBack(const std::string& origin, ConnectionPtr connection);
 
-  const config::HttpClientSettings settings_;
+  const HttpClientSettings settings_;
   ssl::context tls_{ssl::context::tls_client};  // before io_: streams the loop still holds use it
   net::io_context io_;
 
@@ -293,8 +294,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
 }  // namespace
 
-HttpClient::Impl::Impl(const config::HttpClientSettings& settings, int threads)
-    : settings_(settings) {
+HttpClient::Impl::Impl(const HttpClientSettings& settings, int threads) : settings_(settings) {
   SSL_CTX* ctx = tls_.native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_cipher_list(ctx, "HIGH:!aNULL:!MD5:!RC4");
@@ -389,7 +389,7 @@ void HttpClient::Impl::send(HttpRequest request, Done done, Written written) {
       ->start();
 }
 
-HttpClient::HttpClient(const config::HttpClientSettings& settings, int threads)
+HttpClient::HttpClient(const HttpClientSettings& settings, int threads)
     : impl_(std::make_unique<Impl>(settings, threads)) {}
 
 HttpClient::~HttpClient() = default;

@@ -5,7 +5,7 @@
 
 #include "common/HttpTypes.h"
 #include "common/Status.h"
-#include "config/HostConfig.h"
+#include "http/HttpSettings.h"
 
 namespace boost::asio {
 class io_context;
@@ -42,7 +42,7 @@ class HttpClient {
   using Written = std::function<void()>;
 
   /** Starts the event loop on `threads` threads. */
-  explicit HttpClient(const config::HttpClientSettings& settings, int threads = 1);
+  explicit HttpClient(const HttpClientSettings& settings, int threads = 1);
   /** Stops the event loop: calls still in flight are abandoned, their `done` never runs. */
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;

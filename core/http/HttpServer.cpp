@@ -122,7 +122,7 @@ struct Loop {
 
 class HttpServer::State {
  public:
-  State(const config::HttpServerSettings& s, Router r) : settings(s), router(std::move(r)) {}
+  State(const HttpServerSettings& s, Router r) : settings(s), router(std::move(r)) {}
 
   void start();
   void stop();
@@ -131,7 +131,7 @@ class HttpServer::State {
   /** A connection closed (on its loop). */
   void closed();
 
-  const config::HttpServerSettings settings;
+  const HttpServerSettings settings;
   const Router router;
   std::vector<std::unique_ptr<Loop>> loops;  // the first one also accepts
   net::io_context workers;                   // handler threads: routes that run on a worker
@@ -569,7 +569,7 @@ void HttpServer::State::stop() {
   }
 }
 
-HttpServer::HttpServer(const config::HttpServerSettings& settings, Router router)
+HttpServer::HttpServer(const HttpServerSettings& settings, Router router)
     : state_(std::make_shared<State>(settings, std::move(router))) {}
 
 HttpServer::~HttpServer() { stop(); }

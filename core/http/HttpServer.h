@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "config/HostConfig.h"
+#include "http/HttpSettings.h"
 #include "http/Router.h"
 
 namespace baraza::http {
@@ -20,7 +20,7 @@ namespace baraza::http {
  */
 class HttpServer {
  public:
-  HttpServer(const config::HttpServerSettings& settings, Router router);
+  HttpServer(const HttpServerSettings& settings, Router router);
   ~HttpServer();
 
   /** Binds and starts serving. Throws std::runtime_error when the address cannot be bound. */

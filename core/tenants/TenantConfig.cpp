@@ -10,8 +10,8 @@
 #include <regex>
 #include <sstream>
 
-#include "config/HostConfig.h"
 #include "config/KeyReader.h"
+#include "config/Properties.h"
 #include "config/SchemaConfig.h"
 
 namespace baraza::tenants {

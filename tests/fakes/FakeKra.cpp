@@ -49,7 +49,7 @@ constexpr Taxpayer kPins[] = {{"A744610021G", "Individual", "JOHN KAMAU TEST"},
 }  // namespace
 
 FakeKra::FakeKra(uint16_t port) {
-  config::HttpServerSettings settings;
+  http::HttpServerSettings settings;
   settings.port = port;
   settings.ioThreads = 1;
   settings.threads = 4;

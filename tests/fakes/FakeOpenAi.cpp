@@ -87,7 +87,7 @@ Object::Ptr classify(const std::string& text, const Object::Ptr& schema) {
 }  // namespace
 
 FakeOpenAi::FakeOpenAi() {
-  config::HttpServerSettings settings;
+  http::HttpServerSettings settings;
   settings.port = 0;
   settings.ioThreads = 1;
   settings.threads = 4;

@@ -15,7 +15,7 @@ namespace baraza::app {
 void configOption(Poco::Util::OptionSet& options) {
   options.addOption(Poco::Util::Option("config", "c",
                                        "Host configuration file (default $BARAZA_CONFIG, else " +
-                                           std::string(config::kDefaultConfigPath) +
+                                           std::string(kDefaultConfigPath) +
                                            "). Tenants are read from tenants.d/ beside it.")
                         .argument("PATH"));
 }
@@ -32,7 +32,7 @@ void setOption(Poco::Util::OptionSet& options) {
 std::string configPath(const Args& args) {
   if (args.has("config")) return args.get("config");
   const char* env = std::getenv("BARAZA_CONFIG");
-  return env != nullptr && *env != '\0' ? env : config::kDefaultConfigPath;
+  return env != nullptr && *env != '\0' ? env : kDefaultConfigPath;
 }
 
 std::map<std::string, std::string> overrides(const Args& args, config::Problems& problems) {
@@ -50,9 +50,9 @@ std::map<std::string, std::string> overrides(const Args& args, config::Problems&
   return out;
 }
 
-std::optional<config::HostConfig> hostFor(const Args& args) {
+std::optional<HostConfig> hostFor(const Args& args) {
   config::Problems problems;
-  config::HostConfig host = config::loadHostConfig(configPath(args), {}, problems);
+  HostConfig host = loadHostConfig(configPath(args), {}, problems);
   for (const auto& p : problems) std::cerr << p.toString() << "\n";
   if (!problems.empty()) return std::nullopt;
   return host;
@@ -61,8 +61,8 @@ std::optional<config::HostConfig> hostFor(const Args& args) {
 store::DatabasePtr openStore(const Args& args) {
   auto host = hostFor(args);
   if (!host) return nullptr;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(),
-                                  host->storeIoTimeoutSeconds);
+  auto db = store::Database::open(host->store.url, host->store.password.reveal(),
+                                  host->store.ioTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return nullptr;
@@ -79,7 +79,7 @@ std::string when(int64_t ms) {
                                          Poco::DateTimeFormat::ISO8601_FORMAT);
 }
 
-CommandTenants::CommandTenants(const config::HostConfig& host, store::DatabasePtr db)
+CommandTenants::CommandTenants(const HostConfig& host, store::DatabasePtr db)
     : registry_(plugins::PluginRegistry::scan(host.pluginsDir)), client_(host.httpClient) {
   registry_.loadAll();
   tenants::SharedServices shared;

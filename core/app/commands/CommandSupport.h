@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "app/Cli.h"
-#include "config/HostConfig.h"
+#include "app/HostConfig.h"
 #include "http/HttpClient.h"
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
@@ -30,7 +30,7 @@ std::string configPath(const Args& args);
 /** The --set overrides; a malformed one is a problem. */
 std::map<std::string, std::string> overrides(const Args& args, config::Problems& problems);
 /** The host configuration, or nothing after printing its problems. */
-std::optional<config::HostConfig> hostFor(const Args& args);
+std::optional<HostConfig> hostFor(const Args& args);
 /** The database of the host configuration, migrated; nullptr after printing why not. */
 store::DatabasePtr openStore(const Args& args);
 /** A Unix time in milliseconds as ISO 8601. */
@@ -43,7 +43,7 @@ std::string when(int64_t ms);
  */
 class CommandTenants {
  public:
-  CommandTenants(const config::HostConfig& host, store::DatabasePtr db = nullptr);
+  CommandTenants(const HostConfig& host, store::DatabasePtr db = nullptr);
   tenants::TenantManager& manager() { return *tenants_; }
 
  private:

@@ -17,8 +17,8 @@ namespace {
 int runDb(const Args& args, bool apply) {
   auto host = hostFor(args);
   if (!host) return 1;
-  auto db = store::Database::open(host->storeUrl, host->storePassword.reveal(),
-                                  host->storeIoTimeoutSeconds);
+  auto db = store::Database::open(host->store.url, host->store.password.reveal(),
+                                  host->store.ioTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return 1;
@@ -57,7 +57,7 @@ int runDbPurge(const Args& args) {
   store::DatabasePtr db = openStore(args);
   if (!db) return 1;
   const bool dryRun = args.has("dry-run");
-  auto purged = store::Retention(db, retentionSettings(*host)).purge(store::nowMs(), dryRun);
+  auto purged = store::Retention(db, host->retention).purge(store::nowMs(), dryRun);
   if (!purged.isOk()) {
     std::cerr << "baraza db purge: " << purged.status().message() << "\n";
     return 1;

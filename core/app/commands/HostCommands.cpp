@@ -23,12 +23,12 @@ int runVersion(const Args&) {
 int runConfigCheck(const Args& args) {
   config::Problems problems;
   const std::string path = configPath(args);
-  config::HostConfig host = config::loadHostConfig(path, overrides(args, problems), problems);
-  if (auto url = store::parseStoreUrl(host.storeUrl); !url.isOk()) {
+  HostConfig host = loadHostConfig(path, overrides(args, problems), problems);
+  if (auto url = store::parseStoreUrl(host.store.url); !url.isOk()) {
     problems.push_back({path, "", url.status().message()});
   }
-  if (!host.storeMasterKey.empty()) {
-    if (auto key = store::MasterKey::parse(host.storeMasterKey.reveal()); !key.isOk()) {
+  if (!host.store.masterKey.empty()) {
+    if (auto key = store::MasterKey::parse(host.store.masterKey.reveal()); !key.isOk()) {
       problems.push_back({path, "", key.status().message()});
     }
   }
@@ -64,7 +64,7 @@ int runPluginsList(const Args& args) {
   std::string dir = args.get("dir");
   if (dir.empty()) {
     config::Problems problems;
-    dir = config::loadHostConfig(configPath(args), {}, problems).pluginsDir;
+    dir = loadHostConfig(configPath(args), {}, problems).pluginsDir;
     for (const auto& p : problems) std::cerr << p.toString() << "\n";
   }
   plugins::PluginRegistry registry = plugins::PluginRegistry::scan(dir);

@@ -70,7 +70,7 @@ TEST(HttpClientTls, RefusesAPeerNoTrustedCaVouchesFor) {
 
 TEST(HttpClientTls, AcceptsAPeerSignedByTheConfiguredCa) {
   TlsServer server("127.0.0.1");
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.caFile = TLS_DIR "/localhost.crt";
   HttpClient client(settings);
   auto reply = client.send(get(server.url("localhost")));
@@ -81,7 +81,7 @@ TEST(HttpClientTls, AcceptsAPeerSignedByTheConfiguredCa) {
 
 TEST(HttpClientTls, RefusesACertificateForAnotherHostName) {
   TlsServer server("127.0.0.2");  // the certificate names localhost and 127.0.0.1 only
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.caFile = TLS_DIR "/localhost.crt";
   HttpClient client(settings);
   auto reply = client.send(get(server.url("127.0.0.2")));

@@ -101,7 +101,7 @@ class HttpServerTest : public ::testing::Test {
     server_->start();
   }
 
-  config::HttpServerSettings settings_;
+  http::HttpServerSettings settings_;
   Router router_;
   Poco::Event started_;
   Poco::Event release_;
@@ -459,7 +459,7 @@ TEST_F(HttpClientTest, WrittenIsToldOnceTheRequestIsOutBeforeTheAnswer) {
 
 TEST_F(HttpClientTest, ServiceOverrideRedirectsToTheConfiguredBaseUrl) {
   start();
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.serviceBaseUrls["graph"] =
       "http://127.0.0.1:" + std::to_string(server_->port()) + "/tenants/";
   HttpClient client(settings);
@@ -477,7 +477,7 @@ TEST_F(HttpClientTest, ServiceOverrideRedirectsToTheConfiguredBaseUrl) {
 
 TEST_F(HttpClientTest, TimeoutIsDeadlineExceeded) {
   start();
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.timeoutMs = 200;
   HttpClient client(settings);
   HttpRequest req;
@@ -500,7 +500,7 @@ TEST_F(HttpClientTest, ConnectionRefusedIsUnavailable) {
 TEST_F(HttpClientTest, ResponseOverTheLimitIsRefused) {
   settings_.maxBodyBytes = 1 << 20;
   start();
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.maxResponseBytes = 1024;
   HttpClient client(settings);
   EXPECT_EQ(client.send(echo(std::string(4096, 'x'))).status().code(), Code::kResourceExhausted);
@@ -541,7 +541,7 @@ class ChunkedServer {
 TEST_F(HttpClientTest, AChunkedResponseOverTheLimitIsRefused) {
   // No Content-Length to check up front: the limit must hold while the chunks are read.
   ChunkedServer server(2);
-  config::HttpClientSettings settings;
+  http::HttpClientSettings settings;
   settings.maxResponseBytes = 4096;
   HttpClient client(settings);
   HttpRequest req;

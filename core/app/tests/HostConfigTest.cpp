@@ -4,10 +4,12 @@
 
 #include <fstream>
 
-#include "config/HostConfig.h"
+#include "app/HostConfig.h"
 
-namespace baraza::config {
+namespace baraza::app {
 namespace {
+
+using config::Problems;
 
 class HostConfigTest : public ::testing::Test {
  protected:
@@ -28,7 +30,10 @@ TEST_F(HostConfigTest, DefaultsWhenTheFileIsEmpty) {
   EXPECT_EQ(c.http.port, 8080);
   EXPECT_EQ(c.http.maxBodyBytes, 3u * 1024 * 1024);
   EXPECT_EQ(c.tenantsDir, dir_.path() + "/tenants.d");
-  EXPECT_EQ(c.groupCommitWriterNice, -10);
+  EXPECT_EQ(c.groupCommit.writerNice, -10);
+  EXPECT_EQ(c.groupCommit.answerWithin, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.identity.ttl, std::chrono::seconds(10));
+  EXPECT_EQ(c.identity.patience, std::chrono::seconds(30));
   EXPECT_EQ(c.hostId, Poco::Environment::nodeName());
 }
 
@@ -69,7 +74,29 @@ TEST_F(HostConfigTest, ReadsValuesAndResolvesRelativePaths) {
   EXPECT_EQ(c.http.maxConnections, 500);
   EXPECT_EQ(c.pluginsDir, dir_.path() + "/plugins");
   EXPECT_EQ(c.httpClient.serviceBaseUrls.at("graph"), "http://127.0.0.1:1");
-  EXPECT_EQ(c.groupCommitWriterNice, 0);
+  EXPECT_EQ(c.groupCommit.writerNice, 0);
+}
+
+TEST_F(HostConfigTest, ValuesInTheFilesUnitsLandInTheSubsystemsOwn) {
+  Problems problems;
+  HostConfig c = loadHostConfig(write("inbound.lease_seconds = 90\noutbound.lease_seconds = 45\n"
+                                      "outbound.window_guard_ms = 20\noutbound.max_attempts = 3\n"
+                                      "webhooks.ack_deadline_ms = 700\n"
+                                      "store.group_commit.max_wait_us = 250\n"
+                                      "host.id_lease_seconds = 4\nretention.interval_seconds = 60\n"
+                                      "plugins.max_stuck_calls = 2\n"),
+                                {}, problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(c.inbound.leaseMs, 90000);
+  EXPECT_EQ(c.outbound.leaseMs, 45000);
+  EXPECT_EQ(c.outbound.windowGuardUs, 20000);
+  EXPECT_EQ(c.outbound.retry.maxAttempts, 3);
+  EXPECT_EQ(c.groupCommit.answerWithin, std::chrono::milliseconds(700));
+  EXPECT_EQ(c.groupCommit.maxWait, std::chrono::microseconds(250));
+  EXPECT_EQ(c.identity.ttl, std::chrono::seconds(4));
+  EXPECT_EQ(c.identity.patience, std::chrono::seconds(12));
+  EXPECT_EQ(c.retention.every, std::chrono::seconds(60));
+  EXPECT_EQ(c.pluginCalls.maxStuck, 2);
 }
 
 TEST_F(HostConfigTest, OverridesWinOverTheFile) {
@@ -106,7 +133,7 @@ TEST_F(HostConfigTest, TheFormerSendersSettingNamesItsReplacement) {
             path +
                 ": outbound.senders: replaced by outbound.max_in_flight (Graph calls under way "
                 "at once, default 1000; see docs/sending.md, \"How many calls at once\")");
-  EXPECT_EQ(c.outboundMaxInFlight, 2000);
+  EXPECT_EQ(c.outbound.maxInFlight, 2000);
 }
 
 TEST_F(HostConfigTest, MissingFileIsAProblem) {
@@ -117,4 +144,4 @@ TEST_F(HostConfigTest, MissingFileIsAProblem) {
 }
 
 }  // namespace
-}  // namespace baraza::config
+}  // namespace baraza::app

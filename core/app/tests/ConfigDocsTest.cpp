@@ -11,10 +11,10 @@
 #include <regex>
 #include <string>
 
-#include "config/HostConfig.h"
+#include "app/HostConfig.h"
 #include "tenants/TenantConfig.h"
 
-namespace baraza::config {
+namespace baraza::app {
 namespace {
 
 using Keys = std::map<std::string, std::optional<std::string>>;
@@ -109,4 +109,4 @@ TEST(ConfigDocs, EveryDocumentedTenantKeyIsOneTheCodeReads) {
 }
 
 }  // namespace
-}  // namespace baraza::config
+}  // namespace baraza::app
