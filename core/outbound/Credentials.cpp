@@ -3,7 +3,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
-#include "common/JsonMembers.h"
+#include <baraza/sdk/JsonScalars.hpp>
+
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
@@ -116,9 +117,9 @@ void Credentials::run(const Job& job) {
   std::string fresh, why;
   if (answer.isOk()) {
     try {
-      fresh = jsontext::Members(*answer).text("access_token");
-    } catch (const Poco::Exception& e) {
-      why = "the channel plugin's answer is not JSON: " + e.message();
+      fresh = sdk::json::Scalars(*answer).text("access_token");
+    } catch (const std::invalid_argument& e) {
+      why = std::string("the channel plugin's answer: ") + e.what();
     }
     if (fresh.empty() && why.empty()) why = "the channel plugin answered no access_token";
   } else if (answer.status().code() == Code::kUnimplemented) {

@@ -4,6 +4,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <baraza/sdk/JsonScalars.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,7 +17,6 @@
 #include <unordered_set>
 #include <utility>
 
-#include "common/JsonMembers.h"
 #include "common/JsonText.h"
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
@@ -59,12 +59,12 @@ Jitter jitter() {
 
 /** The error part of a channel plugin's verdict: {"code", "details", "subcode", "title"} as
  * present. */
-std::string errorJson(const jsontext::Members& classified) {
+std::string errorJson(const sdk::json::Scalars& classified) {
   std::string error;
   for (const char* key : {"code", "details", "subcode", "title"}) {
     if (const auto* m = classified.find(key)) {
       error +=
-          (error.empty() ? "{\"" : ",\"") + std::string(key) + "\":" + jsontext::Members::json(*m);
+          (error.empty() ? "{\"" : ",\"") + std::string(key) + "\":" + sdk::json::Scalars::json(*m);
     }
   }
   return error.empty() ? "{}" : error + "}";
@@ -776,17 +776,18 @@ Dispatcher::Answer Dispatcher::conclude(const Lane& lane, const Pending& pending
     StatusOr<std::string> answer =
         channel->call(plugins::Operation::kChannelClassifyResponse, input);
     try {
-      if (!answer.isOk()) throw Poco::DataFormatException(answer.status().toString());
-      const jsontext::Members classified(*answer);
+      if (!answer.isOk()) throw std::invalid_argument(answer.status().toString());
+      const sdk::json::Scalars classified(*answer);
+      if (!classified.isObject()) throw std::invalid_argument("not a JSON object");
       out.verdict = Verdict::parse(classified.text("outcome"), classified.text("scope"),
                                    classified.integer("after_ms", 0));
       out.providerId = classified.text("provider_id");
       out.error = errorJson(classified);
-    } catch (const Poco::Exception& e) {
+    } catch (const std::invalid_argument& e) {
       // The call was made; without a verdict, retrying is the safe side (at least once).
       out.verdict = Verdict{};
       out.error = errorJson("unclassified response", "HTTP " + std::to_string(response->status) +
-                                                         "; channel plugin: " + e.message());
+                                                         "; channel plugin: " + e.what());
     }
   }
 

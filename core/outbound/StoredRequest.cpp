@@ -3,9 +3,9 @@
 #include <Poco/Exception.h>
 #include <Poco/JSONString.h>
 
+#include <baraza/sdk/JsonScalars.hpp>
 #include <optional>
 
-#include "common/JsonMembers.h"
 #include "common/JsonText.h"
 
 namespace baraza::outbound {
@@ -56,10 +56,10 @@ std::string StoredRequest::encode() const {
 StoredRequest StoredRequest::decode(const std::string& payload) {
   const size_t end = payload.find('\n');
   if (end != std::string::npos) {
-    std::optional<jsontext::Members> header;
+    std::optional<sdk::json::Scalars> header;
     try {
-      header.emplace(payload.substr(0, end));
-    } catch (const Poco::Exception&) {
+      header.emplace(std::string_view(payload).substr(0, end));
+    } catch (const std::invalid_argument&) {
       // Not this layout's header: a pretty-printed build_send output, perhaps.
     }
     const int64_t layout = header ? header->integer("layout", 0) : 0;

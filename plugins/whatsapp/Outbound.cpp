@@ -3,10 +3,10 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSONString.h>
 
+#include <baraza/sdk/JsonScalars.hpp>
 #include <cctype>
 #include <set>
 
-#include "JsonScalars.h"
 #include "JsonText.h"
 
 namespace baraza::whatsapp {
@@ -425,14 +425,12 @@ Outcome outcomeOf(int code) {
 std::string classifyResponse(const std::string& responseJson) {
   // Nearly every answer is an accepted send: read its few fields without building object trees.
   try {
-    const JsonScalars response(responseJson);
-    const std::string* status = response.find("status");
-    const std::string* body = response.find("body");
-    if (status != nullptr && body != nullptr && status->size() == 3 && status->front() == '2') {
-      const JsonScalars answer(*body);
-      const std::string* id = answer.find("messages.0.id");
-      if (id != nullptr && !id->empty())
-        return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(*id) + "}";
+    const baraza::sdk::json::Scalars response(responseJson);
+    const std::string status = response.text("status");
+    const auto* body = response.find("body");
+    if (body != nullptr && status.size() == 3 && status.front() == '2') {
+      const std::string id = baraza::sdk::json::Scalars(body->text).text("messages.0.id");
+      if (!id.empty()) return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(id) + "}";
     }
   } catch (const std::invalid_argument&) {
     // Judged below, where every other answer is.

@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <baraza/sdk/JsonScalars.hpp>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
 
 #include "app/commands/CommandSupport.h"
-#include "common/JsonMembers.h"
 #include "common/JsonText.h"
 #include "crypto/Crypto.h"
 
@@ -74,12 +74,11 @@ int runFlowsRegisterKey(const Args& args) {
     }
     std::string status, shown;
     try {
-      const jsontext::Members state(*registered);
+      const sdk::json::Scalars state(*registered);
       status = state.text("signature_status");
       shown = state.text("public_key");
-    } catch (const Poco::Exception& e) {
-      std::cerr << "number " << number
-                << ": the channel plugin's answer is not JSON: " << e.message() << "\n";
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "number " << number << ": the channel plugin's answer: " << e.what() << "\n";
       allValid = false;
       continue;
     }

@@ -2,7 +2,6 @@
 #include <Poco/JSON/Array.h>
 #include <gtest/gtest.h>
 
-#include "JsonScalars.h"
 #include "JsonText.h"
 #include "Outbound.h"
 
@@ -263,24 +262,6 @@ TEST(WhatsAppClassify, AcceptedReadsTheFirstMessagesIdWhereverTheFieldsAre) {
       classify(200, R"({"messages":[{"message_status":"accepted"},{"id":"wamid.second"}]})");
   EXPECT_EQ(str(noId, "outcome"), "failed");
   EXPECT_NE(str(noId, "details").find("a success without a message id"), std::string::npos);
-}
-
-TEST(WhatsAppJsonScalars, PathsNameMembersAndArrayIndexes) {
-  const JsonScalars j(
-      R"({"a":1,"b":{"c":[true,null,{"d":"x\ny"},[7,8]],"e":-2.5},"f":[],"g":"z"})");
-  auto at = [&](const std::string& path) {
-    return j.find(path) ? *j.find(path) : std::string("<none>");
-  };
-  EXPECT_EQ(at("a"), "1");
-  EXPECT_EQ(at("b.c.0"), "true");
-  EXPECT_EQ(at("b.c.1"), "<none>") << "null";
-  EXPECT_EQ(at("b.c.2.d"), "x\ny");
-  EXPECT_EQ(at("b.c.3.0"), "7");
-  EXPECT_EQ(at("b.c.3.1"), "8");
-  EXPECT_EQ(at("b.e").substr(0, 4), "-2.5");
-  EXPECT_EQ(at("g"), "z") << "after an empty array";
-  EXPECT_EQ(at("b"), "<none>") << "not a scalar";
-  EXPECT_THROW(JsonScalars("{\"a\":"), std::invalid_argument);
 }
 
 TEST(WhatsAppClassify, EveryErrorClass) {
