@@ -10,11 +10,10 @@ struct ProcessorSettings {
   int workers = 2;
   /**
    * Deliveries (and conversation jobs) claimed and committed together, each in a savepoint:
-   * one commit per batch. webhook_ingest's processing rate, SQLite / MariaDB: 16 → 1,400–1,550
-   * / 320 msg/s, 64 → 1,900–2,000 / 535. Only the writes hold the transaction open (parsing and
-   * the plugins run before it), but acknowledgements wait for SQLite's lock meanwhile: with
-   * processing running during webhook_ingest (64 connections) their p99 was 23 ms at 16 and
-   * 49 ms at 64, far inside Meta's timeout, and the backlog drains faster.
+   * one commit per batch. Larger batches process faster (fewer commits); only the writes hold
+   * the transaction open (parsing and the plugins run before it), but acknowledgements wait for
+   * SQLite's lock meanwhile, so a batch is kept to what commits well inside Meta's timeout.
+   * The measurements behind 64 are in docs/performance.md (webhook_ingest, processing).
    */
   size_t batch = 64;
   int64_t leaseMs =
