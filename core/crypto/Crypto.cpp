@@ -156,6 +156,25 @@ std::optional<std::string> aesGcmDecrypt(std::string_view key, std::string_view 
   return out;
 }
 
+std::optional<std::string> aesCbcDecrypt(std::string_view key, std::string_view iv,
+                                         std::string_view ciphertext) {
+  if (key.size() != 32 || iv.size() != 16 || ciphertext.empty() || ciphertext.size() % 16 != 0) {
+    return std::nullopt;
+  }
+  CipherCtx c;
+  int len = 0, last = 0;
+  std::string out(ciphertext.size(), '\0');
+  auto* dst = reinterpret_cast<unsigned char*>(out.data());
+  if (EVP_DecryptInit_ex(c.ctx, EVP_aes_256_cbc(), nullptr, bytes(key), bytes(iv)) != 1 ||
+      EVP_DecryptUpdate(c.ctx, dst, &len, bytes(ciphertext), static_cast<int>(ciphertext.size())) !=
+          1 ||
+      EVP_DecryptFinal_ex(c.ctx, dst + len, &last) != 1) {  // checks and strips the padding
+    return std::nullopt;
+  }
+  out.resize(static_cast<size_t>(len + last));
+  return out;
+}
+
 std::string base64Encode(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(data),

@@ -29,6 +29,12 @@ std::optional<std::string> aesGcmEncrypt(std::string_view key, std::string_view 
 /** The inverse: nullopt when the tag does not authenticate (wrong key, IV, AAD or data). */
 std::optional<std::string> aesGcmDecrypt(std::string_view key, std::string_view iv,
                                          std::string_view aad, std::string_view sealed);
+/**
+ * AES-256-CBC decryption with PKCS#7 padding removed (a 32-byte key, a 16-byte IV); nullopt for
+ * a bad key or IV size, a ciphertext that is not whole blocks, or padding that does not check.
+ */
+std::optional<std::string> aesCbcDecrypt(std::string_view key, std::string_view iv,
+                                         std::string_view ciphertext);
 inline std::string toHex(const Digest& d) { return toHex(d.data(), d.size()); }
 
 /** Standard base64 with padding. */
