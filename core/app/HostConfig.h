@@ -1,3 +1,5 @@
+// The host file (baraza.properties): read into each subsystem's own settings struct, every key
+// checked (typos reported), and the list of keys the documentation is checked against.
 #pragma once
 
 #include <Poco/AutoPtr.h>
