@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
+#include <initializer_list>
 #include <stdexcept>
 
 #include "JsonText.h"
@@ -11,12 +12,23 @@ namespace baraza::whatsapp {
 
 using Poco::JSON::Object;
 
+namespace {
+
+/** std::invalid_argument "<field>: required <purpose>" for the first of `fields` absent or empty.
+ */
+void require(const Object::Ptr& input, std::initializer_list<const char*> fields,
+             const std::string& purpose) {
+  for (const char* field : fields) {
+    if (str(input, field).empty())
+      throw std::invalid_argument(std::string(field) + ": required " + purpose);
+  }
+}
+
+}  // namespace
+
 GraphRequest tokenExchangeRequest(const std::string& inputJson, const std::string& graphVersion) {
   Object::Ptr input = parseObject(inputJson);
-  for (const char* field : {"token", "app_id", "app_secret"}) {
-    if (str(input, field).empty())
-      throw std::invalid_argument(std::string(field) + ": required for the token exchange");
-  }
+  require(input, {"token", "app_id", "app_secret"}, "for the token exchange");
   Poco::URI form;
   form.addQueryParameter("grant_type", "fb_exchange_token");
   form.addQueryParameter("client_id", str(input, "app_id"));
@@ -44,10 +56,7 @@ std::string tokenExchangeResult(int status, const std::string& body) {
 
 std::string reengagementMessage(const std::string& inputJson) {
   Object::Ptr input = parseObject(inputJson);
-  for (const char* field : {"phone_number_id", "to", "template"}) {
-    if (str(input, field).empty())
-      throw std::invalid_argument(std::string(field) + ": required for a re-engagement message");
-  }
+  require(input, {"phone_number_id", "to", "template"}, "for a re-engagement message");
   Object language;
   language.set("code", str(input, "language").empty() ? "en_US" : str(input, "language"));
   Object templ;
@@ -63,10 +72,7 @@ std::string reengagementMessage(const std::string& inputJson) {
 
 GraphRequest flowKeyUpload(const std::string& inputJson, const std::string& graphVersion) {
   Object::Ptr input = parseObject(inputJson);
-  for (const char* field : {"phone_number_id", "public_key", "token"}) {
-    if (str(input, field).empty())
-      throw std::invalid_argument(std::string(field) + ": required to register a Flows key");
-  }
+  require(input, {"phone_number_id", "public_key", "token"}, "to register a Flows key");
   Poco::URI form;
   form.addQueryParameter("business_public_key", str(input, "public_key"));
   return {"POST",
