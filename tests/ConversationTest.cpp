@@ -216,14 +216,6 @@ class ConversationTest : public store::testing::StoreTest {
     return result.empty() ? "" : str(parseObject(result), "source");
   }
 
-  int count(const std::string& sql) {
-    int n = 0;
-    tx([&](Poco::Data::Session& s) {
-      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
-    });
-    return n;
-  }
-
   fakes::FakeGraph graph_;
   fakes::FakeKra kra_;
   fakes::FakeOpenAi openai_;

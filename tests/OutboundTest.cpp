@@ -131,13 +131,6 @@ class OutboundTest : public store::testing::StoreTest {
     startDispatcher();
     waitForAccepted(accepted, until);
   }
-  int count(const std::string& sql) {
-    int n = 0;
-    tx([&](Poco::Data::Session& s) {
-      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
-    });
-    return n;
-  }
 
   fakes::FakeGraph graph_;
   baraza::testing::TempConfig config_;

@@ -63,14 +63,6 @@ class OutcomeRecorderTest : public store::testing::StoreTest {
     return found.value_or(store::OutboxRow{});
   }
 
-  int count(const std::string& sql) {
-    int n = 0;
-    tx([&](Poco::Data::Session& s) {
-      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
-    });
-    return n;
-  }
-
   Poco::TemporaryFile tenantsDir_;
   plugins::PluginRegistry registry_;
   std::optional<store::Outbox> outbox_;

@@ -36,6 +36,15 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(status.isOk()) << status.toString();
   }
 
+  /** The one integer a query answers (SELECT COUNT(*) ...), read in a transaction of its own. */
+  int count(const std::string& sql) {
+    int n = 0;
+    tx([&](Poco::Data::Session& s) {
+      s << sql, Poco::Data::Keywords::into(n), Poco::Data::Keywords::now;
+    });
+    return n;
+  }
+
   std::string url_;
   DatabasePtr db_;
 };
