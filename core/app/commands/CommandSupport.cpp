@@ -20,6 +20,10 @@ void configOption(Poco::Util::OptionSet& options) {
                         .argument("PATH"));
 }
 
+void tenantOption(Poco::Util::OptionSet& options, const std::string& help) {
+  options.addOption(Poco::Util::Option("tenant", "t", help).argument("TENANT"));
+}
+
 void setOption(Poco::Util::OptionSet& options) {
   options.addOption(
       Poco::Util::Option("set", "D",

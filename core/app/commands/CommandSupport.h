@@ -23,6 +23,8 @@ namespace baraza::app {
 
 /** --config PATH: the host file (default $BARAZA_CONFIG, else /etc/baraza/baraza.properties). */
 void configOption(Poco::Util::OptionSet& options);
+/** --tenant TENANT (-t), with what it means for the command. */
+void tenantOption(Poco::Util::OptionSet& options, const std::string& help);
 /** --set KEY=VALUE, repeatable: one host setting overridden. */
 void setOption(Poco::Util::OptionSet& options);
 /** The host file --config names, else $BARAZA_CONFIG, else the default path. */

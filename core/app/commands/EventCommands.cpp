@@ -85,8 +85,7 @@ std::vector<Command> eventCommands() {
        "deliveries whose processing failed (e.g. signed bodies that are not JSON).",
        [](auto& o) {
          configOption(o);
-         o.addOption(
-             Poco::Util::Option("tenant", "t", "Only this tenant's events.").argument("TENANT"));
+         tenantOption(o, "Only this tenant's events.");
          o.addOption(Poco::Util::Option("failed", "f", "List failed deliveries instead."));
          o.addOption(Poco::Util::Option("unroutable", "u", "Only changes no tenant could take."));
          o.addOption(

@@ -145,7 +145,7 @@ std::vector<Command> flowsCommands() {
        "re-registering a number, and when Meta alerts public-key-missing.",
        [](auto& o) {
          configOption(o);
-         o.addOption(Poco::Util::Option("tenant", "t", "The tenant.").argument("TENANT"));
+         tenantOption(o, "The tenant.");
          o.addOption(
              Poco::Util::Option("number", "n", "Only this phone number id.").argument("ID"));
        },
@@ -156,8 +156,7 @@ std::vector<Command> flowsCommands() {
        "and prints the public key (SPKI PEM) to register with Meta. Refuses to overwrite an "
        "existing key unless --force: during rotation the old key must stay.",
        [](auto& o) {
-         o.addOption(
-             Poco::Util::Option("tenant", "t", "The tenant the key is for.").argument("TENANT"));
+         tenantOption(o, "The tenant the key is for.");
          o.addOption(Poco::Util::Option("out", "o",
                                         "Where to write the private key (default "
                                         "/var/lib/baraza/keys/TENANT-flows.pem).")

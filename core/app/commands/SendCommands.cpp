@@ -137,7 +137,7 @@ std::vector<Command> sendCommands() {
        "and nothing is queued. Prints the message id (for `baraza send status ID`).",
        [](auto& o) {
          configOption(o);
-         o.addOption(Poco::Util::Option("tenant", "t", "The sending tenant.").argument("TENANT"));
+         tenantOption(o, "The sending tenant.");
          o.addOption(Poco::Util::Option("to", "", "Recipient, +<country code><number>.")
                          .argument("NUMBER"));
          o.addOption(Poco::Util::Option("text", "", "Send this text.").argument("TEXT"));
