@@ -139,8 +139,9 @@ void Credentials::run(const Job& job) {
     logger().error("tenant " + job.tenant + ": the long-lived token exchange failed: " + why);
     return;
   }
-  exchanged_[job.tenant] = {fingerprint(job.configured), fresh};
-  if (masterKey_) toKeep_.emplace_back(job.tenant, fingerprint(job.configured) + " " + fresh);
+  const std::string replaced = fingerprint(job.configured);
+  exchanged_[job.tenant] = {replaced, fresh};
+  if (masterKey_) toKeep_.emplace_back(job.tenant, replaced + " " + fresh);
   // Paused on the refused token (unless that was replaced meanwhile): resume at once.
   auto paused = paused_.find(job.tenant);
   const bool resumes = paused != paused_.end() && paused->second == fingerprint(job.refused);

@@ -62,20 +62,29 @@ std::optional<HostConfig> hostFor(const Args& args) {
   return host;
 }
 
-store::DatabasePtr openStore(const Args& args) {
-  auto host = hostFor(args);
-  if (!host) return nullptr;
-  auto db = store::Database::open(host->store.url, host->store.password.reveal(),
-                                  host->store.ioTimeoutSeconds);
+store::DatabasePtr openDatabase(const HostConfig& host) {
+  auto db = store::Database::open(host.store.url, host.store.password.reveal(),
+                                  host.store.ioTimeoutSeconds);
   if (!db.isOk()) {
     std::cerr << db.status().message() << "\n";
     return nullptr;
   }
-  if (auto migrated = store::migrate(**db); !migrated.isOk()) {
+  return *db;
+}
+
+store::DatabasePtr openStore(const HostConfig& host) {
+  store::DatabasePtr db = openDatabase(host);
+  if (!db) return nullptr;
+  if (auto migrated = store::migrate(*db); !migrated.isOk()) {
     std::cerr << migrated.status().message() << "\n";
     return nullptr;
   }
-  return *db;
+  return db;
+}
+
+store::DatabasePtr openStore(const Args& args) {
+  auto host = hostFor(args);
+  return host ? openStore(*host) : nullptr;
 }
 
 std::string when(int64_t ms) {

@@ -33,7 +33,11 @@ std::string configPath(const Args& args);
 std::map<std::string, std::string> overrides(const Args& args, config::Problems& problems);
 /** The host configuration, or nothing after printing its problems. */
 std::optional<HostConfig> hostFor(const Args& args);
-/** The database of the host configuration, migrated; nullptr after printing why not. */
+/** The database the host configuration names, not migrated; nullptr after printing why not. */
+store::DatabasePtr openDatabase(const HostConfig& host);
+/** The same, migrated. */
+store::DatabasePtr openStore(const HostConfig& host);
+/** The database of the host file --config names, migrated; nullptr after printing why not. */
 store::DatabasePtr openStore(const Args& args);
 /** A Unix time in milliseconds as ISO 8601. */
 std::string when(int64_t ms);

@@ -17,29 +17,25 @@ namespace {
 int runDb(const Args& args, bool apply) {
   auto host = hostFor(args);
   if (!host) return 1;
-  auto db = store::Database::open(host->store.url, host->store.password.reveal(),
-                                  host->store.ioTimeoutSeconds);
-  if (!db.isOk()) {
-    std::cerr << db.status().message() << "\n";
-    return 1;
-  }
+  store::DatabasePtr db = openDatabase(*host);
+  if (!db) return 1;
   if (apply) {
-    auto applied = store::migrate(**db);
+    auto applied = store::migrate(*db);
     if (!applied.isOk()) {
       std::cerr << applied.status().message() << "\n";
       return 1;
     }
     for (const auto& m : *applied) std::cout << "applied " << m.name << "\n";
-    std::cerr << (*db)->describe() << ": " << applied->size()
+    std::cerr << db->describe() << ": " << applied->size()
               << " migration(s) applied, schema up to date\n";
     return 0;
   }
-  auto status = store::migrationStatus(**db);
+  auto status = store::migrationStatus(*db);
   if (!status.isOk()) {
     std::cerr << status.status().message() << "\n";
     return 1;
   }
-  std::cout << (*db)->describe() << "\n";
+  std::cout << db->describe() << "\n";
   for (const auto& a : status->applied) {
     std::cout << "  applied  " << a.name << "  "
               << Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(a.appliedAt / 1000),
@@ -54,7 +50,7 @@ int runDb(const Args& args, bool apply) {
 int runDbPurge(const Args& args) {
   auto host = hostFor(args);
   if (!host) return 1;
-  store::DatabasePtr db = openStore(args);
+  store::DatabasePtr db = openStore(*host);
   if (!db) return 1;
   const bool dryRun = args.has("dry-run");
   auto purged = store::Retention(db, host->retention).purge(store::nowMs(), dryRun);

@@ -62,7 +62,7 @@ int runSend(const Args& args) {
   }
   auto host = hostFor(args);
   if (!host) return 1;
-  store::DatabasePtr db = openStore(args);
+  store::DatabasePtr db = openStore(*host);
   if (!db) return 1;
   // The tenant's own channel plugin checks and builds the message, exactly as in the host.
   CommandTenants tenants(*host, db);
