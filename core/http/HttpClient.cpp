@@ -80,6 +80,45 @@ bool isAddress(const std::string& host) {
   return !ec;
 }
 
+/** "host" or "host:port" (the port when it is not the scheme's), IPv6 addresses bracketed. */
+std::string authorityOf(const Poco::URI& uri) {
+  const bool defaultPort = uri.getPort() == (uri.getScheme() == "https" ? 443 : 80);
+  const std::string host =
+      uri.getHost().find(':') != std::string::npos ? "[" + uri.getHost() + "]" : uri.getHost();
+  return defaultPort ? host : host + ":" + std::to_string(uri.getPort());
+}
+
+/** The request as it goes on the wire to `uri`. */
+bhttp::request<bhttp::string_body> toMessage(const Poco::URI& uri, const HttpRequest& request) {
+  bhttp::request<bhttp::string_body> message;
+  const bhttp::verb verb = bhttp::string_to_verb(request.method);
+  message.version(11);
+  if (verb == bhttp::verb::unknown)
+    message.method_string(request.method);
+  else
+    message.method(verb);
+  message.target(uri.getPathAndQuery());
+  message.set(bhttp::field::host, authorityOf(uri));
+  for (const auto& [name, value] : request.headers) message.set(name, value);
+  message.body() = request.body;
+  message.keep_alive(true);
+  message.prepare_payload();
+  return message;
+}
+
+/**
+ * Sets up a TLS stream to verify `host`: SNI names hosts, never addresses (RFC 6066); the
+ * certificate must name either.
+ */
+bool expectPeer(beast::ssl_stream<beast::tcp_stream>& stream, const std::string& host) {
+  if (!isAddress(host) && SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) != 1) {
+    return false;
+  }
+  stream.set_verify_mode(ssl::verify_peer);
+  stream.set_verify_callback(ssl::host_name_verification(host));
+  return true;
+}
+
 }  // namespace
 
 class HttpClient::Impl {
@@ -125,27 +164,12 @@ class Call : public std::enable_shared_from_this<Call> {
         done_(std::move(done)),
         written_(std::move(written)) {
     secure_ = uri_.getScheme() == "https";
-    const bool defaultPort = uri_.getPort() == (secure_ ? 443 : 80);
-    const std::string host =
-        uri_.getHost().find(':') != std::string::npos ? "[" + uri_.getHost() + "]" : uri_.getHost();
-    const std::string authority = defaultPort ? host : host + ":" + std::to_string(uri_.getPort());
-    origin_ = uri_.getScheme() + "://" + authority;
+    origin_ = uri_.getScheme() + "://" + authorityOf(uri_);
     method_ = request.method;
     timeout_ =
         std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
                                                         : client_.settings_.timeoutMs);
-    const bhttp::verb verb = bhttp::string_to_verb(request.method);
-    request_.version(11);
-    if (verb == bhttp::verb::unknown)
-      request_.method_string(request.method);
-    else
-      request_.method(verb);
-    request_.target(uri_.getPathAndQuery());
-    request_.set(bhttp::field::host, authority);
-    for (const auto& [name, value] : request.headers) request_.set(name, value);
-    request_.body() = request.body;
-    request_.keep_alive(true);
-    request_.prepare_payload();
+    request_ = toMessage(uri_, request);
   }
 
   /** What failed, for error messages: "POST https://host/path". */
@@ -191,13 +215,9 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void handshake() {
     beast::ssl_stream<beast::tcp_stream>& stream = *connection_->tls();
-    const std::string& host = uri_.getHost();
-    // SNI names hosts, never addresses (RFC 6066); the certificate must name either.
-    if (!isAddress(host) && SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) != 1) {
+    if (!expectPeer(stream, uri_.getHost())) {
       return fail(unavailable(where() + ": cannot set the TLS server name"));
     }
-    stream.set_verify_mode(ssl::verify_peer);
-    stream.set_verify_callback(ssl::host_name_verification(host));
     connection_->tcp().expires_after(timeout_);
     stream.async_handshake(
         ssl::stream_base::client, [self = shared_from_this()](const ErrorCode& ec) {
@@ -414,5 +434,153 @@ StatusOr<std::string> HttpClient::effectiveUrl(const HttpRequest& request) const
 }
 
 boost::asio::io_context& HttpClient::context() const { return impl_->io_; }
+
+namespace {
+
+/**
+ * One streamed download, driven by the calling thread on an event loop of its own: each step is
+ * an asynchronous operation (so the stream's timer bounds it) run to completion before the next.
+ * Its connection is its own, never pooled: a download of many megabytes does not hold one of the
+ * connections sending reuses, and is never queued behind them.
+ */
+class Download {
+ public:
+  Download(HttpClient::Impl& client, const Poco::URI& uri, const HttpRequest& request)
+      : client_(client), uri_(uri), request_(request) {
+    idleTimeout_ =
+        std::chrono::milliseconds(request.timeoutMs > 0 ? static_cast<int64_t>(request.timeoutMs)
+                                                        : client.settings_.timeoutMs);
+    where_ = request.method + " " + uri.getScheme() + "://" + authorityOf(uri) + uri.getPath();
+  }
+
+  StatusOr<HttpResponse> run(uint64_t maxBodyBytes, const HttpClient::BodySink& sink) {
+    const bool secure = uri_.getScheme() == "https";
+    Connection connection(io_.get_executor(), secure ? &client_.tls_ : nullptr);
+    tcp::resolver resolver(io_);
+    tcp::resolver::results_type found;
+    ErrorCode ec = step([&](auto done) {
+      resolver.async_resolve(uri_.getHost(), std::to_string(uri_.getPort()),
+                             [&, done](const ErrorCode& e, tcp::resolver::results_type r) {
+                               found = std::move(r);
+                               done(e);
+                             });
+    });
+    if (ec) return unavailable(where_ + ": cannot resolve the host: " + ec.message());
+    connection.tcp().expires_after(std::chrono::milliseconds(client_.settings_.connectTimeoutMs));
+    ec = step([&](auto done) {
+      connection.tcp().async_connect(found,
+                                     [done](const ErrorCode& e, const tcp::endpoint&) { done(e); });
+    });
+    if (ec) return transport("connect", ec);
+    connection.tcp().socket().set_option(tcp::no_delay(true));
+    if (secure) {
+      if (!expectPeer(*connection.tls(), uri_.getHost()))
+        return unavailable(where_ + ": cannot set the TLS server name");
+      connection.tcp().expires_after(idleTimeout_);
+      ec = step(
+          [&](auto done) { connection.tls()->async_handshake(ssl::stream_base::client, done); });
+      if (ec) return transport("TLS handshake", ec);
+    }
+    StatusOr<HttpResponse> result = unavailable(where_);
+    connection.with(
+        [&](auto& stream) { result = exchange(stream, connection, maxBodyBytes, sink); });
+    return result;
+  }
+
+ private:
+  /** Runs one asynchronous operation, which calls `done(ec)` when it completes. */
+  template <class Start>
+  ErrorCode step(Start&& start) {
+    ErrorCode result = net::error::would_block;
+    start([&result](const ErrorCode& ec, auto&&...) { result = ec; });
+    io_.restart();
+    io_.run();
+    return result;
+  }
+
+  Status transport(const char* what, const ErrorCode& ec) const {
+    if (ec == beast::error::timeout)
+      return Status(Code::kDeadlineExceeded, where_ + ": " + what + " timed out");
+    return unavailable(where_ + ": " + what + ": " + ec.message());
+  }
+
+  template <class Stream>
+  StatusOr<HttpResponse> exchange(Stream& stream, Connection& connection, uint64_t maxBodyBytes,
+                                  const HttpClient::BodySink& sink) {
+    bhttp::request<bhttp::string_body> message = toMessage(uri_, request_);
+    message.keep_alive(false);
+    connection.tcp().expires_after(idleTimeout_);
+    ErrorCode ec = step([&](auto done) { bhttp::async_write(stream, message, done); });
+    if (ec) return transport("write", ec);
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.header_limit(wire::kMaxResponseHeaderBytes);
+    parser.body_limit(boost::none);  // held to maxBodyBytes below, piece by piece
+    ec =
+        step([&](auto done) { bhttp::async_read_header(stream, connection.buffer, parser, done); });
+    if (ec) return transport("read", ec);
+
+    HttpResponse response;
+    response.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      response.headers[name] = std::string(field.value());
+    }
+    // Only a success's body is the download; any other is an answer to read, within the limit
+    // every response is held to.
+    const bool streamed = response.status >= 200 && response.status < 300;
+    const uint64_t limit = streamed ? maxBodyBytes : client_.settings_.maxResponseBytes;
+    if (const auto length = parser.content_length(); length && *length > limit) {
+      return Status(Code::kResourceExhausted, where_ + ": the body announces " +
+                                                  std::to_string(*length) + " bytes, over the " +
+                                                  std::to_string(limit) + " allowed");
+    }
+    std::vector<char> piece(kPieceBytes);
+    uint64_t total = 0;
+    while (!parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      connection.tcp().expires_after(idleTimeout_);
+      ec = step([&](auto done) { bhttp::async_read(stream, connection.buffer, parser, done); });
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) return transport("read", ec);
+      const size_t n = piece.size() - parser.get().body().size;
+      total += n;
+      if (total > limit) {
+        return Status(Code::kResourceExhausted, where_ + ": the body is over the " +
+                                                    std::to_string(limit) + " bytes allowed");
+      }
+      if (n == 0) continue;
+      if (!streamed) {
+        response.body.append(piece.data(), n);
+        continue;
+      }
+      if (Status taken = sink(std::string_view(piece.data(), n)); !taken.isOk()) return taken;
+    }
+    return response;
+  }
+
+  static constexpr size_t kPieceBytes = 256 * 1024;
+
+  HttpClient::Impl& client_;
+  const Poco::URI& uri_;
+  const HttpRequest& request_;
+  net::io_context io_{1};
+  std::chrono::milliseconds idleTimeout_{0};
+  std::string where_;
+};
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpClient::download(const HttpRequest& request, uint64_t maxBodyBytes,
+                                            const BodySink& body) const {
+  if (currentEventLoop() == impl_.get() || impl_->io_.get_executor().running_in_this_thread()) {
+    return failedPrecondition("a blocking HTTP call on the HTTP client's own event loop (" +
+                              request.url + ")");
+  }
+  StatusOr<Poco::URI> uri = impl_->resolve(request);
+  if (!uri.isOk()) return uri.status();
+  return Download(*impl_, *uri, request).run(maxBodyBytes, body);
+}
 
 }  // namespace baraza::http

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "common/HttpTypes.h"
 #include "common/Status.h"
@@ -59,6 +60,20 @@ class HttpClient {
    * itself): there it fails with FAILED_PRECONDITION.
    */
   StatusOr<HttpResponse> send(const HttpRequest& request) const;
+
+  /** Takes one piece of a downloaded body; a non-OK status stops the download with it. */
+  using BodySink = std::function<Status(std::string_view)>;
+
+  /**
+   * Makes a call whose successful (2xx) body goes to `body` in pieces as it arrives, on the
+   * calling thread, never held whole: media downloads. A body announced or arriving over
+   * `maxBodyBytes` fails with RESOURCE_EXHAUSTED, before any of it is read when announced. Any
+   * other status is returned with its body (within the response size limit) and `body` is not
+   * called. The request timeout bounds each wait for bytes, not the whole download. The call has
+   * a connection of its own, closed after it. Not on a thread of the event loop.
+   */
+  StatusOr<HttpResponse> download(const HttpRequest& request, uint64_t maxBodyBytes,
+                                  const BodySink& body) const;
 
   /** The URL a request will actually go to, after any service override. */
   StatusOr<std::string> effectiveUrl(const HttpRequest& request) const;

@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <utility>
+
 #include "plugins/CallRunner.h"
 
 namespace baraza::plugins {
@@ -34,6 +36,9 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
       return seconds(0);
     case Operation::kChannelExchangeToken:
     case Operation::kChannelRegisterFlowKey:
+    case Operation::kChannelMediaSource:
+    case Operation::kMediaGet:
+    case Operation::kMediaRemove:
       return seconds(30);
     case Operation::kFlowExchange:
       return seconds(10);
@@ -42,9 +47,6 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
       return seconds(60);
     case Operation::kConversationOnMessage:
       return seconds(120);
-    case Operation::kMediaPut:
-    case Operation::kMediaGet:
-      return seconds(300);
   }
   return seconds(60);
 }
@@ -110,10 +112,12 @@ const char* operationName(Operation op) {
       return "intent.detect";
     case Operation::kVerifierVerify:
       return "verifier.verify";
-    case Operation::kMediaPut:
-      return "media.put";
+    case Operation::kChannelMediaSource:
+      return "channel.media_source";
     case Operation::kMediaGet:
       return "media.get";
+    case Operation::kMediaRemove:
+      return "media.remove";
     case Operation::kConversationOnMessage:
       return "conversation.on_message";
   }
@@ -173,10 +177,15 @@ baraza_call_fn PluginInstance::function(Operation op) const {
       return lib.intent().detect;
     case Operation::kVerifierVerify:
       return lib.verifier().verify;
-    case Operation::kMediaPut:
-      return lib.media().put;
+    case Operation::kChannelMediaSource:
+      return BARAZA_HAS_FIELD(baraza_channel_api, &lib.channel(), media_source)
+                 ? lib.channel().media_source
+                 : nullptr;
     case Operation::kMediaGet:
       return lib.media().get;
+    case Operation::kMediaRemove:
+      return BARAZA_HAS_FIELD(baraza_media_api, &lib.media(), remove) ? lib.media().remove
+                                                                      : nullptr;
     case Operation::kConversationOnMessage:
       return lib.conversation().on_message;
   }
@@ -218,6 +227,67 @@ Status PluginInstance::health() const {
   StatusOr<std::string> checked = callWithin("health", d.health, std::string_view(),
                                              limits_.deadline.value_or(std::chrono::seconds(10)));
   return checked.isOk() ? Status::ok() : checked.status();
+}
+
+bool PluginInstance::storesMedia() const {
+  const baraza_media_api& m = library_->media();
+  return BARAZA_HAS_FIELD(baraza_media_api, &m, remove) && m.get && m.open_writer && m.write &&
+         m.commit && m.abort && m.read && m.remove;
+}
+
+StatusOr<std::unique_ptr<MediaWriter>> PluginInstance::openMediaWriter(
+    std::string_view metaJson) const {
+  if (!storesMedia()) {
+    return unimplemented(library_->manifest().id + " is not a media store of ABI 1.4");
+  }
+  baraza_media_writer* writer = nullptr;
+  baraza_buf error{};
+  const baraza_status code = library_->media().open_writer(
+      instance_, baraza_str{metaJson.data(), metaJson.size()}, &writer, &error);
+  std::string message = takeBuffer(error);
+  if (code != BARAZA_OK) return Status(static_cast<Code>(code), std::move(message));
+  if (writer == nullptr) return internal("media.open_writer returned OK but no writer");
+  return std::make_unique<MediaWriter>(std::const_pointer_cast<PluginInstance>(shared_from_this()),
+                                       writer);
+}
+
+StatusOr<size_t> PluginInstance::readMedia(std::string_view key, uint64_t offset, char* out,
+                                           size_t capacity) const {
+  if (!storesMedia()) {
+    return unimplemented(library_->manifest().id + " is not a media store of ABI 1.4");
+  }
+  size_t size = 0;
+  baraza_buf error{};
+  const baraza_status code = library_->media().read(instance_, baraza_str{key.data(), key.size()},
+                                                    offset, out, capacity, &size, &error);
+  std::string message = takeBuffer(error);
+  if (code != BARAZA_OK) return Status(static_cast<Code>(code), std::move(message));
+  if (size > capacity) return internal("media.read returned more bytes than asked for");
+  return size;
+}
+
+MediaWriter::~MediaWriter() {
+  if (writer_ != nullptr) instance_->library_->media().abort(writer_);
+}
+
+Status MediaWriter::write(std::string_view bytes) {
+  if (writer_ == nullptr) return failedPrecondition("the media writer has ended");
+  baraza_buf error{};
+  const baraza_status code =
+      instance_->library_->media().write(writer_, baraza_str{bytes.data(), bytes.size()}, &error);
+  std::string message = takeBuffer(error);
+  if (code != BARAZA_OK) return Status(static_cast<Code>(code), std::move(message));
+  return Status::ok();
+}
+
+StatusOr<std::string> MediaWriter::commit() {
+  if (writer_ == nullptr) return failedPrecondition("the media writer has ended");
+  baraza_buf output{};
+  const baraza_status code =
+      instance_->library_->media().commit(std::exchange(writer_, nullptr), &output);
+  std::string text = takeBuffer(output);
+  if (code != BARAZA_OK) return Status(static_cast<Code>(code), std::move(text));
+  return text;
 }
 
 }  // namespace baraza::plugins

@@ -21,11 +21,12 @@ enum class Operation {
   kChannelReengage,         // ABI 1.3
   kChannelExchangeToken,    // ABI 1.3
   kChannelRegisterFlowKey,  // ABI 1.3
+  kChannelMediaSource,      // ABI 1.4
   kFlowExchange,
   kIntentDetect,
   kVerifierVerify,
-  kMediaPut,
   kMediaGet,
+  kMediaRemove,  // ABI 1.4
   kConversationOnMessage,
 };
 
@@ -62,6 +63,28 @@ class PluginInstance;
 using PluginInstancePtr = std::shared_ptr<PluginInstance>;
 
 /**
+ * One object being written through a media instance (ABI 1.4): write, then commit; destroyed
+ * without a commit, the plugin drops what was written. Holds the instance. Its calls run on the
+ * caller's thread: the media download threads, whose work waits on nothing else.
+ */
+class MediaWriter {
+ public:
+  MediaWriter(PluginInstancePtr instance, baraza_media_writer* writer)
+      : instance_(std::move(instance)), writer_(writer) {}
+  ~MediaWriter();
+  MediaWriter(const MediaWriter&) = delete;
+  MediaWriter& operator=(const MediaWriter&) = delete;
+
+  Status write(std::string_view bytes);
+  /** {"key", "size", "sha256"}; ends the writer either way. */
+  StatusOr<std::string> commit();
+
+ private:
+  PluginInstancePtr instance_;
+  baraza_media_writer* writer_;
+};
+
+/**
  * A plugin created for one tenant with that tenant's validated configuration. Holds its library
  * (so the code outlives the instance) and the host context the plugin calls back with.
  */
@@ -82,6 +105,15 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
    * maxStuck abandoned calls of this instance have not returned yet.
    */
   StatusOr<std::string> call(Operation op, std::string_view input) const;
+  /** Whether the instance is a media store the host can use: every ABI 1.4 media field. */
+  bool storesMedia() const;
+  /** Starts writing one media object (`storesMedia()` only); see MediaWriter. */
+  StatusOr<std::unique_ptr<MediaWriter>> openMediaWriter(std::string_view metaJson) const;
+  /** Up to `capacity` bytes of media object `key` from `offset`; 0 at its end. On the caller's
+   * thread. */
+  StatusOr<size_t> readMedia(std::string_view key, uint64_t offset, char* out,
+                             size_t capacity) const;
+
   /** The plugin's self-check (ABI 1.1) within the instance's deadline (10 s by default); OK for
    * plugins that have none. */
   Status health() const;
@@ -103,6 +135,7 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   baraza_kind_set kinds() const { return library_->descriptor().kinds; }
 
  private:
+  friend class MediaWriter;
   class Call;
   PluginInstance(PluginLibraryPtr library, std::unique_ptr<baraza_host_context> context,
                  CallLimits limits);

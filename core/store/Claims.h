@@ -27,10 +27,11 @@ struct ClaimSpec {
   std::string errorColumn = "error";  // where claimAbandoned() writes why it failed a row
 };
 
-/** The claimed tables, each described once (the host's restart takes back rows of all three). */
+/** The claimed tables, each described once (the host's restart takes back rows of all of them). */
 inline const ClaimSpec kInboxClaims{"inbox", "pending", "processing", ""};
 inline const ClaimSpec kJobClaims{"conversation_jobs", "pending", "processing", ""};
 inline const ClaimSpec kOutboxClaims{"outbox", "queued", "sending", "", "failed", "last_error"};
+inline const ClaimSpec kMediaClaims{"media", "pending", "downloading", ""};
 
 /** Claims up to `limit` due rows inside the caller's transaction; returns their ids. */
 std::vector<int64_t> claimDue(const Dialect& dialect, Poco::Data::Session& session,

@@ -68,7 +68,7 @@ StatusOr<std::unique_ptr<HostIdentity>> HostIdentity::take(DatabasePtr db,
   Status resumed = db->transaction([&](Poco::Data::Session& s) {
     takenBack = 0;
     leasesEnded = leases.releaseAllOf(s, identity + ":", owner, nowMs());
-    for (const ClaimSpec* spec : {&kInboxClaims, &kJobClaims, &kOutboxClaims}) {
+    for (const ClaimSpec* spec : {&kInboxClaims, &kJobClaims, &kOutboxClaims, &kMediaClaims}) {
       takenBack += expireLeasesOf(s, *spec, identity, owner);
     }
   });

@@ -3,7 +3,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/URI.h>
 
-#include <initializer_list>
 #include <stdexcept>
 
 #include "JsonText.h"
@@ -11,20 +10,6 @@
 namespace baraza::whatsapp {
 
 using Poco::JSON::Object;
-
-namespace {
-
-/** std::invalid_argument "<field>: required <purpose>" for the first of `fields` absent or empty.
- */
-void require(const Object::Ptr& input, std::initializer_list<const char*> fields,
-             const std::string& purpose) {
-  for (const char* field : fields) {
-    if (str(input, field).empty())
-      throw std::invalid_argument(std::string(field) + ": required " + purpose);
-  }
-}
-
-}  // namespace
 
 GraphRequest tokenExchangeRequest(const std::string& inputJson, const std::string& graphVersion) {
   Object::Ptr input = parseObject(inputJson);

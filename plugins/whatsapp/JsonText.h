@@ -1,9 +1,10 @@
-// JSON helpers shared by the parser and the sender of the WhatsApp channel.
+// JSON helpers shared by the parts of the WhatsApp channel.
 #pragma once
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <initializer_list>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,16 @@ inline Poco::JSON::Object::Ptr parseObject(const std::string& text) {
 inline std::string str(const Poco::JSON::Object::Ptr& o, const std::string& key) {
   if (o.isNull() || !o->has(key) || o->isNull(key)) return {};
   return o->get(key).convert<std::string>();
+}
+
+/** std::invalid_argument "<field>: required <purpose>" for the first of `fields` absent or empty.
+ */
+inline void require(const Poco::JSON::Object::Ptr& input, std::initializer_list<const char*> fields,
+                    const std::string& purpose) {
+  for (const char* field : fields) {
+    if (str(input, field).empty())
+      throw std::invalid_argument(std::string(field) + ": required " + purpose);
+  }
 }
 
 inline std::string toJson(const Poco::JSON::Object& o) {

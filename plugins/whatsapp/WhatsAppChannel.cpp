@@ -1,11 +1,12 @@
 // whatsapp: the WhatsApp Cloud API channel. Parses inbound webhook changes, validates and builds
 // Graph send requests, classifies Graph responses, builds the re-engagement template message and
-// exchanges a refused access token for a long-lived one; the host owns HTTP, the outbox, pacing
-// and the tokens.
+// exchanges a refused access token for a long-lived one, and finds where inbound media can be
+// downloaded; the host owns HTTP, the outbox, pacing, the tokens and the downloads.
 #include <baraza/sdk/Plugin.hpp>
 
 #include "Credentials.h"
 #include "JsonText.h"
+#include "Media.h"
 #include "Outbound.h"
 #include "WebhookParser.h"
 
@@ -69,6 +70,20 @@ class WhatsAppChannel : public baraza::sdk::Channel {
       return refusal(read->status, std::string("uploaded, but ") + e.what());
     }
   }
+  StatusOr<std::string> mediaSource(std::string_view inputJson) override {
+    const std::string input(inputJson);
+    const GraphRequest built = baraza::whatsapp::mediaInfoRequest(input, graphVersion_);
+    const std::string token = baraza::whatsapp::str(baraza::whatsapp::parseObject(input), "token");
+    StatusOr<baraza::sdk::HttpResponse> answer = graph(built, token);
+    if (!answer.isOk()) return answer.status();
+    try {
+      return baraza::whatsapp::mediaSource(answer->status, answer->body, token);
+    } catch (const std::out_of_range& e) {
+      return baraza::sdk::Status(baraza::sdk::Code::kNotFound, e.what());
+    } catch (const std::runtime_error& e) {
+      return refusal(answer->status, e.what());
+    }
+  }
 
  private:
   using GraphRequest = baraza::whatsapp::GraphRequest;
@@ -98,4 +113,4 @@ class WhatsAppChannel : public baraza::sdk::Channel {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.channel.whatsapp", "0.3.0", WhatsAppChannel)
+BARAZA_PLUGIN("ke.baraza.channel.whatsapp", "0.4.0", WhatsAppChannel)

@@ -161,9 +161,9 @@ TEST_F(PluginLoaderTest, ExceptionsInPluginCallsBecomeStatuses) {
   EXPECT_EQ(status.status().message(), "no such intent");
   auto returned = instance->call(Operation::kIntentDetect, "x");
   EXPECT_EQ(returned.status().code(), Code::kInvalidArgument);
-  auto missing = instance->call(Operation::kMediaPut, "{}");
+  auto missing = instance->call(Operation::kMediaGet, "{}");
   EXPECT_EQ(missing.status().code(), Code::kUnimplemented);
-  EXPECT_THAT(missing.status().message(), HasSubstr("does not implement media.put"));
+  EXPECT_THAT(missing.status().message(), HasSubstr("does not implement media.get"));
 }
 
 TEST_F(PluginLoaderTest, WrongMajorInTheManifestIsRefusedBeforeAnyCodeIsLoaded) {

@@ -18,6 +18,9 @@
  *  1.0  lifecycle, host API table, one table per plugin kind.
  *  1.1  baraza_plugin_descriptor.health (optional instance self-check).
  *  1.2  host API: detect_intent, verify, state_get, state_put.
+ *  1.3  channel: reengage, exchange_token, register_flow_key.
+ *  1.4  media: streamed writes (open_writer, write, commit, abort), read, remove; get specified;
+ *       channel: media_source.
  *
  * A plugin that must run on older hosts may define BARAZA_ABI_TARGET_MINOR before including this
  * header: it then sees, and reports, the structs of that minor version.
@@ -33,7 +36,7 @@ extern "C" {
 #endif
 
 #define BARAZA_ABI_VERSION_MAJOR 1
-#define BARAZA_ABI_LATEST_MINOR 3
+#define BARAZA_ABI_LATEST_MINOR 4
 #ifndef BARAZA_ABI_TARGET_MINOR
 #define BARAZA_ABI_TARGET_MINOR BARAZA_ABI_LATEST_MINOR
 #endif
@@ -255,6 +258,15 @@ typedef struct baraza_channel_api {
    */
   baraza_call_fn register_flow_key;
 #endif
+#if BARAZA_ABI_TARGET_MINOR >= 4
+  /*
+   * 1.4, optional: where to download an inbound media item from: {"media_id", "phone_number_id",
+   * "token"} in, {"url", "mime_type", "sha256", "file_size", "headers": {name: value}} out (the
+   * URL is short-lived: ask again when it no longer answers). May call the provider through the
+   * host's http_request; the host calls it on a media download thread.
+   */
+  baraza_call_fn media_source;
+#endif
 } baraza_channel_api;
 
 /* flow: the business logic behind one WhatsApp Flow's data endpoint. */
@@ -276,11 +288,45 @@ typedef struct baraza_verifier_api {
   baraza_call_fn verify;
 } baraza_verifier_api;
 
-/* media: stores and retrieves downloaded media. Input/output describe the object as JSON. */
+/*
+ * media: keeps the bytes of media items (docs/plugin-authors.md, "media"). An object is named by
+ * the key its commit returns; keys are the plugin's own, at most 255 bytes of [A-Za-z0-9._/-].
+ * The host uses a media plugin only when it provides every 1.4 field.
+ */
+typedef struct baraza_media_writer baraza_media_writer; /* the plugin's own, opaque to the host */
 typedef struct baraza_media_api {
   uint32_t struct_size;
+  /* Not called by the host (1.0 declared it without a document); NULL is fine. */
   baraza_call_fn put;
+  /*
+   * {"key"} in; {"key", "size", "sha256", "path"?} out, NOT_FOUND when there is no such object.
+   * "path": a local file the host may read the object from directly (a file store's own file).
+   */
   baraza_call_fn get;
+#if BARAZA_ABI_TARGET_MINOR >= 4
+  /*
+   * Starts writing one object: {"tenant", "sha256" (expected, lower-case hex), "size" (expected,
+   * or -1), "mime_type"} in. Nothing is visible under any key until commit succeeds. A writer is
+   * used by one thread at a time and ended by exactly one commit or abort.
+   */
+  baraza_status (*open_writer)(void* instance, baraza_str meta_json, baraza_media_writer** writer,
+                               baraza_buf* error);
+  /* Appends bytes (the host writes in pieces of at most 1 MiB). */
+  baraza_status (*write)(baraza_media_writer* writer, baraza_str bytes, baraza_buf* error);
+  /*
+   * Makes the object durable and visible, and ends the writer either way: {"key", "size",
+   * "sha256"} out; DATA_LOSS when the bytes written do not hash to the expected sha256 (nothing
+   * kept). Storing bytes already stored returns the existing key.
+   */
+  baraza_status (*commit)(baraza_media_writer* writer, baraza_buf* output);
+  /* Drops what was written and ends the writer. */
+  void (*abort)(baraza_media_writer* writer);
+  /* Reads up to `capacity` bytes of object `key` from `offset` into out; *size 0 at the end. */
+  baraza_status (*read)(void* instance, baraza_str key, uint64_t offset, char* out, size_t capacity,
+                        size_t* size, baraza_buf* error);
+  /* {"key"} in: removes the object; OK when it was already gone. */
+  baraza_call_fn remove;
+#endif
 } baraza_media_api;
 
 /* conversation: the bot. An inbound message (+ intents) in, the actions to take out. */

@@ -19,6 +19,7 @@
 #include <baraza/sdk/Json.hpp>
 #include <baraza/sdk/Status.hpp>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -56,6 +57,10 @@ class Channel : public virtual Instance {
   virtual StatusOr<std::string> registerFlowKey(std::string_view) {
     return unimplemented("this channel plugin does not register Flows keys");
   }
+  /** (ABI 1.4) Where to download an inbound media item from; not offered by default. */
+  virtual StatusOr<std::string> mediaSource(std::string_view) {
+    return unimplemented("this channel plugin does not download media");
+  }
 };
 
 /** The business logic of one WhatsApp Flow's data endpoint. */
@@ -77,11 +82,29 @@ class Verifier : public virtual Instance {
   virtual StatusOr<std::string> verify(std::string_view requestJson) = 0;
 };
 
-/** Stores downloaded media. */
+/** One object being written (Media::openWriter): destroyed without a commit, it is dropped. */
+class MediaWriter {
+ public:
+  virtual ~MediaWriter() = default;
+  /** Appends bytes. */
+  virtual Status write(std::string_view bytes) = 0;
+  /** Makes the object durable and visible: {"key", "size", "sha256"}; DATA_LOSS on a hash
+   * mismatch. Called at most once. */
+  virtual StatusOr<std::string> commit() = 0;
+};
+
+/** Keeps the bytes of media items (ABI 1.4; documents in docs/plugin-authors.md). */
 class Media : public virtual Instance {
  public:
-  virtual StatusOr<std::string> put(std::string_view objectJson) = 0;
-  virtual StatusOr<std::string> get(std::string_view objectJson) = 0;
+  /** {"key"} in; {"key", "size", "sha256", "path"?} out; NOT_FOUND when absent. */
+  virtual StatusOr<std::string> get(std::string_view keyJson) = 0;
+  /** {"tenant", "sha256", "size", "mime_type"} in: a writer for one object. */
+  virtual StatusOr<std::unique_ptr<MediaWriter>> openWriter(std::string_view metaJson) = 0;
+  /** Up to `capacity` bytes of `key` from `offset` into `out`; 0 at the end. */
+  virtual StatusOr<size_t> read(std::string_view key, uint64_t offset, char* out,
+                                size_t capacity) = 0;
+  /** {"key"} in: removes the object (OK when already gone). */
+  virtual StatusOr<std::string> remove(std::string_view keyJson) = 0;
 };
 
 /** The bot: an inbound message (with intents) in, the actions to take out. */
@@ -155,6 +178,44 @@ struct Export {
 
   static void destroy(void* instance) noexcept { delete static_cast<T*>(instance); }
 
+#if BARAZA_ABI_TARGET_MINOR >= 4
+  // Media writers cross the ABI as the MediaWriter the plugin class returned.
+  static MediaWriter* writer(baraza_media_writer* w) { return reinterpret_cast<MediaWriter*>(w); }
+
+  static baraza_status openWriter(void* instance, baraza_str meta, baraza_media_writer** out,
+                                  baraza_buf* error) noexcept {
+    *out = nullptr;
+    return guard(host, error, [&]() -> StatusOr<std::string> {
+      StatusOr<std::unique_ptr<MediaWriter>> opened = self(instance).openWriter(fromAbi(meta));
+      if (!opened.isOk()) return opened.status();
+      *out = reinterpret_cast<baraza_media_writer*>(opened->release());
+      return std::string();
+    });
+  }
+  static baraza_status write(baraza_media_writer* w, baraza_str bytes, baraza_buf* error) noexcept {
+    return guard(host, error, [&]() -> StatusOr<std::string> {
+      Status status = writer(w)->write(fromAbi(bytes));
+      if (!status.isOk()) return status;
+      return std::string();
+    });
+  }
+  static baraza_status commit(baraza_media_writer* w, baraza_buf* output) noexcept {
+    std::unique_ptr<MediaWriter> owned(writer(w));
+    return guard(host, output, [&] { return owned->commit(); });
+  }
+  static void abort(baraza_media_writer* w) noexcept { delete writer(w); }
+  static baraza_status read(void* instance, baraza_str key, uint64_t offset, char* out,
+                            size_t capacity, size_t* size, baraza_buf* error) noexcept {
+    *size = 0;
+    return guard(host, error, [&]() -> StatusOr<std::string> {
+      StatusOr<size_t> n = self(instance).read(fromAbi(key), offset, out, capacity);
+      if (!n.isOk()) return n.status();
+      *size = *n;
+      return std::string();
+    });
+  }
+#endif
+
   static baraza_status health(void* instance, baraza_str, baraza_buf* output) noexcept {
     return guard(host, output, [&]() -> StatusOr<std::string> {
       Status status = self(instance).health();
@@ -183,7 +244,10 @@ struct Export {
 #if BARAZA_ABI_TARGET_MINOR >= 3
         &call<&T::reengage>,
         &call<&T::exchangeToken>,
-        &call<&T::registerFlowKey>
+        &call<&T::registerFlowKey>,
+#endif
+#if BARAZA_ABI_TARGET_MINOR >= 4
+        &call<&T::mediaSource>,
 #endif
       };
       descriptor.channel = &channel;
@@ -205,7 +269,19 @@ struct Export {
       descriptor.kinds |= BARAZA_KIND_VERIFIER;
     }
     if constexpr (std::is_base_of_v<Media, T>) {
-      media = {sizeof media, &call<&T::put>, &call<&T::get>};
+      media = {
+        sizeof media,
+        nullptr,
+        &call<&T::get>,
+#if BARAZA_ABI_TARGET_MINOR >= 4
+        &openWriter,
+        &write,
+        &commit,
+        &abort,
+        &read,
+        &call<&T::remove>,
+#endif
+      };
       descriptor.media = &media;
       descriptor.kinds |= BARAZA_KIND_MEDIA;
     }
