@@ -168,6 +168,13 @@ void readHostConfig(KeyReader& r, HostConfig& config) {
   read(r, "inbound.max_attempts", inbound.maxAttempts, 1, 1000);
   readIn(r, "inbound.lease_seconds", inbound.leaseMs, 1000, 10, 3600);
 
+  auto& media = config.media;
+  read(r, "media.workers", media.workers, 1, 64);
+  read(r, "media.max_attempts", media.maxAttempts, 1, 100);
+  readIn(r, "media.lease_seconds", media.leaseMs, 1000, 60, 24 * 3600);
+  readIn(r, "media.retry_seconds", media.retryBaseMs, 1000, 1, 3600);
+  readIn(r, "media.retry_max_seconds", media.retryMaxMs, 1000, 1, 24 * 3600);
+
   auto& outbound = config.outbound;
   read(r, "outbound.max_in_flight", outbound.maxInFlight, 1, 100000);
   if (r.config().has("outbound.senders")) {  // a thread per call, before calls became asynchronous

@@ -15,6 +15,7 @@
 #include "config/Secret.h"
 #include "http/HttpSettings.h"
 #include "inbound/ProcessorSettings.h"
+#include "media/MediaSettings.h"
 #include "outbound/DispatchSettings.h"
 #include "plugins/PluginInstance.h"
 #include "store/GroupCommitSettings.h"
@@ -58,6 +59,7 @@ struct HostConfig {
   /** host.id_lease_seconds: how long a host restarted after a kill -9 may wait for its identity. */
   store::HostIdentity::Settings identity;
   inbound::ProcessorSettings inbound;
+  media::MediaSettings media;  // media.*: downloads of inbound media
   /** outbound.*; the master key is the store's (StoreSettings), set when the store is opened. */
   outbound::DispatchSettings outbound;
   int64_t flowTokenTtlSeconds = 7 * 24 * 3600;  // flow tokens minted when a Flow is sent

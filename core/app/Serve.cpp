@@ -17,6 +17,7 @@
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
+#include "media/MediaFetcher.h"
 #include "outbound/Dispatcher.h"
 #include "outbound/OutboundQueue.h"
 #include "plugins/CallRunner.h"
@@ -137,9 +138,12 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   store::InboxWriter inbox(*database, host.groupCommit);
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::InboundProcessor processor(*database, tenants, *queue, host.inbound, owner);
+  media::MediaFetcher fetcher(*database, tenants, client, host.media, owner);
   webhooks.onStored([&processor] { processor.wake(); });
   processor.onQueued([&dispatcher] { dispatcher->wake(); });
+  processor.onMedia([&fetcher] { fetcher.wake(); });
   processor.start();
+  fetcher.start();
   store::Retention retention(*database, host.retention);
   retention.start();
 
@@ -181,6 +185,7 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   }
   server.stop();
   processor.stop();
+  fetcher.stop();
   dispatcher->stop();
   if (const size_t stuck = plugins::CallRunner::shared().stuckThreads(); stuck > 0) {
     // Such a call can return at any time into a process tearing itself down (its tenant, the

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <limits>
 #include <memory>
+#include <new>
 #include <stdexcept>
 
 namespace baraza::crypto {
@@ -61,6 +62,26 @@ Digest hmacSha256(std::string_view key, std::string_view data) {
 Digest sha256(std::string_view data) {
   Digest out{};
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  return out;
+}
+
+struct Sha256::State {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  ~State() { EVP_MD_CTX_free(context); }
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) {
+  if (state_->context == nullptr || EVP_DigestInit_ex(state_->context, EVP_sha256(), nullptr) != 1)
+    throw std::bad_alloc();
+}
+Sha256::~Sha256() = default;
+void Sha256::add(std::string_view bytes) {
+  EVP_DigestUpdate(state_->context, bytes.data(), bytes.size());
+}
+Digest Sha256::digest() {
+  Digest out{};
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(state_->context, out.data(), &size);
   return out;
 }
 

@@ -14,6 +14,22 @@ using Digest = std::array<uint8_t, 32>;
 
 Digest hmacSha256(std::string_view key, std::string_view data);
 Digest sha256(std::string_view data);
+
+/** SHA-256 of bytes that arrive in pieces (a download): add() each, then digest() once. */
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void add(std::string_view bytes);
+  Digest digest();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 /** Fills out with cryptographically secure random bytes; false if the source failed. */
 bool randomBytes(uint8_t* out, size_t size);
 /** Compares in time independent of where the inputs differ (lengths are not secret). */

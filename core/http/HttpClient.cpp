@@ -18,6 +18,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -514,7 +515,7 @@ class Download {
     if (ec) return transport("write", ec);
     bhttp::response_parser<bhttp::buffer_body> parser;
     parser.header_limit(wire::kMaxResponseHeaderBytes);
-    parser.body_limit(boost::none);  // held to maxBodyBytes below, piece by piece
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // held to the limit below
     ec =
         step([&](auto done) { bhttp::async_read_header(stream, connection.buffer, parser, done); });
     if (ec) return transport("read", ec);

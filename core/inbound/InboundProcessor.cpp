@@ -12,6 +12,7 @@
 #include "common/ThreadName.h"
 #include "inbound/DeliveryChanges.h"
 #include "inbound/WebhookApps.h"
+#include "media/MediaKinds.h"
 #include "store/FlowSessions.h"
 
 namespace baraza::inbound {
@@ -44,7 +45,8 @@ InboundProcessor::InboundProcessor(store::DatabasePtr db, const tenants::TenantM
       inbox_(db_->dialect()),
       messages_(db_->dialect()),
       events_(db_->dialect()),
-      jobs_(db_->dialect()) {}
+      jobs_(db_->dialect()),
+      media_(db_->dialect()) {}
 
 InboundProcessor::~InboundProcessor() { stop(); }
 
@@ -221,6 +223,7 @@ size_t InboundProcessor::processDeliveries(const std::vector<store::InboxRow>& r
                    " (they are claimed again when their leases expire)");
     return rows.size();
   }
+  if (mediaQueued_.exchange(false) && onMedia_) onMedia_();
   for (const auto& [row, status] : failed) {
     logger().warning("delivery " + std::to_string(row->id) +
                      (retryOf(*row, status) ? " will be retried: " : " failed: ") +
@@ -280,6 +283,28 @@ std::vector<InboundProcessor::Change> InboundProcessor::plan(const store::InboxR
   return changes;
 }
 
+bool InboundProcessor::enqueueMedia(Poco::Data::Session& s, const Change& c, int64_t messageId,
+                                    const Object::Ptr& message, int64_t now) {
+  const std::string type = str(message, "type");
+  if (!media::mediaKind(type)) return false;
+  const Object::Ptr content = message->getObject("content");
+  if (content.isNull() || str(content, "id").empty()) return false;
+  // Without a media store the message keeps only the provider's id, as before.
+  const plugins::PluginInstancePtr store = c.tenant->firstOfKind(BARAZA_KIND_MEDIA);
+  if (!store || !store->storesMedia()) return false;
+  store::MediaItem item;
+  item.tenant = c.tenant->id();
+  item.messageId = messageId;
+  item.providerMediaId = str(content, "id");
+  item.phoneNumberId = c.number;
+  item.kind = type;
+  item.mimeType = str(content, "mime_type");
+  item.sha256 = str(content, "sha256");
+  media_.enqueue(s, item, now);
+  mediaQueued_ = true;
+  return true;
+}
+
 void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row,
                              const std::vector<Change>& changes, int64_t now) {
   // Meta delivers at least once: a body this app already delivered and we processed is a repeat.
@@ -319,7 +344,10 @@ void InboundProcessor::apply(Poco::Data::Session& s, const store::InboxRow& row,
                                   "received",
                                   at,
                                   m->has("errors") ? json(m->get("errors")) : ""};
-      if (int64_t id = messages_.insertOnce(s, record, now)) jobs_.enqueue(s, t, id, now);
+      if (int64_t id = messages_.insertOnce(s, record, now)) {
+        const bool awaitsMedia = enqueueMedia(s, c, id, m, now);
+        jobs_.enqueue(s, t, id, now, awaitsMedia ? store::ConversationJobs::kAwaitingMedia : now);
+      }
       messages_.upsertContact(s, {t, contact, str(m, "from_user_id"), "", at}, now);
     });
     forEachObject(c.normal->getArray("statuses"), [&](size_t, const Object::Ptr& st) {

@@ -19,6 +19,7 @@
 #include "store/Events.h"
 #include "store/FlowSessions.h"
 #include "store/Inbox.h"
+#include "store/MediaItems.h"
 #include "store/Messages.h"
 #include "tenants/TenantManager.h"
 
@@ -34,7 +35,9 @@ namespace baraza::inbound {
  * A "messages" change is routed by metadata.phone_number_id to the tenant owning that number,
  * and taken only if that tenant belongs to the app whose secret signed the delivery; its tenant's
  * channel plugin normalises it; contacts, messages (once per wamid), statuses (forward only) and
- * errors are stored; each new inbound message gets a conversation job. Other fields are kept as
+ * errors are stored; each new inbound message gets a conversation job, and each new media message
+ * of a tenant with a media store a media item (media::MediaFetcher downloads it; the job waits
+ * for it). Other fields are kept as
  * events; what no tenant can take is kept as "unroutable", never dropped. A delivery that is not
  * JSON fails at once (visible, replayable); other failures are retried with backoff.
  *
@@ -68,6 +71,8 @@ class InboundProcessor {
   void wake();
   /** Called after conversation replies were queued (to wake the dispatcher). */
   void onQueued(std::function<void()> callback) { onQueued_ = std::move(callback); }
+  /** Called after media items were stored for download (to wake the media fetcher). */
+  void onMedia(std::function<void()> callback) { onMedia_ = std::move(callback); }
   /** One pass over due deliveries and conversation jobs (also used by tests); how many ran. */
   size_t runOnce();
 
@@ -83,6 +88,13 @@ class InboundProcessor {
   /** Writes what plan() found, inside the batch's transaction; throws when the lease was lost. */
   void apply(Poco::Data::Session& s, const store::InboxRow& row, const std::vector<Change>& changes,
              int64_t now);
+  /**
+   * Inside apply(): stores a media item for a new message of an image, audio, video, document
+   * or sticker type whose tenant has a media store; true when it did (its conversation job then
+   * waits for the download).
+   */
+  bool enqueueMedia(Poco::Data::Session& s, const Change& c, int64_t messageId,
+                    const Poco::JSON::Object::Ptr& message, int64_t now);
   struct Answer;
   struct Turn;
   /** Claims conversation jobs (abandoned ones alone) and runs them; how many. */
@@ -118,6 +130,9 @@ class InboundProcessor {
   store::MessageStore messages_;
   store::Events events_;
   store::ConversationJobs jobs_;
+  store::MediaItems media_;
+  std::function<void()> onMedia_;
+  std::atomic<bool> mediaQueued_{false};
 
   /**
    * Batches run under a shared hold, an abandoned delivery or job under an exclusive one: it may

@@ -12,11 +12,17 @@ const ClaimSpec& kJobClaim = kJobClaims;
 }  // namespace
 
 void ConversationJobs::enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId,
-                               int64_t at) const {
+                               int64_t at, int64_t dueAt) const {
   s << "INSERT INTO conversation_jobs (tenant, message_id, state, next_attempt_at, created_at)"
        " VALUES (?, ?, 'pending', ?, ?)" +
            dialect_.skipDuplicate("id"),
-      bind(tenant), bind(messageId), bind(at), bind(at), now;
+      bind(tenant), bind(messageId), bind(dueAt), bind(at), now;
+}
+
+void ConversationJobs::release(Poco::Data::Session& s, int64_t messageId, int64_t at) const {
+  s << "UPDATE conversation_jobs SET next_attempt_at = ? WHERE message_id = ? AND state = "
+       "'pending' AND next_attempt_at = ?",
+      bind(at), bind(messageId), bind(kAwaitingMedia), now;
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // conversation plugin, claimed under a lease like the inbox's deliveries.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,14 @@ class ConversationJobs {
  public:
   explicit ConversationJobs(const Dialect& dialect) : dialect_(dialect) {}
 
-  /** Once per message, however often its delivery is processed. */
-  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId,
-               int64_t now) const;
+  /** A job's due time while it waits for its message's media (release() makes it due). */
+  static constexpr int64_t kAwaitingMedia = std::numeric_limits<int64_t>::max();
+
+  /** Once per message, however often its delivery is processed; due at `dueAt`. */
+  void enqueue(Poco::Data::Session& s, const std::string& tenant, int64_t messageId, int64_t now,
+               int64_t dueAt) const;
+  /** The pending job of `messageId` due now: its media is stored or failed. */
+  void release(Poco::Data::Session& s, int64_t messageId, int64_t now) const;
   std::vector<ConversationJob> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                      int64_t leaseMs, size_t limit) const;
   /** As Inbox::claimAbandoned: the oldest abandoned job, alone. */

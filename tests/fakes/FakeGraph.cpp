@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
@@ -22,6 +23,8 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::fakes {
 namespace {
@@ -258,13 +261,36 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(call.status));
-    response_.set(bhttp::field::content_type, "application/json");
+    response_.set(bhttp::field::content_type, call.answerType);
     response_.body() = std::move(call.answer);
     response_.keep_alive(request.keep_alive());
     response_.prepare_payload();
+    if (call.pieceDelayMs > 0) {
+      std::ostringstream wire;
+      wire << response_;
+      pending_ = wire.str();
+      pieceDelayMs_ = call.pieceDelayMs;
+      return trickle();
+    }
     if (latencyMs <= 0) return write(false);
     timer_.expires_after(std::chrono::milliseconds(latencyMs));
     timer_.async_wait([self = shared_from_this()](boost::beast::error_code) { self->write(true); });
+  }
+
+  /** A slow answer: the next 64 KiB of pending_, then a pause; the connection closes after. */
+  void trickle() {
+    const size_t n = std::min<size_t>(pending_.size() - sent_, 64 * 1024);
+    net::async_write(
+        stream_, net::buffer(pending_.data() + sent_, n),
+        [self = shared_from_this(), n](boost::beast::error_code ec, size_t) {
+          self->sent_ += n;
+          if (ec || self->sent_ >= self->pending_.size()) {
+            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+            return;
+          }
+          self->timer_.expires_after(std::chrono::milliseconds(self->pieceDelayMs_));
+          self->timer_.async_wait([self](boost::beast::error_code) { self->trickle(); });
+        });
   }
 
   void write(bool delayed) {
@@ -286,6 +312,9 @@ class FakeGraph::Session : public std::enable_shared_from_this<FakeGraph::Sessio
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   int64_t receivedUs_ = 0;  // when the bytes read last reached this host
   bhttp::response<bhttp::string_body> response_;
+  std::string pending_;  // a slow answer, as it goes on the wire
+  size_t sent_ = 0;
+  int pieceDelayMs_ = 0;
 };
 
 /** The listening socket and the event loop that serves every connection. */
@@ -429,15 +458,94 @@ GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const
     call = encryption(std::move(call));
   } else if (segments.size() == 3 && segments[1] == "oauth" && segments[2] == "access_token") {
     call = exchange(std::move(call));
+  } else if (segments.size() == 2 && segments[0] == "media-download" && method == "GET") {
+    call = mediaBytes(std::move(call), segments[1]);
+  } else if (segments.size() == 2 && method == "GET") {
+    call = mediaInfo(std::move(call), segments[1]);
   } else {
     call.status = 400;
     call.answer =
         graphErrorBody(100, "Unsupported request", "Unknown path components: " + call.path);
   }
   GraphCall recorded = call;  // copied before taking the lock every handler thread needs
+  if (recorded.answerType != "application/json")  // media bytes: their size is enough
+    recorded.answer = std::to_string(call.answer.size()) + " bytes";
   std::lock_guard lock(mutex_);
   acceptedCount_ += !recorded.wamid.empty();
   calls_.push_back(std::move(recorded));
+  return call;
+}
+
+void FakeGraph::addMedia(const std::string& id, FakeMedia media) {
+  std::lock_guard lock(mutex_);
+  media_[id] = std::move(media);
+}
+
+int FakeGraph::downloads(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = downloads_.find(id);
+  return it == downloads_.end() ? 0 : it->second;
+}
+
+GraphCall FakeGraph::mediaInfo(GraphCall call, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (call.authorization != "Bearer " + token_) {
+    call.status = 401;
+    call.answer =
+        graphErrorBody(190, "Invalid OAuth access token", "Invalid OAuth access token.", 463);
+    return call;
+  }
+  auto it = media_.find(id);
+  if (it == media_.end()) {
+    call.status = 400;
+    call.answer =
+        graphErrorBody(100, "Invalid parameter",
+                       "Unsupported get request. Object with ID '" + id + "' does not exist");
+    return call;
+  }
+  const FakeMedia& m = it->second;
+  Object answer;
+  answer.set("messaging_product", "whatsapp");
+  // A fresh URL on each lookup, as Meta's are: the count tells them apart.
+  answer.set("url", "http://127.0.0.1:" + std::to_string(port()) + "/media-download/" + id +
+                        "?ext=" + std::to_string(calls_.size()));
+  answer.set("mime_type", m.mimeType);
+  if (!m.sha256.empty()) {
+    answer.set("sha256", m.sha256);
+  } else {
+    const auto digest = crypto::sha256(m.bytes);
+    answer.set("sha256", crypto::base64Encode(std::string_view(
+                             reinterpret_cast<const char*>(digest.data()), digest.size())));
+  }
+  answer.set("file_size",
+             std::to_string(m.fileSize >= 0 ? m.fileSize : static_cast<int64_t>(m.bytes.size())));
+  answer.set("id", id);
+  call.status = 200;
+  call.answer = json(answer);
+  return call;
+}
+
+GraphCall FakeGraph::mediaBytes(GraphCall call, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = media_.find(id);
+  if (call.authorization != "Bearer " + token_) {
+    call.status = 401;  // the download fails without the token (reference §4)
+    call.answer = graphErrorBody(190, "Invalid OAuth access token", "Invalid OAuth access token.");
+    return call;
+  }
+  if (it == media_.end() || it->second.expiredDownloads > 0) {
+    if (it != media_.end()) --it->second.expiredDownloads;
+    call.status = 404;
+    call.answer = "";
+    call.answerType = "text/html";
+    return call;
+  }
+  const FakeMedia& m = it->second;
+  ++downloads_[id];
+  call.status = 200;
+  call.answer = m.bytes;
+  call.answerType = m.servedType.empty() ? m.mimeType : m.servedType;
+  call.pieceDelayMs = m.pieceDelayMs;
   return call;
 }
 

@@ -27,7 +27,20 @@ struct GraphCall {
   std::string recipient;      // body "to" of a send
   int status = 0;
   std::string answer;
-  std::string wamid;  // for accepted sends
+  std::string wamid;                            // for accepted sends
+  std::string answerType = "application/json";  // the answer's Content-Type
+  int pieceDelayMs = 0;  // a media download's body goes out in 64 KiB pieces this far apart
+};
+
+/** A media item the fake serves (reference §4): GET /<version>/<id>, then its URL's bytes. */
+struct FakeMedia {
+  std::string bytes;
+  std::string mimeType = "image/jpeg";
+  std::string sha256;        // as GET /<id> reports it; empty: the bytes' own hash, in base64
+  int64_t fileSize = -1;     // as reported; -1: the bytes' size
+  std::string servedType;    // the download's Content-Type; empty: mimeType
+  int expiredDownloads = 0;  // this many first downloads answer 404, as an expired URL does
+  int pieceDelayMs = 0;      // a slow body: 64 KiB pieces this far apart
 };
 
 /** Meta's error envelope for `code` (reference §5.1). */
@@ -64,6 +77,11 @@ class FakeGraph {
   void allowTokenExchange(const std::string& appId, const std::string& appSecret,
                           const std::string& from, const std::string& to);
 
+  /** Serves `media` under `id` (GET /<version>/<id> with the token; its URL without). */
+  void addMedia(const std::string& id, FakeMedia media);
+  /** Downloads of a media item's bytes answered 200 so far. */
+  int downloads(const std::string& id) const;
+
   /** Every request received so far, in arrival order. */
   std::vector<GraphCall> calls() const;
   /** The sends answered with a wamid. */
@@ -88,6 +106,8 @@ class FakeGraph {
   GraphCall send(GraphCall call);
   GraphCall encryption(GraphCall call);
   GraphCall exchange(GraphCall call);
+  GraphCall mediaInfo(GraphCall call, const std::string& id);
+  GraphCall mediaBytes(GraphCall call, const std::string& id);
 
   struct Server;
   class Session;
@@ -106,6 +126,8 @@ class FakeGraph {
   };
   std::vector<Exchange> exchanges_;
   std::map<std::string, std::string> publicKeys_;
+  std::map<std::string, FakeMedia> media_;
+  std::map<std::string, int> downloads_;  // id -> downloads answered 200
   // A deque: appending never moves what is recorded, so a long run never holds the lock (and
   // with it every request being answered) for a reallocation of hundreds of thousands of calls.
   std::deque<GraphCall> calls_;

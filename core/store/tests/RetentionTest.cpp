@@ -63,8 +63,8 @@ TEST_P(RetentionTest, WhatIsFinishedGoesAfterItsDaysAndEverythingElseStays) {
   tx([&](Session& s) {
     events.add(s, {0, 1, "0.0", "acme", "field", "flows", "{}", "", kNow - 100 * kDay});  // goes
     events.add(s, {0, 1, "0.1", "acme", "field", "flows", "{}", "", kNow - 10 * kDay});   // stays
-    jobs.enqueue(s, "acme", 1, kNow - 40 * kDay);
-    jobs.enqueue(s, "acme", 2, kNow - 40 * kDay);
+    jobs.enqueue(s, "acme", 1, kNow - 40 * kDay, kNow - 40 * kDay);
+    jobs.enqueue(s, "acme", 2, kNow - 40 * kDay, kNow - 40 * kDay);
     s << "UPDATE conversation_jobs SET state = 'done' WHERE message_id = 1",
         now;  // goes; 2 is pending
     const OutboundMessage m{"acme", "100000000000001", "+254700000001", R"({"type":"text"})", "",

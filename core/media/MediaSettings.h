@@ -1,0 +1,26 @@
+// What media downloading is configured with (host file: media.*).
+#pragma once
+
+#include <cstdint>
+
+namespace baraza::media {
+
+struct MediaSettings {
+  /**
+   * Download threads. Each download has a connection of its own and runs beside sending, never
+   * on the HTTP client's event loop, so media never delays a reply.
+   */
+  int workers = 2;
+  /**
+   * How long a claimed item is held before another host may take it over; a download longer
+   * than this (100 MB on a slow link) is not taken from a live host, as it renews nothing, so it
+   * is kept well above the longest. A restart under the same host id takes its items back at once.
+   */
+  int64_t leaseMs = 30 * 60 * 1000;
+  int maxAttempts = 6;         // downloads of one item before it is failed for good
+  int64_t retryBaseMs = 5000;  // first wait before trying again; doubles up to retryMaxMs
+  int64_t retryMaxMs = 10 * 60 * 1000;
+  int idleMs = 1000;  // poll interval when nothing woke the workers
+};
+
+}  // namespace baraza::media
