@@ -180,10 +180,10 @@ TEST(Cli, DbStatusAndMigrateReportAndApplyTheSchema) {
   EXPECT_THAT(before.out, HasSubstr("pending  002_events"));
   RunResult migrate = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(migrate.exitCode, 0) << migrate.err;
-  EXPECT_EQ(
-      migrate.out,
-      "applied 001_core\napplied 002_events\napplied 003_outbound\napplied "
-      "004_delivery_digests\napplied 005_outbox_claim_indexes\napplied 006_message_intents\n");
+  EXPECT_EQ(migrate.out,
+            "applied 001_core\napplied 002_events\napplied 003_outbound\napplied "
+            "004_delivery_digests\napplied 005_outbox_claim_indexes\napplied "
+            "006_message_intents\napplied 007_media\n");
   RunResult again = runBaraza({"db", "migrate", "--config", config.hostFile()});
   EXPECT_EQ(again.out, "");
   EXPECT_THAT(again.err, HasSubstr("0 migration(s) applied, schema up to date"));

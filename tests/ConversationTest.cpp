@@ -7,24 +7,8 @@
 #include <chrono>
 #include <thread>
 
-#include "app/WebhookRoutes.h"
 #include "common/JsonText.h"
-#include "common/testing/HttpCall.h"
-#include "crypto/Crypto.h"
-#include "fakes/FakeGraph.h"
-#include "fakes/FakeKra.h"
-#include "fakes/FakeOpenAi.h"
-#include "http/HttpClient.h"
-#include "http/HttpServer.h"
-#include "inbound/InboundProcessor.h"
-#include "outbound/Dispatcher.h"
-#include "outbound/OutboundQueue.h"
-#include "store/Inbox.h"
-#include "store/InboxWriter.h"
-#include "store/SqlKeyValueStore.h"
-#include "store/testing/StoreTest.h"
-#include "support/TempConfig.h"
-#include "tenants/TenantManager.h"
+#include "support/InboundHost.h"
 
 namespace baraza {
 namespace {
@@ -36,97 +20,24 @@ using Poco::JSON::Object;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kNumber = "100000000000001";
-constexpr const char* kSecret = "acme-secret";
-constexpr const char* kPerson = "254700000001";
-
-class ConversationTest : public store::testing::StoreTest {
+class ConversationTest : public baraza::testing::InboundHostTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
-    registry_.loadAll();
-    http::HttpClientSettings client;
-    client.serviceBaseUrls["graph"] = graph_.baseUrl();
-    client.serviceBaseUrls["kra"] = kra_.baseUrl();
-    client.serviceBaseUrls["openai"] = openai_.baseUrl();
-    client.timeoutMs = 5000;
-    http_ = std::make_unique<http::HttpClient>(client);
-    kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (processor_) processor_->stop();
-    if (dispatcher_) dispatcher_->stop();
-  }
-
   /** Tenant "acme": the rules intent, the assistant, the KRA verifier; `extra` lines added. */
   void start(const std::string& extra = "") {
-    config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber + "\n" +
-                                    "whatsapp.app_secret = " + kSecret +
-                                    "\n"
-                                    "whatsapp.verify_token = acme-token\n"
-                                    "whatsapp.access_token = test-token\n"
-                                    "whatsapp.pair_interval_ms = 0\n"
-                                    "secrets.kra_consumer_key = kra-key\n"
-                                    "secrets.kra_consumer_secret = kra-secret\n"
-                                    "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
-                                    "plugins.rules.plugin = ke.baraza.intent.rules\n"
-                                    "plugins.assistant.plugin = ke.baraza.conversation.assistant\n"
-                                    "plugins.kra.plugin = ke.baraza.verifier.kra\n"
-                                    "plugins.kra.config.timeout_ms = 500\n" +
-                                    extra);
-    tenants::SharedServices shared;
-    shared.http = [this](const HttpRequest& request) { return http_->send(request); };
-    shared.kv = kv_.get();
-    shared.database = db_.get();
-    shared.metrics = &metrics_;
-    tenants_ =
-        std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
-    tenants_->start();
-    ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
-    for (const auto& slot : tenants_->current()->byId("acme")->instances()) {
-      ASSERT_TRUE(slot.instance) << slot.binding.name << ": " << slot.error;
-    }
-    queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
-    outbound::DispatchSettings dispatch;
-    dispatch.idleMs = 20;
-    dispatcher_ = std::make_unique<outbound::Dispatcher>(db_, *tenants_, *queue_, *http_, dispatch,
-                                                         "host-a", &metrics_);
-    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
-    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
-    inbound::ProcessorSettings processing;
-    processing.idleMs = 20;
-    processor_ =
-        std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
-    receiver_->onStored([this] { processor_->wake(); });
-    processor_->onQueued([this] { dispatcher_->wake(); });
-    processor_->start();
-    dispatcher_->start();
-    http::Router router;
-    app::addWebhookRoutes(router, *receiver_);
-    http::HttpServerSettings settings;
-    settings.port = 0;
-    server_ = std::make_unique<http::HttpServer>(settings, std::move(router));
-    server_->start();
+    startHost(
+        "secrets.kra_consumer_key = kra-key\n"
+        "secrets.kra_consumer_secret = kra-secret\n"
+        "plugins.rules.plugin = ke.baraza.intent.rules\n"
+        "plugins.assistant.plugin = ke.baraza.conversation.assistant\n"
+        "plugins.kra.plugin = ke.baraza.verifier.kra\n"
+        "plugins.kra.config.timeout_ms = 500\n" +
+        extra);
   }
 
-  /** Posts one delivery holding `message` (its "from", "id" and "timestamp" filled in), signed. */
+  /** Posts one delivery holding `message` (its "id" filled in), signed. */
   int post(Object::Ptr message, const std::string& id = "") {
-    message->set("from", kPerson);
     message->set("id", id.empty() ? "wamid.t" + std::to_string(++sent_) : id);
-    message->set("timestamp", "1767225600");
-    const std::string body =
-        R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":)"
-        R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000001","phone_number_id":")" +
-        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" +
-        kPerson + R"("}],"messages":[)" + json(message) + "]}}]}]}";
-    baraza::testing::HttpCall call{
-        "POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
-    call.headers.emplace_back("X-Hub-Signature-256",
-                              "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
-    return baraza::testing::httpCall(server_->port(), call).status;
+    return postMessage(message);
   }
 
   /** Waits for `n` more messages to reach the fake Graph API; their bodies. */
@@ -216,21 +127,6 @@ class ConversationTest : public store::testing::StoreTest {
     return result.empty() ? "" : str(parseObject(result), "source");
   }
 
-  fakes::FakeGraph graph_;
-  fakes::FakeKra kra_;
-  fakes::FakeOpenAi openai_;
-  baraza::testing::TempConfig config_;
-  plugins::PluginRegistry registry_;
-  Metrics metrics_;
-  std::unique_ptr<http::HttpClient> http_;
-  std::unique_ptr<store::SqlKeyValueStore> kv_;
-  std::unique_ptr<tenants::TenantManager> tenants_;
-  std::unique_ptr<outbound::OutboundQueue> queue_;
-  std::unique_ptr<outbound::Dispatcher> dispatcher_;
-  std::unique_ptr<store::InboxWriter> inboxWriter_;
-  std::unique_ptr<inbound::WebhookReceiver> receiver_;
-  std::unique_ptr<inbound::InboundProcessor> processor_;
-  std::unique_ptr<http::HttpServer> server_;
   size_t sent_ = 0;
   size_t seen_ = 0;
 };

@@ -10,33 +10,15 @@
 #include <sstream>
 #include <thread>
 
-#include "app/WebhookRoutes.h"
-#include "common/JsonText.h"
-#include "common/testing/HttpCall.h"
 #include "crypto/Crypto.h"
-#include "fakes/FakeGraph.h"
-#include "http/HttpClient.h"
-#include "http/HttpServer.h"
-#include "inbound/InboundProcessor.h"
-#include "media/MediaFetcher.h"
-#include "outbound/OutboundQueue.h"
-#include "store/InboxWriter.h"
 #include "store/MediaItems.h"
-#include "store/SqlKeyValueStore.h"
-#include "store/testing/StoreTest.h"
-#include "support/TempConfig.h"
-#include "tenants/TenantManager.h"
+#include "support/InboundHost.h"
 
 namespace baraza {
 namespace {
 
-using jsontext::json;
 using Poco::JSON::Object;
 using ::testing::HasSubstr;
-
-constexpr const char* kNumber = "100000000000001";
-constexpr const char* kSecret = "acme-secret";
-constexpr const char* kPerson = "254700000001";
 
 /** `size` bytes that differ from those of another seed. */
 std::string bytesOf(size_t size, char seed) {
@@ -71,66 +53,17 @@ size_t filesUnder(const std::string& dir) {
   return n;
 }
 
-class MediaTest : public store::testing::StoreTest {
+class MediaTest : public baraza::testing::InboundHostTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    registry_ = plugins::PluginRegistry::scan(BARAZA_PLUGINS_DIR);
-    registry_.loadAll();
-    http::HttpClientSettings client;
-    client.serviceBaseUrls["graph"] = graph_.baseUrl();
-    client.timeoutMs = 5000;
-    http_ = std::make_unique<http::HttpClient>(client);
-    kv_ = std::make_unique<store::SqlKeyValueStore>(db_);
-    root_ = config_.path() + "/media";
-  }
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (processor_) processor_->stop();
-    if (fetcher_) fetcher_->stop();
-  }
-
+  /** Tenant "acme" with the fsmedia store under root_ and the echo bot. */
   void start(media::MediaSettings settings = {}) {
-    config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber + "\n" +
-                                    "whatsapp.app_secret = " + kSecret + "\n" +
-                                    "whatsapp.verify_token = acme-token\n"
-                                    "whatsapp.access_token = test-token\n"
-                                    "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n"
-                                    "plugins.echo.plugin = ke.baraza.conversation.echo\n"
-                                    "plugins.media.plugin = ke.baraza.media.fs\n"
-                                    "plugins.media.config.root = " +
-                                    root_ + "\n");
-    tenants::SharedServices shared;
-    shared.http = [this](const HttpRequest& request) { return http_->send(request); };
-    shared.kv = kv_.get();
-    shared.database = db_.get();
-    tenants_ =
-        std::make_unique<tenants::TenantManager>(config_.path() + "/tenants.d", registry_, shared);
-    tenants_->start();
-    ASSERT_TRUE(tenants_->current()->byId("acme")) << "tenant did not start";
-    for (const auto& slot : tenants_->current()->byId("acme")->instances()) {
-      ASSERT_TRUE(slot.instance) << slot.binding.name << ": " << slot.error;
-    }
-    queue_ = std::make_unique<outbound::OutboundQueue>(db_, *tenants_, 3600 * 1000);
-    inboxWriter_ = std::make_unique<store::InboxWriter>(db_, store::GroupCommitSettings{});
-    receiver_ = std::make_unique<inbound::WebhookReceiver>(*tenants_, *inboxWriter_);
-    inbound::ProcessorSettings processing;
-    processing.idleMs = 20;
-    processor_ =
-        std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
-    settings.idleMs = 20;
-    fetcher_ = std::make_unique<media::MediaFetcher>(db_, *tenants_, *http_, settings, "host-a");
-    receiver_->onStored([this] { processor_->wake(); });
-    processor_->onMedia([this] { fetcher_->wake(); });
-    processor_->start();
-    fetcher_->start();
-    http::Router router;
-    app::addWebhookRoutes(router, *receiver_);
-    http::HttpServerSettings serverSettings;
-    serverSettings.port = 0;
-    server_ = std::make_unique<http::HttpServer>(serverSettings, std::move(router));
-    server_->start();
+    root_ = config_.path() + "/media";
+    startHost(
+        "plugins.echo.plugin = ke.baraza.conversation.echo\n"
+        "plugins.media.plugin = ke.baraza.media.fs\n"
+        "plugins.media.config.root = " +
+            root_ + "\n",
+        settings);
   }
 
   /** Posts a signed delivery of one `type` message naming media `id` (as Meta's webhook does). */
@@ -141,21 +74,10 @@ class MediaTest : public store::testing::StoreTest {
     media->set("mime_type", mimeType);
     media->set("sha256", sha256);
     Object::Ptr m = new Object;
-    m->set("from", kPerson);
     m->set("id", wamid);
-    m->set("timestamp", "1767225600");
     m->set("type", type);
     m->set(type, media);
-    const std::string body =
-        R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":)"
-        R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000001","phone_number_id":")" +
-        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" +
-        kPerson + R"("}],"messages":[)" + json(m) + "]}}]}]}";
-    baraza::testing::HttpCall call{
-        "POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
-    call.headers.emplace_back("X-Hub-Signature-256",
-                              "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
-    return baraza::testing::httpCall(server_->port(), call).status;
+    return postMessage(m);
   }
 
   /** Serves `media` as `id` and posts a `type` message naming it. */
@@ -200,19 +122,7 @@ class MediaTest : public store::testing::StoreTest {
     return n;
   }
 
-  fakes::FakeGraph graph_;
-  testing::TempConfig config_;
   std::string root_;
-  plugins::PluginRegistry registry_;
-  std::unique_ptr<http::HttpClient> http_;
-  std::unique_ptr<store::SqlKeyValueStore> kv_;
-  std::unique_ptr<tenants::TenantManager> tenants_;
-  std::unique_ptr<outbound::OutboundQueue> queue_;
-  std::unique_ptr<store::InboxWriter> inboxWriter_;
-  std::unique_ptr<inbound::WebhookReceiver> receiver_;
-  std::unique_ptr<inbound::InboundProcessor> processor_;
-  std::unique_ptr<media::MediaFetcher> fetcher_;
-  std::unique_ptr<http::HttpServer> server_;
 };
 
 TEST_P(MediaTest, AFileOfEachKindIsStoredWithItsBytesUnderItsHash) {
