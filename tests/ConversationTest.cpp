@@ -226,7 +226,10 @@ TEST_P(ConversationTest, ATenantsOwnTextsReplaceTheBuiltInOnes) {
 }
 
 TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
-  start();
+  start("plugins.media.plugin = ke.baraza.media.fs\nplugins.media.config.root = " + config_.path() +
+        "/media\n");
+  const std::string jpeg(70 * 1024, 'j');
+  graph_.addMedia("1043210000000001", {jpeg, "image/jpeg"});
   ASSERT_EQ(post(textMessage("I want to report an incident")), 200);
   Object::Ptr list = replies().front();
   EXPECT_EQ(bodyOf(list), "What kind of incident is it?");
@@ -247,7 +250,8 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   Object::Ptr image = new Object;
   image->set("id", "1043210000000001");
   image->set("mime_type", "image/jpeg");
-  image->set("sha256", "b1f0c2");
+  image->set("sha256", crypto::base64Encode(std::string(
+                           reinterpret_cast<const char*>(crypto::sha256(jpeg).data()), 32)));
   image->set("caption", "the bus stop");
   photo->set("image", image);
   ASSERT_EQ(post(photo), 200);
@@ -270,7 +274,13 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   EXPECT_EQ(str(incident, "time"), "today 3pm");
   EXPECT_EQ(str(incident, "description"), "My phone was taken at the bus stop");
   EXPECT_EQ(str(incident, "contact"), kPerson);
-  EXPECT_EQ(str(incident->getArray("evidence")->getObject(0), "media_id"), "1043210000000001");
+  Object::Ptr evidence = incident->getArray("evidence")->getObject(0);
+  EXPECT_EQ(str(evidence, "media_id"), "1043210000000001");
+  // The conversation waited for the photo's download and was given the host's copy of it.
+  EXPECT_EQ(str(evidence, "sha256"), crypto::toHex(crypto::sha256(jpeg)));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM media WHERE state = 'stored' AND id = " +
+                  str(evidence, "stored_media_id")),
+            1);
 
   const std::string listed = say("show my incidents");
   EXPECT_THAT(listed, HasSubstr(reference + " · Theft · Westlands, Nairobi"));

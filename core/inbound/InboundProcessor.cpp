@@ -429,9 +429,32 @@ struct InboundProcessor::Turn {
   std::string replyId;  // a tapped reply button or list row
   std::string intents;  // the intent chain's result document ("": none)
   std::optional<store::ContactRecord> contact;
+  std::vector<store::MediaItem> media;  // a media message's item, as its download left it
 };
 
 namespace {
+
+/**
+ * A media message's items as a conversation plugin sees them: [{"id" (the host's media id),
+ * "state" (stored or failed), "kind", "mime_type", "size", "sha256", "error"?}].
+ */
+Poco::JSON::Array::Ptr mediaOf(const std::vector<store::MediaItem>& items) {
+  Poco::JSON::Array::Ptr out = new Poco::JSON::Array;
+  for (const auto& item : items) {
+    Object::Ptr m = new Object;
+    m->set("id", item.id);
+    m->set("state", item.state);
+    m->set("kind", item.kind);
+    m->set("mime_type", item.mimeType);
+    if (item.state == "stored") {
+      m->set("size", item.size);
+      m->set("sha256", item.sha256);
+    }
+    if (!item.error.empty()) m->set("error", item.error);
+    out->add(m);
+  }
+  return out;
+}
 
 /** The message as a conversation plugin sees it, and the words in it an intent plugin reads. */
 void showMessage(const store::MessageRecord& message, const Object::Ptr& normal, Object::Ptr& shown,
@@ -501,12 +524,20 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
     states.clear();
     std::map<int64_t, store::MessageRecord> messages = messages_.messagesByIds(s, ids);
     std::map<int64_t, std::string> intents = messages_.intentsByIds(s, ids);
+    std::vector<int64_t> withMedia;
+    for (const auto& [id, m] : messages) {
+      if (media::mediaKind(m.type)) withMedia.push_back(id);
+    }
+    std::multimap<int64_t, store::MediaItem> media;
+    for (auto& item : media_.ofMessages(s, withMedia)) media.emplace(item.messageId, item);
     store::ConversationStates stored(db_->dialect());
     for (const auto& job : jobs) {
       Turn turn{&job, std::nullopt, nullptr, nullptr, "", "", "", std::nullopt};
       if (auto m = messages.find(job.messageId); m != messages.end()) {
         turn.message = m->second;
         if (auto i = intents.find(job.messageId); i != intents.end()) turn.intents = i->second;
+        for (auto [at, end] = media.equal_range(job.messageId); at != end; ++at)
+          turn.media.push_back(at->second);
         const ContactKey key{job.tenant, m->second.contact};
         turn.contact = messages_.contact(s, job.tenant, m->second.contact);
         if (!states.count(key))
@@ -637,6 +668,7 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn,
         contact->set("profile_name", turn.contact->profileName);
       event.set("contact", contact);
       if (!turn.intents.empty()) event.set("nlu", parseObject(turn.intents));
+      if (!turn.media.empty()) event.set("media", mediaOf(turn.media));
       event.set("state", state.state.empty() ? Poco::Dynamic::Var()
                                              : Poco::JSON::Parser().parse(state.state));
       event.set("state_version", state.version);

@@ -64,7 +64,8 @@ StatusOr<Source> readSource(const std::string& text) {
 struct MediaFetcher::Outcome {
   std::string key;  // set when stored
   int64_t size = -1;
-  Status error;  // when not stored
+  std::string sha256;  // the stored bytes' hash
+  Status error;        // when not stored
   bool final =
       false;  // retrying cannot help (a type or size WhatsApp does not allow, an unknown id)
 };
@@ -153,8 +154,8 @@ size_t MediaFetcher::runOnce() {
 }
 
 MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
-  auto final = [](Status why) { return Outcome{"", -1, std::move(why), true}; };
-  auto again = [](Status why) { return Outcome{"", -1, std::move(why), false}; };
+  auto final = [](Status why) { return Outcome{"", -1, "", std::move(why), true}; };
+  auto again = [](Status why) { return Outcome{"", -1, "", std::move(why), false}; };
 
   const tenants::TenantSetPtr set = tenants_.current();
   const tenants::TenantPtr tenant = set->byId(item.tenant);
@@ -238,7 +239,7 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
     const json stored = json::parse(*committed, nullptr, false);
     if (!stored.is_object() || !stored.contains("key") || !stored["key"].is_string())
       return again(internal("media.commit answered no key"));
-    return Outcome{stored["key"].get<std::string>(), received, Status::ok(), false};
+    return Outcome{stored["key"].get<std::string>(), received, got, Status::ok(), false};
   }
   return again(unavailable("the media URL no longer answered, twice"));
 }
@@ -257,8 +258,9 @@ void MediaFetcher::finish(const store::MediaItem& item, const Outcome& outcome) 
   store::ConversationJobs jobs(db_->dialect());
   Status written = db_->transaction([&](Poco::Data::Session& s) {
     const bool held =
-        stored ? items_.markStored(s, item.id, owner_, outcome.key, outcome.size, now)
-               : items_.markFailed(s, item.id, owner_, outcome.error.message(), retryAt, now);
+        stored
+            ? items_.markStored(s, item.id, owner_, outcome.key, outcome.size, outcome.sha256, now)
+            : items_.markFailed(s, item.id, owner_, outcome.error.message(), retryAt, now);
     if (!held) return;  // the lease expired and another host took the item: its outcome counts
     if (stored || retryAt == 0) jobs.release(s, item.messageId, now);
   });

@@ -79,10 +79,12 @@ bool MediaItems::anyAbandoned(Poco::Data::Session& s, int64_t at) const {
 }
 
 bool MediaItems::markStored(Poco::Data::Session& s, int64_t id, const std::string& owner,
-                            const std::string& key, int64_t size, int64_t at) const {
-  return finishClaim(s, kMediaClaims, id, owner,
-                     "state = 'stored', storage_key = ?, size = ?, error = NULL, updated_at = ?",
-                     [&](auto& u) { u, bind(key), bind(size), bind(at); });
+                            const std::string& key, int64_t size, const std::string& sha256,
+                            int64_t at) const {
+  return finishClaim(
+      s, kMediaClaims, id, owner,
+      "state = 'stored', storage_key = ?, size = ?, sha256 = ?, error = NULL, updated_at = ?",
+      [&](auto& u) { u, bind(key), bind(size), bind(sha256), bind(at); });
 }
 
 bool MediaItems::markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,

@@ -20,10 +20,10 @@ struct MediaItem {
   std::string phoneNumberId;    // the number that received it
   std::string kind;             // the message type: image, audio, video, document, sticker
   std::string mimeType;         // as the webhook gave it
-  std::string sha256;           // expected content hash, lower-case hex; empty when not given
-  int64_t size = -1;            // bytes, once stored
-  std::string storageKey;       // the media plugin's key, once stored
-  std::string state;            // pending, downloading, stored, failed
+  std::string sha256;      // the content hash: as the webhook gave it, lower-case hex once stored
+  int64_t size = -1;       // bytes, once stored
+  std::string storageKey;  // the media plugin's key, once stored
+  std::string state;       // pending, downloading, stored, failed
   int attempts = 0;
   std::string error;
   int64_t createdAt = 0, updatedAt = 0;
@@ -41,9 +41,10 @@ class MediaItems {
   TakenOver<MediaItem> claimAbandoned(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                       int64_t leaseMs, int maxAttempts) const;
   bool anyAbandoned(Poco::Data::Session& s, int64_t now) const;
-  /** Stored under `key`; false when `owner` no longer holds the item. */
+  /** Stored under `key`, its bytes' SHA-256 `sha256`; false when `owner` no longer holds it. */
   bool markStored(Poco::Data::Session& s, int64_t id, const std::string& owner,
-                  const std::string& key, int64_t size, int64_t now) const;
+                  const std::string& key, int64_t size, const std::string& sha256,
+                  int64_t now) const;
   /** Pending again at retryAt, or failed for good when retryAt is 0. */
   bool markFailed(Poco::Data::Session& s, int64_t id, const std::string& owner,
                   const std::string& error, int64_t retryAt, int64_t now) const;

@@ -399,9 +399,20 @@ class Assistant : public sdk::Conversation {
       const std::string type = str(message, "type");
       if ((type == "image" || type == "video" || type == "document") &&
           draft["evidence"].size() < kMaxEvidence) {
-        draft["evidence"].push_back({{"media_id", str(message[type], "id")},
-                                     {"type", type},
-                                     {"caption", str(message[type], "caption")}});
+        json evidence{{"media_id", str(message[type], "id")},
+                      {"type", type},
+                      {"caption", str(message[type], "caption")}};
+        // The host's own copy, when the tenant keeps media: what outlives Meta's (7 days).
+        if (event.contains("media") && event["media"].is_array() && !event["media"].empty()) {
+          const json& kept = event["media"][0];
+          if (str(kept, "state") == "stored") {
+            evidence["stored_media_id"] = kept.value("id", int64_t{0});
+            evidence["sha256"] = str(kept, "sha256");
+          } else {
+            evidence["media_error"] = str(kept, "error");
+          }
+        }
+        draft["evidence"].push_back(std::move(evidence));
         return buttons(fill(text("incident.evidence_added"),
                             {{"count", std::to_string(draft["evidence"].size())}}),
                        {{"incident_done", text("incident.done")}});
