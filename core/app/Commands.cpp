@@ -7,7 +7,8 @@ namespace baraza::app {
 std::vector<Command> commands() {
   // The order `baraza --help` lists them in.
   std::vector<Command> all;
-  for (auto group : {hostCommands, databaseCommands, eventCommands, sendCommands, flowsCommands}) {
+  for (auto group : {hostCommands, databaseCommands, eventCommands, sendCommands, flowsCommands,
+                     mediaCommands}) {
     for (auto& command : group()) all.push_back(std::move(command));
   }
   return all;

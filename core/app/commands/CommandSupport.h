@@ -69,5 +69,7 @@ std::vector<Command> eventCommands();
 std::vector<Command> sendCommands();
 /** flows register-key, keygen. */
 std::vector<Command> flowsCommands();
+/** media list, media get, media retry. */
+std::vector<Command> mediaCommands();
 
 }  // namespace baraza::app
