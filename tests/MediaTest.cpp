@@ -243,6 +243,35 @@ TEST_P(MediaTest, AnIdGraphDoesNotKnowFailsAtOnce) {
   EXPECT_EQ(item.attempts, 1);
 }
 
+TEST_P(MediaTest, RetentionRemovesOldItemsAndAFileOnceNoItemHasItsBytes) {
+  start();
+  const std::string shared = bytesOf(8 * 1024, 'h');
+  receive("image", "first", {shared, "image/jpeg"});
+  receive("image", "second", {shared, "image/jpeg"});  // the same bytes in another message
+  receive("document", "alone", {bytesOf(4 * 1024, 'o'), "application/pdf"});
+  const store::MediaItem first = settled("first");
+  const store::MediaItem second = settled("second");
+  const store::MediaItem alone = settled("alone");
+  ASSERT_EQ(first.storageKey, second.storageKey) << "equal bytes are one file";
+  const int64_t cutoff = std::max({first.updatedAt, second.updatedAt, alone.updatedAt}) + 1;
+
+  // Only the first image is old enough: its file stays, the second image still has it.
+  tx([&](Poco::Data::Session& s) {
+    s << "UPDATE media SET updated_at = 0 WHERE id = " + std::to_string(first.id),
+        Poco::Data::Keywords::now;
+  });
+  StatusOr<size_t> purged = fetcher_->purge(1);
+  ASSERT_TRUE(purged.isOk()) << purged.status().message();
+  EXPECT_EQ(*purged, 1u);
+  EXPECT_TRUE(readFile(root_ + "/" + second.storageKey) == shared);
+
+  purged = fetcher_->purge(cutoff);
+  ASSERT_TRUE(purged.isOk()) << purged.status().message();
+  EXPECT_EQ(*purged, 2u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM media"), 0);
+  EXPECT_EQ(filesUnder(root_), 0u) << "no file left that no item names";
+}
+
 BARAZA_ON_BOTH_BACKENDS(MediaTest);
 
 }  // namespace

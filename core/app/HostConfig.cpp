@@ -195,6 +195,7 @@ void readHostConfig(KeyReader& r, HostConfig& config) {
   read(r, "retention.events_days", retention.eventsDays, 0, 36500);
   read(r, "retention.outbox_days", retention.outboxDays, 0, 36500);
   read(r, "retention.flow_sessions_days", retention.flowSessionsDays, 0, 36500);
+  read(r, "retention.media_days", retention.mediaDays, 0, 36500);
   readDuration<std::chrono::seconds>(r, "retention.interval_seconds", retention.every, 10, 86400);
 
   config.pluginsDir = resolvePath(r.string("plugins.dir", config.pluginsDir), config.configDir);

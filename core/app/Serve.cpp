@@ -145,6 +145,11 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   processor.start();
   fetcher.start();
   store::Retention retention(*database, host.retention);
+  if (const int days = host.retention.mediaDays; days > 0) {
+    retention.alsoPurge("media", [&fetcher, days](int64_t now) {
+      return fetcher.purge(now - int64_t{days} * 24 * 3600 * 1000);
+    });
+  }
   retention.start();
 
   flows::FlowEndpoint flowEndpoint(tenants, *database);

@@ -299,7 +299,7 @@ bool InboundProcessor::enqueueMedia(Poco::Data::Session& s, const Change& c, int
   item.phoneNumberId = c.number;
   item.kind = type;
   item.mimeType = str(content, "mime_type");
-  item.sha256 = str(content, "sha256");
+  item.sha256 = media::sha256Hex(str(content, "sha256"));
   media_.enqueue(s, item, now);
   mediaQueued_ = true;
   return true;

@@ -19,20 +19,6 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("baraza.media"); }
 
-/** Lower-case hex of a SHA-256 given as hex or as base64 of its 32 bytes; empty otherwise. */
-std::string hexDigest(const std::string& text) {
-  if (text.size() == 64 &&
-      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c); })) {
-    std::string out = text;
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-  }
-  std::optional<std::string> bytes = crypto::base64Decode(text);
-  if (!bytes || bytes->size() != 32) return {};
-  return crypto::toHex(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
-}
-
 /** Where the bytes are, as the channel plugin said. */
 struct Source {
   std::string url, mimeType, sha256;
@@ -192,7 +178,7 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
       if (Status ok = checkMimeType(*kind, source->mimeType); !ok.isOk()) return final(ok);
     }
     if (Status ok = checkSize(*kind, source->size); !ok.isOk()) return final(ok);
-    const std::string expected = hexDigest(source->sha256.empty() ? item.sha256 : source->sha256);
+    const std::string expected = source->sha256.empty() ? item.sha256 : sha256Hex(source->sha256);
 
     StatusOr<std::unique_ptr<plugins::MediaWriter>> writer = store->openMediaWriter(json{
         {"tenant", item.tenant},
@@ -278,6 +264,48 @@ void MediaFetcher::finish(const store::MediaItem& item, const Outcome& outcome) 
     logger().warning(what + ": attempt " + std::to_string(item.attempts) +
                      " failed, tried again in " + std::to_string((retryAt - now) / 1000) +
                      " s: " + outcome.error.message());
+  }
+}
+
+StatusOr<size_t> MediaFetcher::purge(int64_t before) {
+  constexpr size_t kBatch = 100;
+  size_t removed = 0;
+  const tenants::TenantSetPtr set = tenants_.current();
+  int64_t after = 0;  // the walk goes by id, past the items kept for a later purge
+  while (true) {
+    std::vector<store::MediaItem> doomed;
+    Status read = db_->transaction([&](Poco::Data::Session& s) {
+      doomed.clear();
+      doomed = items_.settledBefore(s, before, after, kBatch);
+    });
+    if (!read.isOk()) return read;
+    if (doomed.empty()) return removed;
+    for (const store::MediaItem& item : doomed) {
+      after = std::max(after, item.id);
+      if (item.state == "stored" && !item.storageKey.empty()) {
+        bool shared = false;
+        Status checked = db_->transaction([&](Poco::Data::Session& s) {
+          shared = items_.bytesInUse(s, item.tenant, item.sha256, item.id);
+        });
+        if (!checked.isOk()) return checked;
+        if (!shared) {
+          const tenants::TenantPtr tenant = set->byId(item.tenant);
+          const plugins::PluginInstancePtr store =
+              tenant ? tenant->firstOfKind(BARAZA_KIND_MEDIA) : nullptr;
+          if (!store) continue;  // kept until the tenant's store runs again
+          StatusOr<std::string> gone =
+              store->call(plugins::Operation::kMediaRemove, json{{"key", item.storageKey}}.dump());
+          if (!gone.isOk()) {
+            logger().warning("media item " + std::to_string(item.id) + ": removing its file: " +
+                             gone.status().message() + " (kept, tried again next purge)");
+            continue;
+          }
+        }
+      }
+      Status deleted = db_->transaction([&](Poco::Data::Session& s) { items_.remove(s, item.id); });
+      if (!deleted.isOk()) return deleted;
+      ++removed;
+    }
   }
 }
 

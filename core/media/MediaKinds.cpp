@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+
+#include "crypto/Crypto.h"
 
 namespace baraza::media {
 
@@ -51,6 +54,19 @@ std::string baseMimeType(const std::string& mimeType) {
   std::transform(base.begin(), base.end(), base.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return base;
+}
+
+std::string sha256Hex(const std::string& text) {
+  if (text.size() == 64 &&
+      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c); })) {
+    std::string out = text;
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+  }
+  std::optional<std::string> bytes = crypto::base64Decode(text);
+  if (!bytes || bytes->size() != 32) return {};
+  return crypto::toHex(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
 }
 
 Status checkMimeType(const MediaKind& kind, const std::string& mimeType) {

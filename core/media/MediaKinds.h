@@ -22,6 +22,10 @@ const MediaKind* mediaKind(const std::string& type);
 /** "audio/ogg" of "audio/ogg; codecs=opus", lower-case. */
 std::string baseMimeType(const std::string& mimeType);
 
+/** A SHA-256 given as 64 hex digits or as base64 of its 32 bytes (Meta uses both), as lower-case
+ * hex; empty when it is neither. */
+std::string sha256Hex(const std::string& text);
+
 /** OK, or INVALID_ARGUMENT naming the type and what the kind allows. */
 Status checkMimeType(const MediaKind& kind, const std::string& mimeType);
 /** OK, or RESOURCE_EXHAUSTED naming the size and the kind's limit; a negative size is unknown. */

@@ -122,6 +122,30 @@ std::vector<MediaItem> MediaItems::list(Poco::Data::Session& s, const std::strin
   return read(select);
 }
 
+std::vector<MediaItem> MediaItems::settledBefore(Poco::Data::Session& s, int64_t before,
+                                                 int64_t afterId, size_t limit) const {
+  Poco::Data::Statement select(s);
+  select << std::string("SELECT ") + kColumns +
+                " FROM media WHERE state IN ('stored', 'failed') AND updated_at < ? AND id > ?"
+                " ORDER BY id LIMIT " +
+                std::to_string(limit),
+      bind(before), bind(afterId);
+  return read(select);
+}
+
+bool MediaItems::bytesInUse(Poco::Data::Session& s, const std::string& tenant,
+                            const std::string& sha256, int64_t id) const {
+  int n = 0;
+  s << "SELECT COUNT(*) FROM media WHERE tenant = ? AND sha256 = ? AND id <> ? AND state <> "
+       "'failed'",
+      bind(tenant), bind(sha256), bind(id), Poco::Data::Keywords::into(n), now;
+  return n > 0;
+}
+
+void MediaItems::remove(Poco::Data::Session& s, int64_t id) const {
+  s << "DELETE FROM media WHERE id = ?", bind(id), now;
+}
+
 std::vector<MediaItem> MediaItems::ofMessages(Poco::Data::Session& s,
                                               const std::vector<int64_t>& messageIds) const {
   if (messageIds.empty()) return {};

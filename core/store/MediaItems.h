@@ -55,6 +55,18 @@ class MediaItems {
   /** Newest first; empty tenant or state: any. */
   std::vector<MediaItem> list(Poco::Data::Session& s, const std::string& tenant,
                               const std::string& state, size_t limit) const;
+  /** Up to `limit` stored or failed items last changed before `before`, of ids above `afterId`,
+   * in id order. */
+  std::vector<MediaItem> settledBefore(Poco::Data::Session& s, int64_t before, int64_t afterId,
+                                       size_t limit) const;
+  /**
+   * Whether an item of `tenant` other than `id` has, or is being downloaded for, the bytes
+   * hashing to `sha256`: the file they share must stay.
+   */
+  bool bytesInUse(Poco::Data::Session& s, const std::string& tenant, const std::string& sha256,
+                  int64_t id) const;
+  void remove(Poco::Data::Session& s, int64_t id) const;
+
   /** The items of the messages `messageIds`, in id order. */
   std::vector<MediaItem> ofMessages(Poco::Data::Session& s,
                                     const std::vector<int64_t>& messageIds) const;

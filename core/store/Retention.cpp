@@ -152,18 +152,27 @@ void Retention::start() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, settings_.every, [this] { return stopping_; })) {
       lock.unlock();
-      auto purged = purge(nowMs(), false);
+      const int64_t now = nowMs();
+      auto purged = purge(now, false);
+      std::string removed;
       if (!purged.isOk()) {
         logger().warning("retention purge: " + purged.status().message() + " (tried again in " +
                          std::to_string(settings_.every.count()) + " s)");
       } else {
-        std::string removed;
         for (const auto& c : *purged) {
           if (c.rows > 0)
             removed += (removed.empty() ? "" : ", ") + std::to_string(c.rows) + " " + c.table;
         }
-        if (!removed.empty()) logger().information("retention purge removed " + removed);
       }
+      for (const auto& [what, other] : others_) {
+        StatusOr<size_t> n = other(now);
+        if (!n.isOk()) {
+          logger().warning("retention purge of " + what + ": " + n.status().message());
+        } else if (*n > 0) {
+          removed += (removed.empty() ? "" : ", ") + std::to_string(*n) + " " + what;
+        }
+      }
+      if (!removed.empty()) logger().information("retention purge removed " + removed);
       lock.lock();
     }
   });

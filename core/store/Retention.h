@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +23,7 @@ struct RetentionSettings {
       90;  // kept webhook fields, unroutable changes, errors, Flows error notifications
   int outboxDays = 30;       // messages sent or failed for good
   int flowSessionsDays = 7;  // flow tokens this long after they expired
+  int mediaDays = 0;         // media items (and their files) after their last change; 0: for ever
   // Expired plugin key/value entries go at once: nothing can read them any more.
   size_t batch = 500;  // rows per transaction: each is short, so ingest never waits long for one
   std::chrono::seconds every{600};  // between background purges
@@ -47,6 +49,14 @@ class Retention {
   /** One purge as of `now` (ms); with dryRun, counts what would go and deletes nothing. */
   StatusOr<std::vector<PurgeCount>> purge(int64_t now, bool dryRun);
 
+  /**
+   * A purge kept by another subsystem (media: its files live in plugins), run after each
+   * background purge of the tables; returns how many of `what` it removed. Before start().
+   */
+  void alsoPurge(std::string what, std::function<StatusOr<size_t>(int64_t now)> purge) {
+    others_.emplace_back(std::move(what), std::move(purge));
+  }
+
   /** Purges every `settings.every` in a thread of its own, until stop(). */
   void start();
   void stop();
@@ -54,6 +64,7 @@ class Retention {
  private:
   DatabasePtr db_;
   RetentionSettings settings_;
+  std::vector<std::pair<std::string, std::function<StatusOr<size_t>(int64_t)>>> others_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
