@@ -50,6 +50,9 @@ plugins.kra.config.environment = sandbox
 plugins.kra.config.base_url = http://127.0.0.1:8089
 secrets.kra_consumer_key = kra-key
 secrets.kra_consumer_secret = kra-secret
+# Inbound media (photos sent as incident evidence) is downloaded into files under var/media.
+plugins.media.plugin = ke.baraza.media.fs
+plugins.media.config.root = $var/media
 CONF
 
 cat <<INFO
