@@ -38,6 +38,7 @@ bench: build
 	$(BUILD_DIR)/bench/outbound_bench
 	$(BUILD_DIR)/bench/flows_endpoint
 	$(BUILD_DIR)/bench/conversation_bench
+	$(BUILD_DIR)/bench/media_bench
 
 # Every libFuzzer target (fuzz/<name>_fuzzer, seeds in fuzz/corpus/<name>/), with ASan/UBSan, for
 # FUZZ_SECONDS each (CI runs them briefly). A target with a seed folder runs; a crash stops here.

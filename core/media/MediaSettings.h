@@ -8,9 +8,11 @@ namespace baraza::media {
 struct MediaSettings {
   /**
    * Download threads. Each download has a connection of its own and runs beside sending, never
-   * on the HTTP client's event loop, so media never delays a reply.
+   * on the HTTP client's event loop, so media never delays a reply. A download spends about half
+   * its time waiting (the URL lookup, the fsyncs, the two commits): four overlap those waits
+   * (1 MB files on loopback: 92 MB/s with one, 135 with two, 174 with four; performance.md).
    */
-  int workers = 2;
+  int workers = 4;
   /**
    * How long a claimed item is held before another host may take it over; a download longer
    * than this (100 MB on a slow link) is not taken from a live host, as it renews nothing, so it

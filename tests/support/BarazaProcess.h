@@ -106,6 +106,8 @@ class ServeProcess {
   }
 
   void signal(int sig) { ::kill(handle_.id(), sig); }
+  /** The process id (benchmarks read its /proc entries). */
+  int pid() const { return handle_.id(); }
   /** Whether the process has ended (reaping it if so), without waiting. */
   bool ended() {
     if (exitCode_) return true;
