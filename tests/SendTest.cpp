@@ -72,6 +72,63 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
       << "nothing to send";
 }
 
+TEST(SendCli, AFileIsUploadedOnceAndSentByItsIdAndLimitsAreCheckedFirst) {
+  fakes::FakeGraph graph;
+  TempConfig config;
+  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
+  config.writeTenant("acme",
+                     "whatsapp.phone_number_ids = 100000000000001\n"
+                     "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
+                     "whatsapp.access_token = test-token\n"
+                     "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  ServeProcess serve({"serve", "--config", config.hostFile()});
+  ASSERT_GT(serve.port(), 0) << serve.log();
+  const std::string jpeg = "\xff\xd8\xff\xe0 a photo of the receipt";
+  const std::string photo = config.write("receipt.jpg", jpeg);
+  auto sendPhoto = [&] {
+    return runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
+                      "+254700000001", "--image", photo, "--caption", "Your receipt"});
+  };
+
+  RunResult first = sendPhoto();
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("uploaded as media id upload-1 (image/jpeg)"));
+  ASSERT_EQ(graph.uploads().size(), 1u);
+  const auto upload = graph.uploads().front();
+  EXPECT_EQ(upload.phoneNumberId, "100000000000001");
+  EXPECT_EQ(upload.type, "image/jpeg");
+  EXPECT_EQ(upload.fileType, "image/jpeg");
+  EXPECT_EQ(upload.filename, "receipt.jpg");
+  EXPECT_TRUE(upload.bytes == jpeg) << "the file's bytes, whole";
+
+  RunResult second = sendPhoto();
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("sent by media id upload-1, uploaded earlier"));
+  EXPECT_EQ(graph.uploads().size(), 1u) << "the same file is not uploaded again";
+  ASSERT_TRUE(eventually([&] { return graph.acceptedCount() == 2; })) << serve.log();
+  for (const auto& sent : graph.accepted()) {
+    EXPECT_THAT(sent.body, HasSubstr(R"("image":{"caption":"Your receipt","id":"upload-1"})"));
+  }
+
+  // Checked before any upload: a type WhatsApp does not take, a file over the kind's size.
+  const std::string gif = config.write("anim.gif", "GIF89a");
+  RunResult wrongType = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme",
+                                   "--to", "+254700000001", "--image", gif});
+  EXPECT_EQ(wrongType.exitCode, 2);
+  EXPECT_THAT(
+      wrongType.err,
+      HasSubstr("anim.gif: type .gif is not allowed for image media (image/jpeg, image/png)"));
+  const std::string big = config.write("big.png", std::string(5 * 1024 * 1024 + 1, 'p'));
+  RunResult tooBig = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme", "--to",
+                                "+254700000001", "--image", big});
+  EXPECT_EQ(tooBig.exitCode, 2);
+  EXPECT_THAT(tooBig.err, HasSubstr("5242881 bytes is over the 5242880 allowed for image media"));
+  RunResult captioned = runBaraza({"send", "--config", config.hostFile(), "--tenant", "acme",
+                                   "--to", "+254700000001", "--audio", photo, "--caption", "x"});
+  EXPECT_EQ(captioned.exitCode, 2);
+  EXPECT_EQ(graph.uploads().size(), 1u);
+}
+
 TEST(SendRestart, MessagesInFlightWhenTheHostIsKilledAreSentAfterItRestarts) {
   fakes::FakeGraph graph;
   graph.setLatencyMs(300);  // calls stay in flight long enough to kill the host under them

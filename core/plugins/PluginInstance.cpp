@@ -46,6 +46,7 @@ std::chrono::milliseconds defaultDeadline(Operation op) {
     case Operation::kVerifierVerify:
       return seconds(60);
     case Operation::kConversationOnMessage:
+    case Operation::kChannelUploadMedia:
       return seconds(120);
   }
   return seconds(60);
@@ -114,6 +115,8 @@ const char* operationName(Operation op) {
       return "verifier.verify";
     case Operation::kChannelMediaSource:
       return "channel.media_source";
+    case Operation::kChannelUploadMedia:
+      return "channel.upload_media";
     case Operation::kMediaGet:
       return "media.get";
     case Operation::kMediaRemove:
@@ -180,6 +183,10 @@ baraza_call_fn PluginInstance::function(Operation op) const {
     case Operation::kChannelMediaSource:
       return BARAZA_HAS_FIELD(baraza_channel_api, &lib.channel(), media_source)
                  ? lib.channel().media_source
+                 : nullptr;
+    case Operation::kChannelUploadMedia:
+      return BARAZA_HAS_FIELD(baraza_channel_api, &lib.channel(), upload_media)
+                 ? lib.channel().upload_media
                  : nullptr;
     case Operation::kMediaGet:
       return lib.media().get;

@@ -22,6 +22,7 @@ enum class Operation {
   kChannelExchangeToken,    // ABI 1.3
   kChannelRegisterFlowKey,  // ABI 1.3
   kChannelMediaSource,      // ABI 1.4
+  kChannelUploadMedia,      // ABI 1.4
   kFlowExchange,
   kIntentDetect,
   kVerifierVerify,

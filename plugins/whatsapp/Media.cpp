@@ -26,6 +26,48 @@ GraphRequest mediaInfoRequest(const std::string& inputJson, const std::string& g
   return {"GET", url, "", ""};
 }
 
+GraphRequest uploadRequest(const std::string& inputJson, const std::string& graphVersion,
+                           const std::string& bytes, const std::string& boundary) {
+  Object::Ptr input = parseObject(inputJson);
+  require(input, {"phone_number_id", "mime_type"}, "to upload media");
+  const std::string mime = str(input, "mime_type");
+  // A quoted header value: no quote, backslash or line break may end it early.
+  std::string filename;
+  for (char c : str(input, "filename")) {
+    if (c != '"' && c != '\\' && c != '\r' && c != '\n') filename += c;
+  }
+  if (filename.empty()) filename = "file";
+  if (mime.find_first_of("\r\n") != std::string::npos)
+    throw std::invalid_argument("mime_type: not a MIME type");
+  const std::string dash = "--" + boundary + "\r\n";
+  std::string body;
+  body.reserve(bytes.size() + 512);
+  body += dash + "Content-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n";
+  body += dash + "Content-Disposition: form-data; name=\"type\"\r\n\r\n" + mime + "\r\n";
+  body += dash + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+          "\"\r\nContent-Type: " + mime + "\r\n\r\n";
+  body += bytes;
+  body += "\r\n--" + boundary + "--\r\n";
+  return {
+      "POST",
+      "https://graph.facebook.com/" + graphVersion + "/" + str(input, "phone_number_id") + "/media",
+      "multipart/form-data; boundary=" + boundary, std::move(body)};
+}
+
+std::string uploadResult(int status, const std::string& body) {
+  Object::Ptr answer;
+  try {
+    answer = parseObject(body);
+  } catch (const std::invalid_argument&) {
+    answer = nullptr;
+  }
+  if (status != 200 || answer.isNull() || str(answer, "id").empty())
+    throw std::runtime_error("upload refused: " + graphError(status, body));
+  Object out;
+  out.set("media_id", str(answer, "id"));
+  return toJson(out);
+}
+
 std::string sha256Hex(const std::string& text) {
   static const char* const kHex = "0123456789abcdef";
   if (text.size() == 64) {

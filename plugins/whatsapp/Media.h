@@ -1,6 +1,6 @@
-// Where an inbound media item's bytes are (reference §4): GET /<version>/<MEDIA_ID> answers a
-// short-lived download URL (5 minutes), the MIME type, the SHA-256 and the size; the bytes are
-// then read from that URL with the same bearer token.
+// Media on Graph (reference §4). Inbound: GET /<version>/<MEDIA_ID> answers a short-lived
+// download URL (5 minutes), the MIME type, the SHA-256 and the size; the bytes are then read from
+// that URL with the same bearer token. Outbound: a multipart upload answers the id to send by.
 #pragma once
 
 #include <string>
@@ -22,6 +22,19 @@ GraphRequest mediaInfoRequest(const std::string& inputJson, const std::string& g
  * not a media object; std::out_of_range when Graph does not know the id (404, or code 100).
  */
 std::string mediaSource(int status, const std::string& body, const std::string& token);
+
+/**
+ * The upload of a local file for sending by id (reference §4): POST
+ * https://graph.facebook.com/<version>/<phone_number_id>/media, multipart/form-data with the
+ * parts messaging_product=whatsapp, type=<mime> and file (the bytes, with their type and
+ * filename). {"phone_number_id", "mime_type", "filename"} in, with the file's bytes and a
+ * boundary that does not occur in them; std::invalid_argument names what is missing.
+ */
+GraphRequest uploadRequest(const std::string& inputJson, const std::string& graphVersion,
+                           const std::string& bytes, const std::string& boundary);
+
+/** {"media_id"} from the upload's answer ({"id"}); std::runtime_error with Graph's error. */
+std::string uploadResult(int status, const std::string& body);
 
 /** A SHA-256 given as 64 hex digits or as base64 of its 32 bytes, as lower-case hex; empty when
  * it is neither. */

@@ -1,8 +1,11 @@
 // whatsapp: the WhatsApp Cloud API channel. Parses inbound webhook changes, validates and builds
 // Graph send requests, classifies Graph responses, builds the re-engagement template message and
-// exchanges a refused access token for a long-lived one, and finds where inbound media can be
-// downloaded; the host owns HTTP, the outbox, pacing, the tokens and the downloads.
+// exchanges a refused access token for a long-lived one, finds where inbound media can be
+// downloaded and uploads media to send; the host owns HTTP, the outbox, pacing, the tokens and
+// the downloads.
 #include <baraza/sdk/Plugin.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "Credentials.h"
 #include "JsonText.h"
@@ -80,6 +83,34 @@ class WhatsAppChannel : public baraza::sdk::Channel {
       return baraza::whatsapp::mediaSource(answer->status, answer->body, token);
     } catch (const std::out_of_range& e) {
       return baraza::sdk::Status(baraza::sdk::Code::kNotFound, e.what());
+    } catch (const std::runtime_error& e) {
+      return refusal(answer->status, e.what());
+    }
+  }
+  StatusOr<std::string> uploadMedia(std::string_view inputJson) override {
+    const std::string input(inputJson);
+    const auto parsed = baraza::whatsapp::parseObject(input);
+    const std::string path = baraza::whatsapp::str(parsed, "path");
+    std::ifstream file(path, std::ios::binary);
+    if (path.empty() || !file) return baraza::sdk::invalidArgument("path: cannot read " + path);
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
+    // A boundary of 32 random hex digits: it occurs in no file but by a 2^-128 chance, and the
+    // upload is checked against it anyway.
+    std::string boundary = "baraza-";
+    for (uint8_t b : host_.randomBytes(16)) {
+      boundary += "0123456789abcdef"[b >> 4];
+      boundary += "0123456789abcdef"[b & 15];
+    }
+    if (bytes.find(boundary) != std::string::npos)
+      return baraza::sdk::internal("the upload boundary occurs in the file; try again");
+    const GraphRequest built =
+        baraza::whatsapp::uploadRequest(input, graphVersion_, bytes, boundary);
+    StatusOr<baraza::sdk::HttpResponse> answer =
+        graph(built, baraza::whatsapp::str(parsed, "token"));
+    if (!answer.isOk()) return answer.status();
+    try {
+      return baraza::whatsapp::uploadResult(answer->status, answer->body);
     } catch (const std::runtime_error& e) {
       return refusal(answer->status, e.what());
     }

@@ -453,6 +453,9 @@ GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const
       if (latencyMs > 0) mostSendsAtOnce_ = std::max(mostSendsAtOnce_, ++sendsNow_);
     }
     call = send(std::move(call));
+  } else if (segments.size() == 3 && segments[2] == "media" && method == "POST") {
+    call.phoneNumberId = segments[1];
+    call = upload(std::move(call));
   } else if (segments.size() == 3 && segments[2] == "whatsapp_business_encryption") {
     call.phoneNumberId = segments[1];
     call = encryption(std::move(call));
@@ -546,6 +549,65 @@ GraphCall FakeGraph::mediaBytes(GraphCall call, const std::string& id) {
   call.answer = m.bytes;
   call.answerType = m.servedType.empty() ? m.mimeType : m.servedType;
   call.pieceDelayMs = m.pieceDelayMs;
+  return call;
+}
+
+std::vector<FakeGraph::Upload> FakeGraph::uploads() const {
+  std::lock_guard lock(mutex_);
+  return uploads_;
+}
+
+GraphCall FakeGraph::upload(GraphCall call) {
+  auto refuse = [&call](int code, const std::string& title, const std::string& details) {
+    call.status = graphErrorStatus(code);
+    call.answer = graphErrorBody(code, title, details);
+    return call;
+  };
+  std::lock_guard lock(mutex_);
+  if (call.authorization != "Bearer " + token_)
+    return refuse(190, "Invalid OAuth access token", "Invalid OAuth access token.");
+  const std::string marker = "boundary=";
+  const size_t at = call.contentType.find(marker);
+  if (call.contentType.rfind("multipart/form-data", 0) != 0 || at == std::string::npos)
+    return refuse(100, "Invalid parameter", "The upload must be multipart/form-data");
+  const std::string dash = "--" + call.contentType.substr(at + marker.size());
+  // The parts between boundaries: headers, a blank line, the value (less its CRLF).
+  std::map<std::string, std::pair<std::string, std::string>> parts;  // name -> (headers, value)
+  size_t from = call.body.find(dash);
+  while (from != std::string::npos) {
+    from += dash.size();
+    if (call.body.compare(from, 2, "--") == 0) break;
+    const size_t headEnd = call.body.find("\r\n\r\n", from);
+    const size_t next = call.body.find("\r\n" + dash, from);
+    if (headEnd == std::string::npos || next == std::string::npos || headEnd > next) break;
+    const std::string head = call.body.substr(from, headEnd - from);
+    const size_t nameAt = head.find("name=\"");
+    if (nameAt != std::string::npos) {
+      const std::string name = head.substr(nameAt + 6, head.find('"', nameAt + 6) - nameAt - 6);
+      parts[name] = {head, call.body.substr(headEnd + 4, next - headEnd - 4)};
+    }
+    from = next + 2;
+  }
+  if (parts["messaging_product"].second != "whatsapp")
+    return refuse(100, "Invalid parameter", "messaging_product must be whatsapp");
+  if (parts["type"].second.empty() || !parts.count("file"))
+    return refuse(100, "Invalid parameter", "type and file are required");
+  Upload u;
+  u.phoneNumberId = call.phoneNumberId;
+  u.id = "upload-" + std::to_string(uploads_.size() + 1);
+  u.type = parts["type"].second;
+  const std::string& head = parts["file"].first;
+  if (size_t f = head.find("filename=\""); f != std::string::npos)
+    u.filename = head.substr(f + 10, head.find('"', f + 10) - f - 10);
+  if (size_t t = head.find("Content-Type: "); t != std::string::npos)
+    u.fileType = head.substr(t + 14, head.find("\r\n", t) == std::string::npos
+                                         ? std::string::npos
+                                         : head.find("\r\n", t) - t - 14);
+  u.bytes = parts["file"].second;
+  uploads_.push_back(u);
+  call.status = 200;
+  call.answer = "{\"id\":\"" + u.id + "\"}";
+  call.body = std::to_string(call.body.size()) + " bytes";  // the file is kept in uploads()
   return call;
 }
 

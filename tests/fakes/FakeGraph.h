@@ -81,6 +81,11 @@ class FakeGraph {
   void addMedia(const std::string& id, FakeMedia media);
   /** Downloads of a media item's bytes answered 200 so far. */
   int downloads(const std::string& id) const;
+  /** A file uploaded with POST /<version>/<phone-number-id>/media (multipart), as received. */
+  struct Upload {
+    std::string phoneNumberId, id, type, filename, fileType, bytes;
+  };
+  std::vector<Upload> uploads() const;
 
   /** Every request received so far, in arrival order. */
   std::vector<GraphCall> calls() const;
@@ -108,6 +113,7 @@ class FakeGraph {
   GraphCall exchange(GraphCall call);
   GraphCall mediaInfo(GraphCall call, const std::string& id);
   GraphCall mediaBytes(GraphCall call, const std::string& id);
+  GraphCall upload(GraphCall call);
 
   struct Server;
   class Session;
@@ -128,6 +134,7 @@ class FakeGraph {
   std::map<std::string, std::string> publicKeys_;
   std::map<std::string, FakeMedia> media_;
   std::map<std::string, int> downloads_;  // id -> downloads answered 200
+  std::vector<Upload> uploads_;
   // A deque: appending never moves what is recorded, so a long run never holds the lock (and
   // with it every request being answered) for a reallocation of hundreds of thousands of calls.
   std::deque<GraphCall> calls_;

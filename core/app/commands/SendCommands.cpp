@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "app/commands/CommandSupport.h"
+#include "media/MediaUpload.h"
 #include "outbound/OutboundQueue.h"
 #include "store/Messages.h"
 #include "store/Outbox.h"
@@ -19,11 +20,23 @@
 namespace baraza::app {
 namespace {
 
-/** The message `baraza send` was given: --json FILE, or --text, with --to / --from applied. */
-StatusOr<std::string> messageFromArgs(const Args& args) {
-  if (args.has("json") == args.has("text"))
-    return invalidArgument("give --text TEXT or --json FILE (one of them)");
+constexpr const char* kMediaOptions[] = {"image", "document", "audio", "video", "sticker"};
+
+/** The media option given (--image FILE, ...), or "" for none. */
+std::string mediaKindOf(const Args& args) {
+  for (const char* kind : kMediaOptions) {
+    if (args.has(kind)) return kind;
+  }
+  return "";
+}
+
+/**
+ * The message `baraza send` was given, with --to / --from applied: --json FILE, --text, or a
+ * media option's file sent by `mediaId` (uploaded by the caller), with --caption.
+ */
+StatusOr<std::string> messageFromArgs(const Args& args, const std::string& mediaId = "") {
   Poco::JSON::Object::Ptr message;
+  const std::string kind = mediaKindOf(args);
   if (args.has("json")) {
     std::string text;
     try {
@@ -36,6 +49,17 @@ StatusOr<std::string> messageFromArgs(const Args& args) {
       return invalidArgument(args.get("json") + ": " + e.displayText());
     }
     if (message.isNull()) return invalidArgument(args.get("json") + ": not a JSON object");
+  } else if (!kind.empty()) {
+    message = new Poco::JSON::Object;
+    Poco::JSON::Object::Ptr media = new Poco::JSON::Object;
+    media->set("id", mediaId);
+    if (args.has("caption")) media->set("caption", args.get("caption"));
+    if (kind == "document") {
+      const std::string path = args.get(kind);
+      media->set("filename", path.substr(path.rfind('/') + 1));
+    }
+    message->set("type", kind);
+    message->set(kind, media);
   } else {
     message = new Poco::JSON::Object;
     Poco::JSON::Object::Ptr text = new Poco::JSON::Object;
@@ -55,10 +79,21 @@ int runSend(const Args& args) {
     std::cerr << "baraza send: --tenant is required\n";
     return 2;
   }
-  StatusOr<std::string> message = messageFromArgs(args);
-  if (!message.isOk()) {
-    std::cerr << "baraza send: " << message.status().message() << "\n";
+  const std::string kind = mediaKindOf(args);
+  if (static_cast<int>(args.has("json")) + args.has("text") + !kind.empty() != 1) {
+    std::cerr << "baraza send: give one of --text TEXT, --json FILE, --image FILE, --document "
+                 "FILE, --audio FILE, --video FILE, --sticker FILE\n";
     return 2;
+  }
+  if (args.has("caption") && kind != "image" && kind != "video" && kind != "document") {
+    std::cerr << "baraza send: --caption goes with --image, --video or --document\n";
+    return 2;
+  }
+  if (kind.empty()) {
+    if (StatusOr<std::string> checked = messageFromArgs(args); !checked.isOk()) {
+      std::cerr << "baraza send: " << checked.status().message() << "\n";
+      return 2;
+    }
   }
   auto host = hostFor(args);
   if (!host) return 1;
@@ -66,6 +101,35 @@ int runSend(const Args& args) {
   if (!db) return 1;
   // The tenant's own channel plugin checks and builds the message, exactly as in the host.
   CommandTenants tenants(*host, db);
+  std::string mediaId;
+  if (!kind.empty()) {
+    const tenants::TenantPtr tenant = tenants.manager().current()->byId(args.get("tenant"));
+    if (!tenant || tenant->config().phoneNumberIds.empty()) {
+      std::cerr << "baraza send: no running tenant " << args.get("tenant")
+                << " with a phone number\n";
+      return 1;
+    }
+    const std::string number =
+        args.has("from") ? args.get("from") : tenant->config().phoneNumberIds.front();
+    StatusOr<media::UploadedMedia> uploaded =
+        media::uploadForSending(*db, *tenant, number, kind, args.get(kind));
+    if (!uploaded.isOk()) {
+      std::cerr << "baraza send: not queued: " << uploaded.status().message() << "\n";
+      return uploaded.status().code() == Code::kInvalidArgument ||
+                     uploaded.status().code() == Code::kResourceExhausted
+                 ? 2
+                 : 1;
+    }
+    mediaId = uploaded->mediaId;
+    std::cerr << (uploaded->reused ? "sent by media id " + mediaId + ", uploaded earlier"
+                                   : "uploaded as media id " + mediaId)
+              << " (" << uploaded->mimeType << ")\n";
+  }
+  StatusOr<std::string> message = messageFromArgs(args, mediaId);
+  if (!message.isOk()) {
+    std::cerr << "baraza send: " << message.status().message() << "\n";
+    return 2;
+  }
   outbound::OutboundQueue queue(db, tenants.manager(), host->flowTokenTtlSeconds * 1000);
   const std::string key = args.get("key");
   StatusOr<int64_t> id =
@@ -130,11 +194,15 @@ int runSendStatus(const Args& args) {
 std::vector<Command> sendCommands() {
   return {
       {{"send"},
-       "Queue a message: `send --tenant T --to +2547... --text \"...\"` or `--json FILE`.",
+       "Queue a message: `send --tenant T --to +2547... --text \"...\"`, `--image FILE`, or "
+       "`--json FILE`.",
        "Queues an outbound message for a tenant; a running host sends it. --text sends a text "
-       "message; --json FILE any type, as the Graph message object (docs/sending.md). The tenant's "
-       "channel plugin checks Meta's limits first: an invalid message is refused with the reason "
-       "and nothing is queued. Prints the message id (for `baraza send status ID`).",
+       "message; --image, --document, --audio, --video or --sticker FILE a file, its type (from "
+       "its extension) and size checked against WhatsApp's limits, uploaded once per sending "
+       "number and sent by its media id (the same bytes again reuse the id for 29 days); --json "
+       "FILE any type, as the Graph message object (docs/sending.md). The tenant's channel plugin "
+       "checks Meta's limits first: an invalid message is refused with the reason and nothing is "
+       "queued. Prints the message id (for `baraza send status ID`).",
        [](auto& o) {
          configOption(o);
          tenantOption(o, "The sending tenant.");
@@ -143,6 +211,15 @@ std::vector<Command> sendCommands() {
          o.addOption(Poco::Util::Option("text", "", "Send this text.").argument("TEXT"));
          o.addOption(Poco::Util::Option("json", "j", "Send this message (Graph message object).")
                          .argument("FILE"));
+         for (const char* kind : kMediaOptions) {
+           o.addOption(Poco::Util::Option(kind, "",
+                                          std::string("Send this file as ") +
+                                              (kind == std::string("image") ? "an " : "a ") + kind +
+                                              " (uploaded once, then sent by its id).")
+                           .argument("FILE"));
+         }
+         o.addOption(Poco::Util::Option("caption", "", "Caption of an image, video or document.")
+                         .argument("TEXT"));
          o.addOption(Poco::Util::Option("from", "",
                                         "Sending phone number id (default: the tenant's first).")
                          .argument("ID"));

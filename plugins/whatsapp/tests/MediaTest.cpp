@@ -66,5 +66,31 @@ TEST(WhatsAppMedia, AnUnknownIdIsNotFoundAndOtherRefusalsSayWhatGraphSaid) {
   }
 }
 
+TEST(WhatsAppMedia, AnUploadIsTheThreeDocumentedPartsWithTheFileLast) {
+  const GraphRequest r = uploadRequest(
+      R"({"phone_number_id":"106540352242922","mime_type":"image/png","filename":"a\"b.png"})",
+      "v25.0", std::string("\x89PNG\r\n", 6), "B0UND");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/106540352242922/media");
+  EXPECT_EQ(r.contentType, "multipart/form-data; boundary=B0UND");
+  EXPECT_EQ(r.body,
+            "--B0UND\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\n"
+            "whatsapp\r\n--B0UND\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n"
+            "image/png\r\n--B0UND\r\nContent-Disposition: form-data; name=\"file\"; "
+            "filename=\"ab.png\"\r\nContent-Type: image/png\r\n\r\n" +
+                std::string("\x89PNG\r\n", 6) + "\r\n--B0UND--\r\n");
+}
+
+TEST(WhatsAppMedia, TheUploadsIdComesBackOrGraphsRefusal) {
+  EXPECT_EQ(uploadResult(200, R"({"id":"1037543291543636"})"),
+            R"({"media_id":"1037543291543636"})");
+  try {
+    uploadResult(400, R"({"error":{"message":"(#131053) Media upload error","code":131053}})");
+    FAIL() << "a refusal, yet an id";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "upload refused: code 131053: (#131053) Media upload error");
+  }
+}
+
 }  // namespace
 }  // namespace baraza::whatsapp

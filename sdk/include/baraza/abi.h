@@ -20,7 +20,7 @@
  *  1.2  host API: detect_intent, verify, state_get, state_put.
  *  1.3  channel: reengage, exchange_token, register_flow_key.
  *  1.4  media: streamed writes (open_writer, write, commit, abort), read, remove; get specified;
- *       channel: media_source.
+ *       channel: media_source, upload_media.
  *
  * A plugin that must run on older hosts may define BARAZA_ABI_TARGET_MINOR before including this
  * header: it then sees, and reports, the structs of that minor version.
@@ -266,6 +266,12 @@ typedef struct baraza_channel_api {
    * host's http_request; the host calls it on a media download thread.
    */
   baraza_call_fn media_source;
+  /*
+   * 1.4, optional: uploads a local file for sending by id: {"phone_number_id", "token", "path",
+   * "mime_type", "filename"} in, {"media_id"} out. Calls the provider through the host's
+   * http_request; the host calls it on a thread of its own (`baraza send --image`).
+   */
+  baraza_call_fn upload_media;
 #endif
 } baraza_channel_api;
 

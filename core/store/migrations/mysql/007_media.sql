@@ -26,3 +26,16 @@ CREATE TABLE media (
   KEY media_by_message (message_id),
   KEY media_by_key (tenant, storage_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Media uploaded for sending, by content: the same file is uploaded once per sending number
+-- while its provider id lives (uploads expire after 30 days).
+CREATE TABLE media_uploads (
+  tenant VARCHAR(64) NOT NULL,
+  phone_number_id VARCHAR(64) NOT NULL,
+  sha256 VARCHAR(64) NOT NULL,
+  provider_media_id VARCHAR(191) NOT NULL,
+  mime_type VARCHAR(255) NOT NULL,
+  uploaded_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant, phone_number_id, sha256)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

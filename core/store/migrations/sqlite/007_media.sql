@@ -26,3 +26,16 @@ CREATE INDEX media_claim ON media (state, id);
 CREATE INDEX media_leases ON media (state, lease_expires_at);
 CREATE INDEX media_by_message ON media (message_id);
 CREATE INDEX media_by_key ON media (tenant, storage_key);
+
+-- Media uploaded for sending, by content: the same file is uploaded once per sending number
+-- while its provider id lives (uploads expire after 30 days).
+CREATE TABLE media_uploads (
+  tenant TEXT NOT NULL,
+  phone_number_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  provider_media_id TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, phone_number_id, sha256)
+);

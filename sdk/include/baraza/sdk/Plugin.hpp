@@ -61,6 +61,10 @@ class Channel : public virtual Instance {
   virtual StatusOr<std::string> mediaSource(std::string_view) {
     return unimplemented("this channel plugin does not download media");
   }
+  /** (ABI 1.4) Uploads a local file for sending by id; not offered by default. */
+  virtual StatusOr<std::string> uploadMedia(std::string_view) {
+    return unimplemented("this channel plugin does not upload media");
+  }
 };
 
 /** The business logic of one WhatsApp Flow's data endpoint. */
@@ -248,6 +252,7 @@ struct Export {
 #endif
 #if BARAZA_ABI_TARGET_MINOR >= 4
         &call<&T::mediaSource>,
+        &call<&T::uploadMedia>,
 #endif
       };
       descriptor.channel = &channel;

@@ -1,0 +1,37 @@
+// Local files sent as media: checked against WhatsApp's limits, uploaded once per sending number
+// while the provider's id for them lives.
+#pragma once
+
+#include <string>
+
+#include "common/Status.h"
+#include "store/Database.h"
+#include "tenants/TenantSet.h"
+
+namespace baraza::media {
+
+/** What a file is sent by. */
+struct UploadedMedia {
+  std::string mediaId;   // the provider's id for the bytes
+  std::string mimeType;  // as uploaded
+  bool reused = false;   // an earlier upload of the same bytes, still alive
+};
+
+/** How long an uploaded id is used: Meta keeps it 30 days; one is left as a margin. */
+constexpr int64_t kUploadLifetimeMs = 29LL * 24 * 3600 * 1000;
+
+/** The MIME type a file name's extension stands for among those WhatsApp allows; "" if none. */
+std::string mimeTypeOfFile(const std::string& path);
+
+/**
+ * The provider id to send the file at `path` by, as media of kind `kind` (image, audio, video,
+ * document, sticker) from `phoneNumberId` of `tenant`. Its type (from its extension) and size are
+ * checked first (INVALID_ARGUMENT / RESOURCE_EXHAUSTED, nothing uploaded). The id of an earlier
+ * upload of the same bytes from that number is reused while it lives; otherwise the tenant's
+ * channel plugin uploads it (channel.upload_media) and the id is recorded.
+ */
+StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Tenant& tenant,
+                                         const std::string& phoneNumberId, const std::string& kind,
+                                         const std::string& path);
+
+}  // namespace baraza::media
