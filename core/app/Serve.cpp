@@ -17,6 +17,7 @@
 #include "http/HttpServer.h"
 #include "inbound/InboundProcessor.h"
 #include "inbound/WebhookReceiver.h"
+#include "media/FlowMediaStore.h"
 #include "media/MediaFetcher.h"
 #include "outbound/Dispatcher.h"
 #include "outbound/OutboundQueue.h"
@@ -153,6 +154,10 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   retention.start();
 
   flows::FlowEndpoint flowEndpoint(tenants, *database);
+  media::FlowMediaStore flowMedia(*database, tenants, client);
+  flowEndpoint.resolveMediaWith([&flowMedia](const std::string& tenant, const std::string& data) {
+    return flowMedia.resolve(tenant, data);
+  });
 
   http::Router router;
   addHostRoutes(router, **database, tenants, metrics, [&inbox] { return inbox.health(); });

@@ -188,6 +188,18 @@ FlowReply FlowEndpoint::respond(const Opened& opened) {
   for (const char* key : {"action", "screen", "data", "version", "flow_token"}) {
     if (payload->has(key)) input.set(key, payload->get(key));
   }
+  if (resolveMedia_ && payload->has("data")) {
+    const std::string data = json(payload->get("data"));
+    if (data.find("\"encryption_metadata\"") != std::string::npos) {
+      StatusOr<std::string> resolved = resolveMedia_(tenantId, data);
+      if (!resolved.isOk()) {
+        logger().error("flows " + tenantId +
+                       ": the request's media: " + resolved.status().toString());
+        return {500, "", "text/plain"};
+      }
+      input.set("data", Poco::JSON::Parser().parse(*resolved));
+    }
+  }
   Object context;
   context.set("tenant", tenantId);
   context.set("contact", session->contact);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,16 @@ class FlowEndpoint {
  public:
   FlowEndpoint(const tenants::TenantManager& tenants, store::DatabasePtr db);
 
+  /**
+   * What a data request's media entries (PhotoPicker, DocumentPicker: objects with "cdn_url" and
+   * "encryption_metadata") become before the flow plugin sees them: `data` (JSON) in, the data to
+   * pass on out. The application sets it (media::FlowMediaStore: decrypted and stored); unset, or
+   * a request without such entries, passes data on as sent. A failure answers 500.
+   */
+  using MediaResolver =
+      std::function<StatusOr<std::string>(const std::string& tenant, const std::string& dataJson)>;
+  void resolveMediaWith(MediaResolver resolver) { resolveMedia_ = std::move(resolver); }
+
   FlowReply handle(const std::string& tenant, const std::optional<std::string>& signature,
                    const std::string& body);
 
@@ -71,6 +82,7 @@ class FlowEndpoint {
  private:
   const tenants::TenantManager& tenants_;
   store::DatabasePtr db_;
+  MediaResolver resolveMedia_;
 };
 
 }  // namespace baraza::flows

@@ -58,6 +58,20 @@ void MediaItems::enqueue(Poco::Data::Session& s, const MediaItem& m, int64_t at)
       bind(m.kind), bind(m.mimeType), bind(m.sha256), bind(at), bind(at), bind(at), now;
 }
 
+int64_t MediaItems::insertStored(Poco::Data::Session& s, const MediaItem& m, int64_t at) const {
+  s << "INSERT INTO media (tenant, message_id, provider_media_id, phone_number_id, kind, "
+       "mime_type, sha256, size, storage_key, state, next_attempt_at, created_at, updated_at)"
+       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'stored', 0, ?, ?)" +
+           dialect_.skipDuplicate("id"),
+      bind(m.tenant), bind(m.messageId), bind(m.providerMediaId), bind(m.phoneNumberId),
+      bind(m.kind), bind(m.mimeType), bind(m.sha256), bind(m.size), bind(m.storageKey), bind(at),
+      bind(at), now;
+  Poco::Int64 id = 0;
+  s << "SELECT id FROM media WHERE tenant = ? AND provider_media_id = ?", bind(m.tenant),
+      bind(m.providerMediaId), Poco::Data::Keywords::into(id), now;
+  return id;
+}
+
 std::vector<MediaItem> MediaItems::claim(Poco::Data::Session& s, const std::string& owner,
                                          int64_t at, int64_t leaseMs, size_t limit) const {
   return byIds(s, claimDue(dialect_, s, kMediaClaims, owner, at, leaseMs, limit));

@@ -35,6 +35,11 @@ class MediaItems {
 
   /** Once per (tenant, provider media id), however often the message is delivered. */
   void enqueue(Poco::Data::Session& s, const MediaItem& item, int64_t now) const;
+  /**
+   * An item stored by other means than a download (a Flow's media, decrypted by the host), once
+   * per (tenant, provider media id); returns its id, the earlier item's when there is one.
+   */
+  int64_t insertStored(Poco::Data::Session& s, const MediaItem& item, int64_t now) const;
   std::vector<MediaItem> claim(Poco::Data::Session& s, const std::string& owner, int64_t now,
                                int64_t leaseMs, size_t limit) const;
   /** As Inbox::claimAbandoned: the oldest abandoned item, alone. */

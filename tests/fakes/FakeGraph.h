@@ -41,6 +41,7 @@ struct FakeMedia {
   std::string servedType;    // the download's Content-Type; empty: mimeType
   int expiredDownloads = 0;  // this many first downloads answer 404, as an expired URL does
   int pieceDelayMs = 0;      // a slow body: 64 KiB pieces this far apart
+  bool needsToken = true;    // false: served to anyone, as Meta's CDN serves Flow media
 };
 
 /** Meta's error envelope for `code` (reference §5.1). */
