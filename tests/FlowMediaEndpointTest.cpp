@@ -11,6 +11,7 @@
 #include "common/JsonText.h"
 #include "common/testing/HttpCall.h"
 #include "common/testing/ReadFile.h"
+#include "common/testing/VectorM1.h"
 #include "crypto/Crypto.h"
 #include "fakes/FakeGraph.h"
 #include "flows/FlowEndpoint.h"
@@ -30,20 +31,8 @@ using jsontext::parseObject;
 using jsontext::str;
 using Poco::JSON::Object;
 
-// Vector M1's encryption_metadata (shared/reference/whatsapp.md §1.5).
-const char* const kM1Metadata =
-    R"({"encryption_key":"202pQMDtZoAMwJwZJFVPqQOgdJRBahBmGywwSXz5tAY=",)"
-    R"("hmac_key":"A/72TYylRAHTg/CdXpBtC6T6qcJ2C7Cf2qzZ/hqVASM=","iv":"t1MOy02KXLbsH+NYkqkRXQ==",)"
-    R"("plaintext_hash":"ZvSgxwXg5fWL7v7ggGHXtMCZYTf/nVFasOdX0p6kiP4=",)"
-    R"("encrypted_hash":"pDhRHkyevzgkdg5ObY+MfzW5J6/ObZj/OrmAvyUeYA8="})";
-
-std::string fromHexFile(const std::string& path) {
-  const std::string hex = baraza::testing::readFile(path);
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size() && hex[i] != '\n'; i += 2)
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using baraza::testing::fromHexFile;
+using baraza::testing::kM1Metadata;
 
 class FlowMediaEndpointTest : public store::testing::StoreTest {
  protected:
@@ -53,8 +42,8 @@ class FlowMediaEndpointTest : public store::testing::StoreTest {
     // The installed plugins and the echo flow fixture, side by side.
     const std::string plugins = config_.path() + "/plugins";
     Poco::File(plugins).createDirectories();
-    for (const std::string dir : {std::string(BARAZA_PLUGINS_DIR) + "/baraza-fsmedia",
-                                  std::string(FIXTURE_PLUGINS_DIR) + "/fixture-echo-flow"}) {
+    for (const std::string& dir : {std::string(BARAZA_PLUGINS_DIR) + "/baraza-fsmedia",
+                                   std::string(FIXTURE_PLUGINS_DIR) + "/fixture-echo-flow"}) {
       ASSERT_EQ(::symlink(dir.c_str(), (plugins + dir.substr(dir.rfind('/'))).c_str()), 0);
     }
     key_ = crypto::RsaPrivateKey::generate(2048).value();

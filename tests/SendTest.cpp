@@ -27,15 +27,20 @@ std::string hostFile(const std::string& storeUrl, const fakes::FakeGraph& graph)
          "\noutbound.max_in_flight = 4\n";
 }
 
-TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
-  fakes::FakeGraph graph;
-  TempConfig config;
+/** A host on SQLite sending to `graph`, and tenant "acme" with one number and the channel. */
+void writeSendingHost(TempConfig& config, const fakes::FakeGraph& graph) {
   config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
   config.writeTenant("acme",
                      "whatsapp.phone_number_ids = 100000000000001\n"
                      "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
                      "whatsapp.access_token = test-token\n"
                      "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+}
+
+TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
+  fakes::FakeGraph graph;
+  TempConfig config;
+  writeSendingHost(config, graph);
   ServeProcess serve({"serve", "--config", config.hostFile()});
   ASSERT_GT(serve.port(), 0) << serve.log();
 
@@ -75,12 +80,7 @@ TEST(SendCli, QueuesForARunningHostAndShowsWhatBecameOfIt) {
 TEST(SendCli, AFileIsUploadedOnceAndSentByItsIdAndLimitsAreCheckedFirst) {
   fakes::FakeGraph graph;
   TempConfig config;
-  config.writeHost(hostFile("sqlite://" + config.path() + "/lib/baraza.db", graph));
-  config.writeTenant("acme",
-                     "whatsapp.phone_number_ids = 100000000000001\n"
-                     "whatsapp.app_secret = s\nwhatsapp.verify_token = v\n"
-                     "whatsapp.access_token = test-token\n"
-                     "plugins.whatsapp.plugin = ke.baraza.channel.whatsapp\n");
+  writeSendingHost(config, graph);
   ServeProcess serve({"serve", "--config", config.hostFile()});
   ASSERT_GT(serve.port(), 0) << serve.log();
   const std::string jpeg = "\xff\xd8\xff\xe0 a photo of the receipt";

@@ -3,28 +3,15 @@
 
 #include <string>
 
-#include "common/testing/ReadFile.h"
+#include "common/testing/VectorM1.h"
 #include "crypto/Crypto.h"
 #include "flows/FlowMedia.h"
 
 namespace baraza::flows {
 namespace {
 
-// Vector M1's encryption_metadata (shared/reference/whatsapp.md §1.5).
-const std::string kM1Metadata =
-    R"({"encryption_key":"202pQMDtZoAMwJwZJFVPqQOgdJRBahBmGywwSXz5tAY=",)"
-    R"("hmac_key":"A/72TYylRAHTg/CdXpBtC6T6qcJ2C7Cf2qzZ/hqVASM=","iv":"t1MOy02KXLbsH+NYkqkRXQ==",)"
-    R"("plaintext_hash":"ZvSgxwXg5fWL7v7ggGHXtMCZYTf/nVFasOdX0p6kiP4=",)"
-    R"("encrypted_hash":"pDhRHkyevzgkdg5ObY+MfzW5J6/ObZj/OrmAvyUeYA8="})";
-
-std::string fromHexFile(const std::string& path) {
-  const std::string hex = baraza::testing::readFile(path);
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size() && hex[i] != '\n'; i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using baraza::testing::fromHexFile;
+using baraza::testing::kM1Metadata;
 
 std::string cdnFile() { return fromHexFile(VECTORS_DIR "/m1-cdn-file.hex"); }
 

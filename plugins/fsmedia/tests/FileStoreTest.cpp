@@ -144,7 +144,7 @@ TEST_F(FileStoreTest, TemporaryFilesOfAProcessThatDiedAreRemovedAtStart) {
 TEST_F(FileStoreTest, OnlyKeysOfTheStoreNameFiles) {
   FileStore files(root_);
   const std::string sha = sha256Hex("x");
-  for (const std::string key :
+  for (const std::string& key :
        {std::string("../etc/passwd"), "acme/../../" + sha, "acme/00/" + sha,
         "/acme/" + sha.substr(0, 2) + "/" + sha, "ac me/" + sha.substr(0, 2) + "/" + sha,
         "acme/" + sha.substr(0, 2) + "/" + sha + "/x"}) {
