@@ -145,14 +145,16 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
 
   const tenants::TenantSetPtr set = tenants_.current();
   const tenants::TenantPtr tenant = set->byId(item.tenant);
-  if (!tenant) return again(failedPrecondition("tenant " + item.tenant + " is not configured"));
+  // Configuration that is missing fails the item at once (`baraza media retry` after fixing it);
+  // a plugin not running may be starting again, and is waited for.
+  if (!tenant) return final(failedPrecondition("tenant " + item.tenant + " is not configured"));
   plugins::PluginInstancePtr store = tenant->firstOfKind(BARAZA_KIND_MEDIA);
   if (!store || !store->storesMedia())
     return again(failedPrecondition("the tenant has no running media plugin of ABI 1.4"));
   plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL);
   if (!channel) return again(failedPrecondition("the tenant has no running channel plugin"));
   if (!tenant->config().accessToken)
-    return again(failedPrecondition("the tenant has no whatsapp.access_token"));
+    return final(failedPrecondition("the tenant has no whatsapp.access_token"));
 
   const MediaKind* kind = mediaKind(item.kind);
   if (!kind) return final(invalidArgument("messages of type " + item.kind + " carry no media"));
