@@ -14,9 +14,9 @@ struct MediaSettings {
    */
   int workers = 4;
   /**
-   * How long a claimed item is held before another host may take it over; a download longer
-   * than this (100 MB on a slow link) is not taken from a live host, as it renews nothing, so it
-   * is kept well above the longest. A restart under the same host id takes its items back at once.
+   * How long a claimed item is held before another host may take it over. A download does not
+   * renew it, so it is kept well above the longest download (100 MB on a slow link). A restart
+   * under the same host id takes its items back at once.
    */
   int64_t leaseMs = 30 * 60 * 1000;
   int maxAttempts = 6;         // downloads of one item before it is failed for good
