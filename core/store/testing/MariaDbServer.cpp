@@ -8,6 +8,7 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/TemporaryFile.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,8 +153,35 @@ void MariaDbServer::stop() {
   }
 }
 
+namespace {
+
+/** Whether every thread of process `pid` is stopped ("T" or "t" in its task's stat). */
+bool allThreadsStopped(pid_t pid) {
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(tasks.c_str());
+  if (dir == nullptr) return false;
+  bool stopped = true;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string stat = readFile(tasks + "/" + e->d_name + "/stat");
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size()) continue;  // the task just ended
+    const char state = stat[close + 2];
+    if (state != 'T' && state != 't') stopped = false;
+  }
+  ::closedir(dir);
+  return stopped;
+}
+
+}  // namespace
+
 void MariaDbServer::pause() {
-  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGSTOP);
+  // kill() returns before the stop reaches every thread: one running on another core could
+  // still answer a query sent right after. Wait until none runs (a few milliseconds at most).
+  for (int i = 0; i < 5000 && !allThreadsStopped(pid_); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void MariaDbServer::resume() {
