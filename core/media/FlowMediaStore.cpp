@@ -4,6 +4,7 @@
 
 #include "crypto/Crypto.h"
 #include "flows/FlowMedia.h"
+#include "media/MediaObjects.h"
 #include "media/MediaUpload.h"
 #include "store/MediaItems.h"
 
@@ -65,18 +66,12 @@ StatusOr<std::string> FlowMediaStore::resolve(const std::string& tenantId,
     if (mime.empty()) mime = "application/octet-stream";
     const std::string sha = crypto::toHex(
         reinterpret_cast<const uint8_t*>(keys->plaintextHash.data()), keys->plaintextHash.size());
-    StatusOr<std::unique_ptr<plugins::MediaWriter>> writer = store->openMediaWriter(json{
-        {"tenant", tenantId},
-        {"sha256", sha},
-        {"size", plain->size()},
-        {"mime_type", mime}}.dump());
+    StatusOr<std::unique_ptr<plugins::MediaWriter>> writer =
+        openObject(*store, tenantId, sha, static_cast<int64_t>(plain->size()), mime);
     if (!writer.isOk()) return writer.status();
     if (Status written = (*writer)->write(*plain); !written.isOk()) return written;
-    StatusOr<std::string> committed = (*writer)->commit();
-    if (!committed.isOk()) return committed.status();
-    const json stored = json::parse(*committed, nullptr, false);
-    if (!stored.is_object() || !stored.contains("key") || !stored["key"].is_string())
-      return internal("media.commit answered no key");
+    StatusOr<std::string> key = commitObject(**writer);
+    if (!key.isOk()) return key.status();
 
     store::MediaItem item;
     item.tenant = tenantId;
@@ -85,7 +80,7 @@ StatusOr<std::string> FlowMediaStore::resolve(const std::string& tenantId,
     item.mimeType = mime;
     item.sha256 = sha;
     item.size = static_cast<int64_t>(plain->size());
-    item.storageKey = stored["key"].get<std::string>();
+    item.storageKey = *key;
     int64_t id = 0;
     Status recorded = db_->transaction(
         [&](Poco::Data::Session& s) { id = items.insertStored(s, item, store::nowMs()); });

@@ -9,6 +9,7 @@
 #include "common/ThreadName.h"
 #include "crypto/Crypto.h"
 #include "media/MediaKinds.h"
+#include "media/MediaObjects.h"
 #include "store/ConversationJobs.h"
 
 namespace baraza::media {
@@ -182,12 +183,9 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
     if (Status ok = checkSize(*kind, source->size); !ok.isOk()) return final(ok);
     const std::string expected = source->sha256.empty() ? item.sha256 : sha256Hex(source->sha256);
 
-    StatusOr<std::unique_ptr<plugins::MediaWriter>> writer = store->openMediaWriter(json{
-        {"tenant", item.tenant},
-        {"sha256", expected},
-        {"size", source->size},
-        {"mime_type",
-         baseMimeType(source->mimeType.empty() ? item.mimeType : source->mimeType)}}.dump());
+    StatusOr<std::unique_ptr<plugins::MediaWriter>> writer =
+        openObject(*store, item.tenant, expected, source->size,
+                   baseMimeType(source->mimeType.empty() ? item.mimeType : source->mimeType));
     if (!writer.isOk()) return again(writer.status());
 
     HttpRequest request;
@@ -222,12 +220,9 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
                                                " bytes downloaded hash to " + got +
                                                ", not the expected " + expected));
     }
-    StatusOr<std::string> committed = (*writer)->commit();
-    if (!committed.isOk()) return again(committed.status());
-    const json stored = json::parse(*committed, nullptr, false);
-    if (!stored.is_object() || !stored.contains("key") || !stored["key"].is_string())
-      return again(internal("media.commit answered no key"));
-    return Outcome{stored["key"].get<std::string>(), received, got, Status::ok(), false};
+    StatusOr<std::string> key = commitObject(**writer);
+    if (!key.isOk()) return again(key.status());
+    return Outcome{*key, received, got, Status::ok(), false};
   }
   return again(unavailable("the media URL no longer answered, twice"));
 }
@@ -276,10 +271,8 @@ StatusOr<size_t> MediaFetcher::purge(int64_t before) {
   int64_t after = 0;  // the walk goes by id, past the items kept for a later purge
   while (true) {
     std::vector<store::MediaItem> doomed;
-    Status read = db_->transaction([&](Poco::Data::Session& s) {
-      doomed.clear();
-      doomed = items_.settledBefore(s, before, after, kBatch);
-    });
+    Status read = db_->transaction(
+        [&](Poco::Data::Session& s) { doomed = items_.settledBefore(s, before, after, kBatch); });
     if (!read.isOk()) return read;
     if (doomed.empty()) return removed;
     for (const store::MediaItem& item : doomed) {
