@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "common/JsonText.h"
@@ -54,6 +55,27 @@ class ConversationTest : public baraza::testing::InboundHostTest {
     return out;
   }
 
+  /** `size` bytes that begin as a JPEG file does. */
+  static std::string jpegOf(size_t size) {
+    std::string bytes = "\xFF\xD8\xFF\xE0";
+    bytes.resize(size, 'j');
+    return bytes;
+  }
+
+  /** An image message of Meta's media `id`, announcing the hash of `bytes`. */
+  static Object::Ptr photoMessage(const std::string& id, const std::string& bytes) {
+    Object::Ptr photo = new Object;
+    photo->set("type", "image");
+    Object::Ptr image = new Object;
+    image->set("id", id);
+    image->set("mime_type", "image/jpeg");
+    image->set("sha256", crypto::base64Encode(std::string(
+                             reinterpret_cast<const char*>(crypto::sha256(bytes).data()), 32)));
+    image->set("caption", "the scene");
+    photo->set("image", image);
+    return photo;
+  }
+
   static Object::Ptr textMessage(const std::string& body) {
     Object::Ptr m = new Object;
     m->set("type", "text");
@@ -73,6 +95,11 @@ class ConversationTest : public baraza::testing::InboundHostTest {
   /** Taps a reply button (or a list row, `kind` list_reply); the one reply's text. */
   std::string tap(const std::string& id, const std::string& title,
                   const std::string& kind = "button_reply") {
+    EXPECT_EQ(postTap(id, title, kind), 200);
+    return bodyOf(replies().front());
+  }
+  int postTap(const std::string& id, const std::string& title,
+              const std::string& kind = "button_reply") {
     Object::Ptr m = new Object;
     m->set("type", "interactive");
     Object::Ptr interactive = new Object;
@@ -82,8 +109,7 @@ class ConversationTest : public baraza::testing::InboundHostTest {
     reply->set("title", title);
     interactive->set(kind, reply);
     m->set("interactive", interactive);
-    EXPECT_EQ(post(m), 200);
-    return bodyOf(replies().front());
+    return post(m);
   }
 
   static std::string bodyOf(const Object::Ptr& sent) {
@@ -228,8 +254,11 @@ TEST_P(ConversationTest, ATenantsOwnTextsReplaceTheBuiltInOnes) {
 TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   start("plugins.media.plugin = ke.baraza.media.fs\nplugins.media.config.root = " + config_.path() +
         "/media\n");
-  const std::string jpeg(70 * 1024, 'j');
+  const std::string jpeg = jpegOf(70 * 1024);
   graph_.addMedia("1043210000000001", {jpeg, "image/jpeg"});
+  // A program sent as a photo: Meta takes the type the phone declares.
+  const std::string disguised = "MZ\x90" + std::string(4096, '\0');
+  graph_.addMedia("1043210000000002", {disguised, "image/jpeg"});
   ASSERT_EQ(post(textMessage("I want to report an incident")), 200);
   Object::Ptr list = replies().front();
   EXPECT_EQ(bodyOf(list), "What kind of incident is it?");
@@ -245,20 +274,13 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   EXPECT_THAT(say("today 3pm"), HasSubstr("Please describe what happened."));
   EXPECT_THAT(say("My phone was taken at the bus stop"), HasSubstr("Send photos or videos"));
 
-  Object::Ptr photo = new Object;
-  photo->set("type", "image");
-  Object::Ptr image = new Object;
-  image->set("id", "1043210000000001");
-  image->set("mime_type", "image/jpeg");
-  image->set("sha256", crypto::base64Encode(std::string(
-                           reinterpret_cast<const char*>(crypto::sha256(jpeg).data()), 32)));
-  image->set("caption", "the bus stop");
-  photo->set("image", image);
-  ASSERT_EQ(post(photo), 200);
+  ASSERT_EQ(post(photoMessage("1043210000000002", disguised)), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("contents do not match its type"));
+  ASSERT_EQ(post(photoMessage("1043210000000001", jpeg)), 200);
   EXPECT_THAT(bodyOf(replies().front()), HasSubstr("Got it (1 so far)"));
   const std::string saved = tap("incident_done", "Done");
   EXPECT_THAT(saved, HasSubstr("Incident reported. Your reference number is INC-"));
-  const std::string reference = saved.substr(saved.find("INC-"), 9);
+  const std::string reference = saved.substr(saved.find("INC-"), 12);
 
   // Stored for the tenant and contact, with every answer and the photo's media id.
   std::string stored;
@@ -274,6 +296,7 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
   EXPECT_EQ(str(incident, "time"), "today 3pm");
   EXPECT_EQ(str(incident, "description"), "My phone was taken at the bus stop");
   EXPECT_EQ(str(incident, "contact"), kPerson);
+  ASSERT_EQ(incident->getArray("evidence")->size(), 1u) << "the disguised file is not evidence";
   Object::Ptr evidence = incident->getArray("evidence")->getObject(0);
   EXPECT_EQ(str(evidence, "media_id"), "1043210000000001");
   // The conversation waited for the photo's download and was given the host's copy of it.
@@ -284,6 +307,70 @@ TEST_P(ConversationTest, AnIncidentIsReportedWithACancelAResumeAndAPhoto) {
 
   const std::string listed = say("show my incidents");
   EXPECT_THAT(listed, HasSubstr(reference + " · Theft · Westlands, Nairobi"));
+}
+
+TEST_P(ConversationTest, AReportReachesTheIncidentDeskWithTheHostsCopyOfItsPhotoUploadedOnce) {
+  start("plugins.media.plugin = ke.baraza.media.fs\nplugins.media.config.root = " + config_.path() +
+        "/media\nplugins.assistant.config.incident_desk = 254711000999\n");
+  const std::string jpeg = jpegOf(90 * 1024);
+  graph_.addMedia("1043210000000003", {jpeg, "image/jpeg"});
+  ASSERT_EQ(post(textMessage("report an incident")), 200);
+  replies();
+  EXPECT_THAT(tap("incident_type:fire", "Fire", "list_reply"), HasSubstr("Where did it happen?"));
+  EXPECT_THAT(say("Gikomba market"), HasSubstr("When did it happen?"));
+  EXPECT_THAT(say("this morning"), HasSubstr("Please describe what happened."));
+  EXPECT_THAT(say("Stalls caught fire"), HasSubstr("Send photos or videos"));
+  ASSERT_EQ(post(photoMessage("1043210000000003", jpeg)), 200);
+  EXPECT_THAT(bodyOf(replies().front()), HasSubstr("Got it (1 so far)"));
+
+  // Graph refuses the first upload of the photo for the desk as a passing failure: the message
+  // is answered again, and the report is saved once all the same.
+  graph_.failUploads(2);
+  ASSERT_EQ(postTap("incident_done", "Done"), 200);
+  std::map<std::string, std::vector<Object::Ptr>> byRecipient;
+  std::string all;
+  for (const Object::Ptr& sent : replies(3)) {
+    byRecipient[str(sent, "to")].push_back(sent);
+    all += json(sent) + "\n";
+  }
+  const std::string person = "+" + std::string(kPerson);
+  ASSERT_EQ(byRecipient[person].size(), 1u) << all;
+  const std::string saved = bodyOf(byRecipient[person].front());
+  ASSERT_THAT(saved, HasSubstr("Your reference number is INC-"));
+  const std::string reference = saved.substr(saved.find("INC-"), 12);
+
+  const std::vector<Object::Ptr>& desk = byRecipient["+254711000999"];
+  ASSERT_EQ(desk.size(), 2u) << all;
+  std::string summary, photoId, caption;
+  for (const Object::Ptr& sent : desk) {
+    if (str(sent, "type") == "text") summary = bodyOf(sent);
+    if (str(sent, "type") == "image") {
+      photoId = str(sent->getObject("image"), "id");
+      caption = str(sent->getObject("image"), "caption");
+    }
+  }
+  EXPECT_THAT(summary, HasSubstr("New incident " + reference + ": Fire"));
+  EXPECT_THAT(summary, HasSubstr("Where: Gikomba market"));
+  EXPECT_THAT(summary, HasSubstr("Reported by " + person));
+  EXPECT_EQ(caption, reference);
+  // The upload the host made from its own copy: refused once, then taken.
+  int tries = 0;
+  for (const auto& call : graph_.calls())
+    if (call.method == "POST" && call.path.size() > 6 &&
+        call.path.compare(call.path.size() - 6, 6, "/media") == 0)
+      ++tries;
+  EXPECT_EQ(tries, 2);
+  const auto uploads = graph_.uploads();
+  ASSERT_EQ(uploads.size(), 1u);
+  EXPECT_EQ(photoId, uploads[0].id);
+  EXPECT_EQ(uploads[0].bytes, jpeg);
+  EXPECT_EQ(uploads[0].fileType, "image/jpeg");
+  const std::string listed = say("show my incidents");
+  EXPECT_THAT(listed, HasSubstr(reference));
+  EXPECT_EQ(listed.find(reference), listed.rfind(reference)) << "listed once";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM plugin_kv WHERE tenant = 'acme' AND k LIKE 'incident:%'"),
+            1)
+      << "answering the message again saved the same report";
 }
 
 TEST_P(ConversationTest, ADeliveryPostedThreeTimesIsAnsweredOnceAndClassifiedOnce) {

@@ -699,6 +699,12 @@ StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn,
     StatusOr<outbound::PreparedMessage> prepared = queue_.prepare(*tenant, json(reply), key);
     if (prepared.isOk()) {
       out.ready.push_back(std::move(*prepared));
+    } else if (prepared.status().code() == Code::kUnavailable ||
+               prepared.status().code() == Code::kDeadlineExceeded) {
+      // Nothing wrong with the reply (an upload of its media, say, could not be made now): the
+      // job is tried again, and its replies with it.
+      return Status(prepared.status().code(),
+                    "reply " + std::to_string(k) + ": " + prepared.status().message());
     } else {
       logger().error("tenant " + job.tenant + ": reply " + std::to_string(k) + " to " +
                      message.providerId + " not sent: " + prepared.status().message());

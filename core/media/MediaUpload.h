@@ -1,4 +1,4 @@
-// Local files sent as media: checked against WhatsApp's limits, uploaded once per sending number
+// Local files and stored media items sent as media: checked against WhatsApp's limits, uploaded once per sending number
 // while the provider's id for them lives.
 #pragma once
 
@@ -33,5 +33,15 @@ std::string mimeTypeOfFile(const std::string& path);
 StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Tenant& tenant,
                                          const std::string& phoneNumberId, const std::string& kind,
                                          const std::string& path);
+
+/**
+ * The provider id to send the tenant's stored media item `storedId` by, as media of kind `kind`:
+ * INVALID_ARGUMENT when the tenant has no such stored item or it is not of a type or size the kind
+ * takes. Reused as uploadForSending does; otherwise uploaded from the media plugin's local file
+ * (or a temporary copy when it has none).
+ */
+StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenants::Tenant& tenant,
+                                               const std::string& phoneNumberId,
+                                               const std::string& kind, int64_t storedId);
 
 }  // namespace baraza::media

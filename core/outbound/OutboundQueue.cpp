@@ -4,6 +4,8 @@
 
 #include "common/JsonText.h"
 #include "flows/FlowEndpoint.h"
+#include "media/MediaKinds.h"
+#include "media/MediaUpload.h"
 #include "outbound/StoredRequest.h"
 
 namespace baraza::outbound {
@@ -50,6 +52,28 @@ OutboundQueue::OutboundQueue(store::DatabasePtr db, const tenants::TenantManager
       flowTokenTtlMs_(flowTokenTtlMs),
       outbox_(db_->dialect(), db_->multiRowInsertIdsConsecutive()),
       flowSessions_(db_->dialect()) {}
+
+Status OutboundQueue::sendStoredMediaById(const tenants::Tenant& tenant, const std::string& from,
+                                          const Object::Ptr& message) const {
+  const std::string type = str(message, "type");
+  if (!media::mediaKind(type)) return Status();
+  Object::Ptr object = message->getObject(type);
+  if (object.isNull() || !object->has("stored_media_id")) return Status();
+  if (object->has("id") || object->has("link"))
+    return invalidArgument(type + " names its bytes twice: give one of id, link, stored_media_id");
+  Poco::Int64 stored = 0;
+  try {
+    stored = object->getValue<Poco::Int64>("stored_media_id");
+  } catch (const Poco::Exception&) {
+    return invalidArgument(type + ".stored_media_id must be a number");
+  }
+  StatusOr<media::UploadedMedia> uploaded =
+      media::uploadStoredForSending(*db_, tenant, from, type, stored);
+  if (!uploaded.isOk()) return uploaded.status();
+  object->remove("stored_media_id");
+  object->set("id", uploaded->mediaId);
+  return Status();
+}
 
 StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant,
                                                  const std::string& messageJson,
@@ -105,6 +129,9 @@ StatusOr<PreparedMessage> OutboundQueue::prepare(const tenants::Tenant& tenant,
     parameters->set("flow_token", session->token);
     prepared.flowSession = *session;
   }
+
+  if (Status resolved = sendStoredMediaById(tenant, from, message); !resolved.isOk())
+    return resolved;
 
   plugins::PluginInstancePtr channel = tenant.firstOfKind(BARAZA_KIND_CHANNEL);
   if (!channel)

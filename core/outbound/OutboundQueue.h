@@ -1,5 +1,7 @@
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <optional>
 #include <string>
 
@@ -26,7 +28,8 @@ struct PreparedMessage {
  * "context") plus host fields: "phone_number_id" (the sending number; default the tenant's
  * first), and for Flow messages without a flow_token, "flow_plugin" (the tenant's plugin
  * instance that will answer the Flow's data requests; default its first flow plugin) and
- * "conversation" (kept with the token). The host mints the flow token.
+ * "conversation" (kept with the token). The host mints the flow token. A media object may name
+ * a stored media item of the tenant by "stored_media_id" instead of "id" or "link".
  */
 class OutboundQueue {
  public:
@@ -46,6 +49,14 @@ class OutboundQueue {
                            const std::string& idempotencyKey) const;
 
  private:
+  /**
+   * A media message naming a stored item of the tenant ("image": {"stored_media_id": N}) is sent
+   * by the provider id of its upload from `from` (media::uploadStoredForSending): the upload
+   * happens here, once per number and bytes while the id lives.
+   */
+  Status sendStoredMediaById(const tenants::Tenant& tenant, const std::string& from,
+                             const Poco::JSON::Object::Ptr& message) const;
+
   store::DatabasePtr db_;
   const tenants::TenantManager& tenants_;
   int64_t flowTokenTtlMs_;

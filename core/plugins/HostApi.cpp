@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include <baraza/sdk/Json.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -209,6 +210,32 @@ baraza_status hostStatePut(const baraza_host_context* ctx, baraza_str contact, b
   return BARAZA_OK;
 }
 
+baraza_status hostMediaInfo(const baraza_host_context* ctx, int64_t mediaId, baraza_buf* info,
+                            baraza_buf* error) {
+  Admitted in{ctx};
+  if (!in) return in.refusal();
+  StatusOr<std::string> got = ctx->services->mediaInfo(ctx->ref, mediaId);
+  if (!got.isOk()) return fromStatus(got.status(), error);
+  fillBuffer(info, *got);
+  return BARAZA_OK;
+}
+
+/** What one media_read call returns at most: a plugin asking for more gets this much. */
+constexpr size_t kMaxMediaRead = 4u << 20;
+
+baraza_status hostMediaRead(const baraza_host_context* ctx, int64_t mediaId, uint64_t offset,
+                            char* out, size_t capacity, size_t* size, baraza_buf* error) {
+  if (size == nullptr || (out == nullptr && capacity > 0)) return BARAZA_INVALID_ARGUMENT;
+  *size = 0;
+  Admitted in{ctx};
+  if (!in) return in.refusal();
+  StatusOr<size_t> read =
+      ctx->services->mediaRead(ctx->ref, mediaId, offset, out, std::min(capacity, kMaxMediaRead));
+  if (!read.isOk()) return fromStatus(read.status(), error);
+  *size = *read;
+  return BARAZA_OK;
+}
+
 const baraza_host_api kHostApi = {
     sizeof(baraza_host_api),
     kHostAbiVersion,
@@ -231,6 +258,8 @@ const baraza_host_api kHostApi = {
     &hostVerify,
     &hostStateGet,
     &hostStatePut,
+    &hostMediaInfo,
+    &hostMediaRead,
 };
 
 }  // namespace

@@ -56,6 +56,14 @@ class HostServices {
   /** Writes it if the version is still `expectedVersion`; ABORTED if not. The new version. */
   virtual StatusOr<int64_t> statePut(const InstanceRef& who, std::string_view contact,
                                      std::string_view stateJson, int64_t expectedVersion) = 0;
+  /**
+   * A stored media item of the caller's tenant as {"id", "kind", "mime_type", "size", "sha256"};
+   * NOT_FOUND for an item of no such id of this tenant, FAILED_PRECONDITION when not stored.
+   */
+  virtual StatusOr<std::string> mediaInfo(const InstanceRef& who, int64_t mediaId) = 0;
+  /** Up to `capacity` bytes of that item from `offset` into `out`; 0 at its end. */
+  virtual StatusOr<size_t> mediaRead(const InstanceRef& who, int64_t mediaId, uint64_t offset,
+                                     char* out, size_t capacity) = 0;
 };
 
 }  // namespace baraza::plugins

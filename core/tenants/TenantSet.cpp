@@ -160,6 +160,49 @@ StatusOr<int64_t> TenantServices::statePut(const plugins::InstanceRef&, std::str
   return *version;
 }
 
+StatusOr<store::MediaItem> TenantServices::storedMedia(int64_t mediaId,
+                                                       plugins::PluginInstancePtr* store) const {
+  if (shared_.database == nullptr) return unavailable("this host keeps no media");
+  std::optional<store::MediaItem> item;
+  Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
+    item = store::MediaItems(shared_.database->dialect()).get(s, mediaId);
+  });
+  if (!read.isOk()) return read;
+  // Another tenant's item is answered exactly like a missing one.
+  if (!item || item->tenant != config().id)
+    return notFound("tenant " + config().id + " has no media item " + std::to_string(mediaId));
+  if (item->state != "stored")
+    return failedPrecondition("media item " + std::to_string(mediaId) + " is " + item->state +
+                              (item->error.empty() ? "" : ": " + item->error));
+  *store = tenant_.firstOfKind(BARAZA_KIND_MEDIA);
+  if (!*store || !(*store)->storesMedia())
+    return unavailable("tenant " + config().id + " has no running media plugin");
+  return *item;
+}
+
+StatusOr<std::string> TenantServices::mediaInfo(const plugins::InstanceRef&, int64_t mediaId) {
+  plugins::PluginInstancePtr store;
+  StatusOr<store::MediaItem> item = storedMedia(mediaId, &store);
+  if (!item.isOk()) return item.status();
+  Poco::JSON::Object info;
+  info.set("id", item->id);
+  info.set("kind", item->kind);
+  info.set("mime_type", item->mimeType);
+  info.set("size", item->size);
+  info.set("sha256", item->sha256);
+  std::ostringstream text;
+  info.stringify(text);
+  return text.str();
+}
+
+StatusOr<size_t> TenantServices::mediaRead(const plugins::InstanceRef&, int64_t mediaId,
+                                           uint64_t offset, char* out, size_t capacity) {
+  plugins::PluginInstancePtr store;
+  StatusOr<store::MediaItem> item = storedMedia(mediaId, &store);
+  if (!item.isOk()) return item.status();
+  return store->readMedia(item->storageKey, offset, out, capacity);
+}
+
 Tenant::Tenant(TenantConfig config, SharedServices shared) : config_(std::move(config)) {
   services_ = std::make_unique<TenantServices>(*this, std::move(shared));
 }

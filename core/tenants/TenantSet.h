@@ -11,6 +11,7 @@
 #include "plugins/PluginRegistry.h"
 #include "store/Database.h"
 #include "store/KeyValueStore.h"
+#include "store/MediaItems.h"
 #include "store/Outbox.h"
 #include "tenants/TenantConfig.h"
 
@@ -20,7 +21,10 @@ namespace baraza::tenants {
 struct SharedServices {
   std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
   store::KeyValueStore* kv = nullptr;
-  /** Conversation state (host API state_get/state_put); null: the calls are UNAVAILABLE. */
+  /**
+   * Conversation state (host API state_get/state_put) and media items (media_info/media_read);
+   * null: those calls are UNAVAILABLE.
+   */
   store::Database* database = nullptr;
   Metrics* metrics = nullptr;
   /** Bounds of every instance's calls; a tenant file's plugins.<name>.call_deadline_ms sets its own
@@ -64,9 +68,14 @@ class TenantServices : public plugins::HostServices {
                                                      std::string_view contact) override;
   StatusOr<int64_t> statePut(const plugins::InstanceRef& who, std::string_view contact,
                              std::string_view stateJson, int64_t expectedVersion) override;
+  StatusOr<std::string> mediaInfo(const plugins::InstanceRef& who, int64_t mediaId) override;
+  StatusOr<size_t> mediaRead(const plugins::InstanceRef& who, int64_t mediaId, uint64_t offset,
+                             char* out, size_t capacity) override;
 
  private:
   const TenantConfig& config() const;
+  /** The tenant's stored item `mediaId` (the media plugin keeping it in *store). */
+  StatusOr<store::MediaItem> storedMedia(int64_t mediaId, plugins::PluginInstancePtr* store) const;
 
   const Tenant& tenant_;
   SharedServices shared_;

@@ -4,11 +4,13 @@
 // does not understand. Replies in the person's language (English or Swahili) with the tenant's
 // texts, and with reply buttons and lists where they save typing.
 #include <algorithm>
+#include <array>
 #include <baraza/sdk/Plugin.hpp>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "Texts.h"
 
@@ -65,6 +67,28 @@ Said said(const json& message) {
   return {str(body, "caption"), ""};
 }
 
+/**
+ * Whether `head` (an object's first bytes) begins as files of MIME type `mime` do. Types with no
+ * fixed signature, and types not listed, match anything.
+ */
+bool signatureMatches(const std::string& mime, std::string_view head) {
+  auto startsWith = [&](std::string_view magic, size_t at = 0) {
+    return head.size() >= at + magic.size() && head.substr(at, magic.size()) == magic;
+  };
+  using namespace std::string_view_literals;
+  if (mime == "image/jpeg") return startsWith("\xFF\xD8\xFF"sv);
+  if (mime == "image/png") return startsWith("\x89PNG\r\n\x1A\n"sv);
+  if (mime == "image/webp") return startsWith("RIFF"sv) && startsWith("WEBP"sv, 8);
+  if (mime == "video/mp4" || mime == "video/3gpp") return startsWith("ftyp"sv, 4);
+  if (mime == "application/pdf") return startsWith("%PDF-"sv);
+  if (mime.rfind("application/vnd.openxmlformats-officedocument.", 0) == 0)
+    return startsWith("PK\x03\x04"sv);
+  if (mime == "application/msword" || mime == "application/vnd.ms-excel" ||
+      mime == "application/vnd.ms-powerpoint")
+    return startsWith("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"sv);
+  return true;
+}
+
 class Assistant : public sdk::Conversation {
  public:
   Assistant(Host host, std::string_view configJson) : host_(host) {
@@ -74,6 +98,7 @@ class Assistant : public sdk::Conversation {
     kycFlowId_ = config.value("kyc_flow_id", "");
     kycFlowPlugin_ = config.value("kyc_flow_plugin", "");
     kycFlowScreen_ = config.value("kyc_flow_screen", "DOCUMENT");
+    incidentDesk_ = config.value("incident_desk", "");
     texts_ = builtInTexts();
     if (config.contains("texts")) {
       for (const auto& [language, entries] : config["texts"].items()) {
@@ -406,7 +431,11 @@ class Assistant : public sdk::Conversation {
         if (event.contains("media") && event["media"].is_array() && !event["media"].empty()) {
           const json& kept = event["media"][0];
           if (str(kept, "state") == "stored") {
-            evidence["stored_media_id"] = kept.value("id", int64_t{0});
+            const int64_t id = kept.value("id", int64_t{0});
+            if (!looksLikeItsType(id))
+              return buttons(text("incident.evidence_mismatch"),
+                             {{"incident_done", text("incident.done")}});
+            evidence["stored_media_id"] = id;
             evidence["sha256"] = str(kept, "sha256");
           } else {
             evidence["media_error"] = str(kept, "error");
@@ -425,6 +454,26 @@ class Assistant : public sdk::Conversation {
       ask("evidence");
     }
 
+    /**
+     * Whether the stored item's first bytes are those of the type the sender's phone declared:
+     * a "photo" that is really an executable or an archive is not taken as evidence. Types
+     * without a fixed signature (plain text) pass; so does an item the host cannot read now
+     * (logged), since refusing it would lose evidence for a fault of ours.
+     */
+    bool looksLikeItsType(int64_t id) {
+      StatusOr<std::string> info = self.host_.mediaInfo(id);
+      char head[16] = {};
+      StatusOr<size_t> got = info.isOk() ? self.host_.readMedia(id, 0, head, sizeof head)
+                                         : StatusOr<size_t>(info.status());
+      if (!got.isOk()) {
+        self.host_.warn("evidence " + std::to_string(id) +
+                        " was not checked: " + got.status().message());
+        return true;
+      }
+      const std::string mime = str(json::parse(*info, nullptr, false), "mime_type");
+      return signatureMatches(mime.substr(0, mime.find(';')), std::string_view(head, *got));
+    }
+
     void ask(const std::string& step) {
       state["incident"]["step"] = step;
       if (step == "type") return askType();
@@ -436,11 +485,13 @@ class Assistant : public sdk::Conversation {
     void saveIncident() {
       json incident = state["incident"];
       incident.erase("step");
-      const std::vector<uint8_t> random = self.host_.randomBytes(5);
-      static const char* kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I
-      std::string reference = "INC-";
-      for (uint8_t b : random) reference += kAlphabet[b % 32];
+      // The reference comes from the message that completed the report, so that answering
+      // that message again (the host retries a job whose replies could not be queued) saves
+      // the same incident rather than a second one.
+      const std::string source = str(message, "id");
+      const std::string reference = referenceFor(source);
       incident["reference"] = reference;
+      incident["message_id"] = source;
       incident["contact"] = contact;
       incident["reported_at_ms"] = self.host_.nowUnixMs();
       incident["language"] = language;
@@ -450,12 +501,69 @@ class Assistant : public sdk::Conversation {
       StatusOr<std::string> index = self.host_.kvGet(key);
       json list = index.isOk() ? json::parse(*index, nullptr, false) : json::array();
       if (!list.is_array()) list = json::array();
-      list.insert(list.begin(), reference);
-      check(self.host_.kvPut(key, list.dump()));
-      self.host_.count("incidents");
+      if (std::find(list.begin(), list.end(), reference) == list.end()) {
+        list.insert(list.begin(), reference);
+        check(self.host_.kvPut(key, list.dump()));
+        self.host_.count("incidents");
+      }
       state.erase("incident");
       state.erase("dialog");
       say(fill(text("incident.saved"), {{"reference", reference}}));
+      if (!self.incidentDesk_.empty()) forwardToDesk(incident);
+    }
+
+    /**
+     * "INC-" and eight characters of the hash of the message id; where another message's
+     * incident already has them, the next eight.
+     */
+    std::string referenceFor(const std::string& source) {
+      static const char* kAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";  // no 0/O, 1/I
+      const std::array<uint8_t, 32> digest = self.host_.sha256(contact + ":" + source);
+      std::string reference;
+      for (size_t start = 0; start + 8 <= digest.size(); start += 8) {
+        reference = "INC-";
+        for (size_t i = start; i < start + 8; ++i) reference += kAlphabet[digest[i] % 32];
+        StatusOr<std::string> earlier = self.host_.kvGet("incident:" + reference);
+        if (!earlier.isOk() ||
+            str(json::parse(*earlier, nullptr, false), "message_id") == source)
+          break;
+      }
+      return reference;
+    }
+
+    /**
+     * The tenant's incident desk (incident_desk) gets the report and the host's copy of each
+     * piece of evidence, sent by its stored id (the host uploads it once).
+     */
+    void forwardToDesk(const json& incident) {
+      const std::string desk = "+" + self.incidentDesk_;
+      size_t kept = 0;
+      for (const auto& evidence : incident["evidence"])
+        if (evidence.contains("stored_media_id")) ++kept;
+      const std::string summary =
+          fill(deskText("incident.desk"),
+               {{"reference", str(incident, "reference")},
+                {"type", deskText("incident.type." + str(incident, "type"))},
+                {"location", str(incident, "location")},
+                {"time", str(incident, "time")},
+                {"description", str(incident, "description")},
+                {"contact", "+" + contact},
+                {"evidence", std::to_string(kept)}});
+      replies.push_back({{"to", desk}, {"type", "text"}, {"text", {{"body", summary}}}});
+      for (const auto& evidence : incident["evidence"]) {
+        if (!evidence.contains("stored_media_id")) continue;
+        const std::string type = str(evidence, "type");
+        json media{{"stored_media_id", evidence["stored_media_id"]}};
+        if (type != "audio") media["caption"] = str(incident, "reference");
+        replies.push_back({{"to", desk}, {"type", type}, {type, media}});
+      }
+    }
+
+    /** The desk's texts are in the tenant's default language. */
+    std::string deskText(const std::string& key) const {
+      auto lang = self.texts_.find(self.defaultLanguage_);
+      if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
+      return self.texts_.at("en").at(key);
     }
 
     void listIncidents() {
@@ -533,10 +641,11 @@ class Assistant : public sdk::Conversation {
   std::string kycFlowId_;
   std::string kycFlowPlugin_;
   std::string kycFlowScreen_;
+  std::string incidentDesk_;  // digits of the number that gets each report, or ""
   TextTable texts_;
 };
 
 }  // namespace
 }  // namespace baraza::assistant
 
-BARAZA_PLUGIN("ke.baraza.conversation.assistant", "1.0.0", baraza::assistant::Assistant)
+BARAZA_PLUGIN("ke.baraza.conversation.assistant", "1.1.0", baraza::assistant::Assistant)

@@ -61,6 +61,12 @@ inline const TextTable& builtInTexts() {
            {"incident.ask_evidence",
             "Send photos or videos as evidence, then tap Done. Or tap Done now to skip."},
            {"incident.evidence_added", "Got it ({count} so far). Send more, or tap Done."},
+           {"incident.evidence_mismatch",
+            "That file's contents do not match its type, so it was not added. Send another, or "
+            "tap Done."},
+           {"incident.desk",
+            "New incident {reference}: {type}\nWhere: {location}\nWhen: {time}\n{description}\n"
+            "Reported by {contact}; {evidence} evidence file(s) follow."},
            {"incident.done", "Done"},
            {"incident.paused", "Your report is paused. Say \"report\" to continue it."},
            {"incident.ask_resume",
@@ -122,6 +128,12 @@ inline const TextTable& builtInTexts() {
             "Tuma picha au video kama ushahidi, kisha gusa Maliza. Au gusa Maliza sasa kuruka."},
            {"incident.evidence_added",
             "Nimepokea ({count} hadi sasa). Tuma zaidi, au gusa Maliza."},
+           {"incident.evidence_mismatch",
+            "Maudhui ya faili hilo hayalingani na aina yake, kwa hivyo halikuongezwa. Tuma "
+            "jingine, au gusa Maliza."},
+           {"incident.desk",
+            "Tukio jipya {reference}: {type}\nWapi: {location}\nLini: {time}\n{description}\n"
+            "Limeripotiwa na {contact}; faili {evidence} za ushahidi zinafuata."},
            {"incident.done", "Maliza"},
            {"incident.paused", "Ripoti yako imesitishwa. Sema \"ripoti\" kuiendeleza."},
            {"incident.ask_resume",

@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Decoder.h>
 
+#include <baraza/sdk/Status.hpp>
 #include <cctype>
 #include <sstream>
 #include <stdexcept>
@@ -61,6 +62,9 @@ std::string uploadResult(int status, const std::string& body) {
   } catch (const std::invalid_argument&) {
     answer = nullptr;
   }
+  // Graph failing or throttling is worth another try later; any other refusal is final.
+  if (status == 429 || status >= 500)
+    throw sdk::StatusError(sdk::unavailable("upload not taken now: " + graphError(status, body)));
   if (status != 200 || answer.isNull() || str(answer, "id").empty())
     throw std::runtime_error("upload refused: " + graphError(status, body));
   Object out;

@@ -426,6 +426,7 @@ void FakeGraph::clear() {
   recentSends_.clear();
   failRecipients_.clear();
   failNext_.clear();
+  failUploads_ = {};
 }
 
 GraphCall FakeGraph::handle(int64_t receivedUs, const std::string& method, const std::string& uri,
@@ -558,6 +559,11 @@ std::vector<FakeGraph::Upload> FakeGraph::uploads() const {
   return uploads_;
 }
 
+void FakeGraph::failUploads(int code, int times) {
+  std::lock_guard lock(mutex_);
+  failUploads_ = {code, times};
+}
+
 GraphCall FakeGraph::upload(GraphCall call) {
   auto refuse = [&call](int code, const std::string& title, const std::string& details) {
     call.status = graphErrorStatus(code);
@@ -565,6 +571,11 @@ GraphCall FakeGraph::upload(GraphCall call) {
     return call;
   };
   std::lock_guard lock(mutex_);
+  if (failUploads_.second > 0) {
+    --failUploads_.second;
+    return refuse(failUploads_.first, "Scripted failure",
+                  "failUploads(" + std::to_string(failUploads_.first) + ")");
+  }
   if (call.authorization != "Bearer " + token_)
     return refuse(190, "Invalid OAuth access token", "Invalid OAuth access token.");
   const std::string marker = "boundary=";

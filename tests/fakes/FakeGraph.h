@@ -87,6 +87,8 @@ class FakeGraph {
     std::string phoneNumberId, id, type, filename, fileType, bytes;
   };
   std::vector<Upload> uploads() const;
+  /** The next `times` uploads are answered with error `code`. */
+  void failUploads(int code, int times = 1);
 
   /** Every request received so far, in arrival order. */
   std::vector<GraphCall> calls() const;
@@ -128,6 +130,7 @@ class FakeGraph {
   std::map<std::string, std::deque<int64_t>> recentSends_;  // per number, accepted send times (µs)
   std::map<std::string, std::pair<int, int>> failRecipients_;  // recipient -> (code, times)
   std::vector<std::pair<int, int>> failNext_;                  // (code, times)
+  std::pair<int, int> failUploads_{0, 0};                      // (code, times)
   struct Exchange {
     std::string appId, appSecret, from, to;
   };

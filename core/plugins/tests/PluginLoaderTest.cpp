@@ -78,6 +78,12 @@ class RecordingServices : public HostServices {
                              int64_t) override {
     return unavailable("no store in this test");
   }
+  StatusOr<std::string> mediaInfo(const InstanceRef&, int64_t) override {
+    return unavailable("no media in this test");
+  }
+  StatusOr<size_t> mediaRead(const InstanceRef&, int64_t, uint64_t, char*, size_t) override {
+    return unavailable("no media in this test");
+  }
 
   std::vector<std::string> logs;
   std::mutex mutex;

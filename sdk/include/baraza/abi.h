@@ -21,6 +21,7 @@
  *  1.3  channel: reengage, exchange_token, register_flow_key.
  *  1.4  media: streamed writes (open_writer, write, commit, abort), read, remove; get specified;
  *       channel: media_source, upload_media.
+ *  1.5  host API: media_info, media_read (the tenant's stored media items).
  *
  * A plugin that must run on older hosts may define BARAZA_ABI_TARGET_MINOR before including this
  * header: it then sees, and reports, the structs of that minor version.
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 #define BARAZA_ABI_VERSION_MAJOR 1
-#define BARAZA_ABI_LATEST_MINOR 4
+#define BARAZA_ABI_LATEST_MINOR 5
 #ifndef BARAZA_ABI_TARGET_MINOR
 #define BARAZA_ABI_TARGET_MINOR BARAZA_ABI_LATEST_MINOR
 #endif
@@ -213,6 +214,21 @@ typedef struct baraza_host_api {
    */
   baraza_status (*state_put)(const baraza_host_context* ctx, baraza_str contact, baraza_str state,
                              int64_t expected_version, int64_t* new_version);
+#endif
+#if BARAZA_ABI_TARGET_MINOR >= 5
+  /*
+   * 1.5: one stored media item of the tenant (the "id" of a conversation event's "media" entry,
+   * or a Flow's stored "media_id"): {"id", "kind", "mime_type", "size", "sha256"} in *info.
+   * NOT_FOUND when the tenant has no such item; FAILED_PRECONDITION when it is not stored (yet).
+   */
+  baraza_status (*media_info)(const baraza_host_context* ctx, int64_t media_id, baraza_buf* info,
+                              baraza_buf* error);
+  /*
+   * 1.5: reads up to `capacity` bytes (at most 4 MiB per call) of the item's bytes from `offset`
+   * into `out`; *size is how many, 0 at the end. Errors as for media_info.
+   */
+  baraza_status (*media_read)(const baraza_host_context* ctx, int64_t media_id, uint64_t offset,
+                              char* out, size_t capacity, size_t* size, baraza_buf* error);
 #endif
 } baraza_host_api;
 

@@ -190,6 +190,35 @@ class Host {
   }
 #endif
 
+#if BARAZA_ABI_TARGET_MINOR >= 5
+  /**
+   * A stored media item of the tenant (a conversation event's "media" id, a Flow's stored
+   * "media_id"): {"id", "kind", "mime_type", "size", "sha256"}. NOT_FOUND when the tenant has no
+   * such item, FAILED_PRECONDITION when it is not stored.
+   */
+  StatusOr<std::string> mediaInfo(int64_t mediaId) const {
+    baraza_buf info{};
+    baraza_buf error{};
+    const baraza_status code = api_->media_info(ctx_, mediaId, &info, &error);
+    std::string infoText = take(info);
+    std::string errorText = take(error);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), errorText);
+    return infoText;
+  }
+  /**
+   * Up to `capacity` bytes (the host gives at most 4 MiB a call) of the item from `offset` into
+   * `out`: how many, 0 at the end. Read a large item in pieces rather than whole.
+   */
+  StatusOr<size_t> readMedia(int64_t mediaId, uint64_t offset, char* out, size_t capacity) const {
+    size_t size = 0;
+    baraza_buf error{};
+    const baraza_status code = api_->media_read(ctx_, mediaId, offset, out, capacity, &size, &error);
+    std::string errorText = take(error);
+    if (code != BARAZA_OK) return Status(static_cast<Code>(code), errorText);
+    return size;
+  }
+#endif
+
   /** Copies text into a buffer allocated by the host (for results handed back across the ABI). */
   void fill(baraza_buf* buf, std::string_view text) const { fill(api_, buf, text); }
 
