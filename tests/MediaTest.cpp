@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "crypto/Crypto.h"
+#include "plugins/HostApi.h"
 #include "store/MediaItems.h"
 #include "support/InboundHost.h"
 
@@ -241,6 +242,110 @@ TEST_P(MediaTest, AnIdGraphDoesNotKnowFailsAtOnce) {
   EXPECT_EQ(item.state, "failed");
   EXPECT_THAT(item.error, HasSubstr("Graph does not know the media id"));
   EXPECT_EQ(item.attempts, 1);
+}
+
+TEST_P(MediaTest, APluginReadsItsTenantsStoredItemsThroughTheHostApiAndNoOtherTenants) {
+  start();
+  const std::string bytes = bytesOf(5 * 1024 * 1024 + 3, 'r');  // more than one read gives
+  receive("document", "media-read", {bytes, "application/pdf"});
+  const store::MediaItem item = settled("media-read");
+  ASSERT_EQ(item.state, "stored") << item.error;
+  ASSERT_EQ(post("document", "forgotten", "application/pdf", "", "wamid.forgotten"), 200);
+  const store::MediaItem failed = settled("forgotten");
+
+  // The host API exactly as a plugin of each tenant calls it.
+  tenants::SharedServices shared;
+  shared.database = db_.get();
+  tenants::TenantServices acme(*tenants_->current()->byId("acme"), shared);
+  tenants::TenantConfig otherConfig;
+  otherConfig.id = "other";
+  tenants::Tenant other(otherConfig, shared);
+  tenants::TenantServices others(other, shared);
+  baraza_host_context acmeContext, otherContext;
+  acmeContext.ref = {"acme", "bot", "test"};
+  acmeContext.services = &acme;
+  otherContext.ref = {"other", "bot", "test"};
+  otherContext.services = &others;
+  const baraza_host_api* host = plugins::hostApi();
+
+  baraza_buf info{}, error{};
+  ASSERT_EQ(host->media_info(&acmeContext, item.id, &info, &error), BARAZA_OK);
+  const Poco::JSON::Object::Ptr described = jsontext::parseObject(plugins::takeBuffer(info));
+  EXPECT_EQ(described->getValue<int64_t>("id"), item.id);
+  EXPECT_EQ(jsontext::str(described, "kind"), "document");
+  EXPECT_EQ(jsontext::str(described, "mime_type"), "application/pdf");
+  EXPECT_EQ(described->getValue<int64_t>("size"), static_cast<int64_t>(bytes.size()));
+  EXPECT_EQ(jsontext::str(described, "sha256"), hexSha256(bytes));
+
+  std::string read;
+  std::vector<char> piece(8 << 20);  // asks for more than the host gives at once
+  int calls = 0;
+  for (;;) {
+    size_t n = 0;
+    ASSERT_EQ(host->media_read(&acmeContext, item.id, read.size(), piece.data(), piece.size(), &n,
+                               &error),
+              BARAZA_OK)
+        << plugins::takeBuffer(error);
+    ++calls;
+    if (n == 0) break;
+    EXPECT_LE(n, 4u << 20);
+    read.append(piece.data(), n);
+  }
+  EXPECT_TRUE(read == bytes) << "read " << read.size() << " bytes";
+  EXPECT_EQ(calls, 3) << "4 MiB, the rest, then the end";
+
+  // Another tenant learns nothing, not even that the item exists.
+  size_t n = 0;
+  EXPECT_EQ(host->media_read(&otherContext, item.id, 0, piece.data(), piece.size(), &n, &error),
+            BARAZA_NOT_FOUND);
+  EXPECT_EQ(plugins::takeBuffer(error),
+            "tenant other has no media item " + std::to_string(item.id));
+  EXPECT_EQ(host->media_info(&otherContext, item.id, &info, &error), BARAZA_NOT_FOUND);
+  plugins::takeBuffer(error);
+  EXPECT_EQ(host->media_info(&acmeContext, item.id + 1000, &info, &error), BARAZA_NOT_FOUND);
+  plugins::takeBuffer(error);
+  // An item that failed has no bytes to read, and says why.
+  EXPECT_EQ(host->media_read(&acmeContext, failed.id, 0, piece.data(), piece.size(), &n, &error),
+            BARAZA_FAILED_PRECONDITION);
+  EXPECT_THAT(plugins::takeBuffer(error), HasSubstr("is failed: Graph does not know"));
+}
+
+TEST_P(MediaTest, AStoredItemIsSentByIdUploadedOnceAndOnlyAsAKindThatTakesIt) {
+  start();
+  const std::string bytes = bytesOf(200 * 1024, 'p');
+  receive("document", "media-send", {bytes, "application/pdf"});
+  const store::MediaItem item = settled("media-send");
+  ASSERT_EQ(item.state, "stored") << item.error;
+  const tenants::TenantPtr acme = tenants_->current()->byId("acme");
+  auto sendAs = [&](const std::string& type, const std::string& id) {
+    return queue_->prepare(*acme,
+                           R"({"to":"+254700000009","type":")" + type + R"(",")" + type +
+                               R"(":{"stored_media_id":)" + id + R"(,"filename":"report.pdf"}})",
+                           "");
+  };
+
+  StatusOr<outbound::PreparedMessage> first = sendAs("document", std::to_string(item.id));
+  ASSERT_TRUE(first.isOk()) << first.status().toString();
+  ASSERT_EQ(graph_.uploads().size(), 1u);
+  EXPECT_TRUE(graph_.uploads()[0].bytes == bytes);
+  EXPECT_EQ(graph_.uploads()[0].fileType, "application/pdf");
+  const std::string uploadedId = graph_.uploads()[0].id;
+  EXPECT_THAT(first->message.payload, HasSubstr("\"id\":\"" + uploadedId + "\""));
+  EXPECT_THAT(first->message.payload, Not(HasSubstr("stored_media_id")));
+  StatusOr<outbound::PreparedMessage> again = sendAs("document", std::to_string(item.id));
+  ASSERT_TRUE(again.isOk()) << again.status().toString();
+  EXPECT_EQ(graph_.uploads().size(), 1u) << "the id is reused while it lives";
+
+  StatusOr<outbound::PreparedMessage> asImage = sendAs("image", std::to_string(item.id));
+  EXPECT_EQ(asImage.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(asImage.status().message(), HasSubstr("stored media item " + std::to_string(item.id) +
+                                                    " cannot be sent as image"));
+  StatusOr<outbound::PreparedMessage> unknown = sendAs("document", "987654");
+  EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("tenant acme has no stored media item 987654"));
+  StatusOr<outbound::PreparedMessage> notANumber = sendAs("document", "\"x\"");
+  EXPECT_EQ(notANumber.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(graph_.uploads().size(), 1u);
 }
 
 TEST_P(MediaTest, RetentionRemovesOldItemsAndAFileOnceNoItemHasItsBytes) {

@@ -147,7 +147,8 @@ class TemporaryCopy {
   Status fill(const plugins::PluginInstance& store, const std::string& key) {
     std::string pattern = std::filesystem::temp_directory_path().string() + "/baraza-upload-XXXXXX";
     const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) return unavailable("cannot create a temporary file: " + std::string(std::strerror(errno)));
+    if (fd < 0)
+      return unavailable("cannot create a temporary file: " + std::string(std::strerror(errno)));
     path_ = pattern;
     std::vector<char> piece(1 << 20);
     uint64_t offset = 0;
@@ -160,7 +161,8 @@ class TemporaryCopy {
       }
       if (*n == 0) break;
       if (::write(fd, piece.data(), *n) != static_cast<ssize_t>(*n)) {
-        outcome = unavailable("writing a temporary copy failed: " + std::string(std::strerror(errno)));
+        outcome =
+            unavailable("writing a temporary copy failed: " + std::string(std::strerror(errno)));
         break;
       }
       offset += *n;

@@ -1,5 +1,5 @@
-// Local files and stored media items sent as media: checked against WhatsApp's limits, uploaded once per sending number
-// while the provider's id for them lives.
+// Local files and stored media items sent as media: checked against WhatsApp's limits, uploaded
+// once per sending number while the provider's id for them lives.
 #pragma once
 
 #include <string>

@@ -2,8 +2,8 @@
 
 #include <Poco/Logger.h>
 
-#include <baraza/sdk/Json.hpp>
 #include <algorithm>
+#include <baraza/sdk/Json.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>

@@ -524,8 +524,7 @@ class Assistant : public sdk::Conversation {
         reference = "INC-";
         for (size_t i = start; i < start + 8; ++i) reference += kAlphabet[digest[i] % 32];
         StatusOr<std::string> earlier = self.host_.kvGet("incident:" + reference);
-        if (!earlier.isOk() ||
-            str(json::parse(*earlier, nullptr, false), "message_id") == source)
+        if (!earlier.isOk() || str(json::parse(*earlier, nullptr, false), "message_id") == source)
           break;
       }
       return reference;
@@ -540,15 +539,14 @@ class Assistant : public sdk::Conversation {
       size_t kept = 0;
       for (const auto& evidence : incident["evidence"])
         if (evidence.contains("stored_media_id")) ++kept;
-      const std::string summary =
-          fill(deskText("incident.desk"),
-               {{"reference", str(incident, "reference")},
-                {"type", deskText("incident.type." + str(incident, "type"))},
-                {"location", str(incident, "location")},
-                {"time", str(incident, "time")},
-                {"description", str(incident, "description")},
-                {"contact", "+" + contact},
-                {"evidence", std::to_string(kept)}});
+      const std::string summary = fill(
+          deskText("incident.desk"), {{"reference", str(incident, "reference")},
+                                      {"type", deskText("incident.type." + str(incident, "type"))},
+                                      {"location", str(incident, "location")},
+                                      {"time", str(incident, "time")},
+                                      {"description", str(incident, "description")},
+                                      {"contact", "+" + contact},
+                                      {"evidence", std::to_string(kept)}});
       replies.push_back({{"to", desk}, {"type", "text"}, {"text", {{"body", summary}}}});
       for (const auto& evidence : incident["evidence"]) {
         if (!evidence.contains("stored_media_id")) continue;

@@ -212,7 +212,8 @@ class Host {
   StatusOr<size_t> readMedia(int64_t mediaId, uint64_t offset, char* out, size_t capacity) const {
     size_t size = 0;
     baraza_buf error{};
-    const baraza_status code = api_->media_read(ctx_, mediaId, offset, out, capacity, &size, &error);
+    const baraza_status code =
+        api_->media_read(ctx_, mediaId, offset, out, capacity, &size, &error);
     std::string errorText = take(error);
     if (code != BARAZA_OK) return Status(static_cast<Code>(code), errorText);
     return size;
