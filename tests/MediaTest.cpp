@@ -235,6 +235,24 @@ TEST_P(MediaTest, AMessageDeliveredTwiceIsDownloadedOnce) {
   EXPECT_EQ(graph_.downloads("twice"), 1);
 }
 
+TEST_P(MediaTest, ASecondMessageNamingTheSameMediaIsAnsweredWithoutWaitingForIt) {
+  start();
+  fakes::FakeMedia photo{bytesOf(10 * 1024, 'f'), "image/png"};
+  receive("image", "shared", photo);
+  EXPECT_EQ(settled("shared").state, "stored");
+  // Another message (another wamid) naming the same media id: the item stays the first's.
+  ASSERT_EQ(post("image", "shared", "image/png", hexSha256(photo.bytes), "wamid.second"), 200);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (count("SELECT COUNT(*) FROM conversation_jobs WHERE state = 'done'") < 2 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM conversation_jobs WHERE state = 'done'"), 2)
+      << "the second message's job does not wait for a download that is not its own";
+  EXPECT_EQ(count("SELECT COUNT(*) FROM media"), 1);
+  EXPECT_EQ(graph_.downloads("shared"), 1);
+}
+
 TEST_P(MediaTest, AnIdGraphDoesNotKnowFailsAtOnce) {
   start();
   ASSERT_EQ(post("document", "forgotten", "application/pdf", "", "wamid.forgotten"), 200);

@@ -300,7 +300,9 @@ bool InboundProcessor::enqueueMedia(Poco::Data::Session& s, const Change& c, int
   item.kind = type;
   item.mimeType = str(content, "mime_type");
   item.sha256 = media::sha256Hex(str(content, "sha256"));
-  media_.enqueue(s, item, now);
+  // A second message naming media another message already has (its download belongs to that
+  // message's job) is answered without waiting for it.
+  if (!media_.enqueue(s, item, now)) return false;
   mediaQueued_ = true;
   return true;
 }

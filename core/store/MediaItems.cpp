@@ -49,13 +49,19 @@ std::vector<MediaItem> byIds(Poco::Data::Session& s, const std::vector<int64_t>&
 
 }  // namespace
 
-void MediaItems::enqueue(Poco::Data::Session& s, const MediaItem& m, int64_t at) const {
+bool MediaItems::enqueue(Poco::Data::Session& s, const MediaItem& m, int64_t at) const {
   s << "INSERT INTO media (tenant, message_id, provider_media_id, phone_number_id, kind, "
        "mime_type, sha256, state, next_attempt_at, created_at, updated_at)"
        " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)" +
            dialect_.skipDuplicate("id"),
       bind(m.tenant), bind(m.messageId), bind(m.providerMediaId), bind(m.phoneNumberId),
       bind(m.kind), bind(m.mimeType), bind(m.sha256), bind(at), bind(at), bind(at), now;
+  // Whose row it is, rather than the affected-row count, which the backends report differently
+  // for a skipped duplicate.
+  Poco::Int64 owner = 0;
+  s << "SELECT message_id FROM media WHERE tenant = ? AND provider_media_id = ?", bind(m.tenant),
+      bind(m.providerMediaId), Poco::Data::Keywords::into(owner), now;
+  return owner == m.messageId;
 }
 
 int64_t MediaItems::insertStored(Poco::Data::Session& s, const MediaItem& m, int64_t at) const {

@@ -33,8 +33,11 @@ class MediaItems {
  public:
   explicit MediaItems(const Dialect& dialect) : dialect_(dialect) {}
 
-  /** Once per (tenant, provider media id), however often the message is delivered. */
-  void enqueue(Poco::Data::Session& s, const MediaItem& item, int64_t now) const;
+  /**
+   * Once per (tenant, provider media id), however often the message is delivered. True when the
+   * item is this message's; false when another message named the same media first.
+   */
+  bool enqueue(Poco::Data::Session& s, const MediaItem& item, int64_t now) const;
   /**
    * An item stored by other means than a download (a Flow's media, decrypted by the host), once
    * per (tenant, provider media id); returns its id, the earlier item's when there is one.
