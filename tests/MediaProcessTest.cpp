@@ -53,11 +53,12 @@ class MediaProcess : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = config_.path() + "/media";
-    config_.writeHost(
+    hostLines_ =
         "host.id = media\nhost.id_lease_seconds = 1\nmedia.workers = 1\n"
         "media.lease_seconds = 3600\n"
         "http_client.service.graph.base_url = " +
-        graph_.baseUrl() + "\n");
+        graph_.baseUrl() + "\n";
+    config_.writeHost(hostLines_);
     config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber +
                                     "\nwhatsapp.app_secret = s\nwhatsapp.verify_token = t\n"
                                     "whatsapp.access_token = test-token\n"
@@ -100,6 +101,7 @@ class MediaProcess : public ::testing::Test {
   fakes::FakeGraph graph_;
   TempConfig config_;
   std::string root_;
+  std::string hostLines_;  // the host file's own lines
   std::vector<std::string> args_;
 };
 
@@ -172,6 +174,44 @@ TEST_F(MediaProcess, AFailedItemIsRetriedFromTheCliAndStoredByTheRunningHost) {
   EXPECT_TRUE(eventually([&] { return item().first == "stored"; })) << serve->log();
   serve->signal(SIGTERM);
   EXPECT_EQ(serve->wait(), 0);
+}
+
+TEST_F(MediaProcess, DbPurgeRemovesMediaPastItsRetentionWithItsFile) {
+  config_.writeHost(hostLines_ + "retention.media_days = 30\n");
+  const std::string pdf(8192, 'o');
+  graph_.addMedia("old", {pdf, "application/pdf"});
+  auto serve = std::make_unique<ServeProcess>(args_);
+  const int port = serve->port();
+  ASSERT_GT(port, 0) << serve->log();
+  ASSERT_EQ(postDocument(port, "old", pdf), 200);
+  ASSERT_TRUE(eventually([&] { return item().first == "stored"; })) << serve->log();
+  serve->signal(SIGTERM);
+  EXPECT_EQ(serve->wait(), 0);
+  const std::string sha = crypto::toHex(crypto::sha256(pdf));
+  const std::string file = root_ + "/acme/" + sha.substr(0, 2) + "/" + sha;
+  ASSERT_EQ(readFile(file), pdf);
+
+  // Forty days on, as far as the item knows.
+  auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+  ASSERT_TRUE(db.isOk());
+  ASSERT_TRUE((*db)
+                  ->transaction([](Poco::Data::Session& s) {
+                    s << "UPDATE media SET updated_at = updated_at - 40 * 86400000",
+                        Poco::Data::Keywords::now;
+                  })
+                  .isOk());
+  RunResult dry = runBaraza({"db", "purge", "--dry-run", "--config", config_.hostFile()});
+  EXPECT_EQ(dry.exitCode, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("media  1\n"));
+  EXPECT_EQ(item().first, "stored");
+  EXPECT_EQ(readFile(file), pdf) << "a dry run removes nothing";
+
+  RunResult purged = runBaraza({"db", "purge", "--config", config_.hostFile()});
+  EXPECT_EQ(purged.exitCode, 0) << purged.err;
+  EXPECT_THAT(purged.out, HasSubstr("media  1\n"));
+  EXPECT_EQ(item().first, "") << "the item is gone";
+  struct stat st {};
+  EXPECT_NE(::stat(file.c_str(), &st), 0) << "and so is its file";
 }
 
 }  // namespace

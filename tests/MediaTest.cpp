@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "crypto/Crypto.h"
+#include "media/MediaRetention.h"
 #include "plugins/HostApi.h"
 #include "store/MediaItems.h"
 #include "support/InboundHost.h"
@@ -383,12 +384,12 @@ TEST_P(MediaTest, RetentionRemovesOldItemsAndAFileOnceNoItemHasItsBytes) {
     s << "UPDATE media SET updated_at = 0 WHERE id = " + std::to_string(first.id),
         Poco::Data::Keywords::now;
   });
-  StatusOr<size_t> purged = fetcher_->purge(1);
+  StatusOr<size_t> purged = media::purgeMedia(*db_, *tenants_, 1);
   ASSERT_TRUE(purged.isOk()) << purged.status().message();
   EXPECT_EQ(*purged, 1u);
   EXPECT_TRUE(readFile(root_ + "/" + second.storageKey) == shared);
 
-  purged = fetcher_->purge(cutoff);
+  purged = media::purgeMedia(*db_, *tenants_, cutoff);
   ASSERT_TRUE(purged.isOk()) << purged.status().message();
   EXPECT_EQ(*purged, 2u);
   EXPECT_EQ(count("SELECT COUNT(*) FROM media"), 0);

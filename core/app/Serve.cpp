@@ -19,6 +19,7 @@
 #include "inbound/WebhookReceiver.h"
 #include "media/FlowMediaStore.h"
 #include "media/MediaFetcher.h"
+#include "media/MediaRetention.h"
 #include "outbound/Dispatcher.h"
 #include "outbound/OutboundQueue.h"
 #include "plugins/CallRunner.h"
@@ -147,8 +148,8 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   fetcher.start();
   store::Retention retention(*database, host.retention);
   if (const int days = host.retention.mediaDays; days > 0) {
-    retention.alsoPurge("media", [&fetcher, days](int64_t now) {
-      return fetcher.purge(now - int64_t{days} * 24 * 3600 * 1000);
+    retention.alsoPurge("media", [&database, &tenants, days](int64_t now) {
+      return media::purgeMedia(**database, tenants, now - int64_t{days} * 24 * 3600 * 1000);
     });
   }
   retention.start();

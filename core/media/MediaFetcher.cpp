@@ -264,44 +264,4 @@ void MediaFetcher::finish(const store::MediaItem& item, const Outcome& outcome) 
   }
 }
 
-StatusOr<size_t> MediaFetcher::purge(int64_t before) {
-  constexpr size_t kBatch = 100;
-  size_t removed = 0;
-  const tenants::TenantSetPtr set = tenants_.current();
-  int64_t after = 0;  // the walk goes by id, past the items kept for a later purge
-  while (true) {
-    std::vector<store::MediaItem> doomed;
-    Status read = db_->transaction(
-        [&](Poco::Data::Session& s) { doomed = items_.settledBefore(s, before, after, kBatch); });
-    if (!read.isOk()) return read;
-    if (doomed.empty()) return removed;
-    for (const store::MediaItem& item : doomed) {
-      after = std::max(after, item.id);
-      if (item.state == "stored" && !item.storageKey.empty()) {
-        bool shared = false;
-        Status checked = db_->transaction([&](Poco::Data::Session& s) {
-          shared = items_.bytesInUse(s, item.tenant, item.sha256, item.id);
-        });
-        if (!checked.isOk()) return checked;
-        if (!shared) {
-          const tenants::TenantPtr tenant = set->byId(item.tenant);
-          const plugins::PluginInstancePtr store =
-              tenant ? tenant->firstOfKind(BARAZA_KIND_MEDIA) : nullptr;
-          if (!store) continue;  // kept until the tenant's store runs again
-          StatusOr<std::string> gone =
-              store->call(plugins::Operation::kMediaRemove, json{{"key", item.storageKey}}.dump());
-          if (!gone.isOk()) {
-            logger().warning("media item " + std::to_string(item.id) + ": removing its file: " +
-                             gone.status().message() + " (kept, tried again next purge)");
-            continue;
-          }
-        }
-      }
-      Status deleted = db_->transaction([&](Poco::Data::Session& s) { items_.remove(s, item.id); });
-      if (!deleted.isOk()) return deleted;
-      ++removed;
-    }
-  }
-}
-
 }  // namespace baraza::media

@@ -30,7 +30,7 @@ namespace baraza::media {
  * media.max_attempts; a process that dies mid-download leaves nothing visible (the plugin commits
  * only whole objects) and the item is downloaded again from the start.
  *
- * Retention (purge()) removes old items and the files no other item needs.
+ * Retention (media::purgeMedia) removes old items and the files no other item needs.
  *
  * The conversation job of a message with media waits until its media is stored or failed, so the
  * conversation plugin sees the outcome (store::ConversationJobs::release).
@@ -48,15 +48,6 @@ class MediaFetcher {
   void wake();
   /** Claims one due item and downloads it (also used by tests); how many (0 or 1). */
   size_t runOnce();
-
-  /**
-   * Removes the items stored or failed before `before` (retention.media_days), and each one's
-   * file from its tenant's media plugin unless another item of the tenant has the same bytes or
-   * is being downloaded for them. The file goes first: a purge cut short leaves an item whose
-   * file is gone (removed again next time), never a file no item names. An item whose tenant
-   * has no running media plugin is kept for a later purge. Returns how many items went.
-   */
-  StatusOr<size_t> purge(int64_t before);
 
  private:
   void workerLoop();

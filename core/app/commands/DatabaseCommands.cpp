@@ -8,6 +8,7 @@
 
 #include "app/Serve.h"
 #include "app/commands/CommandSupport.h"
+#include "media/MediaRetention.h"
 #include "store/Migrations.h"
 #include "store/Retention.h"
 
@@ -63,6 +64,18 @@ int runDbPurge(const Args& args) {
     std::cout << c.table << "  " << c.rows << "\n";
     total += c.rows;
   }
+  if (const int days = host->retention.mediaDays; days > 0) {
+    // Media files live in the tenants' media plugins: they run here to remove them.
+    CommandTenants tenants(*host, db);
+    StatusOr<size_t> media = media::purgeMedia(
+        *db, tenants.manager(), store::nowMs() - int64_t{days} * 24 * 3600 * 1000, dryRun);
+    if (!media.isOk()) {
+      std::cerr << "baraza db purge: media: " << media.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "media  " << *media << "\n";
+    total += *media;
+  }
   std::cerr << total << " row(s) "
             << (dryRun ? "would be deleted (dry run: nothing was)" : "deleted") << "\n";
   return 0;
@@ -83,7 +96,8 @@ std::vector<Command> databaseCommands() {
        "Delete what the retention settings no longer keep.",
        "Deletes, in small transactions, the rows retention.* no longer keeps: processed and "
        "failed deliveries and conversation jobs, events, messages sent or failed, expired flow "
-       "tokens and key/value entries; prints how many per table. A serving host does the same "
+       "tokens and key/value entries, and media items with their files (retention.media_days); "
+       "prints how many per table. A serving host does the same "
        "every retention.interval_seconds. With --dry-run it only counts.",
        [](auto& o) {
          configOption(o);
