@@ -1,6 +1,6 @@
-// Media on real `baraza serve` processes: a host killed in the middle of a 20 MB download leaves
-// nothing half-stored and completes it after its restart; the media CLI lists, copies out and
-// retries what the host stored.
+// Media on real `baraza serve` processes, on SQLite and on MariaDB: a host killed in the middle
+// of a 20 MB download leaves nothing half-stored and completes it after its restart; the media
+// CLI lists, copies out, retries and purges what the host stored.
 #include <Poco/Data/Session.h>
 #include <dirent.h>
 #include <gmock/gmock.h>
@@ -17,6 +17,7 @@
 #include "fakes/FakeGraph.h"
 #include "store/Database.h"
 #include "store/MediaItems.h"
+#include "store/testing/StoreTest.h"
 #include "support/BarazaProcess.h"
 #include "support/Eventually.h"
 #include "support/TempConfig.h"
@@ -49,16 +50,22 @@ std::vector<int64_t> fileSizes(const std::string& dir) {
   return out;
 }
 
-class MediaProcess : public ::testing::Test {
+/** On each store: a fresh SQLite file, or a fresh database on the private MariaDB server. */
+class MediaProcess : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
+    try {
+      storeUrl_ = store::testing::freshUrl(GetParam());
+    } catch (const std::exception& e) {
+      FAIL() << "cannot start the test database: " << e.what();
+    }
     root_ = config_.path() + "/media";
     hostLines_ =
         "host.id = media\nhost.id_lease_seconds = 1\nmedia.workers = 1\n"
         "media.lease_seconds = 3600\n"
         "http_client.service.graph.base_url = " +
         graph_.baseUrl() + "\n";
-    config_.writeHost(hostLines_);
+    config_.writeHostOn(storeUrl_, hostLines_);
     config_.writeTenant("acme", std::string("whatsapp.phone_number_ids = ") + kNumber +
                                     "\nwhatsapp.app_secret = s\nwhatsapp.verify_token = t\n"
                                     "whatsapp.access_token = test-token\n"
@@ -88,7 +95,7 @@ class MediaProcess : public ::testing::Test {
 
   /** The state and attempts of the one media item. */
   std::pair<std::string, int> item() {
-    auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+    auto db = store::Database::open(storeUrl_, "");
     if (!db.isOk()) return {"", 0};
     std::vector<store::MediaItem> items;
     Status read = (*db)->transaction([&](Poco::Data::Session& s) {
@@ -101,11 +108,12 @@ class MediaProcess : public ::testing::Test {
   fakes::FakeGraph graph_;
   TempConfig config_;
   std::string root_;
+  std::string storeUrl_;
   std::string hostLines_;  // the host file's own lines
   std::vector<std::string> args_;
 };
 
-TEST_F(MediaProcess, AHostKilledMidDownloadCompletesItAfterRestartWithNoPartialFileLeft) {
+TEST_P(MediaProcess, AHostKilledMidDownloadCompletesItAfterRestartWithNoPartialFileLeft) {
   std::string pdf(20 * 1024 * 1024, '\0');
   for (size_t i = 0; i < pdf.size(); ++i) pdf[i] = static_cast<char>(i * 7 + (i >> 12));
   fakes::FakeMedia slow{pdf, "application/pdf"};
@@ -156,7 +164,7 @@ TEST_F(MediaProcess, AHostKilledMidDownloadCompletesItAfterRestartWithNoPartialF
   EXPECT_EQ(missing.err, "baraza media get: no media item 7\n");
 }
 
-TEST_F(MediaProcess, AFailedItemIsRetriedFromTheCliAndStoredByTheRunningHost) {
+TEST_P(MediaProcess, AFailedItemIsRetriedFromTheCliAndStoredByTheRunningHost) {
   const std::string pdf(4096, 'p');
   auto serve = std::make_unique<ServeProcess>(args_);
   const int port = serve->port();
@@ -176,8 +184,8 @@ TEST_F(MediaProcess, AFailedItemIsRetriedFromTheCliAndStoredByTheRunningHost) {
   EXPECT_EQ(serve->wait(), 0);
 }
 
-TEST_F(MediaProcess, DbPurgeRemovesMediaPastItsRetentionWithItsFile) {
-  config_.writeHost(hostLines_ + "retention.media_days = 30\n");
+TEST_P(MediaProcess, DbPurgeRemovesMediaPastItsRetentionWithItsFile) {
+  config_.writeHostOn(storeUrl_, hostLines_ + "retention.media_days = 30\n");
   const std::string pdf(8192, 'o');
   graph_.addMedia("old", {pdf, "application/pdf"});
   auto serve = std::make_unique<ServeProcess>(args_);
@@ -192,7 +200,7 @@ TEST_F(MediaProcess, DbPurgeRemovesMediaPastItsRetentionWithItsFile) {
   ASSERT_EQ(readFile(file), pdf);
 
   // Forty days on, as far as the item knows.
-  auto db = store::Database::open("sqlite://" + config_.path() + "/lib/baraza.db", "");
+  auto db = store::Database::open(storeUrl_, "");
   ASSERT_TRUE(db.isOk());
   ASSERT_TRUE((*db)
                   ->transaction([](Poco::Data::Session& s) {
@@ -213,6 +221,8 @@ TEST_F(MediaProcess, DbPurgeRemovesMediaPastItsRetentionWithItsFile) {
   struct stat st {};
   EXPECT_NE(::stat(file.c_str(), &st), 0) << "and so is its file";
 }
+
+BARAZA_ON_BOTH_BACKENDS(MediaProcess);
 
 }  // namespace
 }  // namespace baraza::testing

@@ -25,13 +25,13 @@ class TempConfig {
   }
   /** Writes baraza.properties: loopback, port chosen by the OS, SQLite in the temp dir. */
   std::string writeHost(const std::string& extra = "") {
+    return writeHostOn("sqlite://" + dir_.path() + "/lib/baraza.db", extra);
+  }
+  /** The same on the store `storeUrl`. */
+  std::string writeHostOn(const std::string& storeUrl, const std::string& extra = "") {
     return write("baraza.properties",
-                 "http.listen = 127.0.0.1:0\nhttp.drain_seconds = 5\n"
-                 "store.url = sqlite://" +
-                     dir_.path() +
-                     "/lib/baraza.db\n"
-                     "plugins.dir = " BARAZA_PLUGINS_DIR "\n" +
-                     extra);
+                 "http.listen = 127.0.0.1:0\nhttp.drain_seconds = 5\nstore.url = " + storeUrl +
+                     "\nplugins.dir = " BARAZA_PLUGINS_DIR "\n" + extra);
   }
   std::string writeTenant(const std::string& id, const std::string& text) {
     return write("tenants.d/" + id + ".properties", text);
