@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config make
   libpoco-dev libboost-dev libboost-filesystem-dev libssl-dev openssl
-  libsqlite3-dev libmariadb-dev mariadb-server nlohmann-json3-dev
+  libsqlite3-dev libmariadb-dev mariadb-server nlohmann-json3-dev libcjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   rpm dpkg-dev file curl systemd strace gdb
   clang libclang-rt-14-dev clang-format-14

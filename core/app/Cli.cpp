@@ -25,7 +25,7 @@ void printUsage(const std::vector<Command>& commands, std::ostream& out) {
       << "plugins (channel, flow, intent, verifier, media, conversation) loaded per tenant.\n\n"
       << "Commands:\n";
   for (const auto& c : commands) {
-    out << "  " << std::left << std::setw(18) << joined(c.words) << c.summary << "\n";
+    out << "  " << std::left << std::setw(20) << joined(c.words) << c.summary << "\n";
   }
   out << "\nRun `baraza <command> --help` for the options of a command.\n";
 }
@@ -76,7 +76,7 @@ int runCli(const std::vector<Command>& commands, int argc, char** argv, std::ost
       std::ostream& to = help ? out : err;
       to << "Usage: baraza " << args[0] << " <command> [options]\n\nCommands:\n";
       for (const Command* c : group) {
-        to << "  " << std::left << std::setw(18) << joined(c->words) << c->summary << "\n";
+        to << "  " << std::left << std::setw(20) << joined(c->words) << c->summary << "\n";
       }
       return help ? 0 : 2;
     }

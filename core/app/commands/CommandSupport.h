@@ -71,5 +71,7 @@ std::vector<Command> sendCommands();
 std::vector<Command> flowsCommands();
 /** media list, media get, media retry. */
 std::vector<Command> mediaCommands();
+/** plugin call. */
+std::vector<Command> pluginCommands();
 
 }  // namespace baraza::app
