@@ -51,7 +51,7 @@ for p in ./usr/include/baraza/abi.h ./usr/include/baraza/sdk/Plugin.hpp \
 done
 if grep -E "\.(so|o)$" <<<"$devList"; then echo "baraza-dev holds built files"; fail=1; fi
 version=$(dpkg-deb -f "$deb" Version)
-[[ "$(dpkg-deb -f "$devDeb" Depends)" == "baraza (= $version)" ]] \
+[[ "$(dpkg-deb -f "$devDeb" Depends)" == "baraza (= $version), nlohmann-json3-dev (>= 3.9)" ]] \
   || { echo "baraza-dev depends on: $(dpkg-deb -f "$devDeb" Depends)"; fail=1; }
 rpm -qpR "$devRpm" 2>/dev/null | grep -qx "baraza = $version" || { echo "baraza-devel: requires"; fail=1; }
 rpm -qlp "$devRpm" 2>/dev/null | grep -qx /usr/lib/cmake/BarazaSDK/BarazaSDKConfig.cmake \

@@ -65,7 +65,10 @@ function(baraza_add_plugin name)
 
   add_library(${name} MODULE ${P_SOURCES})
   target_link_libraries(${name} PRIVATE Baraza::sdk ${P_LIBRARIES})
-  target_compile_definitions(${name} PRIVATE BARAZA_ABI_TARGET_MINOR=${abi_minor})
+  # The id and version are declared here once: BARAZA_PLUGIN(BARAZA_PLUGIN_ID,
+  # BARAZA_PLUGIN_VERSION, Class) in the source matches plugin.json by construction.
+  target_compile_definitions(${name} PRIVATE BARAZA_ABI_TARGET_MINOR=${abi_minor}
+                             "BARAZA_PLUGIN_ID=\"${P_ID}\"" "BARAZA_PLUGIN_VERSION=\"${P_VERSION}\"")
   target_compile_options(${name} PRIVATE -fvisibility=hidden -fno-gnu-unique
                          $<$<COMPILE_LANGUAGE:CXX>:-fvisibility-inlines-hidden>)
   target_link_options(${name} PRIVATE -Wl,-z,defs -Wl,-z,now

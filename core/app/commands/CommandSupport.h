@@ -71,7 +71,7 @@ std::vector<Command> sendCommands();
 std::vector<Command> flowsCommands();
 /** media list, media get, media retry. */
 std::vector<Command> mediaCommands();
-/** plugin call. */
+/** plugin call, plugin new. */
 std::vector<Command> pluginCommands();
 
 }  // namespace baraza::app

@@ -1,6 +1,7 @@
 // serve, config check, plugins list, version.
 #include <Poco/Util/Option.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -73,14 +74,19 @@ int runPluginsList(const Args& args) {
     return 1;
   }
   registry.loadAll();
-  std::cout << std::left << std::setw(34) << "ID" << std::setw(9) << "VERSION" << std::setw(22)
-            << "KINDS" << std::setw(5) << "ABI" << std::setw(9) << "STATUS"
+  // The id column fits the longest id, with two spaces after it.
+  size_t idWidth = 34;
+  for (const auto& e : registry.entries())
+    if (e.manifest) idWidth = std::max(idWidth, e.manifest->id.size() + 2);
+  const int idColumn = static_cast<int>(idWidth);
+  std::cout << std::left << std::setw(idColumn) << "ID" << std::setw(9) << "VERSION"
+            << std::setw(22) << "KINDS" << std::setw(5) << "ABI" << std::setw(9) << "STATUS"
             << "FILE\n";
   bool allLoaded = true;
   for (const auto& e : registry.entries()) {
     allLoaded = allLoaded && e.loaded();
     const plugins::Manifest* m = e.manifest ? &*e.manifest : nullptr;
-    std::cout << std::setw(34) << (m ? m->id : "-") << std::setw(9) << (m ? m->version : "-")
+    std::cout << std::setw(idColumn) << (m ? m->id : "-") << std::setw(9) << (m ? m->version : "-")
               << std::setw(22) << (m ? plugins::kindNames(m->kinds) : "-") << std::setw(5)
               << (m ? m->abiText() : "-") << std::setw(9) << (e.loaded() ? "loaded" : "refused")
               << (m ? m->libraryPath : e.dir + "/plugin.json") << "\n";

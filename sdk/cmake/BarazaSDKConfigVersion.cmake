@@ -1,0 +1,25 @@
+# find_package(BarazaSDK X.Y): the SDK's version is its plugin ABI's, read from abi.h beside it
+# (installed or in a checkout). A request is met by the same major and at least its minor: a
+# plugin built against 1.2 builds against any later 1.x, and loads on the hosts of that 1.x on.
+set(PACKAGE_VERSION "")
+foreach(candidate "${CMAKE_CURRENT_LIST_DIR}/../include" "${CMAKE_CURRENT_LIST_DIR}/../../../include")
+  if(EXISTS "${candidate}/baraza/abi.h")
+    file(STRINGS "${candidate}/baraza/abi.h" _baraza_major REGEX "^#define BARAZA_ABI_VERSION_MAJOR [0-9]+")
+    file(STRINGS "${candidate}/baraza/abi.h" _baraza_minor REGEX "^#define BARAZA_ABI_LATEST_MINOR [0-9]+")
+    string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _baraza_major "${_baraza_major}")
+    string(REGEX REPLACE ".* ([0-9]+)$" "\\1" _baraza_minor "${_baraza_minor}")
+    set(PACKAGE_VERSION "${_baraza_major}.${_baraza_minor}")
+    break()
+  endif()
+endforeach()
+if(PACKAGE_VERSION STREQUAL "")
+  set(PACKAGE_VERSION_UNSUITABLE TRUE)
+elseif(NOT PACKAGE_FIND_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+elseif(PACKAGE_FIND_VERSION_MAJOR STREQUAL _baraza_major
+       AND NOT PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_VERSION VERSION_EQUAL PACKAGE_FIND_VERSION)
+    set(PACKAGE_VERSION_EXACT TRUE)
+  endif()
+endif()
