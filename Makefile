@@ -2,7 +2,7 @@
 PRESET ?= default
 BUILD_DIR := build/$(PRESET)
 
-.PHONY: deps configure build test test-asan test-tsan run package bench fuzz clean
+.PHONY: deps configure build test test-asan test-tsan test-packages run package bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -27,6 +27,11 @@ test-tsan:
 run: build
 	@scripts/dev-setup.sh $(BUILD_DIR)
 	@scripts/run-dev.sh $(BUILD_DIR)
+
+# The .deb packages installed on this machine, a plugin built and served from them, then purged
+# (root only: tests/scripts/installed-packages.sh says what it checks).
+test-packages: build
+	tests/scripts/installed-packages.sh $(BUILD_DIR)
 
 package: build
 	cd $(BUILD_DIR) && cpack -G "DEB;RPM"
