@@ -209,13 +209,12 @@ StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenant
   const MediaKind* kind = mediaKind(kindName);
   if (!kind) return invalidArgument(kindName + " is not a kind of media");
   std::optional<store::MediaItem> item;
-  Status read = db.transaction(
-      [&](Poco::Data::Session& s) { item = store::MediaItems(db.dialect()).get(s, storedId); });
+  Status read = db.transaction([&](Poco::Data::Session& s) {
+    item = store::MediaItems(db.dialect()).ofTenant(s, tenant.id(), storedId);
+  });
   if (!read.isOk()) return read;
   const std::string named = "stored media item " + std::to_string(storedId);
-  // Another tenant's item is answered exactly like a missing one.
-  if (!item || item->tenant != tenant.id())
-    return invalidArgument("tenant " + tenant.id() + " has no " + named);
+  if (!item) return invalidArgument("tenant " + tenant.id() + " has no " + named);
   if (item->state != "stored") return invalidArgument(named + " is " + item->state);
   const std::string mime = baseMimeType(item->mimeType);
   if (Status ok = checkMimeType(*kind, mime); !ok.isOk())

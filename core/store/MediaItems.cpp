@@ -131,6 +131,13 @@ std::optional<MediaItem> MediaItems::get(Poco::Data::Session& s, int64_t id) con
   return found.front();
 }
 
+std::optional<MediaItem> MediaItems::ofTenant(Poco::Data::Session& s, const std::string& tenant,
+                                              int64_t id) const {
+  std::optional<MediaItem> item = get(s, id);
+  if (item && item->tenant != tenant) return std::nullopt;
+  return item;
+}
+
 std::vector<MediaItem> MediaItems::list(Poco::Data::Session& s, const std::string& tenant,
                                         const std::string& state, size_t limit) const {
   Poco::Data::Statement select(s);

@@ -60,6 +60,9 @@ class MediaItems {
   bool retry(Poco::Data::Session& s, int64_t id, int64_t now) const;
 
   std::optional<MediaItem> get(Poco::Data::Session& s, int64_t id) const;
+  /** Item `id` when it is `tenant`'s: another tenant's is answered exactly like a missing one. */
+  std::optional<MediaItem> ofTenant(Poco::Data::Session& s, const std::string& tenant,
+                                    int64_t id) const;
   /** Newest first; empty tenant or state: any. */
   std::vector<MediaItem> list(Poco::Data::Session& s, const std::string& tenant,
                               const std::string& state, size_t limit) const;

@@ -165,11 +165,10 @@ StatusOr<store::MediaItem> TenantServices::storedMedia(int64_t mediaId,
   if (shared_.database == nullptr) return unavailable("this host keeps no media");
   std::optional<store::MediaItem> item;
   Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
-    item = store::MediaItems(shared_.database->dialect()).get(s, mediaId);
+    item = store::MediaItems(shared_.database->dialect()).ofTenant(s, config().id, mediaId);
   });
   if (!read.isOk()) return read;
-  // Another tenant's item is answered exactly like a missing one.
-  if (!item || item->tenant != config().id)
+  if (!item)
     return notFound("tenant " + config().id + " has no media item " + std::to_string(mediaId));
   if (item->state != "stored")
     return failedPrecondition("media item " + std::to_string(mediaId) + " is " + item->state +

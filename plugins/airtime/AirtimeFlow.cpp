@@ -142,4 +142,4 @@ class AirtimeFlow : public baraza::sdk::Flow {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.flow.airtime", "0.1.0", AirtimeFlow)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, AirtimeFlow)

@@ -432,7 +432,7 @@ class Assistant : public sdk::Conversation {
           const json& kept = event["media"][0];
           if (str(kept, "state") == "stored") {
             const int64_t id = kept.value("id", int64_t{0});
-            if (!looksLikeItsType(id))
+            if (!looksLikeItsType(id, str(kept, "mime_type")))
               return buttons(text("incident.evidence_mismatch"),
                              {{"incident_done", text("incident.done")}});
             evidence["stored_media_id"] = id;
@@ -460,17 +460,14 @@ class Assistant : public sdk::Conversation {
      * without a fixed signature (plain text) pass; so does an item the host cannot read now
      * (logged), since refusing it would lose evidence for a fault of ours.
      */
-    bool looksLikeItsType(int64_t id) {
-      StatusOr<std::string> info = self.host_.mediaInfo(id);
+    bool looksLikeItsType(int64_t id, const std::string& mime) {
       char head[16] = {};
-      StatusOr<size_t> got = info.isOk() ? self.host_.readMedia(id, 0, head, sizeof head)
-                                         : StatusOr<size_t>(info.status());
+      StatusOr<size_t> got = self.host_.readMedia(id, 0, head, sizeof head);
       if (!got.isOk()) {
         self.host_.warn("evidence " + std::to_string(id) +
                         " was not checked: " + got.status().message());
         return true;
       }
-      const std::string mime = str(json::parse(*info, nullptr, false), "mime_type");
       return signatureMatches(mime.substr(0, mime.find(';')), std::string_view(head, *got));
     }
 
@@ -559,9 +556,7 @@ class Assistant : public sdk::Conversation {
 
     /** The desk's texts are in the tenant's default language. */
     std::string deskText(const std::string& key) const {
-      auto lang = self.texts_.find(self.defaultLanguage_);
-      if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
-      return self.texts_.at("en").at(key);
+      return textIn(self.defaultLanguage_, key);
     }
 
     void listIncidents() {
@@ -588,10 +583,12 @@ class Assistant : public sdk::Conversation {
 
     // ---- replies ----
 
-    std::string text(const std::string& key) const {
-      auto lang = self.texts_.find(language);
-      if (lang != self.texts_.end()) {
-        if (auto it = lang->second.find(key); it != lang->second.end()) return it->second;
+    std::string text(const std::string& key) const { return textIn(language, key); }
+
+    /** A text in `lang`, else in English. */
+    std::string textIn(const std::string& lang, const std::string& key) const {
+      if (auto texts = self.texts_.find(lang); texts != self.texts_.end()) {
+        if (auto it = texts->second.find(key); it != texts->second.end()) return it->second;
       }
       return self.texts_.at("en").at(key);
     }
@@ -646,4 +643,4 @@ class Assistant : public sdk::Conversation {
 }  // namespace
 }  // namespace baraza::assistant
 
-BARAZA_PLUGIN("ke.baraza.conversation.assistant", "1.1.0", baraza::assistant::Assistant)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, baraza::assistant::Assistant)

@@ -74,4 +74,4 @@ class EchoConversation : public baraza::sdk::Conversation {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.conversation.echo", "1.0.0", EchoConversation)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, EchoConversation)

@@ -86,4 +86,4 @@ class FsMedia : public baraza::sdk::Media {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.media.fs", "1.0.0", FsMedia)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, FsMedia)

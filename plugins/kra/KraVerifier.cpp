@@ -308,4 +308,4 @@ class KraVerifier : public baraza::sdk::Verifier {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.verifier.kra", "1.0.0", KraVerifier)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, KraVerifier)

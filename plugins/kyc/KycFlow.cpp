@@ -99,4 +99,4 @@ class KycFlow : public baraza::sdk::Flow {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.flow.kyc", "1.0.0", KycFlow)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, KycFlow)

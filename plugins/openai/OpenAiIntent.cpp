@@ -285,4 +285,4 @@ class OpenAiIntent : public baraza::sdk::Intent {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.intent.openai", "1.0.0", OpenAiIntent)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, OpenAiIntent)

@@ -51,4 +51,4 @@ class RulesIntent : public baraza::sdk::Intent {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.intent.rules", "1.0.0", RulesIntent)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, RulesIntent)

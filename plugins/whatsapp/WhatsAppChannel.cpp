@@ -144,4 +144,4 @@ class WhatsAppChannel : public baraza::sdk::Channel {
 
 }  // namespace
 
-BARAZA_PLUGIN("ke.baraza.channel.whatsapp", "0.4.0", WhatsAppChannel)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, WhatsAppChannel)

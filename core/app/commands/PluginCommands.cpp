@@ -10,7 +10,6 @@
 #include <iterator>
 #include <map>
 #include <regex>
-#include <sstream>
 
 #include "app/commands/CommandSupport.h"
 #include "common/Metrics.h"
@@ -35,13 +34,25 @@ std::optional<plugins::Operation> operationNamed(const std::string& name) {
   return std::nullopt;
 }
 
-/** Splits "NAME=VALUE"; false when there is no '=' or no name. */
-bool splitPair(const std::string& text, std::string& name, std::string& value) {
-  const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) return false;
-  name = text.substr(0, eq);
-  value = text.substr(eq + 1);
-  return true;
+/**
+ * The NAME=VALUE pairs given with the repeatable option `option`; nothing, after saying so with
+ * `form`, when one has no '=' or no name.
+ */
+std::optional<std::vector<std::pair<std::string, std::string>>> pairsOf(const Args& args,
+                                                                        const std::string& option,
+                                                                        const char* form) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  auto given = args.options.find(option);
+  if (given == args.options.end()) return pairs;
+  for (const std::string& text : given->second) {
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << kUsage << "--" << option << " takes " << form << "\n";
+      return std::nullopt;
+    }
+    pairs.emplace_back(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return pairs;
 }
 
 int runPluginCall(const Args& args) {
@@ -96,13 +107,10 @@ int runPluginCall(const Args& args) {
   tenants::TenantConfig tenantConfig;
   tenantConfig.id = args.get("tenant", "cli");
   http::HttpClientSettings httpSettings;
-  for (const std::string& pair :
-       args.has("secret") ? args.options.at("secret") : std::vector<std::string>{}) {
-    std::string name, reference;
-    if (!splitPair(pair, name, reference)) {
-      std::cerr << kUsage << "--secret takes NAME=REFERENCE (env:VAR or file:PATH)\n";
-      return 2;
-    }
+  const auto secrets = pairsOf(args, "secret", "NAME=REFERENCE (env:VAR or file:PATH)");
+  const auto baseUrls = pairsOf(args, "service", "NAME=BASE_URL");
+  if (!secrets || !baseUrls) return 2;
+  for (const auto& [name, reference] : *secrets) {
     StatusOr<std::string> value = config::resolveSecretRefs(reference, ".");
     if (!value.isOk()) {
       std::cerr << kUsage << "secret " << name << ": " << value.status().message() << "\n";
@@ -110,15 +118,7 @@ int runPluginCall(const Args& args) {
     }
     tenantConfig.secrets.emplace(name, config::Secret(*value));
   }
-  for (const std::string& pair :
-       args.has("service") ? args.options.at("service") : std::vector<std::string>{}) {
-    std::string name, url;
-    if (!splitPair(pair, name, url)) {
-      std::cerr << kUsage << "--service takes NAME=BASE_URL\n";
-      return 2;
-    }
-    httpSettings.serviceBaseUrls[name] = url;
-  }
+  for (const auto& [name, url] : *baseUrls) httpSettings.serviceBaseUrls[name] = url;
   Poco::TemporaryFile scratch;
   scratch.createDirectories();
   StatusOr<store::DatabasePtr> db =

@@ -43,4 +43,4 @@ class KeywordIntent : public baraza::sdk::Intent {
 
 }  // namespace
 
-BARAZA_PLUGIN("com.example.intent.keyword", "0.1.0", KeywordIntent)
+BARAZA_PLUGIN(BARAZA_PLUGIN_ID, BARAZA_PLUGIN_VERSION, KeywordIntent)

@@ -173,6 +173,18 @@ StatusOr<Document> readDocument(std::string_view text) {
 
 // ---- typed base classes ----
 
+namespace detail {
+/** A string operation the host calls, served by a typed one: read, call, write. */
+template <class Input, class Operation>
+StatusOr<std::string> typedCall(std::string_view text, Operation&& operation) {
+  StatusOr<Input> input = readDocument<Input>(text);
+  if (!input.isOk()) return input.status();
+  auto answer = operation(*input);
+  if (!answer.isOk()) return answer.status();
+  return nlohmann::json(*answer).dump();
+}
+}  // namespace detail
+
 /** A verifier written against the typed documents. */
 class TypedVerifier : public Verifier {
  public:
@@ -180,11 +192,8 @@ class TypedVerifier : public Verifier {
 
  private:
   StatusOr<std::string> verify(std::string_view requestJson) final {
-    StatusOr<VerificationRequest> request = readDocument<VerificationRequest>(requestJson);
-    if (!request.isOk()) return request.status();
-    StatusOr<Verification> answer = verify(*request);
-    if (!answer.isOk()) return answer.status();
-    return nlohmann::json(*answer).dump();
+    return detail::typedCall<VerificationRequest>(
+        requestJson, [this](const VerificationRequest& request) { return verify(request); });
   }
 };
 
@@ -195,11 +204,8 @@ class TypedIntent : public Intent {
 
  private:
   StatusOr<std::string> detect(std::string_view inputJson) final {
-    StatusOr<IntentInput> input = readDocument<IntentInput>(inputJson);
-    if (!input.isOk()) return input.status();
-    StatusOr<IntentResult> answer = detect(*input);
-    if (!answer.isOk()) return answer.status();
-    return nlohmann::json(*answer).dump();
+    return detail::typedCall<IntentInput>(
+        inputJson, [this](const IntentInput& input) { return detect(input); });
   }
 };
 

@@ -211,24 +211,30 @@ class TestHost {
 #if BARAZA_ABI_TARGET_MINOR >= 5
     api.media_info = [](const baraza_host_context* ctx, int64_t id, baraza_buf* info,
                         baraza_buf* error) -> baraza_status {
-      auto& media = self(ctx).media;
-      auto it = media.find(id);
-      if (it == media.end()) return fail(notFound("no media item " + std::to_string(id)), error);
-      fill(info, it->second.first);
+      const auto* item = mediaItem(ctx, id);
+      if (item == nullptr) return fail(notFound("no media item " + std::to_string(id)), error);
+      fill(info, item->first);
       return BARAZA_OK;
     };
     api.media_read = [](const baraza_host_context* ctx, int64_t id, uint64_t offset, char* out,
                         size_t capacity, size_t* size, baraza_buf* error) -> baraza_status {
-      auto& media = self(ctx).media;
-      auto it = media.find(id);
-      if (it == media.end()) return fail(notFound("no media item " + std::to_string(id)), error);
-      const std::string& bytes = it->second.second;
+      const auto* item = mediaItem(ctx, id);
+      if (item == nullptr) return fail(notFound("no media item " + std::to_string(id)), error);
+      const std::string& bytes = item->second;
       *size = offset >= bytes.size() ? 0 : std::min<size_t>(capacity, bytes.size() - offset);
       if (*size > 0) std::memcpy(out, bytes.data() + offset, *size);
       return BARAZA_OK;
     };
 #endif
     return api;
+  }
+
+  /** The test's media item `id` (info, bytes), or null. */
+  static const std::pair<std::string, std::string>* mediaItem(const baraza_host_context* ctx,
+                                                              int64_t id) {
+    const auto& media = self(ctx).media;
+    auto it = media.find(id);
+    return it == media.end() ? nullptr : &it->second;
   }
 
   static baraza_status named(
