@@ -8,7 +8,7 @@ packages=(
   libpoco-dev libboost-dev libboost-filesystem-dev libssl-dev openssl
   libsqlite3-dev libmariadb-dev mariadb-server nlohmann-json3-dev libcjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  rpm dpkg-dev file curl systemd strace gdb procps lintian
+  rpm dpkg-dev file curl systemd strace gdb procps lintian rpmlint
   clang libclang-rt-14-dev clang-format-14
 )
 

@@ -3,18 +3,17 @@
 //   data_exchange on RECHARGE    -> CONFIRM with a summary, or an error for the field at fault
 //   data_exchange on CONFIRM     -> complete with phone, network and amount
 // The host does the Flows protocol and encryption; this plugin sees plain JSON.
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/NumberParser.h>
-
-#include <baraza/sdk/Plugin.hpp>
-#include <sstream>
+#include <baraza/sdk/Documents.hpp>
+#include <cctype>
+#include <optional>
+#include <string>
 
 namespace {
 
+using baraza::sdk::FlowAnswer;
+using baraza::sdk::FlowRequest;
 using baraza::sdk::StatusOr;
-using Poco::JSON::Object;
+using nlohmann::json;
 
 struct Network {
   const char* id;
@@ -22,18 +21,6 @@ struct Network {
 };
 constexpr Network kNetworks[] = {
     {"safaricom", "Safaricom"}, {"airtel", "Airtel"}, {"telkom", "Telkom"}};
-
-std::string stringify(const Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
-
-std::string errorFor(const std::string& message) {
-  Object o;
-  o.set("error_message", message);
-  return stringify(o);
-}
 
 /** 07XXXXXXXX, 01XXXXXXXX, 2547XXXXXXXX or +2547XXXXXXXX -> +2547XXXXXXXX; "" if not Kenyan mobile.
  */
@@ -53,85 +40,74 @@ std::string kenyanMobile(std::string text) {
   return "+" + digits;
 }
 
-class AirtimeFlow : public baraza::sdk::Flow {
+class AirtimeFlow : public baraza::sdk::TypedFlow {
  public:
   AirtimeFlow(baraza::sdk::Host host, std::string_view configJson) : host_(host) {
-    Object::Ptr config = Poco::JSON::Parser().parse(std::string(configJson)).extract<Object::Ptr>();
-    min_ = config->optValue<int>("min_amount", 10);
-    max_ = config->optValue<int>("max_amount", 10000);
-    currency_ = config->optValue<std::string>("currency", "KES");
+    const json config = json::parse(configJson);
+    min_ = config.value("min_amount", 10);
+    max_ = config.value("max_amount", 10000);
+    currency_ = config.value("currency", "KES");
     if (min_ > max_) throw std::invalid_argument("min_amount is greater than max_amount");
   }
 
-  StatusOr<std::string> exchange(std::string_view requestJson) override {
-    Object::Ptr request =
-        Poco::JSON::Parser().parse(std::string(requestJson)).extract<Object::Ptr>();
-    const std::string action = request->optValue<std::string>("action", "");
-    const std::string screen = request->optValue<std::string>("screen", "");
-    Object::Ptr data = request->getObject("data");
-    if (data.isNull()) data = new Object;
-    if (action == "INIT" || action == "BACK") return rechargeScreen();
-    if (action != "data_exchange") return baraza::sdk::invalidArgument("unknown action " + action);
-    if (screen == "RECHARGE") return confirm(*data);
-    if (screen == "CONFIRM") {
-      Object params;
+  StatusOr<FlowAnswer> exchange(const FlowRequest& request) override {
+    if (request.action == "INIT" || request.action == "BACK") return rechargeScreen();
+    if (request.action != "data_exchange")
+      return baraza::sdk::invalidArgument("unknown action " + request.action);
+    if (request.screen == "RECHARGE") return confirm(request.data);
+    if (request.screen == "CONFIRM") {
+      json params = json::object();
       for (const char* key : {"phone", "network", "amount"}) {
-        if (data->has(key)) params.set(key, data->get(key));
+        if (request.data.contains(key)) params[key] = request.data[key];
       }
-      Object out;
-      out.set("complete", params);
       host_.count("purchases_confirmed");
-      return stringify(out);
+      return FlowAnswer::completion(params);
     }
-    return errorFor("Something went wrong. Please start again.");
+    return FlowAnswer::error("Something went wrong. Please start again.");
   }
 
  private:
-  std::string rechargeScreen() const {
-    Poco::JSON::Array networks;
-    for (const auto& n : kNetworks) {
-      Object item;
-      item.set("id", n.id);
-      item.set("title", n.name);
-      networks.add(item);
-    }
-    Object data;
-    data.set("networks", networks);
-    data.set("min_amount", min_);
-    data.set("max_amount", max_);
-    data.set("currency", currency_);
-    Object out;
-    out.set("screen", "RECHARGE");
-    out.set("data", data);
-    return stringify(out);
+  FlowAnswer rechargeScreen() const {
+    json networks = json::array();
+    for (const auto& n : kNetworks) networks.push_back({{"id", n.id}, {"title", n.name}});
+    return FlowAnswer::next("RECHARGE", {{"networks", networks},
+                                         {"min_amount", min_},
+                                         {"max_amount", max_},
+                                         {"currency", currency_}});
   }
 
-  std::string confirm(const Object& data) const {
-    const std::string phone = kenyanMobile(data.optValue<std::string>("phone", ""));
-    if (phone.empty()) return errorFor("Enter a Kenyan mobile number, e.g. 0712345678.");
-    const std::string network = data.optValue<std::string>("network", "");
+  /** A number as the Flow sends it: a JSON number or digits in a string; nullopt otherwise. */
+  static std::optional<int> wholeNumber(const json& value) {
+    if (value.is_number_integer()) return value.get<int>();
+    if (!value.is_string()) return std::nullopt;
+    const std::string text = value.get<std::string>();
+    if (text.empty() || text.size() > 9 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    return std::stoi(text);
+  }
+
+  FlowAnswer confirm(const json& data) const {
+    const std::string phone = kenyanMobile(data.value("phone", ""));
+    if (phone.empty()) return FlowAnswer::error("Enter a Kenyan mobile number, e.g. 0712345678.");
+    const std::string network = data.value("network", "");
     const Network* chosen = nullptr;
     for (const auto& n : kNetworks) {
       if (network == n.id) chosen = &n;
     }
-    if (chosen == nullptr) return errorFor("Choose a network.");
-    int amount = 0;
-    const std::string amountText = data.has("amount") ? data.get("amount").toString() : "";
-    if (!Poco::NumberParser::tryParse(amountText, amount) || amount < min_ || amount > max_) {
-      return errorFor("Enter an amount from " + std::to_string(min_) + " to " +
-                      std::to_string(max_) + " " + currency_ + ".");
+    if (chosen == nullptr) return FlowAnswer::error("Choose a network.");
+    const std::optional<int> amount = wholeNumber(data.value("amount", json()));
+    if (!amount || *amount < min_ || *amount > max_) {
+      return FlowAnswer::error("Enter an amount from " + std::to_string(min_) + " to " +
+                               std::to_string(max_) + " " + currency_ + ".");
     }
-    Object next;
-    next.set("phone", phone);
-    next.set("network", chosen->id);
-    next.set("network_name", chosen->name);
-    next.set("amount", amount);
-    next.set("summary", currency_ + " " + std::to_string(amount) + " of " + chosen->name +
-                            " airtime for " + phone);
-    Object out;
-    out.set("screen", "CONFIRM");
-    out.set("data", next);
-    return stringify(out);
+    return FlowAnswer::next(
+        "CONFIRM", {{"phone", phone},
+                    {"network", chosen->id},
+                    {"network_name", chosen->name},
+                    {"amount", *amount},
+                    {"summary", currency_ + " " + std::to_string(*amount) + " of " + chosen->name +
+                                    " airtime for " + phone}});
   }
 
   baraza::sdk::Host host_;

@@ -5,11 +5,10 @@
 // texts, and with reply buttons and lists where they save typing.
 #include <algorithm>
 #include <array>
-#include <baraza/sdk/Plugin.hpp>
+#include <baraza/sdk/Documents.hpp>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "Texts.h"
@@ -24,6 +23,8 @@ using sdk::StatusOr;
 constexpr const char* kIncidentTypes[] = {"theft", "accident", "fire", "fraud", "other"};
 constexpr size_t kMaxEvidence = 10;
 constexpr size_t kListedIncidents = 10;
+/** The intents of a message without words: fallback, nothing ranked. */
+const sdk::IntentResult kNoIntents{};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -44,27 +45,11 @@ std::string str(const json& o, const char* key) {
 }
 
 /** The first entity of a type in the intent result, or "". */
-std::string entity(const json& nlu, const std::string& type) {
-  if (!nlu.is_object() || !nlu.contains("entities")) return "";
-  for (const auto& e : nlu["entities"]) {
-    if (str(e, "type") == type) return str(e, "value");
+std::string entity(const sdk::IntentResult& nlu, const std::string& type) {
+  for (const auto& e : nlu.entities) {
+    if (e.type == type) return e.value;
   }
   return "";
-}
-
-/** What a message says, whatever its type: text, a reply's title, a caption. */
-struct Said {
-  std::string text;
-  std::string replyId;  // a tapped button or list row
-};
-
-Said said(const json& message) {
-  const std::string type = str(message, "type");
-  const json& body = message.contains(type) ? message[type] : json();
-  if (type == "text") return {str(body, "body"), ""};
-  if (type == "interactive") return {str(body, "title"), str(body, "id")};
-  if (type == "button") return {str(body, "text"), str(body, "payload")};
-  return {str(body, "caption"), ""};
 }
 
 /**
@@ -89,7 +74,7 @@ bool signatureMatches(const std::string& mime, std::string_view head) {
   return true;
 }
 
-class Assistant : public sdk::Conversation {
+class Assistant : public sdk::TypedConversation {
  public:
   Assistant(Host host, std::string_view configJson) : host_(host) {
     const json config = json::parse(configJson);
@@ -110,33 +95,29 @@ class Assistant : public sdk::Conversation {
       throw std::invalid_argument("default_language " + defaultLanguage_ + " has no texts");
   }
 
-  StatusOr<std::string> onMessage(std::string_view eventJson) override {
-    Turn turn(*this, json::parse(eventJson));
+  StatusOr<sdk::ConversationTurn> onMessage(const sdk::ConversationEvent& event) override {
+    Turn turn(*this, event);
     turn.run();
-    json out{{"replies", turn.replies}, {"state", turn.state}};
-    return out.dump();
+    return sdk::ConversationTurn{std::move(turn.replies), std::move(turn.state)};
   }
 
  private:
   /** One inbound message: what it says, the state before, the replies and the state after. */
   struct Turn {
-    Turn(Assistant& a, json e) : self(a), event(std::move(e)) {
-      message = event.value("message", json::object());
-      nlu = event.value("nlu", json::object());
-      state =
-          event.contains("state") && event["state"].is_object() ? event["state"] : json::object();
+    Turn(Assistant& a, const sdk::ConversationEvent& e)
+        : self(a), event(e), message(e.message), nlu(e.nlu ? *e.nlu : kNoIntents) {
+      state = event.state.is_object() ? event.state : json::object();
       contact = str(message, "from");
-      words = said(message);
-      intent = nlu.contains("intent") ? str(nlu["intent"], "name") : "fallback";
-      if (intent.empty()) intent = "fallback";
-      language = str(nlu, "language");
+      words = sdk::wordsOf(message);
+      intent = nlu.intent.name.empty() ? "fallback" : nlu.intent.name;
+      language = nlu.language;
       if (!self.texts_.count(language)) language = str(state, "language");
       if (!self.texts_.count(language)) language = self.defaultLanguage_;
       state["language"] = language;
     }
 
     void run() {
-      if (event.contains("flow") && event["flow"].is_object()) return kycCompleted(event["flow"]);
+      if (event.flow) return kycCompleted(event.flow->response);
       const std::string dialog = str(state, "dialog");
       if (dialog == "incident") return incidentStep();
       if (dialog == "verify" && continueVerify()) return;
@@ -151,9 +132,8 @@ class Assistant : public sdk::Conversation {
      */
     bool wantsCancel() const {
       const std::string type = str(message, "type");
-      const double confidence =
-          nlu.contains("intent") ? nlu["intent"].value("confidence", 0.0) : 0.0;
-      return intent == "cancel" && confidence >= 0.99 && (type == "text" || type == "interactive");
+      return intent == "cancel" && nlu.intent.confidence >= 0.99 &&
+             (type == "text" || type == "interactive");
     }
 
     void startIntent() {
@@ -164,12 +144,12 @@ class Assistant : public sdk::Conversation {
       if (intent == "view_incidents") return listIncidents();
       if (intent == "cancel") return menu(text("nothing_to_cancel"));
       if (intent == "help" || intent == "greeting") return menu("");
-      if (nlu.value("ambiguous", false)) return ambiguous();
+      if (nlu.ambiguous) return ambiguous();
       menu(text("fallback"));
     }
 
     void menu(const std::string& before) {
-      std::string name = event.contains("contact") ? str(event["contact"], "profile_name") : "";
+      const std::string& name = event.contact.profileName;
       std::string body = fill(text("menu"), {{"name", name.empty() ? "" : " " + name}});
       buttons(before.empty() ? body : before + "\n" + body,
               {{"verify_kra_pin", text("menu.verify")},
@@ -179,8 +159,8 @@ class Assistant : public sdk::Conversation {
 
     void ambiguous() {
       std::vector<std::pair<std::string, std::string>> choices;
-      for (const auto& ranked : nlu.value("intents", json::array())) {
-        const std::string name = str(ranked, "name");
+      for (const auto& ranked : nlu.intents) {
+        const std::string& name = ranked.name;
         const std::string title = name == "verify_kra_pin"    ? text("menu.verify")
                                   : name == "report_incident" ? text("menu.report")
                                   : name == "view_incidents"  ? text("menu.view")
@@ -268,8 +248,8 @@ class Assistant : public sdk::Conversation {
     }
 
     void verify(const std::string& document, const std::string& number) {
-      const json request{{"document_type", document}, {"number", number}};
-      StatusOr<std::string> answer = self.host_.verify(request.dump(), self.verifier_);
+      StatusOr<sdk::Verification> answer =
+          sdk::verify(self.host_, {document, number}, self.verifier_);
       if (!answer.isOk()) {
         state.erase("dialog");
         state.erase("verify");
@@ -280,31 +260,28 @@ class Assistant : public sdk::Conversation {
         self.host_.warn("verification failed: " + answer.status().message());
         return say(text("verify.unavailable"));
       }
-      say(verificationText(json::parse(*answer)));
+      say(verificationText(*answer));
     }
 
-    std::string verificationText(const json& v) {
-      const std::string result = str(v, "result");
-      const std::string number = str(v, "number");
-      const std::string document = documentTitle(str(v, "document_type"));
+    std::string verificationText(const sdk::Verification& v) {
+      const std::string& result = v.result;
+      const std::string& number = v.number;
+      const std::string document = documentTitle(v.documentType);
       if (result == "invalid_format") {
         state["dialog"] = "verify";
         state["verify"] = {{"step", "number"}};
-        return fill(text("verify.invalid"), {{"number", number}, {"reason", str(v, "message")}});
+        return fill(text("verify.invalid"), {{"number", number}, {"reason", v.message}});
       }
       state.erase("dialog");
       state.erase("verify");
       if (result == "unsupported_document_type") return text("verify.unsupported");
       if (result == "not_found")
         return fill(text("verify.not_found"), {{"document", document}, {"number", number}});
-      const std::map<std::string, std::string> values{{"pin", str(v, "pin")},
-                                                      {"name", str(v, "name")},
-                                                      {"type", str(v, "taxpayer_type")},
-                                                      {"status", str(v, "pin_status")},
-                                                      {"document", document},
-                                                      {"number", number}};
-      if (str(v, "document_type") != "KRA PIN") return fill(text("verify.found_by_id"), values);
-      return fill(text(v.value("active", false) ? "verify.found" : "verify.found_inactive"),
+      const std::map<std::string, std::string> values{
+          {"pin", v.pin},          {"name", v.name},       {"type", v.taxpayerType},
+          {"status", v.pinStatus}, {"document", document}, {"number", number}};
+      if (v.documentType != "KRA PIN") return fill(text("verify.found_by_id"), values);
+      return fill(text(v.active.value_or(false) ? "verify.found" : "verify.found_inactive"),
                   values);
     }
 
@@ -331,9 +308,9 @@ class Assistant : public sdk::Conversation {
     }
 
     /** The KYC Flow completed: its params are the verification the Flow showed (kyc.json). */
-    void kycCompleted(const json& flow) {
-      const json response = flow.value("response", json::object());
-      if (!str(response, "result").empty()) return say(verificationText(response));
+    void kycCompleted(const json& response) {
+      const auto verification = response.get<sdk::Verification>();
+      if (!verification.result.empty()) return say(verificationText(verification));
       menu("");
     }
 
@@ -428,17 +405,16 @@ class Assistant : public sdk::Conversation {
                       {"type", type},
                       {"caption", str(message[type], "caption")}};
         // The host's own copy, when the tenant keeps media: what outlives Meta's (7 days).
-        if (event.contains("media") && event["media"].is_array() && !event["media"].empty()) {
-          const json& kept = event["media"][0];
-          if (str(kept, "state") == "stored") {
-            const int64_t id = kept.value("id", int64_t{0});
-            if (!looksLikeItsType(id, str(kept, "mime_type")))
+        if (!event.media.empty()) {
+          const sdk::StoredMediaItem& kept = event.media.front();
+          if (kept.state == "stored") {
+            if (!looksLikeItsType(kept.id, kept.mimeType))
               return buttons(text("incident.evidence_mismatch"),
                              {{"incident_done", text("incident.done")}});
-            evidence["stored_media_id"] = id;
-            evidence["sha256"] = str(kept, "sha256");
+            evidence["stored_media_id"] = kept.id;
+            evidence["sha256"] = kept.sha256;
           } else {
-            evidence["media_error"] = str(kept, "error");
+            evidence["media_error"] = kept.error;
           }
         }
         draft["evidence"].push_back(std::move(evidence));
@@ -624,10 +600,13 @@ class Assistant : public sdk::Conversation {
     }
 
     Assistant& self;
-    json event, message, nlu, state;
+    const sdk::ConversationEvent& event;
+    const json& message;
+    const sdk::IntentResult& nlu;  // kNoIntents when the message has no words
+    json state;
     std::string contact, intent, language;
-    Said words;
-    json replies = json::array();
+    sdk::MessageWords words;
+    std::vector<json> replies;
   };
 
   Host host_;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <baraza/sdk/Encoding.hpp>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -20,13 +21,7 @@ using sdk::Code;
 namespace {
 
 std::string hex(const unsigned char* bytes, size_t size) {
-  static const char* const kDigits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 15];
-  }
-  return out;
+  return sdk::encoding::hex(std::string_view(reinterpret_cast<const char*>(bytes), size));
 }
 
 bool isHex64(std::string_view s) {

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include <baraza/sdk/Documents.hpp>
 #include <baraza/sdk/Status.hpp>
 #include <cstdint>
 #include <memory>
@@ -17,12 +18,8 @@ using sdk::Status;
 using sdk::StatusOr;
 
 /** A stored object: its key ("<tenant>/<ab>/<sha256>"), size, hash and file. */
-struct StoredObject {
-  std::string key;
-  int64_t size = 0;
-  std::string sha256;
-  std::string path;
-};
+/** An object kept: its key, size, hash and file (the media kind's document). */
+using StoredObject = sdk::MediaObject;
 
 class FileStore {
  public:

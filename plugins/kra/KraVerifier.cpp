@@ -3,7 +3,8 @@
 // cached until 300 s before it expires and one retry on a 401. Business errors come back with
 // HTTP 200 in two casings of envelope; 5xx and bodies that are not JSON are transient.
 #include <algorithm>
-#include <baraza/sdk/Plugin.hpp>
+#include <baraza/sdk/Documents.hpp>
+#include <baraza/sdk/Encoding.hpp>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -17,6 +18,8 @@ using baraza::sdk::HttpRequest;
 using baraza::sdk::HttpResponse;
 using baraza::sdk::Status;
 using baraza::sdk::StatusOr;
+using baraza::sdk::Verification;
+using baraza::sdk::VerificationRequest;
 using nlohmann::json;
 
 constexpr int64_t kRefreshBeforeExpiryMs = 300 * 1000;
@@ -98,7 +101,7 @@ std::string formatProblem(const Document& d, const std::string& number) {
   return "";
 }
 
-class KraVerifier : public baraza::sdk::Verifier {
+class KraVerifier : public baraza::sdk::TypedVerifier {
  public:
   KraVerifier(Host host, std::string_view configJson) : host_(host) {
     const json config = json::parse(configJson);
@@ -120,32 +123,29 @@ class KraVerifier : public baraza::sdk::Verifier {
     }
   }
 
-  StatusOr<std::string> verify(std::string_view requestJson) override {
-    const json request = json::parse(requestJson, nullptr, false);
-    if (!request.is_object())
-      return baraza::sdk::invalidArgument("verify input is not a JSON object");
-    const std::string type = request.value("document_type", "KRA PIN");
-    const std::string number = upperTrimmed(request.value("number", ""));
-    json out{{"document_type", type}, {"number", number}};
-    const Document* document = documentNamed(type);
+  StatusOr<Verification> verify(const VerificationRequest& request) override {
+    Verification out;
+    out.documentType = request.documentType.empty() ? "KRA PIN" : request.documentType;
+    out.number = upperTrimmed(request.number);
+    const Document* document = documentNamed(out.documentType);
     if (document == nullptr) {
-      out["result"] = "unsupported_document_type";
-      out["message"] =
+      out.result = "unsupported_document_type";
+      out.message =
           "KRA checks a KRA PIN, a national ID (Citizen), an alien card (Non-Citizen) or a "
           "passport";
-      return out.dump();
+      return out;
     }
-    out["document_type"] = document->name;
-    if (const std::string problem = formatProblem(*document, number); !problem.empty()) {
-      out["result"] = "invalid_format";
-      out["message"] = problem;
+    out.documentType = document->name;
+    if (const std::string problem = formatProblem(*document, out.number); !problem.empty()) {
+      out.result = "invalid_format";
+      out.message = problem;
       host_.count("invalid_format");
-      return out.dump();
+      return out;
     }
     const bool byPin = document->taxpayerType == nullptr;
-    const json body = byPin
-                          ? json{{"KRAPIN", number}}
-                          : json{{"TaxpayerType", document->taxpayerType}, {"TaxpayerID", number}};
+    const json body =
+        byPin ? json{{"KRAPIN", out.number}}
+              : json{{"TaxpayerType", document->taxpayerType}, {"TaxpayerID", out.number}};
     StatusOr<json> answer = call(byPin ? "/checker/v1/pinbypin" : "/checker/v1/pin", body,
                                  byPin ? pinCredentials_ : idCredentials_);
     if (!answer.isOk()) {
@@ -156,22 +156,21 @@ class KraVerifier : public baraza::sdk::Verifier {
     if (byPin) {
       const json* data = member(a, "PINDATA");
       if (text(a, "Status") == "OK" && data != nullptr) {
-        const std::string pinStatus = text(*data, "StatusOfPIN");
-        out.update({{"result", "verified"},
-                    {"pin", text(*data, "KRAPIN")},
-                    {"name", text(*data, "Name")},
-                    {"taxpayer_type", text(*data, "TypeOfTaxpayer")},
-                    {"pin_status", pinStatus},
-                    {"active", pinStatus == "Active"}});
+        out.result = "verified";
+        out.pin = text(*data, "KRAPIN");
+        out.name = text(*data, "Name");
+        out.taxpayerType = text(*data, "TypeOfTaxpayer");
+        out.pinStatus = text(*data, "StatusOfPIN");
+        out.active = out.pinStatus == "Active";
         host_.count("verified");
-        return out.dump();
+        return out;
       }
     } else if (!text(a, "TaxpayerPIN").empty()) {
-      out.update({{"result", "verified"},
-                  {"pin", text(a, "TaxpayerPIN")},
-                  {"name", text(a, "TaxpayerName")}});
+      out.result = "verified";
+      out.pin = text(a, "TaxpayerPIN");
+      out.name = text(a, "TaxpayerName");
       host_.count("verified");
-      return out.dump();
+      return out;
     }
     return businessError(a, std::move(out));
   }
@@ -183,7 +182,7 @@ class KraVerifier : public baraza::sdk::Verifier {
   };
 
   /** A checker's answer that is not a success: not found, or a refusal of the request. */
-  StatusOr<std::string> businessError(const json& a, json out) {
+  StatusOr<Verification> businessError(const json& a, Verification out) {
     std::string code = text(a, "ResponseCode");
     std::string message = text(a, "Message");
     if (code.empty() || text(a, "ErrorCode") != "") {
@@ -196,9 +195,11 @@ class KraVerifier : public baraza::sdk::Verifier {
       return baraza::sdk::internal("KRA refused the request: " +
                                    (message.empty() ? a.dump() : message));
     }
-    out.update({{"result", "not_found"}, {"code", code}, {"message", message}});
+    out.result = "not_found";
+    out.code = code;
+    out.message = message;
     host_.count("not_found");
-    return out.dump();
+    return out;
   }
 
   /** POSTs a checker request with a bearer token; on a 401, a new token and one more try. */
@@ -256,8 +257,9 @@ class KraVerifier : public baraza::sdk::Verifier {
     req.url = baseUrl_ + tokenPath_ + "?grant_type=client_credentials";
     req.service = "kra";
     req.timeoutMs = timeoutMs_;
-    req.headers = {{"Authorization", "Basic " + base64(*key + ":" + *secret)},
-                   {"Accept", "application/json"}};
+    req.headers = {
+        {"Authorization", "Basic " + baraza::sdk::encoding::base64(*key + ":" + *secret)},
+        {"Accept", "application/json"}};
     StatusOr<HttpResponse> resp = host_.http(req);
     if (!resp.isOk()) return Status(resp.status().code(), "KRA token: " + resp.status().message());
     StatusOr<json> answer = parse(tokenPath_, *resp);
@@ -273,27 +275,6 @@ class KraVerifier : public baraza::sdk::Verifier {
     cached = {token, host_.nowUnixMs() + expiresInS * 1000 - kRefreshBeforeExpiryMs};
     host_.count("tokens");
     return token;
-  }
-
-  /** For the Basic header: plugins link no crypto library and the host table has no base64. */
-  static std::string base64(const std::string& in) {
-    static const char* kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-      const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-      for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(n >> k) & 63];
-    }
-    if (i < in.size()) {
-      uint32_t n = uint8_t(in[i]) << 16;
-      if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-      out += kAlphabet[(n >> 18) & 63];
-      out += kAlphabet[(n >> 12) & 63];
-      out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-      out += '=';
-    }
-    return out;
   }
 
   Host host_;

@@ -5,13 +5,15 @@
 //                                 the authority then) or an authority that cannot be reached
 // RESULT completes the Flow on the phone with the verification as its params; the conversation
 // plugin (the assistant) answers that completion in the chat.
-#include <baraza/sdk/Plugin.hpp>
-#include <nlohmann/json.hpp>
+#include <baraza/sdk/Documents.hpp>
 
 namespace {
 
+using baraza::sdk::FlowAnswer;
+using baraza::sdk::FlowRequest;
 using baraza::sdk::Host;
 using baraza::sdk::StatusOr;
+using baraza::sdk::Verification;
 using nlohmann::json;
 
 struct Document {
@@ -23,74 +25,66 @@ constexpr Document kDocuments[] = {{"KRA PIN", "KRA PIN"},
                                    {"Non-Citizen", "Alien card"},
                                    {"Passport", "Passport"}};
 
-std::string errorFor(const std::string& message) { return json{{"error_message", message}}.dump(); }
-
-class KycFlow : public baraza::sdk::Flow {
+class KycFlow : public baraza::sdk::TypedFlow {
  public:
   KycFlow(Host host, std::string_view configJson) : host_(host) {
     const json config = json::parse(configJson);
     verifier_ = config.value("verifier", "");
   }
 
-  StatusOr<std::string> exchange(std::string_view requestJson) override {
-    const json request = json::parse(requestJson, nullptr, false);
-    if (!request.is_object())
-      return baraza::sdk::invalidArgument("exchange input is not a JSON object");
-    const std::string action = request.value("action", "");
-    const std::string screen = request.value("screen", "");
-    const json data = request.value("data", json::object());
-    if (action == "INIT" || action == "BACK") return documentScreen();
-    if (action != "data_exchange") return baraza::sdk::invalidArgument("unknown action " + action);
-    if (screen == "DOCUMENT") return verify(data);
-    return errorFor("Something went wrong. Please start again.");
+  StatusOr<FlowAnswer> exchange(const FlowRequest& request) override {
+    if (request.action == "INIT" || request.action == "BACK") return documentScreen();
+    if (request.action != "data_exchange")
+      return baraza::sdk::invalidArgument("unknown action " + request.action);
+    if (request.screen == "DOCUMENT") return verify(request.data);
+    return FlowAnswer::error("Something went wrong. Please start again.");
   }
 
  private:
-  std::string documentScreen() const {
+  static FlowAnswer documentScreen() {
     json types = json::array();
     for (const Document& d : kDocuments) types.push_back({{"id", d.id}, {"title", d.title}});
-    return json{{"screen", "DOCUMENT"}, {"data", {{"document_types", types}}}}.dump();
+    return FlowAnswer::next("DOCUMENT", {{"document_types", types}});
   }
 
-  std::string verify(const json& data) {
+  FlowAnswer verify(const json& data) {
     const std::string document = data.value("document_type", "");
     const std::string number = data.value("number", "");
     if (document.empty() || number.empty())
-      return errorFor("Choose a document and enter its number.");
-    StatusOr<std::string> answer =
-        host_.verify(json{{"document_type", document}, {"number", number}}.dump(), verifier_);
+      return FlowAnswer::error("Choose a document and enter its number.");
+    StatusOr<Verification> answer = baraza::sdk::verify(host_, {document, number}, verifier_);
     if (!answer.isOk()) {
       host_.warn("verification failed: " + answer.status().message());
-      return errorFor(
+      return FlowAnswer::error(
           "The verification service cannot be reached right now. Please try again in a few "
           "minutes.");
     }
-    const json v = json::parse(*answer);
-    const std::string result = v.value("result", "");
-    if (result == "invalid_format" || result == "unsupported_document_type") {
-      return errorFor(
-          "That number does not look right: " + v.value("message", "check it and try again") + ".");
+    const Verification& v = *answer;
+    if (v.result == "invalid_format" || v.result == "unsupported_document_type") {
+      return FlowAnswer::error("That number does not look right: " +
+                               (v.message.empty() ? "check it and try again" : v.message) + ".");
     }
-    const bool verified = result == "verified";
+    const bool verified = v.result == "verified";
+    const std::string shownNumber = v.number.empty() ? number : v.number;
     std::string summary;
     if (!verified) {
-      summary = "KRA has no record of " + document + " " + v.value("number", number) + ".";
+      summary = "KRA has no record of " + document + " " + shownNumber + ".";
     } else {
-      summary = "KRA PIN " + v.value("pin", "") + "\nName: " + v.value("name", "");
-      if (v.contains("pin_status")) summary += "\nPIN status: " + v.value("pin_status", "");
+      summary = "KRA PIN " + v.pin + "\nName: " + v.name;
+      if (!v.pinStatus.empty()) summary += "\nPIN status: " + v.pinStatus;
     }
     host_.count(verified ? "verified" : "not_found");
-    json result_{{"title", verified ? "Verified" : "Not found"},
-                 {"summary", summary},
-                 {"result", result},
-                 {"document_type", v.value("document_type", document)},
-                 {"number", v.value("number", number)},
-                 {"pin", v.value("pin", "")},
-                 {"name", v.value("name", "")},
-                 {"pin_status", v.value("pin_status", "")},
-                 {"taxpayer_type", v.value("taxpayer_type", "")},
-                 {"active", v.value("active", false)}};
-    return json{{"screen", "RESULT"}, {"data", result_}}.dump();
+    return FlowAnswer::next("RESULT",
+                            {{"title", verified ? "Verified" : "Not found"},
+                             {"summary", summary},
+                             {"result", v.result},
+                             {"document_type", v.documentType.empty() ? document : v.documentType},
+                             {"number", shownNumber},
+                             {"pin", v.pin},
+                             {"name", v.name},
+                             {"pin_status", v.pinStatus},
+                             {"taxpayer_type", v.taxpayerType},
+                             {"active", v.active.value_or(false)}});
   }
 
   Host host_;

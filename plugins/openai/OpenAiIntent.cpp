@@ -6,7 +6,7 @@
 // refusal are errors, so the next instance of the tenant's intent chain (the rules) answers.
 // Works against any server speaking the same API (llama.cpp, vLLM, Ollama) by base_url.
 #include <algorithm>
-#include <baraza/sdk/Plugin.hpp>
+#include <baraza/sdk/Documents.hpp>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -19,6 +19,7 @@ using baraza::sdk::Code;
 using baraza::sdk::Host;
 using baraza::sdk::HttpRequest;
 using baraza::sdk::HttpResponse;
+using baraza::sdk::IntentResult;
 using baraza::sdk::Status;
 using baraza::sdk::StatusOr;
 using nlohmann::json;
@@ -45,7 +46,7 @@ std::string upperTrimmed(std::string s) {
   return s;
 }
 
-class OpenAiIntent : public baraza::sdk::Intent {
+class OpenAiIntent : public baraza::sdk::TypedIntent {
  public:
   OpenAiIntent(Host host, std::string_view configJson) : host_(host) {
     const json config = json::parse(configJson);
@@ -84,11 +85,8 @@ class OpenAiIntent : public baraza::sdk::Intent {
     }
   }
 
-  StatusOr<std::string> detect(std::string_view inputJson) override {
-    const json input = json::parse(inputJson, nullptr, false);
-    if (!input.is_object())
-      return baraza::sdk::invalidArgument("detect input is not a JSON object");
-    const std::string text = input.value("text", "");
+  StatusOr<IntentResult> detect(const baraza::sdk::IntentInput& input) override {
+    const std::string& text = input.text;
     if (text.empty())
       return baraza::sdk::invalidArgument("nothing to classify: the message has no text");
     const std::string body = request(text).dump();
@@ -216,7 +214,7 @@ class OpenAiIntent : public baraza::sdk::Intent {
     return out;
   }
 
-  StatusOr<std::string> result(const json& answer) {
+  StatusOr<IntentResult> result(const json& answer) {
     if (answer.contains("usage") && answer["usage"].is_object()) {
       const json& usage = answer["usage"];
       host_.count("prompt_tokens", usage.value("prompt_tokens", int64_t{0}));
@@ -248,24 +246,21 @@ class OpenAiIntent : public baraza::sdk::Intent {
     if (!content.is_object() || !content.contains("intent") || !content["intent"].is_string()) {
       return baraza::sdk::internal("OpenAI: the answer does not follow the schema");
     }
-    const std::string intent = content["intent"];
-    const double confidence = std::clamp(content.value("confidence", 0.0), 0.0, 1.0);
-    json out{
-        {"intent", {{"name", intent}, {"confidence", confidence}}},
-        {"intents", json::array({{{"name", intent}, {"confidence", confidence}}})},
-        {"entities", json::array()},
-        {"language", content.value("language", "") == "other" ? "" : content.value("language", "")},
-        {"ambiguous", false},
-        {"model", answer.value("model", model_)}};
+    IntentResult out;
+    out.intent = {content["intent"].get<std::string>(),
+                  std::clamp(content.value("confidence", 0.0), 0.0, 1.0)};
+    out.intents = {out.intent};
+    out.language = content.value("language", "");
+    if (out.language == "other") out.language = "";
     const json entities = content.value("entities", json::object());
     for (const auto& field : entityFields_) {
       if (!entities.contains(field) || !entities[field].is_string()) continue;
       std::string value = entities[field];
       if (field != "document_type") value = upperTrimmed(value);
-      if (!value.empty()) out["entities"].push_back({{"type", field}, {"value", value}});
+      if (!value.empty()) out.entities.push_back({field, value, std::nullopt, std::nullopt});
     }
     host_.count("detected");
-    return out.dump();
+    return out;
   }
 
   Host host_;

@@ -253,6 +253,10 @@ bool fitsDocument(const std::string& document, const std::string& value) {
 }
 
 /** Entities of the text; the tokens they used are marked in `used`. */
+Entity located(const char* type, const std::string& value, const Token& t) {
+  return {type, value, static_cast<int64_t>(t.start), static_cast<int64_t>(t.end)};
+}
+
 std::vector<Entity> findEntities(const std::vector<Token>& tokens, std::vector<bool>& used) {
   std::vector<Entity> out;
   std::string document;
@@ -263,20 +267,20 @@ std::vector<Entity> findEntities(const std::vector<Token>& tokens, std::vector<b
     const Token& t = tokens[i];
     const std::string value = upper(t.raw);
     if (isKraPin(value)) {
-      out.push_back({"kra_pin", value, t.start, t.end});
+      out.push_back(located("kra_pin", value, t));
       if (document.empty()) document = "KRA PIN";
       used[i] = true;
     } else if (!document.empty() && document != "KRA PIN" && fitsDocument(document, value) &&
                documentWord(t.word).empty()) {
-      out.push_back({"id_number", value, t.start, t.end});
+      out.push_back(located("id_number", value, t));
       used[i] = true;
     } else if (document.empty() && allDigits(value) && value.size() >= 6 && value.size() <= 9) {
       // A bare number long enough to be an id; the document type is left for the bot to ask.
-      out.push_back({"id_number", value, t.start, t.end});
+      out.push_back(located("id_number", value, t));
       used[i] = true;
     }
   }
-  if (!document.empty()) out.push_back({"document_type", document, 0, 0});
+  if (!document.empty()) out.push_back({"document_type", document, std::nullopt, std::nullopt});
   return out;
 }
 
@@ -337,7 +341,7 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
 
   if (!replyId.empty() && phrases_.count(std::string(replyId))) {
     d.intent = {std::string(replyId), 1.0};
-    d.ranking = {d.intent};
+    d.intents = {d.intent};
     return d;
   }
 
@@ -363,43 +367,22 @@ Detection Rules::detect(std::string_view text, std::string_view replyId) const {
     for (size_t i = 0; i < tokens.size(); ++i)
       hits += covered[i] && !entityToken[i] && !fillers_.count(tokens[i].word);
     if (hits > 0 && meaningful > 0) {
-      d.ranking.push_back(
+      d.intents.push_back(
           {intent, std::min(1.0, static_cast<double>(hits) / static_cast<double>(meaningful))});
     }
   }
-  std::stable_sort(d.ranking.begin(), d.ranking.end(),
+  std::stable_sort(d.intents.begin(), d.intents.end(),
                    [](const Ranked& a, const Ranked& b) { return a.confidence > b.confidence; });
 
-  d.intent = {settings_.fallback, d.ranking.empty() ? 0.0 : d.ranking.front().confidence};
-  if (d.ranking.empty() || d.ranking.front().confidence < settings_.threshold) return d;
-  if (d.ranking.size() > 1 &&
-      d.ranking[0].confidence - d.ranking[1].confidence < settings_.ambiguityGap) {
+  d.intent = {settings_.fallback, d.intents.empty() ? 0.0 : d.intents.front().confidence};
+  if (d.intents.empty() || d.intents.front().confidence < settings_.threshold) return d;
+  if (d.intents.size() > 1 &&
+      d.intents[0].confidence - d.intents[1].confidence < settings_.ambiguityGap) {
     d.ambiguous = true;
     return d;
   }
-  d.intent = d.ranking.front();
+  d.intent = d.intents.front();
   return d;
-}
-
-nlohmann::json toJson(const Detection& d) {
-  auto ranked = [](const Ranked& r) {
-    return nlohmann::json{{"name", r.name}, {"confidence", r.confidence}};
-  };
-  nlohmann::json out{{"intent", ranked(d.intent)},
-                     {"intents", nlohmann::json::array()},
-                     {"entities", nlohmann::json::array()},
-                     {"language", d.language},
-                     {"ambiguous", d.ambiguous}};
-  for (const auto& r : d.ranking) out["intents"].push_back(ranked(r));
-  for (const auto& e : d.entities) {
-    nlohmann::json entity{{"type", e.type}, {"value", e.value}};
-    if (e.end > e.start) {
-      entity["start"] = e.start;
-      entity["end"] = e.end;
-    }
-    out["entities"].push_back(std::move(entity));
-  }
-  return out;
 }
 
 }  // namespace baraza::rules

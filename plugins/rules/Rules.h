@@ -3,8 +3,8 @@
 // with no host calls, so it is tested directly (tests/RulesTest.cpp).
 #pragma once
 
+#include <baraza/sdk/Documents.hpp>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
@@ -12,25 +12,12 @@
 
 namespace baraza::rules {
 
-struct Entity {
-  std::string type;  // kra_pin, id_number, document_type
-  std::string value;
-  size_t start = 0;  // byte offsets in the text; 0/0 for document_type read from context words
-  size_t end = 0;
-};
-
-struct Ranked {
-  std::string name;
-  double confidence = 0;
-};
-
-struct Detection {
-  Ranked intent;                // the fallback intent when below threshold or ambiguous
-  std::vector<Ranked> ranking;  // every intent that matched, best first
-  std::vector<Entity> entities;
-  std::string language;  // "en", "sw", or "" when no word tells
-  bool ambiguous = false;
-};
+// The intent kind's documents (baraza/sdk/Documents.hpp): a detection is the kind's output.
+using Entity = sdk::Entity;  // document_type read from context words has no start/end
+using Ranked = sdk::RankedIntent;
+/** `intent` is the fallback when below threshold or ambiguous; `intents` every intent that
+ * matched, best first. */
+using Detection = sdk::IntentResult;
 
 struct Settings {
   double threshold = 0.5;
@@ -62,9 +49,6 @@ class Rules {
   std::map<std::string, std::string> languageOf_;  // word -> "en" or "sw"
   std::set<std::string> fillers_;                  // words that signal no intent
 };
-
-/** The intent kind's output document for a detection. */
-nlohmann::json toJson(const Detection& detection);
 
 /** KRA PIN format (providers.md §A.5), on a trimmed, upper-cased value. */
 bool isKraPin(std::string_view value);

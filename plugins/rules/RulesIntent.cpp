@@ -1,7 +1,6 @@
 // rules: the offline intent detector (English and Swahili keywords, Kenyan identity document
 // patterns). The default intent instance, and the fallback behind OpenAI.
-#include <baraza/sdk/Plugin.hpp>
-#include <nlohmann/json.hpp>
+#include <baraza/sdk/Documents.hpp>
 
 #include "Rules.h"
 
@@ -28,20 +27,15 @@ baraza::rules::Settings settingsOf(std::string_view configJson) {
   return s;
 }
 
-class RulesIntent : public baraza::sdk::Intent {
+class RulesIntent : public baraza::sdk::TypedIntent {
  public:
   RulesIntent(Host host, std::string_view configJson)
       : host_(host), rules_(settingsOf(configJson)) {}
 
-  StatusOr<std::string> detect(std::string_view inputJson) override {
-    const json input = json::parse(inputJson, nullptr, false);
-    if (!input.is_object())
-      return baraza::sdk::invalidArgument("detect input is not a JSON object");
-    const std::string text = input.value("text", "");
-    const std::string replyId = input.value("reply_id", "");
-    const baraza::rules::Detection d = rules_.detect(text, replyId);
+  StatusOr<baraza::sdk::IntentResult> detect(const baraza::sdk::IntentInput& input) override {
+    baraza::sdk::IntentResult d = rules_.detect(input.text, input.replyId);
     host_.count(d.ambiguous ? "ambiguous" : d.intent.name == "fallback" ? "fallback" : "detected");
-    return baraza::rules::toJson(d).dump();
+    return d;
   }
 
  private:

@@ -3,6 +3,7 @@
 // key of a phone number (reference §1.12).
 #pragma once
 
+#include <baraza/sdk/Documents.hpp>
 #include <string>
 
 namespace baraza::whatsapp {
@@ -16,35 +17,31 @@ struct GraphRequest {
  * The exchange of a refused access token for a long-lived one: POST
  * https://graph.facebook.com/<version>/oauth/access_token with grant_type=fb_exchange_token. The
  * app secret and the token go in the form body, never in the URL (URLs end up in proxy and
- * access logs). {"token", "app_id", "app_secret"} in; std::invalid_argument names what is missing.
+ * access logs). std::invalid_argument names what is missing.
  */
-GraphRequest tokenExchangeRequest(const std::string& inputJson, const std::string& graphVersion);
+GraphRequest tokenExchangeRequest(const sdk::TokenExchange& input, const std::string& graphVersion);
 
 /**
- * {"access_token": "..."} from the exchange's answer; std::runtime_error with Graph's error
- * ("code N: message") or the HTTP status when there is none.
+ * The token in the exchange's answer; std::runtime_error with Graph's error ("code N: message")
+ * or the HTTP status when there is none.
  */
-std::string tokenExchangeResult(int status, const std::string& body);
+sdk::AccessToken tokenExchangeResult(int status, const std::string& body);
 
-/**
- * The template message that re-opens a conversation: {"phone_number_id", "to", "template",
- * "language"} in; the outbound message (build_send's input) out.
- */
-std::string reengagementMessage(const std::string& inputJson);
+/** The template message that re-opens a conversation, as build_send takes it. */
+nlohmann::json reengagementMessage(const sdk::ReengageRequest& input);
 
 /**
  * The upload of a Flows business public key: POST
  * https://graph.facebook.com/<version>/<phone_number_id>/whatsapp_business_encryption, the PEM in
- * a form body; GET on the same URL reads it back. {"phone_number_id", "public_key", "token"} in;
- * std::invalid_argument names what is missing.
+ * a form body; GET on the same URL reads it back. std::invalid_argument names what is missing.
  */
-GraphRequest flowKeyUpload(const std::string& inputJson, const std::string& graphVersion);
+GraphRequest flowKeyUpload(const sdk::FlowKeyRegistration& input, const std::string& graphVersion);
 
 /**
- * {"public_key", "signature_status"} from the GET's answer ({"data": [{...}]} or the bare
- * object: Meta's pages show both); std::runtime_error when it holds neither.
+ * The key and its signature status from the GET's answer ({"data": [{...}]} or the bare object:
+ * Meta's pages show both); std::runtime_error when it holds neither.
  */
-std::string flowKeyState(int status, const std::string& body);
+sdk::FlowKeyState flowKeyState(int status, const std::string& body);
 
 /** "code N: message" from a Graph error envelope, else "HTTP <status>: <start of the body>". */
 std::string graphError(int status, const std::string& body);

@@ -1,40 +1,34 @@
 #include "Media.h"
 
-#include <Poco/Base64Decoder.h>
-
+#include <baraza/sdk/Encoding.hpp>
 #include <baraza/sdk/Status.hpp>
 #include <cctype>
-#include <sstream>
 #include <stdexcept>
 
 #include "JsonText.h"
 
 namespace baraza::whatsapp {
 
-using Poco::JSON::Object;
-
-GraphRequest mediaInfoRequest(const std::string& inputJson, const std::string& graphVersion) {
-  Object::Ptr input = parseObject(inputJson);
-  require(input, {"media_id", "token"}, "to find a media item");
-  const std::string mediaId = str(input, "media_id");
-  for (char c : mediaId) {
+GraphRequest mediaInfoRequest(const sdk::MediaSourceRequest& input,
+                              const std::string& graphVersion) {
+  require({{"media_id", &input.mediaId}, {"token", &input.token}}, "to find a media item");
+  for (char c : input.mediaId) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
-      throw std::invalid_argument("media_id: not a Graph id: " + mediaId);
+      throw std::invalid_argument("media_id: not a Graph id: " + input.mediaId);
   }
-  std::string url = "https://graph.facebook.com/" + graphVersion + "/" + mediaId;
-  const std::string number = str(input, "phone_number_id");
-  if (!number.empty()) url += "?phone_number_id=" + number;
+  std::string url = "https://graph.facebook.com/" + graphVersion + "/" + input.mediaId;
+  if (!input.phoneNumberId.empty()) url += "?phone_number_id=" + input.phoneNumberId;
   return {"GET", url, "", ""};
 }
 
-GraphRequest uploadRequest(const std::string& inputJson, const std::string& graphVersion,
+GraphRequest uploadRequest(const sdk::MediaUpload& input, const std::string& graphVersion,
                            const std::string& bytes, const std::string& boundary) {
-  Object::Ptr input = parseObject(inputJson);
-  require(input, {"phone_number_id", "mime_type"}, "to upload media");
-  const std::string mime = str(input, "mime_type");
+  require({{"phone_number_id", &input.phoneNumberId}, {"mime_type", &input.mimeType}},
+          "to upload media");
+  const std::string& mime = input.mimeType;
   // A quoted header value: no quote, backslash or line break may end it early.
   std::string filename;
-  for (char c : str(input, "filename")) {
+  for (char c : input.filename) {
     if (c != '"' && c != '\\' && c != '\r' && c != '\n') filename += c;
   }
   if (filename.empty()) filename = "file";
@@ -49,31 +43,22 @@ GraphRequest uploadRequest(const std::string& inputJson, const std::string& grap
           "\"\r\nContent-Type: " + mime + "\r\n\r\n";
   body += bytes;
   body += "\r\n--" + boundary + "--\r\n";
-  return {
-      "POST",
-      "https://graph.facebook.com/" + graphVersion + "/" + str(input, "phone_number_id") + "/media",
-      "multipart/form-data; boundary=" + boundary, std::move(body)};
+  return {"POST",
+          "https://graph.facebook.com/" + graphVersion + "/" + input.phoneNumberId + "/media",
+          "multipart/form-data; boundary=" + boundary, std::move(body)};
 }
 
-std::string uploadResult(int status, const std::string& body) {
-  Object::Ptr answer;
-  try {
-    answer = parseObject(body);
-  } catch (const std::invalid_argument&) {
-    answer = nullptr;
-  }
+sdk::UploadedMedia uploadResult(int status, const std::string& body) {
   // Graph failing or throttling is worth another try later; any other refusal is final.
   if (status == 429 || status >= 500)
     throw sdk::StatusError(sdk::unavailable("upload not taken now: " + graphError(status, body)));
-  if (status != 200 || answer.isNull() || str(answer, "id").empty())
+  const std::string id = str(json::parse(body, nullptr, false), "id");
+  if (status != 200 || id.empty())
     throw std::runtime_error("upload refused: " + graphError(status, body));
-  Object out;
-  out.set("media_id", str(answer, "id"));
-  return toJson(out);
+  return {id};
 }
 
 std::string sha256Hex(const std::string& text) {
-  static const char* const kHex = "0123456789abcdef";
   if (text.size() == 64) {
     std::string out;
     for (char c : text) {
@@ -82,52 +67,27 @@ std::string sha256Hex(const std::string& text) {
     }
     return out;
   }
-  std::string bytes;
-  try {
-    std::istringstream in(text);
-    Poco::Base64Decoder decoder(in);
-    bytes.assign(std::istreambuf_iterator<char>(decoder), std::istreambuf_iterator<char>());
-  } catch (const Poco::Exception&) {
-    return {};
-  }
-  if (bytes.size() != 32) return {};
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  const std::optional<std::string> bytes = sdk::encoding::fromBase64(text);
+  if (!bytes || bytes->size() != 32) return {};
+  return sdk::encoding::hex(*bytes);
 }
 
-std::string mediaSource(int status, const std::string& body, const std::string& token) {
-  Object::Ptr info;
-  try {
-    info = parseObject(body);
-  } catch (const std::invalid_argument&) {
-    info = nullptr;
-  }
-  if (status == 404 || (!info.isNull() && !info->getObject("error").isNull() &&
-                        str(info->getObject("error"), "code") == "100")) {
+sdk::MediaSource mediaSource(int status, const std::string& body, const std::string& token) {
+  const json info = json::parse(body, nullptr, false);
+  if (status == 404 || str(objectAt(info, "error"), "code") == "100")
     throw std::out_of_range("Graph does not know the media id: " + graphError(status, body));
-  }
-  if (status != 200 || info.isNull() || str(info, "url").empty())
+  if (status != 200 || str(info, "url").empty())
     throw std::runtime_error("no media URL: " + graphError(status, body));
-  Object out;
-  out.set("url", str(info, "url"));
-  out.set("mime_type", str(info, "mime_type"));
-  out.set("sha256", sha256Hex(str(info, "sha256")));
-  int64_t size = -1;
-  try {
-    const std::string text = str(info, "file_size");
-    if (!text.empty()) size = std::stoll(text);
-  } catch (const std::exception&) {
-    size = -1;  // unreadable: the download's own limit still holds
-  }
-  out.set("file_size", size);
-  Object headers;
-  headers.set("Authorization", "Bearer " + token);
-  out.set("headers", headers);
-  return toJson(out);
+  sdk::MediaSource out;
+  out.url = str(info, "url");
+  out.mimeType = str(info, "mime_type");
+  out.sha256 = sha256Hex(str(info, "sha256"));
+  const std::string size = str(info, "file_size");  // Graph sends a string
+  if (!size.empty() && size.size() < 19 &&
+      size.find_first_not_of("0123456789") == std::string::npos)
+    out.fileSize = std::stoll(size);  // else unknown: the download's own limit still holds
+  out.headers = {{"Authorization", "Bearer " + token}};
+  return out;
 }
 
 }  // namespace baraza::whatsapp

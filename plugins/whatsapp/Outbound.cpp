@@ -1,8 +1,5 @@
 #include "Outbound.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSONString.h>
-
 #include <baraza/sdk/JsonScalars.hpp>
 #include <cctype>
 #include <set>
@@ -11,9 +8,6 @@
 
 namespace baraza::whatsapp {
 namespace {
-
-using Poco::JSON::Array;
-using Poco::JSON::Object;
 
 [[noreturn]] void fail(const std::string& path, const std::string& problem) {
   throw std::invalid_argument(path + ": " + problem);
@@ -33,29 +27,35 @@ std::string at(const std::string& path, size_t index) {
   return path + "[" + std::to_string(index) + "]";
 }
 
-Object::Ptr object(const Object::Ptr& o, const std::string& key, const std::string& path) {
-  if (!o->has(key) || o->isNull(key)) fail(at(path, key), "required");
-  Object::Ptr value = o->getObject(key);
-  if (value.isNull()) fail(at(path, key), "must be an object");
+/** Whether `o` has `key` with a value other than null. */
+bool has(const json& o, const std::string& key) {
+  auto it = o.find(key);
+  return it != o.end() && !it->is_null();
+}
+
+json& object(json& o, const std::string& key, const std::string& path) {
+  if (!has(o, key)) fail(at(path, key), "required");
+  json& value = o[key];
+  if (!value.is_object()) fail(at(path, key), "must be an object");
   return value;
 }
 
-Array::Ptr array(const Object::Ptr& o, const std::string& key, const std::string& path) {
-  if (!o->has(key) || o->isNull(key)) fail(at(path, key), "required");
-  Array::Ptr value = o->getArray(key);
-  if (value.isNull()) fail(at(path, key), "must be an array");
+json& array(json& o, const std::string& key, const std::string& path) {
+  if (!has(o, key)) fail(at(path, key), "required");
+  json& value = o[key];
+  if (!value.is_array()) fail(at(path, key), "must be an array");
   return value;
 }
 
 /** A string member of at most `max` characters; required ones must not be empty. */
-std::string text(const Object::Ptr& o, const std::string& key, const std::string& path, size_t max,
+std::string text(const json& o, const std::string& key, const std::string& path, size_t max,
                  bool required = true) {
-  if (!o->has(key) || o->isNull(key)) {
+  if (!has(o, key)) {
     if (required) fail(at(path, key), "required");
     return {};
   }
-  if (!o->get(key).isString()) fail(at(path, key), "must be a string");
-  std::string value = o->getValue<std::string>(key);
+  if (!o[key].is_string()) fail(at(path, key), "must be a string");
+  std::string value = o[key].get<std::string>();
   if (required && value.empty()) fail(at(path, key), "must not be empty");
   if (size_t n = characters(value); n > max) {
     fail(at(path, key), std::to_string(n) + " characters, at most " + std::to_string(max));
@@ -63,12 +63,12 @@ std::string text(const Object::Ptr& o, const std::string& key, const std::string
   return value;
 }
 
-double number(const Object::Ptr& o, const std::string& key, const std::string& path, double low,
+double number(const json& o, const std::string& key, const std::string& path, double low,
               double high) {
-  if (!o->has(key) || o->isNull(key)) fail(at(path, key), "required");
-  const Poco::Dynamic::Var& v = o->get(key);
-  if (!v.isNumeric()) fail(at(path, key), "must be a number");
-  double value = v.convert<double>();
+  if (!has(o, key)) fail(at(path, key), "required");
+  const json& v = o[key];
+  if (!v.is_number()) fail(at(path, key), "must be a number");
+  const double value = v.get<double>();
   if (value < low || value > high) {
     fail(at(path, key), "must be between " + std::to_string(static_cast<int>(low)) + " and " +
                             std::to_string(static_cast<int>(high)));
@@ -82,30 +82,30 @@ void checkLink(const std::string& link, const std::string& path) {
 }
 
 /** {"id"} or {"link"}, exactly one; caption and filename where the type allows them. */
-void checkMedia(const Object::Ptr& media, const std::string& type, const std::string& path) {
-  const bool hasId = media->has("id"), hasLink = media->has("link");
+void checkMedia(const json& media, const std::string& type, const std::string& path) {
+  const bool hasId = media.contains("id"), hasLink = media.contains("link");
   if (hasId == hasLink)
     fail(path, "needs exactly one of \"id\" (an uploaded media id) and \"link\"");
   if (hasId) text(media, "id", path, 256);
   if (hasLink) checkLink(text(media, "link", path, 2048), at(path, "link"));
   const bool captioned = type == "image" || type == "video" || type == "document";
-  if (media->has("caption")) {
+  if (media.contains("caption")) {
     if (!captioned) fail(at(path, "caption"), type + " messages have no caption");
     text(media, "caption", path, 1024, false);
   }
-  if (media->has("filename")) {
+  if (media.contains("filename")) {
     if (type != "document") fail(at(path, "filename"), "only documents have a file name");
     text(media, "filename", path, 240, false);
   }
 }
 
 /** header/body/footer of interactive messages; `headerTypes` lists what the header may be. */
-void checkFrame(const Object::Ptr& in, const std::string& path, size_t bodyMax,
+void checkFrame(json& in, const std::string& path, size_t bodyMax,
                 const std::set<std::string>& headerTypes) {
   text(object(in, "body", path), "text", at(path, "body"), bodyMax);
-  if (in->has("footer")) text(object(in, "footer", path), "text", at(path, "footer"), 60);
-  if (!in->has("header")) return;
-  Object::Ptr header = object(in, "header", path);
+  if (in.contains("footer")) text(object(in, "footer", path), "text", at(path, "footer"), 60);
+  if (!in.contains("header")) return;
+  json& header = object(in, "header", path);
   const std::string hpath = at(path, "header");
   const std::string type = text(header, "type", hpath, 16);
   if (!headerTypes.count(type)) fail(at(hpath, "type"), "\"" + type + "\" is not allowed here");
@@ -116,18 +116,18 @@ void checkFrame(const Object::Ptr& in, const std::string& path, size_t bodyMax,
   }
 }
 
-void checkButtons(const Object::Ptr& action, const std::string& path) {
-  Array::Ptr buttons = array(action, "buttons", path);
+void checkButtons(json& action, const std::string& path) {
+  json& buttons = array(action, "buttons", path);
   const std::string bpath = at(path, "buttons");
-  if (buttons->size() == 0) fail(bpath, "at least one button");
-  if (buttons->size() > 3) fail(bpath, std::to_string(buttons->size()) + " buttons, at most 3");
+  if (buttons.empty()) fail(bpath, "at least one button");
+  if (buttons.size() > 3) fail(bpath, std::to_string(buttons.size()) + " buttons, at most 3");
   std::set<std::string> ids, titles;
-  for (size_t i = 0; i < buttons->size(); ++i) {
+  for (size_t i = 0; i < buttons.size(); ++i) {
     const std::string p = at(bpath, i);
-    Object::Ptr button = buttons->getObject(static_cast<unsigned>(i));
-    if (button.isNull()) fail(p, "must be an object");
+    json& button = buttons[i];
+    if (!button.is_object()) fail(p, "must be an object");
     if (text(button, "type", p, 16) != "reply") fail(at(p, "type"), "must be \"reply\"");
-    Object::Ptr reply = object(button, "reply", p);
+    const json& reply = object(button, "reply", p);
     if (!ids.insert(text(reply, "id", at(p, "reply"), 256)).second)
       fail(at(p, "reply.id"), "ids must be unique");
     if (!titles.insert(text(reply, "title", at(p, "reply"), 20)).second)
@@ -135,77 +135,76 @@ void checkButtons(const Object::Ptr& action, const std::string& path) {
   }
 }
 
-void checkList(const Object::Ptr& action, const std::string& path) {
+void checkList(json& action, const std::string& path) {
   text(action, "button", path, 20);
-  Array::Ptr sections = array(action, "sections", path);
+  json& sections = array(action, "sections", path);
   const std::string spath = at(path, "sections");
-  if (sections->size() == 0) fail(spath, "at least one section");
-  if (sections->size() > 10)
-    fail(spath, std::to_string(sections->size()) + " sections, at most 10");
+  if (sections.empty()) fail(spath, "at least one section");
+  if (sections.size() > 10) fail(spath, std::to_string(sections.size()) + " sections, at most 10");
   size_t total = 0;
   std::set<std::string> ids;
-  for (size_t i = 0; i < sections->size(); ++i) {
+  for (size_t i = 0; i < sections.size(); ++i) {
     const std::string p = at(spath, i);
-    Object::Ptr section = sections->getObject(static_cast<unsigned>(i));
-    if (section.isNull()) fail(p, "must be an object");
-    text(section, "title", p, 24, sections->size() > 1);  // required once there are several
-    Array::Ptr rows = array(section, "rows", p);
-    if (rows->size() == 0) fail(at(p, "rows"), "at least one row");
-    for (size_t r = 0; r < rows->size(); ++r) {
+    json& section = sections[i];
+    if (!section.is_object()) fail(p, "must be an object");
+    text(section, "title", p, 24, sections.size() > 1);  // required once there are several
+    const json& rows = array(section, "rows", p);
+    if (rows.empty()) fail(at(p, "rows"), "at least one row");
+    for (size_t r = 0; r < rows.size(); ++r) {
       const std::string rp = at(at(p, "rows"), r);
-      Object::Ptr row = rows->getObject(static_cast<unsigned>(r));
-      if (row.isNull()) fail(rp, "must be an object");
+      const json& row = rows[r];
+      if (!row.is_object()) fail(rp, "must be an object");
       if (!ids.insert(text(row, "id", rp, 200)).second)
         fail(at(rp, "id"), "row ids must be unique");
       text(row, "title", rp, 24);
       text(row, "description", rp, 72, false);
     }
-    total += rows->size();
+    total += rows.size();
   }
   if (total > 10) fail(spath, std::to_string(total) + " rows in all, at most 10");
 }
 
-void checkFlow(Object::Ptr action, const std::string& path) {
-  if (!action->has("name")) action->set("name", "flow");
+void checkFlow(json& action, const std::string& path) {
+  if (!action.contains("name")) action["name"] = "flow";
   if (text(action, "name", path, 16) != "flow") fail(at(path, "name"), "must be \"flow\"");
-  Object::Ptr p = object(action, "parameters", path);
+  json& p = object(action, "parameters", path);
   const std::string pp = at(path, "parameters");
-  if (!p->has("flow_message_version")) p->set("flow_message_version", "3");
-  if (!p->get("flow_message_version").isString() || str(p, "flow_message_version") != "3") {
+  if (!p.contains("flow_message_version")) p["flow_message_version"] = "3";
+  if (!p["flow_message_version"].is_string() || str(p, "flow_message_version") != "3") {
     fail(at(pp, "flow_message_version"), "must be the string \"3\"");
   }
-  if (p->has("flow_id") == p->has("flow_name"))
+  if (p.contains("flow_id") == p.contains("flow_name"))
     fail(pp, "needs exactly one of \"flow_id\" and \"flow_name\"");
-  text(p, p->has("flow_id") ? "flow_id" : "flow_name", pp, 200);
+  text(p, p.contains("flow_id") ? "flow_id" : "flow_name", pp, 200);
   text(p, "flow_token", pp, 512);
   text(p, "flow_cta", pp, 30);
   const std::string flowAction = text(p, "flow_action", pp, 16, false);
   if (flowAction == "data_exchange") {
-    if (p->has("flow_action_payload"))
+    if (p.contains("flow_action_payload"))
       fail(at(pp, "flow_action_payload"),
            "must be absent with data_exchange (the endpoint gets INIT)");
   } else if (flowAction.empty() || flowAction == "navigate") {
-    Object::Ptr payload = object(p, "flow_action_payload", pp);
+    const json& payload = object(p, "flow_action_payload", pp);
     text(payload, "screen", at(pp, "flow_action_payload"), 200);
-    if (payload->has("data")) {
-      Object::Ptr data = payload->getObject("data");
-      if (data.isNull() || data->size() == 0)
+    if (payload.contains("data")) {
+      const json& data = payload["data"];
+      if (!data.is_object() || data.empty())
         fail(at(pp, "flow_action_payload.data"), "must be a non-empty object");
     }
   } else {
     fail(at(pp, "flow_action"), "must be \"navigate\" or \"data_exchange\"");
   }
-  if (p->has("mode")) {
+  if (p.contains("mode")) {
     const std::string mode = text(p, "mode", pp, 16);
     if (mode != "draft" && mode != "published")
       fail(at(pp, "mode"), "must be \"draft\" or \"published\"");
   }
 }
 
-void checkInteractive(const Object::Ptr& in) {
+void checkInteractive(json& in) {
   const std::string path = "interactive";
   const std::string type = text(in, "type", path, 16);
-  Object::Ptr action = object(in, "action", path);
+  json& action = object(in, "action", path);
   if (type == "button") {
     checkFrame(in, path, 1024, {"text", "image", "video", "document"});
     checkButtons(action, at(path, "action"));
@@ -220,12 +219,12 @@ void checkInteractive(const Object::Ptr& in) {
   }
 }
 
-void checkTemplateParameter(const Object::Ptr& p, const std::string& path) {
+void checkTemplateParameter(json& p, const std::string& path) {
   const std::string type = text(p, "type", path, 32);
   if (type == "text") {
     text(p, "text", path, 32768);
   } else if (type == "currency") {
-    Object::Ptr c = object(p, "currency", path);
+    const json& c = object(p, "currency", path);
     text(c, "fallback_value", at(path, "currency"), 256);
     text(c, "code", at(path, "currency"), 3);
     number(c, "amount_1000", at(path, "currency"), -9.0e15, 9.0e15);
@@ -242,20 +241,20 @@ void checkTemplateParameter(const Object::Ptr& p, const std::string& path) {
   }
 }
 
-void checkTemplate(const Object::Ptr& in) {
+void checkTemplate(json& in) {
   const std::string path = "template";
   text(in, "name", path, 512);
   text(object(in, "language", path), "code", at(path, "language"), 16);
-  if (!in->has("components")) return;
-  Array::Ptr components = array(in, "components", path);
-  for (size_t i = 0; i < components->size(); ++i) {
+  if (!in.contains("components")) return;
+  json& components = array(in, "components", path);
+  for (size_t i = 0; i < components.size(); ++i) {
     const std::string p = at(at(path, "components"), i);
-    Object::Ptr c = components->getObject(static_cast<unsigned>(i));
-    if (c.isNull()) fail(p, "must be an object");
+    json& c = components[i];
+    if (!c.is_object()) fail(p, "must be an object");
     const std::string type = text(c, "type", p, 16);
     if (type == "button") {
       text(c, "sub_type", p, 32);
-      if (!c->has("index") || !c->get("index").isString())
+      if (!c.contains("index") || !c["index"].is_string())
         fail(at(p, "index"), "required, as a string (\"0\")");
       const std::string index = str(c, "index");
       if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos)
@@ -263,34 +262,34 @@ void checkTemplate(const Object::Ptr& in) {
     } else if (type != "header" && type != "body" && type != "footer") {
       fail(at(p, "type"), "\"" + type + "\" is not a template component (header, body, button)");
     }
-    if (!c->has("parameters")) continue;
-    Array::Ptr parameters = array(c, "parameters", p);
-    for (size_t k = 0; k < parameters->size(); ++k) {
-      Object::Ptr parameter = parameters->getObject(static_cast<unsigned>(k));
-      if (parameter.isNull()) fail(at(at(p, "parameters"), k), "must be an object");
+    if (!c.contains("parameters")) continue;
+    json& parameters = array(c, "parameters", p);
+    for (size_t k = 0; k < parameters.size(); ++k) {
+      json& parameter = parameters[k];
+      if (!parameter.is_object()) fail(at(at(p, "parameters"), k), "must be an object");
       checkTemplateParameter(parameter, at(at(p, "parameters"), k));
     }
   }
 }
 
-void checkContacts(const Object::Ptr& message) {
-  Array::Ptr contacts = array(message, "contacts", "");
-  if (contacts->size() == 0) fail("contacts", "at least one contact");
-  for (size_t i = 0; i < contacts->size(); ++i) {
-    Object::Ptr contact = contacts->getObject(static_cast<unsigned>(i));
-    if (contact.isNull()) fail(at("contacts", i), "must be an object");
+void checkContacts(json& message) {
+  json& contacts = array(message, "contacts", "");
+  if (contacts.empty()) fail("contacts", "at least one contact");
+  for (size_t i = 0; i < contacts.size(); ++i) {
+    json& contact = contacts[i];
+    if (!contact.is_object()) fail(at("contacts", i), "must be an object");
     text(object(contact, "name", at("contacts", i)), "formatted_name",
          at(at("contacts", i), "name"), 512);
   }
 }
 
 /** Checks the type's object in place (filling defaults such as flow_message_version). */
-void checkContent(const Object::Ptr& message, const std::string& type) {
+void checkContent(json& message, const std::string& type) {
   if (type == "contacts") return checkContacts(message);
-  Object::Ptr content = object(message, type, "");
+  json& content = object(message, type, "");
   if (type == "text") {
     text(content, "body", "text", 4096);
-    if (content->has("preview_url") && !content->get("preview_url").isBoolean())
+    if (content.contains("preview_url") && !content["preview_url"].is_boolean())
       fail("text.preview_url", "must be true or false");
   } else if (type == "image" || type == "video" || type == "audio" || type == "sticker" ||
              type == "document") {
@@ -338,56 +337,41 @@ std::string normaliseRecipient(const std::string& to) {
   return "+" + digits;
 }
 
-std::string buildSend(const std::string& messageJson, const std::string& graphVersion) {
-  Object::Ptr message = parseObject(messageJson);
+sdk::SendPlan buildSend(json message, const std::string& graphVersion) {
   const std::string phoneNumberId = str(message, "phone_number_id");
   if (phoneNumberId.empty()) fail("phone_number_id", "required (the sending number)");
   const std::string type = text(message, "type", "", 32);
 
-  Object::Ptr body = new Object;
-  body->set("messaging_product", "whatsapp");
-  std::string recipient;
-  bool pairRate = true;
+  sdk::SendPlan plan;
+  json& body = plan.request.body;
+  body = {{"messaging_product", "whatsapp"}};
   if (type == "read" || type == "typing") {
     // Signals about a received message rather than messages to a recipient.
-    body->set("status", "read");
-    body->set("message_id", text(message, "message_id", "", 256));
-    if (type == "typing") {
-      Object::Ptr indicator = new Object;
-      indicator->set("type", "text");
-      body->set("typing_indicator", indicator);
-    }
-    if (message->has("to")) recipient = normaliseRecipient(str(message, "to"));
-    pairRate = false;
+    body["status"] = "read";
+    body["message_id"] = text(message, "message_id", "", 256);
+    if (type == "typing") body["typing_indicator"] = {{"type", "text"}};
+    if (message.contains("to")) plan.recipient = normaliseRecipient(str(message, "to"));
+    plan.pairRate = false;
   } else {
-    recipient = normaliseRecipient(text(message, "to", "", 64));
+    plan.recipient = normaliseRecipient(text(message, "to", "", 64));
     checkContent(message, type);
-    body->set("recipient_type", "individual");
-    body->set("to", recipient);
-    body->set("type", type);
-    body->set(type, message->get(type));
-    if (message->has("context")) {
-      Object::Ptr context = object(message, "context", "");
-      Object::Ptr out = new Object;
-      out->set("message_id", text(context, "message_id", "context", 256));
-      body->set("context", out);
+    body["recipient_type"] = "individual";
+    body["to"] = plan.recipient;
+    body["type"] = type;
+    body[type] = message[type];
+    if (message.contains("context")) {
+      const json& context = object(message, "context", "");
+      body["context"] = {{"message_id", text(context, "message_id", "context", 256)}};
     }
-    if (message->has("biz_opaque_callback_data")) {
-      body->set("biz_opaque_callback_data", text(message, "biz_opaque_callback_data", "", 512));
+    if (message.contains("biz_opaque_callback_data")) {
+      body["biz_opaque_callback_data"] = text(message, "biz_opaque_callback_data", "", 512);
     }
   }
-
-  Object::Ptr request = new Object;
-  request->set("method", "POST");
-  request->set("url",
-               "https://graph.facebook.com/" + graphVersion + "/" + phoneNumberId + "/messages");
-  request->set("service", "graph");
-  request->set("body", body);
-  Object out;
-  out.set("recipient", recipient);
-  out.set("pair_rate", pairRate);
-  out.set("request", request);
-  return toJson(out);
+  plan.request.method = "POST";
+  plan.request.url =
+      "https://graph.facebook.com/" + graphVersion + "/" + phoneNumberId + "/messages";
+  plan.request.service = "graph";
+  return plan;
 }
 
 namespace {
@@ -422,96 +406,92 @@ Outcome outcomeOf(int code) {
 
 }  // namespace
 
-std::string classifyResponse(const std::string& responseJson) {
-  // Nearly every answer is an accepted send: read its few fields without building object trees.
-  try {
-    const baraza::sdk::json::Scalars response(responseJson);
-    const std::string status = response.text("status");
-    const auto* body = response.find("body");
-    if (body != nullptr && status.size() == 3 && status.front() == '2') {
-      const std::string id = baraza::sdk::json::Scalars(body->text).text("messages.0.id");
-      if (!id.empty()) return R"({"outcome":"accepted","provider_id":)" + Poco::toJSON(id) + "}";
+sdk::Classification classifyResponse(const sdk::ProviderResponse& response) {
+  const int status = response.status;
+  sdk::Classification out;
+  // Nearly every answer is an accepted send: read its one field without building a tree.
+  if (status >= 200 && status < 300) {
+    try {
+      const std::string id = sdk::json::Scalars(response.body).text("messages.0.id");
+      if (!id.empty()) {
+        out.outcome = "accepted";
+        out.providerId = id;
+        return out;
+      }
+    } catch (const std::invalid_argument&) {
+      // Not JSON: judged below.
     }
-  } catch (const std::invalid_argument&) {
-    // Judged below, where every other answer is.
   }
-  Object::Ptr response = parseObject(responseJson);
-  const int status = response->optValue<int>("status", 0);
-  Object::Ptr body;
-  try {
-    body = parseObject(str(response, "body"));
-  } catch (const std::invalid_argument&) {
-    // Not JSON: a proxy or an outage answered, not the Graph API.
-  }
-  Object out;
-  if (status >= 200 && status < 300 && !body.isNull()) {
-    Array::Ptr messages = body->getArray("messages");
-    if (!messages.isNull() && messages->size() > 0 && !str(messages->getObject(0), "id").empty()) {
-      // The answer to nearly every send: written out rather than built.
-      return R"({"outcome":"accepted","provider_id":)" +
-             Poco::toJSON(str(messages->getObject(0), "id")) + "}";
-    }
-    if (body->optValue<bool>("success", false)) {
-      out.set("outcome", "accepted");
-      return toJson(out);
-    }
+  // Not JSON when a proxy or an outage answered, not the Graph API.
+  const json body = json::parse(response.body, nullptr, false);
+  const auto success = body.is_object() ? body.find("success") : body.end();
+  if (status >= 200 && status < 300 && success != body.end() && success->is_boolean() &&
+      success->get<bool>()) {
+    out.outcome = "accepted";
+    return out;
   }
 
-  Object::Ptr error = body.isNull() ? Object::Ptr() : body->getObject("error");
-  if (error.isNull()) {
+  const json& error = objectAt(body, "error");
+  if (error.empty()) {
     // No Graph error envelope: judge by the HTTP status alone.
-    out.set("outcome", status >= 500 || status == 429 ? "retry" : "failed");
-    if (status >= 500 || status == 429) out.set("scope", status == 429 ? "number" : "message");
-    out.set("title", "HTTP " + std::to_string(status));
-    std::string text = str(response, "body").substr(0, 200);
-    if (status >= 200 && status < 300) text = "a success without a message id: " + text;
-    out.set("details", text);
-    return toJson(out);
+    const bool transient = status >= 500 || status == 429;
+    out.outcome = transient ? "retry" : "failed";
+    if (transient) out.scope = status == 429 ? "number" : "message";
+    out.title = "HTTP " + std::to_string(status);
+    out.details = prefix(response.body, 200);
+    if (status >= 200 && status < 300)
+      out.details = "a success without a message id: " + out.details;
+    return out;
   }
 
-  const int code = error->optValue<int>("code", -1);
-  out.set("code", code);
-  if (error->has("error_subcode")) out.set("subcode", error->optValue<int>("error_subcode", 0));
+  auto integer = [&](const char* key, int64_t otherwise) {
+    auto it = error.find(key);
+    return it != error.end() && it->is_number_integer() ? it->get<int64_t>() : otherwise;
+  };
+  const int code = static_cast<int>(integer("code", -1));
+  out.code = code;
+  if (error.contains("error_subcode")) out.subcode = integer("error_subcode", 0);
   // The title is in "message" after "(#code) "; error_user_title is newer and optional.
-  std::string title = str(error, "error_user_title");
-  if (title.empty()) {
-    title = str(error, "message");
-    if (title.rfind("(#", 0) == 0 && title.find(") ") != std::string::npos)
-      title = title.substr(title.find(") ") + 2);
+  out.title = str(error, "error_user_title");
+  if (out.title.empty()) {
+    out.title = str(error, "message");
+    if (out.title.rfind("(#", 0) == 0 && out.title.find(") ") != std::string::npos)
+      out.title = out.title.substr(out.title.find(") ") + 2);
   }
-  out.set("title", title);
-  Object::Ptr data = error->getObject("error_data");
-  std::string details = str(data, "details");
-  if (details.empty()) details = str(error, "error_user_msg");
-  out.set("details", details);
+  out.details = str(objectAt(error, "error_data"), "details");
+  if (out.details.empty()) out.details = str(error, "error_user_msg");
 
   switch (outcomeOf(code)) {
     case Outcome::kRetryMessage:
-      out.set("outcome", "retry");
-      out.set("scope", "message");
+      out.outcome = "retry";
+      out.scope = "message";
       break;
     case Outcome::kRetryNumber:
-      out.set("outcome", "retry");
-      out.set("scope", "number");
-      if (code == 131057) out.set("after_ms", 60000);  // a throughput upgrade takes up to a minute
+      out.outcome = "retry";
+      out.scope = "number";
+      if (code == 131057) out.afterMs = 60000;  // a throughput upgrade takes up to a minute
       break;
     case Outcome::kRetryRecipient:
-      out.set("outcome", "retry");
-      out.set("scope", "recipient");
+      out.outcome = "retry";
+      out.scope = "recipient";
       break;
     case Outcome::kPause:
-      out.set("outcome", "pause");
+      out.outcome = "pause";
       break;
     case Outcome::kReengage:
-      out.set("outcome", "reengage");
+      out.outcome = "reengage";
       break;
     case Outcome::kFailed:
       // A 5xx with an unknown code is still a server-side problem: worth retrying.
-      out.set("outcome", status >= 500 && code != 3 && code != 131045 ? "retry" : "failed");
-      if (status >= 500 && code != 3 && code != 131045) out.set("scope", "message");
+      if (status >= 500 && code != 3 && code != 131045) {
+        out.outcome = "retry";
+        out.scope = "message";
+      } else {
+        out.outcome = "failed";
+      }
       break;
   }
-  return toJson(out);
+  return out;
 }
 
 }  // namespace baraza::whatsapp

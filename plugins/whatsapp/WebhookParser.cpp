@@ -1,144 +1,121 @@
 #include "WebhookParser.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/NumberParser.h>
-
-#include <sstream>
-#include <stdexcept>
-
 #include "JsonText.h"
 
 namespace baraza::whatsapp {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
-
 /**
  * Meta sends Unix seconds as strings ("1730231903"); 0 when absent, malformed or outside
  * 1970..2100 (which would also overflow as milliseconds).
  */
-Poco::Int64 millis(const Object::Ptr& o, const std::string& key) {
-  constexpr Poco::Int64 kYear2100 = 4102444800;
-  Poco::Int64 seconds = 0;
-  if (!Poco::NumberParser::tryParse64(str(o, key), seconds) || seconds < 0 || seconds > kYear2100)
+int64_t millis(const json& o, const char* key) {
+  constexpr int64_t kYear2100 = 4102444800;
+  const std::string text = str(o, key);
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos)
     return 0;
-  return seconds * 1000;
+  const int64_t seconds = std::stoll(text);
+  return seconds > kYear2100 ? 0 : seconds * 1000;
 }
 
-void copyIf(const Object::Ptr& from, Object& to, const std::string& key) {
-  if (!from.isNull() && from->has(key) && !from->isNull(key)) to.set(key, from->get(key));
+void copyIf(const json& from, json& to, const char* key) {
+  auto it = from.find(key);
+  if (it != from.end() && !it->is_null()) to[key] = *it;
 }
 
-Object::Ptr interactive(const Object::Ptr& in) {
-  Object::Ptr out = new Object;
+json interactive(const json& in) {
   const std::string kind = str(in, "type");
-  out->set("kind", kind);
-  Object::Ptr reply = in->getObject(kind);
-  if (reply.isNull()) return out;
+  json out{{"kind", kind}};
+  auto found = in.find(kind);
+  if (kind.empty() || found == in.end() || !found->is_object()) return out;
+  const json& reply = *found;
   if (kind == "nfm_reply") {
-    copyIf(reply, *out, "name");
-    copyIf(reply, *out, "body");
+    copyIf(reply, out, "name");
+    copyIf(reply, out, "body");
     const std::string responseJson = str(reply, "response_json");
-    try {
-      Object::Ptr response = parseObject(responseJson);  // a string of JSON: parse it again
-      out->set("response", response);
-      if (response->has("flow_token")) out->set("flow_token", str(response, "flow_token"));
-    } catch (const std::invalid_argument&) {
-      out->set("response_json", responseJson);  // kept as received
+    const json response = json::parse(responseJson, nullptr, false);  // a string of JSON
+    if (response.is_object()) {
+      out["response"] = response;
+      if (response.contains("flow_token")) out["flow_token"] = str(response, "flow_token");
+    } else {
+      out["response_json"] = responseJson;  // kept as received
     }
     return out;
   }
-  for (const auto& [key, value] : *reply) out->set(key, value);
+  out.update(reply);
   return out;
 }
 
-Object::Ptr content(const Object::Ptr& message, const std::string& type) {
-  if (type == "interactive" && !message->getObject("interactive").isNull()) {
-    return interactive(message->getObject("interactive"));
-  }
+json content(const json& message, const std::string& type) {
+  auto in = message.find("interactive");
+  if (type == "interactive" && in != message.end() && in->is_object()) return interactive(*in);
   if (type == "contacts") {
-    Object::Ptr out = new Object;
-    out->set("contacts", message->has("contacts") ? message->get("contacts")
-                                                  : Poco::Dynamic::Var(Array::Ptr(new Array)));
-    return out;
+    auto it = message.find("contacts");
+    return {{"contacts", it != message.end() && !it->is_null() ? *it : json::array()}};
   }
-  Object::Ptr out = new Object;
-  Object::Ptr typed = message->getObject(type);
-  if (!typed.isNull()) {
-    for (const auto& [key, value] : *typed) out->set(key, value);
+  json out = json::object();
+  const json& typed = objectAt(message, type.c_str());
+  out.update(typed);
+  if (type == "reaction") out["removed"] = str(typed, "emoji").empty();
+  if (type == "audio") {
+    auto voice = typed.find("voice");
+    out["voice"] = voice != typed.end() && voice->is_boolean() && voice->get<bool>();
   }
-  if (type == "reaction") out->set("removed", str(typed, "emoji").empty());
-  if (type == "audio") out->set("voice", !typed.isNull() && typed->optValue<bool>("voice", false));
-  if (type == "unsupported" || type == "unknown") {
-    if (message->has("errors")) out->set("errors", message->get("errors"));
-  }
+  if (type == "unsupported" || type == "unknown") copyIf(message, out, "errors");
   return out;
 }
 
-Object::Ptr normaliseMessage(const Object::Ptr& m) {
-  Object::Ptr out = new Object;
+sdk::InboundMessage normaliseMessage(const json& m) {
+  sdk::InboundMessage out;
   const std::string type = str(m, "type");
-  out->set("id", str(m, "id"));
-  out->set("from", str(m, "from"));
-  if (m->has("from_user_id")) out->set("from_user_id", str(m, "from_user_id"));
-  out->set("timestamp_ms", millis(m, "timestamp"));
-  out->set("type", type.empty() ? "unknown" : type);
-  out->set("content", content(m, type));
-  copyIf(m, *out, "context");
-  copyIf(m, *out, "referral");
-  copyIf(m, *out, "errors");
-  copyIf(m, *out, "identity");
+  out.id = str(m, "id");
+  out.from = str(m, "from");
+  out.fromUserId = str(m, "from_user_id");
+  out.timestampMs = millis(m, "timestamp");
+  out.type = type.empty() ? "unknown" : type;
+  out.content = content(m, type);
+  for (const char* key : {"context", "referral", "errors", "identity"}) copyIf(m, out.extra, key);
   return out;
 }
 
-Object::Ptr normaliseStatus(const Object::Ptr& s) {
-  Object::Ptr out = new Object;
-  out->set("id", str(s, "id"));
-  out->set("status", str(s, "status"));
-  out->set("timestamp_ms", millis(s, "timestamp"));
-  out->set("recipient_id", str(s, "recipient_id"));
+sdk::StatusUpdate normaliseStatus(const json& s) {
+  sdk::StatusUpdate out;
+  out.id = str(s, "id");
+  out.status = str(s, "status");
+  out.timestampMs = millis(s, "timestamp");
+  out.recipientId = str(s, "recipient_id");
   for (const char* key :
        {"errors", "pricing", "conversation", "biz_opaque_callback_data", "type", "payment"}) {
-    copyIf(s, *out, key);
+    copyIf(s, out.extra, key);
   }
   return out;
 }
 
-Object::Ptr normaliseContact(const Object::Ptr& c) {
-  Object::Ptr out = new Object;
-  out->set("wa_id", str(c, "wa_id"));
-  out->set("user_id", str(c, "user_id"));
-  out->set("profile_name", str(c->getObject("profile"), "name"));
-  return out;
+sdk::WebhookContact normaliseContact(const json& c) {
+  return {str(c, "wa_id"), str(c, "user_id"), str(objectAt(c, "profile"), "name")};
 }
 
-template <class F>
-Array::Ptr each(const Object::Ptr& value, const std::string& key, F&& normalise) {
-  Array::Ptr out = new Array;
-  Array::Ptr in = value->getArray(key);
-  for (size_t i = 0; !in.isNull() && i < in->size(); ++i) {
-    Object::Ptr item = in->getObject(static_cast<unsigned>(i));
-    if (!item.isNull()) out->add(normalise(item));
+template <class Out, class F>
+std::vector<Out> each(const json& value, const char* key, F&& normalise) {
+  std::vector<Out> out;
+  auto in = value.find(key);
+  if (in == value.end() || !in->is_array()) return out;
+  for (const json& item : *in) {
+    if (item.is_object()) out.push_back(normalise(item));
   }
   return out;
 }
 
 }  // namespace
 
-std::string parseMessagesValue(const std::string& valueJson) {
-  Object::Ptr value = parseObject(valueJson);
-  Object out;
-  out.set("contacts", each(value, "contacts", normaliseContact));
-  out.set("messages", each(value, "messages", normaliseMessage));
-  out.set("statuses", each(value, "statuses", normaliseStatus));
-  out.set("errors",
-          value->has("errors") ? value->get("errors") : Poco::Dynamic::Var(Array::Ptr(new Array)));
-  std::ostringstream text;
-  out.stringify(text);
-  return text.str();
+sdk::WebhookEvents parseMessagesValue(const json& value) {
+  sdk::WebhookEvents out;
+  out.contacts = each<sdk::WebhookContact>(value, "contacts", normaliseContact);
+  out.messages = each<sdk::InboundMessage>(value, "messages", normaliseMessage);
+  out.statuses = each<sdk::StatusUpdate>(value, "statuses", normaliseStatus);
+  auto errors = value.find("errors");
+  if (errors != value.end() && errors->is_array()) out.errors = *errors;
+  return out;
 }
 
 }  // namespace baraza::whatsapp

@@ -38,9 +38,12 @@ if(NOT TARGET Baraza::sdk)
   target_compile_features(baraza_sdk INTERFACE cxx_std_17)
 endif()
 
+# Written through configure_file, which leaves an unchanged file alone: a new timestamp would
+# relink every plugin at every configure.
 set(_baraza_version_script "${CMAKE_BINARY_DIR}/baraza-plugin.map")
-file(WRITE "${_baraza_version_script}"
+file(WRITE "${_baraza_version_script}.in"
      "{\n  global: baraza_plugin_abi_version; baraza_plugin_init; baraza_plugin_shutdown;\n  local: *;\n};\n")
+configure_file("${_baraza_version_script}.in" "${_baraza_version_script}" COPYONLY)
 
 function(baraza_add_plugin name)
   cmake_parse_arguments(P "NO_INSTALL" "ID;VERSION;SCHEMA;DESCRIPTION;ABI_MINOR" "KINDS;SOURCES;LIBRARIES" ${ARGN})

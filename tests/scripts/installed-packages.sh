@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The packages as an operator and a plugin author meet them, on this machine (root; it installs
-# into /usr and removes everything again): lintian on both .deb files, `apt-get install` of both,
+# into /usr and removes everything again): lintian on both .deb files, rpmlint on both .rpm files, `apt-get install` of both,
 # a plugin scaffolded with the installed `baraza plugin new` outside any source tree, built with
 # find_package against /usr, installed into the plugins folder and bound by a tenant; the
 # installed baraza, as the baraza user, checks the configuration, lists the plugin and serves a
@@ -29,6 +29,14 @@ debs=("$work"/pkg/baraza_*.deb "$work"/pkg/baraza-dev_*.deb)
 # Every finding fails, but those packaging/lintian/baraza overrides with its reason.
 lintian --fail-on error,warning "${debs[@]}" 2>&1 | grep -v "running with root privileges" || true
 lintian --fail-on error,warning "${debs[@]}" >/dev/null 2>&1 || { echo "lintian: findings above"; exit 1; }
+# The .rpm files likewise with rpmlint: every finding fails, but those packaging/rpmlint/baraza.toml
+# filters with its reason.
+cpack --config "$build/CPackConfig.cmake" -G RPM -B "$work/rpm" >"$work/cpack-rpm.log" 2>&1 \
+  || { cat "$work/cpack-rpm.log"; exit 1; }
+src=$(dirname "$0")/../..
+rpmlint -c "$src/packaging/rpmlint/baraza.toml" "$work"/rpm/*.rpm >"$work/rpmlint.log" 2>&1 \
+  || { cat "$work/rpmlint.log"; echo "rpmlint: findings above"; exit 1; }
+grep -q " 0 errors, 0 warnings" "$work/rpmlint.log" || { cat "$work/rpmlint.log"; echo "rpmlint: findings above"; exit 1; }
 
 step "install"
 apt-get install -y -qq "${debs[@]}" >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }

@@ -10,8 +10,10 @@ declare -A inputs=(
   [intent]='{"text": "hello"}|"name":"greeting"'
   [conversation]='{"message": {"type": "text", "text": {"body": "habari"}}}|You said: habari'
   [flow]='{"action": "INIT", "screen": "", "data": {}}|"screen":"START"'
+  [channel]='{"to": "+254700000001", "type": "text", "text": {"body": "hi"}}|"url":"https://api.example.com/v1/messages"'
+  [media]='{"key": "demo/none"}|{}'
 )
-for kind in verifier intent conversation flow; do
+for kind in verifier intent conversation flow channel media; do
   dir="$work/$kind"
   "$baraza" plugin new --kind "$kind" --id "com.example.$kind.field_desk" "$dir" >/dev/null
   { cmake -S "$dir" -B "$dir/build" -G Ninja -DBarazaSDK_DIR="$src/sdk/cmake" &&
@@ -22,7 +24,8 @@ for kind in verifier intent conversation flow; do
     || { echo "$list"; exit 1; }
   input=${inputs[$kind]%%|*} expected=${inputs[$kind]#*|}
   op=$kind.$(case $kind in verifier) echo verify ;; intent) echo detect ;;
-                           conversation) echo on_message ;; flow) echo exchange ;; esac)
+                           conversation) echo on_message ;; flow) echo exchange ;;
+                           channel) echo build_send ;; media) echo remove ;; esac)
   got=$("$baraza" plugin call "$dir/build/lib/baraza/plugins/field-desk" --op "$op" <<<"$input")
   grep -qF "$expected" <<<"$got" || { echo "$kind: $op answered $got"; exit 1; }
   echo "$kind: scaffolded, built, tested, loaded and called"

@@ -1,6 +1,7 @@
 // Runs the real `baraza` executable for integration tests.
 #pragma once
 
+#include <Poco/Exception.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -30,29 +31,46 @@ struct RunResult {
  * wrapper is started with the binary and args instead; it must exec them in its own process, so
  * that the handle and signals still reach baraza.
  */
-inline Poco::ProcessHandle launchBaraza(const std::vector<std::string>& args, Poco::Pipe* out,
-                                        Poco::Pipe* err) {
+inline Poco::ProcessHandle launchBaraza(const std::vector<std::string>& args, Poco::Pipe* in,
+                                        Poco::Pipe* out, Poco::Pipe* err) {
   const char* wrapper = std::getenv("BARAZA_TEST_WRAPPER");
-  if (!wrapper || !*wrapper) return Poco::Process::launch(BARAZA_BINARY, args, nullptr, out, err);
+  if (!wrapper || !*wrapper) return Poco::Process::launch(BARAZA_BINARY, args, in, out, err);
   std::vector<std::string> wrapped{BARAZA_BINARY};
   wrapped.insert(wrapped.end(), args.begin(), args.end());
-  return Poco::Process::launch(wrapper, wrapped, nullptr, out, err);
+  return Poco::Process::launch(wrapper, wrapped, in, out, err);
 }
 
-/** Runs baraza with args to completion, capturing stdout and stderr. */
-inline RunResult runBaraza(const std::vector<std::string>& args) {
-  Poco::Pipe outPipe;
-  Poco::Pipe errPipe;
-  Poco::ProcessHandle handle = launchBaraza(args, &outPipe, &errPipe);
+/**
+ * Runs baraza with args to completion, capturing stdout and stderr; with `input`, that is its
+ * standard input (else it inherits the test's).
+ */
+inline RunResult runBaraza(const std::vector<std::string>& args,
+                           const std::optional<std::string>& input = std::nullopt) {
+  // A command that fails before reading its input closes the pipe: that is an answer, not a
+  // reason for the test to die of SIGPIPE.
+  if (input) std::signal(SIGPIPE, SIG_IGN);
+  Poco::Pipe inPipe, outPipe, errPipe;
+  Poco::ProcessHandle handle = launchBaraza(args, input ? &inPipe : nullptr, &outPipe, &errPipe);
+  auto fed = std::async(std::launch::async, [&] {
+    if (!input) return;
+    try {
+      Poco::PipeOutputStream to(inPipe);
+      to << *input;
+      to.close();
+    } catch (const Poco::Exception&) {
+      inPipe.close();
+    }
+  });
   auto err = std::async(std::launch::async, [&] {
-    Poco::PipeInputStream in(errPipe);
+    Poco::PipeInputStream from(errPipe);
     std::string text;
-    Poco::StreamCopier::copyToString(in, text);
+    Poco::StreamCopier::copyToString(from, text);
     return text;
   });
   RunResult result;
-  Poco::PipeInputStream in(outPipe);
-  Poco::StreamCopier::copyToString(in, result.out);
+  Poco::PipeInputStream from(outPipe);
+  Poco::StreamCopier::copyToString(from, result.out);
+  fed.get();
   result.err = err.get();
   result.exitCode = handle.wait();
   return result;
@@ -62,7 +80,7 @@ inline RunResult runBaraza(const std::vector<std::string>& args) {
 class ServeProcess {
  public:
   explicit ServeProcess(const std::vector<std::string>& args)
-      : handle_(launchBaraza(args, nullptr, &errPipe_)) {
+      : handle_(launchBaraza(args, nullptr, nullptr, &errPipe_)) {
     reader_ = std::thread([this] {
       Poco::PipeInputStream in(errPipe_);
       std::string line;

@@ -163,94 +163,216 @@ int runPluginCall(const Args& args) {
 
 /** What a scaffold of one kind holds beyond the common parts. */
 struct Starter {
-  const char* base;    // the SDK base class
-  const char* method;  // its operation, implemented as a starting point
-  const char* test;    // the unit test's body
+  const char* base;           // the SDK base class
+  const char* method;         // its operations, implemented as a starting point
+  const char* test;           // the unit test's body
+  const char* members = "";   // private members the operations use
+  const char* includes = "";  // headers they need
 };
 
 const std::map<std::string, Starter>& starters() {
   static const std::map<std::string, Starter> kStarters{
       {"verifier",
-       {"Verifier",
-        R"~(  /** {"document_type", "number"} in; a verification document out (plugin-authors.md). */
-  StatusOr<std::string> verify(std::string_view requestJson) override {
-    const json request = json::parse(requestJson, nullptr, false);
-    if (!request.is_object() || !request.contains("number"))
-      return baraza::sdk::invalidArgument("a verification request has document_type and number");
+       {"TypedVerifier",
+        R"~(  /** A document type and number in; what the authority says out (plugin-authors.md). */
+  StatusOr<sdk::Verification> verify(const sdk::VerificationRequest& request) override {
     host_.count("checks");
     // Ask the authority here, through host_.http(...) (with a "service" name an operator can
     // point elsewhere) and host_.secret(...) for its credentials.
-    return json{{"result", "not_found"},
-                {"document_type", request.value("document_type", "")},
-                {"number", request.value("number", "")},
-                {"message", "no authority is asked yet"}}
-        .dump();
+    sdk::Verification answer;
+    answer.result = "not_found";
+    answer.documentType = request.documentType;
+    answer.number = request.number;
+    answer.message = "no authority is asked yet";
+    return answer;
   }
 )~",
-        R"~(  auto answer = plugin.verify(R"({"document_type": "KRA PIN", "number": "A744610021G"})");
-  CHECK(answer.isOk());
-  CHECK(json::parse(*answer)["result"] == "not_found");
+        R"~(  auto answer = plugin.verify(sdk::VerificationRequest{"KRA PIN", "A744610021G"});
+  CHECK(answer.isOk() && answer->result == "not_found");
   CHECK(host.counters["checks"] == 1);
-  CHECK(plugin.verify("{}").status().code() == baraza::sdk::Code::kInvalidArgument);
+  // The host calls it with JSON text; text that is not the document never reaches verify.
+  sdk::Verifier& asTheHostCallsIt = plugin;
+  CHECK(json::parse(*asTheHostCallsIt.verify(R"({"number": "A1"})"))["number"] == "A1");
+  CHECK(asTheHostCallsIt.verify("[]").status().code() == sdk::Code::kInvalidArgument);
 )~"}},
       {"intent",
-       {"Intent",
-        R"~(  /** {"text", "message", ...} in; the ranked intents and entities out (plugin-authors.md). */
-  StatusOr<std::string> detect(std::string_view inputJson) override {
-    const json input = json::parse(inputJson, nullptr, false);
-    const std::string text = input.is_object() ? input.value("text", "") : "";
-    const bool greeting = text.find("hello") != std::string::npos;
-    const json top{{"name", greeting ? "greeting" : "fallback"},
-                   {"confidence", greeting ? 1.0 : 0.0}};
-    return json{{"intent", top},
-                {"intents", json::array({top})},
-                {"entities", json::array()},
-                {"language", ""},
-                {"ambiguous", false}}
-        .dump();
+       {"TypedIntent",
+        R"~(  /** A message's words in; the ranked intents and entities out (plugin-authors.md). */
+  StatusOr<sdk::IntentResult> detect(const sdk::IntentInput& input) override {
+    const bool greeting = input.text.find("hello") != std::string::npos;
+    sdk::IntentResult result;
+    result.intent = {greeting ? "greeting" : "fallback", greeting ? 1.0 : 0.0};
+    result.intents = {result.intent};
+    return result;
   }
 )~",
-        R"~(  auto answer = plugin.detect(R"({"text": "hello there"})");
-  CHECK(answer.isOk());
-  CHECK(json::parse(*answer)["intent"]["name"] == "greeting");
-  CHECK(json::parse(*plugin.detect(R"({"text": "weather?"})"))["intent"]["name"] == "fallback");
+        R"~(  sdk::IntentInput input;
+  input.text = "hello there";
+  CHECK(plugin.detect(input)->intent.name == "greeting");
+  input.text = "weather?";
+  CHECK(plugin.detect(input)->intent.name == "fallback");
 )~"}},
       {"conversation",
-       {"Conversation",
+       {"TypedConversation",
         R"~(  /** A message, its intents and the contact's state in; the replies (and new state) out. */
-  StatusOr<std::string> onMessage(std::string_view eventJson) override {
-    const json event = json::parse(eventJson, nullptr, false);
-    const json message = event.is_object() ? event.value("message", json::object()) : json();
-    std::string body = "I got your message.";
-    if (message.value("type", "") == "text")
-      body = "You said: " + message["text"].value("body", "");
-    return json{{"replies", json::array({{{"type", "text"}, {"text", {{"body", body}}}}})}}.dump();
+  StatusOr<sdk::ConversationTurn> onMessage(const sdk::ConversationEvent& event) override {
+    const std::string said = sdk::wordsOf(event.message).text;
+    sdk::ConversationTurn turn;
+    turn.replies.push_back(sdk::textReply(said.empty() ? "I got your message."
+                                                       : "You said: " + said));
+    turn.state = json{{"messages", event.stateVersion + 1}};
+    return turn;
   }
 )~",
-        R"~(  auto answer = plugin.onMessage(
-      R"({"message": {"from": "254700000001", "type": "text", "text": {"body": "habari"}}})");
-  CHECK(answer.isOk());
-  CHECK(json::parse(*answer)["replies"][0]["text"]["body"] == "You said: habari");
+        R"~(  sdk::ConversationEvent event;
+  event.message = {{"from", "254700000001"}, {"type", "text"}, {"text", {{"body", "habari"}}}};
+  auto turn = plugin.onMessage(event);
+  CHECK(turn.isOk() && turn->replies.size() == 1);
+  CHECK(turn->replies[0]["text"]["body"] == "You said: habari");
 )~"}},
       {"flow",
-       {"Flow",
+       {"TypedFlow",
         R"~(  /** A Flow's data request in; the next screen, or the Flow's completion, out (flows.md). */
-  StatusOr<std::string> exchange(std::string_view requestJson) override {
-    const json request = json::parse(requestJson, nullptr, false);
-    const std::string action = request.is_object() ? request.value("action", "") : "";
-    if (action == "INIT" || action == "BACK")
-      return json{{"screen", "START"}, {"data", json::object()}}.dump();
-    if (action == "data_exchange")
-      return json{{"complete", request.value("data", json::object())}}.dump();
-    return baraza::sdk::invalidArgument("unknown action " + action);
+  StatusOr<sdk::FlowAnswer> exchange(const sdk::FlowRequest& request) override {
+    if (request.action == "INIT" || request.action == "BACK") return sdk::FlowAnswer::next("START");
+    if (request.action == "data_exchange") return sdk::FlowAnswer::completion(request.data);
+    return sdk::invalidArgument("unknown action " + request.action);
   }
 )~",
-        R"~(  auto answer = plugin.exchange(R"({"action": "INIT", "screen": "", "data": {}})");
-  CHECK(answer.isOk());
-  CHECK(json::parse(*answer)["screen"] == "START");
-  auto done = plugin.exchange(R"({"action": "data_exchange", "screen": "START", "data": {"a": 1}})");
-  CHECK(json::parse(*done)["complete"]["a"] == 1);
+        R"~(  sdk::FlowRequest request;
+  request.action = "INIT";
+  CHECK(plugin.exchange(request)->screen == "START");
+  request.action = "data_exchange";
+  request.data = {{"a", 1}};
+  CHECK((*plugin.exchange(request)->complete)["a"] == 1);
 )~"}},
+      {"channel",
+       {"TypedChannel",
+        R"~(  /** One webhook change in; the messages and statuses it carries out. */
+  StatusOr<sdk::WebhookEvents> parseWebhook(const json& value) override {
+    sdk::WebhookEvents events;
+    for (const json& m : value.value("messages", json::array())) {
+      sdk::InboundMessage message;
+      message.id = m.value("id", "");
+      message.from = m.value("from", "");
+      message.type = "text";
+      message.content = {{"body", m.value("text", "")}};
+      events.messages.push_back(message);
+    }
+    return events;
+  }
+
+  /** A message to send in; the provider request out, or INVALID_ARGUMENT naming the field. */
+  StatusOr<sdk::SendPlan> buildSend(const json& message) override {
+    if (message.value("type", "") != "text") return sdk::invalidArgument("type: only text is sent");
+    sdk::SendPlan plan;
+    plan.recipient = message.value("to", "");
+    if (plan.recipient.empty()) return sdk::invalidArgument("to: required");
+    plan.request.url = "https://api.example.com/v1/messages";
+    plan.request.service = "example";  // the host's name for it: operators may point it elsewhere
+    const std::string body = message.value("text", json::object()).value("body", "");
+    plan.request.body = {{"to", plan.recipient}, {"text", body}};
+    return plan;
+  }
+
+  /** The provider's answer in; what the host does next out. Runs on the host's event loop:
+   * return at once, wait for nothing. */
+  StatusOr<sdk::Classification> classifyResponse(const sdk::ProviderResponse& response) override {
+    sdk::Classification c;
+    const json answer = json::parse(response.body, nullptr, false);
+    if (response.status / 100 == 2 && answer.is_object() && answer.contains("id")) {
+      c.outcome = "accepted";
+      c.providerId = answer["id"].is_string() ? answer["id"].get<std::string>() : "";
+    } else if (response.status == 429 || response.status >= 500) {
+      c.outcome = "retry";
+      c.scope = response.status == 429 ? "number" : "message";
+    } else {
+      c.outcome = "failed";
+    }
+    c.title = "HTTP " + std::to_string(response.status);
+    return c;
+  }
+)~",
+        R"~(  auto plan = plugin.buildSend({{"to", "+254700000001"}, {"type", "text"}, {"text", {{"body", "hi"}}}});
+  CHECK(plan.isOk() && plan->request.body["text"] == "hi");
+  CHECK(plugin.buildSend({{"type", "image"}}).status().code() == sdk::Code::kInvalidArgument);
+  CHECK(plugin.classifyResponse({200, R"({"id": "m1"})"})->providerId == "m1");
+  CHECK(plugin.classifyResponse({503, ""})->outcome == "retry");
+  auto events = plugin.parseWebhook({{"messages", {{{"id", "m2"}, {"from", "2547"}, {"text", "hi"}}}}});
+  CHECK(events->messages.size() == 1 && events->messages[0].content["body"] == "hi");
+)~"}},
+      {"media",
+       {"TypedMedia",
+        R"~(  // Objects are kept in memory here: put them in your storage (a bucket, a share) instead.
+  struct Shelf {
+    std::mutex mutex;  // guards objects
+    std::map<std::string, std::string> objects;
+  };
+
+  class Writer : public sdk::TypedMediaWriter {
+   public:
+    Writer(sdk::Host host, Shelf& shelf, sdk::MediaWrite write)
+        : host_(host), shelf_(shelf), write_(std::move(write)) {}
+    sdk::Status write(std::string_view bytes) override {
+      bytes_ += bytes;
+      return sdk::Status::ok();
+    }
+    /** Visible only now; DATA_LOSS when the bytes are not what the host expected. */
+    StatusOr<sdk::MediaObject> commitObject() override {
+      const std::string hex = sdk::encoding::hex(host_.sha256(bytes_));
+      if (!write_.sha256.empty() && write_.sha256 != hex)
+        return sdk::Status(sdk::Code::kDataLoss, "the bytes do not hash to " + write_.sha256);
+      const std::string key = write_.tenant + "/" + hex;
+      std::lock_guard<std::mutex> lock(shelf_.mutex);
+      shelf_.objects[key] = bytes_;
+      return sdk::MediaObject{key, static_cast<int64_t>(bytes_.size()), hex, ""};
+    }
+
+   private:
+    sdk::Host host_;
+    Shelf& shelf_;
+    sdk::MediaWrite write_;
+    std::string bytes_;
+  };
+
+  StatusOr<std::unique_ptr<sdk::MediaWriter>> openWriter(const sdk::MediaWrite& write) override {
+    if (write.tenant.empty()) return sdk::invalidArgument("tenant: required");
+    return std::unique_ptr<sdk::MediaWriter>(new Writer(host_, shelf_, write));
+  }
+  StatusOr<sdk::MediaObject> get(const sdk::MediaKey& key) override {
+    std::lock_guard<std::mutex> lock(shelf_.mutex);
+    auto it = shelf_.objects.find(key.key);
+    if (it == shelf_.objects.end()) return sdk::notFound("no object " + key.key);
+    return sdk::MediaObject{key.key, static_cast<int64_t>(it->second.size()), "", ""};
+  }
+  StatusOr<size_t> read(std::string_view key, uint64_t offset, char* out,
+                        size_t capacity) override {
+    std::lock_guard<std::mutex> lock(shelf_.mutex);
+    auto it = shelf_.objects.find(std::string(key));
+    if (it == shelf_.objects.end()) return sdk::notFound("no object " + std::string(key));
+    if (offset >= it->second.size()) return size_t{0};
+    return it->second.copy(out, capacity, offset);
+  }
+  sdk::Status remove(const sdk::MediaKey& key) override {
+    std::lock_guard<std::mutex> lock(shelf_.mutex);
+    shelf_.objects.erase(key.key);
+    return sdk::Status::ok();
+  }
+)~",
+        R"~(  auto writer = plugin.openWriter(sdk::MediaWrite{"demo", "", 5, "text/plain"});
+  CHECK(writer.isOk() && (*writer)->write("hello").isOk());
+  sdk::MediaWriter& asTheHostCallsIt = **writer;
+  const json committed = json::parse(*asTheHostCallsIt.commit());
+  const std::string key = committed["key"];
+  char out[8];
+  CHECK(*plugin.read(key, 1, out, sizeof out) == 4 && std::string(out, 4) == "ello");
+  CHECK(plugin.get(sdk::MediaKey{key})->size == 5);
+  CHECK(plugin.remove(sdk::MediaKey{key}).isOk());
+  CHECK(plugin.get(sdk::MediaKey{key}).status().code() == sdk::Code::kNotFound);
+)~",
+        "  Shelf shelf_;\n",
+        "#include <baraza/sdk/Encoding.hpp>\n#include <map>\n#include <memory>\n#include "
+        "<mutex>\n"}},
   };
   return kStarters;
 }
@@ -272,9 +394,8 @@ int runPluginNew(const Args& args) {
   }
   auto starter = starters().find(kind);
   if (starter == starters().end()) {
-    std::cerr << "baraza plugin new: a scaffold is for a verifier, intent, conversation or flow "
-                 "plugin (a channel or media plugin starts best from plugins/whatsapp or "
-                 "plugins/fsmedia)\n";
+    std::cerr << "baraza plugin new: --kind is verifier, intent, conversation, flow, channel or "
+                 "media\n";
     return 2;
   }
   static const std::regex kId("^[a-z0-9]+(\\.[a-z0-9_-]+)+$");
@@ -301,7 +422,8 @@ int runPluginNew(const Args& args) {
     className += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
     upper = false;
   }
-  className += starter->second.base;
+  className += static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
+  className += kind.substr(1);  // RegistryVerifier, DeskConversation...
   const std::map<std::string, std::string> values{
       {"@ID@", id},
       {"@NAME@", name},
@@ -311,6 +433,8 @@ int runPluginNew(const Args& args) {
       {"@MINOR@", std::to_string(BARAZA_ABI_LATEST_MINOR)},
       {"@METHOD@", starter->second.method},
       {"@TEST@", starter->second.test},
+      {"@MEMBERS@", starter->second.members},
+      {"@INCLUDES@", starter->second.includes},
   };
   const std::vector<std::pair<std::string, const char*>> files{
       {"CMakeLists.txt",
@@ -353,27 +477,28 @@ add_test(NAME @NAME@ COMMAND @NAME@_test)
        R"(// @ID@: the plugin class, constructed once per tenant that configures it.
 #pragma once
 
-#include <baraza/sdk/Plugin.hpp>
-#include <nlohmann/json.hpp>
-#include <string>
+#include <baraza/sdk/Documents.hpp>
+@INCLUDES@#include <string>
 #include <string_view>
 
-class @CLASS@ : public baraza::sdk::@BASE@ {
+namespace sdk = baraza::sdk;
+
+class @CLASS@ : public sdk::@BASE@ {
  public:
   using json = nlohmann::json;
   template <class T>
-  using StatusOr = baraza::sdk::StatusOr<T>;
+  using StatusOr = sdk::StatusOr<T>;
 
   /** `config` is the tenant's plugins.<name>.config.*, already checked against schema.json. */
-  @CLASS@(baraza::sdk::Host host, std::string_view config) : host_(host) {
+  @CLASS@(sdk::Host host, std::string_view config) : host_(host) {
     timeoutMs_ = json::parse(config).value("timeout_ms", 5000);
   }
 
 @METHOD@
  private:
-  baraza::sdk::Host host_;
+  sdk::Host host_;
   int timeoutMs_ = 5000;
-};
+@MEMBERS@};
 )"},
       {"src/plugin.cpp",
        R"(// The plugin's entry points: its id and version come from CMakeLists.txt.
@@ -451,12 +576,13 @@ std::vector<Command> pluginCommands() {
        runPluginCall},
       {{"plugin", "new"},
        "Create a plugin project: `new --kind verifier --id com.example.verifier.x DIR`.",
-       "Writes DIR: a CMake project building a plugin of KIND (verifier, intent, conversation or "
-       "flow) with id ID against the installed SDK (find_package(BarazaSDK)), its class with a "
-       "starting implementation, a configuration schema, and a unit test on the SDK's TestHost. "
-       "It builds and its test passes as created.",
+       "Writes DIR: a CMake project building a plugin of KIND (verifier, intent, conversation, "
+       "flow, channel or media) with id ID against the installed SDK (find_package(BarazaSDK)), "
+       "its class on the kind's typed documents with a starting implementation, a configuration "
+       "schema, and a unit test on the SDK's TestHost. It builds and its test passes as created.",
        [](auto& o) {
-         o.addOption(Poco::Util::Option("kind", "k", "verifier, intent, conversation or flow.")
+         o.addOption(Poco::Util::Option("kind", "k",
+                                        "verifier, intent, conversation, flow, channel or media.")
                          .argument("KIND"));
          o.addOption(Poco::Util::Option("id", "i", "The plugin's reverse-DNS id.").argument("ID"));
        },

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <baraza/sdk/Encoding.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -19,13 +20,7 @@ namespace {
 std::string sha256Hex(const std::string& bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static const char* const kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
+  return sdk::encoding::hex(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
 }
 
 std::vector<std::string> filesIn(const std::string& dir) {

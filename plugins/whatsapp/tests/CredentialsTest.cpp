@@ -4,17 +4,20 @@
 #include <stdexcept>
 
 #include "Credentials.h"
-#include "JsonText.h"
 #include "Outbound.h"
+#include "PocoJson.h"
 
 namespace baraza::whatsapp {
 namespace {
 
+using namespace test;
+
 using Poco::JSON::Object;
 
 TEST(WhatsAppCredentials, TheExchangeIsAFormPostWithNothingSecretInTheUrl) {
-  const GraphRequest r =
-      tokenExchangeRequest(R"({"token":"EAAG+t/1","app_id":"333","app_secret":"s&cret"})", "v25.0");
+  const GraphRequest r = tokenExchangeRequest(
+      read<sdk::TokenExchange>(R"({"token":"EAAG+t/1","app_id":"333","app_secret":"s&cret"})"),
+      "v25.0");
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/oauth/access_token");
   EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
@@ -25,7 +28,7 @@ TEST(WhatsAppCredentials, TheExchangeIsAFormPostWithNothingSecretInTheUrl) {
 
 TEST(WhatsAppCredentials, AnExchangeWithoutTheAppIsRefusedNamingWhatIsMissing) {
   try {
-    tokenExchangeRequest(R"({"token":"t","app_id":"333"})", "v25.0");
+    tokenExchangeRequest(read<sdk::TokenExchange>(R"({"token":"t","app_id":"333"})"), "v25.0");
     FAIL() << "no app secret, yet a request";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "app_secret: required for the token exchange");
@@ -33,8 +36,8 @@ TEST(WhatsAppCredentials, AnExchangeWithoutTheAppIsRefusedNamingWhatIsMissing) {
 }
 
 TEST(WhatsAppCredentials, TheExchangedTokenOrGraphsErrorComesBack) {
-  EXPECT_EQ(tokenExchangeResult(
-                200, R"({"access_token":"long","token_type":"bearer","expires_in":5183944})"),
+  EXPECT_EQ(asText(tokenExchangeResult(
+                200, R"({"access_token":"long","token_type":"bearer","expires_in":5183944})")),
             R"({"access_token":"long"})");
   try {
     tokenExchangeResult(
@@ -49,38 +52,42 @@ TEST(WhatsAppCredentials, TheExchangedTokenOrGraphsErrorComesBack) {
 }
 
 TEST(WhatsAppCredentials, TheReengagementMessageIsTheTemplateAndBuildsAsASend) {
-  const std::string message = reengagementMessage(
-      R"({"phone_number_id":"106540352242922","to":"+254700000001","template":"come_back","language":"sw"})");
-  Object::Ptr sent = parseObject(buildSend(message, "v25.0"));
+  const nlohmann::json message = reengagementMessage(read<sdk::ReengageRequest>(
+      R"({"phone_number_id":"106540352242922","to":"+254700000001","template":"come_back","language":"sw"})"));
+  Object::Ptr sent = parseObject(asText(buildSend(message, "v25.0")));
   Object::Ptr body = sent->getObject("request")->getObject("body");
   EXPECT_EQ(str(body, "type"), "template");
   EXPECT_EQ(str(body, "to"), "+254700000001");
   EXPECT_EQ(str(body->getObject("template"), "name"), "come_back");
   EXPECT_EQ(str(body->getObject("template")->getObject("language"), "code"), "sw");
   EXPECT_EQ(str(sent->getObject("request"), "service"), "graph");
-  EXPECT_THROW(reengagementMessage(R"({"phone_number_id":"1","to":"+254700000001"})"),
+  EXPECT_THROW(reengagementMessage(
+                   read<sdk::ReengageRequest>(R"({"phone_number_id":"1","to":"+254700000001"})")),
                std::invalid_argument);
 }
 
 TEST(WhatsAppCredentials, AFlowsKeyIsUploadedAsAFormToItsNumber) {
   const GraphRequest r = flowKeyUpload(
-      R"({"phone_number_id":"100000000000001","public_key":"-----BEGIN PUBLIC KEY-----\nMIIB+/=\n","token":"t"})",
+      read<sdk::FlowKeyRegistration>(
+          R"({"phone_number_id":"100000000000001","public_key":"-----BEGIN PUBLIC KEY-----\nMIIB+/=\n","token":"t"})"),
       "v25.0");
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/100000000000001/whatsapp_business_encryption");
   EXPECT_EQ(r.contentType, "application/x-www-form-urlencoded");
   EXPECT_EQ(r.body, "business_public_key=-----BEGIN%20PUBLIC%20KEY-----%0AMIIB%2B%2F%3D%0A");
-  EXPECT_THROW(flowKeyUpload(R"({"phone_number_id":"1","token":"t"})", "v25.0"),
-               std::invalid_argument);
+  EXPECT_THROW(
+      flowKeyUpload(read<sdk::FlowKeyRegistration>(R"({"phone_number_id":"1","token":"t"})"),
+                    "v25.0"),
+      std::invalid_argument);
 }
 
 TEST(WhatsAppCredentials, AFlowsKeysStateIsReadInBothShapesMetaShows) {
   const std::string entry =
       R"({"business_public_key":"PEM","business_public_key_signature_status":"VALID"})";
-  EXPECT_EQ(flowKeyState(200, R"({"data":[)" + entry + "]}"),
+  EXPECT_EQ(asText(flowKeyState(200, R"({"data":[)" + entry + "]}")),
             R"({"public_key":"PEM","signature_status":"VALID"})");
-  EXPECT_EQ(flowKeyState(200, entry), R"({"public_key":"PEM","signature_status":"VALID"})");
-  EXPECT_EQ(flowKeyState(200, R"({"business_public_key":"PEM"})"),
+  EXPECT_EQ(asText(flowKeyState(200, entry)), R"({"public_key":"PEM","signature_status":"VALID"})");
+  EXPECT_EQ(asText(flowKeyState(200, R"({"business_public_key":"PEM"})")),
             R"({"public_key":"PEM","signature_status":"UNKNOWN"})");
   try {
     flowKeyState(401, R"({"error":{"message":"(#190) Error validating access token","code":190}})");

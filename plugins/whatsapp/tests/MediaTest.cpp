@@ -3,16 +3,19 @@
 
 #include <stdexcept>
 
-#include "JsonText.h"
 #include "Media.h"
+#include "PocoJson.h"
 
 namespace baraza::whatsapp {
 namespace {
 
+using namespace test;
+
 TEST(WhatsAppMedia, TheLookupIsAGetOfTheIdScopedToTheNumber) {
   const GraphRequest r =
-      mediaInfoRequest(R"({"media_id":"1037543291543636","phone_number_id":"106540352242922",)"
-                       R"("token":"t"})",
+      mediaInfoRequest(read<sdk::MediaSourceRequest>(
+                           R"({"media_id":"1037543291543636","phone_number_id":"106540352242922",)"
+                           R"("token":"t"})"),
                        "v25.0");
   EXPECT_EQ(r.method, "GET");
   EXPECT_EQ(r.url,
@@ -20,10 +23,12 @@ TEST(WhatsAppMedia, TheLookupIsAGetOfTheIdScopedToTheNumber) {
 }
 
 TEST(WhatsAppMedia, AnIdThatIsNotAGraphIdIsRefusedBeforeAnyCall) {
-  EXPECT_THROW(mediaInfoRequest(R"({"media_id":"../me/messages","token":"t"})", "v25.0"),
-               std::invalid_argument);
+  EXPECT_THROW(
+      mediaInfoRequest(
+          read<sdk::MediaSourceRequest>(R"({"media_id":"../me/messages","token":"t"})"), "v25.0"),
+      std::invalid_argument);
   try {
-    mediaInfoRequest(R"({"media_id":"123"})", "v25.0");
+    (void)mediaInfoRequest(read<sdk::MediaSourceRequest>(R"({"media_id":"123"})"), "v25.0");
     FAIL() << "no token, yet a request";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "token: required to find a media item");
@@ -35,7 +40,7 @@ TEST(WhatsAppMedia, GraphsAnswerBecomesTheSourceWithTheSizeAsANumberAndTheHashAs
       R"({"messaging_product":"whatsapp","url":"https://lookaside.fbsbx.com/x?mid=1",)"
       R"("mime_type":"image/jpeg","sha256":"XRW0ILv1LfF3n0J7ICqr1yIuxYQvsgODVSpoaeazmEU=",)"
       R"("file_size":"303833","id":"1"})";
-  Poco::JSON::Object::Ptr source = parseObject(mediaSource(200, answer, "tok"));
+  Poco::JSON::Object::Ptr source = parseObject(asText(mediaSource(200, answer, "tok")));
   EXPECT_EQ(str(source, "url"), "https://lookaside.fbsbx.com/x?mid=1");
   EXPECT_EQ(str(source, "mime_type"), "image/jpeg");
   EXPECT_EQ(str(source, "sha256"),
@@ -68,7 +73,8 @@ TEST(WhatsAppMedia, AnUnknownIdIsNotFoundAndOtherRefusalsSayWhatGraphSaid) {
 
 TEST(WhatsAppMedia, AnUploadIsTheThreeDocumentedPartsWithTheFileLast) {
   const GraphRequest r = uploadRequest(
-      R"({"phone_number_id":"106540352242922","mime_type":"image/png","filename":"a\"b.png"})",
+      read<sdk::MediaUpload>(
+          R"({"phone_number_id":"106540352242922","mime_type":"image/png","filename":"a\"b.png"})"),
       "v25.0", std::string("\x89PNG\r\n", 6), "B0UND");
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://graph.facebook.com/v25.0/106540352242922/media");
@@ -82,7 +88,7 @@ TEST(WhatsAppMedia, AnUploadIsTheThreeDocumentedPartsWithTheFileLast) {
 }
 
 TEST(WhatsAppMedia, TheUploadsIdComesBackOrGraphsRefusal) {
-  EXPECT_EQ(uploadResult(200, R"({"id":"1037543291543636"})"),
+  EXPECT_EQ(asText(uploadResult(200, R"({"id":"1037543291543636"})")),
             R"({"media_id":"1037543291543636"})");
   try {
     uploadResult(400, R"({"error":{"message":"(#131053) Media upload error","code":131053}})");

@@ -2,15 +2,19 @@
 #include <Poco/JSON/Array.h>
 #include <gtest/gtest.h>
 
-#include "JsonText.h"
 #include "Outbound.h"
+#include "PocoJson.h"
 
 namespace baraza::whatsapp {
 namespace {
 
+using namespace test;
+
 using Poco::JSON::Object;
 
-Object::Ptr build(const std::string& message) { return parseObject(buildSend(message, "v25.0")); }
+Object::Ptr build(const std::string& message) {
+  return parseObject(asText(buildSend(nlohmann::json::parse(message), "v25.0")));
+}
 
 Object::Ptr body(const std::string& message) {
   return build(message)->getObject("request")->getObject("body");
@@ -19,7 +23,7 @@ Object::Ptr body(const std::string& message) {
 /** The message of the std::invalid_argument that building throws, or "" when it builds. */
 std::string problem(const std::string& message) {
   try {
-    buildSend(message, "v25.0");
+    (void)buildSend(nlohmann::json::parse(message), "v25.0");
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
@@ -229,10 +233,7 @@ TEST(WhatsAppSend, ReadAndTypingAreSignals) {
 }
 
 Object::Ptr classify(int status, const std::string& body) {
-  Object response;
-  response.set("status", status);
-  response.set("body", body);
-  return parseObject(classifyResponse(toJson(response)));
+  return parseObject(asText(classifyResponse({status, body})));
 }
 
 std::string graphError(int code, const std::string& title) {
@@ -253,8 +254,8 @@ TEST(WhatsAppClassify, AcceptedWithTheWamid) {
 
 TEST(WhatsAppClassify, AcceptedReadsTheFirstMessagesIdWhereverTheFieldsAre) {
   // The host's wrapper in another key order, a wamid with characters JSON escapes.
-  Object::Ptr out = parseObject(classifyResponse(
-      R"({"body":"{\"messages\":[{\"id\":\"wamid.A\\\"B\\u00e9\"}],\"contacts\":[{\"wa_id\":\"1\"}]}","status":201})"));
+  Object::Ptr out = parseObject(asText(classifyResponse(read<sdk::ProviderResponse>(
+      R"({"body":"{\"messages\":[{\"id\":\"wamid.A\\\"B\\u00e9\"}],\"contacts\":[{\"wa_id\":\"1\"}]}","status":201})"))));
   EXPECT_EQ(str(out, "outcome"), "accepted");
   EXPECT_EQ(str(out, "provider_id"), "wamid.A\"B\xc3\xa9");
   // No id in the first message: not an accepted send, whatever comes after.

@@ -7,10 +7,13 @@
 #include <map>
 #include <sstream>
 
+#include "PocoJson.h"
 #include "WebhookParser.h"
 
 namespace baraza::whatsapp {
 namespace {
+
+using namespace test;
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
@@ -46,7 +49,7 @@ std::map<std::string, Object::Ptr> messagesById(const Object::Ptr& normalised) {
 class EveryType : public ::testing::Test {
  protected:
   void SetUp() override {
-    out_ = parse(parseMessagesValue(firstValue("every_type.json")));
+    out_ = parse(asText(parseMessagesValue(nlohmann::json::parse(firstValue("every_type.json")))));
     byId_ = messagesById(out_);
   }
   Object::Ptr content(const std::string& id) { return byId_.at(id)->getObject("content"); }
@@ -148,7 +151,8 @@ TEST_F(EveryType, ContactsWithoutAPhoneNumberUseTheBusinessScopedId) {
 }
 
 TEST(Statuses, EveryStatusWithPricingConversationAndErrors) {
-  Object::Ptr out = parse(parseMessagesValue(firstValue("statuses.json")));
+  Object::Ptr out =
+      parse(asText(parseMessagesValue(nlohmann::json::parse(firstValue("statuses.json")))));
   Array::Ptr statuses = out->getArray("statuses");
   ASSERT_EQ(statuses->size(), 5u);
   EXPECT_EQ(statuses->getObject(0)->getValue<std::string>("status"), "read");
@@ -167,15 +171,21 @@ TEST(Parser, ATimestampOutsideTheCalendarIsZeroNotAnOverflow) {
     const std::string value =
         std::string(R"({"messages":[{"from":"254700000001","id":"wamid.T","timestamp":")") +
         timestamp + R"(","type":"text","text":{"body":"x"}}]})";
-    Object::Ptr out = Poco::JSON::Parser().parse(parseMessagesValue(value)).extract<Object::Ptr>();
+    Object::Ptr out = Poco::JSON::Parser()
+                          .parse(asText(parseMessagesValue(nlohmann::json::parse(value))))
+                          .extract<Object::Ptr>();
     EXPECT_EQ(out->getArray("messages")->getObject(0)->getValue<Poco::Int64>("timestamp_ms"), 0)
         << timestamp;
   }
 }
 
-TEST(Parser, RefusesWhatIsNotAJsonObject) {
-  EXPECT_THROW(parseMessagesValue("{oops"), std::invalid_argument);
-  EXPECT_THROW(parseMessagesValue("[1,2]"), std::invalid_argument);
+TEST(Parser, AValueOfAnotherShapeCarriesNothing) {
+  // Text that is not a JSON object never gets here: the SDK answers it INVALID_ARGUMENT.
+  for (const char* value : {"[1,2]", R"({"messages":{"id":"x"},"statuses":[1,"a"]})"}) {
+    const sdk::WebhookEvents events = parseMessagesValue(nlohmann::json::parse(value));
+    EXPECT_TRUE(events.messages.empty()) << value;
+    EXPECT_TRUE(events.statuses.empty()) << value;
+  }
 }
 
 }  // namespace

@@ -164,8 +164,8 @@ struct Export {
 
   static T& self(void* instance) { return *static_cast<T*>(instance); }
 
-  // A member of T or of its kind's base class (an operation T does not override): `auto` takes
-  // both.
+  // An operation of a kind's base class, called virtually: it reaches T's override even when T
+  // hides the name with an overload of its own (the typed bases of Documents.hpp do).
   template <auto Method>
   static baraza_status call(void* instance, baraza_str input, baraza_buf* output) noexcept {
     return guard(host, output, [&] { return (self(instance).*Method)(fromAbi(input)); });
@@ -190,7 +190,8 @@ struct Export {
                                   baraza_buf* error) noexcept {
     *out = nullptr;
     return guard(host, error, [&]() -> StatusOr<std::string> {
-      StatusOr<std::unique_ptr<MediaWriter>> opened = self(instance).openWriter(fromAbi(meta));
+      StatusOr<std::unique_ptr<MediaWriter>> opened =
+          static_cast<Media&>(self(instance)).openWriter(fromAbi(meta));
       if (!opened.isOk()) return opened.status();
       *out = reinterpret_cast<baraza_media_writer*>(opened->release());
       return std::string();
@@ -212,7 +213,8 @@ struct Export {
                             size_t capacity, size_t* size, baraza_buf* error) noexcept {
     *size = 0;
     return guard(host, error, [&]() -> StatusOr<std::string> {
-      StatusOr<size_t> n = self(instance).read(fromAbi(key), offset, out, capacity);
+      StatusOr<size_t> n =
+          static_cast<Media&>(self(instance)).read(fromAbi(key), offset, out, capacity);
       if (!n.isOk()) return n.status();
       *size = *n;
       return std::string();
@@ -242,34 +244,34 @@ struct Export {
     if constexpr (std::is_base_of_v<Channel, T>) {
       channel = {
         sizeof channel,
-        &call<&T::parseWebhook>,
-        &call<&T::buildSend>,
-        &call<&T::classifyResponse>,
+        &call<&Channel::parseWebhook>,
+        &call<&Channel::buildSend>,
+        &call<&Channel::classifyResponse>,
 #if BARAZA_ABI_TARGET_MINOR >= 3
-        &call<&T::reengage>,
-        &call<&T::exchangeToken>,
-        &call<&T::registerFlowKey>,
+        &call<&Channel::reengage>,
+        &call<&Channel::exchangeToken>,
+        &call<&Channel::registerFlowKey>,
 #endif
 #if BARAZA_ABI_TARGET_MINOR >= 4
-        &call<&T::mediaSource>,
-        &call<&T::uploadMedia>,
+        &call<&Channel::mediaSource>,
+        &call<&Channel::uploadMedia>,
 #endif
       };
       descriptor.channel = &channel;
       descriptor.kinds |= BARAZA_KIND_CHANNEL;
     }
     if constexpr (std::is_base_of_v<Flow, T>) {
-      flow = {sizeof flow, &call<&T::exchange>};
+      flow = {sizeof flow, &call<&Flow::exchange>};
       descriptor.flow = &flow;
       descriptor.kinds |= BARAZA_KIND_FLOW;
     }
     if constexpr (std::is_base_of_v<Intent, T>) {
-      intent = {sizeof intent, &call<&T::detect>};
+      intent = {sizeof intent, &call<&Intent::detect>};
       descriptor.intent = &intent;
       descriptor.kinds |= BARAZA_KIND_INTENT;
     }
     if constexpr (std::is_base_of_v<Verifier, T>) {
-      verifier = {sizeof verifier, &call<&T::verify>};
+      verifier = {sizeof verifier, &call<&Verifier::verify>};
       descriptor.verifier = &verifier;
       descriptor.kinds |= BARAZA_KIND_VERIFIER;
     }
@@ -277,21 +279,21 @@ struct Export {
       media = {
         sizeof media,
         nullptr,
-        &call<&T::get>,
+        &call<&Media::get>,
 #if BARAZA_ABI_TARGET_MINOR >= 4
         &openWriter,
         &write,
         &commit,
         &abort,
         &read,
-        &call<&T::remove>,
+        &call<&Media::remove>,
 #endif
       };
       descriptor.media = &media;
       descriptor.kinds |= BARAZA_KIND_MEDIA;
     }
     if constexpr (std::is_base_of_v<Conversation, T>) {
-      conversation = {sizeof conversation, &call<&T::onMessage>};
+      conversation = {sizeof conversation, &call<&Conversation::onMessage>};
       descriptor.conversation = &conversation;
       descriptor.kinds |= BARAZA_KIND_CONVERSATION;
     }
