@@ -9,7 +9,9 @@
 //       BARAZA_BENCH_SECONDS (default 5): p50/p99 from acknowledgement (the inbox commit) to the
 //       reply queued (the outbox commit).
 // Each message comes from its own contact and is one of "verify KRA PIN > A744610021G",
-// "habari", "help" and "show my reports" in turn. BARAZA_BENCH_MARIADB=0 runs SQLite only.
+// "habari", "help" and "show my reports" in turn. BARAZA_BENCH_MARIADB=0 runs SQLite only;
+// BARAZA_BENCH_ONLY=echo or =assistant runs that bot alone (for a profiler), at the given
+// BARAZA_BENCH_RATE or half its own rate, with no ratio.
 #include <Poco/File.h>
 #include <Poco/Logger.h>
 #include <Poco/TemporaryFile.h>
@@ -254,6 +256,16 @@ int main() {
         return mariadb ? store::testing::MariaDbServer::shared().createDatabase()
                        : "sqlite://" + sqliteDir.path() + "/bench" + std::to_string(n++) + ".db";
       };
+      const char* store = mariadb ? "MariaDB" : "SQLite";
+      const std::string only =
+          std::getenv("BARAZA_BENCH_ONLY") ? std::getenv("BARAZA_BENCH_ONLY") : "";
+      if (!only.empty()) {
+        Host host(url(), only == "assistant", kra);
+        const Figures f = host.run(only, envOr("BARAZA_BENCH_RATE", 0));
+        std::printf("%-22s %15.0f %9.0f %9.1f %9.1f\n", (std::string(store) + ", " + only).c_str(),
+                    f.backlogRate, f.rate, f.p50, f.p99);
+        continue;
+      }
       Figures echo, assistant;
       {
         Host host(url(), false, kra);
@@ -263,7 +275,6 @@ int main() {
         Host host(url(), true, kra);
         assistant = host.run("assistant", echo.rate);
       }
-      const char* store = mariadb ? "MariaDB" : "SQLite";
       std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7s\n", (std::string(store) + ", echo").c_str(),
                   echo.backlogRate, echo.rate, echo.p50, echo.p99, "1.00");
       std::printf("%-22s %15.0f %9.0f %9.1f %9.1f %7.2f%s\n",

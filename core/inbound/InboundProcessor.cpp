@@ -521,7 +521,7 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
   std::vector<Turn> turns;
   using ContactKey = std::pair<std::string, std::string>;  // tenant, contact
   std::map<ContactKey, store::ConversationState> states;
-  Status read = db_->transaction([&](Poco::Data::Session& s) {
+  Status read = db_->read([&](Poco::Data::Session& s) {
     turns.clear();
     states.clear();
     std::map<int64_t, store::MessageRecord> messages = messages_.messagesByIds(s, ids);

@@ -96,7 +96,7 @@ StatusOr<std::optional<std::string>> earlierUpload(store::Database& db,
                                                    const std::string& phoneNumberId,
                                                    const std::string& sha256) {
   std::optional<std::string> earlier;
-  Status read = db.transaction([&](Poco::Data::Session& s) {
+  Status read = db.read([&](Poco::Data::Session& s) {
     earlier = store::MediaUploads(db.dialect())
                   .find(s, tenant.id(), phoneNumberId, sha256, store::nowMs());
   });
@@ -209,7 +209,7 @@ StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenant
   const MediaKind* kind = mediaKind(kindName);
   if (!kind) return invalidArgument(kindName + " is not a kind of media");
   std::optional<store::MediaItem> item;
-  Status read = db.transaction([&](Poco::Data::Session& s) {
+  Status read = db.read([&](Poco::Data::Session& s) {
     item = store::MediaItems(db.dialect()).ofTenant(s, tenant.id(), storedId);
   });
   if (!read.isOk()) return read;

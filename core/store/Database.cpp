@@ -271,7 +271,7 @@ Status Database::ping() {
 Status Database::transaction(const std::function<void(Poco::Data::Session&)>& work) {
   try {
     Poco::Data::Session s = session();
-    return transaction(s, work);
+    return run(s, dialect_->begin, true, work);
   } catch (const Poco::Exception& e) {
     return unavailable(description_ + ": " + e.message());
   }
@@ -279,15 +279,32 @@ Status Database::transaction(const std::function<void(Poco::Data::Session&)>& wo
 
 Status Database::transaction(Poco::Data::Session& session,
                              const std::function<void(Poco::Data::Session&)>& work) {
+  return run(session, dialect_->begin, true, work);
+}
+
+Status Database::read(const std::function<void(Poco::Data::Session&)>& work) {
+  try {
+    Poco::Data::Session s = session();
+    return run(s, dialect_->beginRead, false, work);
+  } catch (const Poco::Exception& e) {
+    return unavailable(description_ + ": " + e.message());
+  }
+}
+
+Status Database::run(Poco::Data::Session& session, const std::string& begin, bool writes,
+                     const std::function<void(Poco::Data::Session&)>& work) {
   constexpr int kAttempts = 5;
+  auto ended = [&] {
+    if (writes) endTurn();
+  };
   for (int attempt = 1;; ++attempt) {
     bool open = false;
     try {
-      session << dialect_->begin, now;
+      session << begin, now;
       open = true;
       work(session);
       session << "COMMIT", now;
-      endTurn();
+      ended();
       return Status::ok();
     } catch (const Poco::Exception& e) {
       if (open) {
@@ -296,7 +313,7 @@ Status Database::transaction(Poco::Data::Session& session,
         } catch (const Poco::Exception&) {
           // The connection is broken; the pool discards it.
         }
-        endTurn();
+        ended();
       }
       if (attempt < kAttempts && isTransient(e)) {
         Poco::Logger::get("baraza.store")
@@ -307,11 +324,11 @@ Status Database::transaction(Poco::Data::Session& session,
       return unavailable(description_ + ": " + e.message());
     } catch (const sdk::StatusError& e) {
       if (open) session << "ROLLBACK", now;
-      endTurn();
+      ended();
       return e.status();
     } catch (const std::exception& e) {
       if (open) session << "ROLLBACK", now;
-      endTurn();
+      ended();
       return internal(e.what());
     }
   }

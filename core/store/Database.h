@@ -69,6 +69,14 @@ class Database {
                      const std::function<void(Poco::Data::Session&)>& work);
 
   /**
+   * Runs read-only `work` in one snapshot on a pooled connection (Dialect::beginRead): it sees
+   * one committed state, and neither waits for writers nor makes them wait (on SQLite a write
+   * transaction holds the database's only write lock for its whole length). Errors as in
+   * transaction(); `work` must not write.
+   */
+  Status read(const std::function<void(Poco::Data::Session&)>& work);
+
+  /**
    * Runs `work` inside the caller's transaction as a unit of its own (a SAVEPOINT), so one item
    * of a batch can fail alone: when `work` throws, what it wrote is undone and its error is
    * returned (as transaction() would report it), and the transaction goes on. Contention errors
@@ -97,6 +105,9 @@ class Database {
   /** The Status reporting work that threw `error` (a std::exception): as transaction() reports it.
    */
   Status failure(const std::exception_ptr& error) const;
+  /** transaction() and read(): `begin` starts it; a write transaction announces its end. */
+  Status run(Poco::Data::Session& session, const std::string& begin, bool writes,
+             const std::function<void(Poco::Data::Session&)>& work);
   /** A write transaction ended: SQLite connections of this process waiting for the lock retry now.
    */
   void endTurn() const;

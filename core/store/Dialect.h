@@ -22,6 +22,12 @@ struct Dialect {
    * MySQL's REPEATABLE READ a plain SELECT may not see it yet.
    */
   std::string currentRead;
+  /**
+   * Starts a read-only transaction: one snapshot for its reads, no write lock. SQLite's deferred
+   * BEGIN reads the WAL as of its first SELECT while writers go on; MySQL's READ ONLY skips the
+   * bookkeeping a writing transaction needs.
+   */
+  std::string beginRead;
 
   /**
    * Suffix for an INSERT ... VALUES that skips a row whose unique key is taken, and nothing else;
@@ -48,12 +54,17 @@ struct Dialect {
   static const Dialect& sqlite() {
     // BEGIN IMMEDIATE takes the write lock up front: one writer at a time across processes and
     // no deadlock from upgrading a read lock.
-    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE", "", "MAX", ""};
+    static const Dialect d{Backend::kSqlite, "sqlite", "BEGIN IMMEDIATE", "", "MAX", "", "BEGIN"};
     return d;
   }
   static const Dialect& mysql() {
-    static const Dialect d{Backend::kMysql,           "mysql",    "START TRANSACTION",
-                           " FOR UPDATE SKIP LOCKED", "GREATEST", " LOCK IN SHARE MODE"};
+    static const Dialect d{Backend::kMysql,
+                           "mysql",
+                           "START TRANSACTION",
+                           " FOR UPDATE SKIP LOCKED",
+                           "GREATEST",
+                           " LOCK IN SHARE MODE",
+                           "START TRANSACTION READ ONLY"};
     return d;
   }
 };

@@ -17,7 +17,7 @@ constexpr size_t kMaxValue = 1 << 20;
 StatusOr<std::string> SqlKeyValueStore::get(const std::string& tenant, const std::string& scope,
                                             std::string_view key) {
   std::optional<std::string> value;
-  Status status = db_->transaction([&](Poco::Data::Session& s) {
+  Status status = db_->read([&](Poco::Data::Session& s) {
     const std::string where = " FROM plugin_kv WHERE tenant = ? AND scope = ? AND k = ?";
     Poco::Data::Statement select(s);
     select << "SELECT " + blobHead(db_->dialect(), "v") + where +

@@ -135,7 +135,7 @@ StatusOr<std::pair<std::string, int64_t>> TenantServices::stateGet(const plugins
                                                                    std::string_view contact) {
   if (shared_.database == nullptr) return unavailable("this host keeps no conversation state");
   std::optional<store::ConversationState> state;
-  Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
+  Status read = shared_.database->read([&](Poco::Data::Session& s) {
     state = store::ConversationStates(shared_.database->dialect())
                 .get(s, config().id, std::string(contact));
   });
@@ -164,7 +164,7 @@ StatusOr<store::MediaItem> TenantServices::storedMedia(int64_t mediaId,
                                                        plugins::PluginInstancePtr* store) const {
   if (shared_.database == nullptr) return unavailable("this host keeps no media");
   std::optional<store::MediaItem> item;
-  Status read = shared_.database->transaction([&](Poco::Data::Session& s) {
+  Status read = shared_.database->read([&](Poco::Data::Session& s) {
     item = store::MediaItems(shared_.database->dialect()).ofTenant(s, config().id, mediaId);
   });
   if (!read.isOk()) return read;

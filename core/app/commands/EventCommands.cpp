@@ -18,7 +18,7 @@ int runEventsList(const Args& args) {
   if (!db) return 1;
   const std::string tenant = args.get("tenant");
   const size_t limit = static_cast<size_t>(std::max(1, std::atoi(args.get("limit", "50").c_str())));
-  Status read = db->transaction([&](Poco::Data::Session& s) {
+  Status read = db->read([&](Poco::Data::Session& s) {
     if (args.has("failed")) {
       // Failed deliveries belong to no tenant yet: they failed before routing.
       for (const auto& row : store::Inbox(db->dialect()).list(s, "failed", limit)) {

@@ -46,7 +46,7 @@ int runMediaList(const Args& args) {
   store::DatabasePtr db = openStore(args);
   if (!db) return 1;
   const size_t limit = static_cast<size_t>(std::max(1, std::atoi(args.get("limit", "50").c_str())));
-  Status read = db->transaction([&](Poco::Data::Session& s) {
+  Status read = db->read([&](Poco::Data::Session& s) {
     for (const auto& m :
          store::MediaItems(db->dialect()).list(s, args.get("tenant"), state, limit)) {
       std::cout << "media " << m.id << "  " << when(m.createdAt) << "  " << m.tenant << "  "

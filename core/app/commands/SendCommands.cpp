@@ -154,7 +154,7 @@ int runSendStatus(const Args& args) {
   if (!db) return 1;
   std::optional<store::OutboxRow> row;
   std::optional<store::MessageRecord> sent;
-  Status read = db->transaction([&](Poco::Data::Session& s) {
+  Status read = db->read([&](Poco::Data::Session& s) {
     row = store::Outbox(db->dialect()).get(s, id);
     if (row && !row->providerId.empty())
       sent = store::MessageStore(db->dialect()).message(s, row->tenant, row->providerId);

@@ -198,6 +198,29 @@ TEST_P(DatabaseTest, FailedTransactionLeavesNothingBehind) {
   EXPECT_EQ(count, 0);
 }
 
+TEST_P(DatabaseTest, AReadSeesCommittedRowsOnlyAndDoesNotWaitForAWriter) {
+  tx([](Poco::Data::Session& s) {
+    s << "INSERT INTO leases (name, owner, expires_at) VALUES ('committed', 'me', 1)", now;
+  });
+  // Another connection is inside a write transaction: on SQLite it holds the only write lock,
+  // which a transaction() would wait for (and give up on after 5 s).
+  Poco::Data::Session writer = db_->session();
+  writer << db_->dialect().begin, now;
+  writer << "INSERT INTO leases (name, owner, expires_at) VALUES ('uncommitted', 'me', 1)", now;
+  std::vector<std::string> seen;
+  const Status read =
+      db_->read([&](Poco::Data::Session& s) { s << "SELECT name FROM leases", into(seen), now; });
+  writer << "COMMIT", now;
+  ASSERT_TRUE(read.isOk()) << read.toString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"committed"}));
+  seen.clear();
+  ASSERT_TRUE(db_->read([&](Poco::Data::Session& s) {
+                   s << "SELECT name FROM leases ORDER BY name", into(seen), now;
+                 })
+                  .isOk());
+  EXPECT_EQ(seen, (std::vector<std::string>{"committed", "uncommitted"}));
+}
+
 TEST_P(DatabaseTest, AnItemThatFailsInItsSavepointIsUndoneAloneAndTheBatchCommits) {
   std::vector<Status> items;
   tx([&](Poco::Data::Session& s) {
