@@ -92,14 +92,9 @@ class ConversationTest : public baraza::testing::InboundHostTest {
     return bodyOf(replies().front());
   }
 
-  /** Taps a reply button (or a list row, `kind` list_reply); the one reply's text. */
-  std::string tap(const std::string& id, const std::string& title,
-                  const std::string& kind = "button_reply") {
-    EXPECT_EQ(postTap(id, title, kind), 200);
-    return bodyOf(replies().front());
-  }
-  int postTap(const std::string& id, const std::string& title,
-              const std::string& kind = "button_reply") {
+  /** A tap on a reply button (or a list row, `kind` list_reply), as its message. */
+  static Object::Ptr tapMessage(const std::string& id, const std::string& title,
+                                const std::string& kind = "button_reply") {
     Object::Ptr m = new Object;
     m->set("type", "interactive");
     Object::Ptr interactive = new Object;
@@ -109,7 +104,18 @@ class ConversationTest : public baraza::testing::InboundHostTest {
     reply->set("title", title);
     interactive->set(kind, reply);
     m->set("interactive", interactive);
-    return post(m);
+    return m;
+  }
+
+  /** Taps a reply button (or a list row, `kind` list_reply); the one reply's text. */
+  std::string tap(const std::string& id, const std::string& title,
+                  const std::string& kind = "button_reply") {
+    EXPECT_EQ(postTap(id, title, kind), 200);
+    return bodyOf(replies().front());
+  }
+  int postTap(const std::string& id, const std::string& title,
+              const std::string& kind = "button_reply") {
+    return post(tapMessage(id, title, kind));
   }
 
   static std::string bodyOf(const Object::Ptr& sent) {
@@ -406,6 +412,41 @@ TEST_P(ConversationTest, TheStateIsKeptPerContactWithItsVersion) {
         Poco::Data::Keywords::now;
   });
   EXPECT_EQ(version, 2);
+}
+
+TEST_P(ConversationTest, AContactsMessagesInOneBatchAreAnsweredInOrderOnTheStateEachLeft) {
+  start();  // inbound.turns_at_once 4: the three contacts' turns run at once
+  const std::vector<std::string> contacts = {"254711000101", "254711000102", "254711000103"};
+  std::vector<std::pair<std::string, Object::Ptr>> messages;
+  for (int step = 0; step < 3; ++step) {
+    for (const auto& contact : contacts) {
+      Object::Ptr m = step == 0   ? textMessage("report an incident")
+                      : step == 1 ? tapMessage("incident_type:fire", "Fire", "list_reply")
+                                  : textMessage("Gate " + contact.substr(9));
+      m->set("id", "wamid.batch-" + contact + "-" + std::to_string(step));
+      messages.emplace_back(contact, m);
+    }
+  }
+  ASSERT_EQ(postMessages(messages), 200);
+  std::map<std::string, std::vector<std::string>> said;
+  for (const auto& sent : replies(9)) said[str(sent, "to")].push_back(bodyOf(sent));
+  for (const auto& contact : contacts) {
+    const auto& answers = said["+" + contact];
+    ASSERT_EQ(answers.size(), 3u) << contact;
+    EXPECT_EQ(answers[0], "What kind of incident is it?") << contact;
+    EXPECT_THAT(answers[1], HasSubstr("Where did it happen?")) << contact;
+    EXPECT_THAT(answers[2], HasSubstr("When did it happen?")) << contact;
+    int version = 0;
+    std::string state;
+    tx([&](Poco::Data::Session& s) {
+      s << "SELECT version, state FROM conversation_state WHERE tenant = 'acme' AND contact = ?",
+          Poco::Data::Keywords::bind(contact), Poco::Data::Keywords::into(version),
+          Poco::Data::Keywords::into(state), Poco::Data::Keywords::now;
+    });
+    EXPECT_EQ(version, 3) << contact << ": each turn wrote on the version the one before left";
+    EXPECT_EQ(str(parseObject(state)->getObject("incident"), "location"),
+              "Gate " + contact.substr(9));
+  }
 }
 
 TEST_P(ConversationTest, OpenAiClassifiesFirstWithAStrictSchemaAndItsResultIsStored) {

@@ -165,6 +165,7 @@ void readHostConfig(KeyReader& r, HostConfig& config) {
 
   auto& inbound = config.inbound;
   read(r, "inbound.workers", inbound.workers, 1, 64);
+  read(r, "inbound.turns_at_once", inbound.turnsAtOnce, 1, 64);
   read(r, "inbound.max_attempts", inbound.maxAttempts, 1, 1000);
   readIn(r, "inbound.lease_seconds", inbound.leaseMs, 1000, 10, 3600);
 

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 
+#include <boost/asio/post.hpp>
 #include <map>
 #include <sstream>
 
@@ -46,9 +47,38 @@ InboundProcessor::InboundProcessor(store::DatabasePtr db, const tenants::TenantM
       messages_(db_->dialect()),
       events_(db_->dialect()),
       jobs_(db_->dialect()),
-      media_(db_->dialect()) {}
+      media_(db_->dialect()) {
+  if (settings_.turnsAtOnce > 1)
+    turnThreads_ =
+        std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(settings_.turnsAtOnce));
+}
 
-InboundProcessor::~InboundProcessor() { stop(); }
+InboundProcessor::~InboundProcessor() {
+  stop();
+  if (turnThreads_) turnThreads_->join();
+}
+
+void InboundProcessor::atOnce(size_t n, const std::function<void(size_t)>& fn) {
+  if (!turnThreads_ || n <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable allDone;
+  size_t left = n;
+  for (size_t i = 0; i < n; ++i) {
+    boost::asio::post(*turnThreads_, [&, i] {
+      thread_local const bool named = (nameThisThread("baraza-turn"), true);
+      (void)named;
+      fn(i);
+      // Notified under the lock: the waiter cannot return (and destroy these) before it is let go.
+      std::lock_guard<std::mutex> lock(mutex);
+      if (--left == 0) allDone.notify_one();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mutex);
+  allDone.wait(lock, [&] { return left == 0; });
+}
 
 void InboundProcessor::start() {
   for (int i = 0; i < settings_.workers; ++i) {
@@ -432,6 +462,7 @@ struct InboundProcessor::Turn {
   std::string intents;  // the intent chain's result document ("": none)
   std::optional<store::ContactRecord> contact;
   std::vector<store::MediaItem> media;  // a media message's item, as its download left it
+  bool detected = false;                // `intents` came from the chain now: stored with the batch
 };
 
 namespace {
@@ -563,22 +594,44 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
                      " as stored is not readable: " + e.message());
     }
   }
-  const std::vector<const Turn*> detected = detectIntents(turns, *set);
-  // The conversation plugins answer first, in claim order; a contact's later message in the
-  // batch sees the state its earlier one left. Then one transaction queues every reply and
-  // writes every state, each job in a savepoint of its own (as deliveries are processed).
-  std::vector<StatusOr<Answer>> answers;
-  for (const auto& turn : turns) {
-    store::ConversationState none;
-    store::ConversationState* state =
-        turn.message ? &states[{turn.job->tenant, turn.message->contact}] : &none;
-    StatusOr<Answer> answer = this->answer(turn, *state, *set);
-    if (answer.isOk()) {
-      answer->stateVersion = state->version;
-      if (answer->state) *state = {*answer->state, state->version + 1};
+  // The turns: each contact's in claim order, so that a later message in the batch sees the
+  // state its earlier one left; different contacts at once (ProcessorSettings::turnsAtOnce).
+  // Then one transaction queues every reply and writes every state, each job in a savepoint of
+  // its own (as deliveries are processed).
+  std::vector<std::vector<size_t>> byContact;
+  {
+    std::map<ContactKey, size_t> group;
+    for (size_t i = 0; i < turns.size(); ++i) {
+      if (!turns[i].message) {
+        byContact.push_back({i});  // answered at once: the message is gone
+        continue;
+      }
+      auto [at, added] = group.emplace(ContactKey{turns[i].job->tenant, turns[i].message->contact},
+                                       byContact.size());
+      if (added) byContact.emplace_back();
+      byContact[at->second].push_back(i);
     }
-    answers.push_back(std::move(answer));
   }
+  std::vector<std::optional<StatusOr<Answer>>> answers(turns.size());
+  atOnce(byContact.size(), [&](size_t g) {
+    for (size_t i : byContact[g]) {
+      Turn& turn = turns[i];
+      try {
+        detectIntents(turn, *set);
+        store::ConversationState none;
+        store::ConversationState* state =
+            turn.message ? &states.at({turn.job->tenant, turn.message->contact}) : &none;
+        StatusOr<Answer> answer = this->answer(turn, *state, *set);
+        if (answer.isOk()) {
+          answer->stateVersion = state->version;
+          if (answer->state) *state = {*answer->state, state->version + 1};
+        }
+        answers[i] = std::move(answer);
+      } catch (const std::exception& e) {
+        answers[i] = StatusOr<Answer>(internal(std::string("conversation turn: ") + e.what()));
+      }
+    }
+  });
   std::vector<std::pair<const store::ConversationJob*, Status>> failed;
   bool queued = false;
   Status batch = db_->transaction([&](Poco::Data::Session& s) {
@@ -587,15 +640,17 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
     const int64_t now = store::nowMs();
     // The intents first, outside the jobs' savepoints: kept even for a job that failed, so its
     // retry reads them instead of asking the intent plugins (and OpenAI) again.
-    for (const Turn* turn : detected)
-      messages_.storeIntents(s, turn->job->messageId, turn->job->tenant, turn->intents, now);
+    for (const Turn& turn : turns) {
+      if (turn.detected)
+        messages_.storeIntents(s, turn.job->messageId, turn.job->tenant, turn.intents, now);
+    }
     for (size_t i = 0; i < jobs.size(); ++i) {
-      Status done = answers[i].status();
+      const StatusOr<Answer>& answer = *answers[i];
+      Status done = answer.status();
       if (done.isOk())
-        done = db_->savepoint(
-            s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answers[i], now); });
+        done = db_->savepoint(s, [&](Poco::Data::Session& s) { finish(s, jobs[i], *answer, now); });
       if (done.isOk()) {
-        queued = queued || !answers[i]->ready.empty();
+        queued = queued || !answer->ready.empty();
         continue;
       }
       failed.emplace_back(&jobs[i], done);
@@ -617,32 +672,27 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
   return jobs.size();
 }
 
-std::vector<const InboundProcessor::Turn*> InboundProcessor::detectIntents(
-    std::vector<Turn>& turns, const tenants::TenantSet& set) {
-  std::vector<const Turn*> detected;
-  for (auto& turn : turns) {
-    if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty()))
-      continue;
-    tenants::TenantPtr tenant = set.byId(turn.job->tenant);
-    if (!tenant || tenant->config().intent.chain.empty() ||
-        !tenant->firstOfKind(BARAZA_KIND_CONVERSATION))
-      continue;
-    Object input;
-    input.set("tenant", tenant->id());
-    input.set("text", turn.words);
-    if (!turn.replyId.empty()) input.set("reply_id", turn.replyId);
-    input.set("message", turn.shown);
-    StatusOr<std::string> result = tenant->detectIntent(json(input));
-    if (!result.isOk()) {
-      // The conversation plugin still runs, without intents: it can answer "not understood".
-      logger().warning("tenant " + tenant->id() + ": no intent for message " +
-                       turn.message->providerId + ": " + result.status().message());
-      continue;
-    }
-    turn.intents = *result;
-    detected.push_back(&turn);
+void InboundProcessor::detectIntents(Turn& turn, const tenants::TenantSet& set) {
+  if (!turn.message || !turn.intents.empty() || (turn.words.empty() && turn.replyId.empty()))
+    return;
+  tenants::TenantPtr tenant = set.byId(turn.job->tenant);
+  if (!tenant || tenant->config().intent.chain.empty() ||
+      !tenant->firstOfKind(BARAZA_KIND_CONVERSATION))
+    return;
+  Object input;
+  input.set("tenant", tenant->id());
+  input.set("text", turn.words);
+  if (!turn.replyId.empty()) input.set("reply_id", turn.replyId);
+  input.set("message", turn.shown);
+  StatusOr<std::string> result = tenant->detectIntent(json(input));
+  if (!result.isOk()) {
+    // The conversation plugin still runs, without intents: it can answer "not understood".
+    logger().warning("tenant " + tenant->id() + ": no intent for message " +
+                     turn.message->providerId + ": " + result.status().message());
+    return;
   }
-  return detected;
+  turn.intents = *result;
+  turn.detected = true;
 }
 
 StatusOr<InboundProcessor::Answer> InboundProcessor::answer(const Turn& turn,

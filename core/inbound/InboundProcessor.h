@@ -3,8 +3,10 @@
 #include <Poco/JSON/Object.h>
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -101,11 +103,16 @@ class InboundProcessor {
   size_t runConversations();
   size_t runConversations(const std::vector<store::ConversationJob>& jobs);
   /**
-   * What the tenant's intent chain makes of each message of `turns` that has none stored yet and
-   * words to classify; returns those turns, whose intents the batch's transaction stores (a
-   * retried job reads them).
+   * What the tenant's intent chain makes of the turn's message when it has none stored yet and
+   * words to classify (Turn::intents; Turn::detected when the batch's transaction must store
+   * them, so a retried job reads them).
    */
-  std::vector<const Turn*> detectIntents(std::vector<Turn>& turns, const tenants::TenantSet& set);
+  void detectIntents(Turn& turn, const tenants::TenantSet& set);
+  /**
+   * Runs fn(0) … fn(n - 1) on the turn threads, at most settings_.turnsAtOnce at a time (all on
+   * the calling thread when that is 1), and returns when every one has. fn must not throw.
+   */
+  void atOnce(size_t n, const std::function<void(size_t)>& fn);
   /** Runs the tenant's conversation plugin on the job's message; its replies, built or refused. */
   StatusOr<Answer> answer(const Turn& turn, const store::ConversationState& state,
                           const tenants::TenantSet& set);
@@ -141,6 +148,8 @@ class InboundProcessor {
    * plugin call) runs the abandoned row anyway: isolation is given up, processing is not.
    */
   std::shared_timed_mutex isolation_;
+  /** Where conversation turns run (ProcessorSettings::turnsAtOnce); none when that is 1. */
+  std::unique_ptr<boost::asio::thread_pool> turnThreads_;
   /** Set when a claim saw abandoned rows (and at start): the workers take them over first. */
   std::atomic<bool> abandonedDeliveries_{true};
   std::atomic<bool> abandonedJobs_{true};

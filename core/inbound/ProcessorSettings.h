@@ -20,6 +20,13 @@ struct ProcessorSettings {
       60000;  // a host that dies holds a delivery this long (unless it restarts: HostIdentity)
   int maxAttempts = 10;  // claims before a delivery (or conversation job) is failed for good
   int idleMs = 250;      // poll interval when nothing woke the workers
+  /**
+   * Conversation turns of a batch run at once, for different contacts (one contact's messages
+   * always one after another, in order). A turn mostly waits: for its plugins' threads, for a
+   * verification over the network; several at once keep the cores busy. 1: one at a time, on
+   * the worker's own thread. Measured in docs/performance.md (conversation_bench).
+   */
+  int turnsAtOnce = 4;
 };
 
 }  // namespace baraza::inbound

@@ -112,14 +112,24 @@ class InboundHostTest : public store::testing::StoreTest {
    * Posts one delivery, signed with the app secret, holding `message` from kPerson (its "from"
    * and "timestamp" filled in) to acme's number; the HTTP status.
    */
-  int postMessage(Poco::JSON::Object::Ptr message) {
-    message->set("from", kPerson);
-    message->set("timestamp", "1767225600");
+  int postMessage(Poco::JSON::Object::Ptr message) { return postMessages({{kPerson, message}}); }
+
+  /** One delivery holding each message from its contact, in order: processed as one batch. */
+  int postMessages(const std::vector<std::pair<std::string, Poco::JSON::Object::Ptr>>& messages) {
+    std::string contacts, bodies;
+    for (auto [from, message] : messages) {  // copies: the pointers, not the messages
+      message->set("from", from);
+      message->set("timestamp", "1767225600");
+      if (contacts.find('"' + from + '"') == std::string::npos)
+        contacts += std::string(contacts.empty() ? "" : ",") +
+                    R"({"profile":{"name":"Wanjiku"},"wa_id":")" + from + R"("})";
+      bodies += (bodies.empty() ? "" : ",") + jsontext::json(message);
+    }
     const std::string body =
         R"({"object":"whatsapp_business_account","entry":[{"id":"200000000000001","changes":[{"field":"messages","value":)"
         R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550000001","phone_number_id":")" +
-        std::string(kNumber) + R"("},"contacts":[{"profile":{"name":"Wanjiku"},"wa_id":")" +
-        kPerson + R"("}],"messages":[)" + jsontext::json(message) + "]}}]}]}";
+        std::string(kNumber) + R"("},"contacts":[)" + contacts + R"(],"messages":[)" + bodies +
+        "]}}]}]}";
     HttpCall call{"POST", "/webhooks/whatsapp", body, {{"Content-Type", "application/json"}}};
     call.headers.emplace_back("X-Hub-Signature-256",
                               "sha256=" + crypto::toHex(crypto::hmacSha256(kSecret, body)));
