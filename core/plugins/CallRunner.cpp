@@ -1,24 +1,11 @@
 #include "plugins/CallRunner.h"
 
-#include <algorithm>
 #include <thread>
 
 #include "common/EventLoopMark.h"
 #include "common/ThreadName.h"
 
 namespace baraza::plugins {
-namespace {
-
-/** A pause inside a busy-wait: lets the other hyper-thread run, costs no system call. */
-inline void relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
-}  // namespace
 
 CallRunner& CallRunner::shared() {
   static CallRunner* runner = new CallRunner();  // deliberately never destroyed (see the class)
@@ -34,18 +21,12 @@ bool CallRunner::run(const std::shared_ptr<CallTask>& task,
     task->eventLoop_ = currentEventLoop();
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(task);
-    queued_.store(queue_.size(), std::memory_order_release);
     if (queue_.size() > waiting_ + starting_) {
       ++starting_;
       std::thread([this] { serve(); }).detach();
     } else {
       wake_.notify_one();
     }
-  }
-  const auto watchUntil = std::min(deadline, std::chrono::steady_clock::now() + kWatch);
-  while (std::chrono::steady_clock::now() < watchUntil) {
-    if (task->answered_.load(std::memory_order_acquire)) return true;
-    relax();
   }
   std::unique_lock<std::mutex> lock(task->mutex_);
   if (task->done_.wait_until(lock, deadline, [&] { return task->finished_; })) return true;
@@ -69,20 +50,11 @@ void CallRunner::serve() {
     if (queue_.empty()) {
       if (waiting_ >= kMaxIdle) return;
       ++waiting_;
-      // Watched for a while first, like the caller watches for its answer: a call soon after
-      // the last then needs no waking.
-      lock.unlock();
-      const auto watchUntil = std::chrono::steady_clock::now() + kWatch;
-      while (queued_.load(std::memory_order_acquire) == 0 &&
-             std::chrono::steady_clock::now() < watchUntil)
-        relax();
-      lock.lock();
       wake_.wait(lock, [&] { return !queue_.empty(); });
       --waiting_;
     }
     std::shared_ptr<CallTask> task = std::move(queue_.front());
     queue_.pop_front();
-    queued_.store(queue_.size(), std::memory_order_release);
     lock.unlock();
     currentEventLoop() = task->eventLoop_;
     task->run();
@@ -93,7 +65,6 @@ void CallRunner::serve() {
       late = task->abandoned_;
       if (!late) task->settled();  // the caller cannot see the answer before this
       task->finished_ = true;
-      task->answered_.store(true, std::memory_order_release);
       if (!late) task->done_.notify_one();
     }
     if (late) task->returnedLate();

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -32,8 +31,7 @@ class CallTask {
   std::condition_variable done_;
   bool finished_ = false;
   bool abandoned_ = false;
-  std::atomic<bool> answered_{false};  // finished_, readable without the mutex
-  const void* eventLoop_ = nullptr;    // the caller's currentEventLoop(), the task's while it runs
+  const void* eventLoop_ = nullptr;  // the caller's currentEventLoop(), the task's while it runs
 };
 
 /**
@@ -43,10 +41,11 @@ class CallTask {
  * the call returns, if ever); a new thread takes that thread's place for the next call.
  *
  * Threads are made when every one is busy and kept while idle (up to kMaxIdle waiting), so a
- * steady load reuses the same few. The cost is a hand-over each way. Waking a sleeping thread on
- * the other core is what costs (about 30 µs each way on the build machine, a VM), so the caller
- * first watches for the answer for kWatch before it sleeps: most calls answer within it, and the
- * caller then never needs waking. See docs/performance.md.
+ * steady load reuses the same few. The cost is a hand-over each way: waking a sleeping thread on
+ * the other core, about 30 µs on the build machine (a VM). Neither side spins to save it: with
+ * conversation turns running several at once (inbound.turns_at_once), a thread spinning for its
+ * answer takes the core from the work it waits for, and conversation_bench ran 30% faster for
+ * the assistant without (docs/performance.md).
  */
 class CallRunner {
  public:
@@ -63,7 +62,6 @@ class CallRunner {
   size_t stuckThreads() const;
 
   static constexpr size_t kMaxIdle = 16;
-  static constexpr std::chrono::microseconds kWatch{50};
 
  private:
   CallRunner() = default;
@@ -72,9 +70,8 @@ class CallRunner {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<CallTask>> queue_;
-  std::atomic<size_t> queued_{0};  // queue_.size(), readable without the mutex
-  size_t waiting_ = 0;             // threads waiting for a task
-  size_t starting_ = 0;            // threads made for a task, not yet running
+  size_t waiting_ = 0;   // threads waiting for a task
+  size_t starting_ = 0;  // threads made for a task, not yet running
   size_t stuck_ = 0;
 };
 
