@@ -57,14 +57,14 @@ size_t filesUnder(const std::string& dir) {
 
 class MediaTest : public baraza::testing::InboundHostTest {
  protected:
-  /** Tenant "acme" with the fsmedia store under root_ and the echo bot. */
-  void start(media::MediaSettings settings = {}) {
+  /** Tenant "acme" with the fsmedia store under root_ and the echo bot; `extra` lines added. */
+  void start(media::MediaSettings settings = {}, const std::string& extra = "") {
     root_ = config_.path() + "/media";
     startHost(
         "plugins.echo.plugin = ke.baraza.conversation.echo\n"
         "plugins.media.plugin = ke.baraza.media.fs\n"
         "plugins.media.config.root = " +
-            root_ + "\n",
+            root_ + "\n" + extra,
         settings);
   }
 
@@ -252,6 +252,51 @@ TEST_P(MediaTest, ASecondMessageNamingTheSameMediaIsAnsweredWithoutWaitingForIt)
       << "the second message's job does not wait for a download that is not its own";
   EXPECT_EQ(count("SELECT COUNT(*) FROM media"), 1);
   EXPECT_EQ(graph_.downloads("shared"), 1);
+}
+
+TEST_P(MediaTest, ATokenTheDispatcherExchangedIsTheOneDownloadsAndUploadsCarry) {
+  start({}, "whatsapp.app_id = 333\n");
+  // The file's token is refused: the first send has it exchanged for a long-lived one.
+  graph_.setToken("long-lived");
+  graph_.allowTokenExchange("333", "acme-secret", "test-token", "long-lived");
+  ASSERT_TRUE(queue_
+                  ->submit("acme",
+                           R"({"to": "+254700000001", "type": "text", "text": {"body": "hi"}})",
+                           "k1")
+                  .isOk());
+  dispatcher_->wake();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (graph_.acceptedCount() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(graph_.acceptedCount(), 1u) << "the send went out with the exchanged token";
+
+  const std::string bytes = bytesOf(20 * 1024, 'x');
+  receive("image", "1043210000000077", {bytes, "image/jpeg"});
+  const store::MediaItem item = settled("1043210000000077");
+  EXPECT_EQ(item.state, "stored") << item.error;
+  EXPECT_EQ(item.attempts, 1) << "no attempt with the refused token";
+  bool lookedUp = false;
+  for (const auto& call : graph_.calls()) {
+    if (call.path.find("1043210000000077") == std::string::npos) continue;
+    if (call.path.rfind("/media-download/", 0) != 0) lookedUp = true;  // not the file's URL
+    if (!call.authorization.empty())
+      EXPECT_EQ(call.authorization, "Bearer long-lived") << call.path;
+  }
+  EXPECT_TRUE(lookedUp);
+
+  // The stored photo sent back by its id: uploaded with the exchanged token too.
+  const size_t before = graph_.calls().size();
+  ASSERT_TRUE(
+      queue_
+          ->submit("acme",
+                   R"({"to": "+254700000001", "type": "image", "image": {"stored_media_id": )" +
+                       std::to_string(item.id) + "}}",
+                   "k2")
+          .isOk());
+  const std::vector<fakes::GraphCall> calls = graph_.calls();
+  ASSERT_GT(calls.size(), before) << "an upload";
+  EXPECT_THAT(calls[before].path, HasSubstr("/media"));
+  EXPECT_EQ(calls[before].authorization, "Bearer long-lived");
 }
 
 TEST_P(MediaTest, AnIdGraphDoesNotKnowFailsAtOnce) {

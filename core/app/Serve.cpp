@@ -141,6 +141,13 @@ int serve(const std::string& configPath, const std::map<std::string, std::string
   inbound::WebhookReceiver webhooks(tenants, inbox);
   inbound::InboundProcessor processor(*database, tenants, *queue, host.inbound, owner);
   media::MediaFetcher fetcher(*database, tenants, client, host.media, owner);
+  // Media downloads and uploads carry the token sends carry: an exchanged one once it replaced
+  // the file's.
+  const media::AccessToken token = [&dispatcher](const tenants::TenantConfig& tenant) {
+    return dispatcher->accessToken(tenant);
+  };
+  fetcher.useAccessToken(token);
+  queue->useAccessToken(token);
   webhooks.onStored([&processor] { processor.wake(); });
   processor.onQueued([&dispatcher] { dispatcher->wake(); });
   processor.onMedia([&fetcher] { fetcher.wake(); });

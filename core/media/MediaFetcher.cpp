@@ -154,14 +154,13 @@ MediaFetcher::Outcome MediaFetcher::fetch(const store::MediaItem& item) const {
     return again(failedPrecondition("the tenant has no running media plugin of ABI 1.4"));
   plugins::PluginInstancePtr channel = tenant->firstOfKind(BARAZA_KIND_CHANNEL);
   if (!channel) return again(failedPrecondition("the tenant has no running channel plugin"));
-  if (!tenant->config().accessToken)
-    return final(failedPrecondition("the tenant has no whatsapp.access_token"));
+  const std::string token = accessToken_(tenant->config());
+  if (token.empty()) return final(failedPrecondition("the tenant has no whatsapp.access_token"));
 
   const MediaKind* kind = mediaKind(item.kind);
   if (!kind) return final(invalidArgument("messages of type " + item.kind + " carry no media"));
   if (Status ok = checkMimeType(*kind, item.mimeType); !ok.isOk()) return final(ok);
 
-  const std::string token = tenant->config().accessToken->reveal();
   const std::string where = json{
       {"media_id", item.providerMediaId},
       {"phone_number_id", item.phoneNumberId},

@@ -9,6 +9,7 @@
 
 #include "http/HttpClient.h"
 #include "media/MediaSettings.h"
+#include "media/MediaUpload.h"
 #include "store/Database.h"
 #include "store/MediaItems.h"
 #include "tenants/TenantManager.h"
@@ -48,6 +49,11 @@ class MediaFetcher {
   void wake();
   /** Claims one due item and downloads it (also used by tests); how many (0 or 1). */
   size_t runOnce();
+  /**
+   * Where the token for downloads comes from (fileToken until set): `baraza serve` sets the
+   * dispatcher's, so an exchanged token is used. Set before start().
+   */
+  void useAccessToken(AccessToken token) { accessToken_ = std::move(token); }
 
  private:
   void workerLoop();
@@ -62,6 +68,7 @@ class MediaFetcher {
   MediaSettings settings_;
   std::string owner_;
   store::MediaItems items_;
+  AccessToken accessToken_ = fileToken;
 
   std::atomic<bool> abandoned_{true};
   std::mutex mutex_;

@@ -60,6 +60,10 @@ std::string mimeTypeExtension(const std::string& mime) {
 
 }  // namespace
 
+std::string fileToken(const tenants::TenantConfig& tenant) {
+  return tenant.accessToken ? tenant.accessToken->reveal() : "";
+}
+
 std::string mimeTypeOfFile(const std::string& path) {
   const size_t dot = path.rfind('.');
   if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return {};
@@ -108,20 +112,20 @@ StatusOr<std::optional<std::string>> earlierUpload(store::Database& db,
 StatusOr<UploadedMedia> upload(store::Database& db, const tenants::Tenant& tenant,
                                const std::string& phoneNumberId, const std::string& sha256,
                                const std::string& mime, const std::string& path,
-                               const std::string& filename) {
+                               const std::string& filename, const AccessToken& accessToken) {
   const plugins::PluginInstancePtr channel = tenant.firstOfKind(BARAZA_KIND_CHANNEL);
   if (!channel)
     return failedPrecondition("tenant " + tenant.id() + " has no running channel plugin");
-  if (!tenant.config().accessToken)
+  const std::string token = accessToken(tenant.config());
+  if (token.empty())
     return failedPrecondition("tenant " + tenant.id() + " has no whatsapp.access_token");
-  StatusOr<std::string> uploaded =
-      channel->call(plugins::Operation::kChannelUploadMedia,
-                    json{{"phone_number_id", phoneNumberId},
-                         {"token", tenant.config().accessToken->reveal()},
-                         {"path", path},
-                         {"mime_type", mime},
-                         {"filename", filename}}
-                        .dump());
+  StatusOr<std::string> uploaded = channel->call(plugins::Operation::kChannelUploadMedia,
+                                                 json{{"phone_number_id", phoneNumberId},
+                                                      {"token", token},
+                                                      {"path", path},
+                                                      {"mime_type", mime},
+                                                      {"filename", filename}}
+                                                     .dump());
   if (!uploaded.isOk()) return uploaded.status();
   const json answer = json::parse(*uploaded, nullptr, false);
   if (!answer.is_object() || !answer.contains("media_id") || !answer["media_id"].is_string())
@@ -179,7 +183,8 @@ class TemporaryCopy {
 
 StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Tenant& tenant,
                                          const std::string& phoneNumberId,
-                                         const std::string& kindName, const std::string& path) {
+                                         const std::string& kindName, const std::string& path,
+                                         const AccessToken& token) {
   const MediaKind* kind = mediaKind(kindName);
   if (!kind) return invalidArgument(kindName + " is not a kind of media");
   struct stat st {};
@@ -200,12 +205,13 @@ StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Ten
   StatusOr<std::optional<std::string>> earlier = earlierUpload(db, tenant, phoneNumberId, *sha);
   if (!earlier.isOk()) return earlier.status();
   if (*earlier) return UploadedMedia{**earlier, mime, true};
-  return upload(db, tenant, phoneNumberId, *sha, mime, path, name);
+  return upload(db, tenant, phoneNumberId, *sha, mime, path, name, token);
 }
 
 StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenants::Tenant& tenant,
                                                const std::string& phoneNumberId,
-                                               const std::string& kindName, int64_t storedId) {
+                                               const std::string& kindName, int64_t storedId,
+                                               const AccessToken& token) {
   const MediaKind* kind = mediaKind(kindName);
   if (!kind) return invalidArgument(kindName + " is not a kind of media");
   std::optional<store::MediaItem> item;
@@ -239,10 +245,10 @@ StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenant
   const json object = json::parse(*described, nullptr, false);
   if (object.is_object() && object.contains("path") && object["path"].is_string())
     return upload(db, tenant, phoneNumberId, item->sha256, mime, object["path"].get<std::string>(),
-                  filename);
+                  filename, token);
   TemporaryCopy copy;
   if (Status filled = copy.fill(*store, item->storageKey); !filled.isOk()) return filled;
-  return upload(db, tenant, phoneNumberId, item->sha256, mime, copy.path(), filename);
+  return upload(db, tenant, phoneNumberId, item->sha256, mime, copy.path(), filename, token);
 }
 
 }  // namespace baraza::media

@@ -2,6 +2,7 @@
 // once per sending number while the provider's id for them lives.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/Status.h"
@@ -9,6 +10,16 @@
 #include "tenants/TenantSet.h"
 
 namespace baraza::media {
+
+/**
+ * The access token a tenant's calls to the provider carry now: the tenant file's
+ * whatsapp.access_token, or, in `baraza serve`, the long-lived token the dispatcher exchanged it
+ * for while that one replaces it (outbound::Dispatcher::accessToken). Empty: the tenant has none.
+ */
+using AccessToken = std::function<std::string(const tenants::TenantConfig&)>;
+
+/** The tenant file's token: what a process without a dispatcher (the CLI) uses. */
+std::string fileToken(const tenants::TenantConfig& tenant);
 
 /** What a file is sent by. */
 struct UploadedMedia {
@@ -32,7 +43,8 @@ std::string mimeTypeOfFile(const std::string& path);
  */
 StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Tenant& tenant,
                                          const std::string& phoneNumberId, const std::string& kind,
-                                         const std::string& path);
+                                         const std::string& path,
+                                         const AccessToken& token = fileToken);
 
 /**
  * The provider id to send the tenant's stored media item `storedId` by, as media of kind `kind`:
@@ -42,6 +54,7 @@ StatusOr<UploadedMedia> uploadForSending(store::Database& db, const tenants::Ten
  */
 StatusOr<UploadedMedia> uploadStoredForSending(store::Database& db, const tenants::Tenant& tenant,
                                                const std::string& phoneNumberId,
-                                               const std::string& kind, int64_t storedId);
+                                               const std::string& kind, int64_t storedId,
+                                               const AccessToken& token = fileToken);
 
 }  // namespace baraza::media

@@ -232,6 +232,11 @@ void Dispatcher::wake() {
   schedulerWake_.notify_one();
 }
 
+std::string Dispatcher::accessToken(const tenants::TenantConfig& tenant) {
+  std::lock_guard lock(mutex_);
+  return credentials_.tokenFor(tenant);
+}
+
 void Dispatcher::count(const std::string& name, const std::string& tenant, int64_t delta) {
   if (metrics_) metrics_->add(name, "tenant=\"" + tenant + "\"", delta);
 }

@@ -66,6 +66,12 @@ class Dispatcher {
   void stop();
   /** Something was queued: look now rather than at the next poll. */
   void wake();
+  /**
+   * The token the tenant's calls to the provider carry now: the exchanged one while it replaces
+   * the file's (Credentials::tokenFor). What media downloads and uploads use in `baraza serve`.
+   * Not from inside the dispatcher's own lock.
+   */
+  std::string accessToken(const tenants::TenantConfig& tenant);
 
   struct Lane;
   struct Answer;

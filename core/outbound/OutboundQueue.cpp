@@ -68,7 +68,7 @@ Status OutboundQueue::sendStoredMediaById(const tenants::Tenant& tenant, const s
     return invalidArgument(type + ".stored_media_id must be a number");
   }
   StatusOr<media::UploadedMedia> uploaded =
-      media::uploadStoredForSending(*db_, tenant, from, type, stored);
+      media::uploadStoredForSending(*db_, tenant, from, type, stored, accessToken_);
   if (!uploaded.isOk()) return uploaded.status();
   object->remove("stored_media_id");
   object->set("id", uploaded->mediaId);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "media/MediaUpload.h"
 #include "store/Database.h"
 #include "store/FlowSessions.h"
 #include "store/Outbox.h"
@@ -48,6 +49,12 @@ class OutboundQueue {
   StatusOr<int64_t> submit(const std::string& tenant, const std::string& messageJson,
                            const std::string& idempotencyKey) const;
 
+  /**
+   * Where the token for uploads comes from (media::fileToken until set): `baraza serve` sets the
+   * dispatcher's, so an exchanged token is used. Set before the queue is used.
+   */
+  void useAccessToken(media::AccessToken token) { accessToken_ = std::move(token); }
+
  private:
   /**
    * A media message naming a stored item of the tenant ("image": {"stored_media_id": N}) is sent
@@ -60,6 +67,7 @@ class OutboundQueue {
   store::DatabasePtr db_;
   const tenants::TenantManager& tenants_;
   int64_t flowTokenTtlMs_;
+  media::AccessToken accessToken_ = media::fileToken;
   store::Outbox outbox_;
   store::FlowSessions flowSessions_;
 };

@@ -94,6 +94,12 @@ class InboundHostTest : public store::testing::StoreTest {
         std::make_unique<inbound::InboundProcessor>(db_, *tenants_, *queue_, processing, "host-a");
     media.idleMs = 20;
     fetcher_ = std::make_unique<media::MediaFetcher>(db_, *tenants_, *http_, media, "host-a");
+    // As `baraza serve` wires them: downloads and uploads carry the token sends carry.
+    const media::AccessToken token = [this](const tenants::TenantConfig& tenant) {
+      return dispatcher_->accessToken(tenant);
+    };
+    fetcher_->useAccessToken(token);
+    queue_->useAccessToken(token);
     receiver_->onStored([this] { processor_->wake(); });
     processor_->onQueued([this] { dispatcher_->wake(); });
     processor_->onMedia([this] { fetcher_->wake(); });
