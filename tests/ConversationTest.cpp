@@ -430,6 +430,12 @@ TEST_P(ConversationTest, AContactsMessagesInOneBatchAreAnsweredInOrderOnTheState
   ASSERT_EQ(postMessages(messages), 200);
   std::map<std::string, std::vector<std::string>> said;
   for (const auto& sent : replies(9)) said[str(sent, "to")].push_back(bodyOf(sent));
+  int classified = 0;
+  tx([&](Poco::Data::Session& s) {
+    s << "SELECT COUNT(*) FROM message_intents WHERE result LIKE '%\"intent\"%'",
+        Poco::Data::Keywords::into(classified), Poco::Data::Keywords::now;
+  });
+  EXPECT_EQ(classified, 9) << "every message's intents stored with its batch";
   for (const auto& contact : contacts) {
     const auto& answers = said["+" + contact];
     ASSERT_EQ(answers.size(), 3u) << contact;

@@ -640,10 +640,11 @@ size_t InboundProcessor::runConversations(const std::vector<store::ConversationJ
     const int64_t now = store::nowMs();
     // The intents first, outside the jobs' savepoints: kept even for a job that failed, so its
     // retry reads them instead of asking the intent plugins (and OpenAI) again.
+    std::vector<store::MessageStore::Intents> detected;
     for (const Turn& turn : turns) {
-      if (turn.detected)
-        messages_.storeIntents(s, turn.job->messageId, turn.job->tenant, turn.intents, now);
+      if (turn.detected) detected.push_back({turn.job->messageId, turn.job->tenant, turn.intents});
     }
+    messages_.storeIntents(s, detected, now);
     for (size_t i = 0; i < jobs.size(); ++i) {
       const StatusOr<Answer>& answer = *answers[i];
       Status done = answer.status();

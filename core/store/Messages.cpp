@@ -161,12 +161,32 @@ std::map<int64_t, MessageRecord> MessageStore::messagesByIds(
   return readMessages(s, select);
 }
 
-void MessageStore::storeIntents(Poco::Data::Session& s, int64_t messageId,
-                                const std::string& tenant, const std::string& resultJson,
+void MessageStore::storeIntents(Poco::Data::Session& s, const std::vector<Intents>& results,
                                 int64_t at) const {
-  s << "INSERT INTO message_intents (message_id, tenant, result, created_at) VALUES (?, ?, ?, ?)" +
-           dialect_.skipDuplicate("message_id"),
-      bind(messageId), bind(tenant), bind(resultJson), bind(at), now;
+  if (results.empty()) return;
+  const std::string insert =
+      "INSERT INTO message_intents (message_id, tenant, result, created_at) VALUES ";
+  if (dialect_.backend == Backend::kSqlite) {  // as insertAll: no round trips to save
+    std::vector<Poco::Int64> ids;
+    std::vector<std::string> tenants, texts;
+    for (const Intents& r : results) {
+      ids.push_back(r.messageId);
+      tenants.push_back(r.tenant);
+      texts.push_back(r.resultJson);
+    }
+    std::vector<Poco::Int64> ats(results.size(), at);
+    s << insert + "(?, ?, ?, ?)" + dialect_.skipDuplicate("message_id"), use(ids), use(tenants),
+        use(texts), use(ats), now;
+    return;
+  }
+  inStatements(results.size(), kRowsPerStatement, [&](size_t from, size_t count) {
+    Poco::Data::Statement statement(s);
+    statement << insert + repeated("(?, ?, ?, ?)", count) + dialect_.skipDuplicate("message_id");
+    for (size_t i = from; i < from + count; ++i)
+      statement, bind(results[i].messageId), bind(results[i].tenant), bind(results[i].resultJson),
+          bind(at);
+    statement.execute();
+  });
 }
 
 std::map<int64_t, std::string> MessageStore::intentsByIds(Poco::Data::Session& s,
