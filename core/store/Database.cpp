@@ -269,12 +269,7 @@ Status Database::ping() {
 }
 
 Status Database::transaction(const std::function<void(Poco::Data::Session&)>& work) {
-  try {
-    Poco::Data::Session s = session();
-    return run(s, dialect_->begin, true, work);
-  } catch (const Poco::Exception& e) {
-    return unavailable(description_ + ": " + e.message());
-  }
+  return runPooled(dialect_->begin, true, work);
 }
 
 Status Database::transaction(Poco::Data::Session& session,
@@ -283,9 +278,14 @@ Status Database::transaction(Poco::Data::Session& session,
 }
 
 Status Database::read(const std::function<void(Poco::Data::Session&)>& work) {
+  return runPooled(dialect_->beginRead, false, work);
+}
+
+Status Database::runPooled(const std::string& begin, bool writes,
+                           const std::function<void(Poco::Data::Session&)>& work) {
   try {
     Poco::Data::Session s = session();
-    return run(s, dialect_->beginRead, false, work);
+    return run(s, begin, writes, work);
   } catch (const Poco::Exception& e) {
     return unavailable(description_ + ": " + e.message());
   }

@@ -108,6 +108,9 @@ class Database {
   /** transaction() and read(): `begin` starts it; a write transaction announces its end. */
   Status run(Poco::Data::Session& session, const std::string& begin, bool writes,
              const std::function<void(Poco::Data::Session&)>& work);
+  /** run() on a pooled connection; UNAVAILABLE when none can be had. */
+  Status runPooled(const std::string& begin, bool writes,
+                   const std::function<void(Poco::Data::Session&)>& work);
   /** A write transaction ended: SQLite connections of this process waiting for the lock retry now.
    */
   void endTurn() const;
